@@ -1,0 +1,141 @@
+/**
+ * What an experiment is, as data. The browser's URL, the worker and the CLI
+ * all speak this one typed, versioned shape; `urlCodec.ts` turns it into a
+ * link and back, and `schema.ts` holds the allowed range of every field.
+ */
+
+export const CONFIG_VERSION = 1;
+
+export const MODEL_KINDS = ['dense', 'rnn', 'lstm', 'gru'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+export const CLIP_MODES = ['none', 'value', 'norm', 'global', 'global-tf'] as const;
+/**
+ * - none
+ * - value:     g <- min(max(g, min), max) elementwise (tf.clip_by_value, torch clip_grad_value_, Keras clipvalue)
+ * - norm:      per tensor, g <- g * c / max(||g||, c) (tf.clip_by_norm, Keras clipnorm)
+ * - global:    torch clip_grad_norm_: total = ||(||g_i||)||_p, g <- g * min(1, c / (total + 1e-6))
+ * - global-tf: tf.clip_by_global_norm: total = sqrt(sum ||g_i||^2), g <- g * c / max(total, c); NaN if total is not finite
+ */
+export type ClipMode = (typeof CLIP_MODES)[number];
+
+export const NORM_TYPES = ['2', 'inf'] as const;
+export type NormType = (typeof NORM_TYPES)[number];
+
+export const OPTIMIZERS = ['sgd', 'adam', 'rmsprop'] as const;
+export type OptimizerKind = (typeof OPTIMIZERS)[number];
+
+export const DATA_SOURCES = ['generated', 'rs1'] as const;
+/** generated: our seeded port of make_regression; rs1: the tutorial's exact data set (sklearn random_state=1). */
+export type RegressionData = (typeof DATA_SOURCES)[number];
+
+export const LOSS_KINDS = ['corrected', 'literal'] as const;
+/** literal: the tutorial's MSELoss on [B,1] vs [B] predictions, which broadcasts to [B,B] (the lesson). */
+export type RegressionLoss = (typeof LOSS_KINDS)[number];
+
+export const INIT_KINDS = ['torch', 'keras'] as const;
+export type RecurrentInit = (typeof INIT_KINDS)[number];
+
+export interface ClipConfig {
+  mode: ClipMode;
+  /** value mode: lower and upper bound. */
+  min: number;
+  max: number;
+  /** norm, global and global-tf modes: the threshold c. */
+  threshold: number;
+  /** global mode only: the p of torch's clip_grad_norm_. */
+  normType: NormType;
+}
+
+export interface ExperimentConfig {
+  v: typeof CONFIG_VERSION;
+  model: ModelKind;
+  /** Dense: width of the hidden layer. Recurrent: hidden units per layer. */
+  hidden: number;
+  /** Recurrent layers (1-2); the dense net always has one hidden layer. */
+  layers: number;
+  init: RecurrentInit;
+  /** Vanilla RNN: the recurrent matrix starts orthogonal times this scale. */
+  recScale: number;
+  data: RegressionData;
+  /** Rows of generated regression data. */
+  samples: number;
+  loss: RegressionLoss;
+  /** MNIST training images used (the first N of the 60k training set). */
+  trainSize: number;
+  /** MNIST held-out images used for test accuracy. */
+  testSize: number;
+  /** Test accuracy is measured every this many steps (0: only at the end). */
+  evalEvery: number;
+  optimizer: OptimizerKind;
+  lr: number;
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** RMSprop smoothing constant (torch's alpha). */
+  alpha: number;
+  batch: number;
+  steps: number;
+  seed: number;
+  /** Recurrent models: ||dL/dh_t|| for every t is measured every this many steps (0: never). */
+  hiddenGradEvery: number;
+  /** Train the baseline run beside the clipped one. */
+  pair: boolean;
+  /** The clipped run. */
+  clip: ClipConfig;
+  /** The baseline run (unclipped by default). */
+  baseClip: ClipConfig;
+}
+
+export const NO_CLIP: ClipConfig = { mode: 'none', min: -1, max: 1, threshold: 1, normType: '2' };
+
+export const DEFAULT_CONFIG: ExperimentConfig = {
+  v: CONFIG_VERSION,
+  model: 'dense',
+  hidden: 25,
+  layers: 1,
+  init: 'torch',
+  recScale: 1,
+  data: 'rs1',
+  samples: 1000,
+  loss: 'corrected',
+  trainSize: 10000,
+  testSize: 1000,
+  evalEvery: 100,
+  optimizer: 'sgd',
+  lr: 0.07,
+  momentum: 0.8,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  alpha: 0.99,
+  batch: 128,
+  steps: 400,
+  seed: 0,
+  hiddenGradEvery: 0,
+  pair: true,
+  clip: { mode: 'value', min: -1, max: 1, threshold: 1, normType: '2' },
+  baseClip: NO_CLIP,
+};
+
+export function isRecurrent(model: ModelKind): boolean {
+  return model !== 'dense';
+}
+
+/** Which side of a pair a run is. */
+export type RunSide = 'baseline' | 'clipped';
+
+export function clipOf(config: ExperimentConfig, side: RunSide): ClipConfig {
+  return side === 'clipped' ? config.clip : config.baseClip;
+}
+
+export function sidesOf(config: ExperimentConfig): RunSide[] {
+  return config.pair ? ['baseline', 'clipped'] : ['clipped'];
+}
+
+/** Sequential MNIST: 28 rows read as 28 time steps of 28 pixels. */
+export const MNIST_STEPS = 28;
+export const MNIST_PIXELS = 28;
+export const MNIST_CLASSES = 10;
+export const REGRESSION_FEATURES = 20;

@@ -1,0 +1,121 @@
+/**
+ * The allowed values of every experiment setting, one zod schema each, with
+ * the words a person reads when a value is refused. The URL codec, the
+ * controls and the CLI all validate through these, so a limit lives in one place.
+ */
+import { z } from 'zod';
+import {
+  CLIP_MODES,
+  DATA_SOURCES,
+  INIT_KINDS,
+  LOSS_KINDS,
+  MODEL_KINDS,
+  NORM_TYPES,
+  OPTIMIZERS,
+  type ClipConfig,
+  type ExperimentConfig,
+} from './config.ts';
+
+export interface FieldSpec {
+  schema: z.ZodType<unknown>;
+  /** What is allowed, in words, for error messages and control hints. */
+  allowed: string;
+  /** Numeric bounds, for sliders and inputs. */
+  min?: number;
+  max?: number;
+  integer?: boolean;
+  choices?: readonly string[];
+}
+
+function intSpec(min: number, max: number): FieldSpec {
+  return { schema: z.number().int().min(min).max(max), allowed: `an integer from ${min} to ${max}`, min, max, integer: true };
+}
+
+function numSpec(min: number, max: number, opts: { exclusiveMin?: boolean; exclusiveMax?: boolean } = {}): FieldSpec {
+  let s = z.number();
+  s = opts.exclusiveMin ? s.gt(min) : s.gte(min);
+  s = opts.exclusiveMax ? s.lt(max) : s.lte(max);
+  const lo = opts.exclusiveMin ? `more than ${min}` : `at least ${min}`;
+  const hi = opts.exclusiveMax ? `less than ${max}` : `at most ${max}`;
+  return { schema: s, allowed: `a number ${lo} and ${hi}`, min, max };
+}
+
+function enumSpec(choices: readonly [string, ...string[]]): FieldSpec {
+  return { schema: z.enum(choices), allowed: `one of ${choices.join(', ')}`, choices };
+}
+
+const boolSpec: FieldSpec = { schema: z.boolean(), allowed: '0 or 1', choices: ['0', '1'] };
+
+/** Largest sizes the lab accepts: beyond them a step would exhaust a laptop's memory or take minutes. */
+export const LIMITS = {
+  hidden: 512,
+  batch: 1024,
+  steps: 100_000,
+  samples: 20_000,
+  trainSize: 60_000,
+  testSize: 10_000,
+  clipBound: 1e6,
+} as const;
+
+type ScalarKey = Exclude<keyof ExperimentConfig, 'clip' | 'baseClip' | 'v'>;
+
+export const FIELD_SPECS: Record<ScalarKey, FieldSpec> = {
+  model: enumSpec(MODEL_KINDS),
+  hidden: intSpec(1, LIMITS.hidden),
+  layers: intSpec(1, 2),
+  init: enumSpec(INIT_KINDS),
+  recScale: numSpec(0, 5),
+  data: enumSpec(DATA_SOURCES),
+  samples: intSpec(50, LIMITS.samples),
+  loss: enumSpec(LOSS_KINDS),
+  trainSize: intSpec(100, LIMITS.trainSize),
+  testSize: intSpec(100, LIMITS.testSize),
+  evalEvery: intSpec(0, LIMITS.steps),
+  optimizer: enumSpec(OPTIMIZERS),
+  lr: numSpec(0, 10, { exclusiveMin: true }),
+  momentum: numSpec(0, 1, { exclusiveMax: true }),
+  beta1: numSpec(0, 1, { exclusiveMax: true }),
+  beta2: numSpec(0, 1, { exclusiveMax: true }),
+  eps: numSpec(0, 1, { exclusiveMin: true }),
+  alpha: numSpec(0, 1, { exclusiveMax: true }),
+  batch: intSpec(1, LIMITS.batch),
+  steps: intSpec(1, LIMITS.steps),
+  seed: intSpec(0, 2 ** 31 - 1),
+  hiddenGradEvery: intSpec(0, LIMITS.steps),
+  pair: boolSpec,
+};
+
+export const CLIP_FIELD_SPECS: Record<keyof ClipConfig, FieldSpec> = {
+  mode: enumSpec(CLIP_MODES),
+  min: numSpec(-LIMITS.clipBound, LIMITS.clipBound),
+  max: numSpec(-LIMITS.clipBound, LIMITS.clipBound),
+  threshold: numSpec(0, LIMITS.clipBound, { exclusiveMin: true }),
+  normType: enumSpec(NORM_TYPES),
+};
+
+/** Checks that span fields; each returns a message naming the values, or null. */
+export function checkClip(clip: ClipConfig): string | null {
+  if (clip.mode === 'value' && clip.min > clip.max) {
+    return `clip min (${clip.min}) is greater than clip max (${clip.max}); min must be at most max`;
+  }
+  return null;
+}
+
+/**
+ * Refuses sizes that would exhaust the machine before anything is allocated:
+ * the recurrent activations kept for backprop grow as batch x 28 x hidden x layers x gates.
+ */
+export function checkBudget(config: ExperimentConfig): string | null {
+  if (config.model === 'dense') {
+    const rows = config.data === 'rs1' ? 1000 : config.samples;
+    if (config.batch > rows) return `batch (${config.batch}) is larger than the data set (${rows} rows)`;
+    return null;
+  }
+  const activations = config.batch * 28 * config.hidden * config.layers * 6;
+  const MAX_ACTIVATIONS = 64 * 28 * 512 * 2 * 6;
+  if (activations > MAX_ACTIVATIONS) {
+    return `batch x hidden x layers (${config.batch} x ${config.hidden} x ${config.layers}) is too large for one step in a browser; keep batch x hidden x layers at most ${64 * 512 * 2}`;
+  }
+  if (config.batch > config.trainSize) return `batch (${config.batch}) is larger than trainSize (${config.trainSize})`;
+  return null;
+}

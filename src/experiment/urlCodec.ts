@@ -1,0 +1,204 @@
+/**
+ * Experiment <-> link. A link carries readable parameters and a version, e.g.
+ * `#v=1&preset=dense-explode&clip=value&clipMax=1&seed=0`; only settings that
+ * differ from the named preset are written. Decoding never throws: every
+ * unknown, malformed or out-of-range parameter becomes an issue naming the
+ * parameter, the value and what is allowed, and the preset's value is used.
+ */
+import {
+  CONFIG_VERSION,
+  type ClipConfig,
+  type ExperimentConfig,
+} from './config.ts';
+import { migrate, type RawParams } from './migrate.ts';
+import { DEFAULT_PRESET, PRESETS, PRESET_IDS, isPresetId, type PresetId } from './presets.ts';
+import { CLIP_FIELD_SPECS, FIELD_SPECS, checkBudget, checkClip, type FieldSpec } from './schema.ts';
+
+export interface ParamIssue {
+  param: string;
+  /** The value as given, shortened for display; never interpreted as markup. */
+  value: string;
+  message: string;
+}
+
+export interface DecodedExperiment {
+  config: ExperimentConfig;
+  preset: PresetId;
+  issues: ParamIssue[];
+}
+
+export type ParseResult =
+  | { ok: true; config: ExperimentConfig; preset: PresetId }
+  | { ok: false; reason: string; issues: ParamIssue[] };
+
+const MAX_LINK_LENGTH = 4096;
+const MAX_SHOWN_VALUE = 40;
+
+type ScalarField = keyof typeof FIELD_SPECS;
+type ClipSide = 'clip' | 'baseClip';
+
+/** URL key of every clip field, per side. */
+const CLIP_KEYS: Record<ClipSide, Record<keyof ClipConfig, string>> = {
+  clip: { mode: 'clip', min: 'clipMin', max: 'clipMax', threshold: 'clipNorm', normType: 'normType' },
+  baseClip: { mode: 'baseClip', min: 'baseClipMin', max: 'baseClipMax', threshold: 'baseClipNorm', normType: 'baseNormType' },
+};
+
+const SCALAR_FIELDS = Object.keys(FIELD_SPECS) as ScalarField[];
+const CLIP_FIELDS = Object.keys(CLIP_FIELD_SPECS) as (keyof ClipConfig)[];
+const KNOWN_KEYS = new Set<string>([
+  'v',
+  'preset',
+  ...SCALAR_FIELDS,
+  ...Object.values(CLIP_KEYS.clip),
+  ...Object.values(CLIP_KEYS.baseClip),
+]);
+
+const NUMBER_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function shown(value: string): string {
+  return value.length > MAX_SHOWN_VALUE ? `${value.slice(0, MAX_SHOWN_VALUE)}...` : value;
+}
+
+/** The query part of a full URL, a `#...`/`?...` fragment, or a bare `a=1&b=2` string. */
+export function queryOf(input: string): string {
+  const hash = input.indexOf('#');
+  if (hash >= 0) return input.slice(hash + 1);
+  const question = input.indexOf('?');
+  if (question >= 0) return input.slice(question + 1);
+  return input;
+}
+
+function parseField(spec: FieldSpec, raw: string): { ok: true; value: unknown } | { ok: false } {
+  let candidate: unknown = raw;
+  if (spec === FIELD_SPECS.pair) {
+    if (raw !== '0' && raw !== '1') return { ok: false };
+    candidate = raw === '1';
+  } else if (spec.choices === undefined) {
+    // Numbers only in plain decimal or exponent form: no hex, no "Infinity", no empty string.
+    if (!NUMBER_PATTERN.test(raw)) return { ok: false };
+    candidate = Number(raw);
+    if (!Number.isFinite(candidate)) return { ok: false };
+  }
+  const result = spec.schema.safeParse(candidate);
+  return result.success ? { ok: true, value: result.data } : { ok: false };
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  return String(value);
+}
+
+export function decodeExperiment(input: string): DecodedExperiment {
+  const issues: ParamIssue[] = [];
+  const fallback = (): DecodedExperiment => ({ config: structuredClone(PRESETS[DEFAULT_PRESET].config), preset: DEFAULT_PRESET, issues });
+
+  if (input.length > MAX_LINK_LENGTH) {
+    issues.push({ param: '(link)', value: `${input.length} characters`, message: `the link is longer than ${MAX_LINK_LENGTH} characters; the default experiment was opened instead` });
+    return fallback();
+  }
+  let raw: RawParams = new Map();
+  const query = queryOf(input.trim());
+  let search: URLSearchParams;
+  try {
+    search = new URLSearchParams(query);
+  } catch {
+    issues.push({ param: '(link)', value: shown(query), message: 'the link could not be read; the default experiment was opened instead' });
+    return fallback();
+  }
+  for (const [key, value] of search) {
+    if (key === '' && value === '') continue;
+    if (raw.has(key)) issues.push({ param: key, value: shown(value), message: `'${shown(key)}' appears more than once; the last value was used` });
+    raw.set(key, value);
+  }
+
+  // Version: absent means current; older versions are migrated; newer ones are read as far as they go.
+  const versionRaw = raw.get('v');
+  raw.delete('v');
+  let version = CONFIG_VERSION;
+  if (versionRaw !== undefined) {
+    const n = /^\d{1,4}$/.test(versionRaw) ? Number(versionRaw) : NaN;
+    if (!Number.isInteger(n)) {
+      issues.push({ param: 'v', value: shown(versionRaw), message: `link version must be an integer from 0 to ${CONFIG_VERSION}; read as version ${CONFIG_VERSION}` });
+    } else if (n > CONFIG_VERSION) {
+      issues.push({ param: 'v', value: shown(versionRaw), message: `this link is from a newer version of the lab (v=${n}); it was read as version ${CONFIG_VERSION}, and settings this version does not know were ignored` });
+    } else {
+      version = n;
+    }
+  }
+  raw = migrate(raw, Math.min(version, CONFIG_VERSION));
+
+  let preset: PresetId = DEFAULT_PRESET;
+  const presetRaw = raw.get('preset');
+  if (presetRaw !== undefined) {
+    if (isPresetId(presetRaw)) preset = presetRaw;
+    else issues.push({ param: 'preset', value: shown(presetRaw), message: `allowed: one of ${PRESET_IDS.join(', ')}; used ${DEFAULT_PRESET}` });
+  }
+  const config: ExperimentConfig = structuredClone(PRESETS[preset].config);
+  const assign = config as unknown as Record<string, unknown>;
+
+  for (const field of SCALAR_FIELDS) {
+    const value = raw.get(field);
+    if (value === undefined) continue;
+    const parsed = parseField(FIELD_SPECS[field], value);
+    if (parsed.ok) assign[field] = parsed.value;
+    else issues.push({ param: field, value: shown(value), message: `allowed: ${FIELD_SPECS[field].allowed}; used ${formatValue(assign[field])}` });
+  }
+  for (const side of ['clip', 'baseClip'] as const) {
+    const clip = config[side] as unknown as Record<string, unknown>;
+    for (const field of CLIP_FIELDS) {
+      const key = CLIP_KEYS[side][field];
+      const value = raw.get(key);
+      if (value === undefined) continue;
+      const parsed = parseField(CLIP_FIELD_SPECS[field], value);
+      if (parsed.ok) clip[field] = parsed.value;
+      else issues.push({ param: key, value: shown(value), message: `allowed: ${CLIP_FIELD_SPECS[field].allowed}; used ${formatValue(clip[field])}` });
+    }
+    const problem = checkClip(config[side]);
+    if (problem) {
+      const presetClip = PRESETS[preset].config[side];
+      issues.push({ param: CLIP_KEYS[side].min, value: `${config[side].min} > ${config[side].max}`, message: `${problem}; used ${presetClip.min} to ${presetClip.max}` });
+      config[side] = { ...config[side], min: presetClip.min, max: presetClip.max };
+    }
+  }
+  for (const key of raw.keys()) {
+    if (!KNOWN_KEYS.has(key)) issues.push({ param: shown(key), value: shown(raw.get(key) ?? ''), message: 'unknown parameter; it was ignored' });
+  }
+  const budget = checkBudget(config);
+  if (budget) {
+    issues.push({ param: 'batch', value: String(config.batch), message: `${budget}; the preset's sizes were used` });
+    const base = PRESETS[preset].config;
+    config.batch = base.batch;
+    config.hidden = base.hidden;
+    config.layers = base.layers;
+    config.trainSize = base.trainSize;
+    config.samples = base.samples;
+  }
+  return { config, preset, issues };
+}
+
+/** Strict decoding for the CLI: any issue is an error. */
+export function parseExperiment(input: string): ParseResult {
+  const decoded = decodeExperiment(input);
+  if (decoded.issues.length > 0) {
+    const reason = decoded.issues.map((i) => `${i.param}=${i.value}: ${i.message}`).join('\n');
+    return { ok: false, reason, issues: decoded.issues };
+  }
+  return { ok: true, config: decoded.config, preset: decoded.preset };
+}
+
+/** The link's query (without `#`): version, preset, and every setting that differs from the preset. */
+export function encodeExperiment(config: ExperimentConfig, preset: PresetId): string {
+  const base = PRESETS[preset].config;
+  const params = new URLSearchParams();
+  params.set('v', String(CONFIG_VERSION));
+  params.set('preset', preset);
+  for (const field of SCALAR_FIELDS) {
+    if (config[field] !== base[field]) params.set(field, formatValue(config[field]));
+  }
+  for (const side of ['clip', 'baseClip'] as const) {
+    for (const field of CLIP_FIELDS) {
+      if (config[side][field] !== base[side][field]) params.set(CLIP_KEYS[side][field], formatValue(config[side][field]));
+    }
+  }
+  return params.toString();
+}

@@ -1,0 +1,156 @@
+/**
+ * Recurrent classifiers for sequential MNIST, written from tfjs ops rather than
+ * tf.layers: PyTorch's equations (sigmoid gates, two biases), no 45-second
+ * orthogonal init on WebGL, and the hidden states are ours to probe.
+ *
+ * Per layer, with gates stacked along the last axis (torch's order):
+ *   rnn:  h_t = tanh(x_t W_ih + b_ih + h_{t-1} W_hh + b_hh)
+ *   lstm: [i f g o] = x_t W_ih + b_ih + h_{t-1} W_hh + b_hh
+ *         c_t = s(f) c_{t-1} + s(i) tanh(g);  h_t = s(o) tanh(c_t)
+ *   gru:  [r z] = s(x_t W_ih[rz] + b_ih[rz] + h_{t-1} W_hh[rz] + b_hh[rz])
+ *         n = tanh(x_t W_ih[n] + b_ih[n] + r * (h_{t-1} W_hh[n] + b_hh[n]))
+ *         h_t = (1 - z) n + z h_{t-1}
+ * The last step's top hidden state feeds a dense softmax layer.
+ *
+ * Speed: the input projection of all 28 steps is one [B*28, I] x [I, G*H]
+ * matmul hoisted out of the loop, and each step does one fused gate matmul.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { MNIST_CLASSES, MNIST_PIXELS, MNIST_STEPS, type RecurrentInit } from '../../experiment/config.ts';
+import type { Rng } from '../rng.ts';
+import { constantArray, orthogonal, uniformArray, xavierUniform } from './init.ts';
+import { disposeParams, makeParams, type InitialWeights, type LossOutput, type Model } from './model.ts';
+
+export type CellKind = 'rnn' | 'lstm' | 'gru';
+
+export interface RecurrentOptions {
+  cell: CellKind;
+  hidden: number;
+  layers: number;
+  init: RecurrentInit;
+  /** Vanilla RNN only: W_hh starts as orthogonal x recScale. */
+  recScale: number;
+}
+
+const GATES: Record<CellKind, number> = { rnn: 1, lstm: 4, gru: 3 };
+
+function layerName(cell: CellKind, l: number): string {
+  return `${cell}${l}`;
+}
+
+export function recurrentParamSpecs({ cell, hidden, layers }: RecurrentOptions) {
+  const g = GATES[cell] * hidden;
+  const specs: { name: string; layer: string; shape: number[] }[] = [];
+  for (let l = 0; l < layers; l++) {
+    const layer = layerName(cell, l);
+    const inputSize = l === 0 ? MNIST_PIXELS : hidden;
+    specs.push(
+      { name: `${layer}.W_ih`, layer, shape: [inputSize, g] },
+      { name: `${layer}.W_hh`, layer, shape: [hidden, g] },
+      { name: `${layer}.b_ih`, layer, shape: [g] },
+      { name: `${layer}.b_hh`, layer, shape: [g] },
+    );
+  }
+  specs.push({ name: 'out.weight', layer: 'out', shape: [hidden, MNIST_CLASSES] }, { name: 'out.bias', layer: 'out', shape: [MNIST_CLASSES] });
+  return specs;
+}
+
+/**
+ * torch: every weight and bias U(-1/sqrt(H), 1/sqrt(H)); Linear's U(-1/sqrt(fan_in), ..).
+ * keras: glorot-uniform input kernels, orthogonal recurrent kernels, zero biases
+ * with the LSTM forget gate's bias at 1 (unit_forget_bias), glorot dense layer.
+ * The vanilla RNN's W_hh is always orthogonal x recScale: the lesson's knob.
+ */
+export function recurrentInitialWeights(rng: Rng, options: RecurrentOptions): InitialWeights {
+  const { cell, hidden, layers, init, recScale } = options;
+  const g = GATES[cell] * hidden;
+  const weights: InitialWeights = {};
+  const k = 1 / Math.sqrt(hidden);
+  for (let l = 0; l < layers; l++) {
+    const layer = layerName(cell, l);
+    const inputSize = l === 0 ? MNIST_PIXELS : hidden;
+    if (init === 'torch') {
+      weights[`${layer}.W_ih`] = uniformArray(rng, inputSize * g, k);
+      weights[`${layer}.W_hh`] = uniformArray(rng, hidden * g, k);
+      weights[`${layer}.b_ih`] = uniformArray(rng, g, k);
+      weights[`${layer}.b_hh`] = uniformArray(rng, g, k);
+    } else {
+      weights[`${layer}.W_ih`] = xavierUniform(rng, inputSize, g);
+      weights[`${layer}.W_hh`] = orthogonal(rng, hidden, g);
+      const bias = constantArray(g, 0);
+      if (cell === 'lstm') bias.fill(1, hidden, 2 * hidden);
+      weights[`${layer}.b_ih`] = bias;
+      weights[`${layer}.b_hh`] = constantArray(g, 0);
+    }
+    if (cell === 'rnn') weights[`${layer}.W_hh`] = orthogonal(rng, hidden, hidden, recScale);
+  }
+  if (init === 'torch') {
+    weights['out.weight'] = uniformArray(rng, hidden * MNIST_CLASSES, k);
+    weights['out.bias'] = uniformArray(rng, MNIST_CLASSES, k);
+  } else {
+    weights['out.weight'] = xavierUniform(rng, hidden, MNIST_CLASSES);
+    weights['out.bias'] = constantArray(MNIST_CLASSES, 0);
+  }
+  return weights;
+}
+
+export function createRecurrentModel(options: RecurrentOptions, weights: InitialWeights): Model {
+  const { cell, hidden, layers } = options;
+  const params = makeParams(recurrentParamSpecs(options), weights);
+  const layerNames = Array.from({ length: layers }, (_, l) => layerName(cell, l));
+
+  function step(xt: tf.Tensor2D, h: tf.Tensor2D | null, c: tf.Tensor2D | null, whh: tf.Tensor2D, bhh: tf.Tensor): [tf.Tensor2D, tf.Tensor2D | null] {
+    if (cell === 'rnn') {
+      return [tf.tanh(h ? tf.add(xt, tf.matMul(h, whh)) : xt), null];
+    }
+    if (cell === 'lstm') {
+      const z = h ? tf.add(xt, tf.matMul(h, whh)) : xt;
+      const [i, f, g, o] = tf.split(z, 4, 1) as tf.Tensor2D[];
+      const input = tf.mul(tf.sigmoid(i), tf.tanh(g));
+      const cNext = (c ? tf.add(tf.mul(tf.sigmoid(f), c), input) : input) as tf.Tensor2D;
+      return [tf.mul(tf.sigmoid(o), tf.tanh(cNext)) as tf.Tensor2D, cNext];
+    }
+    // GRU: the recurrent bias stays inside r * (h W_hn + b_hn), so it is not folded into the input projection.
+    const hh = h ? tf.add(tf.matMul(h, whh), bhh) : tf.broadcastTo(bhh, [xt.shape[0], 3 * hidden]);
+    const [xr, xz, xn] = tf.split(xt, 3, 1);
+    const [hr, hz, hn] = tf.split(hh, 3, 1);
+    const r = tf.sigmoid(tf.add(xr, hr));
+    const z = tf.sigmoid(tf.add(xz, hz));
+    const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
+    const hNext = h ? tf.add(n, tf.mul(z, tf.sub(h, n))) : tf.sub(n, tf.mul(z, n));
+    return [hNext as tf.Tensor2D, null];
+  }
+
+  return {
+    params,
+    layers: [...layerNames, 'out'],
+    probeShape: { layers, steps: MNIST_STEPS, hidden },
+    loss(values, x, y, probes): LossOutput {
+      const [b, steps] = x.shape as [number, number, number];
+      let input = x as tf.Tensor3D;
+      let last: tf.Tensor2D | null = null;
+      for (let l = 0; l < layers; l++) {
+        const [wih, whh, bih, bhh] = values.slice(4 * l, 4 * l + 4);
+        const inputSize = input.shape[2];
+        let projected = tf.add(tf.matMul(tf.reshape(input, [b * steps, inputSize]), wih as tf.Tensor2D), bih);
+        if (cell !== 'gru') projected = tf.add(projected, bhh);
+        const xs = tf.unstack(tf.reshape(projected, [b, steps, -1]), 1) as tf.Tensor2D[];
+        let h: tf.Tensor2D | null = null;
+        let c: tf.Tensor2D | null = null;
+        const outputs: tf.Tensor2D[] = [];
+        for (let t = 0; t < steps; t++) {
+          [h, c] = step(xs[t], h, c, whh as tf.Tensor2D, bhh);
+          if (probes.length > 0) h = tf.add(h, probes[l * steps + t]) as tf.Tensor2D;
+          outputs.push(h);
+        }
+        last = h;
+        if (l < layers - 1) input = tf.stack(outputs, 1) as tf.Tensor3D;
+      }
+      const [wout, bout] = values.slice(4 * layers);
+      const logits = tf.add(tf.matMul(last as tf.Tensor2D, wout as tf.Tensor2D), bout) as tf.Tensor2D;
+      const loss = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+      return { loss, logits };
+    },
+    dispose: () => disposeParams(params),
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * One run of an experiment: a model, its optimiser, one side's clipping and
+ * the step loop. A step is tfjs's `minimize` opened up so clipping and the
+ * metrics fit in the middle:
+ *
+ *   tidy { loss, grads = valueAndGrads(params [+ hidden probes]);
+ *          clipped = clip(grads); optimizer.apply(clipped);
+ *          every metric stacked into ONE tensor }
+ *   read that tensor (one GPU->CPU transfer), dispose it.
+ *
+ * Nothing here touches the DOM: the worker, Node tests and the CLI run it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { REGRESSION_FEATURES, clipOf, type ClipConfig, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
+import { applyClip, l2Norm } from './clipping.ts';
+import { makeBatch, trainRows, type TrainingData } from './data/trainingData.ts';
+import { mnistBatch } from './data/mnist.ts';
+import { findDivergence, layerNorms, type Divergence, type EvalMetrics, type RunLayout, type StepMetrics } from './metrics.ts';
+import { createDenseModel, denseInitialWeights } from './models/dense.ts';
+import type { InitialWeights, Model } from './models/model.ts';
+import { createRecurrentModel, recurrentInitialWeights } from './models/recurrent.ts';
+import { createOptimizer, type Optimizer } from './optimizers.ts';
+import { Rng } from './rng.ts';
+
+export type RunStatus = 'ready' | 'finished' | 'diverged' | 'disposed';
+
+export interface RunInit {
+  config: ExperimentConfig;
+  side: RunSide;
+  data: TrainingData;
+  /** Golden replays inject a reference implementation's weights... */
+  initialWeights?: InitialWeights;
+  /** ...and its row order per epoch. */
+  epochOrders?: ArrayLike<number>[];
+}
+
+/** The initial weights a config implies; the same for both sides of a pair. */
+export function initialWeightsFor(config: ExperimentConfig): InitialWeights {
+  const rng = new Rng(config.seed).fork('init');
+  if (config.model === 'dense') return denseInitialWeights(rng, { features: REGRESSION_FEATURES, hidden: config.hidden, loss: config.loss });
+  return recurrentInitialWeights(rng, { cell: config.model, hidden: config.hidden, layers: config.layers, init: config.init, recScale: config.recScale });
+}
+
+function createModel(config: ExperimentConfig, weights: InitialWeights): Model {
+  if (config.model === 'dense') return createDenseModel({ features: REGRESSION_FEATURES, hidden: config.hidden, loss: config.loss }, weights);
+  return createRecurrentModel({ cell: config.model, hidden: config.hidden, layers: config.layers, init: config.init, recScale: config.recScale }, weights);
+}
+
+const EVAL_CHUNK = 500;
+
+export class Run {
+  readonly config: ExperimentConfig;
+  readonly side: RunSide;
+  readonly clip: ClipConfig;
+  readonly layout: RunLayout;
+  private readonly model: Model;
+  private readonly optimizer: Optimizer;
+  private readonly data: TrainingData;
+  private readonly batchRng: Rng;
+  private readonly epochOrders?: ArrayLike<number>[];
+  private epochOrder: ArrayLike<number> = [];
+  private stepsDone = 0;
+  private statusValue: RunStatus = 'ready';
+  private divergenceValue: Divergence | null = null;
+
+  constructor(init: RunInit) {
+    this.config = init.config;
+    this.side = init.side;
+    this.clip = clipOf(init.config, init.side);
+    this.data = init.data;
+    this.epochOrders = init.epochOrders;
+    this.batchRng = new Rng(init.config.seed).fork('batches');
+    this.model = createModel(init.config, init.initialWeights ?? initialWeightsFor(init.config));
+    this.optimizer = createOptimizer(init.config);
+    const probe = this.model.probeShape;
+    this.layout = {
+      params: this.model.params.map((p) => ({ name: p.name, layer: p.layer, size: p.variable.size })),
+      layers: this.model.layers,
+      hiddenLayers: probe?.layers ?? 0,
+      timeSteps: probe?.steps ?? 0,
+      classifier: init.data.kind === 'mnist',
+    };
+  }
+
+  get step(): number {
+    return this.stepsDone;
+  }
+
+  get status(): RunStatus {
+    return this.statusValue;
+  }
+
+  get divergence(): Divergence | null {
+    return this.divergenceValue;
+  }
+
+  get batchesPerEpoch(): number {
+    return Math.ceil(trainRows(this.data) / this.config.batch);
+  }
+
+  /** Row indices of the next batch: consecutive chunks of each epoch's shuffled order, the last one short. */
+  private nextBatchIndices(): { indices: ArrayLike<number>; epoch: number } {
+    const perEpoch = this.batchesPerEpoch;
+    const epochIndex = Math.floor(this.stepsDone / perEpoch);
+    const inEpoch = this.stepsDone % perEpoch;
+    if (inEpoch === 0) {
+      if (this.epochOrders) {
+        const order = this.epochOrders[epochIndex];
+        if (!order) throw new Error(`no batch order given for epoch ${epochIndex + 1}`);
+        this.epochOrder = order;
+      } else {
+        this.epochOrder = this.batchRng.permutation(trainRows(this.data));
+      }
+    }
+    const start = inEpoch * this.config.batch;
+    const end = Math.min(start + this.config.batch, trainRows(this.data));
+    const order = this.epochOrder;
+    const indices = Array.from({ length: end - start }, (_, k) => order[start + k]);
+    return { indices, epoch: epochIndex + 1 };
+  }
+
+  private wantsHiddenGrads(step: number): boolean {
+    const every = this.config.hiddenGradEvery;
+    return this.model.probeShape !== null && every > 0 && (step - 1) % every === 0;
+  }
+
+  /** Trains one step and returns its metrics. After a non-finite step the run is over. */
+  async trainStep(): Promise<StepMetrics> {
+    if (this.statusValue !== 'ready') throw new Error(`run is ${this.statusValue}; it cannot take another step`);
+    const step = this.stepsDone + 1;
+    const { indices, epoch } = this.nextBatchIndices();
+    const batch = makeBatch(this.data, indices);
+    const probeShape = this.wantsHiddenGrads(step) ? this.model.probeShape : null;
+    const paramCount = this.model.params.length;
+
+    const packed = tf.tidy(() => {
+      const variables = this.model.params.map((p) => p.variable);
+      const probes = probeShape ? Array.from({ length: probeShape.layers * probeShape.steps }, () => tf.zeros([indices.length, probeShape.hidden])) : [];
+      let correct: tf.Tensor | null = null;
+      const lossOf = (...args: tf.Tensor[]): tf.Scalar => {
+        const out = this.model.loss(args.slice(0, paramCount), batch.x, batch.y, args.slice(paramCount));
+        if (out.logits) correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out.logits, 1), tf.argMax(batch.y, 1)), 'float32')));
+        return out.loss;
+      };
+      const { value: loss, grads } = tf.valueAndGrads(lossOf)([...variables, ...probes]);
+      const paramGrads = grads.slice(0, paramCount);
+      const hiddenGrads = grads.slice(paramCount);
+
+      const pre = paramGrads.map(l2Norm);
+      const clipped = applyClip(paramGrads, this.clip);
+      const post = clipped.grads.map(l2Norm);
+      const weights = variables.map(l2Norm);
+      const updates = this.optimizer.apply(variables, clipped.grads);
+      const ratios = updates.map((u, i) => tf.div(u, weights[i]));
+      const correctCount: tf.Tensor = correct ?? tf.scalar(-1);
+      const scalars = [loss, correctCount, clipped.fraction, clipped.scale, ...pre, ...post, ...weights, ...ratios, ...hiddenGrads.map(l2Norm)];
+      const result = tf.stack(scalars.map((s) => tf.reshape(s, [])));
+      if (correct) (correct as tf.Tensor).dispose();
+      return result;
+    });
+    batch.x.dispose();
+    batch.y.dispose();
+    const values = await packed.data();
+    packed.dispose();
+
+    const p = paramCount;
+    const read = (from: number): number[] => Array.from(values.subarray(from, from + p));
+    const gradNormPre = read(4);
+    const gradNormPost = read(4 + p);
+    const hiddenCount = probeShape ? probeShape.layers * probeShape.steps : 0;
+    const metrics: StepMetrics = {
+      step,
+      epoch,
+      loss: values[0],
+      accuracy: values[1] >= 0 ? values[1] / indices.length : null,
+      globalNormPre: Math.hypot(...gradNormPre),
+      globalNormPost: Math.hypot(...gradNormPost),
+      clipFraction: values[2],
+      clipScale: values[3],
+      gradNormPre,
+      gradNormPost,
+      weightNorm: read(4 + 2 * p),
+      updateRatio: read(4 + 3 * p),
+      layerNormPre: layerNorms(this.layout, gradNormPre),
+      layerNormPost: layerNorms(this.layout, gradNormPost),
+      hiddenGradNorms: hiddenCount > 0 ? Array.from(values.subarray(4 + 4 * p, 4 + 4 * p + hiddenCount)) : null,
+    };
+    this.stepsDone = step;
+    const divergence = findDivergence(metrics);
+    if (divergence) {
+      this.divergenceValue = divergence;
+      this.statusValue = 'diverged';
+    } else if (step >= this.config.steps) {
+      this.statusValue = 'finished';
+    }
+    return metrics;
+  }
+
+  /** Test accuracy and loss on the held-out set (classifiers only). */
+  async evaluate(): Promise<EvalMetrics | null> {
+    if (this.data.kind !== 'mnist' || this.statusValue === 'disposed') return null;
+    const test = this.data.test;
+    let correct = 0;
+    let lossSum = 0;
+    for (let start = 0; start < test.count; start += EVAL_CHUNK) {
+      const indices = Array.from({ length: Math.min(EVAL_CHUNK, test.count - start) }, (_, k) => start + k);
+      const packed = tf.tidy(() => {
+        const { x, y } = mnistBatch(test, indices);
+        const out = this.model.loss(this.model.params.map((p) => p.variable), x, y, []);
+        const hits = tf.sum(tf.cast(tf.equal(tf.argMax(out.logits as tf.Tensor2D, 1), tf.argMax(y, 1)), 'float32'));
+        return tf.stack([tf.mul(out.loss, indices.length), hits]);
+      });
+      const [lossPart, hits] = await packed.data();
+      packed.dispose();
+      lossSum += lossPart;
+      correct += hits;
+    }
+    return { step: this.stepsDone, testAccuracy: correct / test.count, testLoss: lossSum / test.count, examples: test.count };
+  }
+
+  /** Current weights, by parameter name (for inspection and tests). */
+  async weights(): Promise<InitialWeights> {
+    const out: InitialWeights = {};
+    for (const p of this.model.params) out[p.name] = (await p.variable.data()) as Float32Array;
+    return out;
+  }
+
+  dispose(): void {
+    if (this.statusValue === 'disposed') return;
+    this.model.dispose();
+    this.optimizer.dispose();
+    this.statusValue = 'disposed';
+  }
+}

@@ -1,0 +1,16 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  plugins: [react()],
+  // Vite does not scan a worker's imports; without this the first dev load re-optimises and reloads.
+  optimizeDeps: { entries: ['index.html', 'src/worker/trainer.worker.ts'] },
+  worker: { format: 'es' },
+  test: {
+    include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'],
+    environment: 'node',
+    setupFiles: ['test/setup/tfjsCpu.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
