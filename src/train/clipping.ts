@@ -20,7 +20,7 @@ export interface ClipResult {
 
 /** Sum of squares then sqrt, as torch's and tf's L2 norms (float32). */
 export function l2Norm(t: tf.Tensor): tf.Scalar {
-  return tf.sqrt(tf.sum(tf.square(t)));
+  return tf.sqrt(tf.sum(tf.square(t))) as tf.Scalar;
 }
 
 function totalSize(grads: tf.Tensor[]): number {
@@ -72,7 +72,7 @@ function clipEachByNorm(grads: tf.Tensor[], threshold: number): ClipResult {
 }
 
 function globalL2(grads: tf.Tensor[]): tf.Scalar {
-  return tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g)))));
+  return tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
 }
 
 /**

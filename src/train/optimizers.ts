@@ -18,7 +18,7 @@ function zerosLikeAll(variables: tf.Variable[]): tf.Variable[] {
 
 function update(variable: tf.Variable, delta: tf.Tensor): tf.Scalar {
   variable.assign(tf.sub(variable, delta));
-  return tf.sqrt(tf.sum(tf.square(delta)));
+  return tf.sqrt(tf.sum(tf.square(delta))) as tf.Scalar;
 }
 
 /** torch.optim.SGD: buf <- momentum * buf + g;  p <- p - lr * buf (momentum 0: p <- p - lr * g). */

@@ -101,7 +101,7 @@ export function createRecurrentModel(options: RecurrentOptions, weights: Initial
 
   function step(xt: tf.Tensor2D, h: tf.Tensor2D | null, c: tf.Tensor2D | null, whh: tf.Tensor2D, bhh: tf.Tensor): [tf.Tensor2D, tf.Tensor2D | null] {
     if (cell === 'rnn') {
-      return [tf.tanh(h ? tf.add(xt, tf.matMul(h, whh)) : xt), null];
+      return [tf.tanh(h ? tf.add(xt, tf.matMul(h, whh)) : xt) as tf.Tensor2D, null];
     }
     if (cell === 'lstm') {
       const z = h ? tf.add(xt, tf.matMul(h, whh)) : xt;

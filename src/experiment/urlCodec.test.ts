@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { CLIP_MODES, DEFAULT_CONFIG, type ExperimentConfig } from './config.ts';
+import { PRESETS, PRESET_IDS } from './presets.ts';
+import { decodeExperiment, encodeExperiment, parseExperiment } from './urlCodec.ts';
+
+/** A config in which every setting differs from the dense preset. */
+const EVERYTHING_CHANGED: ExperimentConfig = {
+  v: 1,
+  model: 'gru',
+  hidden: 48,
+  layers: 2,
+  init: 'keras',
+  recScale: 1.75,
+  data: 'generated',
+  samples: 2000,
+  loss: 'literal',
+  trainSize: 5000,
+  testSize: 500,
+  evalEvery: 25,
+  optimizer: 'rmsprop',
+  lr: 0.0025,
+  momentum: 0.5,
+  beta1: 0.8,
+  beta2: 0.99,
+  eps: 1e-7,
+  alpha: 0.9,
+  batch: 24,
+  steps: 1234,
+  seed: 987654,
+  hiddenGradEvery: 5,
+  pair: false,
+  clip: { mode: 'global', min: -0.25, max: 2.5, threshold: 0.3, normType: 'inf' },
+  baseClip: { mode: 'norm', min: -3, max: 3, threshold: 7.5, normType: 'inf' },
+};
+
+describe('experiment links', () => {
+  it('round-trip every setting', () => {
+    const query = encodeExperiment(EVERYTHING_CHANGED, 'dense-explode');
+    const decoded = decodeExperiment(`https://lab.example/#${query}`);
+    expect(decoded.issues).toEqual([]);
+    expect(decoded.config).toEqual(EVERYTHING_CHANGED);
+  });
+
+  it.each(PRESET_IDS)('round-trip preset %s as a short link', (id) => {
+    const query = encodeExperiment(PRESETS[id].config, id);
+    expect(query).toBe(`v=1&preset=${id}`);
+    expect(decodeExperiment(query)).toEqual({ config: PRESETS[id].config, preset: id, issues: [] });
+  });
+
+  it.each(CLIP_MODES)('round-trip clip mode %s', (mode) => {
+    const config = { ...DEFAULT_CONFIG, clip: { ...DEFAULT_CONFIG.clip, mode } };
+    expect(decodeExperiment(encodeExperiment(config, 'dense-explode')).config).toEqual(config);
+  });
+
+  it('reads the readable form from the docs', () => {
+    const { config, issues } = decodeExperiment('#v=1&preset=dense-explode&clip=value&clipMax=0.5&clipMin=-0.5&seed=3');
+    expect(issues).toEqual([]);
+    expect(config.clip).toMatchObject({ mode: 'value', min: -0.5, max: 0.5 });
+    expect(config.seed).toBe(3);
+  });
+
+  it.each([
+    ['hidden=-5', 'hidden', 'an integer from 1 to 512'],
+    ['hidden=1e9', 'hidden', 'an integer from 1 to 512'],
+    ['batch=3.5', 'batch', 'an integer from 1 to 1024'],
+    ['lr=NaN', 'lr', 'a number more than 0'],
+    ['lr=Infinity', 'lr', 'a number more than 0'],
+    ['lr=0x10', 'lr', 'a number more than 0'],
+    ['lr=', 'lr', 'a number more than 0'],
+    ['model=transformer', 'model', 'one of dense, rnn, lstm, gru'],
+    ['clip=<script>alert(1)</script>', 'clip', 'one of none, value, norm, global, global-tf'],
+    ['pair=yes', 'pair', '0 or 1'],
+    ['preset=../../etc/passwd', 'preset', 'one of dense-explode'],
+    ['seed=-1', 'seed', 'an integer from 0 to 2147483647'],
+  ])('refuses %s, naming the parameter and what is allowed, and keeps the preset value', (query, param, allowed) => {
+    const { config, issues } = decodeExperiment(`v=1&${query}`);
+    expect(issues).toHaveLength(1);
+    expect(issues[0].param).toBe(param);
+    expect(issues[0].message).toContain(allowed);
+    expect(config).toEqual(PRESETS['dense-explode'].config);
+  });
+
+  it('refuses clip min > max and uses the preset bounds', () => {
+    const { config, issues } = decodeExperiment('v=1&clipMin=2&clipMax=1');
+    expect(issues[0].message).toContain('clip min (2) is greater than clip max (1)');
+    expect(config.clip).toMatchObject({ min: -1, max: 1 });
+  });
+
+  it('ignores unknown parameters and says so', () => {
+    const { issues } = decodeExperiment('v=1&color=red');
+    expect(issues).toEqual([{ param: 'color', value: 'red', message: 'unknown parameter; it was ignored' }]);
+  });
+
+  it('opens a link from a newer version as far as it can, with a notice', () => {
+    const { config, issues } = decodeExperiment('v=9&seed=4');
+    expect(config.seed).toBe(4);
+    expect(issues[0]).toMatchObject({ param: 'v' });
+    expect(issues[0].message).toContain('newer version');
+  });
+
+  it('upgrades a version-0 link (clipValue) to version 1', () => {
+    const { config, issues } = decodeExperiment('v=0&clip=value&clipValue=0.5');
+    expect(issues).toEqual([]);
+    expect(config.clip).toMatchObject({ mode: 'value', min: -0.5, max: 0.5 });
+  });
+
+  it('refuses sizes that would exhaust the machine before anything is allocated', () => {
+    const { config, issues } = decodeExperiment('v=1&preset=lstm-pytorch&hidden=512&batch=1024');
+    expect(issues.some((i) => i.message.includes('too large'))).toBe(true);
+    expect(config.hidden).toBe(128);
+    expect(config.batch).toBe(64);
+  });
+
+  it('opens the default experiment for an absurdly long link', () => {
+    const { preset, issues } = decodeExperiment(`v=1&seed=${'9'.repeat(5000)}`);
+    expect(preset).toBe('dense-explode');
+    expect(issues[0].message).toContain('longer than');
+  });
+
+  it('shortens hostile values in messages', () => {
+    const { issues } = decodeExperiment(`v=1&model=${'x'.repeat(300)}`);
+    expect(issues[0].value.length).toBeLessThan(50);
+  });
+
+  it('strict parsing (the CLI) turns any issue into an error', () => {
+    expect(parseExperiment('v=1&preset=lstm-tf')).toMatchObject({ ok: true, preset: 'lstm-tf' });
+    const bad = parseExperiment('v=1&lr=-1');
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.reason).toContain('lr=-1');
+  });
+});

@@ -1,0 +1,191 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { applyClip, clipByGlobalNormTf, clipByNorm, clipByValue, clipGradNormTorch } from './clipping.ts';
+
+// Hand-checkable gradients: g1 = [3, -4] (norm 5), g2 = [12] (norm 12); together sqrt(25 + 144) = 13.
+const g1 = () => tf.tensor1d([3, -4]);
+const g2 = () => tf.tensor1d([12]);
+
+async function values(ts: tf.Tensor[]): Promise<number[][]> {
+  return Promise.all(ts.map(async (t) => Array.from(await t.data())));
+}
+
+let before = 0;
+beforeEach(() => {
+  before = tf.memory().numTensors;
+});
+afterEach(() => {
+  tf.disposeVariables();
+  expect(tf.memory().numTensors).toBe(before);
+});
+
+describe('clip by value (tf.clip_by_value, torch clip_grad_value_)', () => {
+  it('clamps each element to [min, max] and reports the fraction changed', async () => {
+    const out = tf.tidy(() => {
+      const r = clipByValue([g1(), g2()], -1, 1);
+      return [...r.grads, r.fraction, r.scale];
+    });
+    const [a, b, fraction, scale] = await values(out);
+    expect(a).toEqual([1, -1]);
+    expect(b).toEqual([1]);
+    expect(fraction[0]).toBeCloseTo(1, 6); // all three elements were outside
+    expect(scale[0]).toBeCloseTo(Math.sqrt(3) / 13, 6);
+    tf.dispose(out);
+  });
+
+  it('supports asymmetric bounds and leaves elements inside untouched', async () => {
+    const out = tf.tidy(() => clipByValue([tf.tensor1d([-5, 0.5, 2, 7])], -1, 3).grads);
+    expect((await values(out))[0]).toEqual([-1, 0.5, 2, 3]);
+    tf.dispose(out);
+  });
+
+  it('rejects min > max with a message naming both', () => {
+    expect(() => tf.tidy(() => clipByValue([g1()], 2, 1).grads)).toThrow('min (2) must be at most max (1)');
+  });
+
+  it('lets NaN through and clamps Inf, as the frameworks do', async () => {
+    const out = tf.tidy(() => clipByValue([tf.tensor1d([NaN, Infinity, -Infinity])], -1, 1).grads);
+    const [v] = await values(out);
+    expect(Number.isNaN(v[0])).toBe(true);
+    expect(v.slice(1)).toEqual([1, -1]);
+    tf.dispose(out);
+  });
+});
+
+describe('clip by norm per tensor (tf.clip_by_norm, Keras clipnorm)', () => {
+  it('rescales each tensor over the threshold to norm c, and only those', async () => {
+    const out = tf.tidy(() => {
+      const r = applyClip([g1(), g2()], { mode: 'norm', min: -1, max: 1, threshold: 6, normType: '2' });
+      return [...r.grads, r.fraction, r.scale];
+    });
+    const [a, b, fraction, scale] = await values(out);
+    expect(a[0]).toBeCloseTo(3, 5); // norm 5 <= 6: unchanged
+    expect(a[1]).toBeCloseTo(-4, 5);
+    expect(b[0]).toBeCloseTo(6, 5); // norm 12 -> 6
+    expect(fraction[0]).toBeCloseTo(1 / 3, 6); // one of three elements belonged to a clipped tensor
+    expect(scale[0]).toBeCloseTo(0.5, 6);
+    tf.dispose(out);
+  });
+
+  it('leaves a tensor whose norm is exactly the threshold as it is, and reports no clipping', async () => {
+    const out = tf.tidy(() => {
+      const r = clipByNorm(g1(), 5);
+      return [r.grad, r.factor, r.acted];
+    });
+    const [g, factor, acted] = await values(out);
+    expect(g[0]).toBeCloseTo(3, 6);
+    expect(g[1]).toBeCloseTo(-4, 6);
+    expect(factor[0]).toBe(1);
+    expect(acted[0]).toBe(0);
+    tf.dispose(out);
+  });
+
+  it('keeps an all-zero gradient zero (no 0/0)', async () => {
+    const out = tf.tidy(() => clipByNorm(tf.zeros([3]), 1).grad);
+    expect(Array.from(await out.data())).toEqual([0, 0, 0]);
+    out.dispose();
+  });
+
+  it('turns a tensor holding NaN into NaN', async () => {
+    const out = tf.tidy(() => clipByNorm(tf.tensor1d([1, NaN]), 1).grad);
+    expect(Array.from(await out.data()).every(Number.isNaN)).toBe(true);
+    out.dispose();
+  });
+});
+
+describe('clip by global norm, torch clip_grad_norm_', () => {
+  it('scales every tensor by max_norm / (total + 1e-6) when total exceeds max_norm', async () => {
+    const out = tf.tidy(() => {
+      const r = clipGradNormTorch([g1(), g2()], 6.5, '2');
+      return [...r.grads, r.scale, r.fraction];
+    });
+    const [a, b, scale, fraction] = await values(out);
+    const coef = 6.5 / (13 + 1e-6);
+    expect(scale[0]).toBeCloseTo(coef, 6);
+    expect(a[0]).toBeCloseTo(3 * coef, 5);
+    expect(b[0]).toBeCloseTo(12 * coef, 5);
+    expect(fraction[0]).toBe(1);
+    tf.dispose(out);
+  });
+
+  it('at exactly the threshold the coefficient is clamped to 1 (the 1e-6 keeps it just under otherwise)', async () => {
+    const out = tf.tidy(() => clipGradNormTorch([g1(), g2()], 13, '2').scale);
+    // 13 / (13 + 1e-6) < 1 in float64, but rounds to 1 in float32: torch on float32 gives the same.
+    expect((await out.data())[0]).toBeCloseTo(1, 6);
+    out.dispose();
+  });
+
+  it('uses the largest absolute element for norm_type inf', async () => {
+    const out = tf.tidy(() => clipGradNormTorch([g1(), g2()], 6, 'inf').scale);
+    expect((await out.data())[0]).toBeCloseTo(6 / (12 + 1e-6), 6);
+    out.dispose();
+  });
+
+  it('leaves all-zero gradients zero', async () => {
+    const out = tf.tidy(() => {
+      const r = clipGradNormTorch([tf.zeros([2])], 1, '2');
+      return [...r.grads, r.scale];
+    });
+    const [g, scale] = await values(out);
+    expect(g).toEqual([0, 0]);
+    expect(scale[0]).toBe(1);
+    tf.dispose(out);
+  });
+
+  it('propagates NaN and turns Inf into NaN (error_if_nonfinite=False)', async () => {
+    const out = tf.tidy(() => [...clipGradNormTorch([tf.tensor1d([1, Infinity]), g2()], 1, '2').grads]);
+    const [a, b] = await values(out);
+    expect(Number.isNaN(a[1])).toBe(true); // Inf * 0
+    expect(b[0]).toBe(0); // 12 * (1 / Inf)
+    tf.dispose(out);
+  });
+});
+
+describe('clip by global norm, tf.clip_by_global_norm', () => {
+  it('scales by clip_norm / max(global, clip_norm)', async () => {
+    const out = tf.tidy(() => {
+      const r = clipByGlobalNormTf([g1(), g2()], 6.5);
+      return [...r.grads, r.scale];
+    });
+    const [a, b, scale] = await values(out);
+    expect(scale[0]).toBeCloseTo(0.5, 6);
+    expect(a).toEqual([1.5, -2]);
+    expect(b[0]).toBeCloseTo(6, 6);
+    tf.dispose(out);
+  });
+
+  it('at exactly the threshold, and under it, the gradients are unchanged', async () => {
+    const out = tf.tidy(() => [clipByGlobalNormTf([g1(), g2()], 13).scale, clipByGlobalNormTf([g1(), g2()], 100).scale]);
+    const [[at], [under]] = await values(out);
+    expect(at).toBeCloseTo(1, 6);
+    expect(under).toBeCloseTo(1, 6);
+    tf.dispose(out);
+  });
+
+  it('all-zero gradients stay zero', async () => {
+    const out = tf.tidy(() => clipByGlobalNormTf([tf.zeros([2])], 1).grads[0]);
+    expect(Array.from(await out.data())).toEqual([0, 0]);
+    out.dispose();
+  });
+
+  it('makes every gradient NaN when the global norm is not finite', async () => {
+    const out = tf.tidy(() => clipByGlobalNormTf([tf.tensor1d([Infinity]), g2()], 1).grads);
+    const [a, b] = await values(out);
+    expect(Number.isNaN(a[0]) && Number.isNaN(b[0])).toBe(true);
+    tf.dispose(out);
+  });
+});
+
+describe('no clipping', () => {
+  it('returns the gradients untouched with scale 1 and fraction 0', async () => {
+    const out = tf.tidy(() => {
+      const r = applyClip([g1()], { mode: 'none', min: -1, max: 1, threshold: 1, normType: '2' });
+      return [...r.grads, r.scale, r.fraction];
+    });
+    const [g, scale, fraction] = await values(out);
+    expect(g).toEqual([3, -4]);
+    expect(scale[0]).toBe(1);
+    expect(fraction[0]).toBe(0);
+    tf.dispose(out);
+  });
+});
