@@ -44,7 +44,7 @@ describe('experiment links', () => {
   it.each(PRESET_IDS)('round-trip preset %s as a short link', (id) => {
     const query = encodeExperiment(PRESETS[id].config, id);
     expect(query).toBe(`v=1&preset=${id}`);
-    expect(decodeExperiment(query)).toEqual({ config: PRESETS[id].config, preset: id, issues: [] });
+    expect(decodeExperiment(query)).toEqual({ config: PRESETS[id].config, preset: id, view: { locked: [] }, issues: [] });
   });
 
   it.each(CLIP_MODES)('round-trip clip mode %s', (mode) => {
@@ -120,6 +120,14 @@ describe('experiment links', () => {
   it('shortens hostile values in messages', () => {
     const { issues } = decodeExperiment(`v=1&model=${'x'.repeat(300)}`);
     expect(issues[0].value.length).toBeLessThan(50);
+  });
+
+  it('carries the controls a teacher hid, and refuses unknown groups', () => {
+    const query = encodeExperiment(PRESETS['rnn-scale'].config, 'rnn-scale', { locked: ['model', 'clip'] });
+    expect(query).toBe('v=1&preset=rnn-scale&lock=model%2Cclip');
+    expect(decodeExperiment(query).view.locked).toEqual(['model', 'clip']);
+    expect(decodeExperiment('lock=all').view.locked).toHaveLength(6);
+    expect(decodeExperiment('lock=clip,everything').issues[0].param).toBe('lock');
   });
 
   it('strict parsing (the CLI) turns any issue into an error', () => {

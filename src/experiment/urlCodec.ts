@@ -21,9 +21,21 @@ export interface ParamIssue {
   message: string;
 }
 
+/** Groups of controls a teacher's link can hide from students. */
+export const LOCK_GROUPS = ['model', 'data', 'optimizer', 'training', 'clip', 'baseClip'] as const;
+export type LockGroup = (typeof LOCK_GROUPS)[number];
+
+/** How the page shows an experiment; not part of what is trained. */
+export interface ViewOptions {
+  locked: LockGroup[];
+}
+
+export const DEFAULT_VIEW: ViewOptions = { locked: [] };
+
 export interface DecodedExperiment {
   config: ExperimentConfig;
   preset: PresetId;
+  view: ViewOptions;
   issues: ParamIssue[];
 }
 
@@ -48,6 +60,7 @@ const CLIP_FIELDS = Object.keys(CLIP_FIELD_SPECS) as (keyof ClipConfig)[];
 const KNOWN_KEYS = new Set<string>([
   'v',
   'preset',
+  'lock',
   ...SCALAR_FIELDS,
   ...Object.values(CLIP_KEYS.clip),
   ...Object.values(CLIP_KEYS.baseClip),
@@ -90,7 +103,7 @@ function formatValue(value: unknown): string {
 
 export function decodeExperiment(input: string): DecodedExperiment {
   const issues: ParamIssue[] = [];
-  const fallback = (): DecodedExperiment => ({ config: structuredClone(PRESETS[DEFAULT_PRESET].config), preset: DEFAULT_PRESET, issues });
+  const fallback = (): DecodedExperiment => ({ config: structuredClone(PRESETS[DEFAULT_PRESET].config), preset: DEFAULT_PRESET, view: { locked: [] }, issues });
 
   if (input.length > MAX_LINK_LENGTH) {
     issues.push({ param: '(link)', value: `${input.length} characters`, message: `the link is longer than ${MAX_LINK_LENGTH} characters; the default experiment was opened instead` });
@@ -160,6 +173,18 @@ export function decodeExperiment(input: string): DecodedExperiment {
       config[side] = { ...config[side], min: presetClip.min, max: presetClip.max };
     }
   }
+  const view: ViewOptions = { locked: [] };
+  const lockRaw = raw.get('lock');
+  if (lockRaw !== undefined) {
+    const groups = lockRaw === 'all' ? [...LOCK_GROUPS] : lockRaw.split(',').filter((g) => g !== '');
+    for (const group of groups) {
+      if ((LOCK_GROUPS as readonly string[]).includes(group)) {
+        if (!view.locked.includes(group as LockGroup)) view.locked.push(group as LockGroup);
+      } else {
+        issues.push({ param: 'lock', value: shown(group), message: `allowed: all, or a comma-separated list of ${LOCK_GROUPS.join(', ')}; '${shown(group)}' was ignored` });
+      }
+    }
+  }
   for (const key of raw.keys()) {
     if (!KNOWN_KEYS.has(key)) issues.push({ param: shown(key), value: shown(raw.get(key) ?? ''), message: 'unknown parameter; it was ignored' });
   }
@@ -173,7 +198,7 @@ export function decodeExperiment(input: string): DecodedExperiment {
     config.trainSize = base.trainSize;
     config.samples = base.samples;
   }
-  return { config, preset, issues };
+  return { config, preset, view, issues };
 }
 
 /** Strict decoding for the CLI: any issue is an error. */
@@ -187,7 +212,7 @@ export function parseExperiment(input: string): ParseResult {
 }
 
 /** The link's query (without `#`): version, preset, and every setting that differs from the preset. */
-export function encodeExperiment(config: ExperimentConfig, preset: PresetId): string {
+export function encodeExperiment(config: ExperimentConfig, preset: PresetId, view: ViewOptions = DEFAULT_VIEW): string {
   const base = PRESETS[preset].config;
   const params = new URLSearchParams();
   params.set('v', String(CONFIG_VERSION));
@@ -200,5 +225,6 @@ export function encodeExperiment(config: ExperimentConfig, preset: PresetId): st
       if (config[side][field] !== base[side][field]) params.set(CLIP_KEYS[side][field], formatValue(config[side][field]));
     }
   }
+  if (view.locked.length > 0) params.set('lock', view.locked.length === LOCK_GROUPS.length ? 'all' : view.locked.join(','));
   return params.toString();
 }

@@ -128,12 +128,3 @@ export function applyClip(grads: tf.Tensor[], clip: ClipConfig): ClipResult {
     }
   }
 }
-
-/** The formula of each mode in words, for the UI and the CLI. */
-export const CLIP_FORMULAS: Record<ClipConfig['mode'], string> = {
-  none: 'no clipping: the raw gradient is applied',
-  value: 'g <- min(max(g, min), max) for every element (tf.clip_by_value, torch clip_grad_value_, Keras clipvalue)',
-  norm: 'for each tensor, g <- g * c / max(||g||, c) (tf.clip_by_norm, Keras clipnorm)',
-  global: 'total = ||all gradients||_p; every g <- g * min(1, c / (total + 1e-6)) (torch clip_grad_norm_)',
-  'global-tf': 'total = sqrt(sum of ||g||^2); every g <- g * c / max(total, c) (tf.clip_by_global_norm)',
-};

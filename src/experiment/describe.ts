@@ -1,5 +1,5 @@
 /** Words for runs and results, shared by the CLI's output (and usable by any text report). */
-import type { ClipConfig } from '../experiment/config.ts';
+import type { ClipConfig } from './config.ts';
 import type { Divergence, EvalMetrics, StepMetrics } from '../train/metrics.ts';
 
 export function describeClip(clip: ClipConfig): string {
@@ -37,3 +37,12 @@ export function summarize(last: StepMetrics | undefined, divergence: Divergence 
   if (evaluation) parts.push(`test accuracy ${(evaluation.testAccuracy * 100).toFixed(1)}% on ${evaluation.examples} held-out digits`);
   return parts.join(', ');
 }
+
+/** The formula of each mode in words, for the UI and the CLI. */
+export const CLIP_FORMULAS: Record<ClipConfig['mode'], string> = {
+  none: 'no clipping: the raw gradient is applied',
+  value: 'g <- min(max(g, min), max) for every element (tf.clip_by_value, torch clip_grad_value_, Keras clipvalue)',
+  norm: 'for each tensor, g <- g * c / max(||g||, c) (tf.clip_by_norm, Keras clipnorm)',
+  global: 'total = ||all gradients||_p; every g <- g * min(1, c / (total + 1e-6)) (torch clip_grad_norm_)',
+  'global-tf': 'total = sqrt(sum of ||g||^2); every g <- g * c / max(total, c) (tf.clip_by_global_norm)',
+};

@@ -1,0 +1,29 @@
+import { useMemo } from 'react';
+import { useLab } from '../store/labStore.ts';
+import { ChartFrame } from './ChartFrame.tsx';
+import { downsampleMinMax } from './downsample.ts';
+import { divergenceMarkers } from './markers.ts';
+import { SIDE_COLOR, SIDE_LABEL } from './palette.ts';
+import { StepChart, type LineSpec } from './StepChart.tsx';
+import { MAX_POINTS, useSeries, useStepWindow } from './useSeries.ts';
+import { sliceSteps } from './zoom.ts';
+
+export function AccuracyChart() {
+  const { version, series } = useSeries();
+  const runs = useLab((s) => s.runs);
+  const stepWindow = useStepWindow();
+  const lines = useMemo(() => {
+    const out: LineSpec[] = [];
+    for (const [side, s] of series) {
+      out.push({ key: `${side}-batch`, name: `${SIDE_LABEL[side]} batch accuracy`, color: SIDE_COLOR[side], dashed: true, points: downsampleMinMax(sliceSteps(s.values('step'), stepWindow), sliceSteps(s.values('accuracy'), stepWindow), MAX_POINTS / 2) });
+      out.push({ key: `${side}-test`, name: `${SIDE_LABEL[side]} test accuracy`, color: SIDE_COLOR[side], points: s.evals.filter((e) => e.step >= stepWindow[0] && e.step <= stepWindow[1]).map((e) => ({ x: e.step, y: e.testAccuracy })) });
+    }
+    return out;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [version, stepWindow[0], stepWindow[1]]);
+  return (
+    <ChartFrame id="accuracy" title="Accuracy" help="Dashed: accuracy on each training batch. Solid: accuracy on the held-out test digits, measured every few hundred steps. Chance is 10%.">
+      <StepChart lines={lines} xDomain={stepWindow} yDomain={[0, 1]} yLog={false} yLabel="accuracy" divergences={divergenceMarkers(runs)} />
+    </ChartFrame>
+  );
+}

@@ -1,0 +1,65 @@
+/** Per-layer gradient norms of one run, before and after clipping, on axes shared with the other run. */
+import { useMemo } from 'react';
+import type { RunSide } from '../experiment/config.ts';
+import { describeClip } from '../experiment/describe.ts';
+import { useLab } from '../store/labStore.ts';
+import { ChartFrame } from './ChartFrame.tsx';
+import { downsampleMinMax } from './downsample.ts';
+import { clipActedSteps, divergenceMarkers } from './markers.ts';
+import { LAYER_COLORS, SIDE_COLOR, SIDE_LABEL } from './palette.ts';
+import { logDomain } from './scales.ts';
+import { StepChart, type LineSpec } from './StepChart.tsx';
+import { MAX_POINTS, useSeries, useStepWindow } from './useSeries.ts';
+import { sliceSteps } from './zoom.ts';
+
+export function GradNormChart({ side }: { side: RunSide }) {
+  const { version, series } = useSeries();
+  const runs = useLab((s) => s.runs);
+  const run = runs[side];
+  const stepWindow = useStepWindow();
+  const { lines, domain, clipped } = useMemo(() => {
+    const mine = series.find(([s]) => s === side)?.[1];
+    const lines: LineSpec[] = [];
+    let clipped: number[] = [];
+    if (mine) {
+      const x = sliceSteps(mine.values('step'), stepWindow);
+      mine.layout.layers.forEach((layer, l) => {
+        const color = LAYER_COLORS[l % LAYER_COLORS.length];
+        lines.push({ key: `${layer}-pre`, name: `${layer} before`, color, points: downsampleMinMax(x, sliceSteps(mine.values(`pre:${layer}`), stepWindow), MAX_POINTS / 2, { positiveOnly: true }) });
+        if (run?.clip.mode !== 'none') lines.push({ key: `${layer}-post`, name: `${layer} after`, color, dashed: true, points: downsampleMinMax(x, sliceSteps(mine.values(`post:${layer}`), stepWindow), MAX_POINTS / 2, { positiveOnly: true }) });
+      });
+      clipped = clipActedSteps(x, sliceSteps(mine.values('clipFraction'), stepWindow), 300);
+    }
+    // One domain for both runs' charts, so they compare at a glance.
+    const all: number[] = [];
+    for (const [, s] of series) for (const layer of s.layout.layers) all.push(...sliceSteps(s.values(`pre:${layer}`), stepWindow), ...sliceSteps(s.values(`post:${layer}`), stepWindow));
+    return { lines, domain: logDomain(all), clipped };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [version, side, stepWindow[0], stepWindow[1]]);
+  if (!run) return null;
+  const clip = run.clip;
+  const thresholds = clip.mode === 'norm' || clip.mode === 'global' || clip.mode === 'global-tf' ? [{ value: clip.threshold, label: `threshold c = ${clip.threshold}` }] : [];
+  return (
+    <ChartFrame
+      id={`grad-norm-${side}`}
+      title={`${SIDE_LABEL[side]} run: gradient norm per layer`}
+      help={
+        <>
+          <span style={{ color: SIDE_COLOR[side], fontWeight: 600 }}>{describeClip(clip)}.</span> Solid: each layer's gradient norm as computed; dashed: after clipping. Ticks along the top mark the steps where clipping changed the gradient.
+          {clip.mode === 'value' && ' Clipping by value bounds each element, not the norm: a layer of n weights can still have a norm of up to sqrt(n) x the bound.'}
+        </>
+      }
+    >
+      <StepChart
+        lines={lines}
+        xDomain={stepWindow}
+        yDomain={domain}
+        yLog
+        yLabel="||g_layer||"
+        thresholds={thresholds}
+        divergences={divergenceMarkers(runs)}
+        clipMarks={clip.mode === 'none' ? undefined : { color: '#f0a500', name: 'clipping acted', steps: clipped }}
+      />
+    </ChartFrame>
+  );
+}

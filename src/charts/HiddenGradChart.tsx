@@ -1,0 +1,81 @@
+/**
+ * ||dL/dh_t|| across the 28 time steps, one line per measurement (lighter =
+ * earlier in training): the BPTT picture. Lines that fall toward t = 1 show a
+ * vanishing gradient; lines that rise toward t = 1 show it exploding.
+ */
+import { useMemo, useState } from 'react';
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { RunSide } from '../experiment/config.ts';
+import { formatNumber } from '../experiment/describe.ts';
+import { ChartFrame } from './ChartFrame.tsx';
+import { SIDE_LABEL } from './palette.ts';
+import { decadeTicks, logDomain } from './scales.ts';
+import { useSeries } from './useSeries.ts';
+
+const MAX_LINES = 7;
+
+function shade(fraction: number): string {
+  // From light to dark blue-violet as training goes on.
+  const lightness = 78 - 50 * fraction;
+  return `hsl(250, 60%, ${lightness}%)`;
+}
+
+export function HiddenGradChart({ side }: { side: RunSide }) {
+  const { version, series } = useSeries();
+  const [layer, setLayer] = useState(0);
+  const mine = series.find(([s]) => s === side)?.[1];
+  const layers = mine?.layout.hiddenLayers ?? 0;
+  const steps = mine?.layout.timeSteps ?? 28;
+  const { lines, domain, count } = useMemo(() => {
+    const snapshots = mine?.hidden ?? [];
+    const pick: typeof snapshots = [];
+    if (snapshots.length <= MAX_LINES) pick.push(...snapshots);
+    else for (let k = 0; k < MAX_LINES; k++) pick.push(snapshots[Math.round((k * (snapshots.length - 1)) / (MAX_LINES - 1))]);
+    const lines = pick.map((snap, k) => ({
+      key: `s${snap.step}`,
+      name: `step ${snap.step}`,
+      color: shade(pick.length === 1 ? 1 : k / (pick.length - 1)),
+      points: snap.norms.slice(layer * steps, (layer + 1) * steps).map((y, t) => ({ x: t + 1, y })).filter((p) => Number.isFinite(p.y) && p.y > 0),
+    }));
+    return { lines, domain: logDomain(lines.flatMap((l) => l.points.map((p) => p.y))), count: snapshots.length };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [version, layer, side]);
+  if (!mine || layers === 0) return null;
+  return (
+    <ChartFrame
+      id={`hidden-${side}`}
+      title={`${SIDE_LABEL[side]} run: gradient reaching each time step, ||dL/dh_t||`}
+      help={
+        <>
+          Backpropagation through time multiplies the gradient by one Jacobian per step, dh_t/dh_(t-1) = diag(f'(.)) W_hh. If those factors are mostly
+          larger than 1 the product grows toward t = 1 (exploding); if smaller, it shrinks (vanishing). {count} measurements so far; lighter lines are earlier.
+        </>
+      }
+    >
+      {layers > 1 && (
+        <label className="inline">
+          Layer{' '}
+          <select value={layer} onChange={(e) => setLayer(Number(e.target.value))}>
+            {Array.from({ length: layers }, (_, l) => (
+              <option key={l} value={l}>
+                {l + 1}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <ResponsiveContainer width="100%" height={220}>
+        <LineChart margin={{ top: 10, right: 16, bottom: 4, left: 4 }}>
+          <CartesianGrid stroke="#e3e6ea" />
+          <XAxis dataKey="x" type="number" domain={[1, steps]} ticks={[1, 7, 14, 21, 28]} label={{ value: 'time step t', position: 'insideBottomRight', offset: -2, fontSize: 11 }} />
+          <YAxis type="number" scale="log" domain={domain} allowDataOverflow ticks={decadeTicks(domain)} tickFormatter={(v: number) => formatNumber(v, 2)} width={58} />
+          <Tooltip formatter={(v) => formatNumber(Number(v), 3)} labelFormatter={(v) => `t = ${v}`} isAnimationActive={false} />
+          <Legend wrapperStyle={{ fontSize: 11 }} />
+          {lines.map((line) => (
+            <Line key={line.key} data={line.points} dataKey="y" name={line.name} stroke={line.color} dot={false} strokeWidth={1.6} isAnimationActive={false} />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+    </ChartFrame>
+  );
+}

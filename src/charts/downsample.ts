@@ -1,0 +1,44 @@
+/**
+ * Min-max downsampling: each bucket of consecutive points keeps its lowest and
+ * highest point (in step order), so a one-step gradient spike survives at any
+ * zoom. Averaging or skipping points would hide exactly the explosion this lab
+ * is about. (Chart.js's decimation plugin defaults to the same 'min-max'.)
+ * Non-finite and, for log axes, non-positive values are left out: a chart
+ * never receives NaN or Infinity.
+ */
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export function downsampleMinMax(xs: ArrayLike<number>, ys: ArrayLike<number>, maxPoints: number, options: { positiveOnly?: boolean } = {}): Point[] {
+  const n = Math.min(xs.length, ys.length);
+  const keep = (y: number) => Number.isFinite(y) && (!options.positiveOnly || y > 0);
+  if (n <= maxPoints) {
+    const out: Point[] = [];
+    for (let i = 0; i < n; i++) if (keep(ys[i])) out.push({ x: xs[i], y: ys[i] });
+    return out;
+  }
+  const buckets = Math.max(1, Math.floor(maxPoints / 2));
+  const size = n / buckets;
+  const out: Point[] = [];
+  for (let b = 0; b < buckets; b++) {
+    const start = Math.floor(b * size);
+    const end = Math.min(n, Math.floor((b + 1) * size));
+    let minI = -1;
+    let maxI = -1;
+    for (let i = start; i < end; i++) {
+      const y = ys[i];
+      if (!keep(y)) continue;
+      if (minI < 0 || y < ys[minI]) minI = i;
+      if (maxI < 0 || y > ys[maxI]) maxI = i;
+    }
+    if (minI < 0) continue;
+    const first = Math.min(minI, maxI);
+    const second = Math.max(minI, maxI);
+    out.push({ x: xs[first], y: ys[first] });
+    if (second !== first) out.push({ x: xs[second], y: ys[second] });
+  }
+  return out;
+}

@@ -1,0 +1,6 @@
+import type { RunSide } from '../experiment/config.ts';
+
+export const SIDE_COLOR: Record<RunSide, string> = { baseline: '#c8372d', clipped: '#1f5fbf' };
+export const SIDE_LABEL: Record<RunSide, string> = { baseline: 'Baseline', clipped: 'Clipped' };
+export const LAYER_COLORS = ['#1b7f5b', '#b55d00', '#6a3fb5', '#0f7c99', '#9a2f6b'];
+export const DIVERGED_COLOR = '#d1001f';

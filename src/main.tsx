@@ -1,0 +1,17 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './ui/App.tsx';
+import { simulateFault } from './store/session.ts';
+import { startLinkSync } from './ui/linkSync.ts';
+import './ui/styles.css';
+
+startLinkSync();
+// Fault injection for the browser tests and for classroom "what if the worker dies?" demos.
+Object.assign(window, { gradientLab: { simulateFault } });
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -1,0 +1,105 @@
+/**
+ * The lab's one zustand store, built from two slices: the experiment (what is
+ * trained, from the link) and the runs (how training is going). Metrics
+ * themselves live in RunSeries objects outside React; the store holds only a
+ * `seriesVersion` that is bumped at most once per animation frame.
+ */
+import { create, type StateCreator } from 'zustand';
+import type { ClipConfig, ExperimentConfig, RunSide } from '../experiment/config.ts';
+import { PRESETS, type PresetId } from '../experiment/presets.ts';
+import type { LockGroup, ParamIssue, ViewOptions } from '../experiment/urlCodec.ts';
+import type { Divergence, EvalMetrics, RunLayout } from '../train/metrics.ts';
+import type { BackendChoice, BackendName } from '../worker/protocol.ts';
+import type { RunSeries } from './series.ts';
+
+export type RunPhase = 'starting' | 'ready' | 'running' | 'paused' | 'finished' | 'diverged' | 'crashed';
+
+export interface RunView {
+  side: RunSide;
+  clip: ClipConfig;
+  phase: RunPhase;
+  backend: BackendName | null;
+  layout: RunLayout | null;
+  step: number;
+  divergence: Divergence | null;
+  /** Why the run stopped, in plain words, when it crashed. */
+  error: string | null;
+  notices: string[];
+  stepsPerSecond: number | null;
+  lastEval: EvalMetrics | null;
+}
+
+export interface ExperimentSlice {
+  config: ExperimentConfig;
+  preset: PresetId;
+  view: ViewOptions;
+  /** Problems found in the link this page was opened with. */
+  linkIssues: ParamIssue[];
+  setLinkIssues: (issues: ParamIssue[]) => void;
+  dismissLinkIssues: () => void;
+  setLocked: (locked: LockGroup[]) => void;
+}
+
+export interface RunSlice {
+  runs: Partial<Record<RunSide, RunView>>;
+  playing: boolean;
+  backendChoice: BackendChoice;
+  seriesVersion: number;
+  /** Incremented whenever the runs are replaced, so charts drop old series. */
+  generation: number;
+  /** The steps every step chart shows: all of them, the first N, or the last N. */
+  zoom: StepZoom;
+}
+
+export type StepZoom = { kind: 'all' } | { kind: 'first' | 'last'; steps: number };
+
+export type LabState = ExperimentSlice & RunSlice;
+
+const createExperimentSlice: StateCreator<LabState, [], [], ExperimentSlice> = (set) => ({
+  config: PRESETS['dense-explode'].config,
+  preset: 'dense-explode',
+  view: { locked: [] },
+  linkIssues: [],
+  setLinkIssues: (linkIssues) => set({ linkIssues }),
+  dismissLinkIssues: () => set({ linkIssues: [] }),
+  setLocked: (locked) => set((s) => ({ view: { ...s.view, locked } })),
+});
+
+const createRunSlice: StateCreator<LabState, [], [], RunSlice> = () => ({
+  runs: {},
+  playing: false,
+  backendChoice: 'auto',
+  seriesVersion: 0,
+  generation: 0,
+  zoom: { kind: 'all' },
+});
+
+export const useLab = create<LabState>()((...args) => ({
+  ...createExperimentSlice(...args),
+  ...createRunSlice(...args),
+}));
+
+/** Metrics of the current runs, outside React. Charts read them when `seriesVersion` changes. */
+export const seriesBySide = new Map<RunSide, RunSeries>();
+
+let frameRequested = false;
+
+/** Bumps `seriesVersion` at most once per animation frame, however many batches arrive. */
+export function markSeriesDirty(): void {
+  if (frameRequested) return;
+  frameRequested = true;
+  const bump = () => {
+    frameRequested = false;
+    useLab.setState((s) => ({ seriesVersion: s.seriesVersion + 1 }));
+  };
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(bump);
+  else setTimeout(bump, 16);
+}
+
+export function updateRun(side: RunSide, patch: Partial<RunView>): void {
+  useLab.setState((s) => {
+    const current = s.runs[side];
+    if (!current) return s;
+    return { runs: { ...s.runs, [side]: { ...current, ...patch } } };
+  });
+}

@@ -1,0 +1,194 @@
+/**
+ * Drives the runs of the current experiment: one worker per run, kept in step
+ * by granting each worker steps up to a shared target, about a quarter of a
+ * second of work at a time. A run that finishes, diverges or crashes drops
+ * out; the other goes on. Every message from a worker lands in the store
+ * (status) or in its RunSeries (metrics).
+ */
+import { sidesOf, clipOf, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
+import type { PresetId } from '../experiment/presets.ts';
+import { RunClient } from '../worker/client.ts';
+import { unreachable, type BackendChoice, type FromWorker } from '../worker/protocol.ts';
+import { markSeriesDirty, seriesBySide, updateRun, useLab, type RunView } from './labStore.ts';
+import { RunSeries } from './series.ts';
+
+const CHUNK_SECONDS = 0.25;
+const MAX_CHUNK = 500;
+
+interface Handle {
+  client: RunClient;
+  /** The step this run has been granted up to. */
+  target: number;
+}
+
+const handles = new Map<RunSide, Handle>();
+
+function activeSides(): RunSide[] {
+  const { runs } = useLab.getState();
+  return (Object.keys(runs) as RunSide[]).filter((side) => {
+    const phase = runs[side]?.phase;
+    return phase === 'ready' || phase === 'running' || phase === 'paused';
+  });
+}
+
+/** Grants more steps so the runs move together: nobody gets more than a chunk ahead of the slowest. */
+function grant(): void {
+  const { runs, playing, config } = useLab.getState();
+  if (!playing) return;
+  if (Object.values(runs).some((r) => r?.phase === 'starting')) return;
+  const active = activeSides();
+  if (active.length === 0) {
+    useLab.setState({ playing: false });
+    return;
+  }
+  const views = active.map((side) => runs[side] as RunView);
+  const floor = Math.min(...views.map((r) => r.step));
+  const speeds = views.map((r) => r.stepsPerSecond ?? 0).filter((s) => s > 0);
+  const speed = speeds.length > 0 ? Math.min(...speeds) : 4;
+  const chunk = Math.max(1, Math.min(MAX_CHUNK, Math.round(speed * CHUNK_SECONDS)));
+  for (const side of active) {
+    const handle = handles.get(side);
+    const run = runs[side] as RunView;
+    if (!handle) continue;
+    if (handle.target - run.step <= chunk / 2) {
+      handle.target = Math.min(config.steps, Math.max(handle.target, floor + chunk));
+      handle.client.send({ type: 'advance', toStep: handle.target });
+    }
+    if (run.phase !== 'running') updateRun(side, { phase: 'running' });
+  }
+}
+
+function onMessage(side: RunSide, message: FromWorker): void {
+  const run = useLab.getState().runs[side];
+  if (!run) return;
+  switch (message.type) {
+    case 'ready':
+      seriesBySide.set(side, new RunSeries(message.layout));
+      updateRun(side, { phase: 'ready', backend: message.backend, layout: message.layout });
+      markSeriesDirty();
+      grant();
+      return;
+    case 'notice':
+      updateRun(side, { notices: [...run.notices, message.message] });
+      return;
+    case 'backend':
+      updateRun(side, { backend: message.backend });
+      return;
+    case 'metrics': {
+      const last = message.steps[message.steps.length - 1];
+      if (!last) return;
+      seriesBySide.get(side)?.append(message.steps);
+      const measured = message.elapsedMs > 0 ? (message.steps.length * 1000) / message.elapsedMs : null;
+      // Smooth the readout so it does not flicker batch to batch.
+      const stepsPerSecond = measured === null ? run.stepsPerSecond : run.stepsPerSecond === null ? measured : 0.7 * run.stepsPerSecond + 0.3 * measured;
+      updateRun(side, { step: last.step, stepsPerSecond });
+      markSeriesDirty();
+      grant();
+      return;
+    }
+    case 'eval':
+      seriesBySide.get(side)?.evals.push(message.result);
+      updateRun(side, { lastEval: message.result });
+      markSeriesDirty();
+      return;
+    case 'status': {
+      const playing = useLab.getState().playing;
+      const phase = message.status === 'ready' ? (playing ? 'running' : 'paused') : message.status;
+      updateRun(side, { phase, step: message.step, divergence: message.divergence });
+      grant();
+      return;
+    }
+    case 'error':
+      stopRun(side, `The run stopped at step ${message.step}: ${message.message}.`);
+      return;
+    default:
+      unreachable(message);
+  }
+}
+
+function stopRun(side: RunSide, why: string): void {
+  const handle = handles.get(side);
+  handle?.client.terminate();
+  handles.delete(side);
+  const steps = seriesBySide.get(side)?.count ?? 0;
+  updateRun(side, { phase: 'crashed', error: `${why} Its ${steps} finished steps are kept; the other run goes on.` });
+  grant();
+}
+
+function disposeAll(): void {
+  for (const handle of handles.values()) handle.client.dispose();
+  handles.clear();
+  seriesBySide.clear();
+}
+
+/** Replaces the current runs with fresh workers for the current config (paused). */
+export function resetRuns(): void {
+  disposeAll();
+  const { config, backendChoice } = useLab.getState();
+  const runs: Partial<Record<RunSide, RunView>> = {};
+  for (const side of sidesOf(config)) {
+    runs[side] = { side, clip: clipOf(config, side), phase: 'starting', backend: null, layout: null, step: 0, divergence: null, error: null, notices: [], stepsPerSecond: null, lastEval: null };
+  }
+  useLab.setState((s) => ({ runs, playing: false, generation: s.generation + 1 }));
+  for (const side of sidesOf(config)) {
+    const client = new RunClient(
+      (message) => onMessage(side, message),
+      (reason) => stopRun(side, `The training worker stopped unexpectedly (${reason}).`),
+    );
+    handles.set(side, { client, target: 0 });
+    client.send({ type: 'init', config, side, backend: backendChoice });
+  }
+  markSeriesDirty();
+}
+
+/** A new experiment: the old runs are discarded, never mixed into the new charts. */
+export function applyExperiment(config: ExperimentConfig, preset: PresetId): void {
+  useLab.setState({ config, preset });
+  resetRuns();
+}
+
+export function setBackendChoice(choice: BackendChoice): void {
+  useLab.setState({ backendChoice: choice });
+  resetRuns();
+}
+
+export function play(): void {
+  const finished = activeSides().length === 0;
+  if (finished) resetRuns();
+  useLab.setState({ playing: true });
+  grant();
+}
+
+export function pause(): void {
+  useLab.setState({ playing: false });
+  const { runs } = useLab.getState();
+  for (const side of activeSides()) {
+    const handle = handles.get(side);
+    const run = runs[side] as RunView;
+    if (!handle) continue;
+    handle.target = run.step;
+    handle.client.send({ type: 'advance', toStep: run.step });
+    updateRun(side, { phase: 'paused' });
+  }
+}
+
+/** One step of every active run. */
+export function stepOnce(): void {
+  useLab.setState({ playing: false });
+  const { runs, config } = useLab.getState();
+  const active = activeSides();
+  if (active.length === 0) return;
+  const floor = Math.min(...active.map((side) => (runs[side] as RunView).step));
+  for (const side of active) {
+    const handle = handles.get(side);
+    const run = runs[side] as RunView;
+    if (!handle || run.step > floor) continue; // the one ahead waits for the other
+    handle.target = Math.min(config.steps, run.step + 1);
+    handle.client.send({ type: 'advance', toStep: handle.target });
+  }
+}
+
+/** Fault injection, used by the tests and by "what happens if" demos. */
+export function simulateFault(side: RunSide, fault: 'lose-webgl-context' | 'crash'): void {
+  handles.get(side)?.client.send({ type: 'simulate', fault });
+}

@@ -1,0 +1,43 @@
+/** A slider that shows its value as it moves and applies it when released (every change restarts the runs). */
+import { useEffect, useId, useState } from 'react';
+
+interface Props {
+  label: string;
+  value: number;
+  min: number;
+  max: number;
+  step: number;
+  onCommit: (value: number) => void;
+  hint?: string;
+  disabled?: boolean;
+}
+
+export function RangeField({ label, value, min, max, step, onCommit, hint, disabled }: Props) {
+  const id = useId();
+  const [current, setCurrent] = useState(value);
+  useEffect(() => setCurrent(value), [value]);
+  const commit = () => {
+    if (current !== value) onCommit(current);
+  };
+  return (
+    <div className="field">
+      <label htmlFor={id}>
+        {label}: <output htmlFor={id}>{current}</output>
+      </label>
+      <input
+        id={id}
+        type="range"
+        min={min}
+        max={max}
+        step={step}
+        value={current}
+        disabled={disabled}
+        onChange={(e) => setCurrent(Number(e.target.value))}
+        onPointerUp={commit}
+        onKeyUp={commit}
+        onBlur={commit}
+      />
+      {hint && <small className="hint">{hint}</small>}
+    </div>
+  );
+}

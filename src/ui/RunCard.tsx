@@ -1,0 +1,81 @@
+/** One run's state in words: its clipping, backend, progress, and what went wrong if anything did. */
+import { SIDE_COLOR, SIDE_LABEL } from '../charts/palette.ts';
+import type { RunSide } from '../experiment/config.ts';
+import { describeClip, formatNumber } from '../experiment/describe.ts';
+import { runCsv, runJson } from '../store/export.ts';
+import { seriesBySide, useLab } from '../store/labStore.ts';
+import { explainDivergence } from '../train/explain.ts';
+import { downloadBlob } from './download.ts';
+import { currentLink } from './linkSync.ts';
+
+const PHASE_WORDS = { starting: 'starting', ready: 'ready', running: 'training', paused: 'paused', finished: 'finished', diverged: 'diverged', crashed: 'stopped' } as const;
+
+export function RunCard({ side }: { side: RunSide }) {
+  const run = useLab((s) => s.runs[side]);
+  useLab((s) => s.seriesVersion);
+  const config = useLab((s) => s.config);
+  if (!run) return null;
+  const series = seriesBySide.get(side);
+  const last = series?.last ?? null;
+  const exportFile = (kind: 'csv' | 'json') => {
+    if (!series) return;
+    const text = kind === 'csv' ? runCsv(series) : runJson(config, side, series, currentLink());
+    downloadBlob(new Blob([text], { type: kind === 'csv' ? 'text/csv' : 'application/json' }), `gradient-lab-${side}-${run.step}steps.${kind}`);
+  };
+  return (
+    <article className="run-card" style={{ borderTopColor: SIDE_COLOR[side] }} aria-labelledby={`run-${side}`} data-run={side} data-phase={run.phase}>
+      <header>
+        <h2 id={`run-${side}`} style={{ color: SIDE_COLOR[side] }}>
+          {SIDE_LABEL[side]}: {describeClip(run.clip)}
+        </h2>
+        <span className={`badge phase-${run.phase}`}>{PHASE_WORDS[run.phase]}</span>
+        <span className="badge backend" data-testid={`backend-${side}`} title="TensorFlow.js backend training this run">
+          {run.backend ? run.backend.toUpperCase() : '...'}
+        </span>
+      </header>
+      <dl className="figures">
+        <div>
+          <dt>step</dt>
+          <dd data-testid={`step-${side}`}>{run.step}</dd>
+        </div>
+        <div>
+          <dt>loss</dt>
+          <dd data-testid={`loss-${side}`}>{last ? formatNumber(last.loss, 4) : '-'}</dd>
+        </div>
+        <div>
+          <dt>gradient norm</dt>
+          <dd>{last ? formatNumber(last.globalNormPre) : '-'}</dd>
+        </div>
+        {run.lastEval && (
+          <div>
+            <dt>test accuracy</dt>
+            <dd data-testid={`test-accuracy-${side}`}>{(run.lastEval.testAccuracy * 100).toFixed(1)}%</dd>
+          </div>
+        )}
+      </dl>
+      {run.divergence && series && (
+        <p className="diverged" role="alert" data-testid={`diverged-${side}`}>
+          <strong>Diverged at step {run.divergence.step}.</strong> {explainDivergence(run.divergence, series.rows)}
+        </p>
+      )}
+      {run.error && (
+        <p className="crashed" role="alert" data-testid={`error-${side}`}>
+          {run.error}
+        </p>
+      )}
+      {run.notices.map((notice, i) => (
+        <p key={i} className="notice" role="status" data-testid={`notice-${side}`}>
+          {notice}
+        </p>
+      ))}
+      <div className="buttons">
+        <button type="button" className="small" disabled={!series || series.count === 0} onClick={() => exportFile('csv')}>
+          Download CSV
+        </button>
+        <button type="button" className="small" disabled={!series || series.count === 0} onClick={() => exportFile('json')}>
+          Download JSON
+        </button>
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,105 @@
+/** Play, pause, one step, reset; the speed readout; the backend; sharing the experiment. */
+import { useState } from 'react';
+import { formatNumber } from '../experiment/describe.ts';
+import { LOCK_GROUPS, type LockGroup } from '../experiment/urlCodec.ts';
+import { useLab, type RunView } from '../store/labStore.ts';
+import { pause, play, resetRuns, setBackendChoice, stepOnce } from '../store/session.ts';
+import type { BackendChoice } from '../worker/protocol.ts';
+import { currentLink } from './linkSync.ts';
+
+const LOCK_LABELS: Record<LockGroup, string> = { model: 'Model', data: 'Data', optimizer: 'Optimiser', training: 'Training', clip: 'Clipped run', baseClip: 'Baseline run' };
+
+async function copy(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function SpeedReadout() {
+  const runs = useLab((s) => s.runs);
+  const steps = useLab((s) => s.config.steps);
+  const views = Object.values(runs) as RunView[];
+  const step = Math.max(0, ...views.map((r) => r.step));
+  const speeds = views.map((r) => r.stepsPerSecond).filter((s): s is number => s !== null && s > 0);
+  const backends = [...new Set(views.map((r) => r.backend).filter((b) => b !== null))];
+  const speed = speeds.length > 0 ? Math.min(...speeds) : null;
+  const etaSeconds = speed ? (steps - step) / speed : null;
+  return (
+    <p className="readout" aria-live="polite">
+      Step <strong data-testid="step">{step}</strong> / {steps}
+      {speed !== null && (
+        <>
+          {' '}
+          · <strong data-testid="speed">{formatNumber(speed)}</strong> steps/s on {backends.map((b) => b?.toUpperCase()).join(' + ')}
+          {etaSeconds !== null && etaSeconds > 60 && <span className={etaSeconds > 600 ? 'warn' : undefined}> · about {Math.round(etaSeconds / 60)} min to go</span>}
+        </>
+      )}
+    </p>
+  );
+}
+
+export function Toolbar() {
+  const playing = useLab((s) => s.playing);
+  const backendChoice = useLab((s) => s.backendChoice);
+  const [copied, setCopied] = useState<string | null>(null);
+  const [studentLocks, setStudentLocks] = useState<LockGroup[]>(['model', 'data', 'optimizer', 'training']);
+  const share = async (link: string, what: string) => setCopied((await copy(link)) ? `${what} copied` : `Copy failed; the link is: ${link}`);
+  return (
+    <div className="toolbar" role="toolbar" aria-label="Training">
+      <div className="buttons">
+        {playing ? (
+          <button type="button" className="primary" onClick={pause}>
+            Pause
+          </button>
+        ) : (
+          <button type="button" className="primary" onClick={play}>
+            Play
+          </button>
+        )}
+        <button type="button" onClick={stepOnce} disabled={playing}>
+          One step
+        </button>
+        <button type="button" onClick={resetRuns}>
+          Reset
+        </button>
+        <label className="inline">
+          Backend{' '}
+          <select value={backendChoice} onChange={(e) => setBackendChoice(e.target.value as BackendChoice)}>
+            <option value="auto">Auto (WebGL, then WASM, then CPU)</option>
+            <option value="webgl">WebGL</option>
+            <option value="wasm">WASM</option>
+            <option value="cpu">CPU</option>
+          </select>
+        </label>
+      </div>
+      <SpeedReadout />
+      <div className="share">
+        <button type="button" onClick={() => void share(currentLink(), 'Link')}>
+          Copy link
+        </button>
+        <details>
+          <summary>Link for students</summary>
+          <fieldset className="locks">
+            <legend>Hide these controls</legend>
+            {LOCK_GROUPS.map((g) => (
+              <label key={g} className="inline">
+                <input type="checkbox" checked={studentLocks.includes(g)} onChange={(e) => setStudentLocks(e.target.checked ? [...studentLocks, g] : studentLocks.filter((x) => x !== g))} /> {LOCK_LABELS[g]}
+              </label>
+            ))}
+          </fieldset>
+          <button type="button" onClick={() => void share(currentLink({ locked: studentLocks }), 'Student link')}>
+            Copy student link
+          </button>
+        </details>
+        {copied && (
+          <span role="status" className="hint">
+            {copied}
+          </span>
+        )}
+      </div>
+    </div>
+  );
+}
