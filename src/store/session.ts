@@ -8,15 +8,31 @@
 import { sidesOf, clipOf, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
 import type { PresetId } from '../experiment/presets.ts';
 import { RunClient } from '../worker/client.ts';
-import { unreachable, type BackendChoice, type FromWorker } from '../worker/protocol.ts';
+import { unreachable, type BackendChoice, type FromWorker, type ToWorker } from '../worker/protocol.ts';
 import { markSeriesDirty, seriesBySide, updateRun, useLab, type RunView } from './labStore.ts';
 import { RunSeries } from './series.ts';
 
 const CHUNK_SECONDS = 0.25;
 const MAX_CHUNK = 500;
 
+/** What the session needs of a worker; tests pass a fake one. */
+export interface WorkerClient {
+  send(message: ToWorker): void;
+  terminate(): void;
+  dispose(): void;
+}
+
+export type ClientFactory = (onMessage: (message: FromWorker) => void, onCrash: (reason: string) => void) => WorkerClient;
+
+let createClient: ClientFactory = (onMessage, onCrash) => new RunClient(onMessage, onCrash);
+
+/** Replaces how workers are made (for tests in Node, where there are no Web Workers). */
+export function setClientFactory(factory: ClientFactory): void {
+  createClient = factory;
+}
+
 interface Handle {
-  client: RunClient;
+  client: WorkerClient;
   /** The step this run has been granted up to. */
   target: number;
 }
@@ -43,16 +59,18 @@ function grant(): void {
   }
   const views = active.map((side) => runs[side] as RunView);
   const floor = Math.min(...views.map((r) => r.step));
-  const speeds = views.map((r) => r.stepsPerSecond ?? 0).filter((s) => s > 0);
-  const speed = speeds.length > 0 ? Math.min(...speeds) : 4;
+  // Until every run has reported a speed, grant little: the unknown one may be the slow one.
+  const speeds = views.map((r) => r.stepsPerSecond ?? 0);
+  const speed = speeds.every((s) => s > 0) ? Math.min(...speeds) : 4;
   const chunk = Math.max(1, Math.min(MAX_CHUNK, Math.round(speed * CHUNK_SECONDS)));
   for (const side of active) {
     const handle = handles.get(side);
     const run = runs[side] as RunView;
     if (!handle) continue;
-    if (handle.target - run.step <= chunk / 2) {
-      handle.target = Math.min(config.steps, Math.max(handle.target, floor + chunk));
-      handle.client.send({ type: 'advance', toStep: handle.target });
+    const target = Math.min(config.steps, Math.max(handle.target, floor + chunk));
+    if (handle.target - run.step <= chunk / 2 && target > handle.target) {
+      handle.target = target;
+      handle.client.send({ type: 'advance', toStep: target });
     }
     if (run.phase !== 'running') updateRun(side, { phase: 'running' });
   }
@@ -131,7 +149,7 @@ export function resetRuns(): void {
   }
   useLab.setState((s) => ({ runs, playing: false, generation: s.generation + 1 }));
   for (const side of sidesOf(config)) {
-    const client = new RunClient(
+    const client = createClient(
       (message) => onMessage(side, message),
       (reason) => stopRun(side, `The training worker stopped unexpectedly (${reason}).`),
     );

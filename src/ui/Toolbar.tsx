@@ -21,6 +21,7 @@ async function copy(text: string): Promise<boolean> {
 function SpeedReadout() {
   const runs = useLab((s) => s.runs);
   const steps = useLab((s) => s.config.steps);
+  const recurrent = useLab((s) => s.config.model !== 'dense');
   const views = Object.values(runs) as RunView[];
   const step = Math.max(0, ...views.map((r) => r.step));
   const speeds = views.map((r) => r.stepsPerSecond).filter((s): s is number => s !== null && s > 0);
@@ -37,6 +38,7 @@ function SpeedReadout() {
           {etaSeconds !== null && etaSeconds > 60 && <span className={etaSeconds > 600 ? 'warn' : undefined}> · about {Math.round(etaSeconds / 60)} min to go</span>}
         </>
       )}
+      {backends.includes('cpu') && recurrent && <span className="warn"> · CPU is the slowest backend for recurrent nets: choose WebGL or WASM if you can.</span>}
     </p>
   );
 }

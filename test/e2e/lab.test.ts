@@ -138,7 +138,7 @@ describe('Gradient Lab in Chromium', () => {
   });
 
   it('a crashed worker stops only its own run, which keeps its steps; the other run goes on', async () => {
-    const { page, context } = await openPage(browser, `${base()}#v=1&preset=dense-explode&steps=300&baseClip=norm&baseClipNorm=50`);
+    const { page, context } = await openPage(browser, `${base()}#v=1&preset=dense-explode&steps=120&baseClip=norm&baseClipNorm=50`);
     await waitForBackends(page, ['baseline', 'clipped']);
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(async () => Number(await page.getByTestId('step-baseline').textContent()), { timeout: 60_000 }).toBeGreaterThan(5);
@@ -162,6 +162,30 @@ describe('Gradient Lab in Chromium', () => {
     await expect.poll(() => phase(page, 'clipped'), { timeout: 120_000 }).toBe('finished');
     expect(await page.getByTestId('backend-clipped').textContent()).toBe('WASM');
     expect(await page.getByTestId('notice-clipped').first().textContent()).toContain('moved from WEBGL to WASM');
+    await context.close();
+  });
+
+  it('a student link hides the locked controls; the page works from the keyboard and on a tablet', async () => {
+    const { page, context, errors } = await openPage(browser, `${base()}#v=1&preset=rnn-scale&lock=model,optimizer,training,baseClip`, { width: 820, height: 1180 });
+    await waitForBackends(page, ['baseline', 'clipped']);
+    for (const legend of ['Model', 'Optimiser', 'Training', 'Baseline run']) {
+      expect(await page.locator('fieldset legend', { hasText: new RegExp(`^${legend}$`) }).count(), legend).toBe(0);
+    }
+    expect(await page.locator('fieldset legend', { hasText: /^Clipped run$/ }).count()).toBe(1);
+    // Keyboard: the first Tab reaches Play, Enter starts training, Space pauses.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Play');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => phase(page, 'clipped'), { timeout: 60_000 }).toBe('running');
+    await page.keyboard.press(' ');
+    await expect.poll(() => phase(page, 'clipped'), { timeout: 60_000 }).toBe('paused');
+    // Every form control has a label.
+    const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select')].filter((el) => !(el as HTMLInputElement).labels?.length).length);
+    expect(unlabelled).toBe(0);
+    // Nothing overflows sideways at tablet width.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(820);
+    await screenshot(page, 'student-link-tablet');
+    expect(errors).toEqual([]);
     await context.close();
   });
 });

@@ -1,0 +1,123 @@
+/**
+ * The session and store without a browser: fake workers record what they are
+ * told and answer like the real one, so the lockstep, the reset rules and the
+ * crash isolation are tested in Node.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { PRESETS } from '../experiment/presets.ts';
+import type { StepMetrics } from '../train/metrics.ts';
+import type { FromWorker, ToWorker } from '../worker/protocol.ts';
+import { seriesBySide, useLab } from './labStore.ts';
+import { applyExperiment, pause, play, resetRuns, setClientFactory, stepOnce } from './session.ts';
+
+interface FakeWorker {
+  sent: ToWorker[];
+  emit: (message: FromWorker) => void;
+  crash: (reason: string) => void;
+  terminated: boolean;
+}
+
+let workers: FakeWorker[] = [];
+
+const layout = { params: [{ name: 'fc1.weight', layer: 'fc1', size: 500 }], layers: ['fc1'], hiddenLayers: 0, timeSteps: 0, classifier: false };
+
+function metrics(step: number, loss = 1): StepMetrics {
+  return { step, epoch: 1, loss, accuracy: null, globalNormPre: 2, globalNormPost: 1, clipFraction: 0.5, clipScale: 0.5, gradNormPre: [2], gradNormPost: [1], weightNorm: [3], updateRatio: [0.01], layerNormPre: [2], layerNormPost: [1], hiddenGradNorms: null };
+}
+
+function advanceTargets(worker: FakeWorker): number[] {
+  return worker.sent.filter((m): m is Extract<ToWorker, { type: 'advance' }> => m.type === 'advance').map((m) => m.toStep);
+}
+
+beforeEach(() => {
+  workers = [];
+  setClientFactory((onMessage, onCrash) => {
+    const worker: FakeWorker = { sent: [], emit: onMessage, crash: onCrash, terminated: false };
+    workers.push(worker);
+    return { send: (m) => worker.sent.push(m), terminate: () => (worker.terminated = true), dispose: () => (worker.terminated = true) };
+  });
+  useLab.setState({ config: PRESETS['dense-explode'].config, preset: 'dense-explode', runs: {}, playing: false });
+  resetRuns();
+});
+
+function readyAll(): void {
+  for (const w of workers) w.emit({ type: 'ready', backend: 'webgl', layout, trainRows: 1000 });
+}
+
+describe('session', () => {
+  it('starts one worker per run of the pair with the same config and its side', () => {
+    expect(workers).toHaveLength(2);
+    expect(workers.map((w) => w.sent[0])).toEqual([
+      { type: 'init', config: PRESETS['dense-explode'].config, side: 'baseline', backend: 'auto' },
+      { type: 'init', config: PRESETS['dense-explode'].config, side: 'clipped', backend: 'auto' },
+    ]);
+  });
+
+  it('keeps the pair in step: nobody is granted steps far beyond the slower run', () => {
+    readyAll();
+    play();
+    const [a, b] = workers;
+    expect(advanceTargets(a)).toEqual([1]); // no speed known yet: a cautious first grant
+    // The baseline races ahead, the clipped run is slow.
+    a.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 10 });
+    expect(advanceTargets(a).at(-1)).toBeLessThanOrEqual(2);
+    b.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 1000 });
+    const grants = [...advanceTargets(a), ...advanceTargets(b)];
+    expect(Math.max(...grants)).toBeLessThanOrEqual(3);
+    expect(useLab.getState().runs.baseline?.phase).toBe('running');
+  });
+
+  it('a run that crashes stops alone, keeps its steps and says so; the other goes on', () => {
+    readyAll();
+    play();
+    const [a, b] = workers;
+    a.emit({ type: 'metrics', steps: [metrics(1), metrics(2)], elapsedMs: 20 });
+    a.crash('boom');
+    const baseline = useLab.getState().runs.baseline;
+    expect(baseline?.phase).toBe('crashed');
+    expect(baseline?.error).toContain('stopped unexpectedly (boom)');
+    expect(baseline?.error).toContain('Its 2 finished steps are kept');
+    expect(seriesBySide.get('baseline')?.count).toBe(2);
+    expect(a.terminated).toBe(true);
+    const before = advanceTargets(b).length;
+    b.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 20 });
+    expect(advanceTargets(b).length).toBeGreaterThan(before);
+    expect(useLab.getState().playing).toBe(true);
+  });
+
+  it('a divergence ends that run only', () => {
+    readyAll();
+    play();
+    const [a] = workers;
+    a.emit({ type: 'metrics', steps: [metrics(1), metrics(2, Infinity)], elapsedMs: 20 });
+    a.emit({ type: 'status', status: 'diverged', step: 2, divergence: { step: 2, what: 'loss', value: 'Infinity' } });
+    expect(useLab.getState().runs.baseline?.phase).toBe('diverged');
+    expect(useLab.getState().runs.clipped?.phase).toBe('running');
+  });
+
+  it('pause lowers the target to the current step; one step grants exactly one more', () => {
+    readyAll();
+    play();
+    const [a, b] = workers;
+    a.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });
+    b.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });
+    pause();
+    expect(advanceTargets(a).at(-1)).toBe(1);
+    expect(useLab.getState().runs.clipped?.phase).toBe('paused');
+    stepOnce();
+    expect(advanceTargets(a).at(-1)).toBe(2);
+    expect(advanceTargets(b).at(-1)).toBe(2);
+  });
+
+  it('a new setting replaces the runs: old workers are disposed and the series cleared', () => {
+    readyAll();
+    workers[0].emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });
+    const generation = useLab.getState().generation;
+    const old = [...workers];
+    applyExperiment({ ...PRESETS['dense-explode'].config, seed: 9 }, 'dense-explode');
+    expect(old.every((w) => w.terminated)).toBe(true);
+    expect(seriesBySide.size).toBe(0);
+    expect(useLab.getState().generation).toBe(generation + 1);
+    expect(workers.slice(2).map((w) => (w.sent[0] as Extract<ToWorker, { type: 'init' }>).config.seed)).toEqual([9, 9]);
+  });
+});
