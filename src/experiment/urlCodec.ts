@@ -10,6 +10,7 @@ import {
   type ClipConfig,
   type ExperimentConfig,
 } from './config.ts';
+import { CLIFF_FIELDS, DEFAULT_CLIFF, checkCliffWindow, type CliffConfig } from './cliff.ts';
 import { migrate, type RawParams } from './migrate.ts';
 import { DEFAULT_PRESET, PRESETS, PRESET_IDS, isPresetId, type PresetId } from './presets.ts';
 import { CLIP_FIELD_SPECS, FIELD_SPECS, checkBudget, checkClip, type FieldSpec } from './schema.ts';
@@ -22,20 +23,31 @@ export interface ParamIssue {
 }
 
 /** Groups of controls a teacher's link can hide from students. */
-export const LOCK_GROUPS = ['model', 'data', 'optimizer', 'training', 'clip', 'baseClip'] as const;
+export const LOCK_GROUPS = ['model', 'data', 'optimizer', 'training', 'clip', 'baseClip', 'cliff'] as const;
 export type LockGroup = (typeof LOCK_GROUPS)[number];
+
+/** What the page shows: the pair of runs, or the cliff lesson. */
+export const PAGES = ['runs', 'cliff'] as const;
+export type PageId = (typeof PAGES)[number];
+
+/** The guided tour has lessons 1..TOUR_LENGTH (see tour.ts). */
+export const TOUR_LENGTH = 6;
 
 /** How the page shows an experiment; not part of what is trained. */
 export interface ViewOptions {
   locked: LockGroup[];
+  page: PageId;
+  /** The tour lesson whose text is shown, or null outside the tour. */
+  tour: number | null;
 }
 
-export const DEFAULT_VIEW: ViewOptions = { locked: [] };
+export const DEFAULT_VIEW: ViewOptions = { locked: [], page: 'runs', tour: null };
 
 export interface DecodedExperiment {
   config: ExperimentConfig;
   preset: PresetId;
   view: ViewOptions;
+  cliff: CliffConfig;
   issues: ParamIssue[];
 }
 
@@ -57,10 +69,14 @@ const CLIP_KEYS: Record<ClipSide, Record<keyof ClipConfig, string>> = {
 
 const SCALAR_FIELDS = Object.keys(FIELD_SPECS) as ScalarField[];
 const CLIP_FIELDS = Object.keys(CLIP_FIELD_SPECS) as (keyof ClipConfig)[];
+const CLIFF_KEYS = Object.keys(CLIFF_FIELDS) as (keyof CliffConfig)[];
 const KNOWN_KEYS = new Set<string>([
   'v',
   'preset',
   'lock',
+  'page',
+  'tour',
+  ...CLIFF_KEYS.map((k) => CLIFF_FIELDS[k].key),
   ...SCALAR_FIELDS,
   ...Object.values(CLIP_KEYS.clip),
   ...Object.values(CLIP_KEYS.baseClip),
@@ -103,7 +119,7 @@ function formatValue(value: unknown): string {
 
 export function decodeExperiment(input: string): DecodedExperiment {
   const issues: ParamIssue[] = [];
-  const fallback = (): DecodedExperiment => ({ config: structuredClone(PRESETS[DEFAULT_PRESET].config), preset: DEFAULT_PRESET, view: { locked: [] }, issues });
+  const fallback = (): DecodedExperiment => ({ config: structuredClone(PRESETS[DEFAULT_PRESET].config), preset: DEFAULT_PRESET, view: structuredClone(DEFAULT_VIEW), cliff: { ...DEFAULT_CLIFF }, issues });
 
   if (input.length > MAX_LINK_LENGTH) {
     issues.push({ param: '(link)', value: `${input.length} characters`, message: `the link is longer than ${MAX_LINK_LENGTH} characters; the default experiment was opened instead` });
@@ -173,7 +189,33 @@ export function decodeExperiment(input: string): DecodedExperiment {
       config[side] = { ...config[side], min: presetClip.min, max: presetClip.max };
     }
   }
-  const view: ViewOptions = { locked: [] };
+  const view: ViewOptions = structuredClone(DEFAULT_VIEW);
+  const pageRaw = raw.get('page');
+  if (pageRaw !== undefined) {
+    if ((PAGES as readonly string[]).includes(pageRaw)) view.page = pageRaw as PageId;
+    else issues.push({ param: 'page', value: shown(pageRaw), message: `allowed: one of ${PAGES.join(', ')}; used runs` });
+  }
+  const tourRaw = raw.get('tour');
+  if (tourRaw !== undefined) {
+    const n = /^\d{1,2}$/.test(tourRaw) ? Number(tourRaw) : NaN;
+    if (n >= 1 && n <= TOUR_LENGTH) view.tour = n;
+    else issues.push({ param: 'tour', value: shown(tourRaw), message: `allowed: a lesson number from 1 to ${TOUR_LENGTH}; the tour was not opened` });
+  }
+  const cliff: CliffConfig = { ...DEFAULT_CLIFF };
+  const cliffAssign = cliff as unknown as Record<string, unknown>;
+  for (const field of CLIFF_KEYS) {
+    const { key, spec } = CLIFF_FIELDS[field];
+    const value = raw.get(key);
+    if (value === undefined) continue;
+    const parsed = parseField(spec, value);
+    if (parsed.ok) cliffAssign[field] = parsed.value;
+    else issues.push({ param: key, value: shown(value), message: `allowed: ${spec.allowed}; used ${formatValue(cliffAssign[field])}` });
+  }
+  const windowProblem = checkCliffWindow(cliff);
+  if (windowProblem) {
+    issues.push({ param: 'cliffWMin', value: `${cliff.wMin}..${cliff.wMax}, ${cliff.bMin}..${cliff.bMax}`, message: `${windowProblem}; the default window was used` });
+    Object.assign(cliff, { wMin: DEFAULT_CLIFF.wMin, wMax: DEFAULT_CLIFF.wMax, bMin: DEFAULT_CLIFF.bMin, bMax: DEFAULT_CLIFF.bMax });
+  }
   const lockRaw = raw.get('lock');
   if (lockRaw !== undefined) {
     const groups = lockRaw === 'all' ? [...LOCK_GROUPS] : lockRaw.split(',').filter((g) => g !== '');
@@ -198,7 +240,7 @@ export function decodeExperiment(input: string): DecodedExperiment {
     config.trainSize = base.trainSize;
     config.samples = base.samples;
   }
-  return { config, preset, view, issues };
+  return { config, preset, view, cliff, issues };
 }
 
 /** Strict decoding for the CLI: any issue is an error. */
@@ -212,7 +254,7 @@ export function parseExperiment(input: string): ParseResult {
 }
 
 /** The link's query (without `#`): version, preset, and every setting that differs from the preset. */
-export function encodeExperiment(config: ExperimentConfig, preset: PresetId, view: ViewOptions = DEFAULT_VIEW): string {
+export function encodeExperiment(config: ExperimentConfig, preset: PresetId, view: ViewOptions = DEFAULT_VIEW, cliff: CliffConfig = DEFAULT_CLIFF): string {
   const base = PRESETS[preset].config;
   const params = new URLSearchParams();
   params.set('v', String(CONFIG_VERSION));
@@ -224,6 +266,11 @@ export function encodeExperiment(config: ExperimentConfig, preset: PresetId, vie
     for (const field of CLIP_FIELDS) {
       if (config[side][field] !== base[side][field]) params.set(CLIP_KEYS[side][field], formatValue(config[side][field]));
     }
+  }
+  if (view.page !== 'runs') params.set('page', view.page);
+  if (view.tour !== null) params.set('tour', String(view.tour));
+  for (const field of CLIFF_KEYS) {
+    if (cliff[field] !== DEFAULT_CLIFF[field]) params.set(CLIFF_FIELDS[field].key, formatValue(cliff[field]));
   }
   if (view.locked.length > 0) params.set('lock', view.locked.length === LOCK_GROUPS.length ? 'all' : view.locked.join(','));
   return params.toString();

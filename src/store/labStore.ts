@@ -5,9 +5,10 @@
  * `seriesVersion` that is bumped at most once per animation frame.
  */
 import { create, type StateCreator } from 'zustand';
+import { DEFAULT_CLIFF, type CliffConfig } from '../experiment/cliff.ts';
 import type { ClipConfig, ExperimentConfig, RunSide } from '../experiment/config.ts';
 import { PRESETS, type PresetId } from '../experiment/presets.ts';
-import type { LockGroup, ParamIssue, ViewOptions } from '../experiment/urlCodec.ts';
+import { DEFAULT_VIEW, type LockGroup, type ParamIssue, type ViewOptions } from '../experiment/urlCodec.ts';
 import type { Divergence, EvalMetrics, RunLayout } from '../train/metrics.ts';
 import type { BackendChoice, BackendName } from '../worker/protocol.ts';
 import type { RunSeries } from './series.ts';
@@ -33,11 +34,14 @@ export interface ExperimentSlice {
   config: ExperimentConfig;
   preset: PresetId;
   view: ViewOptions;
+  /** The cliff lesson's settings (shown when view.page is 'cliff'). */
+  cliff: CliffConfig;
   /** Problems found in the link this page was opened with. */
   linkIssues: ParamIssue[];
   setLinkIssues: (issues: ParamIssue[]) => void;
   dismissLinkIssues: () => void;
   setLocked: (locked: LockGroup[]) => void;
+  setCliff: (patch: Partial<CliffConfig>) => void;
 }
 
 export interface RunSlice {
@@ -58,11 +62,13 @@ export type LabState = ExperimentSlice & RunSlice;
 const createExperimentSlice: StateCreator<LabState, [], [], ExperimentSlice> = (set) => ({
   config: PRESETS['dense-explode'].config,
   preset: 'dense-explode',
-  view: { locked: [] },
+  view: DEFAULT_VIEW,
+  cliff: DEFAULT_CLIFF,
   linkIssues: [],
   setLinkIssues: (linkIssues) => set({ linkIssues }),
   dismissLinkIssues: () => set({ linkIssues: [] }),
   setLocked: (locked) => set((s) => ({ view: { ...s.view, locked } })),
+  setCliff: (patch) => set((s) => ({ cliff: { ...s.cliff, ...patch } })),
 });
 
 const createRunSlice: StateCreator<LabState, [], [], RunSlice> = () => ({

@@ -7,7 +7,7 @@ import { pause, play, resetRuns, setBackendChoice, stepOnce } from '../store/ses
 import type { BackendChoice } from '../worker/protocol.ts';
 import { currentLink } from './linkSync.ts';
 
-const LOCK_LABELS: Record<LockGroup, string> = { model: 'Model', data: 'Data', optimizer: 'Optimiser', training: 'Training', clip: 'Clipped run', baseClip: 'Baseline run' };
+const LOCK_LABELS: Record<LockGroup, string> = { model: 'Model', data: 'Data', optimizer: 'Optimiser', training: 'Training', clip: 'Clipped run', baseClip: 'Baseline run', cliff: 'Cliff settings' };
 
 async function copy(text: string): Promise<boolean> {
   try {
@@ -92,7 +92,7 @@ export function Toolbar() {
               </label>
             ))}
           </fieldset>
-          <button type="button" onClick={() => void share(currentLink({ locked: studentLocks }), 'Student link')}>
+          <button type="button" onClick={() => void share(currentLink(studentLocks), 'Student link')}>
             Copy student link
           </button>
         </details>

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { PRESETS } from './presets.ts';
+import { TOUR, lessonLink } from './tour.ts';
+import { DEFAULT_VIEW, decodeExperiment, encodeExperiment, TOUR_LENGTH } from './urlCodec.ts';
+
+describe('the guided tour', () => {
+  it('has one lesson per number, in order', () => {
+    expect(TOUR.map((l) => l.n)).toEqual(Array.from({ length: TOUR_LENGTH }, (_, i) => i + 1));
+  });
+
+  it.each(TOUR.map((l) => [l.n, l] as const))('lesson %i opens cleanly, marked as itself, and survives a round trip', (n, lesson) => {
+    const decoded = decodeExperiment(lessonLink(lesson));
+    expect(decoded.issues).toEqual([]);
+    expect(decoded.view.tour).toBe(n);
+    const again = decodeExperiment(encodeExperiment(decoded.config, decoded.preset, decoded.view, decoded.cliff));
+    expect(again).toEqual(decoded);
+  });
+
+  it('each lesson sets up its point', () => {
+    const [explode, clipValue, modes, rnn, cliff, literal] = TOUR.map((l) => decodeExperiment(lessonLink(l)));
+    expect(explode.config).toMatchObject({ pair: false, clip: { mode: 'none' } });
+    expect(clipValue.config).toEqual(PRESETS['dense-explode'].config);
+    expect([modes.config.baseClip.mode, modes.config.clip.mode]).toEqual(['value', 'global']);
+    expect(rnn.config).toMatchObject({ model: 'rnn', recScale: 2 });
+    expect(rnn.config.hiddenGradEvery).toBeGreaterThan(0);
+    expect(cliff.view).toEqual({ ...DEFAULT_VIEW, page: 'cliff', tour: 5 });
+    expect(literal.config.loss).toBe('literal');
+  });
+});
