@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   plugins: [react()],
   // Vite does not scan a worker's imports; without this the first dev load re-optimises and reloads.
-  optimizeDeps: { entries: ['index.html', 'src/worker/trainer.worker.ts'] },
+  optimizeDeps: { entries: ['index.html', 'src/worker/trainer.worker.ts', 'src/worker/cliff.worker.ts'] },
   worker: { format: 'es' },
   test: {
     include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'],

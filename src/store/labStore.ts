@@ -1,6 +1,7 @@
 /**
- * The lab's one zustand store, built from two slices: the experiment (what is
- * trained, from the link) and the runs (how training is going). Metrics
+ * The lab's one zustand store, built from three slices: the experiment (what is
+ * trained, from the link), the runs (how training is going) and what the cliff
+ * lesson's worker computed. Metrics
  * themselves live in RunSeries objects outside React; the store holds only a
  * `seriesVersion` that is bumped at most once per animation frame.
  */
@@ -9,6 +10,7 @@ import { DEFAULT_CLIFF, type CliffConfig } from '../experiment/cliff.ts';
 import type { ClipConfig, ExperimentConfig, RunSide } from '../experiment/config.ts';
 import { PRESETS, type PresetId } from '../experiment/presets.ts';
 import { DEFAULT_VIEW, type LockGroup, type ParamIssue, type ViewOptions } from '../experiment/urlCodec.ts';
+import type { DescentStep, PlaneWindow } from '../train/cliff.ts';
 import type { Divergence, EvalMetrics, RunLayout } from '../train/metrics.ts';
 import type { BackendChoice, BackendName } from '../worker/protocol.ts';
 import type { RunSeries } from './series.ts';
@@ -57,7 +59,35 @@ export interface RunSlice {
 
 export type StepZoom = { kind: 'all' } | { kind: 'first' | 'last'; steps: number };
 
-export type LabState = ExperimentSlice & RunSlice;
+export interface CliffSurfaceView {
+  /** The window and T the surface was computed for (the page may have moved on). */
+  window: PlaneWindow;
+  T: number;
+  cols: number;
+  rows: number;
+  /** Row-major, row 0 at bMax. */
+  loss: Float32Array;
+  elapsedMs: number;
+  final: boolean;
+}
+
+export interface CliffPathsView {
+  /** Which settings they were computed for (see cliffSession.pathsKey). */
+  key: string;
+  unclipped: DescentStep[];
+  clipped: DescentStep[];
+}
+
+/** What the cliff lesson's worker has computed. */
+export interface CliffSlice {
+  cliffSurface: CliffSurfaceView | null;
+  cliffPaths: CliffPathsView | null;
+  cliffBackend: BackendName | null;
+  cliffNotices: string[];
+  cliffError: string | null;
+}
+
+export type LabState = ExperimentSlice & RunSlice & CliffSlice;
 
 const createExperimentSlice: StateCreator<LabState, [], [], ExperimentSlice> = (set) => ({
   config: PRESETS['dense-explode'].config,
@@ -80,9 +110,18 @@ const createRunSlice: StateCreator<LabState, [], [], RunSlice> = () => ({
   zoom: { kind: 'all' },
 });
 
+const createCliffSlice: StateCreator<LabState, [], [], CliffSlice> = () => ({
+  cliffSurface: null,
+  cliffPaths: null,
+  cliffBackend: null,
+  cliffNotices: [],
+  cliffError: null,
+});
+
 export const useLab = create<LabState>()((...args) => ({
   ...createExperimentSlice(...args),
   ...createRunSlice(...args),
+  ...createCliffSlice(...args),
 }));
 
 /** Metrics of the current runs, outside React. Charts read them when `seriesVersion` changes. */

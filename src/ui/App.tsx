@@ -1,4 +1,5 @@
-/** The page: controls on one side, the pair of runs and their charts on the other. Layout only. */
+/** The page: the tour, then either the pair of runs (controls beside their charts) or the cliff lesson. Layout only. */
+import { CliffLesson } from '../cliff/CliffLesson.tsx';
 import { AccuracyChart } from '../charts/AccuracyChart.tsx';
 import { GlobalNormChart } from '../charts/GlobalNormChart.tsx';
 import { GradNormChart } from '../charts/GradNormChart.tsx';
@@ -11,12 +12,47 @@ import { LinkIssues } from './LinkIssues.tsx';
 import { RunCard } from './RunCard.tsx';
 import { Teaching } from './Teaching.tsx';
 import { Toolbar } from './Toolbar.tsx';
+import { PageTabs, TourBar } from './TourBar.tsx';
 import { ZoomControl } from './ZoomControl.tsx';
 
-export function App() {
+/** The pair of runs: controls beside their charts. */
+function RunsPage() {
   const config = useLab((s) => s.config);
   const sides = sidesOf(config);
   const recurrent = isRecurrent(config.model);
+  return (
+    <div className="layout">
+      <ControlsPanel />
+      <main>
+        <div className="pair">
+          {sides.map((side) => (
+            <RunCard key={side} side={side} />
+          ))}
+        </div>
+        <ZoomControl />
+        <LossChart />
+        {recurrent && <AccuracyChart />}
+        <div className="pair">
+          {sides.map((side) => (
+            <GradNormChart key={side} side={side} />
+          ))}
+        </div>
+        <GlobalNormChart />
+        {recurrent && config.hiddenGradEvery > 0 && (
+          <div className="pair">
+            {sides.map((side) => (
+              <HiddenGradChart key={side} side={side} />
+            ))}
+          </div>
+        )}
+        <Teaching />
+      </main>
+    </div>
+  );
+}
+
+export function App() {
+  const page = useLab((s) => s.view.page);
   return (
     <div className="app">
       <header className="top">
@@ -24,34 +60,10 @@ export function App() {
         <p className="tagline">Watch gradients explode, and watch clipping stop them.</p>
       </header>
       <LinkIssues />
+      <TourBar />
+      <PageTabs />
       <Toolbar />
-      <div className="layout">
-        <ControlsPanel />
-        <main>
-          <div className="pair">
-            {sides.map((side) => (
-              <RunCard key={side} side={side} />
-            ))}
-          </div>
-          <ZoomControl />
-          <LossChart />
-          {recurrent && <AccuracyChart />}
-          <div className="pair">
-            {sides.map((side) => (
-              <GradNormChart key={side} side={side} />
-            ))}
-          </div>
-          <GlobalNormChart />
-          {recurrent && config.hiddenGradEvery > 0 && (
-            <div className="pair">
-              {sides.map((side) => (
-                <HiddenGradChart key={side} side={side} />
-              ))}
-            </div>
-          )}
-          <Teaching />
-        </main>
-      </div>
+      {page === 'cliff' ? <CliffLesson /> : <RunsPage />}
     </div>
   );
 }

@@ -26,7 +26,8 @@ export function RunCard({ side }: { side: RunSide }) {
     <article className="run-card" style={{ borderTopColor: SIDE_COLOR[side] }} aria-labelledby={`run-${side}`} data-run={side} data-phase={run.phase}>
       <header>
         <h2 id={`run-${side}`} style={{ color: SIDE_COLOR[side] }}>
-          {SIDE_LABEL[side]}: {describeClip(run.clip)}
+          {/* A lone run without clipping is not "clipped": call it what it is. */}
+          {side === 'clipped' && run.clip.mode === 'none' ? 'Run' : SIDE_LABEL[side]}: {describeClip(run.clip)}
         </h2>
         <span className={`badge phase-${run.phase}`}>{PHASE_WORDS[run.phase]}</span>
         <span className="badge backend" data-testid={`backend-${side}`} title="TensorFlow.js backend training this run">

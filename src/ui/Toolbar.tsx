@@ -49,8 +49,10 @@ export function Toolbar() {
   const [copied, setCopied] = useState<string | null>(null);
   const [studentLocks, setStudentLocks] = useState<LockGroup[]>(['model', 'data', 'optimizer', 'training']);
   const share = async (link: string, what: string) => setCopied((await copy(link)) ? `${what} copied` : `Copy failed; the link is: ${link}`);
+  const cliffPage = useLab((s) => s.view.page === 'cliff');
   return (
-    <div className="toolbar" role="toolbar" aria-label="Training">
+    <div className="toolbar" role="toolbar" aria-label={cliffPage ? 'Sharing' : 'Training'}>
+      {!cliffPage && (
       <div className="buttons">
         {playing ? (
           <button type="button" className="primary" onClick={pause}>
@@ -77,7 +79,8 @@ export function Toolbar() {
           </select>
         </label>
       </div>
-      <SpeedReadout />
+      )}
+      {!cliffPage && <SpeedReadout />}
       <div className="share">
         <button type="button" onClick={() => void share(currentLink(), 'Link')}>
           Copy link

@@ -5,6 +5,7 @@
  * Tensors never cross this boundary: only plain numbers.
  */
 import type { ExperimentConfig, RunSide } from '../experiment/config.ts';
+import type { CliffClip, DescentOptions, DescentStep, PlaneWindow } from '../train/cliff.ts';
 import type { Divergence, EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
 
 export const BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
@@ -35,3 +36,16 @@ export type FromWorker =
 export function unreachable(value: never): never {
   throw new Error(`unhandled message ${JSON.stringify(value)}`);
 }
+
+/** The cliff lesson's worker: the loss surface, refined progressively, and the two descents. */
+export type ToCliffWorker =
+  | { type: 'surface'; id: number; window: PlaneWindow; T: number; resolutions: number[] }
+  | { type: 'descend'; id: number; start: { w: number; b: number }; clips: CliffClip[]; options: DescentOptions };
+
+export type FromCliffWorker =
+  | { type: 'backend'; backend: BackendName }
+  | { type: 'notice'; message: string }
+  /** One resolution of the surface: `loss` is row-major, row 0 at the window's top (bMax); its buffer is transferred. */
+  | { type: 'surface'; id: number; cols: number; rows: number; loss: Float32Array; elapsedMs: number; final: boolean }
+  | { type: 'paths'; id: number; paths: DescentStep[][]; elapsedMs: number }
+  | { type: 'error'; id: number; message: string };

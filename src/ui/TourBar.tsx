@@ -1,0 +1,73 @@
+/**
+ * The guided tour: six lessons, each opened as its link. Inside the tour the
+ * current lesson's text says what to look for; the student can still change
+ * anything. A teacher's hidden controls stay hidden from lesson to lesson.
+ */
+import { TOUR, lessonLink } from '../experiment/tour.ts';
+import { useLab } from '../store/labStore.ts';
+import { openLink } from './linkSync.ts';
+
+function openLesson(n: number): void {
+  const lesson = TOUR[n - 1];
+  const { locked } = useLab.getState().view;
+  openLink(`#${lessonLink(lesson)}${locked.length > 0 ? `&lock=${locked.join(',')}` : ''}`);
+}
+
+export function TourBar() {
+  const tour = useLab((s) => s.view.tour);
+  const lesson = tour === null ? null : TOUR[tour - 1];
+  return (
+    <nav className="tour" aria-label="Guided tour">
+      <div className="tour-steps">
+        <strong>Guided tour:</strong>
+        {TOUR.map((l) => (
+          <button key={l.n} type="button" className={`small${l.n === tour ? ' current' : ''}`} aria-current={l.n === tour ? 'step' : undefined} onClick={() => openLesson(l.n)} title={l.title}>
+            {l.n}. {l.title}
+          </button>
+        ))}
+        {lesson && (
+          <button type="button" className="small" onClick={() => useLab.setState((s) => ({ view: { ...s.view, tour: null } }))}>
+            Leave the tour
+          </button>
+        )}
+      </div>
+      {lesson && (
+        <div className="tour-lesson" data-testid="tour-lesson">
+          <h2>
+            Lesson {lesson.n} of {TOUR.length}: {lesson.title}
+          </h2>
+          <p>{lesson.text}</p>
+          <p>
+            <strong>What to look for.</strong> {lesson.lookFor}
+          </p>
+          <div className="buttons">
+            <button type="button" className="small" disabled={lesson.n === 1} onClick={() => openLesson(lesson.n - 1)}>
+              Previous lesson
+            </button>
+            <button type="button" className="small" disabled={lesson.n === TOUR.length} onClick={() => openLesson(lesson.n + 1)}>
+              Next lesson
+            </button>
+          </div>
+        </div>
+      )}
+    </nav>
+  );
+}
+
+/** Switches between the pair of runs and the cliff lesson. */
+export function PageTabs() {
+  const page = useLab((s) => s.view.page);
+  const tabs = [
+    { id: 'runs', label: 'Training runs' },
+    { id: 'cliff', label: 'The cliff' },
+  ] as const;
+  return (
+    <div className="page-tabs" role="tablist" aria-label="What to show">
+      {tabs.map((t) => (
+        <button key={t.id} type="button" role="tab" aria-selected={page === t.id} className={page === t.id ? 'current' : undefined} onClick={() => useLab.setState((s) => ({ view: { ...s.view, page: t.id } }))}>
+          {t.label}
+        </button>
+      ))}
+    </div>
+  );
+}

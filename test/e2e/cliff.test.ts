@@ -1,0 +1,133 @@
+/**
+ * The cliff lesson and the guided tour in a real browser: the surface is drawn
+ * by the worker, a click starts both descents, a copied link reopens the same
+ * picture and trajectories, and every tour lesson opens with its settings.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEFAULT_CLIFF } from '../../src/experiment/cliff.ts';
+import { TOUR, lessonLink } from '../../src/experiment/tour.ts';
+import { decodeExperiment } from '../../src/experiment/urlCodec.ts';
+import { launch, openPage, screenshot } from './browser.ts';
+
+let browser: Browser;
+const base = () => inject('baseUrl');
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function waitForFullSurface(page: Page): Promise<string> {
+  const status = page.getByTestId('cliff-status');
+  await expect.poll(async () => (await status.textContent()) ?? '', { timeout: 90_000 }).toMatch(/^Surface 256 x 256 computed in .* ms on [A-Z]+$/);
+  return (await status.textContent()) ?? '';
+}
+
+/** Distinct colours and the share of cells that differ from the empty background, read off the canvas. */
+async function canvasStats(page: Page): Promise<{ colours: number; painted: number }> {
+  return page.getByTestId('cliff-canvas').evaluate((canvas: HTMLCanvasElement) => {
+    const context = canvas.getContext('2d');
+    if (!context) return { colours: 0, painted: 0 };
+    const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+    const colours = new Set<number>();
+    let painted = 0;
+    for (let i = 0; i < data.length; i += 4 * 7) {
+      colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+      if (!(data[i] === 0x20 && data[i + 1] === 0x23 && data[i + 2] === 0x2a)) painted++;
+    }
+    return { colours: colours.size, painted: painted / (data.length / (4 * 7)) };
+  });
+}
+
+/** Both descents drawn to their last step; returns the final losses shown. */
+async function finishDescents(page: Page): Promise<{ unclipped: string; clipped: string; step: string }> {
+  const all = page.getByRole('button', { name: 'Show all steps' });
+  await expect.poll(async () => all.isEnabled(), { timeout: 60_000 }).toBe(true);
+  await all.click();
+  return {
+    unclipped: (await page.getByTestId('cliff-loss-unclipped').textContent()) ?? '',
+    clipped: (await page.getByTestId('cliff-loss-clipped').textContent()) ?? '',
+    step: (await page.getByTestId('cliff-step').textContent()) ?? '',
+  };
+}
+
+describe('the cliff lesson in Chromium', () => {
+  it('draws a non-empty heatmap, and the two descents part at the wall', async () => {
+    const { page, errors, context } = await openPage(browser, `${base()}#v=1&page=cliff`);
+    const status = await waitForFullSurface(page);
+    const stats = await canvasStats(page);
+    // A real picture: the whole canvas painted, in many colours (the log scale spans five decades).
+    expect(stats.painted).toBeGreaterThan(0.99);
+    expect(stats.colours).toBeGreaterThan(50);
+    expect(await page.locator('path[data-level]').count()).toBeGreaterThan(2);
+    const end = await finishDescents(page);
+    expect(end.step).toBe(`${DEFAULT_CLIFF.descentSteps} / ${DEFAULT_CLIFF.descentSteps}`);
+    // Unclipped: catapulted off the picture onto the plateau; clipped: near the valley, far lower.
+    await expect.poll(async () => page.locator('[data-path=unclipped] .off-window').count()).toBe(1);
+    expect(await page.locator('[data-path=clipped] .off-window').count()).toBe(0);
+    expect(Number(end.unclipped)).toBeGreaterThan(10 * Number(end.clipped));
+    expect(await page.locator('[data-path=unclipped] [data-capped]').count()).toBeGreaterThan(0);
+    const file = await screenshot(page, 'cliff-both-trajectories');
+    console.log(`cliff: ${status}; final loss unclipped ${end.unclipped}, clipped ${end.clipped}; ${stats.colours} colours; screenshot ${file}`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a click starts both descents there, and a copied link reopens the same picture and trajectories', async () => {
+    const first = await openPage(browser, `${base()}#v=1&page=cliff&cliffSteps=30`);
+    const { page } = first;
+    await waitForFullSurface(page);
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await waitForFullSurface(page);
+    // Click a fifth of the way across and down: the upper left, far from the wall.
+    const box = await page.locator('svg.cliff-overlay').boundingBox();
+    if (!box) throw new Error('the cliff plane is not on the page');
+    await page.mouse.click(box.x + box.width * 0.2, box.y + box.height * 0.2);
+    await expect.poll(() => page.url()).toContain('cliffW=');
+    const url = new URL(page.url());
+    const decoded = decodeExperiment(url.hash);
+    expect(decoded.issues).toEqual([]);
+    expect(decoded.cliff.w0).not.toBe(DEFAULT_CLIFF.w0);
+    expect(decoded.cliff.wMax - decoded.cliff.wMin).toBeLessThan(DEFAULT_CLIFF.wMax - DEFAULT_CLIFF.wMin);
+    const a = await finishDescents(page);
+    // Far from the wall clipping never acts: one path, one loss.
+    expect(a.unclipped).toBe(a.clipped);
+
+    await page.getByRole('button', { name: 'Copy link' }).click();
+    const link = await page.evaluate(() => navigator.clipboard.readText());
+    const second = await openPage(browser, link);
+    await waitForFullSurface(second.page);
+    const b = await finishDescents(second.page);
+    expect(b).toEqual(a);
+    expect(decodeExperiment(new URL(second.page.url()).hash).cliff).toEqual(decoded.cliff);
+    expect(await second.page.getByLabel('Start w').inputValue()).toBe(String(decoded.cliff.w0));
+    await screenshot(second.page, 'cliff-from-link');
+    console.log(`cliff link ${link}: final losses ${a.unclipped} / ${a.clipped} in both pages`);
+    expect([...first.errors, ...second.errors]).toEqual([]);
+    await first.context.close();
+    await second.context.close();
+  });
+
+  it('every tour lesson opens with its settings and says what to look for', async () => {
+    const { page, errors, context } = await openPage(browser, `${base()}#v=1&tour=1`);
+    for (const lesson of TOUR) {
+      await page.getByRole('button', { name: `${lesson.n}. ${lesson.title}` }).click();
+      await expect.poll(async () => page.getByTestId('tour-lesson').locator('h2').textContent()).toBe(`Lesson ${lesson.n} of ${TOUR.length}: ${lesson.title}`);
+      const opened = decodeExperiment(new URL(page.url()).hash);
+      const expected = decodeExperiment(lessonLink(lesson));
+      expect({ config: opened.config, cliff: opened.cliff, view: opened.view }).toEqual({ config: expected.config, cliff: expected.cliff, view: expected.view });
+      if (expected.view.page === 'cliff') {
+        await waitForFullSurface(page);
+      } else {
+        expect(await page.getByLabel('Preset').inputValue()).toBe(expected.preset);
+        expect(await page.getByLabel('Steps', { exact: true }).inputValue()).toBe(String(expected.config.steps));
+      }
+      await screenshot(page, `tour-lesson-${lesson.n}`);
+    }
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
