@@ -6,6 +6,8 @@ export default defineConfig({
   // Vite does not scan a worker's imports; without this the first dev load re-optimises and reloads.
   optimizeDeps: { entries: ['index.html', 'src/worker/trainer.worker.ts', 'src/worker/cliff.worker.ts'] },
   worker: { format: 'es' },
+  // The benchmark's page is built beside the app, so it times exactly what users get.
+  build: { rollupOptions: { input: { main: 'index.html', bench: 'src/bench/bench.html' } } },
   test: {
     include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'],
     environment: 'node',

@@ -196,6 +196,31 @@ export class Run {
     return metrics;
   }
 
+  /**
+   * The same step without the lab's instrumentation: gradients, clipping and
+   * the update, reading back only the loss. The benchmark compares it with
+   * trainStep to price the per-parameter norms and metrics.
+   */
+  async trainStepBare(): Promise<number> {
+    if (this.statusValue !== 'ready') throw new Error(`run is ${this.statusValue}; it cannot take another step`);
+    const { indices } = this.nextBatchIndices();
+    const batch = makeBatch(this.data, indices);
+    const paramCount = this.model.params.length;
+    const loss = tf.tidy(() => {
+      const variables = this.model.params.map((p) => p.variable);
+      const { value, grads } = tf.valueAndGrads((...args: tf.Tensor[]) => this.model.loss(args.slice(0, paramCount), batch.x, batch.y, []).loss)(variables);
+      this.optimizer.apply(variables, applyClip(grads, this.clip).grads);
+      return value;
+    });
+    batch.x.dispose();
+    batch.y.dispose();
+    const [value] = await loss.data();
+    loss.dispose();
+    this.stepsDone += 1;
+    if (this.stepsDone >= this.config.steps) this.statusValue = 'finished';
+    return value;
+  }
+
   /** Test accuracy and loss on the held-out set (classifiers only). */
   async evaluate(): Promise<EvalMetrics | null> {
     if (this.data.kind !== 'mnist' || this.statusValue === 'disposed') return null;

@@ -27,10 +27,11 @@ export function backendOrder(choice: BackendChoice): BackendName[] {
 
 let wasmPrepared = false;
 
-function prepareWasm(): void {
+function prepareWasm(threads: boolean): void {
+  // Threads stay off in the lab: the threaded build's helper workers hang setBackend in
+  // production bundles. The benchmark asks for them to measure whether that still holds.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads);
   if (wasmPrepared) return;
-  // Threads stay off: the threaded build's helper workers hang setBackend in production bundles.
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   setWasmPaths({
     'tfjs-backend-wasm.wasm': wasmPlainUrl,
     'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
@@ -44,10 +45,10 @@ function timeout(ms: number, what: string): Promise<never> {
 }
 
 /** Starts the first backend in `order` that works; `onFailure` hears why each one before it did not. */
-export async function startBackend(order: BackendName[], onFailure: (name: BackendName, reason: string) => void): Promise<BackendName> {
+export async function startBackend(order: BackendName[], onFailure: (name: BackendName, reason: string) => void, options: { wasmThreads?: boolean } = {}): Promise<BackendName> {
   for (const name of order) {
     try {
-      if (name === 'wasm') prepareWasm();
+      if (name === 'wasm') prepareWasm(options.wasmThreads ?? false);
       const ok = await Promise.race([tf.setBackend(name), timeout(START_TIMEOUT_MS, name)]);
       if (!ok) throw new Error(`${name} is not available in this browser`);
       await tf.ready();

@@ -1,0 +1,78 @@
+"""The benchmark's PyTorch column: the same steps as src/bench/cases.ts, on the CPU, one thread.
+
+Reads the cases and the budget as JSON on stdin, prints one JSON object on stdout.
+Each step: forward, backward, clip_grad_value_(1.0), per-parameter gradient norms
+(as the lab streams them), optimizer step. Data are random tensors of the right
+shapes: the time of a step does not depend on the values.
+"""
+import json
+import statistics
+import sys
+import time
+
+import torch
+from torch import nn
+
+torch.set_num_threads(1)
+torch.manual_seed(0)
+
+
+class Recurrent(nn.Module):
+    def __init__(self, cell, hidden, layers):
+        super().__init__()
+        kind = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
+        self.rnn = kind(28, hidden, num_layers=layers, batch_first=True)
+        self.fc = nn.Linear(hidden, 10)
+
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        return self.fc(out[:, -1, :])
+
+
+def make(config):
+    batch = config["batch"]
+    if config["model"] == "dense":
+        model = nn.Sequential(nn.Linear(20, config["hidden"]), nn.ReLU(), nn.Linear(config["hidden"], 1))
+        x, y, loss_fn = torch.randn(batch, 20), torch.randn(batch, 1), nn.MSELoss()
+    else:
+        model = Recurrent(config["model"], config["hidden"], config["layers"])
+        x, y, loss_fn = torch.randn(batch, 28, 28), torch.randint(0, 10, (batch,)), nn.CrossEntropyLoss()
+    if config["optimizer"] == "adam":
+        opt = torch.optim.Adam(model.parameters(), lr=config["lr"])
+    else:
+        opt = torch.optim.SGD(model.parameters(), lr=config["lr"], momentum=config["momentum"])
+    return model, x, y, loss_fn, opt
+
+
+def step(model, x, y, loss_fn, opt):
+    opt.zero_grad()
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    torch.nn.utils.clip_grad_value_(model.parameters(), 1.0)
+    norms = [p.grad.norm() for p in model.parameters()]
+    opt.step()
+    return loss.item(), [n.item() for n in norms]
+
+
+def measure(config, budget):
+    parts = make(config)
+    for _ in range(budget["warmupSteps"]):
+        step(*parts)
+    samples = []
+    started = time.perf_counter()
+    while len(samples) < budget["maxSteps"] and (len(samples) < budget["minSteps"] or (time.perf_counter() - started) * 1000 < budget["maxMs"]):
+        t0 = time.perf_counter()
+        step(*parts)
+        samples.append((time.perf_counter() - t0) * 1000)
+    q = statistics.quantiles(samples, n=4) if len(samples) > 1 else [samples[0]] * 3
+    return {"medianMs": statistics.median(samples), "p25Ms": q[0], "p75Ms": q[2], "steps": len(samples)}
+
+
+def main():
+    request = json.load(sys.stdin)
+    results = {c["id"]: measure(c["config"], request["budget"]) for c in request["cases"]}
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+/// <reference lib="webworker" />
+/**
+ * The benchmark's browser side: one worker per backend (tfjs has one backend
+ * per thread), timing the same cases as the Node runner, with the lab's own
+ * backend start-up and data loading.
+ * Boundary: tfjs, the training core and the bench's measure code; no DOM.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { loadTrainingData } from '../train/data/trainingData.ts';
+import { backendOrder, startBackend } from '../worker/backends.ts';
+import { browserDataLoader } from '../worker/browserData.ts';
+import type { BackendName } from '../worker/protocol.ts';
+import type { BenchBudget, BenchCase } from './cases.ts';
+import { measureCase, measureSurface, type CaseResult } from './measure.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+export type BenchBackend = BackendName | 'wasm-threads';
+
+export interface BenchRequest {
+  backend: BenchBackend;
+  cases: BenchCase[];
+  budget: BenchBudget;
+}
+
+export type BenchReply =
+  | { type: 'done'; backend: BenchBackend; threads: number | null; results: CaseResult[]; surface: Awaited<ReturnType<typeof measureSurface>> }
+  | { type: 'skipped'; backend: BenchBackend; reason: string };
+
+self.onmessage = async (event: MessageEvent<BenchRequest>) => {
+  const { backend, cases, budget } = event.data;
+  const name: BackendName = backend === 'wasm-threads' ? 'wasm' : backend;
+  try {
+    if (backend === 'wasm-threads' && !self.crossOriginIsolated) throw new Error('WASM threads need SharedArrayBuffer, which needs a cross-origin isolated page (COOP/COEP headers)');
+    const failures: string[] = [];
+    const started = await startBackend(backendOrder(name).slice(0, 1), (_, reason) => failures.push(reason), { wasmThreads: backend === 'wasm-threads' });
+    if (started !== name) throw new Error(failures.join('; '));
+    const results: CaseResult[] = [];
+    for (const benchCase of cases) {
+      const data = await loadTrainingData(benchCase.config, browserDataLoader);
+      results.push(await measureCase(benchCase, data, budget));
+    }
+    const surface = await measureSurface(budget.surfaceSide);
+    const wasm = tf.backend() as unknown as { getThreadsCount?: () => number };
+    const threads = name === 'wasm' ? (wasm.getThreadsCount?.() ?? null) : null;
+    self.postMessage({ type: 'done', backend, threads, results, surface } satisfies BenchReply);
+  } catch (error) {
+    self.postMessage({ type: 'skipped', backend, reason: error instanceof Error ? error.message : String(error) } satisfies BenchReply);
+  }
+};
