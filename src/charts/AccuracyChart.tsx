@@ -1,12 +1,10 @@
 import { useMemo } from 'react';
 import { useLab } from '../store/labStore.ts';
 import { ChartFrame } from './ChartFrame.tsx';
-import { downsampleMinMax } from './downsample.ts';
 import { divergenceMarkers } from './markers.ts';
-import { SIDE_COLOR, SIDE_LABEL } from './palette.ts';
+import { SIDE_COLOR, runLabel } from './palette.ts';
 import { StepChart, type LineSpec } from './StepChart.tsx';
 import { MAX_POINTS, useSeries, useStepWindow } from './useSeries.ts';
-import { sliceSteps } from './zoom.ts';
 
 export function AccuracyChart() {
   const { version, series } = useSeries();
@@ -15,8 +13,8 @@ export function AccuracyChart() {
   const lines = useMemo(() => {
     const out: LineSpec[] = [];
     for (const [side, s] of series) {
-      out.push({ key: `${side}-batch`, name: `${SIDE_LABEL[side]} batch accuracy`, color: SIDE_COLOR[side], dashed: true, points: downsampleMinMax(sliceSteps(s.values('step'), stepWindow), sliceSteps(s.values('accuracy'), stepWindow), MAX_POINTS / 2) });
-      out.push({ key: `${side}-test`, name: `${SIDE_LABEL[side]} test accuracy`, color: SIDE_COLOR[side], points: s.evals.filter((e) => e.step >= stepWindow[0] && e.step <= stepWindow[1]).map((e) => ({ x: e.step, y: e.testAccuracy })) });
+      out.push({ key: `${side}-batch`, name: `${runLabel(runs, side)} batch accuracy`, color: SIDE_COLOR[side], dashed: true, points: s.points('accuracy', stepWindow, MAX_POINTS / 2) });
+      out.push({ key: `${side}-test`, name: `${runLabel(runs, side)} test accuracy`, color: SIDE_COLOR[side], points: s.evals.filter((e) => e.step >= stepWindow[0] && e.step <= stepWindow[1]).map((e) => ({ x: e.step, y: e.testAccuracy })) });
     }
     return out;
     // eslint-disable-next-line react-hooks/exhaustive-deps

@@ -1,13 +1,11 @@
 import { useMemo } from 'react';
 import { useLab } from '../store/labStore.ts';
 import { ChartFrame } from './ChartFrame.tsx';
-import { downsampleMinMax } from './downsample.ts';
 import { divergenceMarkers } from './markers.ts';
-import { SIDE_COLOR, SIDE_LABEL } from './palette.ts';
+import { SIDE_COLOR, runLabel } from './palette.ts';
 import { logDomain } from './scales.ts';
 import { StepChart, type LineSpec } from './StepChart.tsx';
 import { MAX_POINTS, useSeries, useStepWindow } from './useSeries.ts';
-import { sliceSteps } from './zoom.ts';
 
 export function GlobalNormChart() {
   const { version, series } = useSeries();
@@ -16,13 +14,12 @@ export function GlobalNormChart() {
   const { lines, domain } = useMemo(() => {
     const lines: LineSpec[] = [];
     for (const [side, s] of series) {
-      lines.push({ key: `${side}-pre`, name: `${SIDE_LABEL[side]}: before clipping`, color: SIDE_COLOR[side], points: downsampleMinMax(sliceSteps(s.values('step'), stepWindow), sliceSteps(s.values('globalNormPre'), stepWindow), MAX_POINTS, { positiveOnly: true }) });
+      lines.push({ key: `${side}-pre`, name: `${runLabel(runs, side)}: before clipping`, color: SIDE_COLOR[side], points: s.points('globalNormPre', stepWindow, MAX_POINTS, { positiveOnly: true }) });
       if (runs[side]?.clip.mode !== 'none') {
-        lines.push({ key: `${side}-post`, name: `${SIDE_LABEL[side]}: after clipping`, color: SIDE_COLOR[side], dashed: true, points: downsampleMinMax(sliceSteps(s.values('step'), stepWindow), sliceSteps(s.values('globalNormPost'), stepWindow), MAX_POINTS, { positiveOnly: true }) });
+        lines.push({ key: `${side}-post`, name: `${runLabel(runs, side)}: after clipping`, color: SIDE_COLOR[side], dashed: true, points: s.points('globalNormPost', stepWindow, MAX_POINTS, { positiveOnly: true }) });
       }
     }
-    const all = series.flatMap(([, s]) => [...sliceSteps(s.values('globalNormPre'), stepWindow), ...sliceSteps(s.values('globalNormPost'), stepWindow)]);
-    return { lines, domain: logDomain(all) };
+    return { lines, domain: logDomain(lines.flatMap((l) => l.points.map((p) => p.y))) };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version, stepWindow[0], stepWindow[1]]);
   return (

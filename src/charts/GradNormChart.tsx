@@ -4,13 +4,11 @@ import type { RunSide } from '../experiment/config.ts';
 import { describeClip } from '../experiment/describe.ts';
 import { useLab } from '../store/labStore.ts';
 import { ChartFrame } from './ChartFrame.tsx';
-import { downsampleMinMax } from './downsample.ts';
 import { clipActedSteps, divergenceMarkers } from './markers.ts';
-import { LAYER_COLORS, SIDE_COLOR, SIDE_LABEL } from './palette.ts';
+import { LAYER_COLORS, SIDE_COLOR, runLabel } from './palette.ts';
 import { logDomain } from './scales.ts';
 import { StepChart, type LineSpec } from './StepChart.tsx';
 import { MAX_POINTS, useSeries, useStepWindow } from './useSeries.ts';
-import { sliceSteps } from './zoom.ts';
 
 export function GradNormChart({ side }: { side: RunSide }) {
   const { version, series } = useSeries();
@@ -22,17 +20,18 @@ export function GradNormChart({ side }: { side: RunSide }) {
     const lines: LineSpec[] = [];
     let clipped: number[] = [];
     if (mine) {
-      const x = sliceSteps(mine.values('step'), stepWindow);
       mine.layout.layers.forEach((layer, l) => {
         const color = LAYER_COLORS[l % LAYER_COLORS.length];
-        lines.push({ key: `${layer}-pre`, name: `${layer} before`, color, points: downsampleMinMax(x, sliceSteps(mine.values(`pre:${layer}`), stepWindow), MAX_POINTS / 2, { positiveOnly: true }) });
-        if (run?.clip.mode !== 'none') lines.push({ key: `${layer}-post`, name: `${layer} after`, color, dashed: true, points: downsampleMinMax(x, sliceSteps(mine.values(`post:${layer}`), stepWindow), MAX_POINTS / 2, { positiveOnly: true }) });
+        lines.push({ key: `${layer}-pre`, name: `${layer} before`, color, points: mine.points(`pre:${layer}`, stepWindow, MAX_POINTS / 2, { positiveOnly: true }) });
+        if (run?.clip.mode !== 'none') lines.push({ key: `${layer}-post`, name: `${layer} after`, color, dashed: true, points: mine.points(`post:${layer}`, stepWindow, MAX_POINTS / 2, { positiveOnly: true }) });
       });
-      clipped = clipActedSteps(x, sliceSteps(mine.values('clipFraction'), stepWindow), 300);
+      clipped = clipActedSteps(mine.points('clipFraction', stepWindow, 600), 300);
     }
     // One domain for both runs' charts, so they compare at a glance.
     const all: number[] = [];
-    for (const [, s] of series) for (const layer of s.layout.layers) all.push(...sliceSteps(s.values(`pre:${layer}`), stepWindow), ...sliceSteps(s.values(`post:${layer}`), stepWindow));
+    for (const [, s] of series) {
+      for (const layer of s.layout.layers) for (const name of [`pre:${layer}`, `post:${layer}`] as const) all.push(...s.points(name, stepWindow, MAX_POINTS / 2, { positiveOnly: true }).map((p) => p.y));
+    }
     return { lines, domain: logDomain(all), clipped };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version, side, stepWindow[0], stepWindow[1]]);
@@ -42,7 +41,7 @@ export function GradNormChart({ side }: { side: RunSide }) {
   return (
     <ChartFrame
       id={`grad-norm-${side}`}
-      title={`${SIDE_LABEL[side]} run: gradient norm per layer`}
+      title={`${runLabel(runs, side)} run: gradient norm per layer`}
       help={
         <>
           <span style={{ color: SIDE_COLOR[side], fontWeight: 600 }}>{describeClip(clip)}.</span> Solid: each layer's gradient norm as computed; dashed: after clipping. Ticks along the top mark the steps where clipping changed the gradient.

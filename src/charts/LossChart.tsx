@@ -1,13 +1,11 @@
 import { useMemo } from 'react';
 import { useLab } from '../store/labStore.ts';
 import { ChartFrame } from './ChartFrame.tsx';
-import { downsampleMinMax } from './downsample.ts';
 import { divergenceMarkers } from './markers.ts';
-import { SIDE_COLOR, SIDE_LABEL } from './palette.ts';
+import { SIDE_COLOR, runLabel } from './palette.ts';
 import { logDomain } from './scales.ts';
 import { StepChart, type LineSpec } from './StepChart.tsx';
 import { MAX_POINTS, useSeries, useStepWindow } from './useSeries.ts';
-import { sliceSteps } from './zoom.ts';
 
 export function LossChart() {
   const { version, series } = useSeries();
@@ -16,11 +14,11 @@ export function LossChart() {
   const { lines, domain } = useMemo(() => {
     const lines: LineSpec[] = series.map(([side, s]) => ({
       key: side,
-      name: `${SIDE_LABEL[side]} loss`,
+      name: `${runLabel(runs, side)} loss`,
       color: SIDE_COLOR[side],
-      points: downsampleMinMax(sliceSteps(s.values('step'), stepWindow), sliceSteps(s.values('loss'), stepWindow), MAX_POINTS, { positiveOnly: true }),
+      points: s.points('loss', stepWindow, MAX_POINTS, { positiveOnly: true }),
     }));
-    return { lines, domain: logDomain(series.flatMap(([, s]) => Array.from(sliceSteps(s.values('loss'), stepWindow)))) };
+    return { lines, domain: logDomain(lines.flatMap((l) => l.points.map((p) => p.y))) };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version, stepWindow[0], stepWindow[1]]);
   return (

@@ -4,3 +4,8 @@ export const SIDE_COLOR: Record<RunSide, string> = { baseline: '#c8372d', clippe
 export const SIDE_LABEL: Record<RunSide, string> = { baseline: 'Baseline', clipped: 'Clipped' };
 export const LAYER_COLORS = ['#1b7f5b', '#b55d00', '#6a3fb5', '#0f7c99', '#9a2f6b'];
 export const DIVERGED_COLOR = '#d1001f';
+
+/** What a run is called on charts: its side, or the title it was reopened under to compare. */
+export function runLabel(runs: Partial<Record<RunSide, { title?: string }>>, side: RunSide): string {
+  return runs[side]?.title ?? SIDE_LABEL[side];
+}

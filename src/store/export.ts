@@ -1,17 +1,16 @@
 /** A run's metrics as the files a user downloads: CSV (one row a step) and JSON (settings, steps, evaluations). */
 import type { ExperimentConfig, RunSide } from '../experiment/config.ts';
 import { clipOf } from '../experiment/config.ts';
-import { csvHeader, csvRow } from '../train/metrics.ts';
-import type { RunSeries } from './series.ts';
+import { csvHeader, csvRow, type EvalMetrics, type RunLayout, type StepMetrics } from '../train/metrics.ts';
 
-export function runCsv(series: RunSeries): string {
-  const lines = [csvHeader(series.layout).join(',')];
-  for (const m of series.rows) lines.push(csvRow(series.layout, m).join(','));
+export function runCsv(layout: RunLayout, rows: readonly StepMetrics[]): string {
+  const lines = [csvHeader(layout).join(',')];
+  for (const m of rows) lines.push(csvRow(layout, m).join(','));
   return `${lines.join('\n')}\n`;
 }
 
-export function runJson(config: ExperimentConfig, side: RunSide, series: RunSeries, link: string): string {
+export function runJson(config: ExperimentConfig, side: RunSide, layout: RunLayout, rows: readonly StepMetrics[], evals: readonly EvalMetrics[], link: string): string {
   // JSON has no Infinity or NaN: write them as strings so a diverged step survives the trip.
   const replacer = (_key: string, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value);
-  return JSON.stringify({ link, side, clip: clipOf(config, side), config, layout: series.layout, steps: series.rows, evaluations: series.evals }, replacer);
+  return JSON.stringify({ link, side, clip: clipOf(config, side), config, layout, steps: rows, evaluations: evals }, replacer);
 }

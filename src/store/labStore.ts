@@ -1,7 +1,7 @@
 /**
- * The lab's one zustand store, built from three slices: the experiment (what is
- * trained, from the link), the runs (how training is going) and what the cliff
- * lesson's worker computed. Metrics
+ * The lab's one zustand store, built from four slices: the experiment (what is
+ * trained, from the link), the runs (how training is going), what the cliff
+ * lesson's worker computed, and the list of stored runs. Metrics
  * themselves live in RunSeries objects outside React; the store holds only a
  * `seriesVersion` that is bumped at most once per animation frame.
  */
@@ -10,6 +10,7 @@ import { DEFAULT_CLIFF, type CliffConfig } from '../experiment/cliff.ts';
 import type { ClipConfig, ExperimentConfig, RunSide } from '../experiment/config.ts';
 import { PRESETS, type PresetId } from '../experiment/presets.ts';
 import { DEFAULT_VIEW, type LockGroup, type ParamIssue, type ViewOptions } from '../experiment/urlCodec.ts';
+import type { StoredRun } from '../persist/runHistory.ts';
 import type { DescentStep, PlaneWindow } from '../train/cliff.ts';
 import type { Divergence, EvalMetrics, RunLayout } from '../train/metrics.ts';
 import type { BackendChoice, BackendName } from '../worker/protocol.ts';
@@ -30,6 +31,10 @@ export interface RunView {
   notices: string[];
   stepsPerSecond: number | null;
   lastEval: EvalMetrics | null;
+  /** Its record in the run history (IndexedDB). */
+  runId: string | null;
+  /** A name other than the side's, for runs reopened from the history to compare. */
+  title?: string;
 }
 
 export interface ExperimentSlice {
@@ -87,7 +92,13 @@ export interface CliffSlice {
   cliffError: string | null;
 }
 
-export type LabState = ExperimentSlice & RunSlice & CliffSlice;
+/** The runs kept in IndexedDB, newest first, and why history is off if it is. */
+export interface HistorySlice {
+  history: StoredRun[];
+  historyError: string | null;
+}
+
+export type LabState = ExperimentSlice & RunSlice & CliffSlice & HistorySlice;
 
 const createExperimentSlice: StateCreator<LabState, [], [], ExperimentSlice> = (set) => ({
   config: PRESETS['dense-explode'].config,
@@ -118,7 +129,10 @@ const createCliffSlice: StateCreator<LabState, [], [], CliffSlice> = () => ({
   cliffError: null,
 });
 
+const createHistorySlice: StateCreator<LabState, [], [], HistorySlice> = () => ({ history: [], historyError: null });
+
 export const useLab = create<LabState>()((...args) => ({
+  ...createHistorySlice(...args),
   ...createExperimentSlice(...args),
   ...createRunSlice(...args),
   ...createCliffSlice(...args),

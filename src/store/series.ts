@@ -1,12 +1,24 @@
 /**
- * A run's metrics, kept outside React: columns in growable typed arrays for
- * the charts (cheap to scan and downsample), and the full step records for
- * export. The store only holds a version number that says "something changed".
+ * A run's metrics as the page keeps them: bounded memory however long the run.
+ * Every column keeps
+ *  - the first HEAD steps at full resolution (explosions happen early),
+ *  - the last TAIL steps at full resolution (the "last 100" view),
+ *  - and the whole run as at most BUCKETS min-max buckets: when they fill up,
+ *    neighbours merge and each bucket covers twice the steps, keeping its
+ *    lowest and highest value, so a one-step spike is never lost.
+ * The full per-step records go to IndexedDB (src/persist); the page keeps the
+ * last TAIL of them for explanations and the latest figures.
  */
+import { downsampleMinMax, type Point } from '../charts/downsample.ts';
 import type { EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
 
-export const SERIES_COLUMNS = ['step', 'loss', 'accuracy', 'globalNormPre', 'globalNormPost', 'clipFraction', 'clipScale'] as const;
-export type SeriesColumn = (typeof SERIES_COLUMNS)[number];
+export const HEAD = 2048;
+export const TAIL = 2048;
+export const BUCKETS = 2048;
+const MAX_SNAPSHOTS = 256;
+const MAX_EVALS = 2048;
+
+export type SeriesColumn = 'loss' | 'accuracy' | 'globalNormPre' | 'globalNormPost' | 'clipFraction' | 'clipScale' | `pre:${string}` | `post:${string}`;
 
 export interface HiddenSnapshot {
   step: number;
@@ -14,66 +26,183 @@ export interface HiddenSnapshot {
   norms: number[];
 }
 
-class Column {
-  data = new Float64Array(256);
+interface ColumnStore {
+  head: Float64Array;
+  tail: Float64Array;
+  minX: Float64Array;
+  minY: Float64Array;
+  maxX: Float64Array;
+  maxY: Float64Array;
+}
 
-  set(i: number, value: number): void {
-    if (i >= this.data.length) {
-      const grown = new Float64Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[i] = value;
-  }
+function newColumn(): ColumnStore {
+  return {
+    head: new Float64Array(HEAD),
+    tail: new Float64Array(TAIL),
+    minX: new Float64Array(BUCKETS),
+    minY: new Float64Array(BUCKETS).fill(NaN),
+    maxX: new Float64Array(BUCKETS),
+    maxY: new Float64Array(BUCKETS).fill(NaN),
+  };
+}
+
+function columnsOf(layout: RunLayout): SeriesColumn[] {
+  const names: SeriesColumn[] = ['loss', 'accuracy', 'globalNormPre', 'globalNormPost', 'clipFraction', 'clipScale'];
+  for (const layer of layout.layers) names.push(`pre:${layer}`, `post:${layer}`);
+  return names;
+}
+
+function valueOf(m: StepMetrics, name: SeriesColumn, layout: RunLayout): number {
+  if (name.startsWith('pre:')) return m.layerNormPre[layout.layers.indexOf(name.slice(4))];
+  if (name.startsWith('post:')) return m.layerNormPost[layout.layers.indexOf(name.slice(5))];
+  if (name === 'accuracy') return m.accuracy ?? NaN;
+  return m[name as 'loss' | 'globalNormPre' | 'globalNormPost' | 'clipFraction' | 'clipScale'];
 }
 
 export class RunSeries {
   readonly layout: RunLayout;
+  /** Steps recorded so far (steps are 1, 2, 3, ...). */
   count = 0;
-  readonly rows: StepMetrics[] = [];
   readonly evals: EvalMetrics[] = [];
   readonly hidden: HiddenSnapshot[] = [];
-  private readonly columns = new Map<string, Column>();
+  private readonly columns = new Map<SeriesColumn, ColumnStore>();
+  private readonly recent: StepMetrics[] = [];
+  private buckets = 0;
+  private bucketWidth = 1;
+  private lastBucketFill = 0;
+  private firstRow: StepMetrics | null = null;
 
   constructor(layout: RunLayout) {
     this.layout = layout;
-  }
-
-  private column(name: string): Column {
-    let c = this.columns.get(name);
-    if (!c) {
-      c = new Column();
-      this.columns.set(name, c);
-    }
-    return c;
+    for (const name of columnsOf(layout)) this.columns.set(name, newColumn());
   }
 
   append(steps: StepMetrics[]): void {
-    for (const m of steps) {
-      const i = this.count;
-      this.column('step').set(i, m.step);
-      this.column('loss').set(i, m.loss);
-      this.column('accuracy').set(i, m.accuracy ?? NaN);
-      this.column('globalNormPre').set(i, m.globalNormPre);
-      this.column('globalNormPost').set(i, m.globalNormPost);
-      this.column('clipFraction').set(i, m.clipFraction);
-      this.column('clipScale').set(i, m.clipScale);
-      this.layout.layers.forEach((layer, l) => {
-        this.column(`pre:${layer}`).set(i, m.layerNormPre[l]);
-        this.column(`post:${layer}`).set(i, m.layerNormPost[l]);
-      });
-      if (m.hiddenGradNorms) this.hidden.push({ step: m.step, norms: m.hiddenGradNorms });
-      this.rows.push(m);
-      this.count = i + 1;
+    for (const m of steps) this.appendOne(m);
+  }
+
+  private appendOne(m: StepMetrics): void {
+    const i = this.count;
+    const newBucket = this.buckets === 0 || this.lastBucketFill >= this.bucketWidth;
+    if (newBucket && this.buckets === BUCKETS) this.mergeBuckets();
+    const b = newBucket ? this.buckets : this.buckets - 1;
+    for (const [name, c] of this.columns) {
+      const y = valueOf(m, name, this.layout);
+      if (i < HEAD) c.head[i] = y;
+      c.tail[i % TAIL] = y;
+      if (newBucket) {
+        c.minX[b] = m.step;
+        c.maxX[b] = m.step;
+        c.minY[b] = Number.isFinite(y) ? y : NaN;
+        c.maxY[b] = Number.isFinite(y) ? y : NaN;
+      } else if (Number.isFinite(y)) {
+        if (!(y >= c.minY[b])) {
+          c.minY[b] = y;
+          c.minX[b] = m.step;
+        }
+        if (!(y <= c.maxY[b])) {
+          c.maxY[b] = y;
+          c.maxX[b] = m.step;
+        }
+      }
+    }
+    if (newBucket) {
+      this.buckets = b + 1;
+      this.lastBucketFill = 1;
+    } else this.lastBucketFill += 1;
+    if (m.hiddenGradNorms) this.addSnapshot({ step: m.step, norms: m.hiddenGradNorms });
+    this.firstRow ??= m;
+    this.recent.push(m);
+    if (this.recent.length > TAIL) this.recent.splice(0, this.recent.length - TAIL);
+    this.count = i + 1;
+  }
+
+  private mergeBuckets(): void {
+    for (const c of this.columns.values()) {
+      for (let k = 0; k < BUCKETS / 2; k++) {
+        const [a, b] = [2 * k, 2 * k + 1];
+        // NaN (a bucket of only non-finite values) loses to any number.
+        const takeMinB = !(c.minY[a] <= c.minY[b]) && !Number.isNaN(c.minY[b]);
+        const takeMaxB = !(c.maxY[a] >= c.maxY[b]) && !Number.isNaN(c.maxY[b]);
+        c.minY[k] = takeMinB ? c.minY[b] : c.minY[a];
+        c.minX[k] = takeMinB ? c.minX[b] : c.minX[a];
+        c.maxY[k] = takeMaxB ? c.maxY[b] : c.maxY[a];
+        c.maxX[k] = takeMaxB ? c.maxX[b] : c.maxX[a];
+      }
+    }
+    this.buckets = BUCKETS / 2;
+    this.bucketWidth *= 2;
+  }
+
+  private addSnapshot(snapshot: HiddenSnapshot): void {
+    this.hidden.push(snapshot);
+    if (this.hidden.length > MAX_SNAPSHOTS) {
+      // Thin the older half, keep the newest measurements dense.
+      const keep = this.hidden.filter((_, k) => k % 2 === 0 || k >= MAX_SNAPSHOTS / 2);
+      this.hidden.splice(0, this.hidden.length, ...keep);
     }
   }
 
-  /** A column's values so far (a view, not a copy). */
-  values(name: SeriesColumn | `pre:${string}` | `post:${string}`): Float64Array {
-    return (this.columns.get(name)?.data ?? new Float64Array(0)).subarray(0, this.count);
+  addEval(result: EvalMetrics): void {
+    this.evals.push(result);
+    if (this.evals.length > MAX_EVALS) this.evals.splice(0, this.evals.length - MAX_EVALS);
   }
 
+  /**
+   * Points of a column for steps in [lo, hi], at most `maxPoints`, extremes kept.
+   * Full resolution where the head or the tail covers the range, buckets elsewhere.
+   */
+  points(name: SeriesColumn, [lo, hi]: [number, number], maxPoints: number, options: { positiveOnly?: boolean } = {}): Point[] {
+    const c = this.columns.get(name);
+    if (!c || this.count === 0) return [];
+    const last = this.count;
+    const from = Math.max(1, Math.floor(lo));
+    const to = Math.min(last, Math.ceil(hi));
+    if (to < from) return [];
+    const tailStart = Math.max(1, last - Math.min(TAIL, last) + 1);
+    let xs: number[] = [];
+    let ys: number[] = [];
+    if (to <= Math.min(HEAD, last)) {
+      for (let s = from; s <= to; s++) {
+        xs.push(s);
+        ys.push(c.head[s - 1]);
+      }
+    } else if (from >= tailStart) {
+      for (let s = from; s <= to; s++) {
+        xs.push(s);
+        ys.push(c.tail[(s - 1) % TAIL]);
+      }
+    } else {
+      for (let b = 0; b < this.buckets; b++) {
+        const pair: [number, number][] = [
+          [c.minX[b], c.minY[b]],
+          [c.maxX[b], c.maxY[b]],
+        ];
+        pair.sort((p, q) => p[0] - q[0]);
+        for (const [x, y] of pair) {
+          if (x < from || x > to || (xs.length > 0 && xs[xs.length - 1] === x)) continue;
+          xs.push(x);
+          ys.push(y);
+        }
+      }
+    }
+    const out = downsampleMinMax(xs, ys, maxPoints, options);
+    xs = [];
+    ys = [];
+    return out;
+  }
+
+  /** The latest step's record. */
   get last(): StepMetrics | null {
-    return this.rows[this.rows.length - 1] ?? null;
+    return this.recent[this.recent.length - 1] ?? null;
+  }
+
+  get first(): StepMetrics | null {
+    return this.firstRow;
+  }
+
+  /** The most recent full records (at most TAIL), oldest first. */
+  get recentRows(): readonly StepMetrics[] {
+    return this.recent;
   }
 }

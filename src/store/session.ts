@@ -10,6 +10,8 @@ import type { PresetId } from '../experiment/presets.ts';
 import { RunClient } from '../worker/client.ts';
 import { unreachable, type BackendChoice, type FromWorker, type ToWorker } from '../worker/protocol.ts';
 import { markSeriesDirty, seriesBySide, updateRun, useLab, type RunView } from './labStore.ts';
+import { encodeExperiment } from '../experiment/urlCodec.ts';
+import { recordEval, recordRunStarted, recordStatus, recordSteps, type StoredRunView } from './historySession.ts';
 import { RunSeries } from './series.ts';
 
 const CHUNK_SECONDS = 0.25;
@@ -81,6 +83,7 @@ function onMessage(side: RunSide, message: FromWorker): void {
   if (!run) return;
   switch (message.type) {
     case 'ready':
+      if (run.runId) recordStatus(run.runId, { phase: 'ready', backend: message.backend, layout: message.layout });
       seriesBySide.set(side, new RunSeries(message.layout));
       updateRun(side, { phase: 'ready', backend: message.backend, layout: message.layout });
       markSeriesDirty();
@@ -90,12 +93,14 @@ function onMessage(side: RunSide, message: FromWorker): void {
       updateRun(side, { notices: [...run.notices, message.message] });
       return;
     case 'backend':
+      if (run.runId) recordStatus(run.runId, { backend: message.backend });
       updateRun(side, { backend: message.backend });
       return;
     case 'metrics': {
       const last = message.steps[message.steps.length - 1];
       if (!last) return;
       seriesBySide.get(side)?.append(message.steps);
+      if (run.runId) recordSteps(run.runId, message.steps, { phase: 'running' });
       const measured = message.elapsedMs > 0 ? (message.steps.length * 1000) / message.elapsedMs : null;
       // Smooth the readout so it does not flicker batch to batch.
       const stepsPerSecond = measured === null ? run.stepsPerSecond : run.stepsPerSecond === null ? measured : 0.7 * run.stepsPerSecond + 0.3 * measured;
@@ -105,7 +110,8 @@ function onMessage(side: RunSide, message: FromWorker): void {
       return;
     }
     case 'eval':
-      seriesBySide.get(side)?.evals.push(message.result);
+      seriesBySide.get(side)?.addEval(message.result);
+      if (run.runId) recordEval(run.runId, message.result);
       updateRun(side, { lastEval: message.result });
       markSeriesDirty();
       return;
@@ -113,6 +119,7 @@ function onMessage(side: RunSide, message: FromWorker): void {
       const playing = useLab.getState().playing;
       const phase = message.status === 'ready' ? (playing ? 'running' : 'paused') : message.status;
       updateRun(side, { phase, step: message.step, divergence: message.divergence });
+      if (run.runId && message.status !== 'ready') recordStatus(run.runId, { phase: message.status, divergence: message.divergence });
       grant();
       return;
     }
@@ -129,7 +136,10 @@ function stopRun(side: RunSide, why: string): void {
   handle?.client.terminate();
   handles.delete(side);
   const steps = seriesBySide.get(side)?.count ?? 0;
-  updateRun(side, { phase: 'crashed', error: `${why} Its ${steps} finished steps are kept; the other run goes on.` });
+  const error = `${why} Its ${steps} finished steps are kept; the other run goes on.`;
+  updateRun(side, { phase: 'crashed', error });
+  const runId = useLab.getState().runs[side]?.runId;
+  if (runId) recordStatus(runId, { phase: 'crashed', error });
   grant();
 }
 
@@ -142,10 +152,16 @@ function disposeAll(): void {
 /** Replaces the current runs with fresh workers for the current config (paused). */
 export function resetRuns(): void {
   disposeAll();
-  const { config, backendChoice } = useLab.getState();
+  const { config, backendChoice, preset } = useLab.getState();
   const runs: Partial<Record<RunSide, RunView>> = {};
+  // One session id for the pair, so the history can reopen it as a pair.
+  const session = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const now = Date.now();
+  const link = encodeExperiment(config, preset);
   for (const side of sidesOf(config)) {
-    runs[side] = { side, clip: clipOf(config, side), phase: 'starting', backend: null, layout: null, step: 0, divergence: null, error: null, notices: [], stepsPerSecond: null, lastEval: null };
+    const runId = `${session}:${side}`;
+    runs[side] = { side, clip: clipOf(config, side), phase: 'starting', backend: null, layout: null, step: 0, divergence: null, error: null, notices: [], stepsPerSecond: null, lastEval: null, runId };
+    recordRunStarted({ id: runId, session, createdAt: now, updatedAt: now, side, preset, link, config, clip: clipOf(config, side), phase: 'starting', step: 0, backend: null, layout: null, divergence: null, error: null });
   }
   useLab.setState((s) => ({ runs, playing: false, generation: s.generation + 1 }));
   for (const side of sidesOf(config)) {
@@ -204,6 +220,18 @@ export function stepOnce(): void {
     handle.target = Math.min(config.steps, run.step + 1);
     handle.client.send({ type: 'advance', toStep: handle.target });
   }
+}
+
+/** Shows stored runs on the charts in place of the live ones (which are discarded). Play or Reset trains the experiment afresh. */
+export function showStoredRuns(stored: StoredRunView[], config: ExperimentConfig, preset: PresetId): void {
+  disposeAll();
+  const runs: Partial<Record<RunSide, RunView>> = {};
+  for (const { side, view, series } of stored) {
+    runs[side] = view;
+    seriesBySide.set(side, series);
+  }
+  useLab.setState((s) => ({ config, preset, runs, playing: false, generation: s.generation + 1 }));
+  markSeriesDirty();
 }
 
 /** Fault injection, used by the tests and by "what happens if" demos. */

@@ -8,6 +8,7 @@ import { LossChart } from '../charts/LossChart.tsx';
 import { isRecurrent, sidesOf } from '../experiment/config.ts';
 import { useLab } from '../store/labStore.ts';
 import { ControlsPanel } from './ControlsPanel.tsx';
+import { HistoryPanel } from './HistoryPanel.tsx';
 import { LinkIssues } from './LinkIssues.tsx';
 import { RunCard } from './RunCard.tsx';
 import { Teaching } from './Teaching.tsx';
@@ -45,6 +46,7 @@ function RunsPage() {
             ))}
           </div>
         )}
+        <HistoryPanel />
         <Teaching />
       </main>
     </div>

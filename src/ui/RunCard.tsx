@@ -3,6 +3,7 @@ import { SIDE_COLOR, SIDE_LABEL } from '../charts/palette.ts';
 import type { RunSide } from '../experiment/config.ts';
 import { describeClip, formatNumber } from '../experiment/describe.ts';
 import { runCsv, runJson } from '../store/export.ts';
+import { storedSteps } from '../store/historySession.ts';
 import { seriesBySide, useLab } from '../store/labStore.ts';
 import { explainDivergence } from '../train/explain.ts';
 import { downloadBlob } from './download.ts';
@@ -17,9 +18,13 @@ export function RunCard({ side }: { side: RunSide }) {
   if (!run) return null;
   const series = seriesBySide.get(side);
   const last = series?.last ?? null;
-  const exportFile = (kind: 'csv' | 'json') => {
+  const exportFile = async (kind: 'csv' | 'json') => {
     if (!series) return;
-    const text = kind === 'csv' ? runCsv(series) : runJson(config, side, series, currentLink());
+    // The full record is in IndexedDB; without it the page's own copy (the last TAIL steps) is what there is.
+    const stored = run.runId ? await storedSteps(run.runId) : null;
+    const rows = stored?.steps ?? series.recentRows;
+    const evals = stored?.evals ?? series.evals;
+    const text = kind === 'csv' ? runCsv(series.layout, rows) : runJson(config, side, series.layout, rows, evals, currentLink());
     downloadBlob(new Blob([text], { type: kind === 'csv' ? 'text/csv' : 'application/json' }), `gradient-lab-${side}-${run.step}steps.${kind}`);
   };
   return (
@@ -27,7 +32,7 @@ export function RunCard({ side }: { side: RunSide }) {
       <header>
         <h2 id={`run-${side}`} style={{ color: SIDE_COLOR[side] }}>
           {/* A lone run without clipping is not "clipped": call it what it is. */}
-          {side === 'clipped' && run.clip.mode === 'none' ? 'Run' : SIDE_LABEL[side]}: {describeClip(run.clip)}
+          {run.title ?? (side === 'clipped' && run.clip.mode === 'none' ? 'Run' : SIDE_LABEL[side])}: {describeClip(run.clip)}
         </h2>
         <span className={`badge phase-${run.phase}`}>{PHASE_WORDS[run.phase]}</span>
         <span className="badge backend" data-testid={`backend-${side}`} title="TensorFlow.js backend training this run">
@@ -56,7 +61,7 @@ export function RunCard({ side }: { side: RunSide }) {
       </dl>
       {run.divergence && series && (
         <p className="diverged" role="alert" data-testid={`diverged-${side}`}>
-          <strong>Diverged at step {run.divergence.step}.</strong> {explainDivergence(run.divergence, series.rows)}
+          <strong>Diverged at step {run.divergence.step}.</strong> {explainDivergence(run.divergence, [...series.recentRows])}
         </p>
       )}
       {run.error && (
@@ -70,10 +75,10 @@ export function RunCard({ side }: { side: RunSide }) {
         </p>
       ))}
       <div className="buttons">
-        <button type="button" className="small" disabled={!series || series.count === 0} onClick={() => exportFile('csv')}>
+        <button type="button" className="small" disabled={!series || series.count === 0} onClick={() => void exportFile('csv')}>
           Download CSV
         </button>
-        <button type="button" className="small" disabled={!series || series.count === 0} onClick={() => exportFile('json')}>
+        <button type="button" className="small" disabled={!series || series.count === 0} onClick={() => void exportFile('json')}>
           Download JSON
         </button>
       </div>

@@ -172,9 +172,15 @@ describe('Gradient Lab in Chromium', () => {
       expect(await page.locator('fieldset legend', { hasText: new RegExp(`^${legend}$`) }).count(), legend).toBe(0);
     }
     expect(await page.locator('fieldset legend', { hasText: /^Clipped run$/ }).count()).toBe(1);
-    // Keyboard: the first Tab reaches Play, Enter starts training, Space pauses.
-    await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Play');
+    // Keyboard: Tab goes through the tour's lessons and the page tabs to Play; Enter starts training, Space pauses.
+    const visited: string[] = [];
+    for (let i = 0; i < 12 && visited[visited.length - 1] !== 'Play'; i++) {
+      await page.keyboard.press('Tab');
+      visited.push((await page.evaluate(() => document.activeElement?.textContent)) ?? '');
+    }
+    expect(visited[visited.length - 1]).toBe('Play');
+    expect(visited).toContain('1. Watch the dense net explode');
+    expect(visited).toContain('The cliff');
     await page.keyboard.press('Enter');
     await expect.poll(() => phase(page, 'clipped'), { timeout: 60_000 }).toBe('running');
     await page.keyboard.press(' ');

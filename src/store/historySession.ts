@@ -1,0 +1,170 @@
+/**
+ * The page's side of the run history: writes every run's record and metrics
+ * to IndexedDB as they stream, keeps the list in the store, and reopens stored
+ * runs on the charts. Where IndexedDB is missing or refuses (a private window,
+ * a full disk), the lab goes on without history and says so once.
+ */
+import type { RunSide } from '../experiment/config.ts';
+import { describeClip } from '../experiment/describe.ts';
+import { RunHistory, type StoredRun } from '../persist/runHistory.ts';
+import type { EvalMetrics, StepMetrics } from '../train/metrics.ts';
+import { useLab, type RunView } from './labStore.ts';
+import { RunSeries } from './series.ts';
+
+let opened: Promise<RunHistory | null> | null = null;
+
+function report(what: string, error: unknown): void {
+  const reason = error instanceof Error ? error.message : String(error);
+  useLab.setState({ historyError: `${what}: ${reason}. Training goes on; runs are not being saved.` });
+}
+
+export function runHistory(): Promise<RunHistory | null> {
+  opened ??= RunHistory.open().catch((error: unknown) => {
+    report('The run history could not be opened', error);
+    return null;
+  });
+  return opened;
+}
+
+/**
+ * Writes start at once, without waiting for the one before: IndexedDB runs
+ * read-write transactions over the same stores in the order they were
+ * created, and every task creates its transaction synchronously. A failure
+ * stops saving loudly, not silently.
+ */
+const pending = new Set<Promise<void>>();
+function write(what: string, task: (h: RunHistory) => Promise<unknown>): void {
+  const done = runHistory().then(async (history) => {
+    if (!history || useLab.getState().historyError) return;
+    try {
+      await task(history);
+    } catch (error) {
+      report(what, error);
+    }
+  });
+  pending.add(done);
+  void done.finally(() => pending.delete(done));
+}
+
+/** Resolves once every write made so far has landed (export and reopening wait on it). */
+export function historySettled(): Promise<unknown> {
+  return Promise.all([...pending]);
+}
+
+export function recordRunStarted(run: StoredRun): void {
+  write('A new run could not be saved', (h) => h.putRun(run));
+  void refreshHistorySoon();
+}
+
+export function recordSteps(runId: string, steps: StepMetrics[], patch: Partial<StoredRun>): void {
+  write('Metrics could not be saved', (h) => h.appendSteps(runId, steps, patch));
+}
+
+export function recordEval(runId: string, result: EvalMetrics): void {
+  write('A test evaluation could not be saved', (h) => h.appendEval(runId, result));
+}
+
+export function recordStatus(runId: string, patch: Partial<StoredRun>): void {
+  write("A run's status could not be saved", (h) => h.updateRun(runId, patch));
+  void refreshHistorySoon();
+}
+
+let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** Re-reads the list after the pending writes, at most a few times a second. */
+export function refreshHistorySoon(): Promise<void> {
+  return new Promise((resolve) => {
+    if (refreshTimer) clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => {
+      refreshTimer = null;
+      void refreshHistory().then(resolve);
+    }, 250);
+  });
+}
+
+export async function refreshHistory(): Promise<void> {
+  await historySettled();
+  const history = await runHistory();
+  if (!history) return;
+  try {
+    useLab.setState({ history: await history.listRuns() });
+  } catch (error) {
+    report('The run history could not be read', error);
+  }
+}
+
+export async function deleteStoredRuns(ids: string[]): Promise<void> {
+  const history = await runHistory();
+  if (!history) return;
+  for (const id of ids) await history.deleteRun(id);
+  await refreshHistory();
+}
+
+/** Every stored step of a run (the page keeps only a bounded view of long runs), or null without history. */
+export async function storedSteps(runId: string): Promise<{ steps: StepMetrics[]; evals: EvalMetrics[] } | null> {
+  await historySettled();
+  const history = await runHistory();
+  if (!history || useLab.getState().historyError) return null;
+  return { steps: await history.loadSteps(runId), evals: await history.loadEvals(runId) };
+}
+
+export async function exportStoredRuns(ids: string[]): Promise<string | null> {
+  await historySettled();
+  const history = await runHistory();
+  return history ? history.exportRuns(ids) : null;
+}
+
+/** Imports an exported file; returns how many runs came in, or throws with a plain message. */
+export async function importStoredRuns(text: string): Promise<number> {
+  const history = await runHistory();
+  if (!history) throw new Error('this browser is not keeping a run history');
+  const ids = await history.importRuns(text);
+  await refreshHistory();
+  return ids.length;
+}
+
+export interface StoredRunView {
+  side: RunSide;
+  view: RunView;
+  series: RunSeries;
+}
+
+/** Stored runs as the charts show them: read-only views, their series rebuilt from the stored steps. */
+export async function loadStoredRuns(ids: string[], compare: boolean): Promise<StoredRunView[]> {
+  const history = await runHistory();
+  if (!history) return [];
+  await historySettled();
+  const sides: RunSide[] = ['baseline', 'clipped'];
+  const out: StoredRunView[] = [];
+  for (const [k, id] of ids.entries()) {
+    const run = await history.getRun(id);
+    if (!run?.layout) continue;
+    const side = compare ? sides[k] : run.side;
+    const series = new RunSeries(run.layout);
+    series.append(await history.loadSteps(id));
+    for (const e of await history.loadEvals(id)) series.addEval(e);
+    const when = new Date(run.createdAt).toLocaleString();
+    const phase = run.phase === 'finished' || run.phase === 'diverged' ? run.phase : 'crashed';
+    out.push({
+      side,
+      series,
+      view: {
+        side,
+        clip: run.clip,
+        phase,
+        backend: null,
+        layout: run.layout,
+        step: series.count,
+        divergence: run.divergence,
+        error: phase === 'crashed' ? (run.error ?? `This run stopped at step ${series.count} (the page was closed or reloaded while it trained). Its steps are kept.`) : null,
+        notices: [`From the run history: ${when}.`],
+        stepsPerSecond: null,
+        lastEval: series.evals[series.evals.length - 1] ?? null,
+        runId: run.id,
+        title: compare ? `${k === 0 ? 'A' : 'B'} (${when}, ${run.side})` : undefined,
+      },
+    });
+    if (compare) out[out.length - 1].view.notices.push(`Clipping: ${describeClip(run.clip)}; experiment: ${run.link}`);
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { RunLayout, StepMetrics } from '../train/metrics.ts';
+import { BUCKETS, HEAD, RunSeries, TAIL } from './series.ts';
+
+const LAYOUT: RunLayout = { params: [{ name: 'w', layer: 'fc1', size: 4 }], layers: ['fc1'], hiddenLayers: 0, timeSteps: 0, classifier: false };
+
+function step(n: number, loss: number): StepMetrics {
+  return { step: n, epoch: 1, loss, accuracy: null, globalNormPre: loss, globalNormPost: 1, clipFraction: n % 3 === 0 ? 0.5 : 0, clipScale: 1, gradNormPre: [loss], gradNormPost: [1], weightNorm: [1], updateRatio: [0], layerNormPre: [loss], layerNormPost: [1], hiddenGradNorms: null };
+}
+
+function fill(series: RunSeries, from: number, to: number, lossOf: (n: number) => number): void {
+  const batch: StepMetrics[] = [];
+  for (let n = from; n <= to; n++) batch.push(step(n, lossOf(n)));
+  series.append(batch);
+}
+
+describe('a run series in bounded memory', () => {
+  it('keeps every step of a short run at full resolution', () => {
+    const s = new RunSeries(LAYOUT);
+    fill(s, 1, 500, (n) => n);
+    expect(s.points('loss', [1, 500], 10_000).map((p) => p.x)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+    expect(s.recentRows).toHaveLength(500);
+  });
+
+  it('a 100,000-step run keeps a fixed amount of data, and a one-step spike in the middle survives', () => {
+    const s = new RunSeries(LAYOUT);
+    const SPIKE = 54_321;
+    for (let from = 1; from <= 100_000; from += 1000) fill(s, from, from + 999, (n) => (n === SPIKE ? 1e9 : 1 + (n % 7)));
+    expect(s.count).toBe(100_000);
+    expect(s.recentRows).toHaveLength(TAIL);
+    expect(s.last?.step).toBe(100_000);
+    expect(s.first?.step).toBe(1);
+    const whole = s.points('loss', [1, 100_000], 600);
+    expect(whole.length).toBeLessThanOrEqual(600);
+    expect(Math.max(...whole.map((p) => p.y))).toBe(1e9);
+    expect(whole.find((p) => p.y === 1e9)?.x).toBe(SPIKE);
+    // The first HEAD and the last TAIL steps stay exact.
+    expect(s.points('loss', [1, HEAD], 10_000)).toHaveLength(HEAD);
+    expect(s.points('loss', [100_000 - TAIL + 1, 100_000], 10_000)).toHaveLength(TAIL);
+  });
+
+  it('memory does not grow with the run: the same buckets after 10,000 and 100,000 steps', () => {
+    const s = new RunSeries(LAYOUT);
+    fill(s, 1, 10_000, (n) => n);
+    const early = s.points('loss', [1, 10_000], 1e9).length;
+    fill(s, 10_001, 100_000, (n) => n);
+    const late = s.points('loss', [1, 100_000], 1e9).length;
+    expect(early).toBeLessThanOrEqual(2 * BUCKETS);
+    expect(late).toBeLessThanOrEqual(2 * BUCKETS);
+  });
+
+  it('never hands a chart NaN or Infinity', () => {
+    const s = new RunSeries(LAYOUT);
+    fill(s, 1, 5, (n) => (n === 5 ? Infinity : n === 4 ? NaN : n));
+    expect(s.points('loss', [1, 5], 100).map((p) => p.x)).toEqual([1, 2, 3]);
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * The run history: every run this browser trained (kept in IndexedDB as it
+ * streamed), to reopen on the charts, compare two at a time, export, import
+ * and delete. Text from stored or imported runs is rendered as text only.
+ */
+import { useRef, useState } from 'react';
+import { describeClip, formatNumber } from '../experiment/describe.ts';
+import { PRESETS } from '../experiment/presets.ts';
+import { decodeExperiment } from '../experiment/urlCodec.ts';
+import type { StoredRun } from '../persist/runHistory.ts';
+import { deleteStoredRuns, exportStoredRuns, importStoredRuns, loadStoredRuns } from '../store/historySession.ts';
+import { useLab } from '../store/labStore.ts';
+import { showStoredRuns } from '../store/session.ts';
+import { downloadBlob } from './download.ts';
+
+const PHASE_WORDS: Record<StoredRun['phase'], string> = { starting: 'not started', ready: 'not started', running: 'stopped while training', paused: 'stopped while paused', finished: 'finished', diverged: 'diverged', crashed: 'stopped' };
+
+function describeRun(run: StoredRun): string {
+  return `${PRESETS[run.preset]?.title ?? run.preset}, ${run.side}: ${describeClip(run.clip)}`;
+}
+
+export function HistoryPanel() {
+  const history = useLab((s) => s.history);
+  const historyError = useLab((s) => s.historyError);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
+  const live = new Set(Object.values(useLab((s) => s.runs)).map((r) => r?.runId));
+
+  const toggle = (id: string, on: boolean) => setSelected((s) => (on ? [...s.filter((x) => x !== id), id] : s.filter((x) => x !== id)));
+  const open = async (runs: StoredRun[], compare: boolean) => {
+    const first = runs[0];
+    const views = await loadStoredRuns(
+      runs.map((r) => r.id),
+      compare,
+    );
+    if (views.length === 0) {
+      setMessage({ text: 'These runs have no steps stored yet.', error: true });
+      return;
+    }
+    const decoded = decodeExperiment(first.link);
+    const steps = Math.max(decoded.config.steps, ...views.map((v) => v.series.count));
+    showStoredRuns(views, { ...decoded.config, steps, pair: views.length > 1 }, decoded.preset);
+    setMessage({ text: compare ? 'Comparing two stored runs on the charts above. Press Play or Reset to train afresh.' : 'Reopened on the charts above. Press Play or Reset to train this experiment afresh.', error: false });
+  };
+  const openSession = (run: StoredRun) => {
+    // A pair is reopened as a pair.
+    const pair = history.filter((r) => r.session === run.session).sort((a, b) => (a.side === 'baseline' ? -1 : 1) - (b.side === 'baseline' ? -1 : 1));
+    void open(pair, false);
+  };
+  const exportIds = async (ids: string[]) => {
+    const text = await exportStoredRuns(ids);
+    if (text) downloadBlob(new Blob([text], { type: 'application/json' }), `gradient-lab-runs-${ids.length}.json`);
+  };
+  const importFile = async (file: File) => {
+    try {
+      const count = await importStoredRuns(await file.text());
+      setMessage({ text: `Imported ${count} run${count === 1 ? '' : 's'}.`, error: false });
+    } catch (error) {
+      setMessage({ text: `The file could not be imported: ${error instanceof Error ? error.message : String(error)}. Nothing was changed.`, error: true });
+    }
+  };
+
+  return (
+    <section className="history" aria-labelledby="history-title" data-testid="history">
+      <header className="chart-head">
+        <h2 id="history-title">Run history ({history.length})</h2>
+        <div className="buttons">
+          <button type="button" className="small" disabled={selected.length !== 2} onClick={() => void open(history.filter((r) => selected.includes(r.id)).sort((a, b) => selected.indexOf(a.id) - selected.indexOf(b.id)), true)}>
+            Compare the two selected
+          </button>
+          <button type="button" className="small" disabled={selected.length === 0} onClick={() => void exportIds(selected)}>
+            Export selected (JSON)
+          </button>
+          <button type="button" className="small" onClick={() => fileRef.current?.click()}>
+            Import runs (JSON)
+          </button>
+          <label hidden>
+            Import runs from a JSON file
+            <input
+              ref={fileRef}
+              type="file"
+              accept="application/json,.json"
+              data-testid="history-import"
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                if (file) void importFile(file);
+                e.target.value = '';
+              }}
+            />
+          </label>
+        </div>
+      </header>
+      <p className="help">Every run is saved in this browser as it trains: a reload, a closed tab or a crashed worker keeps its finished steps.</p>
+      {historyError && (
+        <p className="crashed" role="alert">
+          {historyError}
+        </p>
+      )}
+      {message && (
+        <p className={message.error ? 'crashed' : 'notice'} role={message.error ? 'alert' : 'status'} data-testid="history-message">
+          {message.text}
+        </p>
+      )}
+      {history.length > 0 && (
+        <div className="history-table">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Pick</th>
+                <th scope="col">When</th>
+                <th scope="col">Run</th>
+                <th scope="col">Steps</th>
+                <th scope="col">State</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {history.slice(0, 200).map((run) => (
+                <tr key={run.id} data-history-run={run.id}>
+                  <td>
+                    <label>
+                      <input type="checkbox" checked={selected.includes(run.id)} onChange={(e) => toggle(run.id, e.target.checked)} />
+                      <span className="visually-hidden">
+                        Pick {describeRun(run)} from {new Date(run.createdAt).toLocaleString()}
+                      </span>
+                    </label>
+                  </td>
+                  <td>{new Date(run.createdAt).toLocaleString()}</td>
+                  <td>{describeRun(run)}</td>
+                  <td>{formatNumber(run.step)}</td>
+                  <td>
+                    {live.has(run.id) ? `on the charts now${run.divergence ? `, diverged at step ${run.divergence.step}` : ''}` : `${PHASE_WORDS[run.phase]}${run.divergence ? ` at step ${run.divergence.step}` : ''}`}
+                  </td>
+                  <td className="buttons">
+                    <button type="button" className="small" disabled={run.step === 0} onClick={() => openSession(run)}>
+                      Open
+                    </button>
+                    <button type="button" className="small" onClick={() => void exportIds([run.id])}>
+                      Export
+                    </button>
+                    <button type="button" className="small" disabled={live.has(run.id)} onClick={() => void deleteStoredRuns([run.id]).then(() => setSelected((s) => s.filter((x) => x !== run.id)))}>
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {history.length > 200 && <p className="hint">The 200 newest of {history.length} runs are listed.</p>}
+        </div>
+      )}
+    </section>
+  );
+}

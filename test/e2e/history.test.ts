@@ -1,0 +1,126 @@
+/**
+ * Runs you cannot lose, in a real browser: every streamed step lands in
+ * IndexedDB, so a reload or a killed worker keeps the finished steps; stored
+ * runs reopen on the charts, export, import, compare and delete.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launch, openPage, screenshot } from './browser.ts';
+
+let browser: Browser;
+const base = () => inject('baseUrl');
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function phase(page: Page, side: string): Promise<string | null> {
+  return page.locator(`[data-run=${side}]`).getAttribute('data-phase');
+}
+
+async function waitForBackends(page: Page): Promise<void> {
+  for (const side of ['baseline', 'clipped']) {
+    await expect.poll(async () => (await page.getByTestId(`backend-${side}`).textContent()) ?? '', { timeout: 60_000 }).not.toBe('...');
+  }
+}
+
+/** The history table's rows as text, newest first. */
+async function historyRows(page: Page): Promise<string[]> {
+  return page.locator('[data-history-run]').allTextContents();
+}
+
+describe('the run history in Chromium', () => {
+  it('a reload keeps both runs of a pair, which reopen on the charts with the same numbers', async () => {
+    const { page, context, errors } = await openPage(browser, `${base()}#v=1&preset=dense-explode&steps=30`);
+    await waitForBackends(page);
+    await page.getByRole('button', { name: 'Play' }).click();
+    await expect.poll(() => phase(page, 'clipped'), { timeout: 120_000 }).toBe('finished');
+    const loss = await page.getByTestId('loss-clipped').textContent();
+    // The last batch reaches IndexedDB within moments of the last step.
+    await expect.poll(async () => page.locator('[data-history-run]', { hasText: 'clipped' }).textContent(), { timeout: 5_000 }).toContain('30on the charts now');
+
+    await page.reload();
+    await expect.poll(() => historyRows(page), { timeout: 30_000 }).toHaveLength(4); // the pair before the reload, and the fresh pair after it
+    const rows = await historyRows(page);
+    expect(rows.filter((r) => r.includes('finished'))).toHaveLength(1);
+    expect(rows.filter((r) => r.includes('diverged at step 5'))).toHaveLength(1);
+    const old = page.locator('[data-history-run]', { hasText: 'finished' });
+    expect(await old.textContent()).toContain('30');
+    await old.getByRole('button', { name: 'Open' }).click();
+    await expect.poll(() => page.getByTestId('step-clipped').textContent()).toBe('30');
+    expect(await page.getByTestId('loss-clipped').textContent()).toBe(loss);
+    expect(await phase(page, 'baseline')).toBe('diverged');
+    expect(await page.getByTestId('diverged-baseline').textContent()).toContain('Diverged at step 5.');
+    await screenshot(page, 'history-reopened');
+
+    // The full record comes back out as CSV, all 30 steps.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-run=clipped]').getByRole('button', { name: 'Download CSV' }).click()]);
+    expect((await readFile((await download.path()) as string, 'utf8')).trim().split('\n')).toHaveLength(31);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a killed worker keeps its finished steps, through a reload too', async () => {
+    const { page, context } = await openPage(browser, `${base()}#v=1&preset=dense-explode&steps=100000&baseClip=norm&baseClipNorm=50`);
+    await waitForBackends(page);
+    await page.getByRole('button', { name: 'Play' }).click();
+    await expect.poll(async () => Number(await page.getByTestId('step-baseline').textContent()), { timeout: 60_000 }).toBeGreaterThan(5);
+    await page.evaluate(() => (window as unknown as { gradientLab: { simulateFault: (side: string, fault: string) => void } }).gradientLab.simulateFault('baseline', 'crash'));
+    await expect.poll(() => phase(page, 'baseline'), { timeout: 30_000 }).toBe('crashed');
+    const kept = Number((((await page.getByTestId('error-baseline').textContent()) ?? '').match(/Its (\d+) finished steps are kept/) ?? [])[1]);
+    expect(kept).toBeGreaterThan(5);
+    await page.getByRole('button', { name: 'Pause' }).click();
+
+    await page.reload();
+    const crashed = page.locator('[data-history-run]', { hasText: 'baseline' }).filter({ hasText: 'stopped' }).first();
+    await expect.poll(async () => (await crashed.count()) > 0, { timeout: 30_000 }).toBe(true);
+    await crashed.getByRole('button', { name: 'Open' }).click();
+    await expect.poll(() => page.getByTestId('step-baseline').textContent()).toBe(String(kept));
+    expect(await page.getByTestId('error-baseline').textContent()).toContain('stopped unexpectedly');
+    await context.close();
+  });
+
+  it('exports runs, deletes them, imports them back, compares two, and refuses a bad file', async () => {
+    const { page, context, errors } = await openPage(browser, `${base()}#v=1&preset=dense-explode&steps=12`);
+    await waitForBackends(page);
+    await page.getByRole('button', { name: 'Play' }).click();
+    await expect.poll(() => phase(page, 'clipped'), { timeout: 120_000 }).toBe('finished');
+    await expect.poll(() => historyRows(page)).toHaveLength(2);
+    for (const box of await page.locator('[data-history-run] input[type=checkbox]').all()) await box.check();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export selected (JSON)' }).click()]);
+    const file = (await download.path()) as string;
+    const exported = JSON.parse(await readFile(file, 'utf8')) as { runs: { steps: unknown[] }[] };
+    expect(exported.runs.map((r) => r.steps.length).sort()).toEqual([12, 5]);
+
+    // A new experiment, so the exported runs are no longer on the charts and can be deleted.
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await expect.poll(() => historyRows(page)).toHaveLength(4);
+    const stored = page.locator('[data-history-run]', { hasText: /finished|diverged/ });
+    for (let left = 2; left > 0; left--) {
+      await stored.first().getByRole('button', { name: 'Delete' }).click();
+      await expect.poll(() => stored.count()).toBe(left - 1);
+    }
+    await expect.poll(() => historyRows(page)).toHaveLength(2);
+
+    await page.getByTestId('history-import').setInputFiles(file);
+    await expect.poll(() => page.getByTestId('history-message').textContent()).toBe('Imported 2 runs.');
+    await expect.poll(() => historyRows(page)).toHaveLength(4);
+
+    await page.locator('[data-history-run] input[type=checkbox]').nth(2).check();
+    await page.locator('[data-history-run] input[type=checkbox]').nth(3).check();
+    await page.getByRole('button', { name: 'Compare the two selected' }).click();
+    await expect.poll(() => page.locator('.run-card h2').allTextContents()).toEqual([expect.stringMatching(/^A \(/), expect.stringMatching(/^B \(/)]);
+    await screenshot(page, 'history-compare');
+
+    await page.getByTestId('history-import').setInputFiles({ name: 'evil.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"gradient-lab-runs","version":1,"runs":[{"run":{"id":"<img src=x onerror=alert(1)>"}}]}') });
+    await expect.poll(() => page.getByTestId('history-message').textContent()).toMatch(/^The file could not be imported: .*Nothing was changed\.$/);
+    expect(await page.locator('img[src=x]').count()).toBe(0);
+    expect(await historyRows(page)).toHaveLength(4);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
