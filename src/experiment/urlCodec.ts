@@ -105,7 +105,8 @@ function parseField(spec: FieldSpec, raw: string): { ok: true; value: unknown } 
   } else if (spec.choices === undefined) {
     // Numbers only in plain decimal or exponent form: no hex, no "Infinity", no empty string.
     if (!NUMBER_PATTERN.test(raw)) return { ok: false };
-    candidate = Number(raw);
+    // + 0 turns -0 into 0: both mean zero, and a link writes them alike.
+    candidate = Number(raw) + 0;
     if (!Number.isFinite(candidate)) return { ok: false };
   }
   const result = spec.schema.safeParse(candidate);
@@ -185,7 +186,7 @@ export function decodeExperiment(input: string): DecodedExperiment {
     const problem = checkClip(config[side]);
     if (problem) {
       const presetClip = PRESETS[preset].config[side];
-      issues.push({ param: CLIP_KEYS[side].min, value: `${config[side].min} > ${config[side].max}`, message: `${problem}; used ${presetClip.min} to ${presetClip.max}` });
+      issues.push({ param: CLIP_KEYS[side].min, value: shown(`${config[side].min} > ${config[side].max}`), message: `${problem}; used ${presetClip.min} to ${presetClip.max}` });
       config[side] = { ...config[side], min: presetClip.min, max: presetClip.max };
     }
   }
@@ -213,7 +214,7 @@ export function decodeExperiment(input: string): DecodedExperiment {
   }
   const windowProblem = checkCliffWindow(cliff);
   if (windowProblem) {
-    issues.push({ param: 'cliffWMin', value: `${cliff.wMin}..${cliff.wMax}, ${cliff.bMin}..${cliff.bMax}`, message: `${windowProblem}; the default window was used` });
+    issues.push({ param: 'cliffWMin', value: shown(`${cliff.wMin}..${cliff.wMax}, ${cliff.bMin}..${cliff.bMax}`), message: `${windowProblem}; the default window was used` });
     Object.assign(cliff, { wMin: DEFAULT_CLIFF.wMin, wMax: DEFAULT_CLIFF.wMax, bMin: DEFAULT_CLIFF.bMin, bMax: DEFAULT_CLIFF.bMax });
   }
   const lockRaw = raw.get('lock');

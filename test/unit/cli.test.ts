@@ -4,7 +4,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { decodeExperiment } from '../../src/experiment/urlCodec.ts';
+import { sampleHostileQueries } from '../support/hostileLinks.ts';
 import { runCli } from '../../src/cli/gradlab.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -51,5 +53,23 @@ describe('gradlab CLI', () => {
     expect(gradlab('fly').code).toBe(2);
     expect(gradlab('run').code).toBe(2);
     expect(gradlab('run', 'v=1', '--side', 'left').stderr).toContain('allowed: both, clipped, baseline');
+  });
+
+  it("refuses the fuzz test's hostile links with exit code 2, naming a refused parameter, and trains nothing", async () => {
+    const refused = sampleHostileQueries(400, 11).filter((q) => !q.startsWith('-') && decodeExperiment(q).issues.length > 0);
+    expect(refused.length).toBeGreaterThan(200);
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      for (const query of refused) {
+        const lines: string[] = [];
+        errors.mockClear();
+        expect(await runCli(['run', query], (l) => lines.push(l)), query).toBe(2);
+        expect(lines, query).toEqual([]);
+        const message = errors.mock.calls.map((c) => String(c[0])).join('\n');
+        expect(message, query).toContain(decodeExperiment(query).issues[0].param);
+      }
+    } finally {
+      errors.mockRestore();
+    }
   });
 });

@@ -1,0 +1,54 @@
+/**
+ * The page against the fuzz test's hostile links: each one, opened by
+ * changing the hash of a live page, opens with a clear message when anything
+ * was refused; nothing is injected, nothing crashes, the page stays usable.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { decodeExperiment } from '../../src/experiment/urlCodec.ts';
+import { sampleHostileQueries } from '../support/hostileLinks.ts';
+import { launch, openPage, screenshot } from './browser.ts';
+
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const INJECTED = 'script:not([src]), img, iframe, object, embed, [onerror], [onload], [onclick]';
+
+describe('hostile links in Chromium', () => {
+  it('60 random and hostile links open with a message and inject nothing', async () => {
+    const { page, context, errors } = await openPage(browser, `${inject('baseUrl')}#v=1`);
+    const baseline = await page.locator(INJECTED).count();
+    let withIssues = 0;
+    for (const query of sampleHostileQueries(60, 3)) {
+      // The browser may percent-encode the hash: read it back at once, before the page rewrites it as the experiment it opened.
+      const hash = await page.evaluate((h) => {
+        window.location.hash = h;
+        return window.location.hash;
+      }, `#${query}`);
+      const expected = decodeExperiment(hash);
+      if (expected.issues.length > 0) {
+        withIssues += 1;
+        await expect.poll(() => page.getByTestId('link-issues').count(), { timeout: 10_000 }).toBe(1);
+        expect(await page.getByTestId('link-issues').textContent()).toContain(expected.issues[0].param);
+      }
+      expect(await page.locator(INJECTED).count(), query).toBe(baseline);
+    }
+    expect(withIssues).toBeGreaterThan(30);
+    // Still a working page.
+    await page.evaluate(() => {
+      window.location.hash = '#v=1&preset=dense-explode&steps=3';
+    });
+    await expect.poll(async () => (await page.getByTestId('backend-clipped').textContent()) ?? '', { timeout: 60_000 }).not.toBe('...');
+    await page.getByRole('button', { name: 'Play' }).click();
+    await expect.poll(() => page.locator('[data-run=clipped]').getAttribute('data-phase'), { timeout: 60_000 }).toBe('finished');
+    await screenshot(page, 'after-fuzz');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
