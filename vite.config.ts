@@ -1,8 +1,19 @@
 import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { CONTENT_SECURITY_POLICY } from './src/csp.ts';
+
+/** The built pages carry the policy; the dev server does not (its hot reload needs inline scripts). */
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'gradient-lab-csp',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' }],
+  };
+}
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), contentSecurityPolicy()],
   // Vite does not scan a worker's imports; without this the first dev load re-optimises and reloads.
   optimizeDeps: { entries: ['index.html', 'src/worker/trainer.worker.ts', 'src/worker/cliff.worker.ts'] },
   worker: { format: 'es' },

@@ -10,6 +10,7 @@
  *   npm run bench -- --smoke      a few steps of the small cases (the tests run this)
  *   --url http://host:port/       use an app already served there (no build)
  *   --out file.json               where the JSON goes (default bench-results/bench.json)
+ *   --page-only --url URL         only the page's main-thread health (15 s of a training pair)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -260,7 +261,16 @@ async function main(): Promise<void> {
   const smoke = args.includes('--smoke');
   const at = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
   const out = at('--out') ?? 'bench-results/bench.json';
-  const report = await runBench({ smoke, baseUrl: at('--url'), log: (line) => console.error(line) });
+  const url = at('--url');
+  if (args.includes('--page-only')) {
+    // Only the page's main-thread health, against an app already served (quick, for chart work).
+    if (!url) throw new Error('--page-only needs --url http://host:port/ of a served build (npm run build && npm run preview)');
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    console.log(JSON.stringify(await pageHealth(browser, url, smoke, existsSync('dist/index.html') ? path.resolve('dist') : null)));
+    await browser.close();
+    return;
+  }
+  const report = await runBench({ smoke, baseUrl: url, log: (line) => console.error(line) });
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(report, null, 2));
   console.log(formatReport(report));

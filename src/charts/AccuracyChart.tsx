@@ -1,14 +1,13 @@
 import { useMemo } from 'react';
-import { useLab } from '../store/labStore.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 import { divergenceMarkers } from './markers.ts';
 import { SIDE_COLOR, runLabel } from './palette.ts';
 import { StepChart, type LineSpec } from './StepChart.tsx';
-import { MAX_POINTS, useSeries, useStepWindow } from './useSeries.ts';
+import { MAX_POINTS, useChartRuns, useSeries, useStepWindow } from './useSeries.ts';
 
 export function AccuracyChart() {
   const { version, series } = useSeries();
-  const runs = useLab((s) => s.runs);
+  const runs = useChartRuns();
   const stepWindow = useStepWindow();
   const lines = useMemo(() => {
     const out: LineSpec[] = [];

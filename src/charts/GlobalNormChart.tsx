@@ -1,15 +1,14 @@
 import { useMemo } from 'react';
-import { useLab } from '../store/labStore.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 import { divergenceMarkers } from './markers.ts';
 import { SIDE_COLOR, runLabel } from './palette.ts';
 import { logDomain } from './scales.ts';
 import { StepChart, type LineSpec } from './StepChart.tsx';
-import { MAX_POINTS, useSeries, useStepWindow } from './useSeries.ts';
+import { MAX_POINTS, useChartRuns, useSeries, useStepWindow } from './useSeries.ts';
 
 export function GlobalNormChart() {
   const { version, series } = useSeries();
-  const runs = useLab((s) => s.runs);
+  const runs = useChartRuns();
   const stepWindow = useStepWindow();
   const { lines, domain } = useMemo(() => {
     const lines: LineSpec[] = [];

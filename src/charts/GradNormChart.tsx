@@ -2,17 +2,16 @@
 import { useMemo } from 'react';
 import type { RunSide } from '../experiment/config.ts';
 import { describeClip } from '../experiment/describe.ts';
-import { useLab } from '../store/labStore.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 import { clipActedSteps, divergenceMarkers } from './markers.ts';
 import { LAYER_COLORS, SIDE_COLOR, runLabel } from './palette.ts';
 import { logDomain } from './scales.ts';
 import { StepChart, type LineSpec } from './StepChart.tsx';
-import { MAX_POINTS, useSeries, useStepWindow } from './useSeries.ts';
+import { MAX_POINTS, useChartRuns, useSeries, useStepWindow } from './useSeries.ts';
 
 export function GradNormChart({ side }: { side: RunSide }) {
   const { version, series } = useSeries();
-  const runs = useLab((s) => s.runs);
+  const runs = useChartRuns();
   const run = runs[side];
   const stepWindow = useStepWindow();
   const { lines, domain, clipped } = useMemo(() => {

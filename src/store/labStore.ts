@@ -142,17 +142,26 @@ export const useLab = create<LabState>()((...args) => ({
 export const seriesBySide = new Map<RunSide, RunSeries>();
 
 let frameRequested = false;
+let lastBumpMs = -Infinity;
+/**
+ * Charts redraw at most this often. Every redraw is several recharts charts of
+ * up to 600 points; at 60 per second they would starve the main thread (see
+ * docs/PERFORMANCE.md), at about 7 per second the curves still move smoothly.
+ */
+export const REDRAW_INTERVAL_MS = 150;
 
-/** Bumps `seriesVersion` at most once per animation frame, however many batches arrive. */
+/** Bumps `seriesVersion` on an animation frame, at most every REDRAW_INTERVAL_MS, however many batches arrive. */
 export function markSeriesDirty(): void {
   if (frameRequested) return;
   frameRequested = true;
   const bump = () => {
     frameRequested = false;
+    lastBumpMs = performance.now();
     useLab.setState((s) => ({ seriesVersion: s.seriesVersion + 1 }));
   };
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(bump);
-  else setTimeout(bump, 16);
+  const wait = Math.max(0, lastBumpMs + REDRAW_INTERVAL_MS - performance.now());
+  const onFrame = () => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(bump) : bump());
+  setTimeout(onFrame, wait);
 }
 
 export function updateRun(side: RunSide, patch: Partial<RunView>): void {

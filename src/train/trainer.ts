@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { REGRESSION_FEATURES, clipOf, type ClipConfig, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
+import { checkBudget } from '../experiment/schema.ts';
 import { applyClip, l2Norm } from './clipping.ts';
 import { makeBatch, trainRows, type TrainingData } from './data/trainingData.ts';
 import { mnistBatch } from './data/mnist.ts';
@@ -64,6 +65,9 @@ export class Run {
   private divergenceValue: Divergence | null = null;
 
   constructor(init: RunInit) {
+    // Refuse sizes that would exhaust the machine before a single tensor exists (the worker and the CLI both land here).
+    const tooBig = checkBudget(init.config);
+    if (tooBig) throw new Error(`this experiment is too large: ${tooBig}`);
     this.config = init.config;
     this.side = init.side;
     this.clip = clipOf(init.config, init.side);

@@ -4,6 +4,7 @@
  * and delete. Text from stored or imported runs is rendered as text only.
  */
 import { useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { describeClip, formatNumber } from '../experiment/describe.ts';
 import { PRESETS } from '../experiment/presets.ts';
 import { decodeExperiment } from '../experiment/urlCodec.ts';
@@ -25,7 +26,8 @@ export function HistoryPanel() {
   const [selected, setSelected] = useState<string[]>([]);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const fileRef = useRef<HTMLInputElement>(null);
-  const live = new Set(Object.values(useLab((s) => s.runs)).map((r) => r?.runId));
+  // Only the ids: the runs themselves change with every metrics batch, and this table need not redraw for that.
+  const live = new Set(useLab(useShallow((s) => Object.values(s.runs).map((r) => r?.runId))));
 
   const toggle = (id: string, on: boolean) => setSelected((s) => (on ? [...s.filter((x) => x !== id), id] : s.filter((x) => x !== id)));
   const open = async (runs: StoredRun[], compare: boolean) => {

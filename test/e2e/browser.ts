@@ -26,6 +26,10 @@ export async function openPage(browser: Browser, url: string, viewport = { width
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  // A Content-Security-Policy violation is an error too: the policy must allow all the app does, and no more.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(`CSP: ${message.text()}`);
+  });
   page.on('dialog', (dialog) => {
     errors.push(`unexpected dialog: ${dialog.message()}`);
     void dialog.dismiss();

@@ -51,4 +51,20 @@ describe('hostile links in Chromium', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('the built page enforces its Content-Security-Policy: an injected inline script does not run', async () => {
+    const { page, context, errors } = await openPage(browser, `${inject('baseUrl')}#v=1&preset=dense-explode&steps=3`);
+    const policy = await page.locator('meta[http-equiv=Content-Security-Policy]').getAttribute('content');
+    expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    expect(policy).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+    const ran = await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.injectedRan = true';
+      document.body.append(script);
+      return (window as unknown as { injectedRan?: boolean }).injectedRan ?? false;
+    });
+    expect(ran).toBe(false);
+    expect(errors.some((e) => e.startsWith('CSP:'))).toBe(true);
+    await context.close();
+  });
 });

@@ -74,6 +74,8 @@ describe('the run history in Chromium', () => {
     const kept = Number((((await page.getByTestId('error-baseline').textContent()) ?? '').match(/Its (\d+) finished steps are kept/) ?? [])[1]);
     expect(kept).toBeGreaterThan(5);
     await page.getByRole('button', { name: 'Pause' }).click();
+    // The kept steps reach IndexedDB within moments of the crash.
+    await expect.poll(async () => page.locator('[data-history-run]', { hasText: 'baseline' }).first().textContent(), { timeout: 5_000 }).toContain(`${kept}on the charts now`);
 
     await page.reload();
     const crashed = page.locator('[data-history-run]', { hasText: 'baseline' }).filter({ hasText: 'stopped' }).first();

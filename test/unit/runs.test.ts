@@ -84,4 +84,26 @@ describe('runs', () => {
     }
     expect(tf.memory().numTensors).toBe(start);
   });
+
+  it('refuses an experiment that would exhaust the machine, with the limit stated, before allocating anything', async () => {
+    const data = await loadTrainingData(dense, nodeDataLoader);
+    const before = tf.memory().numTensors;
+    const huge: ExperimentConfig = { ...PRESETS['lstm-pytorch'].config, hidden: 512, layers: 2, batch: 1024 };
+    expect(() => new Run({ config: huge, side: 'clipped', data })).toThrow(/too large: batch x hidden x layers \(1024 x 512 x 2\).*at most 65536/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('the tensor count stays flat over a long run: 5,000 steps of the dense net', async () => {
+    const config: ExperimentConfig = { ...dense, steps: 5000, clip: { ...NO_CLIP, mode: 'global', threshold: 5 } };
+    const data = await loadTrainingData(config, nodeDataLoader);
+    const before = tf.memory().numTensors;
+    const run = new Run({ config, side: 'clipped', data });
+    await run.trainStep();
+    const afterFirst = tf.memory().numTensors;
+    while (run.status === 'ready') await run.trainStep();
+    expect(run.step).toBe(5000);
+    expect(tf.memory().numTensors).toBe(afterFirst);
+    run.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
