@@ -176,7 +176,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     await import('./buildMnistAsset.ts');
     await vite.build({ logLevel: 'warn' });
     distDir = path.resolve('dist');
-    const preview = await vite.preview({ preview: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
+    // Cross-origin isolated, so SharedArrayBuffer exists and the WASM threads column can be tried at all.
+    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+    const preview = await vite.preview({ preview: { port: 0, host: '127.0.0.1', headers }, logLevel: 'warn' });
     server = { close: () => preview.close() };
     baseUrl = preview.resolvedUrls?.local[0];
     if (!baseUrl) throw new Error('vite preview did not report a URL');
