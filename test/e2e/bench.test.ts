@@ -2,23 +2,15 @@
  * A smoke run of `npm run bench` (a couple of steps of the small cases), so
  * the benchmark cannot rot: every column runs, tensors are freed, the table prints.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { formatReport, runBench } from '../../scripts/bench.ts';
-import { launch } from './browser.ts';
+import { useBrowser } from './browser.ts';
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe('npm run bench (smoke)', () => {
   it('times every case in Node and in Chromium workers, frees every tensor, and prints the table', async () => {
-    const report = await runBench({ smoke: true, baseUrl: inject('baseUrl'), browser, log: () => {} });
+    const report = await runBench({ smoke: true, baseUrl: inject('baseUrl'), browser: browser(), log: () => {} });
     const measured = report.columns.filter((c) => Object.keys(c.results).length > 0);
     const names = measured.map((c) => c.name);
     expect(names).toContain('node wasm');

@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = path.resolve('test-results/screenshots');
@@ -43,4 +44,35 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/** One Chromium per test file: launched before its tests, closed after them. */
+export function useBrowser(): () => Browser {
+  let browser: Browser | null = null;
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('Chromium has not been launched yet');
+    return browser;
+  };
+}
+
+/** Waits until each run's worker has started a backend; returns the badges. */
+export async function waitForBackends(page: Page, sides: string[] = ['baseline', 'clipped']): Promise<string[]> {
+  const out: string[] = [];
+  for (const side of sides) {
+    const badge = page.getByTestId(`backend-${side}`);
+    await expect.poll(async () => (await badge.textContent()) ?? '', { timeout: 60_000 }).not.toBe('...');
+    out.push((await badge.textContent()) ?? '');
+  }
+  return out;
+}
+
+/** A run card's phase: starting, running, paused, finished, diverged, crashed. */
+export async function phase(page: Page, side: string): Promise<string | null> {
+  return page.locator(`[data-run=${side}]`).getAttribute('data-phase');
 }

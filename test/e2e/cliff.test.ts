@@ -3,22 +3,15 @@
  * by the worker, a click starts both descents, a copied link reopens the same
  * picture and trajectories, and every tour lesson opens with its settings.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
 import { DEFAULT_CLIFF } from '../../src/experiment/cliff.ts';
 import { TOUR, lessonLink } from '../../src/experiment/tour.ts';
 import { decodeExperiment } from '../../src/experiment/urlCodec.ts';
-import { launch, openPage, screenshot } from './browser.ts';
+import { openPage, screenshot, useBrowser } from './browser.ts';
 
-let browser: Browser;
+const browser = useBrowser();
 const base = () => inject('baseUrl');
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
 
 async function waitForFullSurface(page: Page): Promise<string> {
   const status = page.getByTestId('cliff-status');
@@ -56,7 +49,7 @@ async function finishDescents(page: Page): Promise<{ unclipped: string; clipped:
 
 describe('the cliff lesson in Chromium', () => {
   it('draws a non-empty heatmap, and the two descents part at the wall', async () => {
-    const { page, errors, context } = await openPage(browser, `${base()}#v=1&page=cliff`);
+    const { page, errors, context } = await openPage(browser(), `${base()}#v=1&page=cliff`);
     const status = await waitForFullSurface(page);
     const stats = await canvasStats(page);
     // A real picture: the whole canvas painted, in many colours (the log scale spans five decades).
@@ -77,7 +70,7 @@ describe('the cliff lesson in Chromium', () => {
   });
 
   it('a click starts both descents there, and a copied link reopens the same picture and trajectories', async () => {
-    const first = await openPage(browser, `${base()}#v=1&page=cliff&cliffSteps=30`);
+    const first = await openPage(browser(), `${base()}#v=1&page=cliff&cliffSteps=30`);
     const { page } = first;
     await waitForFullSurface(page);
     await page.getByRole('button', { name: 'Zoom in' }).click();
@@ -98,7 +91,7 @@ describe('the cliff lesson in Chromium', () => {
 
     await page.getByRole('button', { name: 'Copy link' }).click();
     const link = await page.evaluate(() => navigator.clipboard.readText());
-    const second = await openPage(browser, link);
+    const second = await openPage(browser(), link);
     await waitForFullSurface(second.page);
     const b = await finishDescents(second.page);
     expect(b).toEqual(a);
@@ -112,7 +105,7 @@ describe('the cliff lesson in Chromium', () => {
   });
 
   it('every tour lesson opens with its settings and says what to look for', async () => {
-    const { page, errors, context } = await openPage(browser, `${base()}#v=1&tour=1`);
+    const { page, errors, context } = await openPage(browser(), `${base()}#v=1&tour=1`);
     for (const lesson of TOUR) {
       await page.getByRole('button', { name: `${lesson.n}. ${lesson.title}` }).click();
       await expect.poll(async () => page.getByTestId('tour-lesson').locator('h2').textContent()).toBe(`Lesson ${lesson.n} of ${TOUR.length}: ${lesson.title}`);

@@ -3,26 +3,18 @@
  * changing the hash of a live page, opens with a clear message when anything
  * was refused; nothing is injected, nothing crashes, the page stays usable.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { decodeExperiment } from '../../src/experiment/urlCodec.ts';
 import { sampleHostileQueries } from '../support/hostileLinks.ts';
-import { launch, openPage, screenshot } from './browser.ts';
+import { openPage, screenshot, useBrowser } from './browser.ts';
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const INJECTED = 'script:not([src]), img, iframe, object, embed, [onerror], [onload], [onclick]';
 
 describe('hostile links in Chromium', () => {
   it('60 random and hostile links open with a message and inject nothing', async () => {
-    const { page, context, errors } = await openPage(browser, `${inject('baseUrl')}#v=1`);
+    const { page, context, errors } = await openPage(browser(), `${inject('baseUrl')}#v=1`);
     const baseline = await page.locator(INJECTED).count();
     let withIssues = 0;
     for (const query of sampleHostileQueries(60, 3)) {
@@ -53,7 +45,7 @@ describe('hostile links in Chromium', () => {
   });
 
   it('the built page enforces its Content-Security-Policy: an injected inline script does not run', async () => {
-    const { page, context, errors } = await openPage(browser, `${inject('baseUrl')}#v=1&preset=dense-explode&steps=3`);
+    const { page, context, errors } = await openPage(browser(), `${inject('baseUrl')}#v=1&preset=dense-explode&steps=3`);
     const policy = await page.locator('meta[http-equiv=Content-Security-Policy]').getAttribute('content');
     expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval'");
     expect(policy).not.toMatch(/script-src[^;]*'unsafe-inline'/);

@@ -4,29 +4,12 @@
  * runs reopen on the charts, export, import, compare and delete.
  */
 import { readFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, openPage, screenshot } from './browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { openPage, phase, waitForBackends, screenshot, useBrowser } from './browser.ts';
 
-let browser: Browser;
+const browser = useBrowser();
 const base = () => inject('baseUrl');
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function phase(page: Page, side: string): Promise<string | null> {
-  return page.locator(`[data-run=${side}]`).getAttribute('data-phase');
-}
-
-async function waitForBackends(page: Page): Promise<void> {
-  for (const side of ['baseline', 'clipped']) {
-    await expect.poll(async () => (await page.getByTestId(`backend-${side}`).textContent()) ?? '', { timeout: 60_000 }).not.toBe('...');
-  }
-}
 
 /** The history table's rows as text, newest first. */
 async function historyRows(page: Page): Promise<string[]> {
@@ -35,7 +18,7 @@ async function historyRows(page: Page): Promise<string[]> {
 
 describe('the run history in Chromium', () => {
   it('a reload keeps both runs of a pair, which reopen on the charts with the same numbers', async () => {
-    const { page, context, errors } = await openPage(browser, `${base()}#v=1&preset=dense-explode&steps=30`);
+    const { page, context, errors } = await openPage(browser(), `${base()}#v=1&preset=dense-explode&steps=30`);
     await waitForBackends(page);
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(() => phase(page, 'clipped'), { timeout: 120_000 }).toBe('finished');
@@ -65,7 +48,7 @@ describe('the run history in Chromium', () => {
   });
 
   it('a killed worker keeps its finished steps, through a reload too', async () => {
-    const { page, context } = await openPage(browser, `${base()}#v=1&preset=dense-explode&steps=100000&baseClip=norm&baseClipNorm=50`);
+    const { page, context } = await openPage(browser(), `${base()}#v=1&preset=dense-explode&steps=100000&baseClip=norm&baseClipNorm=50`);
     await waitForBackends(page);
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(async () => Number(await page.getByTestId('step-baseline').textContent()), { timeout: 60_000 }).toBeGreaterThan(5);
@@ -87,7 +70,7 @@ describe('the run history in Chromium', () => {
   });
 
   it('exports runs, deletes them, imports them back, compares two, and refuses a bad file', async () => {
-    const { page, context, errors } = await openPage(browser, `${base()}#v=1&preset=dense-explode&steps=12`);
+    const { page, context, errors } = await openPage(browser(), `${base()}#v=1&preset=dense-explode&steps=12`);
     await waitForBackends(page);
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(() => phase(page, 'clipped'), { timeout: 120_000 }).toBe('finished');

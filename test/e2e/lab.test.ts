@@ -4,37 +4,15 @@
  * chart, export, and runs that survive a dying worker or a lost context.
  */
 import { readFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, openPage, screenshot } from './browser.ts';
+import { describe, expect, inject, it } from 'vitest';
+import { openPage, phase, waitForBackends, screenshot, useBrowser } from './browser.ts';
 
-let browser: Browser;
+const browser = useBrowser();
 const base = () => inject('baseUrl');
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function waitForBackends(page: Page, sides: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const side of sides) {
-    const badge = page.getByTestId(`backend-${side}`);
-    await expect.poll(async () => (await badge.textContent()) ?? '', { timeout: 60_000 }).not.toBe('...');
-    out.push((await badge.textContent()) ?? '');
-  }
-  return out;
-}
-
-async function phase(page: Page, side: string): Promise<string | null> {
-  return page.locator(`[data-run=${side}]`).getAttribute('data-phase');
-}
 
 describe('Gradient Lab in Chromium', () => {
   it('runs the dense preset as a pair on WebGL: the baseline diverges at step 5 and is marked, the clipped run finishes finite', async () => {
-    const { page, errors, context } = await openPage(browser, `${base()}#v=1&preset=dense-explode&steps=40`);
+    const { page, errors, context } = await openPage(browser(), `${base()}#v=1&preset=dense-explode&steps=40`);
     expect(await waitForBackends(page, ['baseline', 'clipped'])).toEqual(['WEBGL', 'WEBGL']);
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(() => phase(page, 'clipped'), { timeout: 120_000 }).toBe('finished');
@@ -66,7 +44,7 @@ describe('Gradient Lab in Chromium', () => {
   });
 
   it('a copied link opens in a fresh page with every setting restored and the same first-step numbers', async () => {
-    const first = await openPage(browser, `${base()}#v=1&preset=dense-explode`);
+    const first = await openPage(browser(), `${base()}#v=1&preset=dense-explode`);
     const { page } = first;
     await waitForBackends(page, ['baseline', 'clipped']);
     await page.getByLabel('Seed').fill('7');
@@ -85,7 +63,7 @@ describe('Gradient Lab in Chromium', () => {
     await expect.poll(async () => page.getByTestId('step-clipped').textContent(), { timeout: 60_000 }).toBe('1');
     const lossA = await page.getByTestId('loss-clipped').textContent();
 
-    const second = await openPage(browser, link);
+    const second = await openPage(browser(), link);
     const p2 = second.page;
     await waitForBackends(p2, ['baseline', 'clipped']);
     expect(await p2.getByLabel('Seed').inputValue()).toBe('7');
@@ -105,7 +83,7 @@ describe('Gradient Lab in Chromium', () => {
   it('a hostile, malformed link opens with defaults and a message naming each parameter; nothing is injected', async () => {
     const hostile =
       '#v=1&model=%3Cscript%3Ewindow.__pwned%3D1%3C%2Fscript%3E&hidden=-5&lr=NaN&batch=1e400&%3Cimg%20src%3Dx%20onerror%3Dwindow.__pwned%3D2%3E=1&clip=%22%3E%3Csvg%20onload%3Dalert(1)%3E';
-    const { page, errors, context } = await openPage(browser, `${base()}${hostile}`);
+    const { page, errors, context } = await openPage(browser(), `${base()}${hostile}`);
     const banner = page.getByTestId('link-issues');
     await banner.waitFor();
     const text = (await banner.textContent()) ?? '';
@@ -124,7 +102,7 @@ describe('Gradient Lab in Chromium', () => {
   });
 
   it('runs a recurrent preset and fills the per-time-step gradient chart', async () => {
-    const { page, errors, context } = await openPage(browser, `${base()}#v=1&preset=rnn-scale&steps=12&hidden=32&trainSize=500&testSize=100&hiddenGradEvery=3&evalEvery=6`);
+    const { page, errors, context } = await openPage(browser(), `${base()}#v=1&preset=rnn-scale&steps=12&hidden=32&trainSize=500&testSize=100&hiddenGradEvery=3&evalEvery=6`);
     await waitForBackends(page, ['baseline', 'clipped']);
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(() => phase(page, 'clipped'), { timeout: 180_000 }).toBe('finished');
@@ -138,7 +116,7 @@ describe('Gradient Lab in Chromium', () => {
   });
 
   it('a crashed worker stops only its own run, which keeps its steps; the other run goes on', async () => {
-    const { page, context } = await openPage(browser, `${base()}#v=1&preset=dense-explode&steps=120&baseClip=norm&baseClipNorm=50`);
+    const { page, context } = await openPage(browser(), `${base()}#v=1&preset=dense-explode&steps=120&baseClip=norm&baseClipNorm=50`);
     await waitForBackends(page, ['baseline', 'clipped']);
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(async () => Number(await page.getByTestId('step-baseline').textContent()), { timeout: 60_000 }).toBeGreaterThan(5);
@@ -153,7 +131,7 @@ describe('Gradient Lab in Chromium', () => {
   });
 
   it('a lost WebGL context moves the run to WASM with a visible notice, and it finishes', async () => {
-    const { page, context } = await openPage(browser, `${base()}#v=1&preset=dense-explode&steps=60&pair=0`);
+    const { page, context } = await openPage(browser(), `${base()}#v=1&preset=dense-explode&steps=60&pair=0`);
     expect(await waitForBackends(page, ['clipped'])).toEqual(['WEBGL']);
     await page.getByRole('button', { name: 'One step' }).click();
     await expect.poll(async () => page.getByTestId('step-clipped').textContent(), { timeout: 30_000 }).toBe('1');
@@ -166,7 +144,7 @@ describe('Gradient Lab in Chromium', () => {
   });
 
   it('a student link hides the locked controls; the page works from the keyboard and on a tablet', async () => {
-    const { page, context, errors } = await openPage(browser, `${base()}#v=1&preset=rnn-scale&lock=model,optimizer,training,baseClip`, { width: 820, height: 1180 });
+    const { page, context, errors } = await openPage(browser(), `${base()}#v=1&preset=rnn-scale&lock=model,optimizer,training,baseClip`, { width: 820, height: 1180 });
     await waitForBackends(page, ['baseline', 'clipped']);
     for (const legend of ['Model', 'Optimiser', 'Training', 'Baseline run']) {
       expect(await page.locator('fieldset legend', { hasText: new RegExp(`^${legend}$`) }).count(), legend).toBe(0);
