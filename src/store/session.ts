@@ -11,6 +11,7 @@ import { RunClient } from '../worker/client.ts';
 import { unreachable, type BackendChoice, type FromWorker, type ToWorker } from '../worker/protocol.ts';
 import { markSeriesDirty, seriesBySide, updateRun, useLab, type RunView } from './labStore.ts';
 import { encodeExperiment } from '../experiment/urlCodec.ts';
+import type { StoredRun } from '../persist/runHistory.ts';
 import { recordEval, recordRunStarted, recordStatus, recordSteps, type StoredRunView } from './historySession.ts';
 import { RunSeries } from './series.ts';
 
@@ -37,6 +38,8 @@ interface Handle {
   client: WorkerClient;
   /** The step this run has been granted up to. */
   target: number;
+  /** Its history record, written with its first steps: runs that never train do not clutter the history. */
+  unsaved: StoredRun | null;
 }
 
 const handles = new Map<RunSide, Handle>();
@@ -100,6 +103,11 @@ function onMessage(side: RunSide, message: FromWorker): void {
       const last = message.steps[message.steps.length - 1];
       if (!last) return;
       seriesBySide.get(side)?.append(message.steps);
+      const handle = handles.get(side);
+      if (handle?.unsaved) {
+        recordRunStarted({ ...handle.unsaved, backend: run.backend, layout: run.layout });
+        handle.unsaved = null;
+      }
       if (run.runId) recordSteps(run.runId, message.steps, { phase: 'running' });
       const measured = message.elapsedMs > 0 ? (message.steps.length * 1000) / message.elapsedMs : null;
       // Smooth the readout so it does not flicker batch to batch.
@@ -161,7 +169,6 @@ export function resetRuns(): void {
   for (const side of sidesOf(config)) {
     const runId = `${session}:${side}`;
     runs[side] = { side, clip: clipOf(config, side), phase: 'starting', backend: null, layout: null, step: 0, divergence: null, error: null, notices: [], stepsPerSecond: null, lastEval: null, runId };
-    recordRunStarted({ id: runId, session, createdAt: now, updatedAt: now, side, preset, link, config, clip: clipOf(config, side), phase: 'starting', step: 0, backend: null, layout: null, divergence: null, error: null });
   }
   useLab.setState((s) => ({ runs, playing: false, generation: s.generation + 1 }));
   for (const side of sidesOf(config)) {
@@ -169,7 +176,8 @@ export function resetRuns(): void {
       (message) => onMessage(side, message),
       (reason) => stopRun(side, `The training worker stopped unexpectedly (${reason}).`),
     );
-    handles.set(side, { client, target: 0 });
+    const record: StoredRun = { id: `${session}:${side}`, session, createdAt: now, updatedAt: now, side, preset, link, config, clip: clipOf(config, side), phase: 'starting', step: 0, backend: null, layout: null, divergence: null, error: null };
+    handles.set(side, { client, target: 0, unsaved: record });
     client.send({ type: 'init', config, side, backend: backendChoice });
   }
   markSeriesDirty();
