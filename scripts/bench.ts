@@ -11,6 +11,7 @@
  *   --url http://host:port/       use an app already served there (no build)
  *   --out file.json               where the JSON goes (default bench-results/bench.json)
  *   --page-only --url URL         only the page's main-thread health (15 s of a training pair)
+ *   --unminified                  build without minifying (tfjs's threaded WASM starts only then)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -32,6 +33,8 @@ export interface BenchOptions {
   baseUrl?: string;
   browser?: Browser;
   log?: (line: string) => void;
+  /** Build without minifying: tfjs's threaded WASM build starts only then (see docs/PERFORMANCE.md). */
+  unminified?: boolean;
 }
 
 interface Column {
@@ -174,7 +177,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   if (!baseUrl) {
     const vite = await import('vite');
     await import('./buildMnistAsset.ts');
-    await vite.build({ logLevel: 'warn' });
+    await vite.build({ logLevel: 'warn', build: options.unminified ? { minify: false } : {} });
     distDir = path.resolve('dist');
     // Cross-origin isolated, so SharedArrayBuffer exists and the WASM threads column can be tried at all.
     const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
@@ -272,7 +275,7 @@ async function main(): Promise<void> {
     await browser.close();
     return;
   }
-  const report = await runBench({ smoke, baseUrl: url, log: (line) => console.error(line) });
+  const report = await runBench({ smoke, baseUrl: url, unminified: args.includes('--unminified'), log: (line) => console.error(line) });
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(report, null, 2));
   console.log(formatReport(report));

@@ -5,7 +5,7 @@
  * backend start-up and data loading.
  * Boundary: tfjs, the training core and the bench's measure code; no DOM.
  */
-import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { loadTrainingData } from '../train/data/trainingData.ts';
 import { backendOrder, startBackend } from '../worker/backends.ts';
 import { browserDataLoader } from '../worker/browserData.ts';
@@ -41,8 +41,7 @@ self.onmessage = async (event: MessageEvent<BenchRequest>) => {
       results.push(await measureCase(benchCase, data, budget));
     }
     const surface = await measureSurface(budget.surfaceSide);
-    const wasm = tf.backend() as unknown as { getThreadsCount?: () => number };
-    const threads = name === 'wasm' ? (wasm.getThreadsCount?.() ?? null) : null;
+    const threads = name === 'wasm' ? getThreadsCount() : null;
     self.postMessage({ type: 'done', backend, threads, results, surface } satisfies BenchReply);
   } catch (error) {
     self.postMessage({ type: 'skipped', backend, reason: error instanceof Error ? error.message : String(error) } satisfies BenchReply);
