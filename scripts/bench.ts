@@ -58,7 +58,7 @@ export interface BenchReport {
 }
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const BROWSER_BACKENDS: BenchBackend[] = ['webgl', 'wasm', 'wasm-threads', 'cpu'];
+const BROWSER_BACKENDS: BenchBackend[] = ['webgl', 'webgpu', 'wasm', 'wasm-threads', 'cpu'];
 
 async function nodeColumns(cases: BenchCase[], budget: BenchBudget, log: (line: string) => void): Promise<Column[]> {
   const columns: Column[] = [];
@@ -186,7 +186,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     baseUrl = preview.resolvedUrls?.local[0];
     if (!baseUrl) throw new Error('vite preview did not report a URL');
   }
-  const browser = options.browser ?? (await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS }));
+  // WebGPU is behind a flag in headless Chromium here; with it, SwiftShader offers an adapter.
+  const browser = options.browser ?? (await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] }));
   try {
     columns.push(...(await browserColumns(browser, baseUrl, cases, budget, log)));
     const page = await pageHealth(browser, baseUrl, options.smoke, distDir).catch((error: unknown) => ({ skipped: String(error) }));

@@ -5,6 +5,7 @@
  * backend start-up and data loading.
  * Boundary: tfjs, the training core and the bench's measure code; no DOM.
  */
+import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { loadTrainingData } from '../train/data/trainingData.ts';
 import { backendOrder, startBackend } from '../worker/backends.ts';
@@ -15,7 +16,20 @@ import { measureCase, measureSurface, type CaseResult } from './measure.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-export type BenchBackend = BackendName | 'wasm-threads';
+export type BenchBackend = BackendName | 'wasm-threads' | 'webgpu';
+
+const WEBGPU_TIMEOUT_MS = 15_000;
+
+/** WebGPU is measured here only: the lab does not offer it yet, so it is started by hand, with the same timeout guard. */
+async function startWebGpu(): Promise<void> {
+  if (!('gpu' in navigator) || !(await (navigator as unknown as { gpu: { requestAdapter(): Promise<unknown> } }).gpu.requestAdapter())) {
+    throw new Error('this browser offers no WebGPU adapter');
+  }
+  await import('@tensorflow/tfjs-backend-webgpu');
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`webgpu did not start within ${WEBGPU_TIMEOUT_MS / 1000} s`)), WEBGPU_TIMEOUT_MS));
+  if (!(await Promise.race([tf.setBackend('webgpu'), timeout]))) throw new Error('webgpu refused to start');
+  await tf.ready();
+}
 
 export interface BenchRequest {
   backend: BenchBackend;
@@ -29,19 +43,23 @@ export type BenchReply =
 
 self.onmessage = async (event: MessageEvent<BenchRequest>) => {
   const { backend, cases, budget } = event.data;
-  const name: BackendName = backend === 'wasm-threads' ? 'wasm' : backend;
   try {
-    if (backend === 'wasm-threads' && !self.crossOriginIsolated) throw new Error('WASM threads need SharedArrayBuffer, which needs a cross-origin isolated page (COOP/COEP headers)');
-    const failures: string[] = [];
-    const started = await startBackend(backendOrder(name).slice(0, 1), (_, reason) => failures.push(reason), { wasmThreads: backend === 'wasm-threads' });
-    if (started !== name) throw new Error(failures.join('; '));
+    if (backend === 'webgpu') {
+      await startWebGpu();
+    } else {
+      const name: BackendName = backend === 'wasm-threads' ? 'wasm' : backend;
+      if (backend === 'wasm-threads' && !self.crossOriginIsolated) throw new Error('WASM threads need SharedArrayBuffer, which needs a cross-origin isolated page (COOP/COEP headers)');
+      const failures: string[] = [];
+      const started = await startBackend(backendOrder(name).slice(0, 1), (_, reason) => failures.push(reason), { wasmThreads: backend === 'wasm-threads' });
+      if (started !== name) throw new Error(failures.join('; '));
+    }
     const results: CaseResult[] = [];
     for (const benchCase of cases) {
       const data = await loadTrainingData(benchCase.config, browserDataLoader);
       results.push(await measureCase(benchCase, data, budget));
     }
     const surface = await measureSurface(budget.surfaceSide);
-    const threads = name === 'wasm' ? getThreadsCount() : null;
+    const threads = tf.getBackend() === 'wasm' ? getThreadsCount() : null;
     self.postMessage({ type: 'done', backend, threads, results, surface } satisfies BenchReply);
   } catch (error) {
     self.postMessage({ type: 'skipped', backend, reason: error instanceof Error ? error.message : String(error) } satisfies BenchReply);

@@ -8,7 +8,7 @@
 import { sidesOf, clipOf, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
 import type { PresetId } from '../experiment/presets.ts';
 import { RunClient } from '../worker/client.ts';
-import { unreachable, type BackendChoice, type FromWorker, type ToWorker } from '../worker/protocol.ts';
+import { unreachable, type BackendChoice, type FromWorker, type SimulatedFault, type ToWorker } from '../worker/protocol.ts';
 import { markSeriesDirty, seriesBySide, updateRun, useLab, type RunView } from './labStore.ts';
 import { encodeExperiment } from '../experiment/urlCodec.ts';
 import type { StoredRun } from '../persist/runHistory.ts';
@@ -243,6 +243,6 @@ export function showStoredRuns(stored: StoredRunView[], config: ExperimentConfig
 }
 
 /** Fault injection, used by the tests and by "what happens if" demos. */
-export function simulateFault(side: RunSide, fault: 'lose-webgl-context' | 'crash'): void {
+export function simulateFault(side: RunSide, fault: SimulatedFault): void {
   handles.get(side)?.client.send({ type: 'simulate', fault });
 }

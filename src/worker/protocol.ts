@@ -18,7 +18,10 @@ export type ToWorker =
   | { type: 'advance'; toStep: number }
   | { type: 'dispose' }
   /** Fault injection for tests and the lab's "what if" demos. */
-  | { type: 'simulate'; fault: 'lose-webgl-context' | 'crash' };
+  | { type: 'simulate'; fault: SimulatedFault };
+
+/** crash: the worker dies; lose-webgl-context: the GPU context goes; fail-step: the next step throws, as a GPU out of memory does. */
+export type SimulatedFault = 'lose-webgl-context' | 'crash' | 'fail-step';
 
 export type WorkerRunStatus = 'ready' | 'finished' | 'diverged';
 

@@ -32,6 +32,7 @@ let backend: BackendName = 'cpu';
 let target = 0;
 let looping = false;
 let contextLost = false;
+let failNextStep = false;
 let pending: StepMetrics[] = [];
 let pendingMs = 0;
 
@@ -95,6 +96,10 @@ async function loop(): Promise<void> {
       const started = performance.now();
       let metrics: StepMetrics;
       try {
+        if (failNextStep) {
+          failNextStep = false;
+          throw new Error('simulated: the GPU ran out of memory');
+        }
         metrics = await run.trainStep();
       } catch (error) {
         if (!contextLost && backends.length === 0) throw error;
@@ -162,7 +167,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       self.close();
       return;
     case 'simulate':
-      if (message.fault === 'crash') {
+      if (message.fault === 'fail-step') {
+        failNextStep = true;
+      } else if (message.fault === 'crash') {
         // An uncaught error in the worker's global scope, as a real bug would throw.
         setTimeout(() => {
           throw new Error('simulated worker crash');

@@ -143,6 +143,20 @@ describe('Gradient Lab in Chromium', () => {
     await context.close();
   });
 
+  it('a step that fails on its backend (as when the GPU runs out of memory) moves the run to the next backend, which finishes it', async () => {
+    const { page, context } = await openPage(browser(), `${base()}#v=1&preset=dense-explode&steps=30&pair=0`);
+    expect(await waitForBackends(page, ['clipped'])).toEqual(['WEBGL']);
+    await page.evaluate(() => (window as unknown as { gradientLab: { simulateFault: (side: string, fault: string) => void } }).gradientLab.simulateFault('clipped', 'fail-step'));
+    await page.getByRole('button', { name: 'Play' }).click();
+    await expect.poll(() => phase(page, 'clipped'), { timeout: 120_000 }).toBe('finished');
+    expect(await page.getByTestId('backend-clipped').textContent()).toBe('WASM');
+    const notice = (await page.getByTestId('notice-clipped').first().textContent()) ?? '';
+    expect(notice).toContain('The WEBGL backend failed (simulated: the GPU ran out of memory)');
+    expect(notice).toContain('moved from WEBGL to WASM');
+    expect(await page.getByTestId('step-clipped').textContent()).toBe('30');
+    await context.close();
+  });
+
   it('a student link hides the locked controls; the page works from the keyboard and on a tablet', async () => {
     const { page, context, errors } = await openPage(browser(), `${base()}#v=1&preset=rnn-scale&lock=model,optimizer,training,baseClip`, { width: 820, height: 1180 });
     await waitForBackends(page, ['baseline', 'clipped']);
