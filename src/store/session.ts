@@ -172,9 +172,15 @@ export function resetRuns(): void {
   }
   useLab.setState((s) => ({ runs, playing: false, generation: s.generation + 1 }));
   for (const side of sidesOf(config)) {
-    const client = createClient(
-      (message) => onMessage(side, message),
-      (reason) => stopRun(side, `The training worker stopped unexpectedly (${reason}).`),
+    // A disposed worker can still send a message or two before it closes: only the current one may touch the runs.
+    const current = () => handles.get(side)?.client === client;
+    const client: WorkerClient = createClient(
+      (message) => {
+        if (current()) onMessage(side, message);
+      },
+      (reason) => {
+        if (current()) stopRun(side, `The training worker stopped unexpectedly (${reason}).`);
+      },
     );
     const record: StoredRun = { id: `${session}:${side}`, session, createdAt: now, updatedAt: now, side, preset, link, config, clip: clipOf(config, side), phase: 'starting', step: 0, backend: null, layout: null, divergence: null, error: null };
     handles.set(side, { client, target: 0, unsaved: record });
