@@ -5,7 +5,7 @@
  * animation's progress is local to this view.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { CLIFF_FIELDS, CLIFF_PAPER, DEFAULT_CLIFF, type CliffClipMode } from '../experiment/cliff.ts';
+import { CLIFF_FIELDS, CLIFF_PAPER, DEFAULT_CLIFF, MIN_WINDOW_SPAN, type CliffClipMode } from '../experiment/cliff.ts';
 import { formatNumber } from '../experiment/describe.ts';
 import { pathsKey, startCliffSync } from '../store/cliffSession.ts';
 import { useLab } from '../store/labStore.ts';
@@ -77,7 +77,7 @@ export function CliffLesson() {
     const spanW = next.wMax - next.wMin;
     const spanB = next.bMax - next.bMin;
     const limit = (v: number, spec: { min?: number; max?: number }) => Math.min(spec.max ?? v, Math.max(spec.min ?? v, v));
-    if (!(spanW >= 1e-3 && spanB >= 1e-3 && spanW <= 200 && spanB <= 200)) return;
+    if (!(spanW >= MIN_WINDOW_SPAN && spanB >= MIN_WINDOW_SPAN && spanW <= 200 && spanB <= 200)) return;
     setCliff({
       wMin: roundForLink(limit(next.wMin, CLIFF_FIELDS.wMin.spec), spanW),
       wMax: roundForLink(limit(next.wMax, CLIFF_FIELDS.wMax.spec), spanW),

@@ -9,7 +9,7 @@
  * clipping) is here, so a link reopens the same picture and trajectories.
  */
 import { z } from 'zod';
-import type { FieldSpec } from './schema.ts';
+import { intSpec, numSpec, type FieldSpec } from './schema.ts';
 
 /** The paper's constants (section 2.3): start state, target, sequence length. */
 export const CLIFF_PAPER = { x0: 0.5, target: 0.7, steps: 50 } as const;
@@ -57,28 +57,19 @@ export const DEFAULT_CLIFF: CliffConfig = {
 
 const PLANE_LIMIT = 100;
 
-function num(min: number, max: number, exclusiveMin = false): FieldSpec {
-  const schema = exclusiveMin ? z.number().gt(min).lte(max) : z.number().gte(min).lte(max);
-  return { schema, allowed: `a number ${exclusiveMin ? 'more than' : 'at least'} ${min} and at most ${max}`, min, max };
-}
-
-function int(min: number, max: number): FieldSpec {
-  return { schema: z.number().int().min(min).max(max), allowed: `an integer from ${min} to ${max}`, min, max, integer: true };
-}
-
 /** URL key and allowed values of every cliff setting. Keys carry a `cliff` prefix so they never meet the runs' keys. */
 export const CLIFF_FIELDS: Record<keyof CliffConfig, { key: string; spec: FieldSpec }> = {
-  T: { key: 'cliffT', spec: int(2, 100) },
-  wMin: { key: 'cliffWMin', spec: num(-PLANE_LIMIT, PLANE_LIMIT) },
-  wMax: { key: 'cliffWMax', spec: num(-PLANE_LIMIT, PLANE_LIMIT) },
-  bMin: { key: 'cliffBMin', spec: num(-PLANE_LIMIT, PLANE_LIMIT) },
-  bMax: { key: 'cliffBMax', spec: num(-PLANE_LIMIT, PLANE_LIMIT) },
-  w0: { key: 'cliffW', spec: num(-PLANE_LIMIT, PLANE_LIMIT) },
-  b0: { key: 'cliffB', spec: num(-PLANE_LIMIT, PLANE_LIMIT) },
-  lr: { key: 'cliffLr', spec: num(0, 100, true) },
-  descentSteps: { key: 'cliffSteps', spec: int(1, 500) },
+  T: { key: 'cliffT', spec: intSpec(2, 100) },
+  wMin: { key: 'cliffWMin', spec: numSpec(-PLANE_LIMIT, PLANE_LIMIT) },
+  wMax: { key: 'cliffWMax', spec: numSpec(-PLANE_LIMIT, PLANE_LIMIT) },
+  bMin: { key: 'cliffBMin', spec: numSpec(-PLANE_LIMIT, PLANE_LIMIT) },
+  bMax: { key: 'cliffBMax', spec: numSpec(-PLANE_LIMIT, PLANE_LIMIT) },
+  w0: { key: 'cliffW', spec: numSpec(-PLANE_LIMIT, PLANE_LIMIT) },
+  b0: { key: 'cliffB', spec: numSpec(-PLANE_LIMIT, PLANE_LIMIT) },
+  lr: { key: 'cliffLr', spec: numSpec(0, 100, { exclusiveMin: true }) },
+  descentSteps: { key: 'cliffSteps', spec: intSpec(1, 500) },
   clipMode: { key: 'cliffClip', spec: { schema: z.enum(CLIFF_CLIP_MODES), allowed: `one of ${CLIFF_CLIP_MODES.join(', ')}`, choices: CLIFF_CLIP_MODES } },
-  threshold: { key: 'cliffC', spec: num(0, 1e6, true) },
+  threshold: { key: 'cliffC', spec: numSpec(0, 1e6, { exclusiveMin: true }) },
 };
 
 /** The narrowest window side: below it float32 cannot tell the grid's points apart. */
