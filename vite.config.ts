@@ -1,7 +1,7 @@
 import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
-import { CONTENT_SECURITY_POLICY } from './src/csp.ts';
+import { CONTENT_SECURITY_POLICY } from './src/entry/csp.ts';
 
 /** The built pages carry the policy; the dev server does not (its hot reload needs inline scripts). */
 function contentSecurityPolicy(): Plugin {

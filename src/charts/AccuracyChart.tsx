@@ -6,7 +6,7 @@ import { StepChart, type LineSpec } from './StepChart.tsx';
 import { MAX_POINTS, useChartRuns, useSeries, useStepWindow } from './useSeries.ts';
 
 export function AccuracyChart() {
-  const { version, series } = useSeries();
+  const { series } = useSeries();
   const runs = useChartRuns();
   const stepWindow = useStepWindow();
   const lines = useMemo(() => {
@@ -16,8 +16,7 @@ export function AccuracyChart() {
       out.push({ key: `${side}-test`, name: `${runLabel(runs, side)} test accuracy`, color: SIDE_COLOR[side], points: s.evals.filter((e) => e.step >= stepWindow[0] && e.step <= stepWindow[1]).map((e) => ({ x: e.step, y: e.testAccuracy })) });
     }
     return out;
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [version, stepWindow[0], stepWindow[1]]);
+  }, [series, runs, stepWindow]);
   return (
     <ChartFrame id="accuracy" title="Accuracy" help="Dashed: accuracy on each training batch. Solid: accuracy on the held-out test digits, measured every few hundred steps. Chance is 10%.">
       <StepChart lines={lines} xDomain={stepWindow} yDomain={[0, 1]} yLog={false} yLabel="accuracy" divergences={divergenceMarkers(runs)} />

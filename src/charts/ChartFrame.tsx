@@ -1,6 +1,6 @@
 /** A titled chart with its explanation and a button to save it as a PNG image. */
 import { useRef, type ReactNode } from 'react';
-import { downloadBlob } from '../ui/download.ts';
+import { downloadBlob } from '../widgets/download.ts';
 
 async function svgToPng(svg: SVGSVGElement): Promise<Blob> {
   const { width, height } = svg.getBoundingClientRect();

@@ -7,7 +7,7 @@ import { StepChart, type LineSpec } from './StepChart.tsx';
 import { MAX_POINTS, useChartRuns, useSeries, useStepWindow } from './useSeries.ts';
 
 export function GlobalNormChart() {
-  const { version, series } = useSeries();
+  const { series } = useSeries();
   const runs = useChartRuns();
   const stepWindow = useStepWindow();
   const { lines, domain } = useMemo(() => {
@@ -19,8 +19,7 @@ export function GlobalNormChart() {
       }
     }
     return { lines, domain: logDomain(lines.flatMap((l) => l.points.map((p) => p.y))) };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [version, stepWindow[0], stepWindow[1]]);
+  }, [series, runs, stepWindow]);
   return (
     <ChartFrame
       id="global-norm"

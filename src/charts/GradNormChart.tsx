@@ -1,7 +1,7 @@
 /** Per-layer gradient norms of one run, before and after clipping, on axes shared with the other run. */
 import { useMemo } from 'react';
 import type { RunSide } from '../experiment/config.ts';
-import { describeClip } from '../experiment/describe.ts';
+import { describeClip } from '../present/describe.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 import { clipActedSteps, divergenceMarkers } from './markers.ts';
 import { LAYER_COLORS, SIDE_COLOR, runLabel } from './palette.ts';
@@ -10,7 +10,7 @@ import { StepChart, type LineSpec } from './StepChart.tsx';
 import { MAX_POINTS, useChartRuns, useSeries, useStepWindow } from './useSeries.ts';
 
 export function GradNormChart({ side }: { side: RunSide }) {
-  const { version, series } = useSeries();
+  const { series } = useSeries();
   const runs = useChartRuns();
   const run = runs[side];
   const stepWindow = useStepWindow();
@@ -32,8 +32,7 @@ export function GradNormChart({ side }: { side: RunSide }) {
       for (const layer of s.layout.layers) for (const name of [`pre:${layer}`, `post:${layer}`] as const) all.push(...s.points(name, stepWindow, MAX_POINTS / 2, { positiveOnly: true }).map((p) => p.y));
     }
     return { lines, domain: logDomain(all), clipped };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [version, side, stepWindow[0], stepWindow[1]]);
+  }, [series, run, side, stepWindow]);
   if (!run) return null;
   const clip = run.clip;
   const thresholds = clip.mode === 'norm' || clip.mode === 'global' || clip.mode === 'global-tf' ? [{ value: clip.threshold, label: `threshold c = ${clip.threshold}` }] : [];

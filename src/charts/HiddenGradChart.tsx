@@ -6,7 +6,7 @@
 import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RunSide } from '../experiment/config.ts';
-import { formatNumber } from '../experiment/describe.ts';
+import { formatNumber } from '../present/describe.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 import { SIDE_LABEL } from './palette.ts';
 import { decadeTicks, logDomain } from './scales.ts';
@@ -21,13 +21,15 @@ function shade(fraction: number): string {
 }
 
 export function HiddenGradChart({ side }: { side: RunSide }) {
-  const { version, series } = useSeries();
+  const { series } = useSeries();
   const [layer, setLayer] = useState(0);
   const mine = series.find(([s]) => s === side)?.[1];
   const layers = mine?.layout.hiddenLayers ?? 0;
   const steps = mine?.layout.timeSteps ?? 28;
   const { lines, domain, count } = useMemo(() => {
-    const snapshots = mine?.hidden ?? [];
+    const run = series.find(([s]) => s === side)?.[1];
+    const snapshots = run?.hidden ?? [];
+    const timeSteps = run?.layout.timeSteps ?? 28;
     const pick: typeof snapshots = [];
     if (snapshots.length <= MAX_LINES) pick.push(...snapshots);
     else for (let k = 0; k < MAX_LINES; k++) pick.push(snapshots[Math.round((k * (snapshots.length - 1)) / (MAX_LINES - 1))]);
@@ -35,11 +37,10 @@ export function HiddenGradChart({ side }: { side: RunSide }) {
       key: `s${snap.step}`,
       name: `step ${snap.step}`,
       color: shade(pick.length === 1 ? 1 : k / (pick.length - 1)),
-      points: snap.norms.slice(layer * steps, (layer + 1) * steps).map((y, t) => ({ x: t + 1, y })).filter((p) => Number.isFinite(p.y) && p.y > 0),
+      points: snap.norms.slice(layer * timeSteps, (layer + 1) * timeSteps).map((y, t) => ({ x: t + 1, y })).filter((p) => Number.isFinite(p.y) && p.y > 0),
     }));
     return { lines, domain: logDomain(lines.flatMap((l) => l.points.map((p) => p.y))), count: snapshots.length };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [version, layer, side]);
+  }, [series, side, layer]);
   if (!mine || layers === 0) return null;
   return (
     <ChartFrame

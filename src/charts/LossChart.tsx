@@ -7,7 +7,7 @@ import { StepChart, type LineSpec } from './StepChart.tsx';
 import { MAX_POINTS, useChartRuns, useSeries, useStepWindow } from './useSeries.ts';
 
 export function LossChart() {
-  const { version, series } = useSeries();
+  const { series } = useSeries();
   const runs = useChartRuns();
   const stepWindow = useStepWindow();
   const { lines, domain } = useMemo(() => {
@@ -18,8 +18,7 @@ export function LossChart() {
       points: s.points('loss', stepWindow, MAX_POINTS, { positiveOnly: true }),
     }));
     return { lines, domain: logDomain(lines.flatMap((l) => l.points.map((p) => p.y))) };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [version, stepWindow[0], stepWindow[1]]);
+  }, [series, runs, stepWindow]);
   return (
     <ChartFrame id="loss" title="Loss (log scale)" help="The training loss of each run on its batch. Both runs start from the same weights and see the same batches, so any gap between them comes from clipping alone.">
       <StepChart lines={lines} xDomain={stepWindow} yDomain={domain} yLog yLabel="loss" divergences={divergenceMarkers(runs)} />

@@ -5,8 +5,8 @@
  * per-time-step chart.
  */
 import { CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatNumber } from '../experiment/describe.ts';
-import type { Point } from './downsample.ts';
+import { formatNumber } from '../present/describe.ts';
+import type { Point } from '../store/downsample.ts';
 import { DIVERGED_COLOR } from './palette.ts';
 import { decadeTicks } from './scales.ts';
 

@@ -1,7 +1,7 @@
 import type { RunSide } from '../experiment/config.ts';
 import type { RunView } from '../store/labStore.ts';
 import { SIDE_LABEL } from './palette.ts';
-import type { Point } from './downsample.ts';
+import type { Point } from '../store/downsample.ts';
 import type { StepMarker } from './StepChart.tsx';
 
 /** A red line at the step each run diverged. */

@@ -1,15 +1,32 @@
 import { useMemo } from 'react';
 import type { RunSide } from '../experiment/config.ts';
-import { seriesBySide, useLab, type RunView } from '../store/labStore.ts';
+import { seriesBySide, useLab, type LabState, type RunView } from '../store/labStore.ts';
 import { zoomDomain } from './zoom.ts';
 import type { RunSeries } from '../store/series.ts';
 
-/** The runs' series, re-read whenever the store says they changed (at most every REDRAW_INTERVAL_MS). */
-export function useSeries(): { version: number; series: [RunSide, RunSeries][] } {
+export interface SeriesView {
+  version: number;
+  series: [RunSide, RunSeries][];
+}
+
+/**
+ * The runs' series, re-read whenever the store says they changed (at most every REDRAW_INTERVAL_MS).
+ * The series mutate outside React, so the view is a new object exactly when they changed: charts
+ * memoise on `series` and their hook dependencies stay honest.
+ */
+export function useSeries(): SeriesView {
   const version = useLab((s) => s.seriesVersion);
   const generation = useLab((s) => s.generation);
-  const series = [...seriesBySide.entries()];
-  return { version: version * 1000 + generation, series };
+  return useMemo(() => ({ version: version * 1000 + generation, series: [...seriesBySide.entries()] }), [version, generation]);
+}
+
+let drawnRuns: { key: string; runs: Partial<Record<RunSide, RunView>> } | null = null;
+
+/** The runs, as the same object while none of the fields charts draw has changed. */
+function selectDrawnRuns(state: LabState): Partial<Record<RunSide, RunView>> {
+  const key = JSON.stringify(Object.values(state.runs).map((r) => r && [r.side, r.title ?? null, r.clip, r.divergence]));
+  if (drawnRuns?.key !== key) drawnRuns = { key, runs: state.runs };
+  return drawnRuns.runs;
 }
 
 /**
@@ -18,9 +35,7 @@ export function useSeries(): { version: number; series: [RunSide, RunSeries][] }
  * batch (its step count changes); this changes only when a drawn field does.
  */
 export function useChartRuns(): Partial<Record<RunSide, RunView>> {
-  const key = useLab((s) => JSON.stringify(Object.values(s.runs).map((r) => r && [r.side, r.title ?? null, r.clip, r.divergence])));
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  return useMemo(() => useLab.getState().runs, [key]);
+  return useLab(selectDrawnRuns);
 }
 
 /** Points per line: about two per horizontal pixel of a typical chart. */
@@ -33,5 +48,5 @@ export function useStepWindow(): [number, number] {
   // Only the "last N" view follows the runs' progress; the others must not redraw with every step.
   const reached = useLab((s) => (s.zoom.kind === 'last' ? Math.max(0, ...Object.values(s.runs).map((r) => r?.step ?? 0)) : 0));
   const [lo, hi] = zoomDomain(zoom, planned, reached);
-  return [lo, hi];
+  return useMemo(() => [lo, hi], [lo, hi]);
 }

@@ -15,7 +15,7 @@ import { parseExperiment } from '../experiment/urlCodec.ts';
 import { loadTrainingData } from '../train/data/trainingData.ts';
 import { csvHeader, csvRow, type EvalMetrics, type StepMetrics } from '../train/metrics.ts';
 import { Run } from '../train/trainer.ts';
-import { describeClip, formatNumber, summarize } from '../experiment/describe.ts';
+import { describeClip, formatNumber, summarize } from '../present/describe.ts';
 import { startNodeBackend, type NodeBackend } from './nodeBackend.ts';
 import { nodeDataLoader } from './nodeData.ts';
 

@@ -6,14 +6,14 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { CLIFF_FIELDS, CLIFF_PAPER, DEFAULT_CLIFF, MIN_WINDOW_SPAN, type CliffClipMode } from '../experiment/cliff.ts';
-import { formatNumber } from '../experiment/describe.ts';
+import { formatNumber } from '../present/describe.ts';
 import { pathsKey, startCliffSync } from '../store/cliffSession.ts';
 import { useLab } from '../store/labStore.ts';
 import type { PlaneWindow } from '../train/cliff.ts';
 import { StepChart } from '../charts/StepChart.tsx';
 import { logDomain } from '../charts/scales.ts';
-import { NumberField } from '../ui/NumberField.tsx';
-import { RangeField } from '../ui/RangeField.tsx';
+import { NumberField } from '../widgets/NumberField.tsx';
+import { RangeField } from '../widgets/RangeField.tsx';
 import { CliffPlane, PATH_COLOR } from './CliffPlane.tsx';
 import { LOG_LOSS_MAX, LOG_LOSS_MIN, colourOf, roundForLink, zoomWindow } from './surfaceImage.ts';
 
@@ -22,9 +22,12 @@ const STEPS_PER_SECOND = 10;
 function useAnimation(total: number, key: string | null): [number, () => void, () => void] {
   const [shown, setShown] = useState(0);
   const [run, setRun] = useState(0);
-  useEffect(() => {
+  // A new descent (or a replay) starts the animation again; adjusted while rendering, not in an effect.
+  const [started, setStarted] = useState({ key, run });
+  if (started.key !== key || started.run !== run) {
+    setStarted({ key, run });
     setShown(0);
-  }, [key, run]);
+  }
   useEffect(() => {
     if (key === null || shown >= total) return;
     const timer = setTimeout(() => setShown((s) => s + 1), 1000 / STEPS_PER_SECOND);

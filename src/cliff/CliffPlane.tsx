@@ -4,7 +4,7 @@
  * click to start both descents there, drag to pan, wheel or buttons to zoom.
  */
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent, type WheelEvent } from 'react';
-import { formatNumber } from '../experiment/describe.ts';
+import { formatNumber } from '../present/describe.ts';
 import type { CliffSurfaceView } from '../store/labStore.ts';
 import type { DescentStep, PlaneWindow } from '../train/cliff.ts';
 import { CONTOUR_LEVELS, contourPaths, fromPicture, panWindow, surfacePixels, toPicture, zoomWindow } from './surfaceImage.ts';

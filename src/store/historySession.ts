@@ -5,7 +5,7 @@
  * a full disk), the lab goes on without history and says so once.
  */
 import type { RunSide } from '../experiment/config.ts';
-import { describeClip } from '../experiment/describe.ts';
+import { describeClip } from '../present/describe.ts';
 import { RunHistory, type StoredRun } from '../persist/runHistory.ts';
 import type { EvalMetrics, StepMetrics } from '../train/metrics.ts';
 import { useLab, type RunView } from './labStore.ts';

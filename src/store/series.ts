@@ -9,7 +9,7 @@
  * The full per-step records go to IndexedDB (src/persist); the page keeps the
  * last TAIL of them for explanations and the latest figures.
  */
-import { downsampleMinMax, type Point } from '../charts/downsample.ts';
+import { downsampleMinMax, type Point } from './downsample.ts';
 import type { EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
 
 export const HEAD = 2048;

@@ -1,8 +1,8 @@
 /** The clipping of one side of the pair, with its formula in words. */
 import type { ClipConfig, ClipMode } from '../experiment/config.ts';
 import { CLIP_FIELD_SPECS, checkClip } from '../experiment/schema.ts';
-import { CLIP_FORMULAS } from '../experiment/describe.ts';
-import { NumberField, SelectField } from './NumberField.tsx';
+import { CLIP_FORMULAS } from '../present/describe.ts';
+import { NumberField, SelectField } from '../widgets/NumberField.tsx';
 
 const MODE_LABELS: Record<ClipMode, string> = {
   none: 'None',

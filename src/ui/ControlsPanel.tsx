@@ -10,8 +10,8 @@ import type { LockGroup } from '../experiment/urlCodec.ts';
 import { useLab } from '../store/labStore.ts';
 import { applyExperiment } from '../store/session.ts';
 import { ClipEditor } from './ClipEditor.tsx';
-import { NumberField, SelectField } from './NumberField.tsx';
-import { RangeField } from './RangeField.tsx';
+import { NumberField, SelectField } from '../widgets/NumberField.tsx';
+import { RangeField } from '../widgets/RangeField.tsx';
 
 /** Applies a change if the whole config stays valid; returns the refusal otherwise. */
 export function commitChange(patch: Partial<ExperimentConfig>): string | null {

@@ -5,14 +5,14 @@
  */
 import { useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { describeClip, formatNumber } from '../experiment/describe.ts';
+import { describeClip, formatNumber } from '../present/describe.ts';
 import { PRESETS } from '../experiment/presets.ts';
 import { decodeExperiment } from '../experiment/urlCodec.ts';
 import type { StoredRun } from '../persist/runHistory.ts';
 import { deleteStoredRuns, exportStoredRuns, importStoredRuns, loadStoredRuns } from '../store/historySession.ts';
 import { useLab } from '../store/labStore.ts';
 import { showStoredRuns } from '../store/session.ts';
-import { downloadBlob } from './download.ts';
+import { downloadBlob } from '../widgets/download.ts';
 
 const PHASE_WORDS: Record<StoredRun['phase'], string> = { starting: 'not started', ready: 'not started', running: 'stopped while training', paused: 'stopped while paused', finished: 'finished', diverged: 'diverged', crashed: 'stopped' };
 

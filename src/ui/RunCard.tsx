@@ -1,12 +1,12 @@
 /** One run's state in words: its clipping, backend, progress, and what went wrong if anything did. */
 import { SIDE_COLOR, SIDE_LABEL } from '../charts/palette.ts';
 import type { RunSide } from '../experiment/config.ts';
-import { describeClip, formatNumber } from '../experiment/describe.ts';
+import { describeClip, formatNumber } from '../present/describe.ts';
 import { runCsv, runJson } from '../store/export.ts';
 import { storedSteps } from '../store/historySession.ts';
 import { seriesBySide, useLab } from '../store/labStore.ts';
-import { explainDivergence } from '../train/explain.ts';
-import { downloadBlob } from './download.ts';
+import { explainDivergence } from '../present/explain.ts';
+import { downloadBlob } from '../widgets/download.ts';
 import { currentLink } from './linkSync.ts';
 
 const PHASE_WORDS = { starting: 'starting', ready: 'ready', running: 'training', paused: 'paused', finished: 'finished', diverged: 'diverged', crashed: 'stopped' } as const;

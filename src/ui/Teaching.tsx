@@ -1,7 +1,7 @@
 /** Short explanations beside the charts: what is measured, what each clipping mode does, and why. */
 import { isRecurrent } from '../experiment/config.ts';
 import { useLab } from '../store/labStore.ts';
-import { CLIP_FORMULAS } from '../experiment/describe.ts';
+import { CLIP_FORMULAS } from '../present/describe.ts';
 
 export function Teaching() {
   const config = useLab((s) => s.config);

@@ -1,12 +1,12 @@
 /**
- * The PyTorch reference figures in ../shared/reference/pytorch (measured with
- * torch 1.13.1, float32). Golden tests replay them.
+ * The PyTorch reference figures kept in test/golden/ (measured with torch
+ * 1.13.1, float32; its README says where they came from). Golden tests replay them.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REFERENCE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/reference/pytorch');
+export const REFERENCE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../golden');
 
 export function referencePath(file: string): string {
   return path.join(REFERENCE_DIR, file);

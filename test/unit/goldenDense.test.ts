@@ -17,6 +17,9 @@ const SEEDS = [0, 1, 2, 3, 4];
 const steps = readCsv('dense_steps.csv');
 const epochs = readCsv('dense_epochs.csv');
 
+// 2 losses x 2 clip settings x 5 seeds x 400 steps (50 epochs): a renamed label must not make a filter match nothing.
+const RUNS_IN_REFERENCE = 2 * 2 * SEEDS.length;
+
 function configFor(loss: RegressionLoss, clipped: boolean, seed: number): ExperimentConfig {
   const base = PRESETS['dense-explode'].config;
   return { ...base, loss, seed, pair: false, clip: clipped ? base.clip : NO_CLIP };
@@ -65,7 +68,10 @@ describe('golden replay of the dense experiment against PyTorch', async () => {
     for (const clipped of [false, true]) {
       const clip = clipped ? 'value1.0' : 'none';
       it.each(SEEDS)(`${loss} loss, clip ${clip}, seed %i: first 8 steps match`, async (seed) => {
-        const reference = referenceRows(loss, clip, seed, steps).slice(0, 8);
+        const all = referenceRows(loss, clip, seed, steps);
+        expect(all, `PyTorch rows for ${loss}/${clip}/seed ${seed}`).toHaveLength(400);
+        const reference = all.slice(0, 8);
+        let compared = 0;
         const run = goldenRun(data, loss, clipped, seed);
         const ours = await trainAll(run, 8);
         run.dispose();
@@ -80,6 +86,7 @@ describe('golden replay of the dense experiment against PyTorch', async () => {
           }
           expectClose(m.loss, refLoss, `step ${m.step} loss`);
           if (!Number.isFinite(refLoss)) break;
+          compared += 1;
           expectClose(m.gradNormPre[0], num(ref.fc1_grad_norm_preclip), `step ${m.step} fc1 grad norm`);
           expectClose(m.gradNormPre[2], num(ref.fc2_grad_norm_preclip), `step ${m.step} fc2 grad norm`);
           expectClose(m.gradNormPost[0], num(ref.fc1_grad_norm_postclip), `step ${m.step} fc1 post-clip norm`);
@@ -90,6 +97,8 @@ describe('golden replay of the dense experiment against PyTorch', async () => {
             [m.gradNormPre[2], num(ref.fc2_grad_norm_preclip)],
           ]) worstRelativeError = Math.max(worstRelativeError, Math.abs(a - b) / Math.abs(b));
         }
+        // Unclipped corrected runs overflow at step 5 (4 finite steps); every other run has 8 to compare.
+        expect(compared, 'finite steps compared with PyTorch').toBeGreaterThanOrEqual(loss === 'corrected' && !clipped ? 4 : 8);
       });
     }
   }
@@ -127,6 +136,7 @@ describe('golden replay of the dense experiment against PyTorch', async () => {
       return inEpoch.reduce((s, m, k) => s + m.loss * sizes[k], 0) / 1000;
     };
     const refEpochs = epochs.filter((r) => r.version === 'corrected' && r.clip === 'value1.0' && r.seed === String(seed));
+    expect(refEpochs).toHaveLength(50);
     const first = epochLoss(1);
     expectClose(first, num(refEpochs[0].epoch_loss), 'epoch 1 loss');
     const last = epochLoss(50);
@@ -145,6 +155,11 @@ describe('golden replay of the dense experiment against PyTorch', async () => {
     const mean = lastEpoch.reduce((s, m) => s + m.loss, 0) / lastEpoch.length;
     const refLast = num(epochs.filter((r) => r.version === 'literal' && r.clip === 'value1.0' && r.seed === '0')[49].epoch_loss);
     expect(Math.abs(mean - refLast) / refLast).toBeLessThan(0.05);
+  });
+
+  it('reads the whole reference: every run of the tables is there', () => {
+    expect(steps).toHaveLength(RUNS_IN_REFERENCE * 400);
+    expect(epochs).toHaveLength(RUNS_IN_REFERENCE * 50);
   });
 
   it('reports the worst relative error of the replay, and every run left no tensor behind', () => {

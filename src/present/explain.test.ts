@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { explainDivergence } from './explain.ts';
-import type { StepMetrics } from './metrics.ts';
+import type { StepMetrics } from '../train/metrics.ts';
 
 const step = (n: number, norm: number): StepMetrics => ({
   step: n, epoch: 1, loss: 1, accuracy: null, globalNormPre: norm, globalNormPost: norm, clipFraction: 0, clipScale: 1,

@@ -1,9 +1,9 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './ui/App.tsx';
-import { simulateFault } from './store/session.ts';
-import { startLinkSync } from './ui/linkSync.ts';
-import { refreshHistory } from './store/historySession.ts';
+import { App } from '../ui/App.tsx';
+import { simulateFault } from '../store/session.ts';
+import { startLinkSync } from '../ui/linkSync.ts';
+import { refreshHistory } from '../store/historySession.ts';
 import './ui/styles.css';
 
 startLinkSync();

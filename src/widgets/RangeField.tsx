@@ -1,5 +1,5 @@
 /** A slider that shows its value as it moves and applies it when released (every change restarts the runs). */
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 
 interface Props {
   label: string;
@@ -15,7 +15,12 @@ interface Props {
 export function RangeField({ label, value, min, max, step, onCommit, hint, disabled }: Props) {
   const id = useId();
   const [current, setCurrent] = useState(value);
-  useEffect(() => setCurrent(value), [value]);
+  // A new value from outside replaces the slider's position; adjusted while rendering, not in an effect.
+  const [shownValue, setShownValue] = useState(value);
+  if (!Object.is(value, shownValue)) {
+    setShownValue(value);
+    setCurrent(value);
+  }
   const commit = () => {
     if (current !== value) onCommit(current);
   };

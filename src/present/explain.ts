@@ -2,7 +2,7 @@
  * Plain words for what happened when a run diverged, worked out from its
  * own history: how fast the gradient grew before the first non-finite step.
  */
-import type { Divergence, StepMetrics } from './metrics.ts';
+import type { Divergence, StepMetrics } from '../train/metrics.ts';
 
 function short(value: number): string {
   if (!Number.isFinite(value)) return String(value);

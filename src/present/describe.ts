@@ -1,5 +1,5 @@
 /** Words for runs and results, shared by the CLI's output (and usable by any text report). */
-import type { ClipConfig } from './config.ts';
+import type { ClipConfig } from '../experiment/config.ts';
 import type { Divergence, EvalMetrics, StepMetrics } from '../train/metrics.ts';
 
 export function describeClip(clip: ClipConfig): string {

@@ -2,7 +2,7 @@
  * A labelled number input that applies only valid values: the same zod
  * schema as the link decoder checks it, and a refusal says what is allowed.
  */
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import type { FieldSpec } from '../experiment/schema.ts';
 
 interface Props {
@@ -19,10 +19,13 @@ export function NumberField({ label, value, spec, onCommit, hint, step = 'any', 
   const id = useId();
   const [text, setText] = useState(String(value));
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
+  // A new value from outside (a preset, a link) replaces what was typed; adjusted while rendering, not in an effect.
+  const [shownValue, setShownValue] = useState(value);
+  if (!Object.is(value, shownValue)) {
+    setShownValue(value);
     setText(String(value));
     setError(null);
-  }, [value]);
+  }
   const commit = () => {
     const trimmed = text.trim();
     const parsed = trimmed === '' ? NaN : Number(trimmed);

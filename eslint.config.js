@@ -1,0 +1,101 @@
+// Lint: typescript-eslint, React hooks, the folder boundaries of docs/ARCHITECTURE.md, and Prettier's formatting.
+import js from '@eslint/js';
+import comments from '@eslint-community/eslint-plugin-eslint-comments/configs';
+import boundaries from 'eslint-plugin-boundaries';
+import reactHooks from 'eslint-plugin-react-hooks';
+import prettier from 'eslint-config-prettier';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/**
+ * Which folder of src/ may import which. The graph has no cycle, so no two folders can import each other,
+ * directly or round a loop. Adding an arrow here is a design decision: update docs/ARCHITECTURE.md with it.
+ */
+export const FOLDER_IMPORTS = {
+  experiment: [],
+  train: ['experiment'],
+  present: ['experiment', 'train'],
+  persist: ['experiment', 'train'],
+  worker: ['experiment', 'train'],
+  bench: ['experiment', 'train', 'worker'],
+  cli: ['experiment', 'train', 'present'],
+  widgets: ['experiment'],
+  store: ['experiment', 'train', 'present', 'persist', 'worker'],
+  charts: ['experiment', 'train', 'present', 'store', 'widgets'],
+  cliff: ['experiment', 'train', 'present', 'store', 'charts', 'widgets', 'worker'],
+  ui: ['experiment', 'train', 'present', 'persist', 'worker', 'store', 'charts', 'cliff', 'widgets'],
+  entry: ['ui', 'store'],
+};
+
+/** Code that must run unchanged in a worker, a test and the CLI: no UI library, no DOM-only or Node module. */
+const PURE_FOLDERS = ['src/train/**', 'src/experiment/**', 'src/present/**'];
+const NOT_IN_PURE_CODE = [
+  { group: ['react', 'react-dom', 'react-dom/*', 'recharts', 'zustand', 'zustand/*', 'idb'], message: 'the core is pure: no UI, store or storage library here' },
+  { group: ['node:*', 'fs', 'path', 'os', 'url', 'child_process'], message: 'the core runs in browsers too: no Node module here (put it in src/cli)' },
+];
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'public/', '.tsbuild/', 'test-results/', 'bench-results/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  comments.recommended,
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // A rule is switched off only on a line that says why.
+      '@eslint-community/eslint-comments/require-description': ['error', { ignore: [] }],
+      '@eslint-community/eslint-comments/disable-enable-pair': ['error', { allowWholeFile: false }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+    },
+  },
+  {
+    files: ['src/**/*.{ts,tsx}'],
+    // Tests may reach across folders (that is what a cross-module test is); nothing imports a test, so no loop.
+    ignores: ['**/*.test.ts'],
+    plugins: { 'react-hooks': reactHooks, boundaries },
+    settings: {
+      'boundaries/include': ['src/**/*'],
+      'boundaries/elements': [
+        ...Object.keys(FOLDER_IMPORTS).map((folder) => ({ type: folder, pattern: `src/${folder}/**` })),
+      ],
+    },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'boundaries/no-unknown-files': 'error',
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'disallow',
+          message: 'this folder may not import that one (eslint.config.js FOLDER_IMPORTS, docs/ARCHITECTURE.md)',
+          policies: Object.entries(FOLDER_IMPORTS).map(([from, to]) => ({
+            from: { element: { type: from } },
+            allow: { to: { element: { types: { anyOf: [from, ...to] } } } },
+          })),
+        },
+      ],
+    },
+  },
+  {
+    files: PURE_FOLDERS,
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: NOT_IN_PURE_CODE }] },
+  },
+  {
+    // Charts read the store; they never write it (actions live in the store and the ui).
+    files: ['src/charts/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[property.name='setState']", message: 'charts never write the store' },
+        { selector: "CallExpression[callee.property.name='getState']", message: 'charts subscribe with useLab(selector); they do not reach into the store' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../store/*Session.ts', '../store/export.ts'], message: 'charts never write the store or start work: go through the ui' }] },
+      ],
+    },
+  },
+  prettier,
+);
