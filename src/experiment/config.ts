@@ -22,7 +22,8 @@ export type ClipMode = (typeof CLIP_MODES)[number];
 export const NORM_TYPES = ['2', 'inf'] as const;
 export type NormType = (typeof NORM_TYPES)[number];
 
-export const OPTIMIZERS = ['sgd', 'adam', 'rmsprop'] as const;
+/** adam: torch.optim.Adam (eps after bias correction); adam-keras: Keras's Adam (eps on the uncorrected sqrt(v)). */
+export const OPTIMIZERS = ['sgd', 'adam', 'adam-keras', 'rmsprop'] as const;
 export type OptimizerKind = (typeof OPTIMIZERS)[number];
 
 export const DATA_SOURCES = ['generated', 'rs1'] as const;

@@ -49,7 +49,7 @@ export const PRESETS: Record<PresetId, Preset> = {
     id: 'lstm-tf',
     title: 'TensorFlow LSTM on sequential MNIST',
     summary:
-      "The tutorial's TensorFlow variant: one LSTM of 32 units (Keras initialisers), Adam lr 0.001, batch 32, clipped by value at 1.",
+      "The tutorial's TensorFlow variant: one LSTM of 32 units (Keras initialisers), Keras's Adam lr 0.001, batch 32, clipped by value at 1.",
     config: {
       ...DEFAULT_CONFIG,
       model: 'lstm',
@@ -57,7 +57,9 @@ export const PRESETS: Record<PresetId, Preset> = {
       layers: 1,
       init: 'keras',
       trainSize: 10000,
-      optimizer: 'adam',
+      optimizer: 'adam-keras',
+      // Keras's default epsilon, added to the uncorrected sqrt(v) (see optimizers.ts).
+      eps: 1e-7,
       lr: 0.001,
       batch: 32,
       steps: 1000,

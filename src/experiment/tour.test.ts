@@ -17,7 +17,10 @@ describe('the guided tour', () => {
   });
 
   it('each lesson sets up its point', () => {
-    const [explode, clipValue, modes, rnn, cliff, literal] = TOUR.map((l) => decodeExperiment(lessonLink(l)));
+    const lessons = TOUR.map((l) => decodeExperiment(lessonLink(l)));
+    expect(lessons).toHaveLength(6);
+    type Decoded = (typeof lessons)[number];
+    const [explode, clipValue, modes, rnn, cliff, literal] = lessons as [Decoded, Decoded, Decoded, Decoded, Decoded, Decoded];
     expect(explode.config).toMatchObject({ pair: false, clip: { mode: 'none' } });
     expect(clipValue.config).toEqual(PRESETS['dense-explode'].config);
     expect([modes.config.baseClip.mode, modes.config.clip.mode]).toEqual(['value', 'global']);

@@ -76,14 +76,14 @@ describe('experiment links', () => {
   ])('refuses %s, naming the parameter and what is allowed, and keeps the preset value', (query, param, allowed) => {
     const { config, issues } = decodeExperiment(`v=1&${query}`);
     expect(issues).toHaveLength(1);
-    expect(issues[0].param).toBe(param);
-    expect(issues[0].message).toContain(allowed);
+    expect(issues[0]?.param).toBe(param);
+    expect(issues[0]?.message).toContain(allowed);
     expect(config).toEqual(PRESETS['dense-explode'].config);
   });
 
   it('refuses clip min > max and uses the preset bounds', () => {
     const { config, issues } = decodeExperiment('v=1&clipMin=2&clipMax=1');
-    expect(issues[0].message).toContain('clip min (2) is greater than clip max (1)');
+    expect(issues[0]?.message).toContain('clip min (2) is greater than clip max (1)');
     expect(config.clip).toMatchObject({ min: -1, max: 1 });
   });
 
@@ -96,7 +96,7 @@ describe('experiment links', () => {
     const { config, issues } = decodeExperiment('v=9&seed=4');
     expect(config.seed).toBe(4);
     expect(issues[0]).toMatchObject({ param: 'v' });
-    expect(issues[0].message).toContain('newer version');
+    expect(issues[0]?.message).toContain('newer version');
   });
 
   it('upgrades a version-0 link (clipValue) to version 1', () => {
@@ -115,12 +115,12 @@ describe('experiment links', () => {
   it('opens the default experiment for an absurdly long link', () => {
     const { preset, issues } = decodeExperiment(`v=1&seed=${'9'.repeat(5000)}`);
     expect(preset).toBe('dense-explode');
-    expect(issues[0].message).toContain('longer than');
+    expect(issues[0]?.message).toContain('longer than');
   });
 
   it('shortens hostile values in messages', () => {
     const { issues } = decodeExperiment(`v=1&model=${'x'.repeat(300)}`);
-    expect(issues[0].value.length).toBeLessThan(50);
+    expect(issues[0]?.value.length).toBeLessThan(50);
   });
 
   it('carries the controls a teacher hid, and refuses unknown groups', () => {
@@ -128,7 +128,7 @@ describe('experiment links', () => {
     expect(query).toBe('v=1&preset=rnn-scale&lock=model%2Cclip');
     expect(decodeExperiment(query).view.locked).toEqual(['model', 'clip']);
     expect(decodeExperiment('lock=all').view.locked).toEqual([...LOCK_GROUPS]);
-    expect(decodeExperiment('lock=clip,everything').issues[0].param).toBe('lock');
+    expect(decodeExperiment('lock=clip,everything').issues[0]?.param).toBe('lock');
   });
 
   it('round-trip the cliff lesson: page, tour, window, start, learning rate and clipping', () => {
@@ -145,7 +145,7 @@ describe('experiment links', () => {
     expect(view).toEqual(DEFAULT_VIEW);
     expect(cliff).toEqual(DEFAULT_CLIFF);
     expect(issues.map((i) => i.param)).toEqual(['page', 'tour', 'cliffT', 'cliffLr', 'cliffClip', 'cliffWMin']);
-    expect(issues[2].message).toContain('an integer from 2 to 100');
+    expect(issues[2]?.message).toContain('an integer from 2 to 100');
   });
 
   it('strict parsing (the CLI) turns any issue into an error', () => {

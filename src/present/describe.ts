@@ -24,7 +24,7 @@ export function formatNumber(value: number, digits = 3): string {
   if (value === 0) return '0';
   const magnitude = Math.abs(value);
   if (magnitude >= 1e5 || magnitude < 1e-3) {
-    const [mantissa, exponent] = value.toExponential(digits - 1).split('e');
+    const [mantissa = '', exponent] = value.toExponential(digits - 1).split('e');
     return `${mantissa.replace(/\.?0+$/, '')}e${Number(exponent)}`;
   }
   return Number(value.toPrecision(digits)).toString();

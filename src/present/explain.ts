@@ -8,7 +8,7 @@ function short(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const magnitude = Math.abs(value);
   if (magnitude >= 1e5 || (magnitude < 1e-3 && magnitude > 0)) {
-    const [mantissa, exponent] = value.toExponential(1).split('e');
+    const [mantissa = '', exponent] = value.toExponential(1).split('e');
     return `${mantissa.replace(/\.0$/, '')}e${Number(exponent)}`;
   }
   return Number(value.toPrecision(3)).toString();
@@ -17,11 +17,12 @@ function short(value: number): string {
 export function explainDivergence(divergence: Divergence, history: StepMetrics[]): string {
   const finite = history.filter((m) => m.step < divergence.step && Number.isFinite(m.globalNormPre) && m.globalNormPre > 0);
   const what = divergence.what === 'loss' ? `the loss became ${divergence.value}` : `a gradient became ${divergence.value}`;
-  if (finite.length < 2) {
+  const [first] = finite;
+  if (!first || finite.length < 2) {
     return `At step ${divergence.step} ${what}: the very first updates were already too large for float32.`;
   }
   // The climb: from the smallest gradient norm to the largest finite one before the blow-up.
-  let low = finite[0];
+  let low = first;
   for (const m of finite) if (m.globalNormPre < low.globalNormPre) low = m;
   const peak = finite.filter((m) => m.step >= low.step).reduce((a, b) => (b.globalNormPre > a.globalNormPre ? b : a));
   const growth = peak.globalNormPre / low.globalNormPre;

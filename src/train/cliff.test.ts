@@ -14,10 +14,9 @@ function lossF64(w: number, b: number, T: number): number {
 function autodiff(w: number, b: number, T: number): [number, number] {
   const grads = tf.tidy(() => {
     const g = tf.grads((wt: tf.Tensor, bt: tf.Tensor) => tf.sum(cliffLoss(wt as tf.Tensor1D, bt as tf.Tensor1D, T)));
-    const [gw, gb] = g([tf.tensor1d([w]), tf.tensor1d([b])]);
-    return tf.concat([gw, gb]);
+    return tf.concat(g([tf.tensor1d([w]), tf.tensor1d([b])]));
   });
-  const [gw, gb] = grads.dataSync();
+  const [gw = NaN, gb = NaN] = grads.dataSync();
   grads.dispose();
   return [gw, gb];
 }
@@ -70,7 +69,7 @@ describe('the cliff (Pascanu et al. 2013, one-unit recurrent net)', () => {
   });
 
   it('next to the wall, the unclipped step is catapulted far away and ends higher; the clipped one stays near the solution', () => {
-    const [raw, clipped] = descend({ w: DEFAULT_CLIFF.w0, b: DEFAULT_CLIFF.b0 }, [NONE, NORM], { T, lr: DEFAULT_CLIFF.lr, steps: DEFAULT_CLIFF.descentSteps });
+    const [raw = [], clipped = []] = descend({ w: DEFAULT_CLIFF.w0, b: DEFAULT_CLIFF.b0 }, [NONE, NORM], { T, lr: DEFAULT_CLIFF.lr, steps: DEFAULT_CLIFF.descentSteps });
     expect(raw).toHaveLength(DEFAULT_CLIFF.descentSteps + 1);
     const longest = (path: typeof raw) => Math.max(...path.map((s) => Math.hypot(s.stepW, s.stepB)));
     // The raw gradient's one big step moves the parameters far; clipping caps every move at lr x c.
@@ -78,8 +77,8 @@ describe('the cliff (Pascanu et al. 2013, one-unit recurrent net)', () => {
     expect(longest(clipped)).toBeLessThanOrEqual(DEFAULT_CLIFF.lr * NORM.threshold * (1 + 1e-6));
     expect(longest(raw) / longest(clipped)).toBeGreaterThan(10);
     expect(clipped.some((s) => s.clipped)).toBe(true);
-    const rawEnd = raw[raw.length - 1];
-    const clippedEnd = clipped[clipped.length - 1];
+    const rawEnd = raw.at(-1)!;
+    const clippedEnd = clipped.at(-1)!;
     expect(rawEnd.loss).toBeGreaterThan(10 * clippedEnd.loss);
     // Thrown onto the plateau, where the gradient is all but zero, the unclipped run stays stuck.
     expect(rawEnd.gradNorm).toBeLessThan(1e-3);
@@ -87,21 +86,21 @@ describe('the cliff (Pascanu et al. 2013, one-unit recurrent net)', () => {
   });
 
   it('far from the wall the two trajectories coincide: clipping never acts', () => {
-    const [raw, clipped] = descend({ w: 0, b: 2 }, [NONE, NORM], { T, lr: 1, steps: 40 });
+    const [raw = [], clipped = []] = descend({ w: 0, b: 2 }, [NONE, NORM], { T, lr: 1, steps: 40 });
     expect(clipped.every((s) => !s.clipped)).toBe(true);
     for (let k = 0; k < raw.length; k++) {
-      expect(clipped[k].w).toBe(raw[k].w);
-      expect(clipped[k].b).toBe(raw[k].b);
+      expect(clipped[k]?.w).toBe(raw[k]?.w);
+      expect(clipped[k]?.b).toBe(raw[k]?.b);
     }
     // And descent does descend there.
-    expect(raw[raw.length - 1].loss).toBeLessThan(raw[0].loss);
+    expect(raw.at(-1)!.loss).toBeLessThan(raw[0]!.loss);
   });
 
   it('clipping by value bounds each component on its own', () => {
-    const [path] = descend({ w: 4.289, b: -2.181 }, [{ mode: 'value', threshold: 0.1 }], { T, lr: 1, steps: 1 });
-    expect(path[0].clipped).toBe(true);
-    expect(Math.abs(path[0].stepW)).toBeLessThanOrEqual(0.1 + 1e-7);
-    expect(Math.abs(path[0].stepB)).toBeLessThanOrEqual(0.1 + 1e-7);
+    const [path = []] = descend({ w: 4.289, b: -2.181 }, [{ mode: 'value', threshold: 0.1 }], { T, lr: 1, steps: 1 });
+    expect(path[0]?.clipped).toBe(true);
+    expect(Math.abs(path[0]!.stepW)).toBeLessThanOrEqual(0.1 + 1e-7);
+    expect(Math.abs(path[0]!.stepB)).toBeLessThanOrEqual(0.1 + 1e-7);
   });
 
   it('leaks no tensors', async () => {

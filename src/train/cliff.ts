@@ -98,38 +98,45 @@ export function descend(start: { w: number; b: number }, clips: CliffClip[], opt
       const w = tf.tensor1d(ws);
       const b = tf.tensor1d(bs);
       // The loss of the sum is the sum of independent losses: each point's gradient is its own.
-      const { grads } = gradOf([w, b]);
+      const {
+        grads: [gw, gb],
+      } = gradOf([w, b]);
+      if (!gw || !gb) throw new Error('cliff descent: the loss has no gradient for w or b');
       const losses = cliffLoss(w, b, options.T);
-      const rows: tf.Tensor[] = [losses, grads[0], grads[1]];
-      for (let i = 0; i < n && !last; i++) {
-        const g = tf.stack([grads[0].slice(i, 1), grads[1].slice(i, 1)]).reshape([2]) as tf.Tensor1D;
-        rows.push(clipGradient(g, clips[i]));
+      const rows: tf.Tensor[] = [losses, gw, gb];
+      if (!last) {
+        clips.forEach((clip, i) => {
+          const g = tf.stack([gw.slice(i, 1), gb.slice(i, 1)]).reshape([2]) as tf.Tensor1D;
+          rows.push(clipGradient(g, clip));
+        });
       }
       return tf.concat(rows.map((r) => r.reshape([-1])));
     });
     const v = packed.dataSync();
     packed.dispose();
-    for (let i = 0; i < n; i++) {
-      const gradW = v[n + i];
-      const gradB = v[2 * n + i];
-      const usedW = last ? 0 : v[3 * n + 2 * i];
-      const usedB = last ? 0 : v[3 * n + 2 * i + 1];
+    // v is [loss x n, dE/dw x n, dE/db x n, (clipped w, clipped b) x n], so every index below is in range.
+    clips.forEach((clip, i) => {
+      const gradW = v[n + i]!;
+      const gradB = v[2 * n + i]!;
+      const usedW = last ? 0 : v[3 * n + 2 * i]!;
+      const usedB = last ? 0 : v[3 * n + 2 * i + 1]!;
       const stepW = -options.lr * usedW;
       const stepB = -options.lr * usedB;
-      paths[i].push({
-        w: ws[i],
-        b: bs[i],
-        loss: v[i],
+      const [w, b] = [ws[i]!, bs[i]!];
+      paths[i]!.push({
+        w,
+        b,
+        loss: v[i]!,
         gradW,
         gradB,
         gradNorm: Math.hypot(gradW, gradB),
         stepW,
         stepB,
-        clipped: !last && clipActs(clips[i], gradW, gradB),
+        clipped: !last && clipActs(clip, gradW, gradB),
       });
-      ws[i] += stepW;
-      bs[i] += stepB;
-    }
+      ws[i] = w + stepW;
+      bs[i] = b + stepB;
+    });
   }
   return paths;
 }

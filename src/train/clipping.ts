@@ -63,7 +63,7 @@ export function clipByNorm(grad: tf.Tensor, threshold: number): { grad: tf.Tenso
 
 function clipEachByNorm(grads: tf.Tensor[], threshold: number): ClipResult {
   const parts = grads.map((g) => clipByNorm(g, threshold));
-  const changed = tf.addN(parts.map((p, i) => tf.mul(p.acted, grads[i].size)));
+  const changed = tf.addN(parts.map((p, i) => tf.mul(p.acted, grads[i]?.size ?? 0)));
   return {
     grads: parts.map((p) => p.grad),
     fraction: tf.div(changed, totalSize(grads)) as tf.Scalar,

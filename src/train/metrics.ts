@@ -66,7 +66,8 @@ export function layerNorms(layout: RunLayout, perParam: ArrayLike<number>): numb
   return layout.layers.map((layer) => {
     let sumSquares = 0;
     layout.params.forEach((p, i) => {
-      if (p.layer === layer) sumSquares += perParam[i] * perParam[i];
+      const norm = perParam[i] ?? NaN;
+      if (p.layer === layer) sumSquares += norm * norm;
     });
     return Math.sqrt(sumSquares);
   });
@@ -91,9 +92,11 @@ export function csvHeader(layout: RunLayout): string[] {
 
 export function csvRow(layout: RunLayout, m: StepMetrics): (number | string)[] {
   const row: (number | string)[] = [m.step, m.epoch, m.loss, m.accuracy ?? '', m.globalNormPre, m.globalNormPost, m.clipFraction, m.clipScale];
-  layout.layers.forEach((_, i) => row.push(m.layerNormPre[i], m.layerNormPost[i]));
-  layout.params.forEach((_, i) => row.push(m.gradNormPre[i], m.gradNormPost[i], m.weightNorm[i], m.updateRatio[i]));
+  // A missing figure is an empty cell, never a shifted row.
+  const cell = (values: readonly number[] | null, i: number): number | string => values?.[i] ?? '';
+  layout.layers.forEach((_, i) => row.push(cell(m.layerNormPre, i), cell(m.layerNormPost, i)));
+  layout.params.forEach((_, i) => row.push(cell(m.gradNormPre, i), cell(m.gradNormPost, i), cell(m.weightNorm, i), cell(m.updateRatio, i)));
   const hidden = layout.hiddenLayers * layout.timeSteps;
-  for (let k = 0; k < hidden; k++) row.push(m.hiddenGradNorms ? m.hiddenGradNorms[k] : '');
+  for (let k = 0; k < hidden; k++) row.push(cell(m.hiddenGradNorms, k));
   return row;
 }

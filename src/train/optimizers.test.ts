@@ -1,16 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { adam, rmsprop, sgd, type Optimizer } from './optimizers.ts';
+import { adam, adamKeras, rmsprop, sgd, type Optimizer } from './optimizers.ts';
 
-/** Two steps on p = [1, 2] with the constant gradient g = [0.5, -1]; returns p after each step. */
-async function twoSteps(optimizer: Optimizer): Promise<number[][]> {
+/** `steps` steps on p = [1, 2] with the constant gradient g (default [0.5, -1]); returns p after each step. */
+async function run(optimizer: Optimizer, steps = 2, gradient: number[] = [0.5, -1]): Promise<number[][]> {
   const initial = tf.tensor1d([1, 2]);
   const p = tf.variable(initial);
   initial.dispose();
   const out: number[][] = [];
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < steps; i++) {
     tf.tidy(() => {
-      optimizer.apply([p], [tf.tensor1d([0.5, -1])]);
+      optimizer.apply([p], [tf.tensor1d(gradient)]);
     });
     out.push(Array.from(await p.data()));
   }
@@ -19,27 +19,70 @@ async function twoSteps(optimizer: Optimizer): Promise<number[][]> {
   return out;
 }
 
-describe('optimisers in PyTorch formulation, against values worked out by hand', () => {
+function expectValues(actual: number[] | undefined, expected: number[], digits = 6): void {
+  expect(actual).toHaveLength(expected.length);
+  expected.forEach((e, i) => expect(actual?.[i], `element ${i}`).toBeCloseTo(e, digits));
+}
+
+describe('optimisers, against values worked out by hand', () => {
   it('SGD with momentum: buf = m*buf + g, p -= lr*buf', async () => {
     const before = tf.memory().numTensors;
-    const [s1, s2] = await twoSteps(sgd(0.1, 0.9));
-    expect(s1[0]).toBeCloseTo(1 - 0.05, 6); // buf = 0.5
-    expect(s2[0]).toBeCloseTo(0.95 - 0.1 * (0.9 * 0.5 + 0.5), 6); // buf = 0.95
-    expect(s2[1]).toBeCloseTo(2 + 0.1 + 0.1 * 1.9, 6);
+    const [s1, s2] = await run(sgd(0.1, 0.9));
+    expectValues(s1, [1 - 0.05, 2 + 0.1]); // buf = g
+    expectValues(s2, [0.95 - 0.1 * (0.9 * 0.5 + 0.5), 2.1 + 0.1 * 1.9]); // buf = 0.9 g + g
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('Adam: first step moves each weight by lr * sign(g) (up to eps)', async () => {
-    const [s1, s2] = await twoSteps(adam(0.01, 0.9, 0.999, 1e-8));
-    expect(s1[0]).toBeCloseTo(1 - 0.01, 6);
-    expect(s1[1]).toBeCloseTo(2 + 0.01, 6);
+    const [s1, s2] = await run(adam(0.01, 0.9, 0.999, 1e-8));
+    expectValues(s1, [0.99, 2.01]);
     // constant gradient: m_hat = g, v_hat = g^2 at every step, so each step is lr again
-    expect(s2[0]).toBeCloseTo(1 - 0.02, 6);
+    expectValues(s2, [0.98, 2.02]);
   });
 
-  it('RMSprop: s = a*s + (1-a)*g^2, p -= lr*g/(sqrt(s)+eps)', async () => {
-    const [s1] = await twoSteps(rmsprop(0.01, 0.99, 1e-8, 0));
-    const s = 0.01 * 0.25;
-    expect(s1[0]).toBeCloseTo(1 - (0.01 * 0.5) / (Math.sqrt(s) + 1e-8), 5);
+  it("torch's Adam adds eps after the bias correction (a large eps makes it visible)", async () => {
+    // lr 0.01, eps 0.1. Step 1: m = 0.1 g, v = 0.001 g^2, lr/(1-b1) = 0.1, sqrt(v)/sqrt(1-b2) = |g|:
+    //   dp = 0.1 * 0.1 g / (|g| + 0.1) = [0.05/0.6, -0.1/1.1] * 0.1 = [0.0083333, -0.0090909]
+    // Step 2: m_hat = g and v_hat = g^2 again, so the same step: [0.0166667, -0.0181818] in all.
+    const [s1, s2] = await run(adam(0.01, 0.9, 0.999, 0.1));
+    expectValues(s1, [0.99166667, 2.00909091]);
+    expectValues(s2, [0.98333333, 2.01818182]);
+  });
+
+  it("Keras's Adam adds eps to the uncorrected sqrt(v), with lr sqrt(1-b2^t)/(1-b1^t)", async () => {
+    // lr 0.01, eps 0.1. Step 1: step size 0.01 * sqrt(0.001) / 0.1 = 0.00316228; sqrt(v) = 0.0316228 |g|:
+    //   dp = 0.00316228 * 0.1 g / (0.0316228 |g| + 0.1) = [0.00136527, -0.00240253]
+    // Step 2: m = 0.19 g, v = 0.001999 g^2, step size 0.01 sqrt(0.001999) / 0.19 = 0.00235316:
+    //   dp = [0.00182707, -0.00308964]; p = [0.99680766, 2.00549217]
+    const [s1, s2] = await run(adamKeras(0.01, 0.9, 0.999, 0.1));
+    expectValues(s1, [0.99863473, 2.00240253]);
+    expectValues(s2, [0.99680766, 2.00549217]);
+  });
+
+  it('torch and Keras Adam part at step 1 where the gradient is small next to eps (the lstm-tf preset)', async () => {
+    // g = 1e-6, lr 0.01, defaults eps 1e-8 (torch) and 1e-7 (Keras). Keras's eps acts as 1e-7/sqrt(0.001) = 3.16e-6:
+    //   torch: dp = lr * 1e-6 / (1e-6 + 1e-8)    = 0.990099 lr
+    //   Keras: dp = lr * 1e-6 / (1e-6 + 3.16e-6) = 0.240253 lr
+    const [torchStep] = await run(adam(0.01, 0.9, 0.999, 1e-8), 1, [1e-6, 1e-6]);
+    const [kerasStep] = await run(adamKeras(0.01, 0.9, 0.999, 1e-7), 1, [1e-6, 1e-6]);
+    expect(1 - (torchStep?.[0] ?? NaN)).toBeCloseTo(0.0099010, 6);
+    expect(1 - (kerasStep?.[0] ?? NaN)).toBeCloseTo(0.0024025, 6);
+  });
+
+  it('RMSprop: s = a*s + (1-a)*g^2, p -= lr*g/(sqrt(s)+eps), eps outside the root', async () => {
+    // lr 0.01, alpha 0.99, eps 0.1. Step 1: s = 0.01 g^2 = [0.0025, 0.01], sqrt = [0.05, 0.1]:
+    //   dp = 0.01 * [0.5/0.15, -1/0.2] = [0.0333333, -0.05]
+    // Step 2: s = [0.004975, 0.0199], sqrt = [0.0705337, 0.1410674]: dp = 0.01 * [2.931971, -4.148218]
+    const [s1, s2] = await run(rmsprop(0.01, 0.99, 0.1, 0));
+    expectValues(s1, [0.96666667, 2.05]);
+    expectValues(s2, [0.93734695, 2.09148218]);
+  });
+
+  it('RMSprop with momentum: buf = m*buf + g/(sqrt(s)+eps), p -= lr*buf', async () => {
+    // As above with momentum 0.9: step 1 buf = [3.333333, -5]; step 2 buf = 0.9 buf + [2.931971, -4.148218]
+    //   = [5.931971, -8.648218], p = [0.96666667 - 0.05931971, 2.05 + 0.08648218]
+    const [s1, s2] = await run(rmsprop(0.01, 0.99, 0.1, 0.9));
+    expectValues(s1, [0.96666667, 2.05]);
+    expectValues(s2, [0.90734695, 2.13648218]);
   });
 });

@@ -1,8 +1,8 @@
 /**
- * Optimisers in PyTorch's formulation (torch.optim, no weight decay), written
- * from tfjs ops so a step is: gradients, clip, `apply`, all in one tidy.
- * `apply` assigns the new values and returns ||update|| of every parameter,
- * for the update-to-weight ratio.
+ * Optimisers in PyTorch's formulation (torch.optim, no weight decay), and
+ * Keras's Adam, written from tfjs ops so a step is: gradients, clip, `apply`,
+ * all in one tidy. `apply` assigns the new values and returns ||update|| of
+ * every parameter, for the update-to-weight ratio.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../experiment/config.ts';
@@ -16,6 +16,13 @@ function zerosLikeAll(variables: tf.Variable[]): tf.Variable[] {
   return variables.map((v) => tf.variable(tf.zerosLike(v), false));
 }
 
+/** The i-th entry of each list, checked: a missing gradient or state tensor is a bug, never silently skipped. */
+function nth<T>(list: readonly T[], i: number, what: string): T {
+  const item = list[i];
+  if (item === undefined) throw new Error(`optimizer: no ${what} for parameter ${i}`);
+  return item;
+}
+
 function update(variable: tf.Variable, delta: tf.Tensor): tf.Scalar {
   variable.assign(tf.sub(variable, delta));
   return tf.sqrt(tf.sum(tf.square(delta))) as tf.Scalar;
@@ -26,12 +33,13 @@ export function sgd(lr: number, momentum: number): Optimizer {
   let buffers: tf.Variable[] | null = null;
   return {
     apply(variables, grads) {
-      if (momentum === 0) return variables.map((v, i) => update(v, tf.mul(grads[i], lr)));
+      if (momentum === 0) return variables.map((v, i) => update(v, tf.mul(nth(grads, i, 'gradient'), lr)));
       buffers ??= zerosLikeAll(variables);
       const bufs = buffers;
       return variables.map((v, i) => {
-        bufs[i].assign(tf.add(tf.mul(bufs[i], momentum), grads[i]));
-        return update(v, tf.mul(bufs[i], lr));
+        const buf = nth(bufs, i, 'momentum buffer');
+        buf.assign(tf.add(tf.mul(buf, momentum), nth(grads, i, 'gradient')));
+        return update(v, tf.mul(buf, lr));
       });
     },
     dispose: () => buffers?.forEach((b) => b.dispose()),
@@ -55,10 +63,40 @@ export function adam(lr: number, beta1: number, beta2: number, eps: number): Opt
       const stepSize = lr / (1 - beta1 ** t);
       const sqrtBias2 = Math.sqrt(1 - beta2 ** t);
       return variables.map((p, i) => {
-        ms[i].assign(tf.add(tf.mul(ms[i], beta1), tf.mul(grads[i], 1 - beta1)));
-        vs[i].assign(tf.add(tf.mul(vs[i], beta2), tf.mul(tf.square(grads[i]), 1 - beta2)));
-        const denominator = tf.add(tf.div(tf.sqrt(vs[i]), sqrtBias2), eps);
-        return update(p, tf.mul(tf.div(ms[i], denominator), stepSize));
+        const [mi, vi, g] = [nth(ms, i, 'first moment'), nth(vs, i, 'second moment'), nth(grads, i, 'gradient')];
+        mi.assign(tf.add(tf.mul(mi, beta1), tf.mul(g, 1 - beta1)));
+        vi.assign(tf.add(tf.mul(vi, beta2), tf.mul(tf.square(g), 1 - beta2)));
+        const denominator = tf.add(tf.div(tf.sqrt(vi), sqrtBias2), eps);
+        return update(p, tf.mul(tf.div(mi, denominator), stepSize));
+      });
+    },
+    dispose: () => [...(m ?? []), ...(v ?? [])].forEach((x) => x.dispose()),
+  };
+}
+
+/**
+ * Keras's Adam (tf.keras.optimizers.Adam), which differs from torch's in where eps goes:
+ *   m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2
+ *   p <- p - (lr sqrt(1 - b2^t) / (1 - b1^t)) * m / (sqrt(v) + eps)
+ * eps is added to the *uncorrected* sqrt(v), so in torch's terms it is eps / sqrt(1 - b2^t):
+ * with Keras's default 1e-7 and b2 = 0.999 that is 3.2e-6 at step 1, about 300x torch's 1e-8.
+ */
+export function adamKeras(lr: number, beta1: number, beta2: number, eps: number): Optimizer {
+  let m: tf.Variable[] | null = null;
+  let v: tf.Variable[] | null = null;
+  let t = 0;
+  return {
+    apply(variables, grads) {
+      m ??= zerosLikeAll(variables);
+      v ??= zerosLikeAll(variables);
+      const [ms, vs] = [m, v];
+      t += 1;
+      const stepSize = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+      return variables.map((p, i) => {
+        const [mi, vi, g] = [nth(ms, i, 'first moment'), nth(vs, i, 'second moment'), nth(grads, i, 'gradient')];
+        mi.assign(tf.add(tf.mul(mi, beta1), tf.mul(g, 1 - beta1)));
+        vi.assign(tf.add(tf.mul(vi, beta2), tf.mul(tf.square(g), 1 - beta2)));
+        return update(p, tf.mul(tf.div(mi, tf.add(tf.sqrt(vi), eps)), stepSize));
       });
     },
     dispose: () => [...(m ?? []), ...(v ?? [])].forEach((x) => x.dispose()),
@@ -79,11 +117,13 @@ export function rmsprop(lr: number, alpha: number, eps: number, momentum: number
       if (momentum > 0) buffers ??= zerosLikeAll(variables);
       const [ss, bufs] = [squares, buffers];
       return variables.map((p, i) => {
-        ss[i].assign(tf.add(tf.mul(ss[i], alpha), tf.mul(tf.square(grads[i]), 1 - alpha)));
-        const scaled = tf.div(grads[i], tf.add(tf.sqrt(ss[i]), eps));
+        const [si, g] = [nth(ss, i, 'square average'), nth(grads, i, 'gradient')];
+        si.assign(tf.add(tf.mul(si, alpha), tf.mul(tf.square(g), 1 - alpha)));
+        const scaled = tf.div(g, tf.add(tf.sqrt(si), eps));
         if (!bufs) return update(p, tf.mul(scaled, lr));
-        bufs[i].assign(tf.add(tf.mul(bufs[i], momentum), scaled));
-        return update(p, tf.mul(bufs[i], lr));
+        const buf = nth(bufs, i, 'momentum buffer');
+        buf.assign(tf.add(tf.mul(buf, momentum), scaled));
+        return update(p, tf.mul(buf, lr));
       });
     },
     dispose: () => [...(squares ?? []), ...(buffers ?? [])].forEach((x) => x.dispose()),
@@ -96,6 +136,8 @@ export function createOptimizer(config: ExperimentConfig): Optimizer {
       return sgd(config.lr, config.momentum);
     case 'adam':
       return adam(config.lr, config.beta1, config.beta2, config.eps);
+    case 'adam-keras':
+      return adamKeras(config.lr, config.beta1, config.beta2, config.eps);
     case 'rmsprop':
       return rmsprop(config.lr, config.alpha, config.eps, config.momentum);
     default: {

@@ -45,6 +45,13 @@ function referenceRows(version: RegressionLoss, clip: string, seed: number, tabl
   return table.filter((r) => r.version === version && r.clip === clip && r.seed === String(seed));
 }
 
+/** A number column of a reference row; a missing column fails loudly instead of comparing with NaN. */
+function col(row: CsvRow, name: string): number {
+  const text = row[name];
+  if (text === undefined) throw new Error(`reference row has no column ${name}`);
+  return num(text);
+}
+
 function expectClose(actual: number, expected: number, what: string): void {
   if (!Number.isFinite(expected)) {
     expect(Number.isFinite(actual), `${what}: expected ${expected}, got ${actual}`).toBe(false);
@@ -77,9 +84,9 @@ describe('golden replay of the dense experiment against PyTorch', async () => {
         run.dispose();
         // Compare while both are finite; the first non-finite step must coincide.
         for (let k = 0; k < reference.length; k++) {
-          const ref = reference[k];
+          const ref = reference[k]!;
           const m = ours[k];
-          const refLoss = num(ref.loss);
+          const refLoss = col(ref, 'loss');
           if (!m) {
             expect(Number.isFinite(refLoss), `PyTorch step ${k + 1} is finite, our run had stopped`).toBe(false);
             break;
@@ -87,14 +94,14 @@ describe('golden replay of the dense experiment against PyTorch', async () => {
           expectClose(m.loss, refLoss, `step ${m.step} loss`);
           if (!Number.isFinite(refLoss)) break;
           compared += 1;
-          expectClose(m.gradNormPre[0], num(ref.fc1_grad_norm_preclip), `step ${m.step} fc1 grad norm`);
-          expectClose(m.gradNormPre[2], num(ref.fc2_grad_norm_preclip), `step ${m.step} fc2 grad norm`);
-          expectClose(m.gradNormPost[0], num(ref.fc1_grad_norm_postclip), `step ${m.step} fc1 post-clip norm`);
-          expectClose(m.gradNormPost[2], num(ref.fc2_grad_norm_postclip), `step ${m.step} fc2 post-clip norm`);
-          for (const [a, b] of [
-            [m.loss, num(ref.loss)],
-            [m.gradNormPre[0], num(ref.fc1_grad_norm_preclip)],
-            [m.gradNormPre[2], num(ref.fc2_grad_norm_preclip)],
+          expectClose(m.gradNormPre[0]!, col(ref, 'fc1_grad_norm_preclip'), `step ${m.step} fc1 grad norm`);
+          expectClose(m.gradNormPre[2]!, col(ref, 'fc2_grad_norm_preclip'), `step ${m.step} fc2 grad norm`);
+          expectClose(m.gradNormPost[0]!, col(ref, 'fc1_grad_norm_postclip'), `step ${m.step} fc1 post-clip norm`);
+          expectClose(m.gradNormPost[2]!, col(ref, 'fc2_grad_norm_postclip'), `step ${m.step} fc2 post-clip norm`);
+          for (const [a, b] of <[number, number][]>[
+            [m.loss, col(ref, 'loss')],
+            [m.gradNormPre[0]!, col(ref, 'fc1_grad_norm_preclip')],
+            [m.gradNormPre[2]!, col(ref, 'fc2_grad_norm_preclip')],
           ]) worstRelativeError = Math.max(worstRelativeError, Math.abs(a - b) / Math.abs(b));
         }
         // Unclipped corrected runs overflow at step 5 (4 finite steps); every other run has 8 to compare.
@@ -114,7 +121,7 @@ describe('golden replay of the dense experiment against PyTorch', async () => {
 
   it.each(SEEDS)('literal loss without clipping diverges at PyTorch’s step, or within a few steps of it (seed %i)', async (seed) => {
     const reference = referenceRows('literal', 'none', seed, steps);
-    const refStep = reference.findIndex((r) => !Number.isFinite(num(r.loss)) || !Number.isFinite(num(r.global_grad_norm_preclip))) + 1;
+    const refStep = reference.findIndex((r) => !Number.isFinite(num(r.loss ?? '')) || !Number.isFinite(num(r.global_grad_norm_preclip ?? ''))) + 1;
     const run = goldenRun(data, 'literal', false, seed);
     await trainAll(run, 400);
     run.dispose();
@@ -133,16 +140,16 @@ describe('golden replay of the dense experiment against PyTorch', async () => {
     const epochLoss = (e: number) => {
       const inEpoch = ours.filter((m) => m.epoch === e);
       const sizes = inEpoch.map((_, k) => (k === inEpoch.length - 1 ? 1000 - 128 * (inEpoch.length - 1) : 128));
-      return inEpoch.reduce((s, m, k) => s + m.loss * sizes[k], 0) / 1000;
+      return inEpoch.reduce((s, m, k) => s + m.loss * sizes[k]!, 0) / 1000;
     };
     const refEpochs = epochs.filter((r) => r.version === 'corrected' && r.clip === 'value1.0' && r.seed === String(seed));
     expect(refEpochs).toHaveLength(50);
     const first = epochLoss(1);
-    expectClose(first, num(refEpochs[0].epoch_loss), 'epoch 1 loss');
+    expectClose(first, num(refEpochs[0]!.epoch_loss!), 'epoch 1 loss');
     const last = epochLoss(50);
     expect(last).toBeLessThan(0.01 * first);
     // Same regime as PyTorch's final epoch (66-96): within a factor of 3.
-    const refLast = num(refEpochs[49].epoch_loss);
+    const refLast = num(refEpochs[49]!.epoch_loss!);
     expect(last).toBeGreaterThan(refLast / 3);
     expect(last).toBeLessThan(refLast * 3);
   });
@@ -153,7 +160,7 @@ describe('golden replay of the dense experiment against PyTorch', async () => {
     run.dispose();
     const lastEpoch = ours.filter((m) => m.epoch === 50);
     const mean = lastEpoch.reduce((s, m) => s + m.loss, 0) / lastEpoch.length;
-    const refLast = num(epochs.filter((r) => r.version === 'literal' && r.clip === 'value1.0' && r.seed === '0')[49].epoch_loss);
+    const refLast = num(epochs.filter((r) => r.version === 'literal' && r.clip === 'value1.0' && r.seed === '0')[49]!.epoch_loss!);
     expect(Math.abs(mean - refLast) / refLast).toBeLessThan(0.05);
   });
 

@@ -79,8 +79,8 @@ describe('regression data', () => {
     let residualSquares = 0;
     for (let i = 0; i < a.rows; i++) {
       let fit = 0;
-      for (let j = 0; j < 20; j++) fit += a.x[i * 20 + j] * a.coef[j];
-      residualSquares += (a.y[i] - fit) ** 2;
+      for (let j = 0; j < 20; j++) fit += a.x[i * 20 + j]! * a.coef[j]!;
+      residualSquares += (a.y[i]! - fit) ** 2;
     }
     const residualStd = Math.sqrt(residualSquares / a.rows);
     expect(residualStd).toBeGreaterThan(0.08);

@@ -29,21 +29,22 @@ export function makeRegression(rng: Rng, options: MakeRegressionOptions): Regres
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = 0;
-    for (let j = 0; j < f; j++) s += x[i * f + j] * coef[j];
+    // Loop bounds keep every index in range (the `!`s below say so to noUncheckedIndexedAccess).
+    for (let j = 0; j < f; j++) s += x[i * f + j]! * coef[j]!;
     y[i] = s;
   }
-  for (let i = 0; i < n; i++) y[i] += noise * rng.normal();
+  for (let i = 0; i < n; i++) y[i]! += noise * rng.normal();
 
   const rowOrder = rng.permutation(n);
   const colOrder = rng.permutation(f);
   const xOut = new Float32Array(n * f);
   const yOut = new Float32Array(n);
   const coefOut = new Float64Array(f);
-  for (let j = 0; j < f; j++) coefOut[j] = coef[colOrder[j]];
+  for (let j = 0; j < f; j++) coefOut[j] = coef[colOrder[j]!]!;
   for (let i = 0; i < n; i++) {
-    const src = rowOrder[i];
-    yOut[i] = y[src];
-    for (let j = 0; j < f; j++) xOut[i * f + j] = x[src * f + colOrder[j]];
+    const src = rowOrder[i]!;
+    yOut[i] = y[src]!;
+    for (let j = 0; j < f; j++) xOut[i * f + j] = x[src * f + colOrder[j]!]!;
   }
   return { x: xOut, y: yOut, rows: n, features: f, coef: coefOut };
 }

@@ -26,7 +26,7 @@ export function mnistSplitFromIdx(imagesIdx: ArrayBuffer | Uint8Array, labelsIdx
   if (labels.dims.length !== 1 || labels.dims[0] !== images.dims[0]) {
     throw new Error(`MNIST labels (${labels.dims.join(' x ')}) do not match ${images.dims[0]} images`);
   }
-  const count = Math.min(images.dims[0], limit);
+  const count = Math.min(images.dims[0] ?? 0, limit);
   return { images: images.data.subarray(0, count * MNIST_IMAGE_BYTES), labels: labels.data.subarray(0, count), count };
 }
 
@@ -46,6 +46,13 @@ export function concatSplits(parts: MnistSplit[], limit = Infinity): MnistSplit 
   return { images, labels, count: total };
 }
 
+/** The k-th of `indices`, checked to be a row of a set of `rows` rows. */
+export function rowIndex(indices: ArrayLike<number>, k: number, rows: number): number {
+  const i = indices[k];
+  if (i === undefined || !Number.isInteger(i) || i < 0 || i >= rows) throw new Error(`batch index ${k} is ${i}, not a row of 0..${rows - 1}`);
+  return i;
+}
+
 /** The images at `indices` as a [B, 28, 28] normalised float tensor and one-hot [B, 10] labels. */
 export function mnistBatch(split: MnistSplit, indices: ArrayLike<number>): { x: tf.Tensor3D; y: tf.Tensor2D; labels: Int32Array } {
   const b = indices.length;
@@ -54,10 +61,11 @@ export function mnistBatch(split: MnistSplit, indices: ArrayLike<number>): { x: 
   const scale = 1 / (255 * MNIST_STD);
   const shift = MNIST_MEAN / MNIST_STD;
   for (let k = 0; k < b; k++) {
-    const i = indices[k];
+    const i = rowIndex(indices, k, split.count);
     const offset = i * MNIST_IMAGE_BYTES;
-    for (let p = 0; p < MNIST_IMAGE_BYTES; p++) pixels[k * MNIST_IMAGE_BYTES + p] = split.images[offset + p] * scale - shift;
-    labels[k] = split.labels[i];
+    // i < count, so every pixel index is inside the split (the `!` says so to noUncheckedIndexedAccess).
+    for (let p = 0; p < MNIST_IMAGE_BYTES; p++) pixels[k * MNIST_IMAGE_BYTES + p] = split.images[offset + p]! * scale - shift;
+    labels[k] = split.labels[i]!;
   }
   return tf.tidy(() => ({
     x: tf.tensor3d(pixels, [b, MNIST_STEPS, MNIST_PIXELS]),

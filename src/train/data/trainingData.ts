@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { REGRESSION_FEATURES, type ExperimentConfig } from '../../experiment/config.ts';
 import { Rng } from '../rng.ts';
 import { TUTORIAL_REGRESSION, makeRegression } from './makeRegression.ts';
-import { mnistBatch, type MnistSplit } from './mnist.ts';
+import { mnistBatch, rowIndex, type MnistSplit } from './mnist.ts';
 import { parseRegressionCsv, type RegressionSet } from './regressionSet.ts';
 
 export interface DataLoader {
@@ -51,9 +51,9 @@ export function makeBatch(data: TrainingData, indices: ArrayLike<number>): Batch
   const x = new Float32Array(b * set.features);
   const y = new Float32Array(b);
   for (let k = 0; k < b; k++) {
-    const i = indices[k];
+    const i = rowIndex(indices, k, set.rows);
     x.set(set.x.subarray(i * set.features, (i + 1) * set.features), k * set.features);
-    y[k] = set.y[i];
+    y[k] = set.y[i]!;
   }
   return { x: tf.tensor2d(x, [b, set.features]), y: tf.tensor1d(y) };
 }

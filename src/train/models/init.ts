@@ -37,26 +37,27 @@ export function orthogonal(rng: Rng, rows: number, cols: number, gain = 1): Floa
   }
   // Modified Gram-Schmidt, twice for numerical orthogonality; the first pass's
   // norm is diag(R), whose sign is kept (i.e. Q's columns are not flipped).
+  // Loop bounds keep every index below in range (the `!`s say so to noUncheckedIndexedAccess).
   for (let j = 0; j < k; j++) {
-    const v = vectors[j];
+    const v = vectors[j]!;
     for (let pass = 0; pass < 2; pass++) {
       for (let p = 0; p < j; p++) {
-        const q = vectors[p];
+        const q = vectors[p]!;
         let dot = 0;
-        for (let i = 0; i < n; i++) dot += q[i] * v[i];
-        for (let i = 0; i < n; i++) v[i] -= dot * q[i];
+        for (let i = 0; i < n; i++) dot += q[i]! * v[i]!;
+        for (let i = 0; i < n; i++) v[i]! -= dot * q[i]!;
       }
     }
     let norm = 0;
-    for (let i = 0; i < n; i++) norm += v[i] * v[i];
+    for (let i = 0; i < n; i++) norm += v[i]! * v[i]!;
     norm = Math.sqrt(norm);
     if (norm < 1e-12) throw new Error('orthogonal init: degenerate random matrix');
-    for (let i = 0; i < n; i++) v[i] /= norm;
+    for (let i = 0; i < n; i++) v[i]! /= norm;
   }
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
-      out[r * cols + c] = gain * (tall ? vectors[c][r] : vectors[r][c]);
+      out[r * cols + c] = gain * (tall ? vectors[c]![r]! : vectors[r]![c]!);
     }
   }
   return out;
