@@ -4,7 +4,7 @@ import type { RunSide } from '../experiment/config.ts';
 import { describeClip } from '../present/describe.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 import { clipActedSteps, divergenceMarkers } from './markers.ts';
-import { LAYER_COLORS, SIDE_COLOR, runLabel } from './palette.ts';
+import { SIDE_COLOR, layerColor, runLabel } from './palette.ts';
 import { logDomain } from './scales.ts';
 import { StepChart, type LineSpec } from './StepChart.tsx';
 import { MAX_POINTS, useChartRuns, useSeries, useStepWindow } from './useSeries.ts';
@@ -20,9 +20,14 @@ export function GradNormChart({ side }: { side: RunSide }) {
     let clipped: number[] = [];
     if (mine) {
       mine.layout.layers.forEach((layer, l) => {
-        const color = LAYER_COLORS[l % LAYER_COLORS.length];
-        lines.push({ key: `${layer}-pre`, name: `${layer} before`, color, points: mine.points(`pre:${layer}`, stepWindow, MAX_POINTS / 2, { positiveOnly: true }) });
-        if (run?.clip.mode !== 'none') lines.push({ key: `${layer}-post`, name: `${layer} after`, color, dashed: true, points: mine.points(`post:${layer}`, stepWindow, MAX_POINTS / 2, { positiveOnly: true }) });
+        const color = layerColor(l);
+        const options = { positiveOnly: true };
+        const pre = mine.points(`pre:${layer}`, stepWindow, MAX_POINTS / 2, options);
+        lines.push({ key: `${layer}-pre`, name: `${layer} before`, color, points: pre });
+        if (run?.clip.mode !== 'none') {
+          const post = mine.points(`post:${layer}`, stepWindow, MAX_POINTS / 2, options);
+          lines.push({ key: `${layer}-post`, name: `${layer} after`, color, dashed: true, points: post });
+        }
       });
       clipped = clipActedSteps(mine.points('clipFraction', stepWindow, 600), 300);
     }

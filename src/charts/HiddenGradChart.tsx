@@ -32,7 +32,13 @@ export function HiddenGradChart({ side }: { side: RunSide }) {
     const timeSteps = run?.layout.timeSteps ?? 28;
     const pick: typeof snapshots = [];
     if (snapshots.length <= MAX_LINES) pick.push(...snapshots);
-    else for (let k = 0; k < MAX_LINES; k++) pick.push(snapshots[Math.round((k * (snapshots.length - 1)) / (MAX_LINES - 1))]);
+    else {
+      // MAX_LINES snapshots spread evenly from the first to the last.
+      for (let k = 0; k < MAX_LINES; k++) {
+        const snapshot = snapshots[Math.round((k * (snapshots.length - 1)) / (MAX_LINES - 1))];
+        if (snapshot) pick.push(snapshot);
+      }
+    }
     const lines = pick.map((snap, k) => ({
       key: `s${snap.step}`,
       name: `step ${snap.step}`,

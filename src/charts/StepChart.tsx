@@ -34,12 +34,14 @@ export interface StepChartProps {
   /** Horizontal threshold lines (e.g. the clip norm). */
   thresholds?: { value: number; label: string }[];
   /** Steps at which clipping acted, drawn as ticks along the top. */
-  clipMarks?: { color: string; name: string; steps: number[] };
+  clipMarks?: { color: string; name: string; steps: number[] } | undefined;
   height?: number;
 }
 
 export function StepChart({ lines, xDomain, yDomain, yLog, yLabel, divergences = [], thresholds = [], clipMarks, height = 220 }: StepChartProps) {
   const top = yDomain[1] === 'auto' ? undefined : yDomain[1];
+  // Decade ticks on a log axis with a known domain; otherwise recharts picks them.
+  const yTicks = yLog && yDomain[0] !== 'auto' ? { ticks: decadeTicks(yDomain as [number, number]) } : {};
   return (
     <ResponsiveContainer width="100%" height={height}>
       <ComposedChart margin={{ top: 14, right: 16, bottom: 4, left: 4 }}>
@@ -50,7 +52,7 @@ export function StepChart({ lines, xDomain, yDomain, yLog, yLabel, divergences =
           scale={yLog ? 'log' : 'linear'}
           domain={yDomain}
           allowDataOverflow
-          ticks={yLog && yDomain[0] !== 'auto' ? decadeTicks(yDomain as [number, number]) : undefined}
+          {...yTicks}
           tickFormatter={(v: number) => formatNumber(v, 2)}
           width={58}
           label={{ value: yLabel, angle: -90, position: 'insideLeft', fontSize: 11, dy: 40 }}
@@ -64,7 +66,7 @@ export function StepChart({ lines, xDomain, yDomain, yLog, yLabel, divergences =
             dataKey="y"
             name={line.name}
             stroke={line.color}
-            strokeDasharray={line.dashed ? '5 3' : undefined}
+            {...(line.dashed ? { strokeDasharray: '5 3' } : {})}
             dot={false}
             strokeWidth={1.6}
             isAnimationActive={false}
@@ -77,7 +79,9 @@ export function StepChart({ lines, xDomain, yDomain, yLog, yLabel, divergences =
             dataKey="y"
             name={clipMarks.name}
             fill={clipMarks.color}
-            shape={(props: { cx?: number; cy?: number }) => <rect x={(props.cx ?? 0) - 0.75} y={(props.cy ?? 0) - 1} width={1.5} height={8} fill={clipMarks.color} />}
+            shape={(props: { cx?: number | undefined; cy?: number | undefined }) => (
+              <rect x={(props.cx ?? 0) - 0.75} y={(props.cy ?? 0) - 1} width={1.5} height={8} fill={clipMarks.color} />
+            )}
             isAnimationActive={false}
             legendType="rect"
           />

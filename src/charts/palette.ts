@@ -2,8 +2,13 @@ import type { RunSide } from '../experiment/config.ts';
 
 export const SIDE_COLOR: Record<RunSide, string> = { baseline: '#c8372d', clipped: '#1f5fbf' };
 export const SIDE_LABEL: Record<RunSide, string> = { baseline: 'Baseline', clipped: 'Clipped' };
-export const LAYER_COLORS = ['#1b7f5b', '#b55d00', '#6a3fb5', '#0f7c99', '#9a2f6b'];
+export const LAYER_COLORS = ['#1b7f5b', '#b55d00', '#6a3fb5', '#0f7c99', '#9a2f6b'] as const;
 export const DIVERGED_COLOR = '#d1001f';
+
+/** Layer `index`'s colour; the colours repeat after the fifth layer. */
+export function layerColor(index: number): string {
+  return LAYER_COLORS[index % LAYER_COLORS.length] ?? LAYER_COLORS[0];
+}
 
 /** What a run is called on charts: its side, or the title it was reopened under to compare. */
 export function runLabel(runs: Partial<Record<RunSide, { title?: string }>>, side: RunSide): string {

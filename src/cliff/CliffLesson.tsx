@@ -98,13 +98,16 @@ export function CliffLesson() {
     if (!current) return null;
     const slice = (name: 'unclipped' | 'clipped', field: 'loss' | 'gradNorm') => current[name].slice(0, Math.max(1, shown)).map((s, i) => ({ x: i, y: s[field] }));
     return {
-      loss: [slice('unclipped', 'loss'), slice('clipped', 'loss')],
-      norm: [slice('unclipped', 'gradNorm'), slice('clipped', 'gradNorm')],
+      loss: { unclipped: slice('unclipped', 'loss'), clipped: slice('clipped', 'loss') },
+      norm: { unclipped: slice('unclipped', 'gradNorm'), clipped: slice('clipped', 'gradNorm') },
     };
   }, [current, shown]);
   const lossDomain = logDomain(current ? [...current.unclipped, ...current.clipped].map((s) => s.loss) : [], [1e-4, 1]);
   const normDomain = logDomain(current ? [...current.unclipped, ...current.clipped].map((s) => s.gradNorm) : [], [1e-3, 10]);
-  const last = current && shown > 0 ? { unclipped: current.unclipped[shown - 1], clipped: current.clipped[shown - 1] } : null;
+  // The step drawn last, in both descents (none before the animation starts).
+  const lastUnclipped = shown > 0 ? current?.unclipped[shown - 1] : undefined;
+  const lastClipped = shown > 0 ? current?.clipped[shown - 1] : undefined;
+  const last = lastUnclipped && lastClipped ? { unclipped: lastUnclipped, clipped: lastClipped } : null;
 
   return (
     <section className="cliff" aria-labelledby="cliff-title">
@@ -182,8 +185,8 @@ export function CliffLesson() {
                 xDomain={[0, Math.max(1, total - 1)]}
                 yDomain={lossDomain}
                 lines={[
-                  { key: 'lu', name: 'Unclipped loss', color: '#c8372d', points: chartData.loss[0] },
-                  { key: 'lc', name: 'Clipped loss', color: '#1f5fbf', points: chartData.loss[1] },
+                  { key: 'lu', name: 'Unclipped loss', color: '#c8372d', points: chartData.loss.unclipped },
+                  { key: 'lc', name: 'Clipped loss', color: '#1f5fbf', points: chartData.loss.clipped },
                 ]}
               />
               <StepChart
@@ -194,8 +197,13 @@ export function CliffLesson() {
                 yDomain={normDomain}
                 thresholds={cliff.clipMode === 'norm' ? [{ value: cliff.threshold, label: `threshold c = ${cliff.threshold}` }] : []}
                 lines={[
-                  { key: 'nu', name: 'Unclipped ‖g‖', color: '#c8372d', points: chartData.norm[0] },
-                  { key: 'nc', name: 'Clipped ‖g‖ (before clipping)', color: '#1f5fbf', points: chartData.norm[1] },
+                  { key: 'nu', name: 'Unclipped ‖g‖', color: '#c8372d', points: chartData.norm.unclipped },
+                  {
+                    key: 'nc',
+                    name: 'Clipped ‖g‖ (before clipping)',
+                    color: '#1f5fbf',
+                    points: chartData.norm.clipped,
+                  },
                 ]}
               />
             </>

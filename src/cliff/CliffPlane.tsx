@@ -82,16 +82,24 @@ function Arrow({ from, step, lr, color, label }: { from: [number, number]; step:
 
 function PathMarks({ name, path, shown, window, lr }: { name: PathName; path: DescentStep[]; shown: number; window: PlaneWindow; lr: number }) {
   const color = PATH_COLOR[name];
-  const visible = path.slice(0, Math.min(shown, path.length));
-  if (visible.length === 0) return null;
+  // Each step drawn so far with its place on the picture.
+  const marks = path
+    .slice(0, Math.min(shown, path.length))
+    .map((step) => ({ step, xy: toPicture(window, PICTURE_W, PICTURE_H, step.w, step.b) }));
+  const lastMark = marks[marks.length - 1];
+  if (!lastMark) return null;
   const scaleX = PICTURE_W / (window.wMax - window.wMin);
   const scaleY = PICTURE_H / (window.bMax - window.bMin);
-  const points = visible.map((s) => toPicture(window, PICTURE_W, PICTURE_H, s.w, s.b));
-  const current = visible.length - 1;
-  const largest = visible.reduce((best, s, i) => (s.gradNorm > visible[best].gradNorm ? i : best), 0);
-  const last = visible[current];
+  const points = marks.map((m) => m.xy);
+  const current = marks.length - 1;
+  // The first of the steps with the largest gradient norm.
+  const largest = marks.indexOf(marks.reduce((best, m) => (m.step.gradNorm > best.step.gradNorm ? m : best)));
+  const { step: last, xy: lastXY } = lastMark;
   const outside = last.w < window.wMin || last.w > window.wMax || last.b < window.bMin || last.b > window.bMax;
-  const edge: [number, number] = [Math.min(PICTURE_W - 8, Math.max(8, points[current][0])), Math.min(PICTURE_H - 8, Math.max(8, points[current][1]))];
+  const edge: [number, number] = [
+    Math.min(PICTURE_W - 8, Math.max(8, lastXY[0])),
+    Math.min(PICTURE_H - 8, Math.max(8, lastXY[1])),
+  ];
   return (
     <g data-path={name}>
       <polyline points={points.map((p) => p.join(',')).join(' ')} fill="none" stroke="#000" strokeOpacity={0.6} strokeWidth={4} />
@@ -99,8 +107,17 @@ function PathMarks({ name, path, shown, window, lr }: { name: PathName; path: De
       {points.map((p, i) => (
         <circle key={i} cx={p[0]} cy={p[1]} r={i === current ? 4.5 : 2.5} fill={color} stroke="#000" strokeWidth={0.5} />
       ))}
-      {visible.map((s, i) =>
-        i < path.length - 1 ? <Arrow key={`a${i}`} from={points[i]} step={{ ...s, gradW: s.gradW * scaleX, gradB: s.gradB * scaleY }} lr={lr} color={color} label={i === largest || i === current} /> : null,
+      {marks.map(({ step: s, xy }, i) =>
+        i < path.length - 1 ? (
+          <Arrow
+            key={`a${i}`}
+            from={xy}
+            step={{ ...s, gradW: s.gradW * scaleX, gradB: s.gradB * scaleY }}
+            lr={lr}
+            color={color}
+            label={i === largest || i === current}
+          />
+        ) : null,
       )}
       {outside && (
         <g className="off-window">
@@ -124,7 +141,13 @@ export function CliffPlane({ window, surface, paths, shown, start, lr, onStart, 
     // Contours are traced in the surface's own window, then placed like the canvas.
     return contourPaths(surface.loss, surface.cols, surface.rows, PICTURE_W, PICTURE_H);
   }, [surface]);
-  const surfaceBox = surface ? [toPicture(view, PICTURE_W, PICTURE_H, surface.window.wMin, surface.window.bMax), toPicture(view, PICTURE_W, PICTURE_H, surface.window.wMax, surface.window.bMin)] : null;
+  // Where the surface's window sits on the picture: its top-left (x0, y0) and bottom-right (x1, y1) corners.
+  let surfaceTransform: string | null = null;
+  if (surface) {
+    const [x0, y0] = toPicture(view, PICTURE_W, PICTURE_H, surface.window.wMin, surface.window.bMax);
+    const [x1, y1] = toPicture(view, PICTURE_W, PICTURE_H, surface.window.wMax, surface.window.bMin);
+    surfaceTransform = `translate(${x0},${y0}) scale(${(x1 - x0) / PICTURE_W},${(y1 - y0) / PICTURE_H})`;
+  }
 
   const pictureXY = (event: { clientX: number; clientY: number }): [number, number] => {
     const box = svgRef.current?.getBoundingClientRect();
@@ -208,8 +231,8 @@ export function CliffPlane({ window, surface, paths, shown, start, lr, onStart, 
           </clipPath>
         </defs>
         <g clipPath="url(#cliff-clip)">
-          {surfaceBox && (
-            <g transform={`translate(${surfaceBox[0][0]},${surfaceBox[0][1]}) scale(${(surfaceBox[1][0] - surfaceBox[0][0]) / PICTURE_W},${(surfaceBox[1][1] - surfaceBox[0][1]) / PICTURE_H})`}>
+          {surfaceTransform && (
+            <g transform={surfaceTransform}>
               {contoursD.map((c) => (
                 <path key={c.level} d={c.d} fill="none" stroke="rgba(255,255,255,0.55)" strokeWidth={c.level === CONTOUR_LEVELS[0] ? 1.4 : 0.8} vectorEffect="non-scaling-stroke" data-level={c.level} />
               ))}

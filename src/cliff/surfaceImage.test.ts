@@ -35,7 +35,7 @@ describe('the cliff picture', () => {
     loss[4 * n + 4] = 1e-6;
     const paths = contourPaths(loss, n, n, 90, 90);
     expect(paths.length).toBeGreaterThan(0);
-    expect(paths[0].d).toMatch(/^M[\d.]+,[\d.]+L/);
+    expect(paths[0]?.d).toMatch(/^M[\d.]+,[\d.]+L/);
   });
 
   it('rounds link numbers to a thousandth of the window', () => {

@@ -28,11 +28,19 @@ export function colourPosition(loss: number): number {
 function rgbOf(css: string): [number, number, number] {
   // d3's interpolators answer "#rrggbb" or "rgb(r, g, b)".
   if (css.startsWith('#')) return [1, 3, 5].map((i) => parseInt(css.slice(i, i + 2), 16)) as [number, number, number];
-  const [r, g, b] = css.match(/\d+/g)?.map(Number) ?? [0, 0, 0];
+  const [r = 0, g = 0, b = 0] = css.match(/\d+/g)?.map(Number) ?? [];
   return [r, g, b];
 }
 
 const PALETTE: [number, number, number][] = Array.from({ length: 256 }, (_, i) => rgbOf(interpolateTurbo(i / 255)));
+/** Magenta: a cell whose loss is not a finite number. */
+const NOT_FINITE_RGB: [number, number, number] = [255, 0, 255];
+
+function rgbOfLoss(loss: number | undefined): [number, number, number] {
+  if (loss === undefined || !Number.isFinite(loss)) return NOT_FINITE_RGB;
+  // colourPosition is within [0, 1], so the palette always has the entry.
+  return PALETTE[Math.round(colourPosition(loss) * 255)] ?? NOT_FINITE_RGB;
+}
 
 export function colourOf(loss: number): string {
   return interpolateTurbo(colourPosition(loss));
@@ -42,8 +50,7 @@ export function colourOf(loss: number): string {
 export function surfacePixels(loss: Float32Array, cols: number, rows: number): Uint8ClampedArray {
   const pixels = new Uint8ClampedArray(cols * rows * 4);
   for (let i = 0; i < cols * rows; i++) {
-    const value = loss[i];
-    const [r, g, b] = Number.isFinite(value) ? PALETTE[Math.round(colourPosition(value) * 255)] : [255, 0, 255];
+    const [r, g, b] = rgbOfLoss(loss[i]);
     pixels.set([r, g, b, 255], i * 4);
   }
   return pixels;
@@ -54,13 +61,15 @@ export function contourPaths(loss: Float32Array, cols: number, rows: number, wid
   const values = Array.from(loss, logLoss);
   const sx = width / cols;
   const sy = height / rows;
+  const pointText = ([x, y]: [number, number]) => `${(x * sx).toFixed(1)},${(y * sy).toFixed(1)}`;
   return contours()
     .size([cols, rows])
     .thresholds(CONTOUR_LEVELS)(values)
     .map((polygon) => ({
       level: polygon.value,
       d: polygon.coordinates
-        .flatMap((rings) => rings.map((ring) => `M${ring.map(([x, y]) => `${(x * sx).toFixed(1)},${(y * sy).toFixed(1)}`).join('L')}Z`))
+        // GeoJSON types a point as number[]; d3-contour's points are always [x, y].
+        .flatMap((rings) => rings.map((ring) => `M${(ring as [number, number][]).map(pointText).join('L')}Z`))
         .join(''),
     }))
     .filter((p) => p.d !== '');

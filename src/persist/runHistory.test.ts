@@ -66,11 +66,12 @@ describe('run history in IndexedDB', () => {
     await history.appendSteps('s2:baseline', [step(1), step(2, Infinity)]);
     await history.appendEval('s2:baseline', { step: 2, testAccuracy: 0.5, testLoss: NaN, examples: 100 });
     const text = await history.exportRuns(['s2:baseline']);
-    const [ id ] = await history.importRuns(text);
+    const [id] = await history.importRuns(text);
+    if (id === undefined) throw new Error('the import returned no id');
     expect(id).not.toBe('s2:baseline');
     const steps = await history.loadSteps(id);
-    expect(steps[1].loss).toBe(Infinity);
-    expect((await history.loadEvals(id))[0].testLoss).toBeNaN();
+    expect(steps[1]?.loss).toBe(Infinity);
+    expect((await history.loadEvals(id))[0]?.testLoss).toBeNaN();
     expect(await history.getRun(id)).toMatchObject({ phase: 'diverged', divergence: { step: 2, value: 'Infinity' }, step: 2 });
   });
 

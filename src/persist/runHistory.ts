@@ -236,12 +236,17 @@ export function parseArchive(text: string): RunArchive[] {
   }
   const parsed = archiveSchema.safeParse(raw);
   if (!parsed.success) {
+    // zod reports at least one issue when it fails; say so plainly should it ever report none.
     const issue = parsed.error.issues[0];
-    throw new Error(`the file is not a Gradient Lab run export (${issue.path.join('.') || 'file'}: ${issue.message})`);
+    const where = issue ? `${issue.path.join('.') || 'file'}: ${issue.message}` : 'it does not match the format';
+    throw new Error(`the file is not a Gradient Lab run export (${where})`);
   }
   return parsed.data.runs.map(({ run, steps, evals }) => {
     const decoded = decodeExperiment(run.link);
-    if (decoded.issues.length > 0) throw new Error(`run ${run.id}: its experiment link is not valid (${decoded.issues[0].param}: ${decoded.issues[0].message})`);
+    const [linkIssue] = decoded.issues;
+    if (linkIssue) {
+      throw new Error(`run ${run.id}: its experiment link is not valid (${linkIssue.param}: ${linkIssue.message})`);
+    }
     const config = decoded.config;
     const clip = run.side === 'clipped' ? config.clip : config.baseClip;
     const stored: StoredRun = {
@@ -255,7 +260,7 @@ export function parseArchive(text: string): RunArchive[] {
       config,
       clip,
       phase: run.phase,
-      step: steps.length > 0 ? steps[steps.length - 1].step : 0,
+      step: steps.at(-1)?.step ?? 0,
       backend: run.backend,
       layout: run.layout,
       divergence: run.divergence,

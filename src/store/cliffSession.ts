@@ -43,10 +43,18 @@ function onMessage(message: FromCliffWorker): void {
       useLab.setState({ cliffSurface: { window: { wMin: cliff.wMin, wMax: cliff.wMax, bMin: cliff.bMin, bMax: cliff.bMax }, T: cliff.T, cols, rows, loss, elapsedMs, final }, cliffError: null });
       break;
     }
-    case 'paths':
+    case 'paths': {
       if (message.id !== pathsRequest.id) return;
-      useLab.setState({ cliffPaths: { key: pathsRequest.key, unclipped: message.paths[0], clipped: message.paths[1] }, cliffError: null });
+      // The worker answers the two descents in this order (the protocol types them as DescentStep[][]).
+      const [unclipped, clipped] = message.paths;
+      if (!unclipped || !clipped) {
+        const count = message.paths.length;
+        useLab.setState({ cliffError: `The cliff could not be computed: the worker sent ${count} descents, not 2` });
+        break;
+      }
+      useLab.setState({ cliffPaths: { key: pathsRequest.key, unclipped, clipped }, cliffError: null });
       break;
+    }
     case 'error':
       useLab.setState({ cliffError: `The cliff could not be computed: ${message.message}` });
       break;

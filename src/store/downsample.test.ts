@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { at } from '../../test/support/at.ts';
 import { downsampleMinMax } from './downsample.ts';
 
 describe('min-max downsampling', () => {
@@ -17,7 +18,8 @@ describe('min-max downsampling', () => {
     ys[777] = 0.001;
     const points = downsampleMinMax(xs, ys, 100);
     expect(points).toContainEqual({ x: 778, y: 0.001 });
-    for (let i = 1; i < points.length; i++) expect(points[i].x).toBeGreaterThan(points[i - 1].x);
+    // Each point after the first, against the one before it (points[i]).
+    for (const [i, point] of points.slice(1).entries()) expect(point.x).toBeGreaterThan(at(points, i).x);
   });
 
   it('returns short series unchanged and drops NaN, Infinity and (for log axes) values <= 0', () => {

@@ -17,7 +17,11 @@ export function downsampleMinMax(xs: ArrayLike<number>, ys: ArrayLike<number>, m
   const keep = (y: number) => Number.isFinite(y) && (!options.positiveOnly || y > 0);
   if (n <= maxPoints) {
     const out: Point[] = [];
-    for (let i = 0; i < n; i++) if (keep(ys[i])) out.push({ x: xs[i], y: ys[i] });
+    for (let i = 0; i < n; i++) {
+      const x = xs[i];
+      const y = ys[i];
+      if (x !== undefined && y !== undefined && keep(y)) out.push({ x, y });
+    }
     return out;
   }
   const buckets = Math.max(1, Math.floor(maxPoints / 2));
@@ -26,19 +30,29 @@ export function downsampleMinMax(xs: ArrayLike<number>, ys: ArrayLike<number>, m
   for (let b = 0; b < buckets; b++) {
     const start = Math.floor(b * size);
     const end = Math.min(n, Math.floor((b + 1) * size));
+    // The bucket's lowest and highest kept points, with their indices to put them in step order.
     let minI = -1;
     let maxI = -1;
+    const min: Point = { x: 0, y: 0 };
+    const max: Point = { x: 0, y: 0 };
     for (let i = start; i < end; i++) {
+      const x = xs[i];
       const y = ys[i];
-      if (!keep(y)) continue;
-      if (minI < 0 || y < ys[minI]) minI = i;
-      if (maxI < 0 || y > ys[maxI]) maxI = i;
+      if (x === undefined || y === undefined || !keep(y)) continue;
+      if (minI < 0 || y < min.y) {
+        minI = i;
+        min.x = x;
+        min.y = y;
+      }
+      if (maxI < 0 || y > max.y) {
+        maxI = i;
+        max.x = x;
+        max.y = y;
+      }
     }
     if (minI < 0) continue;
-    const first = Math.min(minI, maxI);
-    const second = Math.max(minI, maxI);
-    out.push({ x: xs[first], y: ys[first] });
-    if (second !== first) out.push({ x: xs[second], y: ys[second] });
+    out.push(minI <= maxI ? min : max);
+    if (maxI !== minI) out.push(minI <= maxI ? max : min);
   }
   return out;
 }

@@ -140,11 +140,14 @@ export async function loadStoredRuns(ids: string[], compare: boolean): Promise<S
     const run = await history.getRun(id);
     if (!run?.layout) continue;
     const side = compare ? sides[k] : run.side;
+    if (!side) throw new Error(`only ${sides.length} runs can be compared, not ${ids.length}`);
     const series = new RunSeries(run.layout);
     series.append(await history.loadSteps(id));
     for (const e of await history.loadEvals(id)) series.addEval(e);
     const when = new Date(run.createdAt).toLocaleString();
     const phase = run.phase === 'finished' || run.phase === 'diverged' ? run.phase : 'crashed';
+    const notices = [`From the run history: ${when}.`];
+    if (compare) notices.push(`Clipping: ${describeClip(run.clip)}; experiment: ${run.link}`);
     out.push({
       side,
       series,
@@ -157,14 +160,13 @@ export async function loadStoredRuns(ids: string[], compare: boolean): Promise<S
         step: series.count,
         divergence: run.divergence,
         error: phase === 'crashed' ? (run.error ?? `This run stopped at step ${series.count} (the page was closed or reloaded while it trained). Its steps are kept.`) : null,
-        notices: [`From the run history: ${when}.`],
+        notices,
         stepsPerSecond: null,
         lastEval: series.evals[series.evals.length - 1] ?? null,
         runId: run.id,
-        title: compare ? `${k === 0 ? 'A' : 'B'} (${when}, ${run.side})` : undefined,
+        ...(compare ? { title: `${k === 0 ? 'A' : 'B'} (${when}, ${run.side})` } : {}),
       },
     });
-    if (compare) out[out.length - 1].view.notices.push(`Clipping: ${describeClip(run.clip)}; experiment: ${run.link}`);
   }
   return out;
 }

@@ -46,6 +46,14 @@ function newColumn(): ColumnStore {
   };
 }
 
+/**
+ * A cell of a column's typed array. Every index read here is in range (steps below HEAD, buckets below BUCKETS);
+ * NaN, the columns' "no value", stands in for one that is not, as a Float64Array would store it.
+ */
+function cell(values: Float64Array, index: number): number {
+  return values[index] ?? NaN;
+}
+
 function columnsOf(layout: RunLayout): SeriesColumn[] {
   const names: SeriesColumn[] = ['loss', 'accuracy', 'globalNormPre', 'globalNormPost', 'clipFraction', 'clipScale'];
   for (const layer of layout.layers) names.push(`pre:${layer}`, `post:${layer}`);
@@ -53,8 +61,9 @@ function columnsOf(layout: RunLayout): SeriesColumn[] {
 }
 
 function valueOf(m: StepMetrics, name: SeriesColumn, layout: RunLayout): number {
-  if (name.startsWith('pre:')) return m.layerNormPre[layout.layers.indexOf(name.slice(4))];
-  if (name.startsWith('post:')) return m.layerNormPost[layout.layers.indexOf(name.slice(5))];
+  // A layer the record lacks reads as NaN, as it always did once stored in a Float64Array.
+  if (name.startsWith('pre:')) return m.layerNormPre[layout.layers.indexOf(name.slice(4))] ?? NaN;
+  if (name.startsWith('post:')) return m.layerNormPost[layout.layers.indexOf(name.slice(5))] ?? NaN;
   if (name === 'accuracy') return m.accuracy ?? NaN;
   return m[name as 'loss' | 'globalNormPre' | 'globalNormPost' | 'clipFraction' | 'clipScale'];
 }
@@ -96,11 +105,11 @@ export class RunSeries {
         c.minY[b] = Number.isFinite(y) ? y : NaN;
         c.maxY[b] = Number.isFinite(y) ? y : NaN;
       } else if (Number.isFinite(y)) {
-        if (!(y >= c.minY[b])) {
+        if (!(y >= cell(c.minY, b))) {
           c.minY[b] = y;
           c.minX[b] = m.step;
         }
-        if (!(y <= c.maxY[b])) {
+        if (!(y <= cell(c.maxY, b))) {
           c.maxY[b] = y;
           c.maxX[b] = m.step;
         }
@@ -121,13 +130,14 @@ export class RunSeries {
     for (const c of this.columns.values()) {
       for (let k = 0; k < BUCKETS / 2; k++) {
         const [a, b] = [2 * k, 2 * k + 1];
+        const [minYa, minYb, maxYa, maxYb] = [cell(c.minY, a), cell(c.minY, b), cell(c.maxY, a), cell(c.maxY, b)];
         // NaN (a bucket of only non-finite values) loses to any number.
-        const takeMinB = !(c.minY[a] <= c.minY[b]) && !Number.isNaN(c.minY[b]);
-        const takeMaxB = !(c.maxY[a] >= c.maxY[b]) && !Number.isNaN(c.maxY[b]);
-        c.minY[k] = takeMinB ? c.minY[b] : c.minY[a];
-        c.minX[k] = takeMinB ? c.minX[b] : c.minX[a];
-        c.maxY[k] = takeMaxB ? c.maxY[b] : c.maxY[a];
-        c.maxX[k] = takeMaxB ? c.maxX[b] : c.maxX[a];
+        const takeMinB = !(minYa <= minYb) && !Number.isNaN(minYb);
+        const takeMaxB = !(maxYa >= maxYb) && !Number.isNaN(maxYb);
+        c.minY[k] = takeMinB ? minYb : minYa;
+        c.minX[k] = cell(c.minX, takeMinB ? b : a);
+        c.maxY[k] = takeMaxB ? maxYb : maxYa;
+        c.maxX[k] = cell(c.maxX, takeMaxB ? b : a);
       }
     }
     this.buckets = BUCKETS / 2;
@@ -165,18 +175,18 @@ export class RunSeries {
     if (to <= Math.min(HEAD, last)) {
       for (let s = from; s <= to; s++) {
         xs.push(s);
-        ys.push(c.head[s - 1]);
+        ys.push(cell(c.head, s - 1));
       }
     } else if (from >= tailStart) {
       for (let s = from; s <= to; s++) {
         xs.push(s);
-        ys.push(c.tail[(s - 1) % TAIL]);
+        ys.push(cell(c.tail, (s - 1) % TAIL));
       }
     } else {
       for (let b = 0; b < this.buckets; b++) {
         const pair: [number, number][] = [
-          [c.minX[b], c.minY[b]],
-          [c.maxX[b], c.maxY[b]],
+          [cell(c.minX, b), cell(c.minY, b)],
+          [cell(c.maxX, b), cell(c.maxY, b)],
         ];
         pair.sort((p, q) => p[0] - q[0]);
         for (const [x, y] of pair) {

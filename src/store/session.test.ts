@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { PRESETS } from '../experiment/presets.ts';
 import type { StepMetrics } from '../train/metrics.ts';
 import type { FromWorker, ToWorker } from '../worker/protocol.ts';
+import { at } from '../../test/support/at.ts';
 import { seriesBySide, useLab } from './labStore.ts';
 import { applyExperiment, pause, play, resetRuns, setClientFactory, stepOnce } from './session.ts';
 
@@ -23,6 +24,11 @@ const layout = { params: [{ name: 'fc1.weight', layer: 'fc1', size: 500 }], laye
 
 function metrics(step: number, loss = 1): StepMetrics {
   return { step, epoch: 1, loss, accuracy: null, globalNormPre: 2, globalNormPost: 1, clipFraction: 0.5, clipScale: 0.5, gradNormPre: [2], gradNormPost: [1], weightNorm: [3], updateRatio: [0.01], layerNormPre: [2], layerNormPost: [1], hiddenGradNorms: null };
+}
+
+/** The two workers of the pair, baseline first. */
+function pair(): [FakeWorker, FakeWorker] {
+  return [at(workers, 0, 'worker'), at(workers, 1, 'worker')];
 }
 
 function advanceTargets(worker: FakeWorker): number[] {
@@ -56,7 +62,7 @@ describe('session', () => {
   it('keeps the pair in step: nobody is granted steps far beyond the slower run', () => {
     readyAll();
     play();
-    const [a, b] = workers;
+    const [a, b] = pair();
     expect(advanceTargets(a)).toEqual([1]); // no speed known yet: a cautious first grant
     // The baseline races ahead, the clipped run is slow.
     a.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 10 });
@@ -70,7 +76,7 @@ describe('session', () => {
   it('a run that crashes stops alone, keeps its steps and says so; the other goes on', () => {
     readyAll();
     play();
-    const [a, b] = workers;
+    const [a, b] = pair();
     a.emit({ type: 'metrics', steps: [metrics(1), metrics(2)], elapsedMs: 20 });
     a.crash('boom');
     const baseline = useLab.getState().runs.baseline;
@@ -88,7 +94,7 @@ describe('session', () => {
   it('a divergence ends that run only', () => {
     readyAll();
     play();
-    const [a] = workers;
+    const [a] = pair();
     a.emit({ type: 'metrics', steps: [metrics(1), metrics(2, Infinity)], elapsedMs: 20 });
     a.emit({ type: 'status', status: 'diverged', step: 2, divergence: { step: 2, what: 'loss', value: 'Infinity' } });
     expect(useLab.getState().runs.baseline?.phase).toBe('diverged');
@@ -98,7 +104,7 @@ describe('session', () => {
   it('pause lowers the target to the current step; one step grants exactly one more', () => {
     readyAll();
     play();
-    const [a, b] = workers;
+    const [a, b] = pair();
     a.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });
     b.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });
     pause();
@@ -111,7 +117,7 @@ describe('session', () => {
 
   it('a new setting replaces the runs: old workers are disposed and the series cleared', () => {
     readyAll();
-    workers[0].emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });
+    at(workers, 0, 'worker').emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });
     const generation = useLab.getState().generation;
     const old = [...workers];
     applyExperiment({ ...PRESETS['dense-explode'].config, seed: 9 }, 'dense-explode');

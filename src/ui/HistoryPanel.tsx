@@ -36,7 +36,7 @@ export function HistoryPanel() {
       runs.map((r) => r.id),
       compare,
     );
-    if (views.length === 0) {
+    if (!first || views.length === 0) {
       setMessage({ text: 'These runs have no steps stored yet.', error: true });
       return;
     }

@@ -9,6 +9,7 @@ import { openLink } from './linkSync.ts';
 
 function openLesson(n: number): void {
   const lesson = TOUR[n - 1];
+  if (!lesson) return; // there is no lesson before the first or after the last
   const { locked } = useLab.getState().view;
   openLink(`#${lessonLink(lesson)}${locked.length > 0 ? `&lock=${locked.join(',')}` : ''}`);
 }

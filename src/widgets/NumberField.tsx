@@ -10,7 +10,7 @@ interface Props {
   value: number;
   spec: FieldSpec;
   onCommit: (value: number) => string | null;
-  hint?: string;
+  hint?: string | undefined;
   step?: number | 'any';
   disabled?: boolean;
 }

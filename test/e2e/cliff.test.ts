@@ -28,8 +28,9 @@ async function canvasStats(page: Page): Promise<{ colours: number; painted: numb
     const colours = new Set<number>();
     let painted = 0;
     for (let i = 0; i < data.length; i += 4 * 7) {
-      colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-      if (!(data[i] === 0x20 && data[i + 1] === 0x23 && data[i + 2] === 0x2a)) painted++;
+      const [r = 0, g = 0, b = 0] = data.subarray(i, i + 3);
+      colours.add((r << 16) | (g << 8) | b);
+      if (!(r === 0x20 && g === 0x23 && b === 0x2a)) painted++;
     }
     return { colours: colours.size, painted: painted / (data.length / (4 * 7)) };
   });

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, inject, it } from 'vitest';
+import { at } from '../support/at.ts';
 import { openPage, phase, waitForBackends, screenshot, useBrowser } from './browser.ts';
 
 const browser = useBrowser();
@@ -33,9 +34,18 @@ describe('Gradient Lab in Chromium', () => {
     // Export the clipped run's metrics as CSV and check what is in it.
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-run=clipped]').getByRole('button', { name: 'Download CSV' }).click()]);
     const csv = (await readFile((await download.path()) as string, 'utf8')).trim().split('\n');
-    expect(csv[0].split(',').slice(0, 8)).toEqual(['step', 'epoch', 'loss', 'accuracy', 'global_norm_pre', 'global_norm_post', 'clip_fraction', 'clip_scale']);
+    expect(at(csv, 0, 'header').split(',').slice(0, 8)).toEqual([
+      'step',
+      'epoch',
+      'loss',
+      'accuracy',
+      'global_norm_pre',
+      'global_norm_post',
+      'clip_fraction',
+      'clip_scale',
+    ]);
     expect(csv).toHaveLength(41);
-    const row1 = csv[1].split(',');
+    const row1 = at(csv, 1, 'row').split(',');
     expect(row1[0]).toBe('1');
     expect(Number(row1[2])).toBeGreaterThan(0);
     expect(Number(row1[6])).toBeGreaterThan(0.5); // clip by value at 1 acts on most elements at step 1

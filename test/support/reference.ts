@@ -15,11 +15,14 @@ export function referencePath(file: string): string {
 export type CsvRow = Record<string, string>;
 
 export function readCsv(file: string): CsvRow[] {
-  const [header, ...lines] = readFileSync(referencePath(file), 'utf8').trim().split(/\r?\n/);
+  const [header = '', ...lines] = readFileSync(referencePath(file), 'utf8').trim().split(/\r?\n/);
   const keys = header.split(',');
-  return lines.map((line) => {
+  return lines.map((line, n) => {
     const cells = line.split(',');
-    return Object.fromEntries(keys.map((k, i) => [k, cells[i]]));
+    if (cells.length !== keys.length) {
+      throw new Error(`${file}, row ${n + 1}: ${cells.length} cells, not ${keys.length}`);
+    }
+    return Object.fromEntries(keys.map((k, i) => [k, cells[i] ?? '']));
   });
 }
 
@@ -44,5 +47,7 @@ let initCache: Record<string, DenseInit> | null = null;
 
 export function denseInit(seed: number): DenseInit {
   initCache ??= (JSON.parse(readFileSync(referencePath('dense_init_weights_and_batch_orders.json'), 'utf8')) as { seeds: Record<string, DenseInit> }).seeds;
-  return initCache[String(seed)];
+  const init = initCache[String(seed)];
+  if (!init) throw new Error(`no reference weights for seed ${seed} in dense_init_weights_and_batch_orders.json`);
+  return init;
 }

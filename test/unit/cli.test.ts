@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { decodeExperiment } from '../../src/experiment/urlCodec.ts';
+import { at } from '../support/at.ts';
 import { sampleHostileQueries } from '../support/hostileLinks.ts';
 import { runCli } from '../../src/cli/gradlab.ts';
 
@@ -25,9 +26,9 @@ describe('gradlab CLI', () => {
     expect(lines).toContain('baseline (no clipping): diverged at step 5: the loss became Infinity');
     expect(lines.some((l) => /^clipped \(clip by value to \[-1, 1\]\): finished 40 steps, final loss \d/.test(l))).toBe(true);
     const csv = readFileSync(out, 'utf8').trim().split('\n');
-    expect(csv[0].startsWith('run,clip,step,epoch,loss,accuracy,global_norm_pre')).toBe(true);
+    expect(at(csv, 0, 'header').startsWith('run,clip,step,epoch,loss,accuracy,global_norm_pre')).toBe(true);
     expect(csv).toHaveLength(1 + 5 + 40); // header, 5 baseline steps, 40 clipped steps
-    expect(csv[1].startsWith('baseline,none,1,1,')).toBe(true);
+    expect(at(csv, 1, 'row').startsWith('baseline,none,1,1,')).toBe(true);
   });
 
   it('trains an MNIST link and reports test accuracy (real process)', () => {
@@ -66,7 +67,7 @@ describe('gradlab CLI', () => {
         expect(await runCli(['run', query], (l) => lines.push(l)), query).toBe(2);
         expect(lines, query).toEqual([]);
         const message = errors.mock.calls.map((c) => String(c[0])).join('\n');
-        expect(message, query).toContain(decodeExperiment(query).issues[0].param);
+        expect(message, query).toContain(at(decodeExperiment(query).issues, 0, 'issue').param);
       }
     } finally {
       errors.mockRestore();

@@ -9,6 +9,7 @@ import { nodeDataLoader } from '../../src/cli/nodeData.ts';
 import { PRESETS } from '../../src/experiment/presets.ts';
 import { loadTrainingData } from '../../src/train/data/trainingData.ts';
 import { Run } from '../../src/train/trainer.ts';
+import { at } from '../support/at.ts';
 
 beforeAll(async () => {
   await startNodeBackend(['wasm']);
@@ -30,8 +31,8 @@ describe('recurrent nets on sequential MNIST (WASM backend)', () => {
   });
 
   it('the vanilla RNN gradient vanishes toward t = 1 at scale 1.0 and explodes at scale 2 and 3', async () => {
-    const ratios: Record<number, number> = {};
-    for (const recScale of [1, 2, 3]) {
+    const ratios: Record<1 | 2 | 3, number> = { 1: NaN, 2: NaN, 3: NaN };
+    for (const recScale of [1, 2, 3] as const) {
       const config = { ...PRESETS['rnn-scale'].config, recScale, trainSize: 500, hiddenGradEvery: 1 };
       const data = await loadTrainingData(config, nodeDataLoader);
       const run = new Run({ config, side: 'baseline', data });
@@ -39,7 +40,7 @@ describe('recurrent nets on sequential MNIST (WASM backend)', () => {
       run.dispose();
       const h = m.hiddenGradNorms as number[];
       expect(h).toHaveLength(28);
-      ratios[recScale] = h[0] / h[27];
+      ratios[recScale] = at(h, 0) / at(h, 27);
     }
     console.log(`||dL/dh_1|| / ||dL/dh_28||: scale 1 -> ${ratios[1].toExponential(2)}, 2 -> ${ratios[2].toExponential(2)}, 3 -> ${ratios[3].toExponential(2)}`);
     expect(ratios[1]).toBeLessThan(1);
