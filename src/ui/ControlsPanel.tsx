@@ -125,12 +125,17 @@ export function ControlsPanel() {
           <SelectField
             label="Optimiser"
             value={config.optimizer}
-            options={[{ value: 'sgd', label: 'SGD with momentum' }, { value: 'adam', label: 'Adam' }, { value: 'rmsprop', label: 'RMSprop' }]}
+            options={[
+              { value: 'sgd', label: 'SGD with momentum' },
+              { value: 'adam', label: 'Adam (PyTorch)' },
+              { value: 'adam-keras', label: 'Adam (Keras: eps on the uncorrected root)' },
+              { value: 'rmsprop', label: 'RMSprop' },
+            ]}
             onChange={(optimizer) => void commitChange({ optimizer })}
           />
           {num('lr', 'Learning rate')}
           {(config.optimizer === 'sgd' || config.optimizer === 'rmsprop') && num('momentum', 'Momentum')}
-          {config.optimizer === 'adam' && (
+          {(config.optimizer === 'adam' || config.optimizer === 'adam-keras') && (
             <>
               {num('beta1', 'beta1')}
               {num('beta2', 'beta2')}
