@@ -30,8 +30,14 @@ export const FOLDER_IMPORTS = {
 /** Code that must run unchanged in a worker, a test and the CLI: no UI library, no DOM-only or Node module. */
 const PURE_FOLDERS = ['src/train/**', 'src/experiment/**', 'src/present/**'];
 const NOT_IN_PURE_CODE = [
-  { group: ['react', 'react-dom', 'react-dom/*', 'recharts', 'zustand', 'zustand/*', 'idb'], message: 'the core is pure: no UI, store or storage library here' },
-  { group: ['node:*', 'fs', 'path', 'os', 'url', 'child_process'], message: 'the core runs in browsers too: no Node module here (put it in src/cli)' },
+  {
+    group: ['react', 'react-dom', 'react-dom/*', 'recharts', 'zustand', 'zustand/*', 'idb'],
+    message: 'the core is pure: no UI, store or storage library here',
+  },
+  {
+    group: ['node:*', 'fs', 'path', 'os', 'url', 'child_process'],
+    message: 'the core runs in browsers too: no Node module here (put it in src/cli)',
+  },
 ];
 
 export default tseslint.config(
@@ -89,11 +95,21 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         { selector: "MemberExpression[property.name='setState']", message: 'charts never write the store' },
-        { selector: "CallExpression[callee.property.name='getState']", message: 'charts subscribe with useLab(selector); they do not reach into the store' },
+        {
+          selector: "CallExpression[callee.property.name='getState']",
+          message: 'charts subscribe with useLab(selector); they do not reach into the store',
+        },
       ],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../store/*Session.ts', '../store/export.ts'], message: 'charts never write the store or start work: go through the ui' }] },
+        {
+          patterns: [
+            {
+              group: ['../store/*Session.ts', '../store/export.ts'],
+              message: 'charts never write the store or start work: go through the ui',
+            },
+          ],
+        },
       ],
     },
   },

@@ -15,19 +15,35 @@ import { CHUNK_IMAGES, type MnistManifest } from '../src/train/data/mnistChunks.
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public/mnist');
 const manifestPath = path.join(OUT, 'manifest.json');
 
-if (existsSync(manifestPath) && (JSON.parse(readFileSync(manifestPath, 'utf8')) as MnistManifest).chunkImages === CHUNK_IMAGES) {
+if (
+  existsSync(manifestPath) &&
+  (JSON.parse(readFileSync(manifestPath, 'utf8')) as MnistManifest).chunkImages === CHUNK_IMAGES
+) {
   console.log(`MNIST asset is current (${manifestPath})`);
 } else {
   mkdirSync(OUT, { recursive: true });
-  const manifest: MnistManifest = { version: 1, chunkImages: CHUNK_IMAGES, splits: { train: { count: 0, chunks: [] }, test: { count: 0, chunks: [] } } };
+  const manifest: MnistManifest = {
+    version: 1,
+    chunkImages: CHUNK_IMAGES,
+    splits: { train: { count: 0, chunks: [] }, test: { count: 0, chunks: [] } },
+  };
   let bytes = 0;
-  for (const [split, prefix] of [['train', 'train'], ['test', 't10k']] as const) {
+  for (const [split, prefix] of [
+    ['train', 'train'],
+    ['test', 't10k'],
+  ] as const) {
     const dir = mnistDataDir();
-    const full = mnistSplitFromIdx(readFileSync(path.join(dir, `${prefix}-images-idx3-ubyte`)), readFileSync(path.join(dir, `${prefix}-labels-idx1-ubyte`)));
+    const full = mnistSplitFromIdx(
+      readFileSync(path.join(dir, `${prefix}-images-idx3-ubyte`)),
+      readFileSync(path.join(dir, `${prefix}-labels-idx1-ubyte`)),
+    );
     for (let start = 0, k = 0; start < full.count; start += CHUNK_IMAGES, k++) {
       const n = Math.min(CHUNK_IMAGES, full.count - start);
       const labels = encodeIdx([n], full.labels.subarray(start, start + n));
-      const images = encodeIdx([n, 28, 28], full.images.subarray(start * MNIST_IMAGE_BYTES, (start + n) * MNIST_IMAGE_BYTES));
+      const images = encodeIdx(
+        [n, 28, 28],
+        full.images.subarray(start * MNIST_IMAGE_BYTES, (start + n) * MNIST_IMAGE_BYTES),
+      );
       const joined = new Uint8Array(labels.length + images.length);
       joined.set(labels);
       joined.set(images, labels.length);
@@ -40,5 +56,7 @@ if (existsSync(manifestPath) && (JSON.parse(readFileSync(manifestPath, 'utf8')) 
     manifest.splits[split].count = full.count;
   }
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 1)}\n`);
-  console.log(`MNIST asset written to ${OUT}: ${manifest.splits.train.chunks.length + manifest.splits.test.chunks.length} chunks, ${(bytes / 1e6).toFixed(1)} MB gzipped`);
+  console.log(
+    `MNIST asset written to ${OUT}: ${manifest.splits.train.chunks.length + manifest.splits.test.chunks.length} chunks, ${(bytes / 1e6).toFixed(1)} MB gzipped`,
+  );
 }

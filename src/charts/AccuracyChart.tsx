@@ -12,14 +12,38 @@ export function AccuracyChart() {
   const lines = useMemo(() => {
     const out: LineSpec[] = [];
     for (const [side, s] of series) {
-      out.push({ key: `${side}-batch`, name: `${runLabel(runs, side)} batch accuracy`, color: SIDE_COLOR[side], dashed: true, points: s.points('accuracy', stepWindow, MAX_POINTS / 2) });
-      out.push({ key: `${side}-test`, name: `${runLabel(runs, side)} test accuracy`, color: SIDE_COLOR[side], points: s.evals.filter((e) => e.step >= stepWindow[0] && e.step <= stepWindow[1]).map((e) => ({ x: e.step, y: e.testAccuracy })) });
+      out.push({
+        key: `${side}-batch`,
+        name: `${runLabel(runs, side)} batch accuracy`,
+        color: SIDE_COLOR[side],
+        dashed: true,
+        points: s.points('accuracy', stepWindow, MAX_POINTS / 2),
+      });
+      out.push({
+        key: `${side}-test`,
+        name: `${runLabel(runs, side)} test accuracy`,
+        color: SIDE_COLOR[side],
+        points: s.evals
+          .filter((e) => e.step >= stepWindow[0] && e.step <= stepWindow[1])
+          .map((e) => ({ x: e.step, y: e.testAccuracy })),
+      });
     }
     return out;
   }, [series, runs, stepWindow]);
   return (
-    <ChartFrame id="accuracy" title="Accuracy" help="Dashed: accuracy on each training batch. Solid: accuracy on the held-out test digits, measured every few hundred steps. Chance is 10%.">
-      <StepChart lines={lines} xDomain={stepWindow} yDomain={[0, 1]} yLog={false} yLabel="accuracy" divergences={divergenceMarkers(runs)} />
+    <ChartFrame
+      id="accuracy"
+      title="Accuracy"
+      help="Dashed: accuracy on each training batch. Solid: accuracy on the held-out test digits, measured every few hundred steps. Chance is 10%."
+    >
+      <StepChart
+        lines={lines}
+        xDomain={stepWindow}
+        yDomain={[0, 1]}
+        yLog={false}
+        yLabel="accuracy"
+        divergences={divergenceMarkers(runs)}
+      />
     </ChartFrame>
   );
 }

@@ -27,13 +27,25 @@ async function svgToPng(svg: SVGSVGElement): Promise<Blob> {
     context.fillRect(0, 0, canvas.width, canvas.height);
     context.scale(scale, scale);
     context.drawImage(image, 0, 0, width, height);
-    return await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
+    return await new Promise<Blob>((resolve, reject) =>
+      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'),
+    );
   } finally {
     URL.revokeObjectURL(url);
   }
 }
 
-export function ChartFrame({ id, title, help, children }: { id: string; title: string; help: ReactNode; children: ReactNode }) {
+export function ChartFrame({
+  id,
+  title,
+  help,
+  children,
+}: {
+  id: string;
+  title: string;
+  help: ReactNode;
+  children: ReactNode;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const save = async () => {
     const svg = ref.current?.querySelector('svg.recharts-surface');
@@ -43,7 +55,12 @@ export function ChartFrame({ id, title, help, children }: { id: string; title: s
     <section className="chart" aria-labelledby={`${id}-title`} data-chart={id}>
       <header className="chart-head">
         <h3 id={`${id}-title`}>{title}</h3>
-        <button type="button" className="small" onClick={() => void save()} aria-label={`Save the chart "${title}" as a PNG image`}>
+        <button
+          type="button"
+          className="small"
+          onClick={() => void save()}
+          aria-label={`Save the chart "${title}" as a PNG image`}
+        >
           PNG
         </button>
       </header>

@@ -13,9 +13,20 @@ export function GlobalNormChart() {
   const { lines, domain } = useMemo(() => {
     const lines: LineSpec[] = [];
     for (const [side, s] of series) {
-      lines.push({ key: `${side}-pre`, name: `${runLabel(runs, side)}: before clipping`, color: SIDE_COLOR[side], points: s.points('globalNormPre', stepWindow, MAX_POINTS, { positiveOnly: true }) });
+      lines.push({
+        key: `${side}-pre`,
+        name: `${runLabel(runs, side)}: before clipping`,
+        color: SIDE_COLOR[side],
+        points: s.points('globalNormPre', stepWindow, MAX_POINTS, { positiveOnly: true }),
+      });
       if (runs[side]?.clip.mode !== 'none') {
-        lines.push({ key: `${side}-post`, name: `${runLabel(runs, side)}: after clipping`, color: SIDE_COLOR[side], dashed: true, points: s.points('globalNormPost', stepWindow, MAX_POINTS, { positiveOnly: true }) });
+        lines.push({
+          key: `${side}-post`,
+          name: `${runLabel(runs, side)}: after clipping`,
+          color: SIDE_COLOR[side],
+          dashed: true,
+          points: s.points('globalNormPost', stepWindow, MAX_POINTS, { positiveOnly: true }),
+        });
       }
     }
     return { lines, domain: logDomain(lines.flatMap((l) => l.points.map((p) => p.y))) };
@@ -26,7 +37,14 @@ export function GlobalNormChart() {
       title="Global gradient norm (log scale)"
       help="The length of the whole gradient, ||g|| = sqrt of the sum of every squared partial derivative. Solid: as backpropagation computed it. Dashed: what the optimiser actually applied after clipping."
     >
-      <StepChart lines={lines} xDomain={stepWindow} yDomain={domain} yLog yLabel="||g||" divergences={divergenceMarkers(runs)} />
+      <StepChart
+        lines={lines}
+        xDomain={stepWindow}
+        yDomain={domain}
+        yLog
+        yLabel="||g||"
+        divergences={divergenceMarkers(runs)}
+      />
     </ChartFrame>
   );
 }

@@ -34,21 +34,29 @@ export function GradNormChart({ side }: { side: RunSide }) {
     // One domain for both runs' charts, so they compare at a glance.
     const all: number[] = [];
     for (const [, s] of series) {
-      for (const layer of s.layout.layers) for (const name of [`pre:${layer}`, `post:${layer}`] as const) all.push(...s.points(name, stepWindow, MAX_POINTS / 2, { positiveOnly: true }).map((p) => p.y));
+      for (const layer of s.layout.layers)
+        for (const name of [`pre:${layer}`, `post:${layer}`] as const)
+          all.push(...s.points(name, stepWindow, MAX_POINTS / 2, { positiveOnly: true }).map((p) => p.y));
     }
     return { lines, domain: logDomain(all), clipped };
   }, [series, run, side, stepWindow]);
   if (!run) return null;
   const clip = run.clip;
-  const thresholds = clip.mode === 'norm' || clip.mode === 'global' || clip.mode === 'global-tf' ? [{ value: clip.threshold, label: `threshold c = ${clip.threshold}` }] : [];
+  const thresholds =
+    clip.mode === 'norm' || clip.mode === 'global' || clip.mode === 'global-tf'
+      ? [{ value: clip.threshold, label: `threshold c = ${clip.threshold}` }]
+      : [];
   return (
     <ChartFrame
       id={`grad-norm-${side}`}
       title={`${runLabel(runs, side)} run: gradient norm per layer`}
       help={
         <>
-          <span style={{ color: SIDE_COLOR[side], fontWeight: 600 }}>{describeClip(clip)}.</span> Solid: each layer's gradient norm as computed; dashed: after clipping. Ticks along the top mark the steps where clipping changed the gradient.
-          {clip.mode === 'value' && ' Clipping by value bounds each element, not the norm: a layer of n weights can still have a norm of up to sqrt(n) x the bound.'}
+          <span style={{ color: SIDE_COLOR[side], fontWeight: 600 }}>{describeClip(clip)}.</span> Solid: each layer's
+          gradient norm as computed; dashed: after clipping. Ticks along the top mark the steps where clipping changed
+          the gradient.
+          {clip.mode === 'value' &&
+            ' Clipping by value bounds each element, not the norm: a layer of n weights can still have a norm of up to sqrt(n) x the bound.'}
         </>
       }
     >

@@ -43,7 +43,10 @@ export function HiddenGradChart({ side }: { side: RunSide }) {
       key: `s${snap.step}`,
       name: `step ${snap.step}`,
       color: shade(pick.length === 1 ? 1 : k / (pick.length - 1)),
-      points: snap.norms.slice(layer * timeSteps, (layer + 1) * timeSteps).map((y, t) => ({ x: t + 1, y })).filter((p) => Number.isFinite(p.y) && p.y > 0),
+      points: snap.norms
+        .slice(layer * timeSteps, (layer + 1) * timeSteps)
+        .map((y, t) => ({ x: t + 1, y }))
+        .filter((p) => Number.isFinite(p.y) && p.y > 0),
     }));
     return { lines, domain: logDomain(lines.flatMap((l) => l.points.map((p) => p.y))), count: snapshots.length };
   }, [series, side, layer]);
@@ -54,8 +57,9 @@ export function HiddenGradChart({ side }: { side: RunSide }) {
       title={`${SIDE_LABEL[side]} run: gradient reaching each time step, ||dL/dh_t||`}
       help={
         <>
-          Backpropagation through time multiplies the gradient by one Jacobian per step, dh_t/dh_(t-1) = diag(f'(.)) W_hh. If those factors are mostly
-          larger than 1 the product grows toward t = 1 (exploding); if smaller, it shrinks (vanishing). {count} measurements so far; lighter lines are earlier.
+          Backpropagation through time multiplies the gradient by one Jacobian per step, dh_t/dh_(t-1) = diag(f'(.))
+          W_hh. If those factors are mostly larger than 1 the product grows toward t = 1 (exploding); if smaller, it
+          shrinks (vanishing). {count} measurements so far; lighter lines are earlier.
         </>
       }
     >
@@ -74,12 +78,39 @@ export function HiddenGradChart({ side }: { side: RunSide }) {
       <ResponsiveContainer width="100%" height={220}>
         <LineChart margin={{ top: 10, right: 16, bottom: 4, left: 4 }}>
           <CartesianGrid stroke="#e3e6ea" />
-          <XAxis dataKey="x" type="number" domain={[1, steps]} ticks={[1, 7, 14, 21, 28]} label={{ value: 'time step t', position: 'insideBottomRight', offset: -2, fontSize: 11 }} />
-          <YAxis type="number" scale="log" domain={domain} allowDataOverflow ticks={decadeTicks(domain)} tickFormatter={(v: number) => formatNumber(v, 2)} width={58} />
-          <Tooltip formatter={(v) => formatNumber(Number(v), 3)} labelFormatter={(v) => `t = ${v}`} isAnimationActive={false} />
+          <XAxis
+            dataKey="x"
+            type="number"
+            domain={[1, steps]}
+            ticks={[1, 7, 14, 21, 28]}
+            label={{ value: 'time step t', position: 'insideBottomRight', offset: -2, fontSize: 11 }}
+          />
+          <YAxis
+            type="number"
+            scale="log"
+            domain={domain}
+            allowDataOverflow
+            ticks={decadeTicks(domain)}
+            tickFormatter={(v: number) => formatNumber(v, 2)}
+            width={58}
+          />
+          <Tooltip
+            formatter={(v) => formatNumber(Number(v), 3)}
+            labelFormatter={(v) => `t = ${v}`}
+            isAnimationActive={false}
+          />
           <Legend wrapperStyle={{ fontSize: 11 }} />
           {lines.map((line) => (
-            <Line key={line.key} data={line.points} dataKey="y" name={line.name} stroke={line.color} dot={false} strokeWidth={1.6} isAnimationActive={false} />
+            <Line
+              key={line.key}
+              data={line.points}
+              dataKey="y"
+              name={line.name}
+              stroke={line.color}
+              dot={false}
+              strokeWidth={1.6}
+              isAnimationActive={false}
+            />
           ))}
         </LineChart>
       </ResponsiveContainer>

@@ -20,8 +20,19 @@ export function LossChart() {
     return { lines, domain: logDomain(lines.flatMap((l) => l.points.map((p) => p.y))) };
   }, [series, runs, stepWindow]);
   return (
-    <ChartFrame id="loss" title="Loss (log scale)" help="The training loss of each run on its batch. Both runs start from the same weights and see the same batches, so any gap between them comes from clipping alone.">
-      <StepChart lines={lines} xDomain={stepWindow} yDomain={domain} yLog yLabel="loss" divergences={divergenceMarkers(runs)} />
+    <ChartFrame
+      id="loss"
+      title="Loss (log scale)"
+      help="The training loss of each run on its batch. Both runs start from the same weights and see the same batches, so any gap between them comes from clipping alone."
+    >
+      <StepChart
+        lines={lines}
+        xDomain={stepWindow}
+        yDomain={domain}
+        yLog
+        yLabel="loss"
+        divergences={divergenceMarkers(runs)}
+      />
     </ChartFrame>
   );
 }

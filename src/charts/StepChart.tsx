@@ -4,7 +4,18 @@
  * what it is given; every chart of the lab is one of these or the
  * per-time-step chart.
  */
-import { CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  CartesianGrid,
+  ComposedChart,
+  Legend,
+  Line,
+  ReferenceLine,
+  ResponsiveContainer,
+  Scatter,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import { formatNumber } from '../present/describe.ts';
 import type { Point } from '../store/downsample.ts';
 import { DIVERGED_COLOR } from './palette.ts';
@@ -38,7 +49,17 @@ export interface StepChartProps {
   height?: number;
 }
 
-export function StepChart({ lines, xDomain, yDomain, yLog, yLabel, divergences = [], thresholds = [], clipMarks, height = 220 }: StepChartProps) {
+export function StepChart({
+  lines,
+  xDomain,
+  yDomain,
+  yLog,
+  yLabel,
+  divergences = [],
+  thresholds = [],
+  clipMarks,
+  height = 220,
+}: StepChartProps) {
   const top = yDomain[1] === 'auto' ? undefined : yDomain[1];
   // Decade ticks on a log axis with a known domain; otherwise recharts picks them.
   const yTicks = yLog && yDomain[0] !== 'auto' ? { ticks: decadeTicks(yDomain as [number, number]) } : {};
@@ -46,7 +67,14 @@ export function StepChart({ lines, xDomain, yDomain, yLog, yLabel, divergences =
     <ResponsiveContainer width="100%" height={height}>
       <ComposedChart margin={{ top: 14, right: 16, bottom: 4, left: 4 }}>
         <CartesianGrid stroke="#e3e6ea" />
-        <XAxis dataKey="x" type="number" domain={xDomain} allowDataOverflow tickFormatter={(v: number) => formatNumber(v)} label={{ value: 'step', position: 'insideBottomRight', offset: -2, fontSize: 11 }} />
+        <XAxis
+          dataKey="x"
+          type="number"
+          domain={xDomain}
+          allowDataOverflow
+          tickFormatter={(v: number) => formatNumber(v)}
+          label={{ value: 'step', position: 'insideBottomRight', offset: -2, fontSize: 11 }}
+        />
         <YAxis
           type="number"
           scale={yLog ? 'log' : 'linear'}
@@ -57,7 +85,11 @@ export function StepChart({ lines, xDomain, yDomain, yLog, yLabel, divergences =
           width={58}
           label={{ value: yLabel, angle: -90, position: 'insideLeft', fontSize: 11, dy: 40 }}
         />
-        <Tooltip formatter={(v) => formatNumber(Number(v), 4)} labelFormatter={(v) => `step ${v}`} isAnimationActive={false} />
+        <Tooltip
+          formatter={(v) => formatNumber(Number(v), 4)}
+          labelFormatter={(v) => `step ${v}`}
+          isAnimationActive={false}
+        />
         <Legend wrapperStyle={{ fontSize: 12 }} />
         {lines.map((line) => (
           <Line
@@ -87,10 +119,23 @@ export function StepChart({ lines, xDomain, yDomain, yLog, yLabel, divergences =
           />
         )}
         {thresholds.map((t) => (
-          <ReferenceLine key={`t-${t.label}`} y={t.value} stroke="#555" strokeDasharray="2 3" label={{ value: t.label, position: 'insideTopRight', fontSize: 11, fill: '#444' }} ifOverflow="extendDomain" />
+          <ReferenceLine
+            key={`t-${t.label}`}
+            y={t.value}
+            stroke="#555"
+            strokeDasharray="2 3"
+            label={{ value: t.label, position: 'insideTopRight', fontSize: 11, fill: '#444' }}
+            ifOverflow="extendDomain"
+          />
         ))}
         {divergences.map((d) => (
-          <ReferenceLine key={`d-${d.label}`} x={d.step} stroke={DIVERGED_COLOR} strokeWidth={2} label={{ value: d.label, position: 'insideTopLeft', fontSize: 11, fill: DIVERGED_COLOR }} />
+          <ReferenceLine
+            key={`d-${d.label}`}
+            x={d.step}
+            stroke={DIVERGED_COLOR}
+            strokeWidth={2}
+            label={{ value: d.label, position: 'insideTopLeft', fontSize: 11, fill: DIVERGED_COLOR }}
+          />
         ))}
       </ComposedChart>
     </ResponsiveContainer>

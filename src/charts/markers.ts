@@ -8,7 +8,10 @@ import type { StepMarker } from './StepChart.tsx';
 export function divergenceMarkers(runs: Partial<Record<RunSide, RunView>>): StepMarker[] {
   return (Object.values(runs) as RunView[])
     .filter((r) => r.divergence)
-    .map((r) => ({ step: r.divergence?.step ?? 0, label: `${r.title ?? SIDE_LABEL[r.side]} diverged (step ${r.divergence?.step})` }));
+    .map((r) => ({
+      step: r.divergence?.step ?? 0,
+      label: `${r.title ?? SIDE_LABEL[r.side]} diverged (step ${r.divergence?.step})`,
+    }));
 }
 
 /**

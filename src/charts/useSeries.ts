@@ -17,14 +17,19 @@ export interface SeriesView {
 export function useSeries(): SeriesView {
   const version = useLab((s) => s.seriesVersion);
   const generation = useLab((s) => s.generation);
-  return useMemo(() => ({ version: version * 1000 + generation, series: [...seriesBySide.entries()] }), [version, generation]);
+  return useMemo(
+    () => ({ version: version * 1000 + generation, series: [...seriesBySide.entries()] }),
+    [version, generation],
+  );
 }
 
 let drawnRuns: { key: string; runs: Partial<Record<RunSide, RunView>> } | null = null;
 
 /** The runs, as the same object while none of the fields charts draw has changed. */
 function selectDrawnRuns(state: LabState): Partial<Record<RunSide, RunView>> {
-  const key = JSON.stringify(Object.values(state.runs).map((r) => r && [r.side, r.title ?? null, r.clip, r.divergence]));
+  const key = JSON.stringify(
+    Object.values(state.runs).map((r) => r && [r.side, r.title ?? null, r.clip, r.divergence]),
+  );
   if (drawnRuns?.key !== key) drawnRuns = { key, runs: state.runs };
   return drawnRuns.runs;
 }
@@ -46,7 +51,9 @@ export function useStepWindow(): [number, number] {
   const zoom = useLab((s) => s.zoom);
   const planned = useLab((s) => s.config.steps);
   // Only the "last N" view follows the runs' progress; the others must not redraw with every step.
-  const reached = useLab((s) => (s.zoom.kind === 'last' ? Math.max(0, ...Object.values(s.runs).map((r) => r?.step ?? 0)) : 0));
+  const reached = useLab((s) =>
+    s.zoom.kind === 'last' ? Math.max(0, ...Object.values(s.runs).map((r) => r?.step ?? 0)) : 0,
+  );
   const [lo, hi] = zoomDomain(zoom, planned, reached);
   return useMemo(() => [lo, hi], [lo, hi]);
 }

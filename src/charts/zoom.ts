@@ -9,6 +9,9 @@ export function zoomDomain(zoom: StepZoom, plannedSteps: number, reached: number
 }
 
 /** Steps are 1, 2, 3, ... so the rows inside [lo, hi] are a contiguous slice. */
-export function sliceSteps<T extends { subarray(a: number, b: number): T; length: number }>(values: T, [lo, hi]: [number, number]): T {
+export function sliceSteps<T extends { subarray(a: number, b: number): T; length: number }>(
+  values: T,
+  [lo, hi]: [number, number],
+): T {
   return values.subarray(Math.max(0, lo - 1), Math.min(values.length, hi));
 }

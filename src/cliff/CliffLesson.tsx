@@ -41,7 +41,10 @@ function ColourLegend() {
   return (
     <div className="colour-legend" aria-label="Colour scale: loss from 1e-5 (blue) to 0.5 (red), logarithmic">
       <span>loss 1e-5</span>
-      <span className="bar" style={{ background: `linear-gradient(to right, ${stops.map((s) => colourOf(10 ** s)).join(', ')})` }} />
+      <span
+        className="bar"
+        style={{ background: `linear-gradient(to right, ${stops.map((s) => colourOf(10 ** s)).join(', ')})` }}
+      />
       <span>0.5 (log scale)</span>
     </div>
   );
@@ -79,7 +82,8 @@ export function CliffLesson() {
   const setWindow = (next: PlaneWindow) => {
     const spanW = next.wMax - next.wMin;
     const spanB = next.bMax - next.bMin;
-    const limit = (v: number, spec: { min?: number; max?: number }) => Math.min(spec.max ?? v, Math.max(spec.min ?? v, v));
+    const limit = (v: number, spec: { min?: number; max?: number }) =>
+      Math.min(spec.max ?? v, Math.max(spec.min ?? v, v));
     if (!(spanW >= MIN_WINDOW_SPAN && spanB >= MIN_WINDOW_SPAN && spanW <= 200 && spanB <= 200)) return;
     setCliff({
       wMin: roundForLink(limit(next.wMin, CLIFF_FIELDS.wMin.spec), spanW),
@@ -92,18 +96,23 @@ export function CliffLesson() {
     setCliff(patch);
     return null;
   };
-  const setStart = (w: number, b: number) => setCliff({ w0: roundForLink(w, cliff.wMax - cliff.wMin), b0: roundForLink(b, cliff.bMax - cliff.bMin) });
+  const setStart = (w: number, b: number) =>
+    setCliff({ w0: roundForLink(w, cliff.wMax - cliff.wMin), b0: roundForLink(b, cliff.bMax - cliff.bMin) });
 
   const chartData = useMemo(() => {
     if (!current) return null;
-    const slice = (name: 'unclipped' | 'clipped', field: 'loss' | 'gradNorm') => current[name].slice(0, Math.max(1, shown)).map((s, i) => ({ x: i, y: s[field] }));
+    const slice = (name: 'unclipped' | 'clipped', field: 'loss' | 'gradNorm') =>
+      current[name].slice(0, Math.max(1, shown)).map((s, i) => ({ x: i, y: s[field] }));
     return {
       loss: { unclipped: slice('unclipped', 'loss'), clipped: slice('clipped', 'loss') },
       norm: { unclipped: slice('unclipped', 'gradNorm'), clipped: slice('clipped', 'gradNorm') },
     };
   }, [current, shown]);
   const lossDomain = logDomain(current ? [...current.unclipped, ...current.clipped].map((s) => s.loss) : [], [1e-4, 1]);
-  const normDomain = logDomain(current ? [...current.unclipped, ...current.clipped].map((s) => s.gradNorm) : [], [1e-3, 10]);
+  const normDomain = logDomain(
+    current ? [...current.unclipped, ...current.clipped].map((s) => s.gradNorm) : [],
+    [1e-3, 10],
+  );
   // The step drawn last, in both descents (none before the animation starts).
   const lastUnclipped = shown > 0 ? current?.unclipped[shown - 1] : undefined;
   const lastClipped = shown > 0 ? current?.clipped[shown - 1] : undefined;
@@ -114,9 +123,12 @@ export function CliffLesson() {
       <header>
         <h2 id="cliff-title">The cliff: gradient descent next to a wall</h2>
         <p>
-          One hidden unit, no input: x<sub>t</sub> = w·σ(x<sub>t−1</sub>) + b, run for T steps from x<sub>0</sub> = {CLIFF_PAPER.x0}, with the error E = (σ(x<sub>T</sub>) − {CLIFF_PAPER.target})². This is the model of figure 6 in Pascanu, Mikolov and Bengio (2013), "On the
-          difficulty of training recurrent neural networks" (arXiv:1211.5063, section 2.3), with their x<sub>0</sub> = 0.5, target 0.7 and T = {CLIFF_PAPER.steps}. Where a tiny change of (w, b) decides which state the recurrence settles into, the loss jumps: a
-          wall, next to the valley of good solutions.
+          One hidden unit, no input: x<sub>t</sub> = w·σ(x<sub>t−1</sub>) + b, run for T steps from x<sub>0</sub> ={' '}
+          {CLIFF_PAPER.x0}, with the error E = (σ(x<sub>T</sub>) − {CLIFF_PAPER.target})². This is the model of figure 6
+          in Pascanu, Mikolov and Bengio (2013), "On the difficulty of training recurrent neural networks"
+          (arXiv:1211.5063, section 2.3), with their x<sub>0</sub> = 0.5, target 0.7 and T = {CLIFF_PAPER.steps}. Where
+          a tiny change of (w, b) decides which state the recurrence settles into, the loss jumps: a wall, next to the
+          valley of good solutions.
         </p>
       </header>
       {error && (
@@ -131,20 +143,51 @@ export function CliffLesson() {
       ))}
       <div className="cliff-body">
         <figure className="cliff-figure">
-          <CliffPlane window={window} surface={surface} paths={current ? { unclipped: current.unclipped, clipped: current.clipped } : null} shown={shown} start={{ w: cliff.w0, b: cliff.b0 }} lr={cliff.lr} onStart={setStart} onWindow={setWindow} />
+          <CliffPlane
+            window={window}
+            surface={surface}
+            paths={current ? { unclipped: current.unclipped, clipped: current.clipped } : null}
+            shown={shown}
+            start={{ w: cliff.w0, b: cliff.b0 }}
+            lr={cliff.lr}
+            onStart={setStart}
+            onWindow={setWindow}
+          />
           <Axes window={window} />
           <ColourLegend />
           <figcaption className="hint" data-testid="cliff-status">
-            {surface ? `Surface ${surface.cols} x ${surface.rows} computed in ${formatNumber(surface.elapsedMs)} ms on ${backend?.toUpperCase() ?? '...'}${surface.final ? '' : ', sharpening...'}` : 'Computing the surface...'}
+            {surface
+              ? `Surface ${surface.cols} x ${surface.rows} computed in ${formatNumber(surface.elapsedMs)} ms on ${backend?.toUpperCase() ?? '...'}${surface.final ? '' : ', sharpening...'}`
+              : 'Computing the surface...'}
           </figcaption>
           <div className="buttons">
-            <button type="button" onClick={() => setWindow(zoomWindow(window, 0.6, (window.wMin + window.wMax) / 2, (window.bMin + window.bMax) / 2))}>
+            <button
+              type="button"
+              onClick={() =>
+                setWindow(zoomWindow(window, 0.6, (window.wMin + window.wMax) / 2, (window.bMin + window.bMax) / 2))
+              }
+            >
               Zoom in
             </button>
-            <button type="button" onClick={() => setWindow(zoomWindow(window, 1 / 0.6, (window.wMin + window.wMax) / 2, (window.bMin + window.bMax) / 2))}>
+            <button
+              type="button"
+              onClick={() =>
+                setWindow(zoomWindow(window, 1 / 0.6, (window.wMin + window.wMax) / 2, (window.bMin + window.bMax) / 2))
+              }
+            >
               Zoom out
             </button>
-            <button type="button" onClick={() => setWindow({ wMin: DEFAULT_CLIFF.wMin, wMax: DEFAULT_CLIFF.wMax, bMin: DEFAULT_CLIFF.bMin, bMax: DEFAULT_CLIFF.bMax })}>
+            <button
+              type="button"
+              onClick={() =>
+                setWindow({
+                  wMin: DEFAULT_CLIFF.wMin,
+                  wMax: DEFAULT_CLIFF.wMax,
+                  bMin: DEFAULT_CLIFF.bMin,
+                  bMax: DEFAULT_CLIFF.bMax,
+                })
+              }
+            >
               Whole view
             </button>
             <button type="button" onClick={replay} disabled={!current}>
@@ -195,7 +238,11 @@ export function CliffLesson() {
                 yLabel="‖g‖"
                 xDomain={[0, Math.max(1, total - 1)]}
                 yDomain={normDomain}
-                thresholds={cliff.clipMode === 'norm' ? [{ value: cliff.threshold, label: `threshold c = ${cliff.threshold}` }] : []}
+                thresholds={
+                  cliff.clipMode === 'norm'
+                    ? [{ value: cliff.threshold, label: `threshold c = ${cliff.threshold}` }]
+                    : []
+                }
                 lines={[
                   { key: 'nu', name: 'Unclipped ‖g‖', color: '#c8372d', points: chartData.norm.unclipped },
                   {
@@ -209,29 +256,64 @@ export function CliffLesson() {
             </>
           )}
           <p className="help">
-            On the plane, <span style={{ color: PATH_COLOR.unclipped, background: '#20232a', padding: '0 0.3em' }}>magenta</span> is plain gradient descent (red in the charts) and <span style={{ color: PATH_COLOR.clipped, background: '#20232a', padding: '0 0.3em' }}>white</span>{' '}
-            is the same descent with its gradient clipped (blue in the charts). Each arrow is the step the raw gradient asks for (learning rate x gradient); a dashed arrow was too long to draw and is labelled with the gradient's true norm.
+            On the plane,{' '}
+            <span style={{ color: PATH_COLOR.unclipped, background: '#20232a', padding: '0 0.3em' }}>magenta</span> is
+            plain gradient descent (red in the charts) and{' '}
+            <span style={{ color: PATH_COLOR.clipped, background: '#20232a', padding: '0 0.3em' }}>white</span> is the
+            same descent with its gradient clipped (blue in the charts). Each arrow is the step the raw gradient asks
+            for (learning rate x gradient); a dashed arrow was too long to draw and is labelled with the gradient's true
+            norm.
           </p>
           <p className="help">
-            What to look for: near the wall the unclipped step is catapulted far away and loses the progress it had made; the clipped step climbs the wall a little, is limited to lr x c, and stays near the solution. Far from the wall the gradient is
-            small, clipping never acts, and the two paths are one.
+            What to look for: near the wall the unclipped step is catapulted far away and loses the progress it had
+            made; the clipped step climbs the wall a little, is limited to lr x c, and stays near the solution. Far from
+            the wall the gradient is small, clipping never acts, and the two paths are one.
           </p>
         </div>
       </div>
       {!locked && (
         <fieldset className="cliff-controls">
           <legend>Cliff settings</legend>
-          <RangeField label="Sequence length T" hint="Longer sequences make the wall steeper." value={cliff.T} min={2} max={100} step={1} onCommit={(T) => setCliff({ T })} />
-          <NumberField label="Learning rate" value={cliff.lr} spec={CLIFF_FIELDS.lr.spec} onCommit={(lr) => commit({ lr })} />
-          <NumberField label="Descent steps" value={cliff.descentSteps} spec={CLIFF_FIELDS.descentSteps.spec} onCommit={(descentSteps) => commit({ descentSteps })} />
+          <RangeField
+            label="Sequence length T"
+            hint="Longer sequences make the wall steeper."
+            value={cliff.T}
+            min={2}
+            max={100}
+            step={1}
+            onCommit={(T) => setCliff({ T })}
+          />
+          <NumberField
+            label="Learning rate"
+            value={cliff.lr}
+            spec={CLIFF_FIELDS.lr.spec}
+            onCommit={(lr) => commit({ lr })}
+          />
+          <NumberField
+            label="Descent steps"
+            value={cliff.descentSteps}
+            spec={CLIFF_FIELDS.descentSteps.spec}
+            onCommit={(descentSteps) => commit({ descentSteps })}
+          />
           <div className="field">
             <label htmlFor="cliff-clip-mode">Clipping of the second descent</label>
-            <select id="cliff-clip-mode" value={cliff.clipMode} onChange={(e) => setCliff({ clipMode: e.target.value as CliffClipMode })}>
+            <select
+              id="cliff-clip-mode"
+              value={cliff.clipMode}
+              onChange={(e) => setCliff({ clipMode: e.target.value as CliffClipMode })}
+            >
               <option value="norm">By norm: g ← g·c/‖g‖ when ‖g‖ &gt; c (the paper)</option>
               <option value="value">By value: each of dw, db clipped to [−c, c]</option>
             </select>
           </div>
-          <RangeField label="Threshold c" value={cliff.threshold} min={0.05} max={5} step={0.05} onCommit={(threshold) => setCliff({ threshold })} />
+          <RangeField
+            label="Threshold c"
+            value={cliff.threshold}
+            min={0.05}
+            max={5}
+            step={0.05}
+            onCommit={(threshold) => setCliff({ threshold })}
+          />
           <NumberField label="Start w" value={cliff.w0} spec={CLIFF_FIELDS.w0.spec} onCommit={(w0) => commit({ w0 })} />
           <NumberField label="Start b" value={cliff.b0} spec={CLIFF_FIELDS.b0.spec} onCommit={(b0) => commit({ b0 })} />
         </fieldset>

@@ -7,7 +7,15 @@ import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerE
 import { formatNumber } from '../present/describe.ts';
 import type { CliffSurfaceView } from '../store/labStore.ts';
 import type { DescentStep, PlaneWindow } from '../train/cliff.ts';
-import { CONTOUR_LEVELS, contourPaths, fromPicture, panWindow, surfacePixels, toPicture, zoomWindow } from './surfaceImage.ts';
+import {
+  CONTOUR_LEVELS,
+  contourPaths,
+  fromPicture,
+  panWindow,
+  surfacePixels,
+  toPicture,
+  zoomWindow,
+} from './surfaceImage.ts';
 
 export const PICTURE_W = 640;
 export const PICTURE_H = 480;
@@ -39,7 +47,15 @@ function SurfaceCanvas({ surface, window }: { surface: CliffSurfaceView | null; 
     grid.width = surface.cols;
     grid.height = surface.rows;
     const context = grid.getContext('2d');
-    context?.putImageData(new ImageData(surfacePixels(surface.loss, surface.cols, surface.rows) as Uint8ClampedArray<ArrayBuffer>, surface.cols, surface.rows), 0, 0);
+    context?.putImageData(
+      new ImageData(
+        surfacePixels(surface.loss, surface.cols, surface.rows) as Uint8ClampedArray<ArrayBuffer>,
+        surface.cols,
+        surface.rows,
+      ),
+      0,
+      0,
+    );
     return grid;
   }, [surface]);
   useEffect(() => {
@@ -54,10 +70,31 @@ function SurfaceCanvas({ surface, window }: { surface: CliffSurfaceView | null; 
     context.imageSmoothingEnabled = true;
     context.drawImage(image, x0, y0, x1 - x0, y1 - y0);
   }, [image, surface, window]);
-  return <canvas ref={ref} width={PICTURE_W} height={PICTURE_H} className="cliff-canvas" data-testid="cliff-canvas" aria-hidden="true" />;
+  return (
+    <canvas
+      ref={ref}
+      width={PICTURE_W}
+      height={PICTURE_H}
+      className="cliff-canvas"
+      data-testid="cliff-canvas"
+      aria-hidden="true"
+    />
+  );
 }
 
-function Arrow({ from, step, lr, color, label }: { from: [number, number]; step: DescentStep; lr: number; color: string; label: boolean }) {
+function Arrow({
+  from,
+  step,
+  lr,
+  color,
+  label,
+}: {
+  from: [number, number];
+  step: DescentStep;
+  lr: number;
+  color: string;
+  label: boolean;
+}) {
   const [dx, dy] = [-lr * step.gradW, lr * step.gradB];
   // Picture units per plane unit are applied by the caller through `from`; here dx, dy are already in pixels.
   const length = Math.hypot(dx, dy);
@@ -69,7 +106,15 @@ function Arrow({ from, step, lr, color, label }: { from: [number, number]; step:
   const head = (a: number) => `${to[0] - 7 * Math.cos(angle + a)},${to[1] - 7 * Math.sin(angle + a)}`;
   return (
     <g className="gradient-arrow" data-capped={capped || undefined}>
-      <line x1={from[0]} y1={from[1]} x2={to[0]} y2={to[1]} stroke={color} strokeWidth={1.5} strokeDasharray={capped ? '4 2' : undefined} />
+      <line
+        x1={from[0]}
+        y1={from[1]}
+        x2={to[0]}
+        y2={to[1]}
+        stroke={color}
+        strokeWidth={1.5}
+        strokeDasharray={capped ? '4 2' : undefined}
+      />
       <polygon points={`${to[0]},${to[1]} ${head(0.45)} ${head(-0.45)}`} fill={color} />
       {capped && label && (
         <text x={to[0] + 4} y={to[1] - 4} className="arrow-label" fill="#fff">
@@ -80,7 +125,19 @@ function Arrow({ from, step, lr, color, label }: { from: [number, number]; step:
   );
 }
 
-function PathMarks({ name, path, shown, window, lr }: { name: PathName; path: DescentStep[]; shown: number; window: PlaneWindow; lr: number }) {
+function PathMarks({
+  name,
+  path,
+  shown,
+  window,
+  lr,
+}: {
+  name: PathName;
+  path: DescentStep[];
+  shown: number;
+  window: PlaneWindow;
+  lr: number;
+}) {
   const color = PATH_COLOR[name];
   // Each step drawn so far with its place on the picture.
   const marks = path
@@ -102,10 +159,24 @@ function PathMarks({ name, path, shown, window, lr }: { name: PathName; path: De
   ];
   return (
     <g data-path={name}>
-      <polyline points={points.map((p) => p.join(',')).join(' ')} fill="none" stroke="#000" strokeOpacity={0.6} strokeWidth={4} />
+      <polyline
+        points={points.map((p) => p.join(',')).join(' ')}
+        fill="none"
+        stroke="#000"
+        strokeOpacity={0.6}
+        strokeWidth={4}
+      />
       <polyline points={points.map((p) => p.join(',')).join(' ')} fill="none" stroke={color} strokeWidth={2} />
       {points.map((p, i) => (
-        <circle key={i} cx={p[0]} cy={p[1]} r={i === current ? 4.5 : 2.5} fill={color} stroke="#000" strokeWidth={0.5} />
+        <circle
+          key={i}
+          cx={p[0]}
+          cy={p[1]}
+          r={i === current ? 4.5 : 2.5}
+          fill={color}
+          stroke="#000"
+          strokeWidth={0.5}
+        />
       ))}
       {marks.map(({ step: s, xy }, i) =>
         i < path.length - 1 ? (
@@ -122,7 +193,13 @@ function PathMarks({ name, path, shown, window, lr }: { name: PathName; path: De
       {outside && (
         <g className="off-window">
           <circle cx={edge[0]} cy={edge[1]} r={7} fill="none" stroke={color} strokeWidth={2} />
-          <text x={edge[0] > PICTURE_W / 2 ? edge[0] - 12 : edge[0] + 12} y={edge[1] < 40 ? edge[1] + 22 : edge[1] - 12} textAnchor={edge[0] > PICTURE_W / 2 ? 'end' : 'start'} fill="#fff" className="arrow-label">
+          <text
+            x={edge[0] > PICTURE_W / 2 ? edge[0] - 12 : edge[0] + 12}
+            y={edge[1] < 40 ? edge[1] + 22 : edge[1] - 12}
+            textAnchor={edge[0] > PICTURE_W / 2 ? 'end' : 'start'}
+            fill="#fff"
+            className="arrow-label"
+          >
             {name}: thrown off the picture, to w = {formatNumber(last.w)}, b = {formatNumber(last.b)}
           </text>
         </g>
@@ -234,12 +311,31 @@ export function CliffPlane({ window, surface, paths, shown, start, lr, onStart, 
           {surfaceTransform && (
             <g transform={surfaceTransform}>
               {contoursD.map((c) => (
-                <path key={c.level} d={c.d} fill="none" stroke="rgba(255,255,255,0.55)" strokeWidth={c.level === CONTOUR_LEVELS[0] ? 1.4 : 0.8} vectorEffect="non-scaling-stroke" data-level={c.level} />
+                <path
+                  key={c.level}
+                  d={c.d}
+                  fill="none"
+                  stroke="rgba(255,255,255,0.55)"
+                  strokeWidth={c.level === CONTOUR_LEVELS[0] ? 1.4 : 0.8}
+                  vectorEffect="non-scaling-stroke"
+                  data-level={c.level}
+                />
               ))}
             </g>
           )}
-          {paths && (['unclipped', 'clipped'] as const).map((name) => <PathMarks key={name} name={name} path={paths[name]} shown={shown} window={view} lr={lr} />)}
-          <circle cx={startXY[0]} cy={startXY[1]} r={7} fill="none" stroke="#fff" strokeWidth={2} data-testid="cliff-start" />
+          {paths &&
+            (['unclipped', 'clipped'] as const).map((name) => (
+              <PathMarks key={name} name={name} path={paths[name]} shown={shown} window={view} lr={lr} />
+            ))}
+          <circle
+            cx={startXY[0]}
+            cy={startXY[1]}
+            r={7}
+            fill="none"
+            stroke="#fff"
+            strokeWidth={2}
+            data-testid="cliff-start"
+          />
         </g>
       </svg>
     </div>

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { colourPosition, contourPaths, fromPicture, roundForLink, surfacePixels, toPicture, zoomWindow } from './surfaceImage.ts';
+import {
+  colourPosition,
+  contourPaths,
+  fromPicture,
+  roundForLink,
+  surfacePixels,
+  toPicture,
+  zoomWindow,
+} from './surfaceImage.ts';
 
 const WINDOW = { wMin: -2, wMax: 10, bMin: -8, bMax: 3 };
 
@@ -15,7 +23,9 @@ describe('the cliff picture', () => {
   it('zooms about a point that stays where it is on screen', () => {
     const zoomed = zoomWindow(WINDOW, 0.5, 4, -1);
     expect(zoomed.wMax - zoomed.wMin).toBeCloseTo(6, 10);
-    expect(toPicture(zoomed, 640, 480, 4, -1)).toEqual(toPicture(WINDOW, 640, 480, 4, -1).map((v) => expect.closeTo(v, 8)));
+    expect(toPicture(zoomed, 640, 480, 4, -1)).toEqual(
+      toPicture(WINDOW, 640, 480, 4, -1).map((v) => expect.closeTo(v, 8)),
+    );
   });
 
   it('colours on a log scale: each decade of loss moves the colour by the same amount', () => {

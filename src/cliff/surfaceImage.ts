@@ -57,7 +57,13 @@ export function surfacePixels(loss: Float32Array, cols: number, rows: number): U
 }
 
 /** SVG path data of each contour level, in picture units (width x height). */
-export function contourPaths(loss: Float32Array, cols: number, rows: number, width: number, height: number): { level: number; d: string }[] {
+export function contourPaths(
+  loss: Float32Array,
+  cols: number,
+  rows: number,
+  width: number,
+  height: number,
+): { level: number; d: string }[] {
   const values = Array.from(loss, logLoss);
   const sx = width / cols;
   const sy = height / rows;
@@ -77,11 +83,23 @@ export function contourPaths(loss: Float32Array, cols: number, rows: number, wid
 
 /** Window coordinates to picture coordinates (y grows downward: bMax at the top). */
 export function toPicture(window: PlaneWindow, width: number, height: number, w: number, b: number): [number, number] {
-  return [((w - window.wMin) / (window.wMax - window.wMin)) * width, ((window.bMax - b) / (window.bMax - window.bMin)) * height];
+  return [
+    ((w - window.wMin) / (window.wMax - window.wMin)) * width,
+    ((window.bMax - b) / (window.bMax - window.bMin)) * height,
+  ];
 }
 
-export function fromPicture(window: PlaneWindow, width: number, height: number, x: number, y: number): [number, number] {
-  return [window.wMin + (x / width) * (window.wMax - window.wMin), window.bMax - (y / height) * (window.bMax - window.bMin)];
+export function fromPicture(
+  window: PlaneWindow,
+  width: number,
+  height: number,
+  x: number,
+  y: number,
+): [number, number] {
+  return [
+    window.wMin + (x / width) * (window.wMax - window.wMin),
+    window.bMax - (y / height) * (window.bMax - window.bMin),
+  ];
 }
 
 /** The window zoomed by `factor` (< 1 zooms in) about the point (w, b), which stays where it is on screen. */

@@ -68,7 +68,14 @@ export const CLIFF_FIELDS: Record<keyof CliffConfig, { key: string; spec: FieldS
   b0: { key: 'cliffB', spec: numSpec(-PLANE_LIMIT, PLANE_LIMIT) },
   lr: { key: 'cliffLr', spec: numSpec(0, 100, { exclusiveMin: true }) },
   descentSteps: { key: 'cliffSteps', spec: intSpec(1, 500) },
-  clipMode: { key: 'cliffClip', spec: { schema: z.enum(CLIFF_CLIP_MODES), allowed: `one of ${CLIFF_CLIP_MODES.join(', ')}`, choices: CLIFF_CLIP_MODES } },
+  clipMode: {
+    key: 'cliffClip',
+    spec: {
+      schema: z.enum(CLIFF_CLIP_MODES),
+      allowed: `one of ${CLIFF_CLIP_MODES.join(', ')}`,
+      choices: CLIFF_CLIP_MODES,
+    },
+  },
   threshold: { key: 'cliffC', spec: numSpec(0, 1e6, { exclusiveMin: true }) },
 };
 
@@ -77,7 +84,9 @@ export const MIN_WINDOW_SPAN = 1e-3;
 
 /** Cross-field checks; a message naming the values, or null. */
 export function checkCliffWindow(c: CliffConfig): string | null {
-  if (!(c.wMax - c.wMin >= MIN_WINDOW_SPAN)) return `cliffWMin (${c.wMin}) must be below cliffWMax (${c.wMax}) by at least ${MIN_WINDOW_SPAN}`;
-  if (!(c.bMax - c.bMin >= MIN_WINDOW_SPAN)) return `cliffBMin (${c.bMin}) must be below cliffBMax (${c.bMax}) by at least ${MIN_WINDOW_SPAN}`;
+  if (!(c.wMax - c.wMin >= MIN_WINDOW_SPAN))
+    return `cliffWMin (${c.wMin}) must be below cliffWMax (${c.wMax}) by at least ${MIN_WINDOW_SPAN}`;
+  if (!(c.bMax - c.bMin >= MIN_WINDOW_SPAN))
+    return `cliffBMin (${c.bMin}) must be below cliffBMax (${c.bMax}) by at least ${MIN_WINDOW_SPAN}`;
   return null;
 }

@@ -94,7 +94,7 @@ export const PRESETS: Record<PresetId, Preset> = {
     id: 'literal-loss',
     title: "The tutorial's broadcast-loss bug",
     summary:
-      "The tutorial passes predictions [B,1] and labels [B] to MSELoss, which broadcasts to [B,B]: the net can at best predict the batch mean. Clipped, it stalls at var(y) ~ 23,300; unclipped, it still explodes.",
+      'The tutorial passes predictions [B,1] and labels [B] to MSELoss, which broadcasts to [B,B]: the net can at best predict the batch mean. Clipped, it stalls at var(y) ~ 23,300; unclipped, it still explodes.',
     config: { ...DEFAULT_CONFIG, loss: 'literal' },
   },
 };

@@ -28,10 +28,20 @@ export interface FieldSpec {
 }
 
 export function intSpec(min: number, max: number): FieldSpec {
-  return { schema: z.number().int().min(min).max(max), allowed: `an integer from ${min} to ${max}`, min, max, integer: true };
+  return {
+    schema: z.number().int().min(min).max(max),
+    allowed: `an integer from ${min} to ${max}`,
+    min,
+    max,
+    integer: true,
+  };
 }
 
-export function numSpec(min: number, max: number, opts: { exclusiveMin?: boolean; exclusiveMax?: boolean } = {}): FieldSpec {
+export function numSpec(
+  min: number,
+  max: number,
+  opts: { exclusiveMin?: boolean; exclusiveMax?: boolean } = {},
+): FieldSpec {
   let s = z.number();
   s = opts.exclusiveMin ? s.gt(min) : s.gte(min);
   s = opts.exclusiveMax ? s.lt(max) : s.lte(max);

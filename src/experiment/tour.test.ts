@@ -8,19 +8,29 @@ describe('the guided tour', () => {
     expect(TOUR.map((l) => l.n)).toEqual(Array.from({ length: TOUR_LENGTH }, (_, i) => i + 1));
   });
 
-  it.each(TOUR.map((l) => [l.n, l] as const))('lesson %i opens cleanly, marked as itself, and survives a round trip', (n, lesson) => {
-    const decoded = decodeExperiment(lessonLink(lesson));
-    expect(decoded.issues).toEqual([]);
-    expect(decoded.view.tour).toBe(n);
-    const again = decodeExperiment(encodeExperiment(decoded.config, decoded.preset, decoded.view, decoded.cliff));
-    expect(again).toEqual(decoded);
-  });
+  it.each(TOUR.map((l) => [l.n, l] as const))(
+    'lesson %i opens cleanly, marked as itself, and survives a round trip',
+    (n, lesson) => {
+      const decoded = decodeExperiment(lessonLink(lesson));
+      expect(decoded.issues).toEqual([]);
+      expect(decoded.view.tour).toBe(n);
+      const again = decodeExperiment(encodeExperiment(decoded.config, decoded.preset, decoded.view, decoded.cliff));
+      expect(again).toEqual(decoded);
+    },
+  );
 
   it('each lesson sets up its point', () => {
     const lessons = TOUR.map((l) => decodeExperiment(lessonLink(l)));
     expect(lessons).toHaveLength(6);
     type Decoded = (typeof lessons)[number];
-    const [explode, clipValue, modes, rnn, cliff, literal] = lessons as [Decoded, Decoded, Decoded, Decoded, Decoded, Decoded];
+    const [explode, clipValue, modes, rnn, cliff, literal] = lessons as [
+      Decoded,
+      Decoded,
+      Decoded,
+      Decoded,
+      Decoded,
+      Decoded,
+    ];
     expect(explode.config).toMatchObject({ pair: false, clip: { mode: 'none' } });
     expect(clipValue.config).toEqual(PRESETS['dense-explode'].config);
     expect([modes.config.baseClip.mode, modes.config.clip.mode]).toEqual(['value', 'global']);

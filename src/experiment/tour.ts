@@ -23,46 +23,53 @@ export const TOUR: readonly TourLesson[] = [
     title: 'Watch the dense net explode',
     query: 'preset=dense-explode&pair=0&clip=none&steps=12&tour=1',
     text: "The tutorial's headline run: a 20-25-1 ReLU net trained with SGD (learning rate 0.07, momentum 0.8) on a regression whose targets reach several hundred. No clipping.",
-    lookFor: 'Press Play. The gradient norm grows by orders of magnitude in four steps, each update throws the weights further, and at step 5 the loss overflows to Infinity. The run stops there and says why.',
+    lookFor:
+      'Press Play. The gradient norm grows by orders of magnitude in four steps, each update throws the weights further, and at step 5 the loss overflows to Infinity. The run stops there and says why.',
   },
   {
     n: 2,
     title: 'Clip by value, and it converges',
     query: 'preset=dense-explode&tour=2',
     text: 'The same run twice, from the same weights and the same batches: on the left unclipped, on the right every gradient element clipped to [-1, 1] before the update.',
-    lookFor: 'The left run diverges at step 5; the right one keeps going and its loss falls. In its gradient-norm chart the solid line (computed) sits far above the dashed one (applied): clipping acts on nearly every step.',
+    lookFor:
+      'The left run diverges at step 5; the right one keeps going and its loss falls. In its gradient-norm chart the solid line (computed) sits far above the dashed one (applied): clipping acts on nearly every step.',
   },
   {
     n: 3,
     title: 'Value, norm or global norm?',
     query: 'preset=dense-explode&baseClip=value&baseClipMin=-1&baseClipMax=1&clip=global&clipNorm=5&tour=3',
     text: 'Left: clip by value at 1. Right: clip the global norm of all gradients to 5 (torch clip_grad_norm_). Value clipping bounds every element on its own and can turn the step; global-norm clipping shrinks the whole gradient by one factor and keeps its direction.',
-    lookFor: "Compare the two loss curves and the dashed (applied) norms. Then set the right side to 'By norm' (per tensor, Keras clipnorm): each layer is rescaled on its own, so the layers' balance changes. Same data, same start: only the clipping differs.",
+    lookFor:
+      "Compare the two loss curves and the dashed (applied) norms. Then set the right side to 'By norm' (per tensor, Keras clipnorm): each layer is rescaled on its own, so the layers' balance changes. Same data, same start: only the clipping differs.",
   },
   {
     n: 4,
     title: 'Why recurrent nets explode',
     query: 'preset=rnn-scale&steps=60&hiddenGradEvery=5&trainSize=2000&testSize=200&evalEvery=30&tour=4',
     text: 'A tanh RNN reads a digit row by row, 28 steps. Backpropagation through time multiplies the gradient by one Jacobian per step, diag(tanh\u2032) W_hh, so the gradient reaching step t is a product of 28 - t factors.',
-    lookFor: "Watch the per-time-step charts (||dL/dh_t||) at recurrent scale 2: the gradient grows toward t = 1, by orders of magnitude. Move the recurrent scale slider below 1 and press Play again: now it vanishes toward t = 1, and the early rows of the image barely matter.",
+    lookFor:
+      'Watch the per-time-step charts (||dL/dh_t||) at recurrent scale 2: the gradient grows toward t = 1, by orders of magnitude. Move the recurrent scale slider below 1 and press Play again: now it vanishes toward t = 1, and the early rows of the image barely matter.',
   },
   {
     n: 5,
     title: 'The cliff',
     query: 'page=cliff&tour=5',
     text: 'The loss of the one-unit recurrent net of Pascanu, Mikolov and Bengio (2013) over its two parameters w and b. Where a small change of (w, b) flips which state the recurrence settles in, the loss jumps: a wall with an enormous gradient, right next to the valley of good solutions.',
-    lookFor: 'Two descents start at the same point on the wall. The unclipped one takes one huge step and is catapulted onto a flat plateau, where it stays. The clipped one climbs the wall a little and stays near the valley. Click anywhere to start both from there.',
+    lookFor:
+      'Two descents start at the same point on the wall. The unclipped one takes one huge step and is catapulted onto a flat plateau, where it stays. The clipped one climbs the wall a little and stays near the valley. Click anywhere to start both from there.',
   },
   {
     n: 6,
     title: "The tutorial's broadcast-loss bug",
     query: 'preset=literal-loss&tour=6',
     text: 'The tutorial passes predictions of shape [B, 1] and labels of shape [B] to MSELoss, which broadcasts them to a [B, B] matrix. That loss is mean((p - mean(y))^2) + var(y): the best the net can do is predict the batch mean.',
-    lookFor: 'The clipped run never learns: its loss stalls near var(y), about 23,300, where the corrected loss of lesson 2 fell far lower. Clipping cannot fix a wrong loss. Switch Loss back to "MSE (corrected)" to see the difference.',
+    lookFor:
+      'The clipped run never learns: its loss stalls near var(y), about 23,300, where the corrected loss of lesson 2 fell far lower. Clipping cannot fix a wrong loss. Switch Loss back to "MSE (corrected)" to see the difference.',
   },
 ];
 
-if (TOUR.length !== TOUR_LENGTH) throw new Error(`the tour has ${TOUR.length} lessons, TOUR_LENGTH says ${TOUR_LENGTH}`);
+if (TOUR.length !== TOUR_LENGTH)
+  throw new Error(`the tour has ${TOUR.length} lessons, TOUR_LENGTH says ${TOUR_LENGTH}`);
 
 export function lessonLink(lesson: TourLesson): string {
   return `v=1&${lesson.query}`;

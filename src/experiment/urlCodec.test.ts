@@ -45,7 +45,13 @@ describe('experiment links', () => {
   it.each(PRESET_IDS)('round-trip preset %s as a short link', (id) => {
     const query = encodeExperiment(PRESETS[id].config, id);
     expect(query).toBe(`v=1&preset=${id}`);
-    expect(decodeExperiment(query)).toEqual({ config: PRESETS[id].config, preset: id, view: DEFAULT_VIEW, cliff: DEFAULT_CLIFF, issues: [] });
+    expect(decodeExperiment(query)).toEqual({
+      config: PRESETS[id].config,
+      preset: id,
+      view: DEFAULT_VIEW,
+      cliff: DEFAULT_CLIFF,
+      issues: [],
+    });
   });
 
   it.each(CLIP_MODES)('round-trip clip mode %s', (mode) => {
@@ -124,7 +130,10 @@ describe('experiment links', () => {
   });
 
   it('carries the controls a teacher hid, and refuses unknown groups', () => {
-    const query = encodeExperiment(PRESETS['rnn-scale'].config, 'rnn-scale', { ...DEFAULT_VIEW, locked: ['model', 'clip'] });
+    const query = encodeExperiment(PRESETS['rnn-scale'].config, 'rnn-scale', {
+      ...DEFAULT_VIEW,
+      locked: ['model', 'clip'],
+    });
     expect(query).toBe('v=1&preset=rnn-scale&lock=model%2Cclip');
     expect(decodeExperiment(query).view.locked).toEqual(['model', 'clip']);
     expect(decodeExperiment('lock=all').view.locked).toEqual([...LOCK_GROUPS]);
@@ -132,16 +141,38 @@ describe('experiment links', () => {
   });
 
   it('round-trip the cliff lesson: page, tour, window, start, learning rate and clipping', () => {
-    const cliff = { T: 80, wMin: -1.5, wMax: 12.25, bMin: -9, bMax: 4, w0: 4.321, b0: -2.5, lr: 0.4, descentSteps: 120, clipMode: 'value', threshold: 0.25 } as const;
+    const cliff = {
+      T: 80,
+      wMin: -1.5,
+      wMax: 12.25,
+      bMin: -9,
+      bMax: 4,
+      w0: 4.321,
+      b0: -2.5,
+      lr: 0.4,
+      descentSteps: 120,
+      clipMode: 'value',
+      threshold: 0.25,
+    } as const;
     const view = { ...DEFAULT_VIEW, page: 'cliff', tour: 5 } as const;
     const query = encodeExperiment(PRESETS['dense-explode'].config, 'dense-explode', view, cliff);
-    expect(decodeExperiment(query)).toEqual({ config: PRESETS['dense-explode'].config, preset: 'dense-explode', view, cliff, issues: [] });
+    expect(decodeExperiment(query)).toEqual({
+      config: PRESETS['dense-explode'].config,
+      preset: 'dense-explode',
+      view,
+      cliff,
+      issues: [],
+    });
     // Defaults are not written: a fresh cliff link stays short.
-    expect(encodeExperiment(DEFAULT_CONFIG, 'dense-explode', { ...DEFAULT_VIEW, page: 'cliff' })).toBe('v=1&preset=dense-explode&page=cliff');
+    expect(encodeExperiment(DEFAULT_CONFIG, 'dense-explode', { ...DEFAULT_VIEW, page: 'cliff' })).toBe(
+      'v=1&preset=dense-explode&page=cliff',
+    );
   });
 
   it('refuses bad cliff settings by name and keeps the defaults', () => {
-    const { cliff, view, issues } = decodeExperiment('v=1&page=moon&tour=9&cliffT=1000&cliffLr=-1&cliffClip=<b>&cliffWMin=5&cliffWMax=1');
+    const { cliff, view, issues } = decodeExperiment(
+      'v=1&page=moon&tour=9&cliffT=1000&cliffLr=-1&cliffClip=<b>&cliffWMin=5&cliffWMax=1',
+    );
     expect(view).toEqual(DEFAULT_VIEW);
     expect(cliff).toEqual(DEFAULT_CLIFF);
     expect(issues.map((i) => i.param)).toEqual(['page', 'tour', 'cliffT', 'cliffLr', 'cliffClip', 'cliffWMin']);

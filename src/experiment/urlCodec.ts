@@ -5,11 +5,7 @@
  * unknown, malformed or out-of-range parameter becomes an issue naming the
  * parameter, the value and what is allowed, and the preset's value is used.
  */
-import {
-  CONFIG_VERSION,
-  type ClipConfig,
-  type ExperimentConfig,
-} from './config.ts';
+import { CONFIG_VERSION, type ClipConfig, type ExperimentConfig } from './config.ts';
 import { CLIFF_FIELDS, DEFAULT_CLIFF, checkCliffWindow, type CliffConfig } from './cliff.ts';
 import { migrate, type RawParams } from './migrate.ts';
 import { DEFAULT_PRESET, PRESETS, PRESET_IDS, isPresetId, type PresetId } from './presets.ts';
@@ -52,8 +48,7 @@ export interface DecodedExperiment {
 }
 
 export type ParseResult =
-  | { ok: true; config: ExperimentConfig; preset: PresetId }
-  | { ok: false; reason: string; issues: ParamIssue[] };
+  { ok: true; config: ExperimentConfig; preset: PresetId } | { ok: false; reason: string; issues: ParamIssue[] };
 
 const MAX_LINK_LENGTH = 4096;
 const MAX_SHOWN_VALUE = 40;
@@ -64,7 +59,13 @@ type ClipSide = 'clip' | 'baseClip';
 /** URL key of every clip field, per side. */
 const CLIP_KEYS: Record<ClipSide, Record<keyof ClipConfig, string>> = {
   clip: { mode: 'clip', min: 'clipMin', max: 'clipMax', threshold: 'clipNorm', normType: 'normType' },
-  baseClip: { mode: 'baseClip', min: 'baseClipMin', max: 'baseClipMax', threshold: 'baseClipNorm', normType: 'baseNormType' },
+  baseClip: {
+    mode: 'baseClip',
+    min: 'baseClipMin',
+    max: 'baseClipMax',
+    threshold: 'baseClipNorm',
+    normType: 'baseNormType',
+  },
 };
 
 const SCALAR_FIELDS = Object.keys(FIELD_SPECS) as ScalarField[];
@@ -120,10 +121,20 @@ function formatValue(value: unknown): string {
 
 export function decodeExperiment(input: string): DecodedExperiment {
   const issues: ParamIssue[] = [];
-  const fallback = (): DecodedExperiment => ({ config: structuredClone(PRESETS[DEFAULT_PRESET].config), preset: DEFAULT_PRESET, view: structuredClone(DEFAULT_VIEW), cliff: { ...DEFAULT_CLIFF }, issues });
+  const fallback = (): DecodedExperiment => ({
+    config: structuredClone(PRESETS[DEFAULT_PRESET].config),
+    preset: DEFAULT_PRESET,
+    view: structuredClone(DEFAULT_VIEW),
+    cliff: { ...DEFAULT_CLIFF },
+    issues,
+  });
 
   if (input.length > MAX_LINK_LENGTH) {
-    issues.push({ param: '(link)', value: `${input.length} characters`, message: `the link is longer than ${MAX_LINK_LENGTH} characters; the default experiment was opened instead` });
+    issues.push({
+      param: '(link)',
+      value: `${input.length} characters`,
+      message: `the link is longer than ${MAX_LINK_LENGTH} characters; the default experiment was opened instead`,
+    });
     return fallback();
   }
   let raw: RawParams = new Map();
@@ -132,12 +143,21 @@ export function decodeExperiment(input: string): DecodedExperiment {
   try {
     search = new URLSearchParams(query);
   } catch {
-    issues.push({ param: '(link)', value: shown(query), message: 'the link could not be read; the default experiment was opened instead' });
+    issues.push({
+      param: '(link)',
+      value: shown(query),
+      message: 'the link could not be read; the default experiment was opened instead',
+    });
     return fallback();
   }
   for (const [key, value] of search) {
     if (key === '' && value === '') continue;
-    if (raw.has(key)) issues.push({ param: key, value: shown(value), message: `'${shown(key)}' appears more than once; the last value was used` });
+    if (raw.has(key))
+      issues.push({
+        param: key,
+        value: shown(value),
+        message: `'${shown(key)}' appears more than once; the last value was used`,
+      });
     raw.set(key, value);
   }
 
@@ -148,9 +168,17 @@ export function decodeExperiment(input: string): DecodedExperiment {
   if (versionRaw !== undefined) {
     const n = /^\d{1,4}$/.test(versionRaw) ? Number(versionRaw) : NaN;
     if (!Number.isInteger(n)) {
-      issues.push({ param: 'v', value: shown(versionRaw), message: `link version must be an integer from 0 to ${CONFIG_VERSION}; read as version ${CONFIG_VERSION}` });
+      issues.push({
+        param: 'v',
+        value: shown(versionRaw),
+        message: `link version must be an integer from 0 to ${CONFIG_VERSION}; read as version ${CONFIG_VERSION}`,
+      });
     } else if (n > CONFIG_VERSION) {
-      issues.push({ param: 'v', value: shown(versionRaw), message: `this link is from a newer version of the lab (v=${n}); it was read as version ${CONFIG_VERSION}, and settings this version does not know were ignored` });
+      issues.push({
+        param: 'v',
+        value: shown(versionRaw),
+        message: `this link is from a newer version of the lab (v=${n}); it was read as version ${CONFIG_VERSION}, and settings this version does not know were ignored`,
+      });
     } else {
       version = n;
     }
@@ -161,7 +189,12 @@ export function decodeExperiment(input: string): DecodedExperiment {
   const presetRaw = raw.get('preset');
   if (presetRaw !== undefined) {
     if (isPresetId(presetRaw)) preset = presetRaw;
-    else issues.push({ param: 'preset', value: shown(presetRaw), message: `allowed: one of ${PRESET_IDS.join(', ')}; used ${DEFAULT_PRESET}` });
+    else
+      issues.push({
+        param: 'preset',
+        value: shown(presetRaw),
+        message: `allowed: one of ${PRESET_IDS.join(', ')}; used ${DEFAULT_PRESET}`,
+      });
   }
   const config: ExperimentConfig = structuredClone(PRESETS[preset].config);
   const assign = config as unknown as Record<string, unknown>;
@@ -171,7 +204,12 @@ export function decodeExperiment(input: string): DecodedExperiment {
     if (value === undefined) continue;
     const parsed = parseField(FIELD_SPECS[field], value);
     if (parsed.ok) assign[field] = parsed.value;
-    else issues.push({ param: field, value: shown(value), message: `allowed: ${FIELD_SPECS[field].allowed}; used ${formatValue(assign[field])}` });
+    else
+      issues.push({
+        param: field,
+        value: shown(value),
+        message: `allowed: ${FIELD_SPECS[field].allowed}; used ${formatValue(assign[field])}`,
+      });
   }
   for (const side of ['clip', 'baseClip'] as const) {
     const clip = config[side] as unknown as Record<string, unknown>;
@@ -181,12 +219,21 @@ export function decodeExperiment(input: string): DecodedExperiment {
       if (value === undefined) continue;
       const parsed = parseField(CLIP_FIELD_SPECS[field], value);
       if (parsed.ok) clip[field] = parsed.value;
-      else issues.push({ param: key, value: shown(value), message: `allowed: ${CLIP_FIELD_SPECS[field].allowed}; used ${formatValue(clip[field])}` });
+      else
+        issues.push({
+          param: key,
+          value: shown(value),
+          message: `allowed: ${CLIP_FIELD_SPECS[field].allowed}; used ${formatValue(clip[field])}`,
+        });
     }
     const problem = checkClip(config[side]);
     if (problem) {
       const presetClip = PRESETS[preset].config[side];
-      issues.push({ param: CLIP_KEYS[side].min, value: shown(`${config[side].min} > ${config[side].max}`), message: `${problem}; used ${presetClip.min} to ${presetClip.max}` });
+      issues.push({
+        param: CLIP_KEYS[side].min,
+        value: shown(`${config[side].min} > ${config[side].max}`),
+        message: `${problem}; used ${presetClip.min} to ${presetClip.max}`,
+      });
       config[side] = { ...config[side], min: presetClip.min, max: presetClip.max };
     }
   }
@@ -194,13 +241,19 @@ export function decodeExperiment(input: string): DecodedExperiment {
   const pageRaw = raw.get('page');
   if (pageRaw !== undefined) {
     if ((PAGES as readonly string[]).includes(pageRaw)) view.page = pageRaw as PageId;
-    else issues.push({ param: 'page', value: shown(pageRaw), message: `allowed: one of ${PAGES.join(', ')}; used runs` });
+    else
+      issues.push({ param: 'page', value: shown(pageRaw), message: `allowed: one of ${PAGES.join(', ')}; used runs` });
   }
   const tourRaw = raw.get('tour');
   if (tourRaw !== undefined) {
     const n = /^\d{1,2}$/.test(tourRaw) ? Number(tourRaw) : NaN;
     if (n >= 1 && n <= TOUR_LENGTH) view.tour = n;
-    else issues.push({ param: 'tour', value: shown(tourRaw), message: `allowed: a lesson number from 1 to ${TOUR_LENGTH}; the tour was not opened` });
+    else
+      issues.push({
+        param: 'tour',
+        value: shown(tourRaw),
+        message: `allowed: a lesson number from 1 to ${TOUR_LENGTH}; the tour was not opened`,
+      });
   }
   const cliff: CliffConfig = { ...DEFAULT_CLIFF };
   const cliffAssign = cliff as unknown as Record<string, unknown>;
@@ -210,12 +263,26 @@ export function decodeExperiment(input: string): DecodedExperiment {
     if (value === undefined) continue;
     const parsed = parseField(spec, value);
     if (parsed.ok) cliffAssign[field] = parsed.value;
-    else issues.push({ param: key, value: shown(value), message: `allowed: ${spec.allowed}; used ${formatValue(cliffAssign[field])}` });
+    else
+      issues.push({
+        param: key,
+        value: shown(value),
+        message: `allowed: ${spec.allowed}; used ${formatValue(cliffAssign[field])}`,
+      });
   }
   const windowProblem = checkCliffWindow(cliff);
   if (windowProblem) {
-    issues.push({ param: 'cliffWMin', value: shown(`${cliff.wMin}..${cliff.wMax}, ${cliff.bMin}..${cliff.bMax}`), message: `${windowProblem}; the default window was used` });
-    Object.assign(cliff, { wMin: DEFAULT_CLIFF.wMin, wMax: DEFAULT_CLIFF.wMax, bMin: DEFAULT_CLIFF.bMin, bMax: DEFAULT_CLIFF.bMax });
+    issues.push({
+      param: 'cliffWMin',
+      value: shown(`${cliff.wMin}..${cliff.wMax}, ${cliff.bMin}..${cliff.bMax}`),
+      message: `${windowProblem}; the default window was used`,
+    });
+    Object.assign(cliff, {
+      wMin: DEFAULT_CLIFF.wMin,
+      wMax: DEFAULT_CLIFF.wMax,
+      bMin: DEFAULT_CLIFF.bMin,
+      bMax: DEFAULT_CLIFF.bMax,
+    });
   }
   const lockRaw = raw.get('lock');
   if (lockRaw !== undefined) {
@@ -224,12 +291,21 @@ export function decodeExperiment(input: string): DecodedExperiment {
       if ((LOCK_GROUPS as readonly string[]).includes(group)) {
         if (!view.locked.includes(group as LockGroup)) view.locked.push(group as LockGroup);
       } else {
-        issues.push({ param: 'lock', value: shown(group), message: `allowed: all, or a comma-separated list of ${LOCK_GROUPS.join(', ')}; '${shown(group)}' was ignored` });
+        issues.push({
+          param: 'lock',
+          value: shown(group),
+          message: `allowed: all, or a comma-separated list of ${LOCK_GROUPS.join(', ')}; '${shown(group)}' was ignored`,
+        });
       }
     }
   }
   for (const key of raw.keys()) {
-    if (!KNOWN_KEYS.has(key)) issues.push({ param: shown(key), value: shown(raw.get(key) ?? ''), message: 'unknown parameter; it was ignored' });
+    if (!KNOWN_KEYS.has(key))
+      issues.push({
+        param: shown(key),
+        value: shown(raw.get(key) ?? ''),
+        message: 'unknown parameter; it was ignored',
+      });
   }
   const budget = checkBudget(config);
   if (budget) {
@@ -255,7 +331,12 @@ export function parseExperiment(input: string): ParseResult {
 }
 
 /** The link's query (without `#`): version, preset, and every setting that differs from the preset. */
-export function encodeExperiment(config: ExperimentConfig, preset: PresetId, view: ViewOptions = DEFAULT_VIEW, cliff: CliffConfig = DEFAULT_CLIFF): string {
+export function encodeExperiment(
+  config: ExperimentConfig,
+  preset: PresetId,
+  view: ViewOptions = DEFAULT_VIEW,
+  cliff: CliffConfig = DEFAULT_CLIFF,
+): string {
   const base = PRESETS[preset].config;
   const params = new URLSearchParams();
   params.set('v', String(CONFIG_VERSION));
@@ -265,7 +346,8 @@ export function encodeExperiment(config: ExperimentConfig, preset: PresetId, vie
   }
   for (const side of ['clip', 'baseClip'] as const) {
     for (const field of CLIP_FIELDS) {
-      if (config[side][field] !== base[side][field]) params.set(CLIP_KEYS[side][field], formatValue(config[side][field]));
+      if (config[side][field] !== base[side][field])
+        params.set(CLIP_KEYS[side][field], formatValue(config[side][field]));
     }
   }
   if (view.page !== 'runs') params.set('page', view.page);
@@ -273,6 +355,7 @@ export function encodeExperiment(config: ExperimentConfig, preset: PresetId, vie
   for (const field of CLIFF_KEYS) {
     if (cliff[field] !== DEFAULT_CLIFF[field]) params.set(CLIFF_FIELDS[field].key, formatValue(cliff[field]));
   }
-  if (view.locked.length > 0) params.set('lock', view.locked.length === LOCK_GROUPS.length ? 'all' : view.locked.join(','));
+  if (view.locked.length > 0)
+    params.set('lock', view.locked.length === LOCK_GROUPS.length ? 'all' : view.locked.join(','));
   return params.toString();
 }

@@ -11,11 +11,16 @@ function assertValid(config: ExperimentConfig, cliff: CliffConfig): void {
     expect(spec.schema.safeParse(config[field as keyof typeof FIELD_SPECS]).success, field).toBe(true);
   }
   for (const side of ['clip', 'baseClip'] as const) {
-    for (const [field, spec] of Object.entries(CLIP_FIELD_SPECS)) expect(spec.schema.safeParse(config[side][field as keyof typeof CLIP_FIELD_SPECS]).success, `${side}.${field}`).toBe(true);
+    for (const [field, spec] of Object.entries(CLIP_FIELD_SPECS))
+      expect(
+        spec.schema.safeParse(config[side][field as keyof typeof CLIP_FIELD_SPECS]).success,
+        `${side}.${field}`,
+      ).toBe(true);
     expect(checkClip(config[side])).toBeNull();
   }
   expect(checkBudget(config)).toBeNull();
-  for (const [field, { spec }] of Object.entries(CLIFF_FIELDS)) expect(spec.schema.safeParse(cliff[field as keyof CliffConfig]).success, field).toBe(true);
+  for (const [field, { spec }] of Object.entries(CLIFF_FIELDS))
+    expect(spec.schema.safeParse(cliff[field as keyof CliffConfig]).success, field).toBe(true);
   expect(checkCliffWindow(cliff)).toBeNull();
 }
 

@@ -30,14 +30,36 @@ function run(session: string, side: 'baseline' | 'clipped', createdAt: number): 
     phase: 'running',
     step: 0,
     backend: 'cpu',
-    layout: { params: [{ name: 'fc1.weight', layer: 'fc1', size: 500 }], layers: ['fc1'], hiddenLayers: 0, timeSteps: 0, classifier: false },
+    layout: {
+      params: [{ name: 'fc1.weight', layer: 'fc1', size: 500 }],
+      layers: ['fc1'],
+      hiddenLayers: 0,
+      timeSteps: 0,
+      classifier: false,
+    },
     divergence: null,
     error: null,
   };
 }
 
 function step(n: number, loss = 100 / n): StepMetrics {
-  return { step: n, epoch: 1, loss, accuracy: null, globalNormPre: 3, globalNormPost: 1, clipFraction: 0.5, clipScale: 0.3, gradNormPre: [3], gradNormPost: [1], weightNorm: [2], updateRatio: [0.01], layerNormPre: [3], layerNormPost: [1], hiddenGradNorms: null };
+  return {
+    step: n,
+    epoch: 1,
+    loss,
+    accuracy: null,
+    globalNormPre: 3,
+    globalNormPost: 1,
+    clipFraction: 0.5,
+    clipScale: 0.3,
+    gradNormPre: [3],
+    gradNormPost: [1],
+    weightNorm: [2],
+    updateRatio: [0.01],
+    layerNormPre: [3],
+    layerNormPost: [1],
+    hiddenGradNorms: null,
+  };
 }
 
 describe('run history in IndexedDB', () => {
@@ -62,7 +84,11 @@ describe('run history in IndexedDB', () => {
   });
 
   it('exports and imports a diverged run, Infinity and all, without overwriting the original', async () => {
-    await history.putRun({ ...run('s2', 'baseline', 5), phase: 'diverged', divergence: { step: 2, what: 'loss', value: 'Infinity' } });
+    await history.putRun({
+      ...run('s2', 'baseline', 5),
+      phase: 'diverged',
+      divergence: { step: 2, what: 'loss', value: 'Infinity' },
+    });
     await history.appendSteps('s2:baseline', [step(1), step(2, Infinity)]);
     await history.appendEval('s2:baseline', { step: 2, testAccuracy: 0.5, testLoss: NaN, examples: 100 });
     const text = await history.exportRuns(['s2:baseline']);
@@ -72,15 +98,73 @@ describe('run history in IndexedDB', () => {
     const steps = await history.loadSteps(id);
     expect(steps[1]?.loss).toBe(Infinity);
     expect((await history.loadEvals(id))[0]?.testLoss).toBeNaN();
-    expect(await history.getRun(id)).toMatchObject({ phase: 'diverged', divergence: { step: 2, value: 'Infinity' }, step: 2 });
+    expect(await history.getRun(id)).toMatchObject({
+      phase: 'diverged',
+      divergence: { step: 2, value: 'Infinity' },
+      step: 2,
+    });
   });
 
   it.each([
     ['not JSON', '{oops', 'not JSON'],
     ['another format', '{"format":"x","version":1,"runs":[]}', 'not a Gradient Lab run export'],
-    ['a hostile link', JSON.stringify({ format: 'gradient-lab-runs', version: 1, runs: [{ run: { id: 'a', session: 'a', createdAt: 1, side: 'clipped', link: 'v=1&hidden=<script>', phase: 'finished', backend: null, layout: null, divergence: null, error: null }, steps: [], evals: [] }] }), 'hidden'],
-    ['a bad step', JSON.stringify({ format: 'gradient-lab-runs', version: 1, runs: [{ run: { id: 'a', session: 'a', createdAt: 1, side: 'clipped', link: 'v=1', phase: 'finished', backend: null, layout: null, divergence: null, error: null }, steps: [{ step: 'one' }], evals: [] }] }), 'steps.0'],
-    ['a prototype trick', '{"format":"gradient-lab-runs","version":1,"runs":[{"nonFinite":"toString"}]}', 'not a Gradient Lab run export'],
+    [
+      'a hostile link',
+      JSON.stringify({
+        format: 'gradient-lab-runs',
+        version: 1,
+        runs: [
+          {
+            run: {
+              id: 'a',
+              session: 'a',
+              createdAt: 1,
+              side: 'clipped',
+              link: 'v=1&hidden=<script>',
+              phase: 'finished',
+              backend: null,
+              layout: null,
+              divergence: null,
+              error: null,
+            },
+            steps: [],
+            evals: [],
+          },
+        ],
+      }),
+      'hidden',
+    ],
+    [
+      'a bad step',
+      JSON.stringify({
+        format: 'gradient-lab-runs',
+        version: 1,
+        runs: [
+          {
+            run: {
+              id: 'a',
+              session: 'a',
+              createdAt: 1,
+              side: 'clipped',
+              link: 'v=1',
+              phase: 'finished',
+              backend: null,
+              layout: null,
+              divergence: null,
+              error: null,
+            },
+            steps: [{ step: 'one' }],
+            evals: [],
+          },
+        ],
+      }),
+      'steps.0',
+    ],
+    [
+      'a prototype trick',
+      '{"format":"gradient-lab-runs","version":1,"runs":[{"nonFinite":"toString"}]}',
+      'not a Gradient Lab run export',
+    ],
   ])('refuses %s with a plain message and stores nothing', async (_, text, message) => {
     await expect(history.importRuns(text)).rejects.toThrow(message);
     expect(() => parseArchive(text)).toThrow();

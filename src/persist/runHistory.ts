@@ -77,15 +77,26 @@ const stepSchema = z.object({
   layerNormPost: z.array(anyNumber).max(64),
   hiddenGradNorms: z.union([z.array(anyNumber).max(4096), z.null()]),
 });
-const evalSchema = z.object({ step: z.number().int().min(0), testAccuracy: anyNumber, testLoss: anyNumber, examples: z.number().int() });
+const evalSchema = z.object({
+  step: z.number().int().min(0),
+  testAccuracy: anyNumber,
+  testLoss: anyNumber,
+  examples: z.number().int(),
+});
 const layoutSchema = z.object({
-  params: z.array(z.object({ name: z.string().max(100), layer: z.string().max(100), size: z.number().int().min(0) })).max(64),
+  params: z
+    .array(z.object({ name: z.string().max(100), layer: z.string().max(100), size: z.number().int().min(0) }))
+    .max(64),
   layers: z.array(z.string().max(100)).max(64),
   hiddenLayers: z.number().int().min(0).max(8),
   timeSteps: z.number().int().min(0).max(1000),
   classifier: z.boolean(),
 });
-const divergenceSchema = z.object({ step: z.number().int().min(1), what: z.enum(['loss', 'gradient']), value: z.enum(['NaN', 'Infinity', '-Infinity']) });
+const divergenceSchema = z.object({
+  step: z.number().int().min(1),
+  what: z.enum(['loss', 'gradient']),
+  value: z.enum(['NaN', 'Infinity', '-Infinity']),
+});
 const archiveSchema = z.object({
   format: z.literal(EXPORT_FORMAT),
   version: z.literal(EXPORT_VERSION),
@@ -148,7 +159,13 @@ export class RunHistory {
     for (const s of steps) void stepStore.put({ ...s, runId });
     const runs = tx.objectStore('runs');
     const run = await runs.get(runId);
-    if (run) await runs.put({ ...run, ...patch, step: Math.max(run.step, steps[steps.length - 1]?.step ?? 0), updatedAt: Date.now() });
+    if (run)
+      await runs.put({
+        ...run,
+        ...patch,
+        step: Math.max(run.step, steps[steps.length - 1]?.step ?? 0),
+        updatedAt: Date.now(),
+      });
     await tx.done;
   }
 
@@ -185,7 +202,12 @@ export class RunHistory {
   async deleteRun(runId: string): Promise<void> {
     const tx = this.db.transaction(['runs', 'steps', 'evals'], 'readwrite');
     const range = IDBKeyRange.bound([runId, 0], [runId, Infinity]);
-    await Promise.all([tx.objectStore('runs').delete(runId), tx.objectStore('steps').delete(range), tx.objectStore('evals').delete(range), tx.done]);
+    await Promise.all([
+      tx.objectStore('runs').delete(runId),
+      tx.objectStore('steps').delete(range),
+      tx.objectStore('evals').delete(range),
+      tx.done,
+    ]);
   }
 
   async exportRuns(runIds: string[]): Promise<string> {
@@ -195,7 +217,9 @@ export class RunHistory {
       if (run) runs.push({ run, steps: await this.loadSteps(id), evals: await this.loadEvals(id) });
     }
     // JSON has no NaN or Infinity: a diverged step's loss is written as {"nonFinite": "Infinity"} and read back.
-    return JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, runs }, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { nonFinite: String(v) } : v));
+    return JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, runs }, (_, v: unknown) =>
+      typeof v === 'number' && !Number.isFinite(v) ? { nonFinite: String(v) } : v,
+    );
   }
 
   /** Reads an export; every run's experiment is re-decoded from its link. Returns the imported runs' ids. */
@@ -205,7 +229,9 @@ export class RunHistory {
     for (const { run, steps, evals } of archive) {
       // An imported run never overwrites a run of this browser: it gets an id of its own.
       const existing = await this.getRun(run.id);
-      const imported: StoredRun = existing ? { ...run, id: `${run.id}:imported-${Date.now()}`, session: `${run.session}:imported` } : run;
+      const imported: StoredRun = existing
+        ? { ...run, id: `${run.id}:imported-${Date.now()}`, session: `${run.session}:imported` }
+        : run;
       await this.putRun(imported);
       if (steps.length > 0) await this.appendSteps(imported.id, steps);
       for (const e of evals) await this.appendEval(imported.id, e);

@@ -30,11 +30,18 @@ export function formatNumber(value: number, digits = 3): string {
   return Number(value.toPrecision(digits)).toString();
 }
 
-export function summarize(last: StepMetrics | undefined, divergence: Divergence | null, evaluation: EvalMetrics | null): string {
+export function summarize(
+  last: StepMetrics | undefined,
+  divergence: Divergence | null,
+  evaluation: EvalMetrics | null,
+): string {
   if (divergence) return `diverged at step ${divergence.step}: the ${divergence.what} became ${divergence.value}`;
   if (!last) return 'no step was trained';
   const parts = [`finished ${last.step} steps`, `final loss ${formatNumber(last.loss, 4)}`];
-  if (evaluation) parts.push(`test accuracy ${(evaluation.testAccuracy * 100).toFixed(1)}% on ${evaluation.examples} held-out digits`);
+  if (evaluation)
+    parts.push(
+      `test accuracy ${(evaluation.testAccuracy * 100).toFixed(1)}% on ${evaluation.examples} held-out digits`,
+    );
   return parts.join(', ');
 }
 

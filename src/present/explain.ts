@@ -15,8 +15,11 @@ function short(value: number): string {
 }
 
 export function explainDivergence(divergence: Divergence, history: StepMetrics[]): string {
-  const finite = history.filter((m) => m.step < divergence.step && Number.isFinite(m.globalNormPre) && m.globalNormPre > 0);
-  const what = divergence.what === 'loss' ? `the loss became ${divergence.value}` : `a gradient became ${divergence.value}`;
+  const finite = history.filter(
+    (m) => m.step < divergence.step && Number.isFinite(m.globalNormPre) && m.globalNormPre > 0,
+  );
+  const what =
+    divergence.what === 'loss' ? `the loss became ${divergence.value}` : `a gradient became ${divergence.value}`;
   const [first] = finite;
   if (!first || finite.length < 2) {
     return `At step ${divergence.step} ${what}: the very first updates were already too large for float32.`;

@@ -40,7 +40,18 @@ function onMessage(message: FromCliffWorker): void {
       if (message.id !== surfaceRequest.id) return;
       const { cliff } = useLab.getState();
       const { cols, rows, loss, elapsedMs, final } = message;
-      useLab.setState({ cliffSurface: { window: { wMin: cliff.wMin, wMax: cliff.wMax, bMin: cliff.bMin, bMax: cliff.bMax }, T: cliff.T, cols, rows, loss, elapsedMs, final }, cliffError: null });
+      useLab.setState({
+        cliffSurface: {
+          window: { wMin: cliff.wMin, wMax: cliff.wMax, bMin: cliff.bMin, bMax: cliff.bMax },
+          T: cliff.T,
+          cols,
+          rows,
+          loss,
+          elapsedMs,
+          final,
+        },
+        cliffError: null,
+      });
       break;
     }
     case 'paths': {
@@ -68,7 +79,10 @@ function ensureClient(): WorkerPort<ToCliffWorker, FromCliffWorker> {
     client = null;
     surfaceRequest = { id: 0, key: '' };
     pathsRequest = { id: 0, key: '' };
-    useLab.setState({ cliffError: `The cliff lesson's worker stopped (${reason}). Change any setting to start it again.`, cliffBackend: null });
+    useLab.setState({
+      cliffError: `The cliff lesson's worker stopped (${reason}). Change any setting to start it again.`,
+      cliffBackend: null,
+    });
   });
   return client;
 }
@@ -80,7 +94,13 @@ export function refreshCliff(): void {
   const sKey = surfaceKey(cliff);
   if (sKey !== surfaceRequest.key) {
     surfaceRequest = { id: nextId++, key: sKey };
-    port.send({ type: 'surface', id: surfaceRequest.id, window: { wMin: cliff.wMin, wMax: cliff.wMax, bMin: cliff.bMin, bMax: cliff.bMax }, T: cliff.T, resolutions: SURFACE_RESOLUTIONS });
+    port.send({
+      type: 'surface',
+      id: surfaceRequest.id,
+      window: { wMin: cliff.wMin, wMax: cliff.wMax, bMin: cliff.bMin, bMax: cliff.bMax },
+      T: cliff.T,
+      resolutions: SURFACE_RESOLUTIONS,
+    });
   }
   const pKey = pathsKey(cliff);
   if (pKey !== pathsRequest.key) {
@@ -89,7 +109,13 @@ export function refreshCliff(): void {
       { mode: 'none', threshold: cliff.threshold },
       { mode: cliff.clipMode, threshold: cliff.threshold },
     ];
-    port.send({ type: 'descend', id: pathsRequest.id, start: { w: cliff.w0, b: cliff.b0 }, clips, options: { T: cliff.T, lr: cliff.lr, steps: cliff.descentSteps } });
+    port.send({
+      type: 'descend',
+      id: pathsRequest.id,
+      start: { w: cliff.w0, b: cliff.b0 },
+      clips,
+      options: { T: cliff.T, lr: cliff.lr, steps: cliff.descentSteps },
+    });
   }
 }
 

@@ -23,7 +23,12 @@ describe('min-max downsampling', () => {
   });
 
   it('returns short series unchanged and drops NaN, Infinity and (for log axes) values <= 0', () => {
-    expect(downsampleMinMax([1, 2, 3, 4], [5, NaN, Infinity, 0], 100)).toEqual([{ x: 1, y: 5 }, { x: 4, y: 0 }]);
-    expect(downsampleMinMax([1, 2, 3, 4], [5, NaN, Infinity, 0], 100, { positiveOnly: true })).toEqual([{ x: 1, y: 5 }]);
+    expect(downsampleMinMax([1, 2, 3, 4], [5, NaN, Infinity, 0], 100)).toEqual([
+      { x: 1, y: 5 },
+      { x: 4, y: 0 },
+    ]);
+    expect(downsampleMinMax([1, 2, 3, 4], [5, NaN, Infinity, 0], 100, { positiveOnly: true })).toEqual([
+      { x: 1, y: 5 },
+    ]);
   });
 });

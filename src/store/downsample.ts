@@ -12,7 +12,12 @@ export interface Point {
   y: number;
 }
 
-export function downsampleMinMax(xs: ArrayLike<number>, ys: ArrayLike<number>, maxPoints: number, options: { positiveOnly?: boolean } = {}): Point[] {
+export function downsampleMinMax(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  maxPoints: number,
+  options: { positiveOnly?: boolean } = {},
+): Point[] {
   const n = Math.min(xs.length, ys.length);
   const keep = (y: number) => Number.isFinite(y) && (!options.positiveOnly || y > 0);
   if (n <= maxPoints) {

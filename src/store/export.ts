@@ -9,8 +9,19 @@ export function runCsv(layout: RunLayout, rows: readonly StepMetrics[]): string 
   return `${lines.join('\n')}\n`;
 }
 
-export function runJson(config: ExperimentConfig, side: RunSide, layout: RunLayout, rows: readonly StepMetrics[], evals: readonly EvalMetrics[], link: string): string {
+export function runJson(
+  config: ExperimentConfig,
+  side: RunSide,
+  layout: RunLayout,
+  rows: readonly StepMetrics[],
+  evals: readonly EvalMetrics[],
+  link: string,
+): string {
   // JSON has no Infinity or NaN: write them as strings so a diverged step survives the trip.
-  const replacer = (_key: string, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value);
-  return JSON.stringify({ link, side, clip: clipOf(config, side), config, layout, steps: rows, evaluations: evals }, replacer);
+  const replacer = (_key: string, value: unknown) =>
+    typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+  return JSON.stringify(
+    { link, side, clip: clipOf(config, side), config, layout, steps: rows, evaluations: evals },
+    replacer,
+  );
 }

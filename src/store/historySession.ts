@@ -159,7 +159,11 @@ export async function loadStoredRuns(ids: string[], compare: boolean): Promise<S
         layout: run.layout,
         step: series.count,
         divergence: run.divergence,
-        error: phase === 'crashed' ? (run.error ?? `This run stopped at step ${series.count} (the page was closed or reloaded while it trained). Its steps are kept.`) : null,
+        error:
+          phase === 'crashed'
+            ? (run.error ??
+              `This run stopped at step ${series.count} (the page was closed or reloaded while it trained). Its steps are kept.`)
+            : null,
         notices,
         stepsPerSecond: null,
         lastEval: series.evals[series.evals.length - 1] ?? null,

@@ -2,10 +2,32 @@ import { describe, expect, it } from 'vitest';
 import type { RunLayout, StepMetrics } from '../train/metrics.ts';
 import { BUCKETS, HEAD, RunSeries, TAIL } from './series.ts';
 
-const LAYOUT: RunLayout = { params: [{ name: 'w', layer: 'fc1', size: 4 }], layers: ['fc1'], hiddenLayers: 0, timeSteps: 0, classifier: false };
+const LAYOUT: RunLayout = {
+  params: [{ name: 'w', layer: 'fc1', size: 4 }],
+  layers: ['fc1'],
+  hiddenLayers: 0,
+  timeSteps: 0,
+  classifier: false,
+};
 
 function step(n: number, loss: number): StepMetrics {
-  return { step: n, epoch: 1, loss, accuracy: null, globalNormPre: loss, globalNormPost: 1, clipFraction: n % 3 === 0 ? 0.5 : 0, clipScale: 1, gradNormPre: [loss], gradNormPost: [1], weightNorm: [1], updateRatio: [0], layerNormPre: [loss], layerNormPost: [1], hiddenGradNorms: null };
+  return {
+    step: n,
+    epoch: 1,
+    loss,
+    accuracy: null,
+    globalNormPre: loss,
+    globalNormPost: 1,
+    clipFraction: n % 3 === 0 ? 0.5 : 0,
+    clipScale: 1,
+    gradNormPre: [loss],
+    gradNormPost: [1],
+    weightNorm: [1],
+    updateRatio: [0],
+    layerNormPre: [loss],
+    layerNormPost: [1],
+    hiddenGradNorms: null,
+  };
 }
 
 function fill(series: RunSeries, from: number, to: number, lossOf: (n: number) => number): void {
@@ -25,7 +47,8 @@ describe('a run series in bounded memory', () => {
   it('a 100,000-step run keeps a fixed amount of data, and a one-step spike in the middle survives', () => {
     const s = new RunSeries(LAYOUT);
     const SPIKE = 54_321;
-    for (let from = 1; from <= 100_000; from += 1000) fill(s, from, from + 999, (n) => (n === SPIKE ? 1e9 : 1 + (n % 7)));
+    for (let from = 1; from <= 100_000; from += 1000)
+      fill(s, from, from + 999, (n) => (n === SPIKE ? 1e9 : 1 + (n % 7)));
     expect(s.count).toBe(100_000);
     expect(s.recentRows).toHaveLength(TAIL);
     expect(s.last?.step).toBe(100_000);

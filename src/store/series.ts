@@ -18,7 +18,15 @@ export const BUCKETS = 2048;
 const MAX_SNAPSHOTS = 256;
 const MAX_EVALS = 2048;
 
-export type SeriesColumn = 'loss' | 'accuracy' | 'globalNormPre' | 'globalNormPost' | 'clipFraction' | 'clipScale' | `pre:${string}` | `post:${string}`;
+export type SeriesColumn =
+  | 'loss'
+  | 'accuracy'
+  | 'globalNormPre'
+  | 'globalNormPost'
+  | 'clipFraction'
+  | 'clipScale'
+  | `pre:${string}`
+  | `post:${string}`;
 
 export interface HiddenSnapshot {
   step: number;
@@ -162,7 +170,12 @@ export class RunSeries {
    * Points of a column for steps in [lo, hi], at most `maxPoints`, extremes kept.
    * Full resolution where the head or the tail covers the range, buckets elsewhere.
    */
-  points(name: SeriesColumn, [lo, hi]: [number, number], maxPoints: number, options: { positiveOnly?: boolean } = {}): Point[] {
+  points(
+    name: SeriesColumn,
+    [lo, hi]: [number, number],
+    maxPoints: number,
+    options: { positiveOnly?: boolean } = {},
+  ): Point[] {
     const c = this.columns.get(name);
     if (!c || this.count === 0) return [];
     const last = this.count;

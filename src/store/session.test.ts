@@ -20,10 +20,32 @@ interface FakeWorker {
 
 let workers: FakeWorker[] = [];
 
-const layout = { params: [{ name: 'fc1.weight', layer: 'fc1', size: 500 }], layers: ['fc1'], hiddenLayers: 0, timeSteps: 0, classifier: false };
+const layout = {
+  params: [{ name: 'fc1.weight', layer: 'fc1', size: 500 }],
+  layers: ['fc1'],
+  hiddenLayers: 0,
+  timeSteps: 0,
+  classifier: false,
+};
 
 function metrics(step: number, loss = 1): StepMetrics {
-  return { step, epoch: 1, loss, accuracy: null, globalNormPre: 2, globalNormPost: 1, clipFraction: 0.5, clipScale: 0.5, gradNormPre: [2], gradNormPost: [1], weightNorm: [3], updateRatio: [0.01], layerNormPre: [2], layerNormPost: [1], hiddenGradNorms: null };
+  return {
+    step,
+    epoch: 1,
+    loss,
+    accuracy: null,
+    globalNormPre: 2,
+    globalNormPost: 1,
+    clipFraction: 0.5,
+    clipScale: 0.5,
+    gradNormPre: [2],
+    gradNormPost: [1],
+    weightNorm: [3],
+    updateRatio: [0.01],
+    layerNormPre: [2],
+    layerNormPost: [1],
+    hiddenGradNorms: null,
+  };
 }
 
 /** The two workers of the pair, baseline first. */
@@ -32,7 +54,9 @@ function pair(): [FakeWorker, FakeWorker] {
 }
 
 function advanceTargets(worker: FakeWorker): number[] {
-  return worker.sent.filter((m): m is Extract<ToWorker, { type: 'advance' }> => m.type === 'advance').map((m) => m.toStep);
+  return worker.sent
+    .filter((m): m is Extract<ToWorker, { type: 'advance' }> => m.type === 'advance')
+    .map((m) => m.toStep);
 }
 
 beforeEach(() => {
@@ -40,7 +64,11 @@ beforeEach(() => {
   setClientFactory((onMessage, onCrash) => {
     const worker: FakeWorker = { sent: [], emit: onMessage, crash: onCrash, terminated: false };
     workers.push(worker);
-    return { send: (m) => worker.sent.push(m), terminate: () => (worker.terminated = true), dispose: () => (worker.terminated = true) };
+    return {
+      send: (m) => worker.sent.push(m),
+      terminate: () => (worker.terminated = true),
+      dispose: () => (worker.terminated = true),
+    };
   });
   useLab.setState({ config: PRESETS['dense-explode'].config, preset: 'dense-explode', runs: {}, playing: false });
   resetRuns();

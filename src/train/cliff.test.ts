@@ -69,7 +69,11 @@ describe('the cliff (Pascanu et al. 2013, one-unit recurrent net)', () => {
   });
 
   it('next to the wall, the unclipped step is catapulted far away and ends higher; the clipped one stays near the solution', () => {
-    const [raw = [], clipped = []] = descend({ w: DEFAULT_CLIFF.w0, b: DEFAULT_CLIFF.b0 }, [NONE, NORM], { T, lr: DEFAULT_CLIFF.lr, steps: DEFAULT_CLIFF.descentSteps });
+    const [raw = [], clipped = []] = descend({ w: DEFAULT_CLIFF.w0, b: DEFAULT_CLIFF.b0 }, [NONE, NORM], {
+      T,
+      lr: DEFAULT_CLIFF.lr,
+      steps: DEFAULT_CLIFF.descentSteps,
+    });
     expect(raw).toHaveLength(DEFAULT_CLIFF.descentSteps + 1);
     const longest = (path: typeof raw) => Math.max(...path.map((s) => Math.hypot(s.stepW, s.stepB)));
     // The raw gradient's one big step moves the parameters far; clipping caps every move at lr x c.

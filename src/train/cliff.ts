@@ -30,8 +30,16 @@ export interface PlaneWindow {
  */
 export async function cliffSurface(window: PlaneWindow, cols: number, rows: number, T: number): Promise<Float32Array> {
   const loss = tf.tidy(() => {
-    const w = tf.linspace(window.wMin + (window.wMax - window.wMin) / (2 * cols), window.wMax - (window.wMax - window.wMin) / (2 * cols), cols);
-    const b = tf.linspace(window.bMax - (window.bMax - window.bMin) / (2 * rows), window.bMin + (window.bMax - window.bMin) / (2 * rows), rows);
+    const w = tf.linspace(
+      window.wMin + (window.wMax - window.wMin) / (2 * cols),
+      window.wMax - (window.wMax - window.wMin) / (2 * cols),
+      cols,
+    );
+    const b = tf.linspace(
+      window.bMax - (window.bMax - window.bMin) / (2 * rows),
+      window.bMin + (window.bMax - window.bMin) / (2 * rows),
+      rows,
+    );
     const wGrid = tf.tile(w, [rows]) as tf.Tensor1D;
     const bGrid = tf.reshape(tf.tile(tf.reshape(b, [rows, 1]), [1, cols]), [rows * cols]) as tf.Tensor1D;
     return cliffLoss(wGrid, bGrid, T);
@@ -91,7 +99,9 @@ export function descend(start: { w: number; b: number }, clips: CliffClip[], opt
   const ws = new Array<number>(n).fill(start.w);
   const bs = new Array<number>(n).fill(start.b);
   const paths: DescentStep[][] = clips.map(() => []);
-  const gradOf = tf.valueAndGrads((w: tf.Tensor, b: tf.Tensor) => tf.sum(cliffLoss(w as tf.Tensor1D, b as tf.Tensor1D, options.T)));
+  const gradOf = tf.valueAndGrads((w: tf.Tensor, b: tf.Tensor) =>
+    tf.sum(cliffLoss(w as tf.Tensor1D, b as tf.Tensor1D, options.T)),
+  );
   for (let k = 0; k <= options.steps; k++) {
     const last = k === options.steps;
     const packed = tf.tidy(() => {

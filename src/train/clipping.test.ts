@@ -92,10 +92,14 @@ describe('clip by norm per tensor (tf.clip_by_norm, Keras clipnorm)', () => {
     // The guard changes no forward value, so only a derivative can see it. tfjs registers no gradient for
     // Greater; a comparison is piecewise constant, so its derivative is zero.
     if (!tf.getGradient('Greater')) {
-      tf.registerGradient({ kernelName: 'Greater', inputsToSave: ['a', 'b'], gradFunc: (_dy, saved) => {
-        const [a, b] = saved;
-        return { a: () => tf.zerosLike(a as tf.Tensor), b: () => tf.zerosLike(b as tf.Tensor) };
-      } });
+      tf.registerGradient({
+        kernelName: 'Greater',
+        inputsToSave: ['a', 'b'],
+        gradFunc: (_dy, saved) => {
+          const [a, b] = saved;
+          return { a: () => tf.zerosLike(a as tf.Tensor), b: () => tf.zerosLike(b as tf.Tensor) };
+        },
+      });
     }
     const out = tf.tidy(() => tf.grad((g: tf.Tensor) => tf.sum(clipByNorm(g, 1).grad))(tf.zeros([3])));
     expect(Array.from(await out.data())).toEqual([1, 1, 1]);
@@ -184,7 +188,10 @@ describe('clip by global norm, tf.clip_by_global_norm', () => {
   });
 
   it('at exactly the threshold, and under it, the gradients are unchanged', async () => {
-    const out = tf.tidy(() => [clipByGlobalNormTf([g1(), g2()], 13).scale, clipByGlobalNormTf([g1(), g2()], 100).scale]);
+    const out = tf.tidy(() => [
+      clipByGlobalNormTf([g1(), g2()], 13).scale,
+      clipByGlobalNormTf([g1(), g2()], 100).scale,
+    ]);
     const [[at] = [], [under] = []] = await values(out);
     expect(at).toBeCloseTo(1, 6);
     expect(under).toBeCloseTo(1, 6);

@@ -35,10 +35,16 @@ function totalSize(grads: tf.Tensor[]): number {
 export function clipByValue(grads: tf.Tensor[], min: number, max: number): ClipResult {
   if (!(min <= max)) throw new Error(`clipByValue: min (${min}) must be at most max (${max})`);
   const clipped = grads.map((g) => tf.clipByValue(g, min, max));
-  const outside = tf.addN(grads.map((g) => tf.sum(tf.cast(tf.logicalOr(tf.less(g, min), tf.greater(g, max)), 'float32'))));
+  const outside = tf.addN(
+    grads.map((g) => tf.sum(tf.cast(tf.logicalOr(tf.less(g, min), tf.greater(g, max)), 'float32'))),
+  );
   const before = globalL2(grads);
   const after = globalL2(clipped);
-  const scale = tf.where(tf.greater(before, 0), tf.div(after, tf.maximum(before, Number.MIN_VALUE)), tf.scalar(1)) as tf.Scalar;
+  const scale = tf.where(
+    tf.greater(before, 0),
+    tf.div(after, tf.maximum(before, Number.MIN_VALUE)),
+    tf.scalar(1),
+  ) as tf.Scalar;
   return { grads: clipped, fraction: tf.div(outside, totalSize(grads)) as tf.Scalar, scale };
 }
 
@@ -48,7 +54,10 @@ export function clipByValue(grads: tf.Tensor[], min: number, max: number): ClipR
  * A tensor at or under the threshold is left as it is (up to float rounding of
  * g*c/c); an all-zero tensor stays zero (tf guards the sqrt of 0).
  */
-export function clipByNorm(grad: tf.Tensor, threshold: number): { grad: tf.Tensor; factor: tf.Scalar; acted: tf.Scalar } {
+export function clipByNorm(
+  grad: tf.Tensor,
+  threshold: number,
+): { grad: tf.Tensor; factor: tf.Scalar; acted: tf.Scalar } {
   if (!(threshold > 0)) throw new Error(`clipByNorm: threshold (${threshold}) must be positive`);
   const sumSquares = tf.sum(tf.square(grad));
   const positive = tf.greater(sumSquares, 0);

@@ -28,7 +28,11 @@ describe('divergence', () => {
   const finite = { step: 3, loss: 1.5, globalNormPre: 2 } as StepMetrics;
   it('is null for a finite step, and names the loss first, then the gradient', () => {
     expect(findDivergence(finite)).toBeNull();
-    expect(findDivergence({ ...finite, loss: Infinity, globalNormPre: NaN })).toEqual({ step: 3, what: 'loss', value: 'Infinity' });
+    expect(findDivergence({ ...finite, loss: Infinity, globalNormPre: NaN })).toEqual({
+      step: 3,
+      what: 'loss',
+      value: 'Infinity',
+    });
     expect(findDivergence({ ...finite, globalNormPre: NaN })).toEqual({ step: 3, what: 'gradient', value: 'NaN' });
   });
 });

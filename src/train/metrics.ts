@@ -76,14 +76,30 @@ export function layerNorms(layout: RunLayout, perParam: ArrayLike<number>): numb
 /** The first non-finite figure of a step, or null when the step is finite. */
 export function findDivergence(metrics: StepMetrics): Divergence | null {
   if (!Number.isFinite(metrics.loss)) return { step: metrics.step, what: 'loss', value: String(metrics.loss) };
-  if (!Number.isFinite(metrics.globalNormPre)) return { step: metrics.step, what: 'gradient', value: String(metrics.globalNormPre) };
+  if (!Number.isFinite(metrics.globalNormPre))
+    return { step: metrics.step, what: 'gradient', value: String(metrics.globalNormPre) };
   return null;
 }
 
 export function csvHeader(layout: RunLayout): string[] {
-  const columns = ['step', 'epoch', 'loss', 'accuracy', 'global_norm_pre', 'global_norm_post', 'clip_fraction', 'clip_scale'];
+  const columns = [
+    'step',
+    'epoch',
+    'loss',
+    'accuracy',
+    'global_norm_pre',
+    'global_norm_post',
+    'clip_fraction',
+    'clip_scale',
+  ];
   for (const layer of layout.layers) columns.push(`${layer}_norm_pre`, `${layer}_norm_post`);
-  for (const p of layout.params) columns.push(`${p.name}_grad_norm_pre`, `${p.name}_grad_norm_post`, `${p.name}_weight_norm`, `${p.name}_update_ratio`);
+  for (const p of layout.params)
+    columns.push(
+      `${p.name}_grad_norm_pre`,
+      `${p.name}_grad_norm_post`,
+      `${p.name}_weight_norm`,
+      `${p.name}_update_ratio`,
+    );
   for (let l = 0; l < layout.hiddenLayers; l++) {
     for (let t = 1; t <= layout.timeSteps; t++) columns.push(`dL_dh_l${l}_t${t}`);
   }
@@ -91,11 +107,22 @@ export function csvHeader(layout: RunLayout): string[] {
 }
 
 export function csvRow(layout: RunLayout, m: StepMetrics): (number | string)[] {
-  const row: (number | string)[] = [m.step, m.epoch, m.loss, m.accuracy ?? '', m.globalNormPre, m.globalNormPost, m.clipFraction, m.clipScale];
+  const row: (number | string)[] = [
+    m.step,
+    m.epoch,
+    m.loss,
+    m.accuracy ?? '',
+    m.globalNormPre,
+    m.globalNormPost,
+    m.clipFraction,
+    m.clipScale,
+  ];
   // A missing figure is an empty cell, never a shifted row.
   const cell = (values: readonly number[] | null, i: number): number | string => values?.[i] ?? '';
   layout.layers.forEach((_, i) => row.push(cell(m.layerNormPre, i), cell(m.layerNormPost, i)));
-  layout.params.forEach((_, i) => row.push(cell(m.gradNormPre, i), cell(m.gradNormPost, i), cell(m.weightNorm, i), cell(m.updateRatio, i)));
+  layout.params.forEach((_, i) =>
+    row.push(cell(m.gradNormPre, i), cell(m.gradNormPost, i), cell(m.weightNorm, i), cell(m.updateRatio, i)),
+  );
   const hidden = layout.hiddenLayers * layout.timeSteps;
   for (let k = 0; k < hidden; k++) row.push(cell(m.hiddenGradNorms, k));
   return row;

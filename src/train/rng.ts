@@ -15,7 +15,10 @@ export class Rng {
   private d: number;
   private spareNormal: number | null = null;
 
-  constructor(readonly seed: number, readonly label = 'root') {
+  constructor(
+    readonly seed: number,
+    readonly label = 'root',
+  ) {
     let s = (seed ^ hashLabel(label)) >>> 0;
     const next = (): number => {
       // splitmix32 expands one 32-bit seed into well-mixed state words.

@@ -12,7 +12,17 @@ const MODE_LABELS: Record<ClipMode, string> = {
   'global-tf': 'By global norm (tf.clip_by_global_norm)',
 };
 
-export function ClipEditor({ legend, clip, onChange, disabled }: { legend: string; clip: ClipConfig; onChange: (clip: ClipConfig) => string | null; disabled: boolean }) {
+export function ClipEditor({
+  legend,
+  clip,
+  onChange,
+  disabled,
+}: {
+  legend: string;
+  clip: ClipConfig;
+  onChange: (clip: ClipConfig) => string | null;
+  disabled: boolean;
+}) {
   const set = (patch: Partial<ClipConfig>): string | null => {
     const next = { ...clip, ...patch };
     return checkClip(next) ?? onChange(next);
@@ -20,7 +30,12 @@ export function ClipEditor({ legend, clip, onChange, disabled }: { legend: strin
   return (
     <fieldset disabled={disabled}>
       <legend>{legend}</legend>
-      <SelectField label="Clipping" value={clip.mode} options={(Object.keys(MODE_LABELS) as ClipMode[]).map((m) => ({ value: m, label: MODE_LABELS[m] }))} onChange={(mode) => void set({ mode })} />
+      <SelectField
+        label="Clipping"
+        value={clip.mode}
+        options={(Object.keys(MODE_LABELS) as ClipMode[]).map((m) => ({ value: m, label: MODE_LABELS[m] }))}
+        onChange={(mode) => void set({ mode })}
+      />
       {clip.mode === 'value' && (
         <div className="row">
           <NumberField label="min" value={clip.min} spec={CLIP_FIELD_SPECS.min} onCommit={(min) => set({ min })} />
@@ -29,9 +44,22 @@ export function ClipEditor({ legend, clip, onChange, disabled }: { legend: strin
       )}
       {(clip.mode === 'norm' || clip.mode === 'global' || clip.mode === 'global-tf') && (
         <div className="row">
-          <NumberField label="threshold c" value={clip.threshold} spec={CLIP_FIELD_SPECS.threshold} onCommit={(threshold) => set({ threshold })} />
+          <NumberField
+            label="threshold c"
+            value={clip.threshold}
+            spec={CLIP_FIELD_SPECS.threshold}
+            onCommit={(threshold) => set({ threshold })}
+          />
           {clip.mode === 'global' && (
-            <SelectField label="norm type" value={clip.normType} options={[{ value: '2', label: 'L2' }, { value: 'inf', label: 'max (inf)' }]} onChange={(normType) => void set({ normType })} />
+            <SelectField
+              label="norm type"
+              value={clip.normType}
+              options={[
+                { value: '2', label: 'L2' },
+                { value: 'inf', label: 'max (inf)' },
+              ]}
+              onChange={(normType) => void set({ normType })}
+            />
           )}
         </div>
       )}

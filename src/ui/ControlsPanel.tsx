@@ -23,7 +23,12 @@ export function commitChange(patch: Partial<ExperimentConfig>): string | null {
   return null;
 }
 
-const PRESET_FOR_MODEL: Record<ModelKind, PresetId> = { dense: 'dense-explode', lstm: 'lstm-tf', gru: 'lstm-tf', rnn: 'rnn-scale' };
+const PRESET_FOR_MODEL: Record<ModelKind, PresetId> = {
+  dense: 'dense-explode',
+  lstm: 'lstm-tf',
+  gru: 'lstm-tf',
+  rnn: 'rnn-scale',
+};
 
 function changeModel(model: ModelKind): void {
   const { config } = useLab.getState();
@@ -34,7 +39,10 @@ function changeModel(model: ModelKind): void {
   }
   // Switching between regression and MNIST: start from that family's preset, keep seed and clipping.
   const preset = PRESET_FOR_MODEL[model];
-  applyExperiment({ ...PRESETS[preset].config, model, seed: config.seed, clip: config.clip, baseClip: config.baseClip }, preset);
+  applyExperiment(
+    { ...PRESETS[preset].config, model, seed: config.seed, clip: config.clip, baseClip: config.baseClip },
+    preset,
+  );
 }
 
 export function ControlsPanel() {
@@ -44,7 +52,13 @@ export function ControlsPanel() {
   const hidden = (group: LockGroup) => locked.includes(group);
   const recurrent = isRecurrent(config.model);
   const num = (field: keyof typeof FIELD_SPECS, label: string, hint?: string) => (
-    <NumberField label={label} value={config[field] as number} spec={FIELD_SPECS[field]} hint={hint} onCommit={(v) => commitChange({ [field]: v })} />
+    <NumberField
+      label={label}
+      value={config[field] as number}
+      spec={FIELD_SPECS[field]}
+      hint={hint}
+      onCommit={(v) => commitChange({ [field]: v })}
+    />
   );
   return (
     <form className="controls" aria-label="Experiment settings" onSubmit={(e) => e.preventDefault()}>
@@ -73,7 +87,15 @@ export function ControlsPanel() {
           {num('hidden', recurrent ? 'Hidden units per layer' : 'Hidden units')}
           {recurrent && num('layers', 'Layers')}
           {recurrent && config.model !== 'rnn' && (
-            <SelectField label="Initialisation" value={config.init} options={[{ value: 'torch', label: 'PyTorch (uniform)' }, { value: 'keras', label: 'Keras (Glorot, orthogonal)' }]} onChange={(init) => void commitChange({ init })} />
+            <SelectField
+              label="Initialisation"
+              value={config.init}
+              options={[
+                { value: 'torch', label: 'PyTorch (uniform)' },
+                { value: 'keras', label: 'Keras (Glorot, orthogonal)' },
+              ]}
+              onChange={(init) => void commitChange({ init })}
+            />
           )}
           {config.model === 'rnn' && (
             <RangeField
@@ -97,14 +119,20 @@ export function ControlsPanel() {
               <SelectField
                 label="Data set"
                 value={config.data}
-                options={[{ value: 'rs1', label: "The tutorial's (make_regression, random_state=1)" }, { value: 'generated', label: 'Generated from the seed' }]}
+                options={[
+                  { value: 'rs1', label: "The tutorial's (make_regression, random_state=1)" },
+                  { value: 'generated', label: 'Generated from the seed' },
+                ]}
                 onChange={(data) => void commitChange({ data })}
               />
               {config.data === 'generated' && num('samples', 'Rows')}
               <SelectField
                 label="Loss"
                 value={config.loss}
-                options={[{ value: 'corrected', label: 'MSE (corrected)' }, { value: 'literal', label: "The tutorial's broadcast MSE (a bug)" }]}
+                options={[
+                  { value: 'corrected', label: 'MSE (corrected)' },
+                  { value: 'literal', label: "The tutorial's broadcast MSE (a bug)" },
+                ]}
                 onChange={(loss) => void commitChange({ loss })}
               />
             </>
@@ -153,12 +181,34 @@ export function ControlsPanel() {
           {num('steps', 'Steps')}
           {num('seed', 'Seed', 'Same seed, same weights, data and batch order.')}
           {recurrent && num('hiddenGradEvery', 'Measure dL/dh_t every N steps', '0 turns it off.')}
-          <SelectField label="Runs" value={config.pair ? '1' : '0'} options={[{ value: '1', label: 'A pair: baseline and clipped' }, { value: '0', label: 'The clipped run only' }]} onChange={(v) => void commitChange({ pair: v === '1' })} />
+          <SelectField
+            label="Runs"
+            value={config.pair ? '1' : '0'}
+            options={[
+              { value: '1', label: 'A pair: baseline and clipped' },
+              { value: '0', label: 'The clipped run only' },
+            ]}
+            onChange={(v) => void commitChange({ pair: v === '1' })}
+          />
         </fieldset>
       )}
 
-      {!hidden('clip') && <ClipEditor legend="Clipped run" clip={config.clip} disabled={false} onChange={(clip) => commitChange({ clip })} />}
-      {config.pair && !hidden('baseClip') && <ClipEditor legend="Baseline run" clip={config.baseClip} disabled={false} onChange={(baseClip) => commitChange({ baseClip })} />}
+      {!hidden('clip') && (
+        <ClipEditor
+          legend="Clipped run"
+          clip={config.clip}
+          disabled={false}
+          onChange={(clip) => commitChange({ clip })}
+        />
+      )}
+      {config.pair && !hidden('baseClip') && (
+        <ClipEditor
+          legend="Baseline run"
+          clip={config.baseClip}
+          disabled={false}
+          onChange={(baseClip) => commitChange({ baseClip })}
+        />
+      )}
     </form>
   );
 }

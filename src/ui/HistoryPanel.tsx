@@ -14,7 +14,15 @@ import { useLab } from '../store/labStore.ts';
 import { showStoredRuns } from '../store/session.ts';
 import { downloadBlob } from '../widgets/download.ts';
 
-const PHASE_WORDS: Record<StoredRun['phase'], string> = { starting: 'not started', ready: 'not started', running: 'stopped while training', paused: 'stopped while paused', finished: 'finished', diverged: 'diverged', crashed: 'stopped' };
+const PHASE_WORDS: Record<StoredRun['phase'], string> = {
+  starting: 'not started',
+  ready: 'not started',
+  running: 'stopped while training',
+  paused: 'stopped while paused',
+  finished: 'finished',
+  diverged: 'diverged',
+  crashed: 'stopped',
+};
 
 function describeRun(run: StoredRun): string {
   return `${PRESETS[run.preset]?.title ?? run.preset}, ${run.side}: ${describeClip(run.clip)}`;
@@ -29,7 +37,8 @@ export function HistoryPanel() {
   // Only the ids: the runs themselves change with every metrics batch, and this table need not redraw for that.
   const live = new Set(useLab(useShallow((s) => Object.values(s.runs).map((r) => r?.runId))));
 
-  const toggle = (id: string, on: boolean) => setSelected((s) => (on ? [...s.filter((x) => x !== id), id] : s.filter((x) => x !== id)));
+  const toggle = (id: string, on: boolean) =>
+    setSelected((s) => (on ? [...s.filter((x) => x !== id), id] : s.filter((x) => x !== id)));
   const open = async (runs: StoredRun[], compare: boolean) => {
     const first = runs[0];
     const views = await loadStoredRuns(
@@ -43,11 +52,18 @@ export function HistoryPanel() {
     const decoded = decodeExperiment(first.link);
     const steps = Math.max(decoded.config.steps, ...views.map((v) => v.series.count));
     showStoredRuns(views, { ...decoded.config, steps, pair: views.length > 1 }, decoded.preset);
-    setMessage({ text: compare ? 'Comparing two stored runs on the charts above. Press Play or Reset to train afresh.' : 'Reopened on the charts above. Press Play or Reset to train this experiment afresh.', error: false });
+    setMessage({
+      text: compare
+        ? 'Comparing two stored runs on the charts above. Press Play or Reset to train afresh.'
+        : 'Reopened on the charts above. Press Play or Reset to train this experiment afresh.',
+      error: false,
+    });
   };
   const openSession = (run: StoredRun) => {
     // A pair is reopened as a pair.
-    const pair = history.filter((r) => r.session === run.session).sort((a, b) => (a.side === 'baseline' ? -1 : 1) - (b.side === 'baseline' ? -1 : 1));
+    const pair = history
+      .filter((r) => r.session === run.session)
+      .sort((a, b) => (a.side === 'baseline' ? -1 : 1) - (b.side === 'baseline' ? -1 : 1));
     void open(pair, false);
   };
   const exportIds = async (ids: string[]) => {
@@ -59,7 +75,10 @@ export function HistoryPanel() {
       const count = await importStoredRuns(await file.text());
       setMessage({ text: `Imported ${count} run${count === 1 ? '' : 's'}.`, error: false });
     } catch (error) {
-      setMessage({ text: `The file could not be imported: ${error instanceof Error ? error.message : String(error)}. Nothing was changed.`, error: true });
+      setMessage({
+        text: `The file could not be imported: ${error instanceof Error ? error.message : String(error)}. Nothing was changed.`,
+        error: true,
+      });
     }
   };
 
@@ -68,10 +87,27 @@ export function HistoryPanel() {
       <header className="chart-head">
         <h2 id="history-title">Run history ({history.length})</h2>
         <div className="buttons">
-          <button type="button" className="small" disabled={selected.length !== 2} onClick={() => void open(history.filter((r) => selected.includes(r.id)).sort((a, b) => selected.indexOf(a.id) - selected.indexOf(b.id)), true)}>
+          <button
+            type="button"
+            className="small"
+            disabled={selected.length !== 2}
+            onClick={() =>
+              void open(
+                history
+                  .filter((r) => selected.includes(r.id))
+                  .sort((a, b) => selected.indexOf(a.id) - selected.indexOf(b.id)),
+                true,
+              )
+            }
+          >
             Compare the two selected
           </button>
-          <button type="button" className="small" disabled={selected.length === 0} onClick={() => void exportIds(selected)}>
+          <button
+            type="button"
+            className="small"
+            disabled={selected.length === 0}
+            onClick={() => void exportIds(selected)}
+          >
             Export selected (JSON)
           </button>
           <button type="button" className="small" onClick={() => fileRef.current?.click()}>
@@ -93,14 +129,21 @@ export function HistoryPanel() {
           </label>
         </div>
       </header>
-      <p className="help">Every run is saved in this browser as it trains: a reload, a closed tab or a crashed worker keeps its finished steps.</p>
+      <p className="help">
+        Every run is saved in this browser as it trains: a reload, a closed tab or a crashed worker keeps its finished
+        steps.
+      </p>
       {historyError && (
         <p className="crashed" role="alert">
           {historyError}
         </p>
       )}
       {message && (
-        <p className={message.error ? 'crashed' : 'notice'} role={message.error ? 'alert' : 'status'} data-testid="history-message">
+        <p
+          className={message.error ? 'crashed' : 'notice'}
+          role={message.error ? 'alert' : 'status'}
+          data-testid="history-message"
+        >
           {message.text}
         </p>
       )}
@@ -122,7 +165,11 @@ export function HistoryPanel() {
                 <tr key={run.id} data-history-run={run.id}>
                   <td>
                     <label>
-                      <input type="checkbox" checked={selected.includes(run.id)} onChange={(e) => toggle(run.id, e.target.checked)} />
+                      <input
+                        type="checkbox"
+                        checked={selected.includes(run.id)}
+                        onChange={(e) => toggle(run.id, e.target.checked)}
+                      />
                       <span className="visually-hidden">
                         Pick {describeRun(run)} from {new Date(run.createdAt).toLocaleString()}
                       </span>
@@ -132,7 +179,9 @@ export function HistoryPanel() {
                   <td>{describeRun(run)}</td>
                   <td>{formatNumber(run.step)}</td>
                   <td>
-                    {live.has(run.id) ? `on the charts now${run.divergence ? `, diverged at step ${run.divergence.step}` : ''}` : `${PHASE_WORDS[run.phase]}${run.divergence ? ` at step ${run.divergence.step}` : ''}`}
+                    {live.has(run.id)
+                      ? `on the charts now${run.divergence ? `, diverged at step ${run.divergence.step}` : ''}`
+                      : `${PHASE_WORDS[run.phase]}${run.divergence ? ` at step ${run.divergence.step}` : ''}`}
                   </td>
                   <td className="buttons">
                     <button type="button" className="small" disabled={run.step === 0} onClick={() => openSession(run)}>
@@ -141,7 +190,14 @@ export function HistoryPanel() {
                     <button type="button" className="small" onClick={() => void exportIds([run.id])}>
                       Export
                     </button>
-                    <button type="button" className="small" disabled={live.has(run.id)} onClick={() => void deleteStoredRuns([run.id]).then(() => setSelected((s) => s.filter((x) => x !== run.id)))}>
+                    <button
+                      type="button"
+                      className="small"
+                      disabled={live.has(run.id)}
+                      onClick={() =>
+                        void deleteStoredRuns([run.id]).then(() => setSelected((s) => s.filter((x) => x !== run.id)))
+                      }
+                    >
                       Delete
                     </button>
                   </td>

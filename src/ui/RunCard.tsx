@@ -9,7 +9,15 @@ import { explainDivergence } from '../present/explain.ts';
 import { downloadBlob } from '../widgets/download.ts';
 import { currentLink } from './linkSync.ts';
 
-const PHASE_WORDS = { starting: 'starting', ready: 'ready', running: 'training', paused: 'paused', finished: 'finished', diverged: 'diverged', crashed: 'stopped' } as const;
+const PHASE_WORDS = {
+  starting: 'starting',
+  ready: 'ready',
+  running: 'training',
+  paused: 'paused',
+  finished: 'finished',
+  diverged: 'diverged',
+  crashed: 'stopped',
+} as const;
 
 export function RunCard({ side }: { side: RunSide }) {
   const run = useLab((s) => s.runs[side]);
@@ -24,15 +32,26 @@ export function RunCard({ side }: { side: RunSide }) {
     const stored = run.runId ? await storedSteps(run.runId) : null;
     const rows = stored?.steps ?? series.recentRows;
     const evals = stored?.evals ?? series.evals;
-    const text = kind === 'csv' ? runCsv(series.layout, rows) : runJson(config, side, series.layout, rows, evals, currentLink());
-    downloadBlob(new Blob([text], { type: kind === 'csv' ? 'text/csv' : 'application/json' }), `gradient-lab-${side}-${run.step}steps.${kind}`);
+    const text =
+      kind === 'csv' ? runCsv(series.layout, rows) : runJson(config, side, series.layout, rows, evals, currentLink());
+    downloadBlob(
+      new Blob([text], { type: kind === 'csv' ? 'text/csv' : 'application/json' }),
+      `gradient-lab-${side}-${run.step}steps.${kind}`,
+    );
   };
   return (
-    <article className="run-card" style={{ borderTopColor: SIDE_COLOR[side] }} aria-labelledby={`run-${side}`} data-run={side} data-phase={run.phase}>
+    <article
+      className="run-card"
+      style={{ borderTopColor: SIDE_COLOR[side] }}
+      aria-labelledby={`run-${side}`}
+      data-run={side}
+      data-phase={run.phase}
+    >
       <header>
         <h2 id={`run-${side}`} style={{ color: SIDE_COLOR[side] }}>
           {/* A lone run without clipping is not "clipped": call it what it is. */}
-          {run.title ?? (side === 'clipped' && run.clip.mode === 'none' ? 'Run' : SIDE_LABEL[side])}: {describeClip(run.clip)}
+          {run.title ?? (side === 'clipped' && run.clip.mode === 'none' ? 'Run' : SIDE_LABEL[side])}:{' '}
+          {describeClip(run.clip)}
         </h2>
         <span className={`badge phase-${run.phase}`}>{PHASE_WORDS[run.phase]}</span>
         <span className="badge backend" data-testid={`backend-${side}`} title="TensorFlow.js backend training this run">
@@ -61,7 +80,8 @@ export function RunCard({ side }: { side: RunSide }) {
       </dl>
       {run.divergence && series && (
         <p className="diverged" role="alert" data-testid={`diverged-${side}`}>
-          <strong>Diverged at step {run.divergence.step}.</strong> {explainDivergence(run.divergence, [...series.recentRows])}
+          <strong>Diverged at step {run.divergence.step}.</strong>{' '}
+          {explainDivergence(run.divergence, [...series.recentRows])}
         </p>
       )}
       {run.error && (
@@ -75,10 +95,20 @@ export function RunCard({ side }: { side: RunSide }) {
         </p>
       ))}
       <div className="buttons">
-        <button type="button" className="small" disabled={!series || series.count === 0} onClick={() => void exportFile('csv')}>
+        <button
+          type="button"
+          className="small"
+          disabled={!series || series.count === 0}
+          onClick={() => void exportFile('csv')}
+        >
           Download CSV
         </button>
-        <button type="button" className="small" disabled={!series || series.count === 0} onClick={() => void exportFile('json')}>
+        <button
+          type="button"
+          className="small"
+          disabled={!series || series.count === 0}
+          onClick={() => void exportFile('json')}
+        >
           Download JSON
         </button>
       </div>

@@ -9,36 +9,41 @@ export function Teaching() {
     <aside className="teaching" aria-label="Explanations">
       <h2>What you are looking at</h2>
       <p>
-        The <strong>gradient</strong> says how the loss changes with every weight. Its <strong>norm</strong>, ||g||, is its length: when it is huge, one update
-        moves the weights far, and the loss can leap instead of falling. That is an <em>exploding gradient</em>; the run becomes NaN when the numbers overflow.
+        The <strong>gradient</strong> says how the loss changes with every weight. Its <strong>norm</strong>, ||g||, is
+        its length: when it is huge, one update moves the weights far, and the loss can leap instead of falling. That is
+        an <em>exploding gradient</em>; the run becomes NaN when the numbers overflow.
       </p>
       <h3>Gradient clipping</h3>
       <ul className="formulas">
         <li>
-          <strong>By value</strong>: <code>{CLIP_FORMULAS.value}</code>. Each element on its own; the direction of the step can change.
+          <strong>By value</strong>: <code>{CLIP_FORMULAS.value}</code>. Each element on its own; the direction of the
+          step can change.
         </li>
         <li>
           <strong>By norm</strong>: <code>{CLIP_FORMULAS.norm}</code>. Keeps each tensor's direction, caps its length.
         </li>
         <li>
-          <strong>By global norm</strong>: <code>{CLIP_FORMULAS.global}</code>; TensorFlow: <code>{CLIP_FORMULAS['global-tf']}</code>. Keeps the direction of the whole step.
+          <strong>By global norm</strong>: <code>{CLIP_FORMULAS.global}</code>; TensorFlow:{' '}
+          <code>{CLIP_FORMULAS['global-tf']}</code>. Keeps the direction of the whole step.
         </li>
       </ul>
       {isRecurrent(config.model) ? (
         <>
           <h3>Why recurrent nets explode</h3>
           <p>
-            The loss at the last step reaches the first step through 28 multiplications by the recurrent Jacobian, dh_t/dh_(t-1) = diag(f&apos;(a_t)) W_hh. A
-            product of 28 factors larger than one grows exponentially; smaller than one, it vanishes. The per-time-step chart shows that product directly.
+            The loss at the last step reaches the first step through 28 multiplications by the recurrent Jacobian,
+            dh_t/dh_(t-1) = diag(f&apos;(a_t)) W_hh. A product of 28 factors larger than one grows exponentially;
+            smaller than one, it vanishes. The per-time-step chart shows that product directly.
           </p>
         </>
       ) : (
         <>
           <h3>The tutorial&apos;s broadcast-loss bug</h3>
           <p>
-            The tutorial passes predictions of shape [B, 1] and labels of shape [B] to MSELoss, which broadcasts to a [B, B] matrix. That loss equals
-            mean((p - mean(y))^2) + var(y): the best the net can do is predict the batch mean, so it never learns, clipped or not. Choose &quot;The
-            tutorial&apos;s broadcast MSE&quot; under Data to see it stall at var(y), about 23,300.
+            The tutorial passes predictions of shape [B, 1] and labels of shape [B] to MSELoss, which broadcasts to a
+            [B, B] matrix. That loss equals mean((p - mean(y))^2) + var(y): the best the net can do is predict the batch
+            mean, so it never learns, clipped or not. Choose &quot;The tutorial&apos;s broadcast MSE&quot; under Data to
+            see it stall at var(y), about 23,300.
           </p>
         </>
       )}

@@ -22,12 +22,23 @@ export function TourBar() {
       <div className="tour-steps">
         <strong>Guided tour:</strong>
         {TOUR.map((l) => (
-          <button key={l.n} type="button" className={`small${l.n === tour ? ' current' : ''}`} aria-current={l.n === tour ? 'step' : undefined} onClick={() => openLesson(l.n)} title={l.title}>
+          <button
+            key={l.n}
+            type="button"
+            className={`small${l.n === tour ? ' current' : ''}`}
+            aria-current={l.n === tour ? 'step' : undefined}
+            onClick={() => openLesson(l.n)}
+            title={l.title}
+          >
             {l.n}. {l.title}
           </button>
         ))}
         {lesson && (
-          <button type="button" className="small" onClick={() => useLab.setState((s) => ({ view: { ...s.view, tour: null } }))}>
+          <button
+            type="button"
+            className="small"
+            onClick={() => useLab.setState((s) => ({ view: { ...s.view, tour: null } }))}
+          >
             Leave the tour
           </button>
         )}
@@ -45,7 +56,12 @@ export function TourBar() {
             <button type="button" className="small" disabled={lesson.n === 1} onClick={() => openLesson(lesson.n - 1)}>
               Previous lesson
             </button>
-            <button type="button" className="small" disabled={lesson.n === TOUR.length} onClick={() => openLesson(lesson.n + 1)}>
+            <button
+              type="button"
+              className="small"
+              disabled={lesson.n === TOUR.length}
+              onClick={() => openLesson(lesson.n + 1)}
+            >
               Next lesson
             </button>
           </div>
@@ -65,7 +81,14 @@ export function PageTabs() {
   return (
     <div className="page-tabs" role="tablist" aria-label="What to show">
       {tabs.map((t) => (
-        <button key={t.id} type="button" role="tab" aria-selected={page === t.id} className={page === t.id ? 'current' : undefined} onClick={() => useLab.setState((s) => ({ view: { ...s.view, page: t.id } }))}>
+        <button
+          key={t.id}
+          type="button"
+          role="tab"
+          aria-selected={page === t.id}
+          className={page === t.id ? 'current' : undefined}
+          onClick={() => useLab.setState((s) => ({ view: { ...s.view, page: t.id } }))}
+        >
           {t.label}
         </button>
       ))}

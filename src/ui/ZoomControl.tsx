@@ -17,7 +17,12 @@ export function ZoomControl() {
   return (
     <label className="inline zoom">
       Charts show{' '}
-      <select value={idOf(zoom)} onChange={(e) => useLab.setState({ zoom: CHOICES.find((c) => c.id === e.target.value)?.zoom ?? { kind: 'all' } })}>
+      <select
+        value={idOf(zoom)}
+        onChange={(e) =>
+          useLab.setState({ zoom: CHOICES.find((c) => c.id === e.target.value)?.zoom ?? { kind: 'all' } })
+        }
+      >
         {CHOICES.map((c) => (
           <option key={c.id} value={c.id}>
             {c.label}

@@ -34,7 +34,13 @@ export function writeLink(): void {
 export function startLinkSync(): () => void {
   openLink(window.location.hash);
   const unsubscribe = useLab.subscribe((state, previous) => {
-    if (state.config !== previous.config || state.preset !== previous.preset || state.view !== previous.view || state.cliff !== previous.cliff) writeLink();
+    if (
+      state.config !== previous.config ||
+      state.preset !== previous.preset ||
+      state.view !== previous.view ||
+      state.cliff !== previous.cliff
+    )
+      writeLink();
   });
   const onHashChange = () => {
     if (window.location.hash !== lastWritten) openLink(window.location.hash);

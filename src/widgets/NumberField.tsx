@@ -31,7 +31,9 @@ export function NumberField({ label, value, spec, onCommit, hint, step = 'any', 
     const parsed = trimmed === '' ? NaN : Number(trimmed);
     const result = spec.schema.safeParse(parsed);
     if (!Number.isFinite(parsed) || !result.success) {
-      setError(`${label}: ${trimmed === '' ? 'empty' : `'${trimmed.slice(0, 20)}'`} is not allowed; allowed: ${spec.allowed}. Kept ${value}.`);
+      setError(
+        `${label}: ${trimmed === '' ? 'empty' : `'${trimmed.slice(0, 20)}'`} is not allowed; allowed: ${spec.allowed}. Kept ${value}.`,
+      );
       setText(String(value));
       return;
     }
@@ -76,7 +78,19 @@ export function NumberField({ label, value, spec, onCommit, hint, step = 'any', 
   );
 }
 
-export function SelectField<T extends string>({ label, value, options, onChange, disabled }: { label: string; value: T; options: { value: T; label: string }[]; onChange: (value: T) => void; disabled?: boolean }) {
+export function SelectField<T extends string>({
+  label,
+  value,
+  options,
+  onChange,
+  disabled,
+}: {
+  label: string;
+  value: T;
+  options: { value: T; label: string }[];
+  onChange: (value: T) => void;
+  disabled?: boolean;
+}) {
   const id = useId();
   return (
     <div className="field">

@@ -15,7 +15,9 @@ const base = () => inject('baseUrl');
 
 async function waitForFullSurface(page: Page): Promise<string> {
   const status = page.getByTestId('cliff-status');
-  await expect.poll(async () => (await status.textContent()) ?? '', { timeout: 90_000 }).toMatch(/^Surface 256 x 256 computed in .* ms on [A-Z]+$/);
+  await expect
+    .poll(async () => (await status.textContent()) ?? '', { timeout: 90_000 })
+    .toMatch(/^Surface 256 x 256 computed in .* ms on [A-Z]+$/);
   return (await status.textContent()) ?? '';
 }
 
@@ -65,7 +67,9 @@ describe('the cliff lesson in Chromium', () => {
     expect(Number(end.unclipped)).toBeGreaterThan(10 * Number(end.clipped));
     expect(await page.locator('[data-path=unclipped] [data-capped]').count()).toBeGreaterThan(0);
     const file = await screenshot(page, 'cliff-both-trajectories');
-    console.log(`cliff: ${status}; final loss unclipped ${end.unclipped}, clipped ${end.clipped}; ${stats.colours} colours; screenshot ${file}`);
+    console.log(
+      `cliff: ${status}; final loss unclipped ${end.unclipped}, clipped ${end.clipped}; ${stats.colours} colours; screenshot ${file}`,
+    );
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -109,10 +113,16 @@ describe('the cliff lesson in Chromium', () => {
     const { page, errors, context } = await openPage(browser(), `${base()}#v=1&tour=1`);
     for (const lesson of TOUR) {
       await page.getByRole('button', { name: `${lesson.n}. ${lesson.title}` }).click();
-      await expect.poll(async () => page.getByTestId('tour-lesson').locator('h2').textContent()).toBe(`Lesson ${lesson.n} of ${TOUR.length}: ${lesson.title}`);
+      await expect
+        .poll(async () => page.getByTestId('tour-lesson').locator('h2').textContent())
+        .toBe(`Lesson ${lesson.n} of ${TOUR.length}: ${lesson.title}`);
       const opened = decodeExperiment(new URL(page.url()).hash);
       const expected = decodeExperiment(lessonLink(lesson));
-      expect({ config: opened.config, cliff: opened.cliff, view: opened.view }).toEqual({ config: expected.config, cliff: expected.cliff, view: expected.view });
+      expect({ config: opened.config, cliff: opened.cliff, view: opened.view }).toEqual({
+        config: expected.config,
+        cliff: expected.cliff,
+        view: expected.view,
+      });
       if (expected.view.page === 'cliff') {
         await waitForFullSurface(page);
       } else {

@@ -37,16 +37,23 @@ describe('hostile links in Chromium', () => {
     await page.evaluate(() => {
       window.location.hash = '#v=1&preset=dense-explode&steps=3';
     });
-    await expect.poll(async () => (await page.getByTestId('backend-clipped').textContent()) ?? '', { timeout: 60_000 }).not.toBe('...');
+    await expect
+      .poll(async () => (await page.getByTestId('backend-clipped').textContent()) ?? '', { timeout: 60_000 })
+      .not.toBe('...');
     await page.getByRole('button', { name: 'Play' }).click();
-    await expect.poll(() => page.locator('[data-run=clipped]').getAttribute('data-phase'), { timeout: 60_000 }).toBe('finished');
+    await expect
+      .poll(() => page.locator('[data-run=clipped]').getAttribute('data-phase'), { timeout: 60_000 })
+      .toBe('finished');
     await screenshot(page, 'after-fuzz');
     expect(errors).toEqual([]);
     await context.close();
   });
 
   it('the built page enforces its Content-Security-Policy: an injected inline script does not run', async () => {
-    const { page, context, errors } = await openPage(browser(), `${inject('baseUrl')}#v=1&preset=dense-explode&steps=3`);
+    const { page, context, errors } = await openPage(
+      browser(),
+      `${inject('baseUrl')}#v=1&preset=dense-explode&steps=3`,
+    );
     const policy = await page.locator('meta[http-equiv=Content-Security-Policy]').getAttribute('content');
     expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval'");
     expect(policy).not.toMatch(/script-src[^;]*'unsafe-inline'/);

@@ -24,7 +24,9 @@ describe('the run history in Chromium', () => {
     await expect.poll(() => phase(page, 'clipped'), { timeout: 120_000 }).toBe('finished');
     const loss = await page.getByTestId('loss-clipped').textContent();
     // The last batch reaches IndexedDB within moments of the last step.
-    await expect.poll(async () => page.locator('[data-history-run]', { hasText: 'clipped' }).textContent(), { timeout: 5_000 }).toContain('30on the charts now');
+    await expect
+      .poll(async () => page.locator('[data-history-run]', { hasText: 'clipped' }).textContent(), { timeout: 5_000 })
+      .toContain('30on the charts now');
 
     await page.reload();
     // The pair trained before the reload; the fresh pair the reload opened has not trained, so it is not history yet.
@@ -42,24 +44,43 @@ describe('the run history in Chromium', () => {
     await screenshot(page, 'history-reopened');
 
     // The full record comes back out as CSV, all 30 steps.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-run=clipped]').getByRole('button', { name: 'Download CSV' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-run=clipped]').getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
     expect((await readFile((await download.path()) as string, 'utf8')).trim().split('\n')).toHaveLength(31);
     expect(errors).toEqual([]);
     await context.close();
   });
 
   it('a killed worker keeps its finished steps, through a reload too', async () => {
-    const { page, context } = await openPage(browser(), `${base()}#v=1&preset=dense-explode&steps=100000&baseClip=norm&baseClipNorm=50`);
+    const { page, context } = await openPage(
+      browser(),
+      `${base()}#v=1&preset=dense-explode&steps=100000&baseClip=norm&baseClipNorm=50`,
+    );
     await waitForBackends(page);
     await page.getByRole('button', { name: 'Play' }).click();
-    await expect.poll(async () => Number(await page.getByTestId('step-baseline').textContent()), { timeout: 60_000 }).toBeGreaterThan(5);
-    await page.evaluate(() => (window as unknown as { gradientLab: { simulateFault: (side: string, fault: string) => void } }).gradientLab.simulateFault('baseline', 'crash'));
+    await expect
+      .poll(async () => Number(await page.getByTestId('step-baseline').textContent()), { timeout: 60_000 })
+      .toBeGreaterThan(5);
+    await page.evaluate(() =>
+      (
+        window as unknown as { gradientLab: { simulateFault: (side: string, fault: string) => void } }
+      ).gradientLab.simulateFault('baseline', 'crash'),
+    );
     await expect.poll(() => phase(page, 'baseline'), { timeout: 30_000 }).toBe('crashed');
-    const kept = Number((((await page.getByTestId('error-baseline').textContent()) ?? '').match(/Its (\d+) finished steps are kept/) ?? [])[1]);
+    const kept = Number(
+      (((await page.getByTestId('error-baseline').textContent()) ?? '').match(/Its (\d+) finished steps are kept/) ??
+        [])[1],
+    );
     expect(kept).toBeGreaterThan(5);
     await page.getByRole('button', { name: 'Pause' }).click();
     // The kept steps reach IndexedDB within moments of the crash.
-    await expect.poll(async () => page.locator('[data-history-run]', { hasText: 'baseline' }).first().textContent(), { timeout: 5_000 }).toContain(`${kept}on the charts now`);
+    await expect
+      .poll(async () => page.locator('[data-history-run]', { hasText: 'baseline' }).first().textContent(), {
+        timeout: 5_000,
+      })
+      .toContain(`${kept}on the charts now`);
 
     await page.reload();
     const crashed = page.locator('[data-history-run]', { hasText: 'baseline' }).filter({ hasText: 'stopped' }).first();
@@ -77,7 +98,10 @@ describe('the run history in Chromium', () => {
     await expect.poll(() => phase(page, 'clipped'), { timeout: 120_000 }).toBe('finished');
     await expect.poll(() => historyRows(page)).toHaveLength(2);
     for (const box of await page.locator('[data-history-run] input[type=checkbox]').all()) await box.check();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export selected (JSON)' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export selected (JSON)' }).click(),
+    ]);
     const file = (await download.path()) as string;
     const exported = JSON.parse(await readFile(file, 'utf8')) as { runs: { steps: unknown[] }[] };
     expect(exported.runs.map((r) => r.steps.length).sort()).toEqual([12, 5]);
@@ -99,11 +123,23 @@ describe('the run history in Chromium', () => {
     await page.locator('[data-history-run] input[type=checkbox]').nth(0).check();
     await page.locator('[data-history-run] input[type=checkbox]').nth(1).check();
     await page.getByRole('button', { name: 'Compare the two selected' }).click();
-    await expect.poll(() => page.locator('.run-card h2').allTextContents()).toEqual([expect.stringMatching(/^A \(/), expect.stringMatching(/^B \(/)]);
+    await expect
+      .poll(() => page.locator('.run-card h2').allTextContents())
+      .toEqual([expect.stringMatching(/^A \(/), expect.stringMatching(/^B \(/)]);
     await screenshot(page, 'history-compare');
 
-    await page.getByTestId('history-import').setInputFiles({ name: 'evil.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"gradient-lab-runs","version":1,"runs":[{"run":{"id":"<img src=x onerror=alert(1)>"}}]}') });
-    await expect.poll(() => page.getByTestId('history-message').textContent()).toMatch(/^The file could not be imported: .*Nothing was changed\.$/);
+    await page
+      .getByTestId('history-import')
+      .setInputFiles({
+        name: 'evil.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(
+          '{"format":"gradient-lab-runs","version":1,"runs":[{"run":{"id":"<img src=x onerror=alert(1)>"}}]}',
+        ),
+      });
+    await expect
+      .poll(() => page.getByTestId('history-message').textContent())
+      .toMatch(/^The file could not be imported: .*Nothing was changed\.$/);
     expect(await page.locator('img[src=x]').count()).toBe(0);
     expect(await historyRows(page)).toHaveLength(2);
     expect(errors).toEqual([]);

@@ -26,13 +26,18 @@ describe('Gradient Lab in Chromium', () => {
     expect(await page.getByTestId('step-clipped').textContent()).toBe('40');
     const finalLoss = Number(await page.getByTestId('loss-clipped').textContent());
     expect(Number.isFinite(finalLoss)).toBe(true);
-    console.log(`dense pair on WebGL: baseline ${explanation}; clipped final loss ${finalLoss}; speed ${await page.getByTestId('speed').textContent()} steps/s`);
+    console.log(
+      `dense pair on WebGL: baseline ${explanation}; clipped final loss ${finalLoss}; speed ${await page.getByTestId('speed').textContent()} steps/s`,
+    );
     await screenshot(page, 'dense-pair');
     await page.getByLabel('Charts show').selectOption('first10');
     await screenshot(page, 'dense-pair-first-10-steps');
 
     // Export the clipped run's metrics as CSV and check what is in it.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-run=clipped]').getByRole('button', { name: 'Download CSV' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-run=clipped]').getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
     const csv = (await readFile((await download.path()) as string, 'utf8')).trim().split('\n');
     expect(at(csv, 0, 'header').split(',').slice(0, 8)).toEqual([
       'step',
@@ -112,7 +117,10 @@ describe('Gradient Lab in Chromium', () => {
   });
 
   it('runs a recurrent preset and fills the per-time-step gradient chart', async () => {
-    const { page, errors, context } = await openPage(browser(), `${base()}#v=1&preset=rnn-scale&steps=12&hidden=32&trainSize=500&testSize=100&hiddenGradEvery=3&evalEvery=6`);
+    const { page, errors, context } = await openPage(
+      browser(),
+      `${base()}#v=1&preset=rnn-scale&steps=12&hidden=32&trainSize=500&testSize=100&hiddenGradEvery=3&evalEvery=6`,
+    );
     await waitForBackends(page, ['baseline', 'clipped']);
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(() => phase(page, 'clipped'), { timeout: 180_000 }).toBe('finished');
@@ -126,11 +134,20 @@ describe('Gradient Lab in Chromium', () => {
   });
 
   it('a crashed worker stops only its own run, which keeps its steps; the other run goes on', async () => {
-    const { page, context } = await openPage(browser(), `${base()}#v=1&preset=dense-explode&steps=120&baseClip=norm&baseClipNorm=50`);
+    const { page, context } = await openPage(
+      browser(),
+      `${base()}#v=1&preset=dense-explode&steps=120&baseClip=norm&baseClipNorm=50`,
+    );
     await waitForBackends(page, ['baseline', 'clipped']);
     await page.getByRole('button', { name: 'Play' }).click();
-    await expect.poll(async () => Number(await page.getByTestId('step-baseline').textContent()), { timeout: 60_000 }).toBeGreaterThan(5);
-    await page.evaluate(() => (window as unknown as { gradientLab: { simulateFault: (side: string, fault: string) => void } }).gradientLab.simulateFault('baseline', 'crash'));
+    await expect
+      .poll(async () => Number(await page.getByTestId('step-baseline').textContent()), { timeout: 60_000 })
+      .toBeGreaterThan(5);
+    await page.evaluate(() =>
+      (
+        window as unknown as { gradientLab: { simulateFault: (side: string, fault: string) => void } }
+      ).gradientLab.simulateFault('baseline', 'crash'),
+    );
     await expect.poll(() => phase(page, 'baseline'), { timeout: 30_000 }).toBe('crashed');
     const error = (await page.getByTestId('error-baseline').textContent()) ?? '';
     expect(error).toContain('stopped unexpectedly');
@@ -145,7 +162,11 @@ describe('Gradient Lab in Chromium', () => {
     expect(await waitForBackends(page, ['clipped'])).toEqual(['WEBGL']);
     await page.getByRole('button', { name: 'One step' }).click();
     await expect.poll(async () => page.getByTestId('step-clipped').textContent(), { timeout: 30_000 }).toBe('1');
-    await page.evaluate(() => (window as unknown as { gradientLab: { simulateFault: (side: string, fault: string) => void } }).gradientLab.simulateFault('clipped', 'lose-webgl-context'));
+    await page.evaluate(() =>
+      (
+        window as unknown as { gradientLab: { simulateFault: (side: string, fault: string) => void } }
+      ).gradientLab.simulateFault('clipped', 'lose-webgl-context'),
+    );
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(() => phase(page, 'clipped'), { timeout: 120_000 }).toBe('finished');
     expect(await page.getByTestId('backend-clipped').textContent()).toBe('WASM');
@@ -156,7 +177,11 @@ describe('Gradient Lab in Chromium', () => {
   it('a step that fails on its backend (as when the GPU runs out of memory) moves the run to the next backend, which finishes it', async () => {
     const { page, context } = await openPage(browser(), `${base()}#v=1&preset=dense-explode&steps=30&pair=0`);
     expect(await waitForBackends(page, ['clipped'])).toEqual(['WEBGL']);
-    await page.evaluate(() => (window as unknown as { gradientLab: { simulateFault: (side: string, fault: string) => void } }).gradientLab.simulateFault('clipped', 'fail-step'));
+    await page.evaluate(() =>
+      (
+        window as unknown as { gradientLab: { simulateFault: (side: string, fault: string) => void } }
+      ).gradientLab.simulateFault('clipped', 'fail-step'),
+    );
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(() => phase(page, 'clipped'), { timeout: 120_000 }).toBe('finished');
     expect(await page.getByTestId('backend-clipped').textContent()).toBe('WASM');
@@ -168,7 +193,11 @@ describe('Gradient Lab in Chromium', () => {
   });
 
   it('a student link hides the locked controls; the page works from the keyboard and on a tablet', async () => {
-    const { page, context, errors } = await openPage(browser(), `${base()}#v=1&preset=rnn-scale&lock=model,optimizer,training,baseClip`, { width: 820, height: 1180 });
+    const { page, context, errors } = await openPage(
+      browser(),
+      `${base()}#v=1&preset=rnn-scale&lock=model,optimizer,training,baseClip`,
+      { width: 820, height: 1180 },
+    );
     await waitForBackends(page, ['baseline', 'clipped']);
     for (const legend of ['Model', 'Optimiser', 'Training', 'Baseline run']) {
       expect(await page.locator('fieldset legend', { hasText: new RegExp(`^${legend}$`) }).count(), legend).toBe(0);
@@ -188,7 +217,10 @@ describe('Gradient Lab in Chromium', () => {
     await page.keyboard.press(' ');
     await expect.poll(() => phase(page, 'clipped'), { timeout: 60_000 }).toBe('paused');
     // Every form control has a label.
-    const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select')].filter((el) => !(el as HTMLInputElement).labels?.length).length);
+    const unlabelled = await page.evaluate(
+      () =>
+        [...document.querySelectorAll('input, select')].filter((el) => !(el as HTMLInputElement).labels?.length).length,
+    );
     expect(unlabelled).toBe(0);
     // Nothing overflows sideways at tablet width.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(820);

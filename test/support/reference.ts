@@ -46,7 +46,11 @@ export interface DenseInit {
 let initCache: Record<string, DenseInit> | null = null;
 
 export function denseInit(seed: number): DenseInit {
-  initCache ??= (JSON.parse(readFileSync(referencePath('dense_init_weights_and_batch_orders.json'), 'utf8')) as { seeds: Record<string, DenseInit> }).seeds;
+  initCache ??= (
+    JSON.parse(readFileSync(referencePath('dense_init_weights_and_batch_orders.json'), 'utf8')) as {
+      seeds: Record<string, DenseInit>;
+    }
+  ).seeds;
   const init = initCache[String(seed)];
   if (!init) throw new Error(`no reference weights for seed ${seed} in dense_init_weights_and_batch_orders.json`);
   return init;

@@ -13,7 +13,11 @@ import { runCli } from '../../src/cli/gradlab.ts';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 function gradlab(...args: string[]) {
-  const result = spawnSync(process.execPath, [path.join(ROOT, 'bin/gradlab.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'bin/gradlab.mjs'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -21,10 +25,22 @@ describe('gradlab CLI', () => {
   it('runs a shared link end to end: progress, one summary line per run, every step as CSV', async () => {
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'gradlab-')), 'dense.csv');
     const lines: string[] = [];
-    const code = await runCli(['run', 'https://gradient-lab.example/#v=1&preset=dense-explode&steps=40&seed=0', '--out', out, '--backend', 'cpu'], (l) => lines.push(l));
+    const code = await runCli(
+      [
+        'run',
+        'https://gradient-lab.example/#v=1&preset=dense-explode&steps=40&seed=0',
+        '--out',
+        out,
+        '--backend',
+        'cpu',
+      ],
+      (l) => lines.push(l),
+    );
     expect(code).toBe(0);
     expect(lines).toContain('baseline (no clipping): diverged at step 5: the loss became Infinity');
-    expect(lines.some((l) => /^clipped \(clip by value to \[-1, 1\]\): finished 40 steps, final loss \d/.test(l))).toBe(true);
+    expect(lines.some((l) => /^clipped \(clip by value to \[-1, 1\]\): finished 40 steps, final loss \d/.test(l))).toBe(
+      true,
+    );
     const csv = readFileSync(out, 'utf8').trim().split('\n');
     expect(at(csv, 0, 'header').startsWith('run,clip,step,epoch,loss,accuracy,global_norm_pre')).toBe(true);
     expect(csv).toHaveLength(1 + 5 + 40); // header, 5 baseline steps, 40 clipped steps
@@ -35,7 +51,9 @@ describe('gradlab CLI', () => {
     const { code, stdout } = gradlab('run', 'v=1&preset=lstm-tf&steps=10&trainSize=320&testSize=100&pair=0');
     expect(code).toBe(0);
     expect(stdout).toMatch(/backend: wasm/);
-    expect(stdout).toMatch(/clipped \(clip by value to \[-1, 1\]\): finished 10 steps, final loss [\d.]+, test accuracy [\d.]+% on 100 held-out digits/);
+    expect(stdout).toMatch(
+      /clipped \(clip by value to \[-1, 1\]\): finished 10 steps, final loss [\d.]+, test accuracy [\d.]+% on 100 held-out digits/,
+    );
   });
 
   it.each([
@@ -57,7 +75,9 @@ describe('gradlab CLI', () => {
   });
 
   it("refuses the fuzz test's hostile links with exit code 2, naming a refused parameter, and trains nothing", async () => {
-    const refused = sampleHostileQueries(400, 11).filter((q) => !q.startsWith('-') && decodeExperiment(q).issues.length > 0);
+    const refused = sampleHostileQueries(400, 11).filter(
+      (q) => !q.startsWith('-') && decodeExperiment(q).issues.length > 0,
+    );
     expect(refused.length).toBeGreaterThan(200);
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {

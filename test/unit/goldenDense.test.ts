@@ -102,10 +102,13 @@ describe('golden replay of the dense experiment against PyTorch', async () => {
             [m.loss, col(ref, 'loss')],
             [m.gradNormPre[0]!, col(ref, 'fc1_grad_norm_preclip')],
             [m.gradNormPre[2]!, col(ref, 'fc2_grad_norm_preclip')],
-          ]) worstRelativeError = Math.max(worstRelativeError, Math.abs(a - b) / Math.abs(b));
+          ])
+            worstRelativeError = Math.max(worstRelativeError, Math.abs(a - b) / Math.abs(b));
         }
         // Unclipped corrected runs overflow at step 5 (4 finite steps); every other run has 8 to compare.
-        expect(compared, 'finite steps compared with PyTorch').toBeGreaterThanOrEqual(loss === 'corrected' && !clipped ? 4 : 8);
+        expect(compared, 'finite steps compared with PyTorch').toBeGreaterThanOrEqual(
+          loss === 'corrected' && !clipped ? 4 : 8,
+        );
       });
     }
   }
@@ -119,40 +122,51 @@ describe('golden replay of the dense experiment against PyTorch', async () => {
     expect(ours.slice(0, 4).every((m) => Number.isFinite(m.loss))).toBe(true);
   });
 
-  it.each(SEEDS)('literal loss without clipping diverges at PyTorch’s step, or within a few steps of it (seed %i)', async (seed) => {
-    const reference = referenceRows('literal', 'none', seed, steps);
-    const refStep = reference.findIndex((r) => !Number.isFinite(num(r.loss ?? '')) || !Number.isFinite(num(r.global_grad_norm_preclip ?? ''))) + 1;
-    const run = goldenRun(data, 'literal', false, seed);
-    await trainAll(run, 400);
-    run.dispose();
-    expect(run.divergence).not.toBeNull();
-    // Past step 8 float rounding is allowed to differ; the cliff is steep enough that the step stays close.
-    expect(Math.abs((run.divergence?.step ?? 0) - refStep)).toBeLessThanOrEqual(3);
-  });
+  it.each(SEEDS)(
+    'literal loss without clipping diverges at PyTorch’s step, or within a few steps of it (seed %i)',
+    async (seed) => {
+      const reference = referenceRows('literal', 'none', seed, steps);
+      const refStep =
+        reference.findIndex(
+          (r) => !Number.isFinite(num(r.loss ?? '')) || !Number.isFinite(num(r.global_grad_norm_preclip ?? '')),
+        ) + 1;
+      const run = goldenRun(data, 'literal', false, seed);
+      await trainAll(run, 400);
+      run.dispose();
+      expect(run.divergence).not.toBeNull();
+      // Past step 8 float rounding is allowed to differ; the cliff is steep enough that the step stays close.
+      expect(Math.abs((run.divergence?.step ?? 0) - refStep)).toBeLessThanOrEqual(3);
+    },
+  );
 
-  it.each(SEEDS)('corrected loss clipped by value 1.0 stays finite for 400 steps and converges like PyTorch (seed %i)', async (seed) => {
-    const run = goldenRun(data, 'corrected', true, seed);
-    const ours = await trainAll(run, 400);
-    expect(run.status).toBe('finished');
-    run.dispose();
-    expect(ours).toHaveLength(400);
-    expect(ours.every((m) => Number.isFinite(m.loss) && Number.isFinite(m.globalNormPre))).toBe(true);
-    const epochLoss = (e: number) => {
-      const inEpoch = ours.filter((m) => m.epoch === e);
-      const sizes = inEpoch.map((_, k) => (k === inEpoch.length - 1 ? 1000 - 128 * (inEpoch.length - 1) : 128));
-      return inEpoch.reduce((s, m, k) => s + m.loss * sizes[k]!, 0) / 1000;
-    };
-    const refEpochs = epochs.filter((r) => r.version === 'corrected' && r.clip === 'value1.0' && r.seed === String(seed));
-    expect(refEpochs).toHaveLength(50);
-    const first = epochLoss(1);
-    expectClose(first, num(refEpochs[0]!.epoch_loss!), 'epoch 1 loss');
-    const last = epochLoss(50);
-    expect(last).toBeLessThan(0.01 * first);
-    // Same regime as PyTorch's final epoch (66-96): within a factor of 3.
-    const refLast = num(refEpochs[49]!.epoch_loss!);
-    expect(last).toBeGreaterThan(refLast / 3);
-    expect(last).toBeLessThan(refLast * 3);
-  });
+  it.each(SEEDS)(
+    'corrected loss clipped by value 1.0 stays finite for 400 steps and converges like PyTorch (seed %i)',
+    async (seed) => {
+      const run = goldenRun(data, 'corrected', true, seed);
+      const ours = await trainAll(run, 400);
+      expect(run.status).toBe('finished');
+      run.dispose();
+      expect(ours).toHaveLength(400);
+      expect(ours.every((m) => Number.isFinite(m.loss) && Number.isFinite(m.globalNormPre))).toBe(true);
+      const epochLoss = (e: number) => {
+        const inEpoch = ours.filter((m) => m.epoch === e);
+        const sizes = inEpoch.map((_, k) => (k === inEpoch.length - 1 ? 1000 - 128 * (inEpoch.length - 1) : 128));
+        return inEpoch.reduce((s, m, k) => s + m.loss * sizes[k]!, 0) / 1000;
+      };
+      const refEpochs = epochs.filter(
+        (r) => r.version === 'corrected' && r.clip === 'value1.0' && r.seed === String(seed),
+      );
+      expect(refEpochs).toHaveLength(50);
+      const first = epochLoss(1);
+      expectClose(first, num(refEpochs[0]!.epoch_loss!), 'epoch 1 loss');
+      const last = epochLoss(50);
+      expect(last).toBeLessThan(0.01 * first);
+      // Same regime as PyTorch's final epoch (66-96): within a factor of 3.
+      const refLast = num(refEpochs[49]!.epoch_loss!);
+      expect(last).toBeGreaterThan(refLast / 3);
+      expect(last).toBeLessThan(refLast * 3);
+    },
+  );
 
   it('literal loss clipped by value 1.0 stalls at var(y), as in PyTorch (seed 0)', async () => {
     const run = goldenRun(data, 'literal', true, 0);
@@ -160,7 +174,9 @@ describe('golden replay of the dense experiment against PyTorch', async () => {
     run.dispose();
     const lastEpoch = ours.filter((m) => m.epoch === 50);
     const mean = lastEpoch.reduce((s, m) => s + m.loss, 0) / lastEpoch.length;
-    const refLast = num(epochs.filter((r) => r.version === 'literal' && r.clip === 'value1.0' && r.seed === '0')[49]!.epoch_loss!);
+    const refLast = num(
+      epochs.filter((r) => r.version === 'literal' && r.clip === 'value1.0' && r.seed === '0')[49]!.epoch_loss!,
+    );
     expect(Math.abs(mean - refLast) / refLast).toBeLessThan(0.05);
   });
 
@@ -170,7 +186,9 @@ describe('golden replay of the dense experiment against PyTorch', async () => {
   });
 
   it('reports the worst relative error of the replay, and every run left no tensor behind', () => {
-    console.log(`golden replay: worst relative error over the first finite steps = ${worstRelativeError.toExponential(2)}`);
+    console.log(
+      `golden replay: worst relative error over the first finite steps = ${worstRelativeError.toExponential(2)}`,
+    );
     expect(worstRelativeError).toBeLessThan(1e-4);
     expect(tf.memory().numTensors).toBe(0);
   });

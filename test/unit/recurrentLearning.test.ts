@@ -25,7 +25,9 @@ describe('recurrent nets on sequential MNIST (WASM backend)', () => {
     const result = await run.evaluate();
     run.dispose();
     const seconds = (performance.now() - startedMs) / 1000;
-    console.log(`LSTM 1x32 after ${config.steps} steps: test accuracy ${result?.testAccuracy} on ${result?.examples} held-out digits (${seconds.toFixed(1)} s on wasm)`);
+    console.log(
+      `LSTM 1x32 after ${config.steps} steps: test accuracy ${result?.testAccuracy} on ${result?.examples} held-out digits (${seconds.toFixed(1)} s on wasm)`,
+    );
     expect(result?.examples).toBe(1000);
     expect(result?.testAccuracy).toBeGreaterThan(0.5); // chance is 0.1
   });
@@ -42,7 +44,9 @@ describe('recurrent nets on sequential MNIST (WASM backend)', () => {
       expect(h).toHaveLength(28);
       ratios[recScale] = at(h, 0) / at(h, 27);
     }
-    console.log(`||dL/dh_1|| / ||dL/dh_28||: scale 1 -> ${ratios[1].toExponential(2)}, 2 -> ${ratios[2].toExponential(2)}, 3 -> ${ratios[3].toExponential(2)}`);
+    console.log(
+      `||dL/dh_1|| / ||dL/dh_28||: scale 1 -> ${ratios[1].toExponential(2)}, 2 -> ${ratios[2].toExponential(2)}, 3 -> ${ratios[3].toExponential(2)}`,
+    );
     expect(ratios[1]).toBeLessThan(1);
     expect(ratios[2]).toBeGreaterThan(100);
     expect(ratios[3]).toBeGreaterThan(10 * ratios[2]);
@@ -53,18 +57,33 @@ describe('recurrent nets on sequential MNIST (WASM backend)', () => {
     ['lstm', 'norm'],
     ['gru', 'global'],
     ['lstm', 'global-tf'],
-  ] as const)('%s with clip %s keeps the tensor count flat over 200 steps and frees everything on dispose', async (model, mode) => {
-    const start = tf.memory().numTensors;
-    const base = PRESETS['rnn-scale'].config;
-    const config = { ...base, model, hidden: 8, layers: 2, batch: 8, trainSize: 200, testSize: 100, steps: 200, hiddenGradEvery: 7, optimizer: 'adam' as const, clip: { ...base.clip, mode } };
-    const data = await loadTrainingData(config, nodeDataLoader);
-    const run = new Run({ config, side: 'clipped', data });
-    await run.trainStep();
-    const afterFirst = tf.memory().numTensors;
-    while (run.status === 'ready') await run.trainStep();
-    await run.evaluate();
-    expect(tf.memory().numTensors).toBe(afterFirst);
-    run.dispose();
-    expect(tf.memory().numTensors).toBe(start);
-  });
+  ] as const)(
+    '%s with clip %s keeps the tensor count flat over 200 steps and frees everything on dispose',
+    async (model, mode) => {
+      const start = tf.memory().numTensors;
+      const base = PRESETS['rnn-scale'].config;
+      const config = {
+        ...base,
+        model,
+        hidden: 8,
+        layers: 2,
+        batch: 8,
+        trainSize: 200,
+        testSize: 100,
+        steps: 200,
+        hiddenGradEvery: 7,
+        optimizer: 'adam' as const,
+        clip: { ...base.clip, mode },
+      };
+      const data = await loadTrainingData(config, nodeDataLoader);
+      const run = new Run({ config, side: 'clipped', data });
+      await run.trainStep();
+      const afterFirst = tf.memory().numTensors;
+      while (run.status === 'ready') await run.trainStep();
+      await run.evaluate();
+      expect(tf.memory().numTensors).toBe(afterFirst);
+      run.dispose();
+      expect(tf.memory().numTensors).toBe(start);
+    },
+  );
 });

@@ -11,7 +11,11 @@ import { Run } from '../../src/train/trainer.ts';
 
 const dense = PRESETS['dense-explode'].config;
 
-async function train(config: ExperimentConfig, side: 'baseline' | 'clipped', limit = Infinity): Promise<{ run: Run; metrics: StepMetrics[] }> {
+async function train(
+  config: ExperimentConfig,
+  side: 'baseline' | 'clipped',
+  limit = Infinity,
+): Promise<{ run: Run; metrics: StepMetrics[] }> {
   const data = await loadTrainingData(config, nodeDataLoader);
   const run = new Run({ config, side, data });
   const metrics: StepMetrics[] = [];
@@ -55,25 +59,34 @@ describe('runs', () => {
     run.dispose();
   });
 
-  it.each([11, 12, 13, 14, 15])("with the app's own generator, seed %i: unclipped diverges in the first epochs, clipped converges", async (seed) => {
-    const config = { ...dense, data: 'generated' as const, seed };
-    const unclipped = await train(config, 'baseline');
-    const clipped = await train(config, 'clipped');
-    expect(unclipped.run.status).toBe('diverged');
-    expect(unclipped.run.divergence?.step).toBeLessThanOrEqual(3 * 8); // within 3 epochs of 8 steps
-    expect(clipped.run.status).toBe('finished');
-    unclipped.run.dispose();
-    clipped.run.dispose();
-    const firstEpoch = clipped.metrics.slice(0, 8).reduce((s, m) => s + m.loss, 0) / 8;
-    const lastEpoch = clipped.metrics.slice(-8).reduce((s, m) => s + m.loss, 0) / 8;
-    expect(lastEpoch).toBeLessThan(0.01 * firstEpoch);
-  });
+  it.each([11, 12, 13, 14, 15])(
+    "with the app's own generator, seed %i: unclipped diverges in the first epochs, clipped converges",
+    async (seed) => {
+      const config = { ...dense, data: 'generated' as const, seed };
+      const unclipped = await train(config, 'baseline');
+      const clipped = await train(config, 'clipped');
+      expect(unclipped.run.status).toBe('diverged');
+      expect(unclipped.run.divergence?.step).toBeLessThanOrEqual(3 * 8); // within 3 epochs of 8 steps
+      expect(clipped.run.status).toBe('finished');
+      unclipped.run.dispose();
+      clipped.run.dispose();
+      const firstEpoch = clipped.metrics.slice(0, 8).reduce((s, m) => s + m.loss, 0) / 8;
+      const lastEpoch = clipped.metrics.slice(-8).reduce((s, m) => s + m.loss, 0) / 8;
+      expect(lastEpoch).toBeLessThan(0.01 * firstEpoch);
+    },
+  );
 
   it('the dense net keeps the tensor count flat over 400 steps of every clip mode and frees all on dispose', async () => {
     const start = tf.memory().numTensors;
     for (const mode of ['none', 'value', 'norm', 'global', 'global-tf'] as const) {
       for (const optimizer of ['sgd', 'adam', 'rmsprop'] as const) {
-        const config: ExperimentConfig = { ...dense, optimizer, lr: 0.001, clip: { ...dense.clip, mode }, data: 'generated' };
+        const config: ExperimentConfig = {
+          ...dense,
+          optimizer,
+          lr: 0.001,
+          clip: { ...dense.clip, mode },
+          data: 'generated',
+        };
         const data = await loadTrainingData(config, nodeDataLoader);
         const run = new Run({ config, side: 'clipped', data });
         await run.trainStep();
@@ -90,7 +103,9 @@ describe('runs', () => {
     const data = await loadTrainingData(dense, nodeDataLoader);
     const before = tf.memory().numTensors;
     const huge: ExperimentConfig = { ...PRESETS['lstm-pytorch'].config, hidden: 512, layers: 2, batch: 1024 };
-    expect(() => new Run({ config: huge, side: 'clipped', data })).toThrow(/too large: batch x hidden x layers \(1024 x 512 x 2\).*at most 65536/);
+    expect(() => new Run({ config: huge, side: 'clipped', data })).toThrow(
+      /too large: batch x hidden x layers \(1024 x 512 x 2\).*at most 65536/,
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -38,7 +38,9 @@ describe('idx reader', () => {
   });
 
   it('rejects images that are not 28 x 28', () => {
-    expect(() => mnistSplitFromIdx(encodeIdx([1, 2, 2], new Uint8Array(4)), encodeIdx([1], new Uint8Array(1)))).toThrow('28 x 28');
+    expect(() => mnistSplitFromIdx(encodeIdx([1, 2, 2], new Uint8Array(4)), encodeIdx([1], new Uint8Array(1)))).toThrow(
+      '28 x 28',
+    );
   });
 });
 
@@ -69,7 +71,7 @@ describe('regression data', () => {
     expect(() => parseRegressionCsv('a,b\n1,2\n')).toThrow("must end in 'y'");
   });
 
-  it("port of make_regression: 10 informative coefficients in [0, 100), y = X coef + N(0, 0.1^2), seeded", () => {
+  it('port of make_regression: 10 informative coefficients in [0, 100), y = X coef + N(0, 0.1^2), seeded', () => {
     const a = makeRegression(new Rng(1).fork('data'), TUTORIAL_REGRESSION);
     const b = makeRegression(new Rng(1).fork('data'), TUTORIAL_REGRESSION);
     expect(b.y).toEqual(a.y);

@@ -24,7 +24,8 @@ export function parseIdx(buffer: ArrayBuffer | Uint8Array): IdxArray {
   const dims: number[] = [];
   for (let i = 0; i < rank; i++) dims.push(view.getUint32(4 + 4 * i));
   const count = dims.reduce((a, b) => a * b, 1);
-  if (bytes.length < headerBytes + count) throw new Error(`idx data truncated: header promises ${count} bytes, file has ${bytes.length - headerBytes}`);
+  if (bytes.length < headerBytes + count)
+    throw new Error(`idx data truncated: header promises ${count} bytes, file has ${bytes.length - headerBytes}`);
   return { dims, data: bytes.subarray(headerBytes, headerBytes + count) };
 }
 

@@ -17,7 +17,11 @@ export interface MnistSplit {
   count: number;
 }
 
-export function mnistSplitFromIdx(imagesIdx: ArrayBuffer | Uint8Array, labelsIdx: ArrayBuffer | Uint8Array, limit = Infinity): MnistSplit {
+export function mnistSplitFromIdx(
+  imagesIdx: ArrayBuffer | Uint8Array,
+  labelsIdx: ArrayBuffer | Uint8Array,
+  limit = Infinity,
+): MnistSplit {
   const images = parseIdx(imagesIdx);
   const labels = parseIdx(labelsIdx);
   if (images.dims.length !== 3 || images.dims[1] !== MNIST_STEPS || images.dims[2] !== MNIST_PIXELS) {
@@ -32,7 +36,10 @@ export function mnistSplitFromIdx(imagesIdx: ArrayBuffer | Uint8Array, labelsIdx
 
 /** Joins chunks read separately (the browser loads the training set in chunks). */
 export function concatSplits(parts: MnistSplit[], limit = Infinity): MnistSplit {
-  const total = Math.min(parts.reduce((n, p) => n + p.count, 0), limit);
+  const total = Math.min(
+    parts.reduce((n, p) => n + p.count, 0),
+    limit,
+  );
   const images = new Uint8Array(total * MNIST_IMAGE_BYTES);
   const labels = new Uint8Array(total);
   let at = 0;
@@ -49,12 +56,16 @@ export function concatSplits(parts: MnistSplit[], limit = Infinity): MnistSplit 
 /** The k-th of `indices`, checked to be a row of a set of `rows` rows. */
 export function rowIndex(indices: ArrayLike<number>, k: number, rows: number): number {
   const i = indices[k];
-  if (i === undefined || !Number.isInteger(i) || i < 0 || i >= rows) throw new Error(`batch index ${k} is ${i}, not a row of 0..${rows - 1}`);
+  if (i === undefined || !Number.isInteger(i) || i < 0 || i >= rows)
+    throw new Error(`batch index ${k} is ${i}, not a row of 0..${rows - 1}`);
   return i;
 }
 
 /** The images at `indices` as a [B, 28, 28] normalised float tensor and one-hot [B, 10] labels. */
-export function mnistBatch(split: MnistSplit, indices: ArrayLike<number>): { x: tf.Tensor3D; y: tf.Tensor2D; labels: Int32Array } {
+export function mnistBatch(
+  split: MnistSplit,
+  indices: ArrayLike<number>,
+): { x: tf.Tensor3D; y: tf.Tensor2D; labels: Int32Array } {
   const b = indices.length;
   const pixels = new Float32Array(b * MNIST_IMAGE_BYTES);
   const labels = new Int32Array(b);
@@ -64,7 +75,8 @@ export function mnistBatch(split: MnistSplit, indices: ArrayLike<number>): { x: 
     const i = rowIndex(indices, k, split.count);
     const offset = i * MNIST_IMAGE_BYTES;
     // i < count, so every pixel index is inside the split (the `!` says so to noUncheckedIndexedAccess).
-    for (let p = 0; p < MNIST_IMAGE_BYTES; p++) pixels[k * MNIST_IMAGE_BYTES + p] = split.images[offset + p]! * scale - shift;
+    for (let p = 0; p < MNIST_IMAGE_BYTES; p++)
+      pixels[k * MNIST_IMAGE_BYTES + p] = split.images[offset + p]! * scale - shift;
     labels[k] = split.labels[i]!;
   }
   return tf.tidy(() => ({

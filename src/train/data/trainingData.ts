@@ -18,8 +18,7 @@ export interface DataLoader {
 }
 
 export type TrainingData =
-  | { kind: 'regression'; set: RegressionSet }
-  | { kind: 'mnist'; train: MnistSplit; test: MnistSplit };
+  { kind: 'regression'; set: RegressionSet } | { kind: 'mnist'; train: MnistSplit; test: MnistSplit };
 
 export interface Batch {
   x: tf.Tensor;
@@ -30,9 +29,15 @@ export async function loadTrainingData(config: ExperimentConfig, loader: DataLoa
   if (config.model === 'dense') {
     if (config.data === 'rs1') return { kind: 'regression', set: parseRegressionCsv(await loader.regressionCsv()) };
     const rng = new Rng(config.seed).fork('data');
-    return { kind: 'regression', set: makeRegression(rng, { ...TUTORIAL_REGRESSION, samples: config.samples, features: REGRESSION_FEATURES }) };
+    return {
+      kind: 'regression',
+      set: makeRegression(rng, { ...TUTORIAL_REGRESSION, samples: config.samples, features: REGRESSION_FEATURES }),
+    };
   }
-  const [train, test] = await Promise.all([loader.mnist('train', config.trainSize), loader.mnist('test', config.testSize)]);
+  const [train, test] = await Promise.all([
+    loader.mnist('train', config.trainSize),
+    loader.mnist('test', config.testSize),
+  ]);
   return { kind: 'mnist', train, test };
 }
 
