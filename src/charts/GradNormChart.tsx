@@ -2,6 +2,7 @@
 import { useMemo } from 'react';
 import type { RunSide } from '../experiment/config.ts';
 import { describeClip } from '../present/describe.ts';
+import { layerColumn } from '../store/series.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 import { clipActedSteps, divergenceMarkers } from './markers.ts';
 import { SIDE_COLOR, layerColor, runLabel } from './palette.ts';
@@ -22,10 +23,10 @@ export function GradNormChart({ side }: { side: RunSide }) {
       mine.layout.layers.forEach((layer, l) => {
         const color = layerColor(l);
         const options = { positiveOnly: true };
-        const pre = mine.points(`pre:${layer}`, stepWindow, MAX_POINTS / 2, options);
+        const pre = mine.points(layerColumn('layerNormPre', layer), stepWindow, MAX_POINTS / 2, options);
         lines.push({ key: `${layer}-pre`, name: `${layer} before`, color, points: pre });
         if (run?.clip.mode !== 'none') {
-          const post = mine.points(`post:${layer}`, stepWindow, MAX_POINTS / 2, options);
+          const post = mine.points(layerColumn('layerNormPost', layer), stepWindow, MAX_POINTS / 2, options);
           lines.push({ key: `${layer}-post`, name: `${layer} after`, color, dashed: true, points: post });
         }
       });
@@ -35,7 +36,7 @@ export function GradNormChart({ side }: { side: RunSide }) {
     const all: number[] = [];
     for (const [, s] of series) {
       for (const layer of s.layout.layers)
-        for (const name of [`pre:${layer}`, `post:${layer}`] as const)
+        for (const name of [layerColumn('layerNormPre', layer), layerColumn('layerNormPost', layer)])
           all.push(...s.points(name, stepWindow, MAX_POINTS / 2, { positiveOnly: true }).map((p) => p.y));
     }
     return { lines, domain: logDomain(all), clipped };
@@ -49,12 +50,13 @@ export function GradNormChart({ side }: { side: RunSide }) {
   return (
     <ChartFrame
       id={`grad-norm-${side}`}
-      title={`${runLabel(runs, side)} run: gradient norm per layer`}
+      title={`${runLabel(runs, side)} run: gradient norm per layer (weights and biases)`}
       help={
         <>
           <span style={{ color: SIDE_COLOR[side], fontWeight: 600 }}>{describeClip(clip)}.</span> Solid: each layer's
-          gradient norm as computed; dashed: after clipping. Ticks along the top mark the steps where clipping changed
-          the gradient.
+          gradient norm as computed, its weights and biases together; dashed: after clipping. Ticks along the top mark
+          the steps where clipping changed the gradient. The tutorial's figure, the weight matrix alone after clipping,
+          is the CSV's <code>fc1_weight_grad_norm_post</code> column (docs/METRICS.md).
           {clip.mode === 'value' &&
             ' Clipping by value bounds each element, not the norm: a layer of n weights can still have a norm of up to sqrt(n) x the bound.'}
         </>

@@ -1,11 +1,14 @@
 /** A run's metrics as the files a user downloads: CSV (one row a step) and JSON (settings, steps, evaluations). */
 import type { ExperimentConfig, RunSide } from '../experiment/config.ts';
 import { clipOf } from '../experiment/config.ts';
-import { csvHeader, csvRow, type EvalMetrics, type RunLayout, type StepMetrics } from '../train/metrics.ts';
+import type { EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
+import { csvHeader, csvRow } from '../train/metricSchema.ts';
 
-export function runCsv(layout: RunLayout, rows: readonly StepMetrics[]): string {
+/** Columns as docs/METRICS.md lists them; the test columns are filled on the steps that were evaluated. */
+export function runCsv(layout: RunLayout, rows: readonly StepMetrics[], evals: readonly EvalMetrics[] = []): string {
+  const evalAt = new Map(evals.map((e) => [e.step, e]));
   const lines = [csvHeader(layout).join(',')];
-  for (const m of rows) lines.push(csvRow(layout, m).join(','));
+  for (const m of rows) lines.push(csvRow(layout, m, evalAt.get(m.step) ?? null).join(','));
   return `${lines.join('\n')}\n`;
 }
 

@@ -10,6 +10,7 @@
  * last TAIL of them for explanations and the latest figures.
  */
 import { downsampleMinMax, type Point } from './downsample.ts';
+import type { MetricId } from '../train/metricSchema.ts';
 import type { EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
 
 export const HEAD = 2048;
@@ -18,15 +19,23 @@ export const BUCKETS = 2048;
 const MAX_SNAPSHOTS = 256;
 const MAX_EVALS = 2048;
 
-export type SeriesColumn =
-  | 'loss'
-  | 'accuracy'
-  | 'globalNormPre'
-  | 'globalNormPost'
-  | 'clipFraction'
-  | 'clipScale'
-  | `pre:${string}`
-  | `post:${string}`;
+/** The per-step metrics a series keeps, named as the metric schema names them. */
+const STEP_COLUMNS = [
+  'loss',
+  'accuracy',
+  'globalNormPre',
+  'globalNormPost',
+  'clipFraction',
+  'clipScale',
+] as const satisfies readonly MetricId[];
+type LayerMetricId = Extract<MetricId, 'layerNormPre' | 'layerNormPost'>;
+
+/** A series column: a per-step metric, or a per-layer one with its layer (`layerNormPre:fc1`). */
+export type SeriesColumn = (typeof STEP_COLUMNS)[number] | `${LayerMetricId}:${string}`;
+
+export function layerColumn(id: LayerMetricId, layer: string): SeriesColumn {
+  return `${id}:${layer}`;
+}
 
 export interface HiddenSnapshot {
   step: number;
@@ -63,17 +72,21 @@ function cell(values: Float64Array, index: number): number {
 }
 
 function columnsOf(layout: RunLayout): SeriesColumn[] {
-  const names: SeriesColumn[] = ['loss', 'accuracy', 'globalNormPre', 'globalNormPost', 'clipFraction', 'clipScale'];
-  for (const layer of layout.layers) names.push(`pre:${layer}`, `post:${layer}`);
+  const names: SeriesColumn[] = [...STEP_COLUMNS];
+  for (const layer of layout.layers)
+    names.push(layerColumn('layerNormPre', layer), layerColumn('layerNormPost', layer));
   return names;
 }
 
 function valueOf(m: StepMetrics, name: SeriesColumn, layout: RunLayout): number {
   // A layer the record lacks reads as NaN, as it always did once stored in a Float64Array.
-  if (name.startsWith('pre:')) return m.layerNormPre[layout.layers.indexOf(name.slice(4))] ?? NaN;
-  if (name.startsWith('post:')) return m.layerNormPost[layout.layers.indexOf(name.slice(5))] ?? NaN;
+  const [id, layer] = name.split(':');
+  if (layer !== undefined) {
+    const perLayer = id === 'layerNormPre' ? m.layerNormPre : m.layerNormPost;
+    return perLayer[layout.layers.indexOf(layer)] ?? NaN;
+  }
   if (name === 'accuracy') return m.accuracy ?? NaN;
-  return m[name as 'loss' | 'globalNormPre' | 'globalNormPost' | 'clipFraction' | 'clipScale'];
+  return m[name as Exclude<(typeof STEP_COLUMNS)[number], 'accuracy'>];
 }
 
 export class RunSeries {

@@ -62,15 +62,31 @@ export interface Divergence {
   value: string;
 }
 
-export function layerNorms(layout: RunLayout, perParam: ArrayLike<number>): number[] {
+/** Biases are named `bias` (dense, output) or `b_ih` / `b_hh` (recurrent); every other parameter is a weight. */
+export function isBias(paramName: string): boolean {
+  return /(^|\.)(bias|b_ih|b_hh)$/.test(paramName);
+}
+
+/** Per layer: the L2 norm of the per-parameter norms of the parameters `include` keeps. */
+function normsByLayer(layout: RunLayout, perParam: ArrayLike<number>, include: (p: ParamInfo) => boolean): number[] {
   return layout.layers.map((layer) => {
     let sumSquares = 0;
     layout.params.forEach((p, i) => {
       const norm = perParam[i] ?? NaN;
-      if (p.layer === layer) sumSquares += norm * norm;
+      if (p.layer === layer && include(p)) sumSquares += norm * norm;
     });
     return Math.sqrt(sumSquares);
   });
+}
+
+/** Per layer, weights and biases together (what the gradient-norm charts draw). */
+export function layerNorms(layout: RunLayout, perParam: ArrayLike<number>): number[] {
+  return normsByLayer(layout, perParam, () => true);
+}
+
+/** Per layer, the weight matrices only: the figure the tutorial records (`fc1.weight.grad.norm()`). */
+export function layerWeightNorms(layout: RunLayout, perParam: ArrayLike<number>): number[] {
+  return normsByLayer(layout, perParam, (p) => !isBias(p.name));
 }
 
 /** The first non-finite figure of a step, or null when the step is finite. */
@@ -79,51 +95,4 @@ export function findDivergence(metrics: StepMetrics): Divergence | null {
   if (!Number.isFinite(metrics.globalNormPre))
     return { step: metrics.step, what: 'gradient', value: String(metrics.globalNormPre) };
   return null;
-}
-
-export function csvHeader(layout: RunLayout): string[] {
-  const columns = [
-    'step',
-    'epoch',
-    'loss',
-    'accuracy',
-    'global_norm_pre',
-    'global_norm_post',
-    'clip_fraction',
-    'clip_scale',
-  ];
-  for (const layer of layout.layers) columns.push(`${layer}_norm_pre`, `${layer}_norm_post`);
-  for (const p of layout.params)
-    columns.push(
-      `${p.name}_grad_norm_pre`,
-      `${p.name}_grad_norm_post`,
-      `${p.name}_weight_norm`,
-      `${p.name}_update_ratio`,
-    );
-  for (let l = 0; l < layout.hiddenLayers; l++) {
-    for (let t = 1; t <= layout.timeSteps; t++) columns.push(`dL_dh_l${l}_t${t}`);
-  }
-  return columns;
-}
-
-export function csvRow(layout: RunLayout, m: StepMetrics): (number | string)[] {
-  const row: (number | string)[] = [
-    m.step,
-    m.epoch,
-    m.loss,
-    m.accuracy ?? '',
-    m.globalNormPre,
-    m.globalNormPost,
-    m.clipFraction,
-    m.clipScale,
-  ];
-  // A missing figure is an empty cell, never a shifted row.
-  const cell = (values: readonly number[] | null, i: number): number | string => values?.[i] ?? '';
-  layout.layers.forEach((_, i) => row.push(cell(m.layerNormPre, i), cell(m.layerNormPost, i)));
-  layout.params.forEach((_, i) =>
-    row.push(cell(m.gradNormPre, i), cell(m.gradNormPost, i), cell(m.weightNorm, i), cell(m.updateRatio, i)),
-  );
-  const hidden = layout.hiddenLayers * layout.timeSteps;
-  for (let k = 0; k < hidden; k++) row.push(cell(m.hiddenGradNorms, k));
-  return row;
 }

@@ -33,7 +33,9 @@ export function RunCard({ side }: { side: RunSide }) {
     const rows = stored?.steps ?? series.recentRows;
     const evals = stored?.evals ?? series.evals;
     const text =
-      kind === 'csv' ? runCsv(series.layout, rows) : runJson(config, side, series.layout, rows, evals, currentLink());
+      kind === 'csv'
+        ? runCsv(series.layout, rows, evals)
+        : runJson(config, side, series.layout, rows, evals, currentLink());
     downloadBlob(
       new Blob([text], { type: kind === 'csv' ? 'text/csv' : 'application/json' }),
       `gradient-lab-${side}-${run.step}steps.${kind}`,
