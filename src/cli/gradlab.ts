@@ -1,133 +1,317 @@
 /**
  * gradlab: trains an experiment link headless in Node, on the fastest tfjs
- * backend that starts, prints progress and a one-line summary per run, and
- * writes every step's metrics as CSV.
+ * backend for that model, prints progress and a summary line per run, and
+ * streams every step's metrics to a CSV as the step finishes.
  *
- *   gradlab run '<experiment URL or its query string>' [--out metrics.csv]
- *               [--side both|clipped|baseline] [--backend wasm|cpu] [--every N]
- *
- * The link is decoded strictly by the browser's own codec: any unknown,
- * malformed or out-of-range parameter is an error (exit 2).
+ * Promises to the user: a bad link, option or output path is refused before
+ * any training (exit 2); every row written is a whole row, so a killed run
+ * keeps every finished step; Ctrl-C ends the runs cleanly after the step in
+ * flight (exit 130); an unexpected error is one or two lines, not a stack
+ * (unless --verbose).
  */
-import { createWriteStream } from 'node:fs';
+import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { sidesOf, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
 import { parseExperiment } from '../experiment/urlCodec.ts';
-import { loadTrainingData } from '../train/data/trainingData.ts';
-import { csvHeader, csvRow, type EvalMetrics, type StepMetrics } from '../train/metrics.ts';
+import { describeClip, formatDuration, formatNumber, summarize } from '../present/describe.ts';
+import { loadTrainingData, trainRows, type TrainingData } from '../train/data/trainingData.ts';
+import { EpochLossTracker } from '../train/epochLoss.ts';
+import { csvHeader, csvRow, metricsTable } from '../train/metricSchema.ts';
+import type { EvalMetrics, StepMetrics } from '../train/metrics.ts';
 import { Run } from '../train/trainer.ts';
-import { describeClip, formatNumber, summarize } from '../present/describe.ts';
-import { startNodeBackend, type NodeBackend } from './nodeBackend.ts';
+import { pickNodeBackend, type NodeBackend } from './nodeBackend.ts';
 import { nodeDataLoader } from './nodeData.ts';
 
-const USAGE = `usage: gradlab run '<experiment URL or query string>' [--out metrics.csv] [--side both|clipped|baseline] [--backend wasm|cpu] [--every N]
+const USAGE = `usage: gradlab <command> [options]
 
-  Trains the experiment a Gradient Lab link describes, in Node, and prints a
-  summary line per run (diverged at step N, or final loss / test accuracy).
-  --out FILE      write every step's metrics as CSV
-  --side          both runs of the pair (default), or one of them
-  --backend       force a tfjs backend (default: wasm, then cpu)
-  --every N       print progress every N steps (default: about 10 lines a run)`;
+commands:
+  run '<link>'     train the experiment a Gradient Lab link describes (gradlab run --help)
+  metrics          list every CSV column with its unit and meaning (also in docs/METRICS.md)
 
+Exit codes: 0 done, 2 refused input (link, option, output path), 1 unexpected error, 130 interrupted.`;
+
+const RUN_USAGE = `usage: gradlab run '<experiment URL or query string>' [options]
+
+  Trains the experiment a Gradient Lab link describes, in Node, prints progress
+  and a summary line per run: where it diverged, or its final loss (the dense
+  net's epoch loss, as the tutorial reports it) and test accuracy.
+
+options:
+  --out FILE      write every step's metrics as CSV, a row as each step finishes;
+                  the path is checked before training. Columns: gradlab metrics,
+                  or docs/METRICS.md. Test accuracy and loss have their own
+                  columns, filled on the steps where the run was evaluated.
+  --side S        both (default): both runs of the pair; clipped or baseline: one
+  --backend B     wasm or cpu: force a tfjs backend (default: the faster for this
+                  model, found by timing a few steps of each)
+  --every N       print progress every N steps (default: about 10 lines a run)
+  --verbose       on an unexpected error, print its whole stack
+  --help          this text`;
+
+/** Input the user can fix: printed as is, exit 2. */
 export class UsageError extends Error {}
 
 interface CliOptions {
+  command: 'run' | 'metrics';
   link: string;
   out: string | null;
   side: 'both' | RunSide;
   backend: NodeBackend | null;
   every: number | null;
+  verbose: boolean;
 }
 
 export function parseArgs(argv: string[]): CliOptions {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h') throw new UsageError(USAGE);
-  if (command !== 'run') throw new UsageError(`unknown command '${command}': the only command is 'run'\n\n${USAGE}`);
-  const options: CliOptions = { link: '', out: null, side: 'both', backend: null, every: null };
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    throw new UsageError(USAGE);
+  }
+  const options: CliOptions = {
+    command: 'run',
+    link: '',
+    out: null,
+    side: 'both',
+    backend: null,
+    every: null,
+    verbose: false,
+  };
+  if (command === 'metrics') return { ...options, command: 'metrics' };
+  if (command !== 'run') throw new UsageError(`unknown command '${command}'\n\n${USAGE}`);
   const positional: string[] = [];
   for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
+    const arg = rest[i] ?? '';
     const value = (): string => {
       const next = rest[++i];
-      if (next === undefined) throw new UsageError(`${arg} needs a value`);
+      if (next === undefined) throw new UsageError(`${arg} needs a value\n\n${RUN_USAGE}`);
       return next;
     };
-    if (arg === '--out') options.out = value();
+    if (arg === '--help' || arg === '-h') throw new UsageError(RUN_USAGE);
+    else if (arg === '--out') options.out = value();
+    else if (arg === '--verbose') options.verbose = true;
     else if (arg === '--side') {
       const side = value();
-      if (side !== 'both' && side !== 'clipped' && side !== 'baseline') throw new UsageError(`--side ${side}: allowed: both, clipped, baseline`);
+      if (side !== 'both' && side !== 'clipped' && side !== 'baseline') {
+        throw new UsageError(`--side ${side}: allowed: both, clipped, baseline`);
+      }
       options.side = side;
     } else if (arg === '--backend') {
       const backend = value();
       if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend ${backend}: allowed: wasm, cpu`);
       options.backend = backend;
     } else if (arg === '--every') {
-      const every = Number(value());
-      if (!Number.isInteger(every) || every < 1) throw new UsageError(`--every ${rest[i]}: allowed: a positive integer`);
+      const text = value();
+      const every = Number(text);
+      if (!Number.isInteger(every) || every < 1) throw new UsageError(`--every ${text}: allowed: a positive integer`);
       options.every = every;
-    } else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}\n\n${USAGE}`);
+    } else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}\n\n${RUN_USAGE}`);
     else positional.push(arg);
   }
-  if (positional.length !== 1) throw new UsageError(`'run' takes exactly one experiment link, got ${positional.length}\n\n${USAGE}`);
-  options.link = positional[0];
+  const [link] = positional;
+  if (link === undefined || positional.length !== 1) {
+    throw new UsageError(`'run' takes exactly one experiment link, got ${positional.length}\n\n${RUN_USAGE}`);
+  }
+  options.link = link;
   return options;
 }
 
-export async function runCli(argv: string[], log: (line: string) => void = console.log): Promise<number> {
-  let options: CliOptions;
-  let config: ExperimentConfig;
-  try {
-    options = parseArgs(argv);
-    const parsed = parseExperiment(options.link);
-    if (!parsed.ok) throw new UsageError(`the experiment link was refused:\n${parsed.reason}`);
-    config = parsed.config;
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`gradlab: ${error.message}`);
-      return 2;
+/** An error's message in one line of at most `max` characters: a library may put kilobytes of its source in one. */
+export function shortMessage(error: unknown, max = 200): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const line = (text.split('\n').find((l) => l.trim() !== '') ?? 'no message').replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** What gradlab prints for an error it did not expect: two lines, or the stack with --verbose. */
+export function unexpectedErrorLines(error: unknown, verbose: boolean): string[] {
+  const lines = [`gradlab: unexpected error: ${shortMessage(error)}`];
+  if (verbose && error instanceof Error && error.stack) lines.push(error.stack);
+  else lines.push('Run the same command with --verbose to see where it happened; please report it if it persists.');
+  return lines;
+}
+
+/** The CSV file, opened before any training so that a bad path costs nothing. */
+class CsvOut {
+  private constructor(
+    private readonly fd: number,
+    readonly path: string,
+  ) {}
+
+  static open(path: string): CsvOut {
+    let fd: number;
+    try {
+      fd = openSync(path, 'w');
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      const why =
+        code === 'ENOENT'
+          ? 'its folder does not exist'
+          : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+            ? 'it may not be written here'
+            : code === 'EISDIR'
+              ? 'it is a folder'
+              : shortMessage(error);
+      throw new UsageError(`cannot write --out ${path}: ${why}. Choose a file in a folder you can write to.`);
     }
-    throw error;
+    if (fstatSync(fd).isDirectory()) {
+      closeSync(fd);
+      throw new UsageError(`cannot write --out ${path}: it is a folder. Choose a file in a folder you can write to.`);
+    }
+    return new CsvOut(fd, path);
   }
 
-  const { backend, failures } = await startNodeBackend(options.backend ? [options.backend] : ['wasm', 'cpu']);
-  log(`backend: ${backend}${failures.length ? ` (skipped: ${failures.join('; ')})` : ''}`);
-  const data = await loadTrainingData(config, nodeDataLoader);
+  /** Synchronous, a whole row at a time: once a step is done its row is the operating system's to keep. */
+  row(cells: readonly (number | string)[]): void {
+    writeSync(this.fd, `${cells.join(',')}\n`);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+export interface CliDeps {
+  error: (line: string) => void;
+  loadData: (config: ExperimentConfig) => Promise<TrainingData>;
+  /** Aborted on Ctrl-C (SIGINT) or SIGTERM: the runs stop after the step in flight. */
+  signal?: AbortSignal;
+}
+
+const DEFAULT_DEPS: CliDeps = {
+  error: (line) => console.error(line),
+  loadData: (config) => loadTrainingData(config, nodeDataLoader),
+};
+
+/** Runs the command; returns the exit code. Never throws: every failure becomes its message and a code. */
+export async function runCli(
+  argv: string[],
+  log: (line: string) => void = console.log,
+  deps: Partial<CliDeps> = {},
+): Promise<number> {
+  const { error, loadData, signal } = { ...DEFAULT_DEPS, ...deps };
+  const verbose = argv.includes('--verbose');
+  let csv: CsvOut | null = null;
+  try {
+    const options = parseArgs(argv);
+    if (options.command === 'metrics') {
+      log(metricsTable());
+      return 0;
+    }
+    const parsed = parseExperiment(options.link);
+    if (!parsed.ok) throw new UsageError(`the experiment link was refused:\n${parsed.reason}`);
+    if (options.out) csv = CsvOut.open(options.out);
+    return await train(parsed.config, options, csv, log, loadData, signal);
+  } catch (caught) {
+    if (caught instanceof UsageError) error(`gradlab: ${caught.message}`);
+    else for (const line of unexpectedErrorLines(caught, verbose)) error(line);
+    return caught instanceof UsageError ? 2 : 1;
+  } finally {
+    csv?.close();
+  }
+}
+
+function clock(ms: number): string {
+  return formatDuration(ms / 1000);
+}
+
+async function train(
+  config: ExperimentConfig,
+  options: CliOptions,
+  csv: CsvOut | null,
+  log: (line: string) => void,
+  loadData: CliDeps['loadData'],
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const data = await loadData(config);
+  // Unless --backend forces one, the fastest backend for this model: a few timed steps on a throwaway run.
+  const { backend, line } = await pickNodeBackend(config, data, options.backend);
+  log(line);
   const sides = sidesOf(config).filter((s) => options.side === 'both' || s === options.side);
   const runs = sides.map((side) => new Run({ config, side, data }));
-  const history = new Map<Run, StepMetrics[]>(runs.map((r) => [r, []]));
-  const evaluations = new Map<Run, EvalMetrics | null>(runs.map((r) => [r, null]));
+  const [first] = runs;
+  if (!first) throw new UsageError(`--side ${options.side}: this experiment has no ${options.side} run`);
+  const rows = trainRows(data);
+  const state = new Map(
+    runs.map((r) => [
+      r,
+      {
+        last: undefined as StepMetrics | undefined,
+        evaluation: null as EvalMetrics | null,
+        epochs: new EpochLossTracker(rows, config.batch),
+      },
+    ]),
+  );
   const every = options.every ?? Math.max(1, Math.round(config.steps / 10));
-  const csv = options.out ? createWriteStream(options.out) : null;
-  if (csv) csv.write(`${['run', 'clip', ...csvHeader(runs[0].layout)].join(',')}\n`);
-
+  csv?.row(['run', 'clip', ...csvHeader(first.layout)]);
   for (const run of runs) log(`${run.side}: ${describeClip(run.clip)}`);
+  log(`progress: loss is the batch's; the gradient norm is the global one, before clipping`);
+
   const startedMs = performance.now();
+  let trainMs = 0;
+  let evalMs = 0;
+  let interrupted = false;
   // The runs of a pair progress together, step by step, as on the page.
+  let lastYieldMs = performance.now();
   while (runs.some((r) => r.status === 'ready')) {
+    // tfjs's CPU backend resolves its promises without leaving the microtask queue; a turn of the event
+    // loop now and then lets a Ctrl-C (or any signal) be heard.
+    if (performance.now() - lastYieldMs > 50) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYieldMs = performance.now();
+    }
+    if (signal?.aborted) {
+      interrupted = true;
+      break;
+    }
     for (const run of runs) {
       if (run.status !== 'ready') continue;
+      const stepStart = performance.now();
       const m = await run.trainStep();
-      history.get(run)?.push(m);
-      csv?.write(`${[run.side, run.clip.mode, ...csvRow(run.layout, m)].join(',')}\n`);
+      trainMs += performance.now() - stepStart;
+      const s = state.get(run);
+      if (!s) continue;
+      s.last = m;
+      s.epochs.add(m.step, m.epoch, m.loss);
+      let evaluation: EvalMetrics | null = null;
       const evalDue = config.evalEvery > 0 && m.step % config.evalEvery === 0;
-      if (run.layout.classifier && (evalDue || run.status !== 'ready')) evaluations.set(run, await run.evaluate());
+      if (run.layout.classifier && (evalDue || run.status !== 'ready')) {
+        const evalStart = performance.now();
+        evaluation = await run.evaluate();
+        evalMs += performance.now() - evalStart;
+        s.evaluation = evaluation;
+      }
+      csv?.row([run.side, run.clip.mode, ...csvRow(run.layout, m, evaluation)]);
       if (m.step % every === 0 || run.status !== 'ready') {
-        const evaluation = evaluations.get(run);
-        const accuracy = evaluation && evaluation.step === m.step ? `  test acc ${(evaluation.testAccuracy * 100).toFixed(1)}%` : '';
-        log(`${run.side.padEnd(8)} step ${String(m.step).padStart(6)}/${config.steps}  loss ${formatNumber(m.loss, 4).padStart(10)}  grad norm ${formatNumber(m.globalNormPre).padStart(9)}${accuracy}`);
+        const done = runs.reduce((n, r) => n + r.step, 0);
+        const elapsedMs = performance.now() - startedMs;
+        // A run that diverged or finished has no steps left.
+        const left = runs.reduce((n, r) => n + (r.status === 'ready' ? config.steps - r.step : 0), 0);
+        const etaMs = done > 0 ? (elapsedMs / done) * left : NaN;
+        const accuracy = evaluation ? `  test acc ${(evaluation.testAccuracy * 100).toFixed(1)}%` : '';
+        log(
+          `${run.side.padEnd(8)} step ${String(m.step).padStart(6)}/${config.steps}` +
+            `  elapsed ${clock(elapsedMs)}  eta ${run.status === 'ready' ? clock(etaMs) : '-'}` +
+            `  loss ${formatNumber(m.loss, 4).padStart(10)}  grad norm ${formatNumber(m.globalNormPre).padStart(9)}${accuracy}`,
+        );
       }
     }
   }
-  const seconds = (performance.now() - startedMs) / 1000;
-  const totalSteps = runs.reduce((n, r) => n + r.step, 0);
-  log(`trained ${totalSteps} steps in ${seconds.toFixed(1)} s (${((seconds * 1000) / Math.max(totalSteps, 1)).toFixed(1)} ms/step on ${backend})`);
+  const steps = runs.reduce((n, r) => n + r.step, 0);
+  const perStep = steps > 0 ? (trainMs / steps).toFixed(1) : '-';
+  const evalPart = evalMs > 0 ? `; evaluation ${formatDuration(evalMs / 1000)} apart` : '';
+  log(`trained ${steps} steps in ${formatDuration(trainMs / 1000)}: ${perStep} ms a step on ${backend}${evalPart}`);
   for (const run of runs) {
-    const steps = history.get(run) ?? [];
-    log(`${run.side} (${describeClip(run.clip)}): ${summarize(steps[steps.length - 1], run.divergence, evaluations.get(run) ?? null)}`);
+    const s = state.get(run);
+    const summary = summarize({
+      steps: run.step,
+      lastBatchLoss: s?.last?.loss ?? null,
+      // The dense net's loss is reported as the tutorial does: per epoch, over every row.
+      epochLoss: run.layout.classifier ? null : (s?.epochs.lastCompleteEpoch() ?? null),
+      divergence: run.divergence,
+      evaluation: s?.evaluation ?? null,
+      interrupted: interrupted && run.status === 'ready',
+    });
+    log(`${run.side} (${describeClip(run.clip)}): ${summary}`);
     run.dispose();
   }
-  if (csv) {
-    await new Promise<void>((resolve, reject) => csv.end((error?: Error | null) => (error ? reject(error) : resolve())));
-    log(`metrics written to ${options.out}`);
-  }
-  return 0;
+  if (csv) log(`metrics written to ${csv.path} (columns: gradlab metrics, or docs/METRICS.md)`);
+  return interrupted ? 130 : 0;
 }

@@ -1,6 +1,7 @@
 /** Words for runs and results, shared by the CLI's output (and usable by any text report). */
 import type { ClipConfig } from '../experiment/config.ts';
-import type { Divergence, EvalMetrics, StepMetrics } from '../train/metrics.ts';
+import type { EpochLoss } from '../train/epochLoss.ts';
+import type { Divergence, EvalMetrics } from '../train/metrics.ts';
 
 export function describeClip(clip: ClipConfig): string {
   switch (clip.mode) {
@@ -30,19 +31,45 @@ export function formatNumber(value: number, digits = 3): string {
   return Number(value.toPrecision(digits)).toString();
 }
 
-export function summarize(
-  last: StepMetrics | undefined,
-  divergence: Divergence | null,
-  evaluation: EvalMetrics | null,
-): string {
+export interface RunSummary {
+  steps: number;
+  /** The loss of the last batch trained. */
+  lastBatchLoss: number | null;
+  /** The dense net: the last complete epoch's loss over every row, as the tutorial reports it. */
+  epochLoss: EpochLoss | null;
+  divergence: Divergence | null;
+  evaluation: EvalMetrics | null;
+  /** Stopped by the user before the planned steps. */
+  interrupted: boolean;
+}
+
+/** One line per run for the CLI: what happened, and the final figures named for what they are. */
+export function summarize(run: RunSummary): string {
+  const { divergence, evaluation } = run;
   if (divergence) return `diverged at step ${divergence.step}: the ${divergence.what} became ${divergence.value}`;
-  if (!last) return 'no step was trained';
-  const parts = [`finished ${last.step} steps`, `final loss ${formatNumber(last.loss, 4)}`];
-  if (evaluation)
+  if (run.steps === 0 || run.lastBatchLoss === null)
+    return run.interrupted ? 'interrupted before its first step' : 'no step was trained';
+  const parts = [`${run.interrupted ? 'interrupted after' : 'finished'} ${run.steps} steps`];
+  if (run.epochLoss)
+    parts.push(`epoch ${run.epochLoss.epoch} loss ${formatNumber(run.epochLoss.loss, 4)} (over every row)`);
+  parts.push(`last batch loss ${formatNumber(run.lastBatchLoss, 4)}`);
+  if (evaluation) {
     parts.push(
-      `test accuracy ${(evaluation.testAccuracy * 100).toFixed(1)}% on ${evaluation.examples} held-out digits`,
+      `test accuracy ${(evaluation.testAccuracy * 100).toFixed(1)}% on ${evaluation.examples} held-out digits (after step ${evaluation.step})`,
     );
+  }
   return parts.join(', ');
+}
+
+/** Seconds for people: 4.2 s, 3:07, 1:02:03. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '-';
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const whole = Math.round(seconds);
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const s = String(whole % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
 /** The formula of each mode in words, for the UI and the CLI. */

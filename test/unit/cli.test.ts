@@ -1,6 +1,6 @@
 /** The gradlab command, end to end: a real process for exit codes, in-process for the CSV. */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,11 +38,21 @@ describe('gradlab CLI', () => {
     );
     expect(code).toBe(0);
     expect(lines).toContain('baseline (no clipping): diverged at step 5: the loss became Infinity');
-    expect(lines.some((l) => /^clipped \(clip by value to \[-1, 1\]\): finished 40 steps, final loss \d/.test(l))).toBe(
+    // 40 steps are 5 epochs of 8 batches: the summary names the epoch loss, over every row, as the tutorial does.
+    expect(
+      lines.some((l) =>
+        /^clipped \(clip by value to \[-1, 1\]\): finished 40 steps, epoch 5 loss [\d.e+]+ \(over every row\), last batch loss [\d.e+]+$/.test(
+          l,
+        ),
+      ),
+    ).toBe(true);
+    expect(lines.some((l) => /^clipped +step +40\/40 +elapsed [\d.]+ s +eta - +loss/.test(l))).toBe(true);
+    expect(lines).toContain("progress: loss is the batch's; the gradient norm is the global one, before clipping");
+    expect(lines.some((l) => /^trained 45 steps in [\d.]+ s: [\d.]+ ms a step on cpu$/.test(l))).toBe(true);
+    const csv = readFileSync(out, 'utf8').trim().split('\n');
+    expect(at(csv, 0, 'header').startsWith('run,clip,step,epoch,batch_loss,batch_accuracy,global_grad_norm_pre')).toBe(
       true,
     );
-    const csv = readFileSync(out, 'utf8').trim().split('\n');
-    expect(at(csv, 0, 'header').startsWith('run,clip,step,epoch,loss,accuracy,global_norm_pre')).toBe(true);
     expect(csv).toHaveLength(1 + 5 + 40); // header, 5 baseline steps, 40 clipped steps
     expect(at(csv, 1, 'row').startsWith('baseline,none,1,1,')).toBe(true);
   });
@@ -52,8 +62,9 @@ describe('gradlab CLI', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/backend: wasm/);
     expect(stdout).toMatch(
-      /clipped \(clip by value to \[-1, 1\]\): finished 10 steps, final loss [\d.]+, test accuracy [\d.]+% on 100 held-out digits/,
+      /clipped \(clip by value to \[-1, 1\]\): finished 10 steps, last batch loss [\d.]+, test accuracy [\d.]+% on 100 held-out digits \(after step 10\)/,
     );
+    expect(stdout).toMatch(/ms a step on wasm; evaluation [\d.]+ s apart/);
   });
 
   it.each([
@@ -66,6 +77,126 @@ describe('gradlab CLI', () => {
     expect(code).toBe(2);
     expect(stderr).toContain(named);
     expect(stderr).toContain(allowed);
+  });
+
+  it('writes the test accuracy into the CSV on the evaluated steps only', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'gradlab-')), 'lstm.csv');
+    const link = 'v=1&preset=lstm-tf&steps=4&evalEvery=2&trainSize=128&testSize=100&pair=0&hidden=8';
+    expect(await runCli(['run', link, '--out', out, '--backend', 'cpu'], () => {})).toBe(0);
+    const [header = '', ...rows] = readFileSync(out, 'utf8').trim().split('\n');
+    const column = header.split(',').indexOf('test_accuracy');
+    expect(column).toBeGreaterThan(0);
+    const cells = rows.map((r) => r.split(',')[column]);
+    expect(cells.map((c) => c !== '')).toEqual([false, true, false, true]);
+    expect(Number(cells[1])).toBeGreaterThanOrEqual(0);
+  });
+
+  it('refuses an output path it cannot write before any training, in one line', () => {
+    const { code, stdout, stderr } = gradlab('run', 'v=1&preset=dense-explode', '--out', '/no/such/folder/run.csv');
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe(
+      'gradlab: cannot write --out /no/such/folder/run.csv: its folder does not exist. Choose a file in a folder you can write to.',
+    );
+    expect(stdout).toBe(''); // not even the backend was started
+    const folder = mkdtempSync(path.join(tmpdir(), 'gradlab-'));
+    expect(gradlab('run', 'v=1', '--out', folder).stderr).toContain('it is a folder');
+  });
+
+  it('prints an unexpected error in at most two short lines, and its stack only with --verbose', async () => {
+    const huge = new Error(`${'function(){var a=minified;'.repeat(1600)}\n${'more source'.repeat(100)}`);
+    const errors: string[] = [];
+    const loadData = () => Promise.reject(huge);
+    expect(await runCli(['run', 'v=1&steps=3'], () => {}, { error: (l) => errors.push(l), loadData })).toBe(1);
+    expect(errors).toHaveLength(2);
+    expect(errors.every((l) => l.length <= 240)).toBe(true);
+    expect(errors[0]).toMatch(/^gradlab: unexpected error: function\(\)\{var a=minified;.*…$/);
+    const verbose: string[] = [];
+    await runCli(['run', 'v=1&steps=3', '--verbose'], () => {}, { error: (l) => verbose.push(l), loadData });
+    expect(verbose[1]).toContain('at ');
+  });
+
+  it('keeps every finished step of a killed run, each a whole row', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'gradlab-')), 'killed.csv');
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'bin/gradlab.mjs'),
+        'run',
+        'v=1&preset=dense-explode&pair=0&steps=100000',
+        '--out',
+        out,
+        '--backend',
+        'cpu',
+      ],
+      { cwd: ROOT, stdio: 'ignore' },
+    );
+    const rowsOnDisk = () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').length - 2 : 0);
+    const deadline = Date.now() + 90_000;
+    while (rowsOnDisk() < 300 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const text = readFileSync(out, 'utf8');
+    const [header = '', ...rows] = text.split('\n');
+    expect(rows.pop()).toBe(''); // the file ends with a whole row and its newline
+    expect(rows.length).toBeGreaterThanOrEqual(300);
+    const width = header.split(',').length;
+    rows.forEach((row, k) => {
+      const cells = row.split(',');
+      expect(cells).toHaveLength(width);
+      expect(cells[2], `row ${k + 1}`).toBe(String(k + 1)); // steps 1, 2, 3, ... with none missing
+    });
+  });
+
+  it('ends cleanly on Ctrl-C: a summary, a whole CSV, exit 130', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'gradlab-')), 'interrupted.csv');
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'bin/gradlab.mjs'),
+        'run',
+        'v=1&preset=dense-explode&pair=0&steps=100000',
+        '--out',
+        out,
+        '--backend',
+        'cpu',
+      ],
+      { cwd: ROOT },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const deadline = Date.now() + 90_000;
+    while (!(existsSync(out) && readFileSync(out, 'utf8').split('\n').length > 50) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(130);
+    expect(stdout).toMatch(/clipped \(clip by value to \[-1, 1\]\): interrupted after \d+ steps, epoch \d+ loss/);
+    const rows = readFileSync(out, 'utf8').split('\n');
+    expect(rows.pop()).toBe('');
+    const stepsLine = /interrupted after (\d+) steps/.exec(stdout);
+    expect(rows.length - 1).toBe(Number(stepsLine?.[1])); // every trained step has its row
+  });
+
+  it('describes every option, and where the columns are explained', () => {
+    const help = gradlab('run', '--help');
+    expect(help.code).toBe(2);
+    for (const option of [
+      '--out',
+      '--side',
+      '--backend',
+      '--every',
+      '--verbose',
+      'docs/METRICS.md',
+      'gradlab metrics',
+    ]) {
+      expect(help.stderr).toContain(option);
+    }
+    expect(gradlab('--help').stderr).toContain('metrics          list every CSV column');
+    const metrics = gradlab('metrics');
+    expect(metrics.code).toBe(0);
+    expect(metrics.stdout).toContain('| `fc1_weight_grad_norm_post`'.slice(0, 3));
+    expect(metrics.stdout).toContain('`{layer}_weight_grad_norm_post`');
   });
 
   it('rejects bad usage with exit 2', () => {
