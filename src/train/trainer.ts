@@ -8,18 +8,35 @@
  *          every metric stacked into ONE tensor }
  *   read that tensor (one GPU->CPU transfer), dispose it.
  *
+ * ||dL/dh_t|| of recurrent models comes from their hand-written backward
+ * (the model's hiddenGradSink, armed for the step); the autodiff reference
+ * model gets it from zero probes added to every h_t instead.
+ *
  * Nothing here touches the DOM: the worker, Node tests and the CLI run it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { REGRESSION_FEATURES, clipOf, type ClipConfig, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
+import {
+  REGRESSION_FEATURES,
+  clipOf,
+  type ClipConfig,
+  type ExperimentConfig,
+  type RunSide,
+} from '../experiment/config.ts';
 import { checkBudget } from '../experiment/schema.ts';
 import { applyClip, l2Norm } from './clipping.ts';
 import { makeBatch, trainRows, type TrainingData } from './data/trainingData.ts';
 import { mnistBatch } from './data/mnist.ts';
-import { findDivergence, layerNorms, type Divergence, type EvalMetrics, type RunLayout, type StepMetrics } from './metrics.ts';
+import {
+  findDivergence,
+  layerNorms,
+  type Divergence,
+  type EvalMetrics,
+  type RunLayout,
+  type StepMetrics,
+} from './metrics.ts';
 import { createDenseModel, denseInitialWeights } from './models/dense.ts';
 import type { InitialWeights, Model } from './models/model.ts';
-import { createRecurrentModel, recurrentInitialWeights } from './models/recurrent.ts';
+import { createRecurrentModel, recurrentInitialWeights, type RecurrentBackward } from './models/recurrent.ts';
 import { createOptimizer, type Optimizer } from './optimizers.ts';
 import { Rng } from './rng.ts';
 
@@ -33,18 +50,29 @@ export interface RunInit {
   initialWeights?: InitialWeights;
   /** ...and its row order per epoch. */
   epochOrders?: ArrayLike<number>[];
+  /** Recurrent models: 'bptt' (default, hand-written backward) or 'autodiff' (the reference: tests, profiles). */
+  backward?: RecurrentBackward;
 }
 
 /** The initial weights a config implies; the same for both sides of a pair. */
 export function initialWeightsFor(config: ExperimentConfig): InitialWeights {
   const rng = new Rng(config.seed).fork('init');
-  if (config.model === 'dense') return denseInitialWeights(rng, { features: REGRESSION_FEATURES, hidden: config.hidden, loss: config.loss });
-  return recurrentInitialWeights(rng, { cell: config.model, hidden: config.hidden, layers: config.layers, init: config.init, recScale: config.recScale });
+  if (config.model === 'dense')
+    return denseInitialWeights(rng, { features: REGRESSION_FEATURES, hidden: config.hidden, loss: config.loss });
+  return recurrentInitialWeights(rng, {
+    cell: config.model,
+    hidden: config.hidden,
+    layers: config.layers,
+    init: config.init,
+    recScale: config.recScale,
+  });
 }
 
-function createModel(config: ExperimentConfig, weights: InitialWeights): Model {
-  if (config.model === 'dense') return createDenseModel({ features: REGRESSION_FEATURES, hidden: config.hidden, loss: config.loss }, weights);
-  return createRecurrentModel({ cell: config.model, hidden: config.hidden, layers: config.layers, init: config.init, recScale: config.recScale }, weights);
+function createModel(config: ExperimentConfig, weights: InitialWeights, backward: RecurrentBackward): Model {
+  if (config.model === 'dense')
+    return createDenseModel({ features: REGRESSION_FEATURES, hidden: config.hidden, loss: config.loss }, weights);
+  const { hidden, layers, init, recScale } = config;
+  return createRecurrentModel({ cell: config.model, hidden, layers, init, recScale, backward }, weights);
 }
 
 const EVAL_CHUNK = 500;
@@ -58,14 +86,14 @@ export class Run {
   private readonly optimizer: Optimizer;
   private readonly data: TrainingData;
   private readonly batchRng: Rng;
-  private readonly epochOrders?: ArrayLike<number>[];
+  private readonly epochOrders: ArrayLike<number>[] | undefined;
   private epochOrder: ArrayLike<number> = [];
   private stepsDone = 0;
   private statusValue: RunStatus = 'ready';
   private divergenceValue: Divergence | null = null;
 
   constructor(init: RunInit) {
-    // Refuse sizes that would exhaust the machine before a single tensor exists (the worker and the CLI both land here).
+    // Refuse sizes that would exhaust the machine before a single tensor exists (the worker and the CLI land here).
     const tooBig = checkBudget(init.config);
     if (tooBig) throw new Error(`this experiment is too large: ${tooBig}`);
     this.config = init.config;
@@ -74,7 +102,11 @@ export class Run {
     this.data = init.data;
     this.epochOrders = init.epochOrders;
     this.batchRng = new Rng(init.config.seed).fork('batches');
-    this.model = createModel(init.config, init.initialWeights ?? initialWeightsFor(init.config));
+    this.model = createModel(
+      init.config,
+      init.initialWeights ?? initialWeightsFor(init.config),
+      init.backward ?? 'bptt',
+    );
     this.optimizer = createOptimizer(init.config);
     const probe = this.model.probeShape;
     this.layout = {
@@ -119,7 +151,7 @@ export class Run {
     const start = inEpoch * this.config.batch;
     const end = Math.min(start + this.config.batch, trainRows(this.data));
     const order = this.epochOrder;
-    const indices = Array.from({ length: end - start }, (_, k) => order[start + k]);
+    const indices = Array.from({ length: end - start }, (_, k) => order[start + k] ?? -1);
     return { indices, epoch: epochIndex + 1 };
   }
 
@@ -134,34 +166,52 @@ export class Run {
     const step = this.stepsDone + 1;
     const { indices, epoch } = this.nextBatchIndices();
     const batch = makeBatch(this.data, indices);
-    const probeShape = this.wantsHiddenGrads(step) ? this.model.probeShape : null;
+    const measured = this.wantsHiddenGrads(step) ? this.model.probeShape : null;
+    // A model with a sink measures dL/dh_t in its own backward; otherwise zero probes on every h_t do.
+    const sink = measured ? this.model.hiddenGradSink : undefined;
+    const probeShape = sink ? null : measured;
     const paramCount = this.model.params.length;
 
-    const packed = tf.tidy(() => {
-      const variables = this.model.params.map((p) => p.variable);
-      const probes = probeShape ? Array.from({ length: probeShape.layers * probeShape.steps }, () => tf.zeros([indices.length, probeShape.hidden])) : [];
-      let correct: tf.Tensor | null = null;
-      const lossOf = (...args: tf.Tensor[]): tf.Scalar => {
-        const out = this.model.loss(args.slice(0, paramCount), batch.x, batch.y, args.slice(paramCount));
-        if (out.logits) correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out.logits, 1), tf.argMax(batch.y, 1)), 'float32')));
-        return out.loss;
-      };
-      const { value: loss, grads } = tf.valueAndGrads(lossOf)([...variables, ...probes]);
-      const paramGrads = grads.slice(0, paramCount);
-      const hiddenGrads = grads.slice(paramCount);
+    let packed: tf.Tensor;
+    try {
+      packed = tf.tidy(() => {
+        const variables = this.model.params.map((p) => p.variable);
+        const probes = probeShape
+          ? Array.from({ length: probeShape.layers * probeShape.steps }, () =>
+              tf.zeros([indices.length, probeShape.hidden]),
+            )
+          : [];
+        sink?.arm();
+        let correct: tf.Tensor | null = null;
+        const lossOf = (...args: tf.Tensor[]): tf.Scalar => {
+          const out = this.model.loss(args.slice(0, paramCount), batch.x, batch.y, args.slice(paramCount));
+          if (out.logits)
+            correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out.logits, 1), tf.argMax(batch.y, 1)), 'float32')));
+          return out.loss;
+        };
+        const { value: loss, grads } = tf.valueAndGrads(lossOf)([...variables, ...probes]);
+        const paramGrads = grads.slice(0, paramCount);
+        const hiddenGrads = grads.slice(paramCount);
 
-      const pre = paramGrads.map(l2Norm);
-      const clipped = applyClip(paramGrads, this.clip);
-      const post = clipped.grads.map(l2Norm);
-      const weights = variables.map(l2Norm);
-      const updates = this.optimizer.apply(variables, clipped.grads);
-      const ratios = updates.map((u, i) => tf.div(u, weights[i]));
-      const correctCount: tf.Tensor = correct ?? tf.scalar(-1);
-      const scalars = [loss, correctCount, clipped.fraction, clipped.scale, ...pre, ...post, ...weights, ...ratios, ...hiddenGrads.map(l2Norm)];
-      const result = tf.stack(scalars.map((s) => tf.reshape(s, [])));
-      if (correct) (correct as tf.Tensor).dispose();
-      return result;
-    });
+        const pre = paramGrads.map(l2Norm);
+        const clipped = applyClip(paramGrads, this.clip);
+        const post = clipped.grads.map(l2Norm);
+        const weights = variables.map(l2Norm);
+        const updates = this.optimizer.apply(variables, clipped.grads);
+        const ratios = updates.map((u, i) => tf.div(u, weights[i] ?? 1));
+        const correctCount: tf.Tensor = correct ?? tf.scalar(-1);
+        const scalars = [loss, correctCount, clipped.fraction, clipped.scale, ...pre, ...post, ...weights, ...ratios];
+        // A rank-0 tensor needs no Reshape kernel (each one is a dispatch).
+        const head = tf.stack(scalars.map((s) => (s.rank === 0 ? s : tf.reshape(s, []))));
+        const hiddenNorms = sink ? sink.take() : hiddenGrads.length > 0 ? tf.stack(hiddenGrads.map(l2Norm)) : null;
+        const result = hiddenNorms ? tf.concat([head, hiddenNorms]) : head;
+        if (correct) (correct as tf.Tensor).dispose();
+        return result;
+      });
+    } finally {
+      // After a failed step too: what the backward kept must not outlive it.
+      sink?.reset();
+    }
     batch.x.dispose();
     batch.y.dispose();
     const values = await packed.data();
@@ -171,16 +221,17 @@ export class Run {
     const read = (from: number): number[] => Array.from(values.subarray(from, from + p));
     const gradNormPre = read(4);
     const gradNormPost = read(4 + p);
-    const hiddenCount = probeShape ? probeShape.layers * probeShape.steps : 0;
+    const hiddenCount = measured ? measured.layers * measured.steps : 0;
+    const value = (i: number): number => values[i] ?? NaN;
     const metrics: StepMetrics = {
       step,
       epoch,
-      loss: values[0],
-      accuracy: values[1] >= 0 ? values[1] / indices.length : null,
+      loss: value(0),
+      accuracy: value(1) >= 0 ? value(1) / indices.length : null,
       globalNormPre: Math.hypot(...gradNormPre),
       globalNormPost: Math.hypot(...gradNormPost),
-      clipFraction: values[2],
-      clipScale: values[3],
+      clipFraction: value(2),
+      clipScale: value(3),
       gradNormPre,
       gradNormPost,
       weightNorm: read(4 + 2 * p),
@@ -212,7 +263,9 @@ export class Run {
     const paramCount = this.model.params.length;
     const loss = tf.tidy(() => {
       const variables = this.model.params.map((p) => p.variable);
-      const { value, grads } = tf.valueAndGrads((...args: tf.Tensor[]) => this.model.loss(args.slice(0, paramCount), batch.x, batch.y, []).loss)(variables);
+      const { value, grads } = tf.valueAndGrads(
+        (...args: tf.Tensor[]) => this.model.loss(args.slice(0, paramCount), batch.x, batch.y, []).loss,
+      )(variables);
       this.optimizer.apply(variables, applyClip(grads, this.clip).grads);
       return value;
     });
@@ -222,7 +275,7 @@ export class Run {
     loss.dispose();
     this.stepsDone += 1;
     if (this.stepsDone >= this.config.steps) this.statusValue = 'finished';
-    return value;
+    return value ?? NaN;
   }
 
   /** Test accuracy and loss on the held-out set (classifiers only). */
@@ -235,16 +288,26 @@ export class Run {
       const indices = Array.from({ length: Math.min(EVAL_CHUNK, test.count - start) }, (_, k) => start + k);
       const packed = tf.tidy(() => {
         const { x, y } = mnistBatch(test, indices);
-        const out = this.model.loss(this.model.params.map((p) => p.variable), x, y, []);
+        const out = this.model.loss(
+          this.model.params.map((p) => p.variable),
+          x,
+          y,
+          [],
+        );
         const hits = tf.sum(tf.cast(tf.equal(tf.argMax(out.logits as tf.Tensor2D, 1), tf.argMax(y, 1)), 'float32'));
         return tf.stack([tf.mul(out.loss, indices.length), hits]);
       });
-      const [lossPart, hits] = await packed.data();
+      const [lossPart = NaN, hits = NaN] = await packed.data();
       packed.dispose();
       lossSum += lossPart;
       correct += hits;
     }
-    return { step: this.stepsDone, testAccuracy: correct / test.count, testLoss: lossSum / test.count, examples: test.count };
+    return {
+      step: this.stepsDone,
+      testAccuracy: correct / test.count,
+      testLoss: lossSum / test.count,
+      examples: test.count,
+    };
   }
 
   /** Current weights, by parameter name (for inspection and tests). */

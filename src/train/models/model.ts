@@ -1,10 +1,11 @@
 /**
  * What the trainer needs of a model: named parameters grouped into layers, and
  * a loss written as a pure function of the parameter tensors, so the trainer
- * can take gradients with respect to them (and to hidden-state probes) in one
- * backward pass.
+ * can take gradients with respect to them (and to hidden-state probes, or
+ * through a model's own HiddenGradSink) in one backward pass.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { HiddenGradSink } from './hiddenGradSink.ts';
 
 export interface Param {
   /** e.g. `fc1.weight`, `lstm0.W_hh`. */
@@ -29,6 +30,11 @@ export interface Model {
    * a probe is dL/dh_t, the total derivative through time and output.
    */
   readonly probeShape: { layers: number; steps: number; hidden: number } | null;
+  /**
+   * Recurrent models with a hand-written backward pass: they measure dL/dh_t in the backward itself.
+   * The trainer arms the sink instead of passing probes, and takes the norms after the gradients.
+   */
+  readonly hiddenGradSink?: HiddenGradSink;
   /** `values` are the params' tensors in order; `probes` are layers*steps [B, H] zeros, or empty. */
   loss(values: tf.Tensor[], x: tf.Tensor, y: tf.Tensor, probes: tf.Tensor[]): LossOutput;
   dispose(): void;
@@ -45,7 +51,8 @@ export function makeParams(specs: { name: string; layer: string; shape: number[]
     const data = values[name];
     if (!data) throw new Error(`no initial value for parameter ${name}`);
     const size = shape.reduce((a, b) => a * b, 1);
-    if (data.length !== size) throw new Error(`initial value of ${name} has ${data.length} numbers, shape [${shape.join(', ')}] needs ${size}`);
+    if (data.length !== size)
+      throw new Error(`initial value of ${name} has ${data.length} numbers, shape [${shape.join(', ')}] needs ${size}`);
     // A variable shares its initial tensor's data; dispose the tensor so only the variable remains.
     const initial = tf.tensor(data, shape, 'float32');
     const variable = tf.variable(initial, true, `${name}#${nextVariableId++}`);

@@ -12,16 +12,30 @@
  *         h_t = (1 - z) n + z h_{t-1}
  * The last step's top hidden state feeds a dense softmax layer.
  *
- * Speed: the input projection of all 28 steps is one [B*28, I] x [I, G*H]
- * matmul hoisted out of the loop, and each step does one fused gate matmul.
+ * Two implementations of the same equations:
+ *  - 'bptt' (the default): each layer is one op with a hand-written backward
+ *    pass (rnnLayer.ts, lstmLayer.ts, gruLayer.ts; bptt.ts says why), which
+ *    also measures ||dL/dh_t|| from its own loop into a HiddenGradSink;
+ *  - 'autodiff': per-step tfjs ops differentiated by tfjs, with dL/dh_t from
+ *    zero probes added to every h_t. It is the reference the tests hold the
+ *    hand-written backward to, and the "before" of scripts/profileRecurrent.ts.
+ * Both hoist the input projection of all 28 steps into one matmul.
  */
 import * as tf from '@tensorflow/tfjs';
 import { MNIST_CLASSES, MNIST_PIXELS, MNIST_STEPS, type RecurrentInit } from '../../experiment/config.ts';
 import type { Rng } from '../rng.ts';
+import { at, type LayerWeights, type RecurrentLayer } from './bptt.ts';
+import { gruLayer } from './gruLayer.ts';
+import { HiddenGradSink } from './hiddenGradSink.ts';
 import { constantArray, orthogonal, uniformArray, xavierUniform } from './init.ts';
+import { lstmLayer } from './lstmLayer.ts';
 import { disposeParams, makeParams, type InitialWeights, type LossOutput, type Model } from './model.ts';
+import { rnnLayer } from './rnnLayer.ts';
 
 export type CellKind = 'rnn' | 'lstm' | 'gru';
+
+/** How gradients are taken: hand-written backpropagation through time, or tfjs's autodiff (the reference). */
+export type RecurrentBackward = 'bptt' | 'autodiff';
 
 export interface RecurrentOptions {
   cell: CellKind;
@@ -30,6 +44,8 @@ export interface RecurrentOptions {
   init: RecurrentInit;
   /** Vanilla RNN only: W_hh starts as orthogonal x recScale. */
   recScale: number;
+  /** Default 'bptt'. */
+  backward?: RecurrentBackward;
 }
 
 const GATES: Record<CellKind, number> = { rnn: 1, lstm: 4, gru: 3 };
@@ -51,7 +67,10 @@ export function recurrentParamSpecs({ cell, hidden, layers }: RecurrentOptions) 
       { name: `${layer}.b_hh`, layer, shape: [g] },
     );
   }
-  specs.push({ name: 'out.weight', layer: 'out', shape: [hidden, MNIST_CLASSES] }, { name: 'out.bias', layer: 'out', shape: [MNIST_CLASSES] });
+  specs.push(
+    { name: 'out.weight', layer: 'out', shape: [hidden, MNIST_CLASSES] },
+    { name: 'out.bias', layer: 'out', shape: [MNIST_CLASSES] },
+  );
   return specs;
 }
 
@@ -95,25 +114,94 @@ export function recurrentInitialWeights(rng: Rng, options: RecurrentOptions): In
 }
 
 export function createRecurrentModel(options: RecurrentOptions, weights: InitialWeights): Model {
+  return options.backward === 'autodiff'
+    ? createAutodiffRecurrentModel(options, weights)
+    : createBpttRecurrentModel(options, weights);
+}
+
+const LAYER_OPS: Record<CellKind, RecurrentLayer> = { rnn: rnnLayer, lstm: lstmLayer, gru: gruLayer };
+
+/** Layer l's parameter tensors out of the loss's `values` (4 per layer, in recurrentParamSpecs order). */
+function layerWeights(values: tf.Tensor[], l: number): LayerWeights {
+  return {
+    wih: at(values, 4 * l) as tf.Tensor2D,
+    whh: at(values, 4 * l + 1) as tf.Tensor2D,
+    bih: at(values, 4 * l + 2) as tf.Tensor1D,
+    bhh: at(values, 4 * l + 3) as tf.Tensor1D,
+  };
+}
+
+/** The dense softmax head on the top layer's last hidden state, and the mean cross-entropy. */
+function classify(values: tf.Tensor[], layers: number, last: tf.Tensor2D, y: tf.Tensor): LossOutput {
+  const wout = at(values, 4 * layers) as tf.Tensor2D;
+  const bout = at(values, 4 * layers + 1);
+  const logits = tf.add(tf.matMul(last, wout), bout) as tf.Tensor2D;
+  const loss = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+  return { loss, logits };
+}
+
+/** Layers as single ops with a hand-written backward; ||dL/dh_t|| comes from their backward loops. */
+function createBpttRecurrentModel(options: RecurrentOptions, weights: InitialWeights): Model {
+  const { cell, hidden, layers } = options;
+  const params = makeParams(recurrentParamSpecs(options), weights);
+  const layerNames = Array.from({ length: layers }, (_, l) => layerName(cell, l));
+  const sink = new HiddenGradSink(layers, MNIST_STEPS);
+  const layerOp = LAYER_OPS[cell];
+
+  return {
+    params,
+    layers: [...layerNames, 'out'],
+    probeShape: { layers, steps: MNIST_STEPS, hidden },
+    hiddenGradSink: sink,
+    loss(values, x, y, probes): LossOutput {
+      if (probes.length > 0) throw new Error('this recurrent model measures dL/dh_t itself: arm its hiddenGradSink');
+      const [batch, steps, pixels] = x.shape as [number, number, number];
+      // Time-major [T*B, I]: each step's rows are contiguous, so one Unpack kernel slices every step.
+      let sequence = tf.reshape(tf.transpose(x, [1, 0, 2]), [steps * batch, pixels]) as tf.Tensor2D;
+      for (let l = 0; l < layers; l++) {
+        sequence = layerOp(sequence, layerWeights(values, l), {
+          steps,
+          returnSequence: l < layers - 1,
+          inputNeedsGrad: l > 0,
+          hiddenGrads: { sink, layer: l },
+        });
+      }
+      return classify(values, layers, sequence, y);
+    },
+    dispose: () => {
+      sink.reset();
+      disposeParams(params);
+    },
+  };
+}
+
+/** The reference: per-step tfjs ops, differentiated by tfjs; dL/dh_t through zero probes added to each h_t. */
+function createAutodiffRecurrentModel(options: RecurrentOptions, weights: InitialWeights): Model {
   const { cell, hidden, layers } = options;
   const params = makeParams(recurrentParamSpecs(options), weights);
   const layerNames = Array.from({ length: layers }, (_, l) => layerName(cell, l));
 
-  function step(xt: tf.Tensor2D, h: tf.Tensor2D | null, c: tf.Tensor2D | null, whh: tf.Tensor2D, bhh: tf.Tensor): [tf.Tensor2D, tf.Tensor2D | null] {
+  function step(
+    xt: tf.Tensor2D,
+    h: tf.Tensor2D | null,
+    c: tf.Tensor2D | null,
+    whh: tf.Tensor2D,
+    bhh: tf.Tensor,
+  ): [tf.Tensor2D, tf.Tensor2D | null] {
     if (cell === 'rnn') {
-      return [tf.tanh(h ? tf.add(xt, tf.matMul(h, whh)) : xt) as tf.Tensor2D, null];
+      return [tf.tanh<tf.Tensor2D>(h ? tf.add<tf.Tensor2D>(xt, tf.matMul(h, whh)) : xt), null];
     }
     if (cell === 'lstm') {
       const z = h ? tf.add(xt, tf.matMul(h, whh)) : xt;
-      const [i, f, g, o] = tf.split(z, 4, 1) as tf.Tensor2D[];
+      const [i, f, g, o] = tf.split(z, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
       const input = tf.mul(tf.sigmoid(i), tf.tanh(g));
       const cNext = (c ? tf.add(tf.mul(tf.sigmoid(f), c), input) : input) as tf.Tensor2D;
-      return [tf.mul(tf.sigmoid(o), tf.tanh(cNext)) as tf.Tensor2D, cNext];
+      return [tf.mul(tf.sigmoid(o), tf.tanh(cNext)), cNext];
     }
     // GRU: the recurrent bias stays inside r * (h W_hn + b_hn), so it is not folded into the input projection.
     const hh = h ? tf.add(tf.matMul(h, whh), bhh) : tf.broadcastTo(bhh, [xt.shape[0], 3 * hidden]);
-    const [xr, xz, xn] = tf.split(xt, 3, 1);
-    const [hr, hz, hn] = tf.split(hh, 3, 1);
+    const [xr, xz, xn] = tf.split(xt, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    const [hr, hz, hn] = tf.split(hh, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
     const r = tf.sigmoid(tf.add(xr, hr));
     const z = tf.sigmoid(tf.add(xz, hz));
     const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
@@ -130,26 +218,24 @@ export function createRecurrentModel(options: RecurrentOptions, weights: Initial
       let input = x as tf.Tensor3D;
       let last: tf.Tensor2D | null = null;
       for (let l = 0; l < layers; l++) {
-        const [wih, whh, bih, bhh] = values.slice(4 * l, 4 * l + 4);
+        const { wih, whh, bih, bhh } = layerWeights(values, l);
         const inputSize = input.shape[2];
-        let projected = tf.add(tf.matMul(tf.reshape(input, [b * steps, inputSize]), wih as tf.Tensor2D), bih);
+        let projected = tf.add(tf.matMul(tf.reshape(input, [b * steps, inputSize]), wih), bih);
         if (cell !== 'gru') projected = tf.add(projected, bhh);
         const xs = tf.unstack(tf.reshape(projected, [b, steps, -1]), 1) as tf.Tensor2D[];
         let h: tf.Tensor2D | null = null;
         let c: tf.Tensor2D | null = null;
         const outputs: tf.Tensor2D[] = [];
         for (let t = 0; t < steps; t++) {
-          [h, c] = step(xs[t], h, c, whh as tf.Tensor2D, bhh);
-          if (probes.length > 0) h = tf.add(h, probes[l * steps + t]) as tf.Tensor2D;
+          [h, c] = step(at(xs, t), h, c, whh, bhh);
+          if (probes.length > 0) h = tf.add<tf.Tensor2D>(h, at(probes, l * steps + t));
           outputs.push(h);
         }
         last = h;
         if (l < layers - 1) input = tf.stack(outputs, 1) as tf.Tensor3D;
       }
-      const [wout, bout] = values.slice(4 * layers);
-      const logits = tf.add(tf.matMul(last as tf.Tensor2D, wout as tf.Tensor2D), bout) as tf.Tensor2D;
-      const loss = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1))) as tf.Scalar;
-      return { loss, logits };
+      if (!last) throw new Error('a recurrent model needs at least one layer and one step');
+      return classify(values, layers, last, y);
     },
     dispose: () => disposeParams(params),
   };
