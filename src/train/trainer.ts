@@ -39,6 +39,7 @@ import type { InitialWeights, Model } from './models/model.ts';
 import { createRecurrentModel, recurrentInitialWeights, type RecurrentBackward } from './models/recurrent.ts';
 import { createOptimizer, type Optimizer } from './optimizers.ts';
 import { Rng } from './rng.ts';
+import { packStep, unpackStep } from './stepPacking.ts';
 
 export type RunStatus = 'ready' | 'finished' | 'diverged' | 'disposed';
 
@@ -198,13 +199,21 @@ export class Run {
         const post = clipped.grads.map(l2Norm);
         const weights = variables.map(l2Norm);
         const updates = this.optimizer.apply(variables, clipped.grads);
-        const ratios = updates.map((u, i) => tf.div(u, weights[i] ?? 1));
-        const correctCount: tf.Tensor = correct ?? tf.scalar(-1);
-        const scalars = [loss, correctCount, clipped.fraction, clipped.scale, ...pre, ...post, ...weights, ...ratios];
-        // A rank-0 tensor needs no Reshape kernel (each one is a dispatch).
-        const head = tf.stack(scalars.map((s) => (s.rank === 0 ? s : tf.reshape(s, []))));
-        const hiddenNorms = sink ? sink.take() : hiddenGrads.length > 0 ? tf.stack(hiddenGrads.map(l2Norm)) : null;
-        const result = hiddenNorms ? tf.concat([head, hiddenNorms]) : head;
+        const result = packStep({
+          loss,
+          correctCount: correct ?? tf.scalar(-1),
+          clipFraction: clipped.fraction,
+          clipScale: clipped.scale,
+          gradNormPre: pre,
+          gradNormPost: post,
+          weightNorm: weights,
+          updateRatio: updates.map((u, i) => tf.div(u, weights[i] ?? 1)),
+          hiddenGradNorms: sink
+            ? sink.take()
+            : hiddenGrads.length > 0
+              ? (tf.stack(hiddenGrads.map(l2Norm)) as tf.Tensor1D)
+              : null,
+        });
         if (correct) (correct as tf.Tensor).dispose();
         return result;
       });
@@ -217,28 +226,25 @@ export class Run {
     const values = await packed.data();
     packed.dispose();
 
-    const p = paramCount;
-    const read = (from: number): number[] => Array.from(values.subarray(from, from + p));
-    const gradNormPre = read(4);
-    const gradNormPost = read(4 + p);
     const hiddenCount = measured ? measured.layers * measured.steps : 0;
-    const value = (i: number): number => values[i] ?? NaN;
+    const figures = unpackStep(values, paramCount, hiddenCount);
+    const { gradNormPre, gradNormPost } = figures;
     const metrics: StepMetrics = {
       step,
       epoch,
-      loss: value(0),
-      accuracy: value(1) >= 0 ? value(1) / indices.length : null,
+      loss: figures.loss,
+      accuracy: figures.correctCount >= 0 ? figures.correctCount / indices.length : null,
       globalNormPre: Math.hypot(...gradNormPre),
       globalNormPost: Math.hypot(...gradNormPost),
-      clipFraction: value(2),
-      clipScale: value(3),
+      clipFraction: figures.clipFraction,
+      clipScale: figures.clipScale,
       gradNormPre,
       gradNormPost,
-      weightNorm: read(4 + 2 * p),
-      updateRatio: read(4 + 3 * p),
+      weightNorm: figures.weightNorm,
+      updateRatio: figures.updateRatio,
       layerNormPre: layerNorms(this.layout, gradNormPre),
       layerNormPost: layerNorms(this.layout, gradNormPost),
-      hiddenGradNorms: hiddenCount > 0 ? Array.from(values.subarray(4 + 4 * p, 4 + 4 * p + hiddenCount)) : null,
+      hiddenGradNorms: figures.hiddenGradNorms,
     };
     this.stepsDone = step;
     const divergence = findDivergence(metrics);
