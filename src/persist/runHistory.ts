@@ -11,8 +11,8 @@ import type { ClipConfig, ExperimentConfig, RunSide } from '../experiment/config
 import type { PresetId } from '../experiment/presets.ts';
 import { decodeExperiment } from '../experiment/urlCodec.ts';
 import type { Divergence, EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
+import { RUN_PHASES, type RunPhase } from '../train/runPhase.ts';
 
-export type StoredPhase = 'starting' | 'ready' | 'running' | 'paused' | 'finished' | 'diverged' | 'crashed';
 
 export interface StoredRun {
   /** `${session}:${side}` */
@@ -27,7 +27,7 @@ export interface StoredRun {
   link: string;
   config: ExperimentConfig;
   clip: ClipConfig;
-  phase: StoredPhase;
+  phase: RunPhase;
   /** Steps stored so far. */
   step: number;
   backend: string | null;
@@ -109,7 +109,7 @@ const archiveSchema = z.object({
           createdAt: z.number(),
           side: z.enum(['baseline', 'clipped']),
           link: z.string().max(4096),
-          phase: z.enum(['starting', 'ready', 'running', 'paused', 'finished', 'diverged', 'crashed']),
+          phase: z.enum(RUN_PHASES),
           backend: z.union([z.string().max(20), z.null()]),
           layout: z.union([layoutSchema, z.null()]),
           divergence: z.union([divergenceSchema, z.null()]),

@@ -13,10 +13,10 @@ import { DEFAULT_VIEW, type LockGroup, type ParamIssue, type ViewOptions } from 
 import type { StoredRun } from '../persist/runHistory.ts';
 import type { DescentStep, PlaneWindow } from '../train/cliff.ts';
 import type { Divergence, EvalMetrics, RunLayout } from '../train/metrics.ts';
+import type { RunPhase } from '../train/runPhase.ts';
 import type { BackendChoice, BackendName } from '../worker/protocol.ts';
 import type { RunSeries } from './series.ts';
 
-export type RunPhase = 'starting' | 'ready' | 'running' | 'paused' | 'finished' | 'diverged' | 'crashed';
 
 export interface RunView {
   side: RunSide;

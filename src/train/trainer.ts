@@ -39,9 +39,8 @@ import type { InitialWeights, Model } from './models/model.ts';
 import { createRecurrentModel, recurrentInitialWeights, type RecurrentBackward } from './models/recurrent.ts';
 import { createOptimizer, type Optimizer } from './optimizers.ts';
 import { Rng } from './rng.ts';
+import type { TrainerPhase } from './runPhase.ts';
 import { packStep, unpackStep } from './stepPacking.ts';
-
-export type RunStatus = 'ready' | 'finished' | 'diverged' | 'disposed';
 
 export interface RunInit {
   config: ExperimentConfig;
@@ -90,7 +89,8 @@ export class Run {
   private readonly epochOrders: ArrayLike<number>[] | undefined;
   private epochOrder: ArrayLike<number> = [];
   private stepsDone = 0;
-  private statusValue: RunStatus = 'ready';
+  private statusValue: TrainerPhase = 'ready';
+  private disposed = false;
   private divergenceValue: Divergence | null = null;
 
   constructor(init: RunInit) {
@@ -123,7 +123,7 @@ export class Run {
     return this.stepsDone;
   }
 
-  get status(): RunStatus {
+  get status(): TrainerPhase {
     return this.statusValue;
   }
 
@@ -161,9 +161,14 @@ export class Run {
     return this.model.probeShape !== null && every > 0 && (step - 1) % every === 0;
   }
 
+  private checkCanStep(): void {
+    if (this.disposed) throw new Error('run was disposed; it cannot take another step');
+    if (this.statusValue !== 'ready') throw new Error(`run is ${this.statusValue}; it cannot take another step`);
+  }
+
   /** Trains one step and returns its metrics. After a non-finite step the run is over. */
   async trainStep(): Promise<StepMetrics> {
-    if (this.statusValue !== 'ready') throw new Error(`run is ${this.statusValue}; it cannot take another step`);
+    this.checkCanStep();
     const step = this.stepsDone + 1;
     const { indices, epoch } = this.nextBatchIndices();
     const batch = makeBatch(this.data, indices);
@@ -263,7 +268,7 @@ export class Run {
    * trainStep to price the per-parameter norms and metrics.
    */
   async trainStepBare(): Promise<number> {
-    if (this.statusValue !== 'ready') throw new Error(`run is ${this.statusValue}; it cannot take another step`);
+    this.checkCanStep();
     const { indices } = this.nextBatchIndices();
     const batch = makeBatch(this.data, indices);
     const paramCount = this.model.params.length;
@@ -286,7 +291,7 @@ export class Run {
 
   /** Test accuracy and loss on the held-out set (classifiers only). */
   async evaluate(): Promise<EvalMetrics | null> {
-    if (this.data.kind !== 'mnist' || this.statusValue === 'disposed') return null;
+    if (this.data.kind !== 'mnist' || this.disposed) return null;
     const test = this.data.test;
     let correct = 0;
     let lossSum = 0;
@@ -324,9 +329,9 @@ export class Run {
   }
 
   dispose(): void {
-    if (this.statusValue === 'disposed') return;
+    if (this.disposed) return;
     this.model.dispose();
     this.optimizer.dispose();
-    this.statusValue = 'disposed';
+    this.disposed = true;
   }
 }

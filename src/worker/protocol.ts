@@ -6,7 +6,9 @@
  */
 import type { ExperimentConfig, RunSide } from '../experiment/config.ts';
 import type { CliffClip, DescentOptions, DescentStep, PlaneWindow } from '../train/cliff.ts';
+import type { BackendTiming } from '../train/backendTrial.ts';
 import type { Divergence, EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
+import type { TrainerPhase } from '../train/runPhase.ts';
 
 export const BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -20,19 +22,40 @@ export type ToWorker =
   /** Fault injection for tests and the lab's "what if" demos. */
   | { type: 'simulate'; fault: SimulatedFault };
 
-/** crash: the worker dies; lose-webgl-context: the GPU context goes; fail-step: the next step throws, as a GPU out of memory does. */
+/**
+ * crash: the worker dies; lose-webgl-context: the GPU context goes;
+ * fail-step: the next step throws, as a GPU out of memory does.
+ */
 export type SimulatedFault = 'lose-webgl-context' | 'crash' | 'fail-step';
 
-export type WorkerRunStatus = 'ready' | 'finished' | 'diverged';
+
+/**
+ * How `auto` picked the backend: the worker is timing the candidates on this model (`key`: its size),
+ * or it has chosen, from timings measured now or remembered from an earlier run of that size.
+ */
+export type BackendChoiceView =
+  | { state: 'timing'; key: string }
+  | {
+      state: 'chosen';
+      key: string;
+      chosen: BackendName;
+      /** "WASM chosen: 128 steps/s, WebGL 15 steps/s (software-rendered)" */
+      sentence: string;
+      timings: BackendTiming<BackendName>[];
+      measuredAt: number;
+      cached: boolean;
+    };
 
 export type FromWorker =
   | { type: 'ready'; backend: BackendName; layout: RunLayout; trainRows: number }
   /** A plain-words notice: a backend that failed to start, a context lost, a fallback taken. */
   | { type: 'notice'; message: string }
   | { type: 'backend'; backend: BackendName }
+  /** Only when the choice is `auto`: before the run is ready. */
+  | { type: 'backend-choice'; choice: BackendChoiceView }
   | { type: 'metrics'; steps: StepMetrics[]; elapsedMs: number }
   | { type: 'eval'; result: EvalMetrics }
-  | { type: 'status'; status: WorkerRunStatus; step: number; divergence: Divergence | null }
+  | { type: 'status'; status: TrainerPhase; step: number; divergence: Divergence | null }
   | { type: 'error'; message: string; step: number };
 
 /** Exhaustiveness guard for switches over message types. */
@@ -48,7 +71,7 @@ export type ToCliffWorker =
 export type FromCliffWorker =
   | { type: 'backend'; backend: BackendName }
   | { type: 'notice'; message: string }
-  /** One resolution of the surface: `loss` is row-major, row 0 at the window's top (bMax); its buffer is transferred. */
+  /** One resolution of the surface: `loss` is row-major, row 0 at the window's top (bMax); its buffer moves. */
   | { type: 'surface'; id: number; cols: number; rows: number; loss: Float32Array; elapsedMs: number; final: boolean }
   | { type: 'paths'; id: number; paths: DescentStep[][]; elapsedMs: number }
   | { type: 'error'; id: number; message: string };

@@ -14,6 +14,7 @@ import type { ExperimentConfig, RunSide } from '../experiment/config.ts';
 import { loadTrainingData, trainRows, type TrainingData } from '../train/data/trainingData.ts';
 import type { StepMetrics } from '../train/metrics.ts';
 import { Run } from '../train/trainer.ts';
+import { chooseAutoBackend } from './backendChoice.ts';
 import { backendOrder, startBackend, webglContext } from './backends.ts';
 import { browserDataLoader } from './browserData.ts';
 import { unreachable, type BackendName, type FromWorker, type ToWorker } from './protocol.ts';
@@ -50,7 +51,7 @@ function flush(): void {
 function watchContext(): void {
   contextLost = false;
   const gl = webglContext();
-  const canvas = gl?.canvas as OffscreenCanvas | undefined;
+  const canvas = (gl as { canvas?: OffscreenCanvas } | null)?.canvas;
   canvas?.addEventListener('webglcontextlost', (event) => {
     event.preventDefault();
     contextLost = true;
@@ -58,7 +59,12 @@ function watchContext(): void {
 }
 
 async function start(choice: BackendName[]): Promise<void> {
-  backend = await startBackend(choice, (name, reason) => post({ type: 'notice', message: `The ${name.toUpperCase()} backend could not start (${reason}); trying the next one.` }));
+  backend = await startBackend(choice, (name, reason) =>
+    post({
+      type: 'notice',
+      message: `The ${name.toUpperCase()} backend could not start (${reason}); trying the next one.`,
+    }),
+  );
   backends = choice.slice(choice.indexOf(backend) + 1);
   watchContext();
   post({ type: 'backend', backend });
@@ -66,7 +72,12 @@ async function start(choice: BackendName[]): Promise<void> {
 
 function statusMessage(): FromWorker {
   const r = run as Run;
-  return { type: 'status', status: r.status === 'disposed' ? 'finished' : r.status, step: r.step, divergence: r.divergence };
+  return {
+    type: 'status',
+    status: r.status,
+    step: r.step,
+    divergence: r.divergence,
+  };
 }
 
 /** Moves the run to the next backend and replays it to the step it had reached: same seed, same batches. */
@@ -82,7 +93,12 @@ async function failOver(reason: string): Promise<void> {
   await start(backends);
   run = new Run({ config: config as ExperimentConfig, side, data: data as TrainingData });
   while (run.step < reached && run.status === 'ready') await run.trainStep();
-  post({ type: 'notice', message: `${reason}. The run moved from ${lost.toUpperCase()} to ${backend.toUpperCase()} and replayed its ${reached} steps there (same seed and batches); it goes on from step ${reached + 1}.` });
+  post({
+    type: 'notice',
+    message:
+      `${reason}. The run moved from ${lost.toUpperCase()} to ${backend.toUpperCase()} and replayed its ` +
+      `${reached} steps there (same seed and batches); it goes on from step ${reached + 1}.`,
+  });
 }
 
 async function loop(): Promise<void> {
@@ -103,7 +119,11 @@ async function loop(): Promise<void> {
         metrics = await run.trainStep();
       } catch (error) {
         if (!contextLost && backends.length === 0) throw error;
-        await failOver(contextLost ? 'The WebGL context was lost' : `The ${backend.toUpperCase()} backend failed (${error instanceof Error ? error.message : String(error)})`);
+        await failOver(
+          contextLost
+            ? 'The WebGL context was lost'
+            : `The ${backend.toUpperCase()} backend failed (${error instanceof Error ? error.message : String(error)})`,
+        );
         continue;
       }
       if (contextLost) {
@@ -114,7 +134,9 @@ async function loop(): Promise<void> {
       pendingMs += performance.now() - started;
       pending.push(metrics);
       const now = performance.now();
-      const evalDue = run.layout.classifier && ((config.evalEvery > 0 && metrics.step % config.evalEvery === 0) || run.status !== 'ready');
+      const evalDue =
+        run.layout.classifier &&
+        ((config.evalEvery > 0 && metrics.step % config.evalEvery === 0) || run.status !== 'ready');
       if (evalDue) {
         flush();
         const result = await run.evaluate();
@@ -144,8 +166,15 @@ async function loop(): Promise<void> {
 async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   config = message.config;
   side = message.side;
-  await start(backendOrder(message.backend));
-  data = await loadTrainingData(config, browserDataLoader);
+  if (message.backend === 'auto') {
+    // The data first: the backends are timed on this very model, with a throwaway Run.
+    data = await loadTrainingData(config, browserDataLoader);
+    await start(await chooseAutoBackend(config, data, post));
+  } else {
+    await start(backendOrder(message.backend));
+    data = await loadTrainingData(config, browserDataLoader);
+  }
+  // The real run starts from the seed, untouched by any trial.
   run = new Run({ config, side, data });
   post({ type: 'ready', backend, layout: run.layout, trainRows: trainRows(data) });
 }
@@ -154,7 +183,13 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   switch (message.type) {
     case 'init':
-      init(message).catch((error: unknown) => post({ type: 'error', message: `the run could not start: ${error instanceof Error ? error.message : String(error)}`, step: 0 }));
+      init(message).catch((error: unknown) =>
+        post({
+          type: 'error',
+          message: `the run could not start: ${error instanceof Error ? error.message : String(error)}`,
+          step: 0,
+        }),
+      );
       return;
     case 'advance':
       target = message.toStep;
@@ -178,7 +213,11 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         const gl = webglContext();
         const extension = gl?.getExtension('WEBGL_lose_context');
         if (extension) extension.loseContext();
-        else post({ type: 'notice', message: `There is no WebGL context to lose: this run is on ${backend.toUpperCase()}.` });
+        else
+          post({
+            type: 'notice',
+            message: `There is no WebGL context to lose: this run is on ${backend.toUpperCase()}.`,
+          });
       }
       return;
     default:
