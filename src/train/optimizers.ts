@@ -51,27 +51,10 @@ export function sgd(lr: number, momentum: number): Optimizer {
  *   p <- p - (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
  */
 export function adam(lr: number, beta1: number, beta2: number, eps: number): Optimizer {
-  let m: tf.Variable[] | null = null;
-  let v: tf.Variable[] | null = null;
-  let t = 0;
-  return {
-    apply(variables, grads) {
-      m ??= zerosLikeAll(variables);
-      v ??= zerosLikeAll(variables);
-      const [ms, vs] = [m, v];
-      t += 1;
-      const stepSize = lr / (1 - beta1 ** t);
-      const sqrtBias2 = Math.sqrt(1 - beta2 ** t);
-      return variables.map((p, i) => {
-        const [mi, vi, g] = [nth(ms, i, 'first moment'), nth(vs, i, 'second moment'), nth(grads, i, 'gradient')];
-        mi.assign(tf.add(tf.mul(mi, beta1), tf.mul(g, 1 - beta1)));
-        vi.assign(tf.add(tf.mul(vi, beta2), tf.mul(tf.square(g), 1 - beta2)));
-        const denominator = tf.add(tf.div(tf.sqrt(vi), sqrtBias2), eps);
-        return update(p, tf.mul(tf.div(mi, denominator), stepSize));
-      });
-    },
-    dispose: () => [...(m ?? []), ...(v ?? [])].forEach((x) => x.dispose()),
-  };
+  return adamWith(beta1, beta2, (t) => ({
+    stepSize: lr / (1 - beta1 ** t),
+    denominator: (v) => tf.add(tf.div(tf.sqrt(v), Math.sqrt(1 - beta2 ** t)), eps),
+  }));
 }
 
 /**
@@ -82,6 +65,18 @@ export function adam(lr: number, beta1: number, beta2: number, eps: number): Opt
  * with Keras's default 1e-7 and b2 = 0.999 that is 3.2e-6 at step 1, about 300x torch's 1e-8.
  */
 export function adamKeras(lr: number, beta1: number, beta2: number, eps: number): Optimizer {
+  return adamWith(beta1, beta2, (t) => ({
+    stepSize: (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t),
+    denominator: (v) => tf.add(tf.sqrt(v), eps),
+  }));
+}
+
+/** The moments both Adams keep; `form` says, for step t, the step size and the denominator built from v. */
+function adamWith(
+  beta1: number,
+  beta2: number,
+  form: (t: number) => { stepSize: number; denominator: (v: tf.Tensor) => tf.Tensor },
+): Optimizer {
   let m: tf.Variable[] | null = null;
   let v: tf.Variable[] | null = null;
   let t = 0;
@@ -91,12 +86,12 @@ export function adamKeras(lr: number, beta1: number, beta2: number, eps: number)
       v ??= zerosLikeAll(variables);
       const [ms, vs] = [m, v];
       t += 1;
-      const stepSize = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+      const { stepSize, denominator } = form(t);
       return variables.map((p, i) => {
         const [mi, vi, g] = [nth(ms, i, 'first moment'), nth(vs, i, 'second moment'), nth(grads, i, 'gradient')];
         mi.assign(tf.add(tf.mul(mi, beta1), tf.mul(g, 1 - beta1)));
         vi.assign(tf.add(tf.mul(vi, beta2), tf.mul(tf.square(g), 1 - beta2)));
-        return update(p, tf.mul(tf.div(mi, tf.add(tf.sqrt(vi), eps)), stepSize));
+        return update(p, tf.mul(tf.div(mi, denominator(vi)), stepSize));
       });
     },
     dispose: () => [...(m ?? []), ...(v ?? [])].forEach((x) => x.dispose()),

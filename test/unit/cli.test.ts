@@ -21,6 +21,21 @@ function gradlab(...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** A dense run of 100,000 steps in a real process, writing its CSV to a fresh folder. */
+function startLongRun(file: string) {
+  const out = path.join(mkdtempSync(path.join(tmpdir(), 'gradlab-')), file);
+  const args = ['run', 'v=1&preset=dense-explode&pair=0&steps=100000', '--out', out, '--backend', 'cpu'];
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/gradlab.mjs'), ...args], { cwd: ROOT });
+  return { out, child };
+}
+
+/** Waits (at most 90 s) until the CSV holds `rows` rows after its header. */
+async function rowsWritten(out: string, rows: number): Promise<void> {
+  const onDisk = () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').length - 2 : 0);
+  const deadline = Date.now() + 90_000;
+  while (onDisk() < rows && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
 describe('gradlab CLI', () => {
   it('runs a shared link end to end: progress, one summary line per run, every step as CSV', async () => {
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'gradlab-')), 'dense.csv');
@@ -116,23 +131,8 @@ describe('gradlab CLI', () => {
   });
 
   it('keeps every finished step of a killed run, each a whole row', async () => {
-    const out = path.join(mkdtempSync(path.join(tmpdir(), 'gradlab-')), 'killed.csv');
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(ROOT, 'bin/gradlab.mjs'),
-        'run',
-        'v=1&preset=dense-explode&pair=0&steps=100000',
-        '--out',
-        out,
-        '--backend',
-        'cpu',
-      ],
-      { cwd: ROOT, stdio: 'ignore' },
-    );
-    const rowsOnDisk = () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').length - 2 : 0);
-    const deadline = Date.now() + 90_000;
-    while (rowsOnDisk() < 300 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const { out, child } = startLongRun('killed.csv');
+    await rowsWritten(out, 300);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const text = readFileSync(out, 'utf8');
@@ -148,26 +148,10 @@ describe('gradlab CLI', () => {
   });
 
   it('ends cleanly on Ctrl-C: a summary, a whole CSV, exit 130', async () => {
-    const out = path.join(mkdtempSync(path.join(tmpdir(), 'gradlab-')), 'interrupted.csv');
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(ROOT, 'bin/gradlab.mjs'),
-        'run',
-        'v=1&preset=dense-explode&pair=0&steps=100000',
-        '--out',
-        out,
-        '--backend',
-        'cpu',
-      ],
-      { cwd: ROOT },
-    );
+    const { out, child } = startLongRun('interrupted.csv');
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const deadline = Date.now() + 90_000;
-    while (!(existsSync(out) && readFileSync(out, 'utf8').split('\n').length > 50) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await rowsWritten(out, 50);
     child.kill('SIGINT');
     const code = await new Promise((r) => child.once('exit', r));
     expect(code).toBe(130);
