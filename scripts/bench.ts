@@ -2,16 +2,21 @@
  * `npm run bench`: one run, on this machine, of every column side by side:
  * tfjs in Node (WASM, CPU), tfjs in headless Chromium workers (WebGL, WASM
  * with and without threads, CPU), and PyTorch on the CPU when python3 has
- * torch. Prints a table of ms per step with ratios to PyTorch, the price of the
- * lab's instrumentation, the cliff surface's time per backend, the page's
- * main-thread health while a pair trains, and cold start; writes it all as JSON.
+ * torch on an optimised BLAS. Prints a table of ms per step and kernels per
+ * step with ratios to PyTorch, the price of the lab's instrumentation, the
+ * cliff surface's time per backend, the page's main-thread health while a pair
+ * trains, and cold start; writes it all as JSON.
  *
- *   npm run bench                 full run (about 10 minutes on 2 cores)
+ *   npm run bench                 full run (about 15 minutes on 2 cores)
  *   npm run bench -- --smoke      a few steps of the small cases (the tests run this)
  *   --url http://host:port/       use an app already served there (no build)
  *   --out file.json               where the JSON goes (default bench-results/bench.json)
  *   --page-only --url URL         only the page's main-thread health (15 s of a training pair)
  *   --unminified                  build without minifying (tfjs's threaded WASM starts only then)
+ *
+ * PyTorch's column needs python3-torch and, for ratios, an optimised BLAS under it: Debian's torch
+ * runs on whatever libblas.so.3 is, the reference BLAS unless libopenblas0-pthread is installed.
+ * The bench detects which (scripts/torchBlas.ts) and refuses ratios against the reference one.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -22,6 +27,7 @@ import * as tf from '@tensorflow/tfjs';
 import { chromium, type Browser } from 'playwright-core';
 import { FULL_BUDGET, SMOKE_BUDGET, casesFor, type BenchBudget, type BenchCase } from '../src/bench/cases.ts';
 import { measureCase, measureSurface, type CaseResult, type Timing } from '../src/bench/measure.ts';
+import { blasInfo, describeBlas, whyNotComparable, type BlasInfo, type TorchBlasProbe } from './torchBlas.ts';
 import type { BenchBackend, BenchReply } from '../src/bench/bench.worker.ts';
 import { startNodeBackend, type NodeBackend } from '../src/cli/nodeBackend.ts';
 import { nodeDataLoader } from '../src/cli/nodeData.ts';
@@ -30,20 +36,43 @@ import { loadTrainingData } from '../src/train/data/trainingData.ts';
 export interface BenchOptions {
   smoke: boolean;
   /** An app already served (the tests' preview server); otherwise the bench builds and serves one. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   browser?: Browser;
   log?: (line: string) => void;
   /** Build without minifying: tfjs's threaded WASM build starts only then (see docs/PERFORMANCE.md). */
   unminified?: boolean;
 }
 
+interface Surface {
+  firstMs: number;
+  warmMs: number;
+  side: number;
+}
+
 interface Column {
   name: string;
   results: Record<string, Timing>;
   bare?: Record<string, Timing>;
+  /** Kernels one step launches, per case: the lab's step, and the bare step. */
+  kernels?: Record<string, number>;
+  bareKernels?: Record<string, number>;
   leakedTensors?: number;
-  surfaceMs?: { firstMs: number; warmMs: number; side: number };
+  surfaceMs?: Surface;
   note?: string;
+}
+
+/** PyTorch's column: measured on an optimised BLAS, or why not (with the BLAS found, when torch ran at all). */
+export type TorchColumn =
+  | { version: string; threads: number; blas: BlasInfo; results: Record<string, Timing> }
+  | { skipped: string; blas?: BlasInfo };
+
+interface PageHealth {
+  coldStartMs: number;
+  firstJsGzipBytes: number;
+  longestTaskMs: number;
+  tasksOver50ms: number;
+  framesPerSecond: number;
+  watchedMs: number;
 }
 
 export interface BenchReport {
@@ -52,12 +81,20 @@ export interface BenchReport {
   smoke: boolean;
   budget: BenchBudget;
   cases: { id: string; label: string }[];
-  torch: { version: string; results: Record<string, Timing> } | { skipped: string };
+  torch: TorchColumn;
   columns: Column[];
-  page: { coldStartMs: number; firstJsGzipBytes: number; longestTaskMs: number; tasksOver50ms: number; framesPerSecond: number; watchedMs: number } | { skipped: string };
+  page: PageHealth | { skipped: string };
 }
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-swiftshader',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const BROWSER_BACKENDS: BenchBackend[] = ['webgl', 'webgpu', 'wasm', 'wasm-threads', 'cpu'];
 
 async function nodeColumns(cases: BenchCase[], budget: BenchBudget, log: (line: string) => void): Promise<Column[]> {
@@ -72,8 +109,9 @@ async function nodeColumns(cases: BenchCase[], budget: BenchBudget, log: (line: 
     const results: CaseResult[] = [];
     for (const benchCase of cases) {
       const data = await loadTrainingData(benchCase.config, nodeDataLoader);
-      results.push(await measureCase(benchCase, data, budget));
-      log(`node ${backend} ${benchCase.id}: ${results[results.length - 1].step.medianMs.toFixed(2)} ms/step`);
+      const result = await measureCase(benchCase, data, budget);
+      results.push(result);
+      log(`node ${backend} ${benchCase.id}: ${result.step.medianMs.toFixed(2)} ms/step, ${result.kernels} kernels`);
     }
     const surface = await measureSurface(budget.surfaceSide);
     columns.push(columnOf(`node ${tf.getBackend()}`, results, surface));
@@ -81,69 +119,132 @@ async function nodeColumns(cases: BenchCase[], budget: BenchBudget, log: (line: 
   return columns;
 }
 
-function columnOf(name: string, results: CaseResult[], surface?: { firstMs: number; warmMs: number; side: number }): Column {
+function columnOf(name: string, results: CaseResult[], surface: Surface): Column {
   return {
     name,
     results: Object.fromEntries(results.map((r) => [r.id, r.step])),
     bare: Object.fromEntries(results.map((r) => [r.id, r.bare])),
+    kernels: Object.fromEntries(results.map((r) => [r.id, r.kernels])),
+    bareKernels: Object.fromEntries(results.map((r) => [r.id, r.bareKernels])),
     leakedTensors: results.reduce((n, r) => n + r.leakedTensors, 0),
-    surfaceMs: surface,
+    surfaceMs: { firstMs: surface.firstMs, warmMs: surface.warmMs, side: surface.side },
   };
 }
 
-/** python3 with torch: Debian's python3-torch lives under /usr/bin/python3, which a pyenv shim may hide. */
-function torchColumn(cases: BenchCase[], budget: BenchBudget): BenchReport['torch'] {
-  const script = path.resolve('scripts/bench_torch.py');
-  const input = JSON.stringify({ budget, cases: cases.map((c) => ({ id: c.id, config: c.config })) });
-  const tried: string[] = [];
-  for (const python of ['/usr/bin/python3', 'python3']) {
-    const out = spawnSync(python, [script], { input, encoding: 'utf8', timeout: 600_000 });
-    if (out.status === 0) {
-      const parsed = JSON.parse(out.stdout) as { torch: string; results: Record<string, Timing> };
-      return { version: parsed.torch, results: parsed.results };
-    }
-    tried.push(`${python}: ${(out.stderr || String(out.error)).trim().split('\n').pop()}`);
-  }
-  return { skipped: `no python3 with torch (${tried.join('; ')}); apt-get install python3-torch adds it` };
+interface TorchOutput {
+  torch: string;
+  threads: number;
+  blas: TorchBlasProbe;
+  results?: Record<string, Timing>;
 }
 
-async function browserColumns(browser: Browser, baseUrl: string, cases: BenchCase[], budget: BenchBudget, log: (line: string) => void): Promise<Column[]> {
+function runTorch(python: string, request: unknown): { out: TorchOutput } | { error: string } {
+  const script = path.resolve('scripts/bench_torch.py');
+  const run = spawnSync(python, [script], { input: JSON.stringify(request), encoding: 'utf8', timeout: 900_000 });
+  if (run.status === 0) return { out: JSON.parse(run.stdout) as TorchOutput };
+  const why = (run.stderr || String(run.error)).trim().split('\n').pop() ?? 'failed';
+  return { error: `${python}: ${why}` };
+}
+
+/** Where Debian's libblas.so.3 points, for the message when it is the reference BLAS. */
+function blasAlternative(): string {
+  const query = spawnSync('update-alternatives', ['--query', 'libblas.so.3-x86_64-linux-gnu'], { encoding: 'utf8' });
+  const value = /^Value: (.+)$/m.exec(query.stdout ?? '')?.[1];
+  return value ? ` (update-alternatives: libblas.so.3 -> ${value})` : '';
+}
+
+/**
+ * PyTorch on the CPU, one thread: first a probe of its BLAS, then, only on an optimised BLAS, the cases.
+ * python3 with torch: Debian's python3-torch lives under /usr/bin/python3, which a pyenv shim may hide.
+ */
+function torchColumn(cases: BenchCase[], budget: BenchBudget, log: (line: string) => void): TorchColumn {
+  const tried: string[] = [];
+  for (const python of ['/usr/bin/python3', 'python3']) {
+    const probe = runTorch(python, { probe: true });
+    if ('error' in probe) {
+      tried.push(probe.error);
+      continue;
+    }
+    const blas = blasInfo(probe.out.blas);
+    log(`pytorch ${probe.out.torch}: ${describeBlas(blas)}`);
+    const why = whyNotComparable(blas);
+    if (why) return { skipped: `${why}${blas.kind === 'reference' ? blasAlternative() : ''}`, blas };
+    const measured = runTorch(python, { budget, cases: cases.map((c) => ({ id: c.id, config: c.config })) });
+    if ('error' in measured) return { skipped: `torch failed: ${measured.error}`, blas };
+    const { torch, threads, results } = measured.out;
+    return { version: torch, threads, blas, results: results ?? {} };
+  }
+  const fix = 'apt-get install python3-torch libopenblas0-pthread adds it';
+  return { skipped: `no python3 with torch (${tried.join('; ')}); ${fix}` };
+}
+
+async function browserColumns(
+  browser: Browser,
+  baseUrl: string,
+  cases: BenchCase[],
+  budget: BenchBudget,
+  log: (line: string) => void,
+): Promise<Column[]> {
   const page = await browser.newPage();
   await page.goto(new URL('src/bench/bench.html', baseUrl).href);
   await page.waitForFunction(() => document.body.dataset.ready === 'true');
-  const replies = (await page.evaluate(
-    (request) => (window as unknown as { gradientLabBench: { run: (r: unknown) => Promise<unknown> } }).gradientLabBench.run(request),
-    { backends: BROWSER_BACKENDS, cases, budget },
-  )) as BenchReply[];
+  type BenchWindow = { gradientLabBench: { run: (r: unknown) => Promise<unknown> } };
+  const replies = (await page.evaluate((request) => (window as unknown as BenchWindow).gradientLabBench.run(request), {
+    backends: BROWSER_BACKENDS,
+    cases,
+    budget,
+  })) as BenchReply[];
   await page.close();
   return replies.map((reply) => {
     if (reply.type === 'skipped') {
       log(`chromium ${reply.backend}: skipped (${reply.reason})`);
       return { name: `chromium ${reply.backend}`, results: {}, note: reply.reason };
     }
-    log(`chromium ${reply.backend}: ${reply.results.map((r) => `${r.id} ${r.step.medianMs.toFixed(2)} ms`).join(', ')}`);
-    const name = `chromium ${reply.backend}${reply.threads !== null ? ` (${reply.threads} thread${reply.threads === 1 ? '' : 's'})` : ''}`;
+    const times = reply.results.map((r) => `${r.id} ${r.step.medianMs.toFixed(2)} ms, ${r.kernels} kernels`);
+    log(`chromium ${reply.backend}: ${times.join('; ')}`);
+    const threads = reply.threads === null ? '' : ` (${reply.threads} thread${reply.threads === 1 ? '' : 's'})`;
+    const name = `chromium ${reply.backend}${threads}`;
     return columnOf(name, reply.results, reply.surface);
   });
 }
 
 /** Cold start and main-thread health: the app trains a pair while its charts update. */
-async function pageHealth(browser: Browser, baseUrl: string, smoke: boolean, distDir: string | null): Promise<BenchReport['page']> {
+async function pageHealth(
+  browser: Browser,
+  baseUrl: string,
+  smoke: boolean,
+  distDir: string | null,
+): Promise<BenchReport['page']> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
   const opened = Date.now();
   await page.goto(new URL('#v=1&preset=dense-explode&steps=100000', baseUrl).href);
   // The first step can be asked for once the run's worker has its backend.
-  await page.waitForFunction(() => !['...', '', undefined].includes(document.querySelector('[data-testid=backend-clipped]')?.textContent ?? undefined), undefined, { timeout: 120_000 });
+  // Functions the page runs are sent as source: they may not call anything defined out here.
+  await page.waitForFunction(
+    () =>
+      !['...', '', undefined].includes(
+        document.querySelector('[data-testid=backend-clipped]')?.textContent ?? undefined,
+      ),
+    undefined,
+    { timeout: 120_000 },
+  );
   await page.getByRole('button', { name: 'One step' }).click();
-  await page.waitForFunction(() => document.querySelector('[data-testid=step-clipped]')?.textContent === '1', undefined, { timeout: 120_000 });
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=step-clipped]')?.textContent === '1',
+    undefined,
+    {
+      timeout: 120_000,
+    },
+  );
   const coldStartMs = Date.now() - opened;
   // Watching starts once the page has loaded: the target is "no long task after load".
   // A string, not a function: tsx would wrap a function's inner closures in a helper the page lacks.
   await page.evaluate(`
     window.longTasks = [];
     window.benchFrames = 0;
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => window.longTasks.push(e.duration))).observe({ type: 'longtask' });
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => window.longTasks.push(e.duration)))
+      .observe({ type: 'longtask' });
     (function tick() { window.benchFrames += 1; requestAnimationFrame(tick); })();
   `);
   const watchedMs = smoke ? 2_000 : 15_000;
@@ -158,17 +259,26 @@ async function pageHealth(browser: Browser, baseUrl: string, smoke: boolean, dis
   if (distDir) {
     // What index.html loads before anything else: its module script and its preloads.
     const html = readFileSync(path.join(distDir, 'index.html'), 'utf8');
-    for (const [, src] of html.matchAll(/(?:src|href)="\/?(assets\/[^"]+\.js)"/g)) firstJsGzipBytes += gzipSync(readFileSync(path.join(distDir, src))).length;
+    for (const [, src] of html.matchAll(/(?:src|href)="\/?(assets\/[^"]+\.js)"/g)) {
+      if (src) firstJsGzipBytes += gzipSync(readFileSync(path.join(distDir, src))).length;
+    }
   }
-  return { coldStartMs, firstJsGzipBytes, longestTaskMs: Math.max(0, ...longTasks), tasksOver50ms: longTasks.filter((d) => d > 50).length, framesPerSecond: frames / (watchedMs / 1000), watchedMs };
+  return {
+    coldStartMs,
+    firstJsGzipBytes,
+    longestTaskMs: Math.max(0, ...longTasks),
+    tasksOver50ms: longTasks.filter((d) => d > 50).length,
+    framesPerSecond: frames / (watchedMs / 1000),
+    watchedMs,
+  };
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const log = options.log ?? ((line: string) => console.log(line));
   const budget = options.smoke ? SMOKE_BUDGET : FULL_BUDGET;
   const cases = casesFor(options.smoke);
-  const torch = torchColumn(cases, budget);
-  log(`pytorch: ${'skipped' in torch ? torch.skipped : `torch ${torch.version}`}`);
+  const torch = torchColumn(cases, budget, log);
+  log(`pytorch: ${'skipped' in torch ? torch.skipped : `torch ${torch.version} on ${torch.blas.name}`}`);
   const columns = await nodeColumns(cases, budget, log);
 
   let server: { close: () => Promise<void> } | null = null;
@@ -187,13 +297,18 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     if (!baseUrl) throw new Error('vite preview did not report a URL');
   }
   // WebGPU is behind a flag in headless Chromium here; with it, SwiftShader offers an adapter.
-  const browser = options.browser ?? (await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] }));
+  const browser =
+    options.browser ??
+    (await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] }));
   try {
     columns.push(...(await browserColumns(browser, baseUrl, cases, budget, log)));
-    const page = await pageHealth(browser, baseUrl, options.smoke, distDir).catch((error: unknown) => ({ skipped: String(error) }));
+    const page = await pageHealth(browser, baseUrl, options.smoke, distDir).catch((error: unknown) => ({
+      skipped: String(error),
+    }));
+    const cpuModel = cpus()[0]?.model ?? 'unknown';
     return {
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, chromium: browser.version() },
+      machine: { cpus: cpus().length, cpuModel, node: process.version, chromium: browser.version() },
       smoke: options.smoke,
       budget,
       cases: cases.map((c) => ({ id: c.id, label: c.label })),
@@ -207,43 +322,86 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   }
 }
 
+function fixed(value: number): string {
+  return value < 10 ? value.toFixed(2) : value.toFixed(1);
+}
+
 function ms(t: Timing | undefined): string {
   if (!t) return '-';
-  return `${t.medianMs < 10 ? t.medianMs.toFixed(2) : t.medianMs.toFixed(1)} (${t.p25Ms.toFixed(t.p25Ms < 10 ? 2 : 1)}-${t.p75Ms.toFixed(t.p75Ms < 10 ? 2 : 1)})`;
+  return `${fixed(t.medianMs)} (${fixed(t.p25Ms)}-${fixed(t.p75Ms)})`;
+}
+
+/** The first line about PyTorch: its version, threads and BLAS, or why it is not in the table. */
+function torchLine(torch: TorchColumn): string {
+  if ('results' in torch) {
+    const threads = `${torch.threads} thread${torch.threads === 1 ? '' : 's'}`;
+    return `PyTorch: ${torch.version}, CPU, ${threads}, on ${describeBlas(torch.blas)}`;
+  }
+  return `PyTorch: not compared. ${torch.skipped}`;
 }
 
 /** The report as the Markdown tables printed by the bench and kept in docs/PERFORMANCE.md. */
 export function formatReport(report: BenchReport): string {
   const torch = 'results' in report.torch ? report.torch.results : null;
   const lines: string[] = [];
-  lines.push(`Machine: ${report.machine.cpus} x ${report.machine.cpuModel}; Node ${report.machine.node}; Chromium ${report.machine.chromium ?? '-'}; ${report.date}${report.smoke ? ' (SMOKE RUN: too few steps to mean anything)' : ''}`);
-  lines.push(`PyTorch: ${'results' in report.torch ? `${report.torch.version}, CPU, 1 thread` : report.torch.skipped}`);
+  const m = report.machine;
+  const smoke = report.smoke ? ' (SMOKE RUN: too few steps to mean anything)' : '';
+  lines.push(
+    `Machine: ${m.cpus} x ${m.cpuModel}; Node ${m.node}; Chromium ${m.chromium ?? '-'}; ${report.date}${smoke}`,
+  );
+  lines.push(torchLine(report.torch));
   lines.push('');
-  lines.push('ms per training step, median (25th-75th percentile), with clipping and every metric the lab streams; x = ratio to PyTorch');
+  lines.push(
+    'ms per training step, median (25th-75th percentile), with clipping and every metric the lab streams' +
+      `${torch ? '; x = ratio to PyTorch' : ''}; kernels = tfjs kernels one step launches (tf.profile)`,
+  );
   lines.push('');
   const measured = report.columns.filter((c) => Object.keys(c.results).length > 0);
-  lines.push(`| step | PyTorch | ${measured.map((c) => c.name).join(' | ')} |`);
-  lines.push(`|---|---|${measured.map(() => '---').join('|')}|`);
+  const torchHeader = torch && 'blas' in report.torch ? [`PyTorch (${report.torch.blas?.name ?? '?'})`] : [];
+  const header = ['step', ...torchHeader, ...measured.map((c) => c.name)];
+  lines.push(`| ${header.join(' | ')} |`);
+  lines.push(`|${header.map(() => '---').join('|')}|`);
   for (const c of report.cases) {
     const base = torch?.[c.id];
     const cells = measured.map((col) => {
       const t = col.results[c.id];
-      return t && base ? `${ms(t)} ${(t.medianMs / base.medianMs).toFixed(1)}x` : ms(t);
+      if (!t) return '-';
+      const ratio = base ? ` ${(t.medianMs / base.medianMs).toFixed(1)}x` : '';
+      const kernels = col.kernels?.[c.id];
+      return `${ms(t)}${ratio}${kernels === undefined ? '' : `, ${kernels} kernels`}`;
     });
-    lines.push(`| ${c.label} | ${ms(base)} | ${cells.join(' | ')} |`);
+    lines.push(`| ${[c.label, ...(torch ? [ms(base)] : []), ...cells].join(' | ')} |`);
   }
   lines.push('');
-  lines.push("Instrumentation: the lab's step / the bare step (gradients, clipping, update, loss only)");
+  lines.push(
+    "Instrumentation: the lab's step / the bare step (gradients, clipping, update, loss only), time and kernels",
+  );
   lines.push('');
   lines.push(`| step | ${measured.map((c) => c.name).join(' | ')} |`);
   lines.push(`|---|${measured.map(() => '---').join('|')}|`);
   for (const c of report.cases) {
-    lines.push(`| ${c.label} | ${measured.map((col) => (col.results[c.id] && col.bare?.[c.id] ? `${(col.results[c.id].medianMs / col.bare[c.id].medianMs).toFixed(2)}` : '-')).join(' | ')} |`);
+    const cells = measured.map((col) => {
+      const lab = col.results[c.id];
+      const bare = col.bare?.[c.id];
+      if (!lab || !bare) return '-';
+      const k = col.kernels?.[c.id];
+      const bk = col.bareKernels?.[c.id];
+      const counts = k !== undefined && bk !== undefined ? ` (${k} / ${bk})` : '';
+      return `${(lab.medianMs / bare.medianMs).toFixed(2)}${counts}`;
+    });
+    lines.push(`| ${c.label} | ${cells.join(' | ')} |`);
   }
   lines.push('');
-  lines.push(`The cliff lesson's surface (${measured[0]?.surfaceMs?.side ?? '-'} x ${measured[0]?.surfaceMs?.side ?? '-'} cells, T = 50): ms until computed and read back, first time (kernels compile) / again`);
+  const side = measured[0]?.surfaceMs?.side ?? '-';
+  lines.push(
+    `The cliff lesson's surface (${side} x ${side} cells, T = 50): ms until computed and read back, ` +
+      'first time (kernels compile) / again',
+  );
   lines.push('');
-  for (const col of measured) if (col.surfaceMs) lines.push(`- ${col.name}: ${col.surfaceMs.firstMs.toFixed(0)} / ${col.surfaceMs.warmMs.toFixed(0)} ms`);
+  for (const col of measured) {
+    if (col.surfaceMs)
+      lines.push(`- ${col.name}: ${col.surfaceMs.firstMs.toFixed(0)} / ${col.surfaceMs.warmMs.toFixed(0)} ms`);
+  }
   const skipped = report.columns.filter((c) => c.note);
   if (skipped.length > 0) {
     lines.push('');
@@ -251,13 +409,24 @@ export function formatReport(report: BenchReport): string {
   }
   const leaks = measured.filter((c) => (c.leakedTensors ?? 0) !== 0);
   lines.push('');
-  lines.push(leaks.length === 0 ? 'Tensor count after every measurement: back to where it started on every backend.' : `LEAKED TENSORS: ${leaks.map((c) => `${c.name} ${c.leakedTensors}`).join(', ')}`);
+  lines.push(
+    leaks.length === 0
+      ? 'Tensor count after every measurement: back to where it started on every backend.'
+      : `LEAKED TENSORS: ${leaks.map((c) => `${c.name} ${c.leakedTensors}`).join(', ')}`,
+  );
   lines.push('');
   if ('skipped' in report.page) lines.push(`Page health: not measured (${report.page.skipped})`);
   else {
     const p = report.page;
-    lines.push(`Page: cold start to the first trained step ${p.coldStartMs} ms; first-load JavaScript ${(p.firstJsGzipBytes / 1024).toFixed(0)} KiB gzipped.`);
-    lines.push(`While a dense pair trained for ${p.watchedMs / 1000} s with live charts: longest main-thread task ${p.longestTaskMs.toFixed(0)} ms, ${p.tasksOver50ms} tasks over 50 ms, ${p.framesPerSecond.toFixed(0)} frames per second.`);
+    const kib = (p.firstJsGzipBytes / 1024).toFixed(0);
+    lines.push(
+      `Page: cold start to the first trained step ${p.coldStartMs} ms; first-load JavaScript ${kib} KiB gzipped.`,
+    );
+    lines.push(
+      `While a dense pair trained for ${p.watchedMs / 1000} s with live charts: longest main-thread task ` +
+        `${p.longestTaskMs.toFixed(0)} ms, ${p.tasksOver50ms} tasks over 50 ms, ` +
+        `${p.framesPerSecond.toFixed(0)} frames per second.`,
+    );
   }
   return lines.join('\n');
 }
@@ -270,13 +439,16 @@ async function main(): Promise<void> {
   const url = at('--url');
   if (args.includes('--page-only')) {
     // Only the page's main-thread health, against an app already served (quick, for chart work).
-    if (!url) throw new Error('--page-only needs --url http://host:port/ of a served build (npm run build && npm run preview)');
-    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    console.log(JSON.stringify(await pageHealth(browser, url, smoke, existsSync('dist/index.html') ? path.resolve('dist') : null)));
+    if (!url)
+      throw new Error('--page-only needs --url http://host:port/ of a served build (npm run build && npm run preview)');
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    const distDir = existsSync('dist/index.html') ? path.resolve('dist') : null;
+    console.log(JSON.stringify(await pageHealth(browser, url, smoke, distDir)));
     await browser.close();
     return;
   }
-  const report = await runBench({ smoke, baseUrl: url, unminified: args.includes('--unminified'), log: (line) => console.error(line) });
+  const unminified = args.includes('--unminified');
+  const report = await runBench({ smoke, baseUrl: url, unminified, log: (line) => console.error(line) });
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(report, null, 2));
   console.log(formatReport(report));

@@ -4,14 +4,24 @@ Reads the cases and the budget as JSON on stdin, prints one JSON object on stdou
 Each step: forward, backward, clip_grad_value_(1.0), per-parameter gradient norms
 (as the lab streams them), optimizer step. Data are random tensors of the right
 shapes: the time of a step does not depend on the values.
+
+It also reports what BLAS torch runs on (scripts/torchBlas.ts judges it): torch's
+build config, the BLAS-like libraries this process has mapped, and a 512x512
+float32 matmul's GFLOP/s. With {"probe": true} on stdin it reports only that.
 """
 import json
+import os
 import statistics
 import sys
 import time
 
-import torch
-from torch import nn
+# One thread everywhere: torch.set_num_threads(1) does not reach OpenBLAS's own thread pool,
+# which would otherwise use every core for each matmul. Set before torch loads the BLAS.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
 
 torch.set_num_threads(1)
 torch.manual_seed(0)
@@ -68,10 +78,46 @@ def measure(config, budget):
     return {"medianMs": statistics.median(samples), "p25Ms": q[0], "p75Ms": q[2], "steps": len(samples)}
 
 
+BLAS_LIKE = ("blas", "mkl", "blis", "atlas", "lapack", "accelerate", "veclib")
+
+
+def mapped_blas():
+    """The BLAS-like shared libraries this process has mapped (Linux), after a matmul has run."""
+    try:
+        with open("/proc/self/maps", encoding="utf8") as maps:
+            paths = [line.split()[-1] for line in maps if len(line.split()) >= 6]
+    except OSError:
+        return []
+    seen = []
+    for path in paths:
+        name = path.rsplit("/", 1)[-1].lower()
+        if path.startswith("/") and any(k in name or k in path.lower() for k in BLAS_LIKE) and path not in seen:
+            seen.append(path)
+    return seen
+
+
+def matmul_gflops(n=512, min_seconds=0.5):
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    for _ in range(3):
+        torch.mm(a, b)
+    reps, started = 0, time.perf_counter()
+    while reps < 3 or time.perf_counter() - started < min_seconds:
+        torch.mm(a, b)
+        reps += 1
+    return 2 * n**3 * reps / (time.perf_counter() - started) / 1e9
+
+
+def blas_probe():
+    gflops = matmul_gflops()
+    return {"config": torch.__config__.show(), "mapped": mapped_blas(), "gflops": gflops}
+
+
 def main():
     request = json.load(sys.stdin)
-    results = {c["id"]: measure(c["config"], request["budget"]) for c in request["cases"]}
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results}))
+    out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_probe()}
+    if not request.get("probe"):
+        out["results"] = {c["id"]: measure(c["config"], request["budget"]) for c in request["cases"]}
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

@@ -20,13 +20,18 @@ export type BenchBackend = BackendName | 'wasm-threads' | 'webgpu';
 
 const WEBGPU_TIMEOUT_MS = 15_000;
 
-/** WebGPU is measured here only: the lab does not offer it yet, so it is started by hand, with the same timeout guard. */
+/** WebGPU is measured here only: the lab does not offer it yet, so it is started by hand, with the same guard. */
 async function startWebGpu(): Promise<void> {
-  if (!('gpu' in navigator) || !(await (navigator as unknown as { gpu: { requestAdapter(): Promise<unknown> } }).gpu.requestAdapter())) {
+  if (
+    !('gpu' in navigator) ||
+    !(await (navigator as unknown as { gpu: { requestAdapter(): Promise<unknown> } }).gpu.requestAdapter())
+  ) {
     throw new Error('this browser offers no WebGPU adapter');
   }
   await import('@tensorflow/tfjs-backend-webgpu');
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`webgpu did not start within ${WEBGPU_TIMEOUT_MS / 1000} s`)), WEBGPU_TIMEOUT_MS));
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`webgpu did not start within ${WEBGPU_TIMEOUT_MS / 1000} s`)), WEBGPU_TIMEOUT_MS),
+  );
   if (!(await Promise.race([tf.setBackend('webgpu'), timeout]))) throw new Error('webgpu refused to start');
   await tf.ready();
 }
@@ -38,7 +43,13 @@ export interface BenchRequest {
 }
 
 export type BenchReply =
-  | { type: 'done'; backend: BenchBackend; threads: number | null; results: CaseResult[]; surface: Awaited<ReturnType<typeof measureSurface>> }
+  | {
+      type: 'done';
+      backend: BenchBackend;
+      threads: number | null;
+      results: CaseResult[];
+      surface: Awaited<ReturnType<typeof measureSurface>>;
+    }
   | { type: 'skipped'; backend: BenchBackend; reason: string };
 
 self.onmessage = async (event: MessageEvent<BenchRequest>) => {
@@ -48,9 +59,14 @@ self.onmessage = async (event: MessageEvent<BenchRequest>) => {
       await startWebGpu();
     } else {
       const name: BackendName = backend === 'wasm-threads' ? 'wasm' : backend;
-      if (backend === 'wasm-threads' && !self.crossOriginIsolated) throw new Error('WASM threads need SharedArrayBuffer, which needs a cross-origin isolated page (COOP/COEP headers)');
+      if (backend === 'wasm-threads' && !self.crossOriginIsolated)
+        throw new Error(
+          'WASM threads need SharedArrayBuffer, which needs a cross-origin isolated page (COOP/COEP headers)',
+        );
       const failures: string[] = [];
-      const started = await startBackend(backendOrder(name).slice(0, 1), (_, reason) => failures.push(reason), { wasmThreads: backend === 'wasm-threads' });
+      const started = await startBackend(backendOrder(name).slice(0, 1), (_, reason) => failures.push(reason), {
+        wasmThreads: backend === 'wasm-threads',
+      });
       if (started !== name) throw new Error(failures.join('; '));
     }
     const results: CaseResult[] = [];
@@ -62,6 +78,10 @@ self.onmessage = async (event: MessageEvent<BenchRequest>) => {
     const threads = tf.getBackend() === 'wasm' ? getThreadsCount() : null;
     self.postMessage({ type: 'done', backend, threads, results, surface } satisfies BenchReply);
   } catch (error) {
-    self.postMessage({ type: 'skipped', backend, reason: error instanceof Error ? error.message : String(error) } satisfies BenchReply);
+    self.postMessage({
+      type: 'skipped',
+      backend,
+      reason: error instanceof Error ? error.message : String(error),
+    } satisfies BenchReply);
   }
 };

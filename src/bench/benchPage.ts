@@ -9,13 +9,24 @@ const WORKER_TIMEOUT_MS = 300_000;
 
 function runBackend(backend: BenchBackend, cases: BenchCase[], budget: BenchBudget): Promise<BenchReply> {
   return new Promise((resolve) => {
-    const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module', name: `bench-${backend}` });
+    const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), {
+      type: 'module',
+      name: `bench-${backend}`,
+    });
     const finish = (reply: BenchReply) => {
       clearTimeout(timer);
       worker.terminate();
       resolve(reply);
     };
-    const timer = setTimeout(() => finish({ type: 'skipped', backend, reason: `no answer within ${WORKER_TIMEOUT_MS / 1000} s (the backend hung)` }), WORKER_TIMEOUT_MS);
+    const timer = setTimeout(
+      () =>
+        finish({
+          type: 'skipped',
+          backend,
+          reason: `no answer within ${WORKER_TIMEOUT_MS / 1000} s (the backend hung)`,
+        }),
+      WORKER_TIMEOUT_MS,
+    );
     worker.onmessage = (event: MessageEvent<BenchReply>) => finish(event.data);
     worker.onerror = (event) => {
       event.preventDefault();
@@ -25,7 +36,11 @@ function runBackend(backend: BenchBackend, cases: BenchCase[], budget: BenchBudg
   });
 }
 
-async function run(request: { backends: BenchBackend[]; cases: BenchCase[]; budget: BenchBudget }): Promise<BenchReply[]> {
+async function run(request: {
+  backends: BenchBackend[];
+  cases: BenchCase[];
+  budget: BenchBudget;
+}): Promise<BenchReply[]> {
   const replies: BenchReply[] = [];
   for (const backend of request.backends) replies.push(await runBackend(backend, request.cases, request.budget));
   return replies;

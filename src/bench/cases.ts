@@ -11,13 +11,63 @@ export interface BenchCase {
 }
 
 const CLIP_VALUE_1 = { ...NO_CLIP, mode: 'value', min: -1, max: 1 } as const;
-const MNIST = { trainSize: 2000, testSize: 100, evalEvery: 0, hiddenGradEvery: 0, pair: false, steps: 100_000, clip: CLIP_VALUE_1 } as const;
+const MNIST = {
+  trainSize: 2000,
+  testSize: 100,
+  evalEvery: 0,
+  hiddenGradEvery: 0,
+  pair: false,
+  steps: 100_000,
+  clip: CLIP_VALUE_1,
+} as const;
 
 export const BENCH_CASES: BenchCase[] = [
   { id: 'dense', label: 'dense 20-25-1, batch 128', config: { ...DEFAULT_CONFIG, pair: false, steps: 100_000 } },
-  { id: 'lstm32', label: 'LSTM 1x32, batch 32', config: { ...DEFAULT_CONFIG, ...MNIST, model: 'lstm', hidden: 32, layers: 1, init: 'keras', optimizer: 'adam', lr: 0.001, batch: 32 } },
-  { id: 'lstm128x2', label: 'LSTM 2x128, batch 64', config: { ...DEFAULT_CONFIG, ...MNIST, model: 'lstm', hidden: 128, layers: 2, optimizer: 'adam', lr: 0.01, batch: 64 } },
-  { id: 'rnn128', label: 'vanilla RNN 1x128, batch 64', config: { ...DEFAULT_CONFIG, ...MNIST, model: 'rnn', hidden: 128, layers: 1, recScale: 1, optimizer: 'sgd', lr: 0.01, momentum: 0.9, batch: 64 } },
+  {
+    id: 'lstm32',
+    label: 'LSTM 1x32, batch 32',
+    config: {
+      ...DEFAULT_CONFIG,
+      ...MNIST,
+      model: 'lstm',
+      hidden: 32,
+      layers: 1,
+      init: 'keras',
+      optimizer: 'adam',
+      lr: 0.001,
+      batch: 32,
+    },
+  },
+  {
+    id: 'lstm128x2',
+    label: 'LSTM 2x128, batch 64',
+    config: {
+      ...DEFAULT_CONFIG,
+      ...MNIST,
+      model: 'lstm',
+      hidden: 128,
+      layers: 2,
+      optimizer: 'adam',
+      lr: 0.01,
+      batch: 64,
+    },
+  },
+  {
+    id: 'rnn128',
+    label: 'vanilla RNN 1x128, batch 64',
+    config: {
+      ...DEFAULT_CONFIG,
+      ...MNIST,
+      model: 'rnn',
+      hidden: 128,
+      layers: 1,
+      recScale: 1,
+      optimizer: 'sgd',
+      lr: 0.01,
+      momentum: 0.9,
+      batch: 64,
+    },
+  },
 ];
 
 /** How long each measurement may take: the full run, or a smoke run that only proves the bench still works. */

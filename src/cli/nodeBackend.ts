@@ -1,13 +1,24 @@
 /**
  * Picks the fastest tfjs backend that starts in Node. tfjs-node cannot be
- * installed here (it downloads a binary), so the choice is WASM (measured
- * about 4x faster than CPU for the LSTM), then CPU. Every setBackend is
- * guarded by a timeout: a backend that hangs counts as one that failed.
+ * installed here (it downloads a binary), so the candidates are WASM and CPU:
+ * unless one is forced, a few steps of the experiment's own model are timed on
+ * each (a throwaway Run, src/train/backendTrial.ts), once per model size per
+ * process. Every setBackend is guarded by a timeout: a backend that hangs
+ * counts as one that failed.
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { ExperimentConfig } from '../experiment/config.ts';
+import {
+  describeChoice,
+  orderAfterChoice,
+  trialBackends,
+  trialKey,
+  type BackendChoiceResult,
+} from '../train/backendTrial.ts';
+import type { TrainingData } from '../train/data/trainingData.ts';
 
 export type NodeBackend = 'wasm' | 'cpu';
 
@@ -40,7 +51,9 @@ function prepareWasm(): void {
 }
 
 /** Starts the first backend of `order` that works; returns its name and why the others failed. */
-export async function startNodeBackend(order: NodeBackend[] = ['wasm', 'cpu']): Promise<{ backend: NodeBackend; failures: string[] }> {
+export async function startNodeBackend(
+  order: NodeBackend[] = ['wasm', 'cpu'],
+): Promise<{ backend: NodeBackend; failures: string[] }> {
   const failures: string[] = [];
   for (const name of order) {
     try {
@@ -54,4 +67,51 @@ export async function startNodeBackend(order: NodeBackend[] = ['wasm', 'cpu']): 
     }
   }
   throw new Error(`no tfjs backend started in Node (${failures.join('; ')})`);
+}
+
+/** Timed in this order: WASM sets the bar, so a much slower CPU is given up on after one step. */
+export const NODE_CANDIDATES: readonly NodeBackend[] = ['wasm', 'cpu'];
+
+/** Choices made in this process, by model size (trialKey). */
+const choices = new Map<string, BackendChoiceResult<NodeBackend>>();
+
+export interface NodeBackendPick {
+  backend: NodeBackend;
+  /** The line the CLI prints before training: "backend: wasm (auto: WASM chosen: 128 steps/s, CPU 20 steps/s)". */
+  line: string;
+  choice: BackendChoiceResult<NodeBackend> | null;
+}
+
+/** `forced`: the user's --backend, started as is; null: the fastest for this model, timed (or remembered). */
+export async function pickNodeBackend(
+  config: ExperimentConfig,
+  data: TrainingData,
+  forced: NodeBackend | null,
+): Promise<NodeBackendPick> {
+  if (forced) {
+    const { backend, failures } = await startNodeBackend([forced]);
+    return {
+      backend,
+      line: `backend: ${backend}${failures.length ? ` (skipped: ${failures.join('; ')})` : ''}`,
+      choice: null,
+    };
+  }
+  const key = trialKey(config);
+  let choice = choices.get(key);
+  const remembered = choice !== undefined;
+  if (!choice) {
+    const candidates = NODE_CANDIDATES.map((backend) => ({
+      backend,
+      start: async () => {
+        await startNodeBackend([backend]);
+        return null;
+      },
+    }));
+    choice = await trialBackends(config, data, candidates, 'cpu');
+    choices.set(key, choice);
+  }
+  const { backend, failures } = await startNodeBackend(orderAfterChoice(choice.chosen, choice.timings, 'cpu'));
+  const skipped = failures.length ? `; skipped: ${failures.join('; ')}` : '';
+  const how = remembered ? 'timed earlier in this process' : 'timed on this model';
+  return { backend, line: `backend: ${backend} (auto, ${how}: ${describeChoice(choice)}${skipped})`, choice };
 }

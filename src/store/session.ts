@@ -7,8 +7,16 @@
  */
 import { sidesOf, clipOf, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
 import type { PresetId } from '../experiment/presets.ts';
+import { create } from 'zustand';
 import { RunClient } from '../worker/client.ts';
-import { unreachable, type BackendChoice, type FromWorker, type SimulatedFault, type ToWorker } from '../worker/protocol.ts';
+import {
+  unreachable,
+  type BackendChoice,
+  type BackendChoiceView,
+  type FromWorker,
+  type SimulatedFault,
+  type ToWorker,
+} from '../worker/protocol.ts';
 import { markSeriesDirty, seriesBySide, updateRun, useLab, type RunView } from './labStore.ts';
 import { encodeExperiment } from '../experiment/urlCodec.ts';
 import type { StoredRun } from '../persist/runHistory.ts';
@@ -25,7 +33,10 @@ export interface WorkerClient {
   dispose(): void;
 }
 
-export type ClientFactory = (onMessage: (message: FromWorker) => void, onCrash: (reason: string) => void) => WorkerClient;
+export type ClientFactory = (
+  onMessage: (message: FromWorker) => void,
+  onCrash: (reason: string) => void,
+) => WorkerClient;
 
 let createClient: ClientFactory = (onMessage, onCrash) => new RunClient(onMessage, onCrash);
 
@@ -43,6 +54,13 @@ interface Handle {
 }
 
 const handles = new Map<RunSide, Handle>();
+
+/** What `auto` chose for each current run, and the speeds it measured (shown beside the speed readout). */
+export const useBackendChoice = create<{ bySide: Partial<Record<RunSide, BackendChoiceView>> }>(() => ({ bySide: {} }));
+
+function clearBackendChoices(): void {
+  useBackendChoice.setState({ bySide: {} });
+}
 
 function activeSides(): RunSide[] {
   const { runs } = useLab.getState();
@@ -99,6 +117,9 @@ function onMessage(side: RunSide, message: FromWorker): void {
       if (run.runId) recordStatus(run.runId, { backend: message.backend });
       updateRun(side, { backend: message.backend });
       return;
+    case 'backend-choice':
+      useBackendChoice.setState((s) => ({ bySide: { ...s.bySide, [side]: message.choice } }));
+      return;
     case 'metrics': {
       const last = message.steps[message.steps.length - 1];
       if (!last) return;
@@ -111,7 +132,12 @@ function onMessage(side: RunSide, message: FromWorker): void {
       if (run.runId) recordSteps(run.runId, message.steps, { phase: 'running' });
       const measured = message.elapsedMs > 0 ? (message.steps.length * 1000) / message.elapsedMs : null;
       // Smooth the readout so it does not flicker batch to batch.
-      const stepsPerSecond = measured === null ? run.stepsPerSecond : run.stepsPerSecond === null ? measured : 0.7 * run.stepsPerSecond + 0.3 * measured;
+      const stepsPerSecond =
+        measured === null
+          ? run.stepsPerSecond
+          : run.stepsPerSecond === null
+            ? measured
+            : 0.7 * run.stepsPerSecond + 0.3 * measured;
       updateRun(side, { step: last.step, stepsPerSecond });
       markSeriesDirty();
       grant();
@@ -127,7 +153,8 @@ function onMessage(side: RunSide, message: FromWorker): void {
       const playing = useLab.getState().playing;
       const phase = message.status === 'ready' ? (playing ? 'running' : 'paused') : message.status;
       updateRun(side, { phase, step: message.step, divergence: message.divergence });
-      if (run.runId && message.status !== 'ready') recordStatus(run.runId, { phase: message.status, divergence: message.divergence });
+      if (run.runId && message.status !== 'ready')
+        recordStatus(run.runId, { phase: message.status, divergence: message.divergence });
       grant();
       return;
     }
@@ -155,6 +182,7 @@ function disposeAll(): void {
   for (const handle of handles.values()) handle.client.dispose();
   handles.clear();
   seriesBySide.clear();
+  clearBackendChoices();
 }
 
 /** Replaces the current runs with fresh workers for the current config (paused). */
@@ -168,7 +196,20 @@ export function resetRuns(): void {
   const link = encodeExperiment(config, preset);
   for (const side of sidesOf(config)) {
     const runId = `${session}:${side}`;
-    runs[side] = { side, clip: clipOf(config, side), phase: 'starting', backend: null, layout: null, step: 0, divergence: null, error: null, notices: [], stepsPerSecond: null, lastEval: null, runId };
+    runs[side] = {
+      side,
+      clip: clipOf(config, side),
+      phase: 'starting',
+      backend: null,
+      layout: null,
+      step: 0,
+      divergence: null,
+      error: null,
+      notices: [],
+      stepsPerSecond: null,
+      lastEval: null,
+      runId,
+    };
   }
   useLab.setState((s) => ({ runs, playing: false, generation: s.generation + 1 }));
   for (const side of sidesOf(config)) {
@@ -182,7 +223,23 @@ export function resetRuns(): void {
         if (current()) stopRun(side, `The training worker stopped unexpectedly (${reason}).`);
       },
     );
-    const record: StoredRun = { id: `${session}:${side}`, session, createdAt: now, updatedAt: now, side, preset, link, config, clip: clipOf(config, side), phase: 'starting', step: 0, backend: null, layout: null, divergence: null, error: null };
+    const record: StoredRun = {
+      id: `${session}:${side}`,
+      session,
+      createdAt: now,
+      updatedAt: now,
+      side,
+      preset,
+      link,
+      config,
+      clip: clipOf(config, side),
+      phase: 'starting',
+      step: 0,
+      backend: null,
+      layout: null,
+      divergence: null,
+      error: null,
+    };
     handles.set(side, { client, target: 0, unsaved: record });
     client.send({ type: 'init', config, side, backend: backendChoice });
   }
@@ -236,7 +293,10 @@ export function stepOnce(): void {
   }
 }
 
-/** Shows stored runs on the charts in place of the live ones (which are discarded). Play or Reset trains the experiment afresh. */
+/**
+ * Shows stored runs on the charts in place of the live ones (which are discarded).
+ * Play or Reset trains the experiment afresh.
+ */
 export function showStoredRuns(stored: StoredRunView[], config: ExperimentConfig, preset: PresetId): void {
   disposeAll();
   const runs: Partial<Record<RunSide, RunView>> = {};

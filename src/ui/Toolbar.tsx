@@ -1,13 +1,21 @@
 /** Play, pause, one step, reset; the speed readout; the backend; sharing the experiment. */
 import { useState } from 'react';
-import { formatNumber } from '../experiment/describe.ts';
+import { formatNumber } from '../present/describe.ts';
 import { LOCK_GROUPS, type LockGroup } from '../experiment/urlCodec.ts';
 import { useLab, type RunView } from '../store/labStore.ts';
-import { pause, play, resetRuns, setBackendChoice, stepOnce } from '../store/session.ts';
+import { pause, play, resetRuns, setBackendChoice, stepOnce, useBackendChoice } from '../store/session.ts';
 import type { BackendChoice } from '../worker/protocol.ts';
 import { currentLink } from './linkSync.ts';
 
-const LOCK_LABELS: Record<LockGroup, string> = { model: 'Model', data: 'Data', optimizer: 'Optimiser', training: 'Training', clip: 'Clipped run', baseClip: 'Baseline run', cliff: 'Cliff settings' };
+const LOCK_LABELS: Record<LockGroup, string> = {
+  model: 'Model',
+  data: 'Data',
+  optimizer: 'Optimiser',
+  training: 'Training',
+  clip: 'Clipped run',
+  baseClip: 'Baseline run',
+  cliff: 'Cliff settings',
+};
 
 async function copy(text: string): Promise<boolean> {
   try {
@@ -16,6 +24,32 @@ async function copy(text: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** What `auto` chose and the speeds it measured: "WASM chosen: 128 steps/s, WebGL 15 steps/s". */
+function BackendChoiceNote() {
+  const bySide = useBackendChoice((s) => s.bySide);
+  const choices = Object.values(bySide);
+  if (choices.length === 0) return null;
+  if (choices.some((c) => c?.state === 'timing')) {
+    return (
+      <span className="hint" data-testid="backend-choice">
+        {' '}
+        · Timing WASM and WebGL on this model to train it on the faster…
+      </span>
+    );
+  }
+  const sentences = [...new Set(choices.map((c) => (c?.state === 'chosen' ? c.sentence : '')).filter((t) => t))];
+  const remembered = choices.every((c) => c?.state === 'chosen' && c.cached);
+  const title = remembered
+    ? 'Measured on an earlier run of a model this size in this browser (Auto times each model size once)'
+    : 'Measured just now on this model (Auto times each model size once)';
+  return (
+    <span className="hint" data-testid="backend-choice" title={title}>
+      {' '}
+      · {sentences.join('; ')}
+    </span>
+  );
 }
 
 function SpeedReadout() {
@@ -34,11 +68,20 @@ function SpeedReadout() {
       {speed !== null && (
         <>
           {' '}
-          · <strong data-testid="speed">{formatNumber(speed)}</strong> steps/s on {backends.map((b) => b?.toUpperCase()).join(' + ')}
-          {etaSeconds !== null && etaSeconds > 60 && <span className={etaSeconds > 600 ? 'warn' : undefined}> · about {Math.round(etaSeconds / 60)} min to go</span>}
+          · <strong data-testid="speed">{formatNumber(speed)}</strong> steps/s on{' '}
+          {backends.map((b) => b?.toUpperCase()).join(' + ')}
+          {etaSeconds !== null && etaSeconds > 60 && (
+            <span className={etaSeconds > 600 ? 'warn' : undefined}>
+              {' '}
+              · about {Math.round(etaSeconds / 60)} min to go
+            </span>
+          )}
         </>
       )}
-      {backends.includes('cpu') && recurrent && <span className="warn"> · CPU is the slowest backend for recurrent nets: choose WebGL or WASM if you can.</span>}
+      <BackendChoiceNote />
+      {backends.includes('cpu') && recurrent && (
+        <span className="warn"> · CPU is the slowest backend for recurrent nets: choose WebGL or WASM if you can</span>
+      )}
     </p>
   );
 }
@@ -48,37 +91,38 @@ export function Toolbar() {
   const backendChoice = useLab((s) => s.backendChoice);
   const [copied, setCopied] = useState<string | null>(null);
   const [studentLocks, setStudentLocks] = useState<LockGroup[]>(['model', 'data', 'optimizer', 'training']);
-  const share = async (link: string, what: string) => setCopied((await copy(link)) ? `${what} copied` : `Copy failed; the link is: ${link}`);
+  const share = async (link: string, what: string) =>
+    setCopied((await copy(link)) ? `${what} copied` : `Copy failed; the link is: ${link}`);
   const cliffPage = useLab((s) => s.view.page === 'cliff');
   return (
     <div className="toolbar" role="toolbar" aria-label={cliffPage ? 'Sharing' : 'Training'}>
       {!cliffPage && (
-      <div className="buttons">
-        {playing ? (
-          <button type="button" className="primary" onClick={pause}>
-            Pause
+        <div className="buttons">
+          {playing ? (
+            <button type="button" className="primary" onClick={pause}>
+              Pause
+            </button>
+          ) : (
+            <button type="button" className="primary" onClick={play}>
+              Play
+            </button>
+          )}
+          <button type="button" onClick={stepOnce} disabled={playing}>
+            One step
           </button>
-        ) : (
-          <button type="button" className="primary" onClick={play}>
-            Play
+          <button type="button" onClick={resetRuns}>
+            Reset
           </button>
-        )}
-        <button type="button" onClick={stepOnce} disabled={playing}>
-          One step
-        </button>
-        <button type="button" onClick={resetRuns}>
-          Reset
-        </button>
-        <label className="inline">
-          Backend{' '}
-          <select value={backendChoice} onChange={(e) => setBackendChoice(e.target.value as BackendChoice)}>
-            <option value="auto">Auto (WebGL, then WASM, then CPU)</option>
-            <option value="webgl">WebGL</option>
-            <option value="wasm">WASM</option>
-            <option value="cpu">CPU</option>
-          </select>
-        </label>
-      </div>
+          <label className="inline">
+            Backend{' '}
+            <select value={backendChoice} onChange={(e) => setBackendChoice(e.target.value as BackendChoice)}>
+              <option value="auto">Auto (the fastest for this model)</option>
+              <option value="webgl">WebGL</option>
+              <option value="wasm">WASM</option>
+              <option value="cpu">CPU</option>
+            </select>
+          </label>
+        </div>
       )}
       {!cliffPage && <SpeedReadout />}
       <div className="share">
@@ -91,7 +135,14 @@ export function Toolbar() {
             <legend>Hide these controls</legend>
             {LOCK_GROUPS.map((g) => (
               <label key={g} className="inline">
-                <input type="checkbox" checked={studentLocks.includes(g)} onChange={(e) => setStudentLocks(e.target.checked ? [...studentLocks, g] : studentLocks.filter((x) => x !== g))} /> {LOCK_LABELS[g]}
+                <input
+                  type="checkbox"
+                  checked={studentLocks.includes(g)}
+                  onChange={(e) =>
+                    setStudentLocks(e.target.checked ? [...studentLocks, g] : studentLocks.filter((x) => x !== g))
+                  }
+                />{' '}
+                {LOCK_LABELS[g]}
               </label>
             ))}
           </fieldset>

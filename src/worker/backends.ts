@@ -1,6 +1,7 @@
 /**
- * Starting a tfjs backend inside the worker: WebGL (through OffscreenCanvas),
- * then WASM, then CPU. Every setBackend is raced against a timeout, because
+ * Starting a tfjs backend inside the worker: the first of an order that works
+ * (WebGL through OffscreenCanvas, WASM, CPU). For `auto` the order comes from
+ * timing this model on each (backendChoice.ts). Every setBackend is raced against a timeout, because
  * a backend can hang instead of failing (tfjs WASM's threaded build does in a
  * minified production bundle); WASM threads are therefore turned off.
  */
@@ -13,6 +14,7 @@ import type { BackendChoice, BackendName } from './protocol.ts';
 
 const START_TIMEOUT_MS = 15_000;
 
+/** The order for a user's choice; `auto` is timed per model first (backendChoice.ts), this is its static fallback. */
 export function backendOrder(choice: BackendChoice): BackendName[] {
   switch (choice) {
     case 'auto':
@@ -41,11 +43,17 @@ function prepareWasm(threads: boolean): void {
 }
 
 function timeout(ms: number, what: string): Promise<never> {
-  return new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} did not start within ${ms / 1000} s`)), ms));
+  return new Promise((_, reject) =>
+    setTimeout(() => reject(new Error(`${what} did not start within ${ms / 1000} s`)), ms),
+  );
 }
 
 /** Starts the first backend in `order` that works; `onFailure` hears why each one before it did not. */
-export async function startBackend(order: BackendName[], onFailure: (name: BackendName, reason: string) => void, options: { wasmThreads?: boolean } = {}): Promise<BackendName> {
+export async function startBackend(
+  order: BackendName[],
+  onFailure: (name: BackendName, reason: string) => void,
+  options: { wasmThreads?: boolean } = {},
+): Promise<BackendName> {
   for (const name of order) {
     try {
       if (name === 'wasm') prepareWasm(options.wasmThreads ?? false);

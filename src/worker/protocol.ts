@@ -28,7 +28,6 @@ export type ToWorker =
  */
 export type SimulatedFault = 'lose-webgl-context' | 'crash' | 'fail-step';
 
-
 /**
  * How `auto` picked the backend: the worker is timing the candidates on this model (`key`: its size),
  * or it has chosen, from timings measured now or remembered from an earlier run of that size.

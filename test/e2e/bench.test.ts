@@ -1,34 +1,92 @@
 /**
  * A smoke run of `npm run bench` (a couple of steps of the small cases), so
- * the benchmark cannot rot: every column runs, tensors are freed, the table prints.
+ * the benchmark cannot rot: every column runs, counts its kernels, frees its
+ * tensors, PyTorch is measured on a named BLAS or says why not, the table prints.
  */
 import { describe, expect, inject, it } from 'vitest';
 import { formatReport, runBench } from '../../scripts/bench.ts';
+import { casesFor } from '../../src/bench/cases.ts';
 import { useBrowser } from './browser.ts';
 
 const browser = useBrowser();
 
+const positiveFinite = (value: number | undefined): boolean =>
+  value !== undefined && Number.isFinite(value) && value > 0;
+
 describe('npm run bench (smoke)', () => {
-  it('times every case in Node and in Chromium workers, frees every tensor, and prints the table', async () => {
+  it('times and counts the kernels of every case in Node and Chromium, frees tensors, prints the table', async () => {
     const report = await runBench({ smoke: true, baseUrl: inject('baseUrl'), browser: browser(), log: () => {} });
+    // The smoke cases, in order.
+    const expected = casesFor(true).map((c) => c.id);
+    expect(report.cases.map((c) => c.id)).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(0);
+
     const measured = report.columns.filter((c) => Object.keys(c.results).length > 0);
     const names = measured.map((c) => c.name);
     expect(names).toContain('node wasm');
+    expect(names).toContain('node cpu');
     expect(names.some((n) => n.startsWith('chromium webgl'))).toBe(true);
+    expect(names.some((n) => n.startsWith('chromium wasm'))).toBe(true);
+    expect(names).toContain('chromium cpu');
     for (const column of measured) {
-      for (const { id } of report.cases) {
-        expect(column.results[id]?.medianMs, `${column.name} ${id}`).toBeGreaterThan(0);
-        expect(column.bare?.[id]?.medianMs, `${column.name} ${id} bare`).toBeGreaterThan(0);
+      for (const id of expected) {
+        const step = column.results[id];
+        const bare = column.bare?.[id];
+        for (const [what, t] of [
+          ['step', step],
+          ['bare', bare],
+        ] as const) {
+          expect(t, `${column.name} ${id} ${what}`).toBeDefined();
+          expect(positiveFinite(t?.medianMs), `${column.name} ${id} ${what} median`).toBe(true);
+          expect(t && t.p25Ms <= t.medianMs && t.medianMs <= t.p75Ms, `${column.name} ${id} ${what} spread`).toBe(true);
+          expect(t?.steps, `${column.name} ${id} ${what} steps`).toBe(report.budget.maxSteps);
+        }
+        const kernels = column.kernels?.[id] ?? 0;
+        const bareKernels = column.bareKernels?.[id] ?? 0;
+        expect(Number.isInteger(kernels) && kernels > 0, `${column.name} ${id} kernels ${kernels}`).toBe(true);
+        expect(bareKernels > 0, `${column.name} ${id} bare kernels`).toBe(true);
+        // The lab's metrics are extra kernels on top of the bare step's.
+        expect(kernels, `${column.name} ${id}: lab step vs bare`).toBeGreaterThan(bareKernels);
       }
       expect(column.leakedTensors, column.name).toBe(0);
-      expect(column.surfaceMs?.warmMs, column.name).toBeGreaterThan(0);
+      expect(positiveFinite(column.surfaceMs?.warmMs), `${column.name} surface`).toBe(true);
     }
-    // PyTorch is measured where python3 has torch, and otherwise says why not.
-    expect('results' in report.torch ? Object.keys(report.torch.results) : report.torch.skipped).toBeTruthy();
-    expect('coldStartMs' in report.page ? report.page.coldStartMs : report.page.skipped).toBeTruthy();
+    // Every column that was not measured says why.
+    for (const column of report.columns.filter((c) => Object.keys(c.results).length === 0)) {
+      expect(column.note, column.name).toMatch(/\w/);
+    }
+
+    // PyTorch: measured on a named, optimised BLAS, or a reason why not.
+    const torch = report.torch;
+    if ('results' in torch) {
+      expect(['openblas', 'mkl', 'blis', 'atlas', 'accelerate', 'unknown']).toContain(torch.blas.kind);
+      expect(torch.blas.name).toMatch(/\w/);
+      expect(positiveFinite(torch.blas.gflops)).toBe(true);
+      expect(torch.threads).toBe(1);
+      for (const id of expected) expect(positiveFinite(torch.results[id]?.medianMs), `torch ${id}`).toBe(true);
+    } else {
+      expect(torch.skipped).toMatch(/\w{3}/);
+      if (torch.blas?.kind === 'reference') expect(torch.skipped).toContain('apt-get install libopenblas0-pthread');
+    }
+
+    // The page's health is measured (a failure here is a bug in the bench or the page, not a skip).
+    expect('skipped' in report.page ? report.page.skipped : '').toBe('');
+    if ('coldStartMs' in report.page) {
+      expect(positiveFinite(report.page.coldStartMs)).toBe(true);
+      expect(positiveFinite(report.page.firstJsGzipBytes)).toBe(true);
+    }
+
     const table = formatReport(report);
     expect(table).toContain('| dense 20-25-1, batch 128 |');
     expect(table).toContain('SMOKE RUN');
+    expect(table).toMatch(/, \d+ kernels/);
+    if ('results' in torch) {
+      expect(table).toContain(`PyTorch (${torch.blas.name})`);
+      expect(table).toMatch(/\d\.\dx, \d+ kernels/);
+    } else {
+      expect(table).toContain('PyTorch: not compared.');
+      expect(table).not.toMatch(/\d\.\dx/);
+    }
     console.log(table);
   });
 });
