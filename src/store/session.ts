@@ -7,12 +7,10 @@
  */
 import { sidesOf, clipOf, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
 import type { PresetId } from '../experiment/presets.ts';
-import { create } from 'zustand';
 import { RunClient } from '../worker/client.ts';
 import {
   unreachable,
   type BackendChoice,
-  type BackendChoiceView,
   type FromWorker,
   type SimulatedFault,
   type ToWorker,
@@ -54,13 +52,6 @@ interface Handle {
 }
 
 const handles = new Map<RunSide, Handle>();
-
-/** What `auto` chose for each current run, and the speeds it measured (shown beside the speed readout). */
-export const useBackendChoice = create<{ bySide: Partial<Record<RunSide, BackendChoiceView>> }>(() => ({ bySide: {} }));
-
-function clearBackendChoices(): void {
-  useBackendChoice.setState({ bySide: {} });
-}
 
 function activeSides(): RunSide[] {
   const { runs } = useLab.getState();
@@ -118,7 +109,7 @@ function onMessage(side: RunSide, message: FromWorker): void {
       updateRun(side, { backend: message.backend });
       return;
     case 'backend-choice':
-      useBackendChoice.setState((s) => ({ bySide: { ...s.bySide, [side]: message.choice } }));
+      updateRun(side, { backendChoice: message.choice });
       return;
     case 'metrics': {
       const last = message.steps[message.steps.length - 1];
@@ -182,7 +173,6 @@ function disposeAll(): void {
   for (const handle of handles.values()) handle.client.dispose();
   handles.clear();
   seriesBySide.clear();
-  clearBackendChoices();
 }
 
 /** Replaces the current runs with fresh workers for the current config (paused). */

@@ -2,8 +2,9 @@
 import { useState } from 'react';
 import { formatNumber } from '../present/describe.ts';
 import { LOCK_GROUPS, type LockGroup } from '../experiment/urlCodec.ts';
+import { useShallow } from 'zustand/react/shallow';
 import { useLab, type RunView } from '../store/labStore.ts';
-import { pause, play, resetRuns, setBackendChoice, stepOnce, useBackendChoice } from '../store/session.ts';
+import { pause, play, resetRuns, setBackendChoice, stepOnce } from '../store/session.ts';
 import type { BackendChoice } from '../worker/protocol.ts';
 import { currentLink } from './linkSync.ts';
 
@@ -28,8 +29,9 @@ async function copy(text: string): Promise<boolean> {
 
 /** What `auto` chose and the speeds it measured: "WASM chosen: 128 steps/s, WebGL 15 steps/s". */
 function BackendChoiceNote() {
-  const bySide = useBackendChoice((s) => s.bySide);
-  const choices = Object.values(bySide);
+  const choices = useLab(
+    useShallow((s) => Object.values(s.runs).flatMap((r) => (r?.backendChoice ? [r.backendChoice] : []))),
+  );
   if (choices.length === 0) return null;
   if (choices.some((c) => c?.state === 'timing')) {
     return (
