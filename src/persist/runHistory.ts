@@ -13,7 +13,6 @@ import { decodeExperiment } from '../experiment/urlCodec.ts';
 import type { Divergence, EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
 import { RUN_PHASES, type RunPhase } from '../train/runPhase.ts';
 
-
 export interface StoredRun {
   /** `${session}:${side}` */
   id: string;
@@ -76,6 +75,9 @@ const stepSchema = z.object({
   layerNormPre: z.array(anyNumber).max(64),
   layerNormPost: z.array(anyNumber).max(64),
   hiddenGradNorms: z.union([z.array(anyNumber).max(4096), z.null()]),
+  // Recorded by recurrent runs since the spectral norm and saturation were measured; older archives lack them.
+  spectralNorm: z.array(anyNumber).max(8).optional(),
+  saturation: z.array(anyNumber).max(8).optional(),
 });
 const evalSchema = z.object({
   step: z.number().int().min(0),

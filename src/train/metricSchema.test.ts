@@ -31,6 +31,8 @@ const step: StepMetrics = {
   layerNormPre: [5, 12],
   layerNormPost: [5 / 13, 12 / 13],
   hiddenGradNorms: [0.5, 2],
+  spectralNorm: [1.25],
+  saturation: [0.5],
 };
 
 describe('the metric schema', () => {
@@ -52,8 +54,11 @@ describe('the metric schema', () => {
     expect(header).toContain('rnn0.b_ih_grad_norm_pre');
     expect(header.slice(-2)).toEqual(['dL_dh_l0_t1', 'dL_dh_l0_t2']);
     expect(new Set(header).size).toBe(header.length);
-    // 10 per step, 4 per layer, 4 per parameter, 1 per layer and time step.
-    expect(header).toHaveLength(10 + 4 * 2 + 4 * 3 + 2);
+    // 10 per step, 4 per layer, 4 per parameter, 2 per recurrent layer, 1 per layer and time step.
+    expect(header).toHaveLength(10 + 4 * 2 + 4 * 3 + 2 + 2);
+    expect(header).toContain('rnn0_whh_spectral_norm');
+    expect(header).toContain('rnn0_saturated_fraction');
+    expect(header).not.toContain('out_whh_spectral_norm');
   });
 
   it('writes each figure under its own column; weights-only norms leave the biases out', () => {
@@ -67,6 +72,8 @@ describe('the metric schema', () => {
     expect(value('out_weight_grad_norm_post')).toBeCloseTo(12 / 13, 12);
     expect(value('rnn0.W_ih_update_ratio')).toBe(0.1);
     expect(value('dL_dh_l0_t2')).toBe(2);
+    expect(value('rnn0_whh_spectral_norm')).toBe(1.25);
+    expect(value('rnn0_saturated_fraction')).toBe(0.5);
     expect(value('test_accuracy')).toBe('');
   });
 

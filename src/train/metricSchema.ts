@@ -8,7 +8,7 @@
 import { layerWeightNorms, type EvalMetrics, type RunLayout, type StepMetrics } from './metrics.ts';
 
 /** How many values a metric has per step: one, one per layer, per parameter, or per layer and time step. */
-export type MetricShape = 'step' | 'layer' | 'parameter' | 'layer x time step' | 'evaluation';
+export type MetricShape = 'step' | 'layer' | 'parameter' | 'recurrent layer' | 'layer x time step' | 'evaluation';
 
 export interface MetricSpec {
   /**
@@ -124,6 +124,24 @@ export const METRICS = {
     shape: 'parameter',
     meaning: '||update|| / ||parameter||: how far this step moved the parameter, relative to its size.',
   },
+  spectralNorm: {
+    column: '{layer}_whh_spectral_norm',
+    unit: 'operator norm',
+    shape: 'recurrent layer',
+    meaning:
+      "Recurrent nets: the largest singular value of the layer's recurrent matrix W_hh after this step's " +
+      'update, estimated by a few rounds of power iteration a step (from below: within a few percent when ' +
+      'the top singular values are close). Backpropagation through time multiplies by W_hh once a step: ' +
+      'above 1 the gradient to early steps can grow, below 1 it can only shrink.',
+  },
+  saturation: {
+    column: '{layer}_saturated_fraction',
+    unit: 'fraction',
+    shape: 'recurrent layer',
+    meaning:
+      "Recurrent nets: the fraction of the layer's hidden values with |h| > 0.99 over the batch and every " +
+      'time step, before the update. A saturated tanh passes almost no gradient.',
+  },
   hiddenGradNorms: {
     column: 'dL_dh_l{l}_t{t}',
     unit: 'L2 norm',
@@ -159,6 +177,11 @@ function hiddenColumn(layer: number, t: number): string {
   return METRICS.hiddenGradNorms.column.replace('{l}', String(layer)).replace('{t}', String(t));
 }
 
+/** The recurrent layers' names: the first `hiddenLayers` of the layout's layers. */
+function recurrentLayers(layout: RunLayout): string[] {
+  return layout.layers.slice(0, layout.hiddenLayers);
+}
+
 /** Every CSV column of a run with this layout, in order. */
 export function csvHeader(layout: RunLayout): string[] {
   const columns: string[] = [];
@@ -174,6 +197,9 @@ export function csvHeader(layout: RunLayout): string[] {
     for (const id of ['gradNormPre', 'gradNormPost', 'weightNorm', 'updateRatio'] as const) {
       columns.push(columnFor(id, p.name));
     }
+  }
+  for (const layer of recurrentLayers(layout)) {
+    columns.push(columnFor('spectralNorm', layer), columnFor('saturation', layer));
   }
   for (let l = 0; l < layout.hiddenLayers; l++) {
     for (let t = 1; t <= layout.timeSteps; t++) columns.push(hiddenColumn(l, t));
@@ -209,6 +235,7 @@ export function csvRow(layout: RunLayout, m: StepMetrics, evaluation: EvalMetric
   layout.params.forEach((_, i) => {
     row.push(cell(m.gradNormPre, i), cell(m.gradNormPost, i), cell(m.weightNorm, i), cell(m.updateRatio, i));
   });
+  recurrentLayers(layout).forEach((_, l) => row.push(cell(m.spectralNorm ?? null, l), cell(m.saturation ?? null, l)));
   const hidden = layout.hiddenLayers * layout.timeSteps;
   for (let k = 0; k < hidden; k++) row.push(cell(m.hiddenGradNorms, k));
   return row;

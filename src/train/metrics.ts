@@ -45,6 +45,10 @@ export interface StepMetrics {
   layerNormPost: number[];
   /** ||dL/dh_t||, layer-major (layer 0: t = 1..T, then layer 1), when measured this step. */
   hiddenGradNorms: number[] | null;
+  /** Recurrent nets: per recurrent layer, the largest singular value of W_hh after the update. */
+  spectralNorm?: number[];
+  /** Recurrent nets with the hand-written backward: per recurrent layer, the fraction of |h| > 0.99. */
+  saturation?: number[];
 }
 
 export interface EvalMetrics {

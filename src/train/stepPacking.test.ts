@@ -15,13 +15,15 @@ describe('packing a step into one tensor', () => {
         gradNormPost: [tf.scalar(0.3), tf.scalar(0.4)],
         weightNorm: [tf.scalar(10), tf.scalar(20)],
         updateRatio: [tf.scalar(0.01), tf.scalar(0.02)],
+        spectralNorm: tf.tensor1d([1.5]),
+        saturation: null,
         hiddenGradNorms: tf.tensor1d([5, 6, 7]),
       }),
     );
     const values = await packed.data();
     packed.dispose();
     expect(tf.memory().numTensors).toBe(before);
-    const step = unpackStep(values, 2, 3);
+    const step = unpackStep(values, { params: 2, spectralNorm: 1, saturation: 0, hiddenGradNorms: 3 });
     expect(step.loss).toBe(1.5);
     expect(step.correctCount).toBe(7);
     expect(step.clipFraction).toBe(0.25);
@@ -29,13 +31,14 @@ describe('packing a step into one tensor', () => {
     expect(step.gradNormPre).toEqual([3, 4]);
     expect(step.gradNormPost.map((v) => Math.round(v * 10) / 10)).toEqual([0.3, 0.4]);
     expect(step.weightNorm).toEqual([10, 20]);
+    expect(step.spectralNorm).toEqual([1.5]);
+    expect(step.saturation).toBeNull();
     expect(step.hiddenGradNorms).toEqual([5, 6, 7]);
   });
 
   it('has no hidden norms when none were packed, and refuses a tensor of the wrong length', () => {
-    expect(unpackStep(new Float32Array(4 + 4 * 2), 2, 0).hiddenGradNorms).toBeNull();
-    expect(() => unpackStep(new Float32Array(11), 2, 0)).toThrow(
-      /holds 11 numbers; 2 parameters and 0 hidden norms make 12/,
-    );
+    const counts = { params: 2, spectralNorm: 0, saturation: 0, hiddenGradNorms: 0 };
+    expect(unpackStep(new Float32Array(4 + 4 * 2), counts).hiddenGradNorms).toBeNull();
+    expect(() => unpackStep(new Float32Array(11), counts)).toThrow(/holds 11 numbers; .* make 12/);
   });
 });

@@ -17,28 +17,38 @@ const PER_PARAMETER = [
 type Scalar = (typeof SCALARS)[number];
 type PerParameter = (typeof PER_PARAMETER)[number];
 
-/** Tensors of one step: scalars, one scalar per parameter, and ||dL/dh_t|| (layers x steps) when measured. */
-export type PackedParts = Record<Scalar, tf.Tensor> &
-  Record<PerParameter, tf.Tensor[]> & { hiddenGradNorms: tf.Tensor1D | null };
+/** The per-layer figures of recurrent nets, and ||dL/dh_t||: present or not, in this order. */
+const OPTIONAL = ['spectralNorm', 'saturation', 'hiddenGradNorms'] as const satisfies readonly MetricId[];
+type Optional = (typeof OPTIONAL)[number];
 
-export type UnpackedStep = Record<Scalar, number> &
-  Record<PerParameter, number[]> & { hiddenGradNorms: number[] | null };
+/**
+ * Tensors of one step: scalars, one scalar per parameter, and the recurrent figures when measured:
+ * the spectral norm of each W_hh, the saturated fraction of each layer, ||dL/dh_t|| (layers x steps).
+ */
+export type PackedParts = Record<Scalar, tf.Tensor> &
+  Record<PerParameter, tf.Tensor[]> &
+  Record<Optional, tf.Tensor1D | null>;
+
+export type UnpackedStep = Record<Scalar, number> & Record<PerParameter, number[]> & Record<Optional, number[] | null>;
+
+/** How many numbers each part holds (0: not packed this step). */
+export type PackedCounts = { params: number } & Record<Optional, number>;
 
 /** Stacks the parts into one [n] tensor; call inside a tidy. */
 export function packStep(parts: PackedParts): tf.Tensor1D {
   const scalars = [...SCALARS.map((k) => parts[k]), ...PER_PARAMETER.flatMap((k) => parts[k])];
   // A rank-0 tensor needs no Reshape kernel (each kernel is a dispatch).
   const head = tf.stack(scalars.map((s) => (s.rank === 0 ? s : tf.reshape(s, [])))) as tf.Tensor1D;
-  return parts.hiddenGradNorms ? tf.concat([head, parts.hiddenGradNorms]) : head;
+  const tail = OPTIONAL.flatMap((k) => parts[k] ?? []);
+  return tail.length > 0 ? tf.concat([head, ...tail]) : head;
 }
 
-/** Reads `packStep`'s values back by name; `hidden` is how many ||dL/dh_t|| were packed (0: none). */
-export function unpackStep(values: ArrayLike<number>, params: number, hidden: number): UnpackedStep {
-  const expected = SCALARS.length + PER_PARAMETER.length * params + hidden;
+/** Reads `packStep`'s values back by name, given how many numbers each part holds. */
+export function unpackStep(values: ArrayLike<number>, counts: PackedCounts): UnpackedStep {
+  const { params } = counts;
+  const expected = SCALARS.length + PER_PARAMETER.length * params + OPTIONAL.reduce((n, k) => n + counts[k], 0);
   if (values.length !== expected) {
-    throw new Error(
-      `a packed step holds ${values.length} numbers; ${params} parameters and ${hidden} hidden norms make ${expected}`,
-    );
+    throw new Error(`a packed step holds ${values.length} numbers; ${JSON.stringify(counts)} make ${expected}`);
   }
   let cursor = 0;
   const take = (n: number): number[] => {
@@ -51,5 +61,6 @@ export function unpackStep(values: ArrayLike<number>, params: number, hidden: nu
     PerParameter,
     number[]
   >;
-  return { ...scalars, ...perParameter, hiddenGradNorms: hidden > 0 ? take(hidden) : null };
+  const optional = Object.fromEntries(OPTIONAL.map((k) => [k, counts[k] > 0 ? take(counts[k]) : null]));
+  return { ...scalars, ...perParameter, ...(optional as Record<Optional, number[] | null>) };
 }

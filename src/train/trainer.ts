@@ -40,6 +40,7 @@ import { createRecurrentModel, recurrentInitialWeights, type RecurrentBackward }
 import { createOptimizer, type Optimizer } from './optimizers.ts';
 import { Rng } from './rng.ts';
 import type { TrainerPhase } from './runPhase.ts';
+import { powerIterate } from './spectralNorm.ts';
 import { packStep, unpackStep } from './stepPacking.ts';
 
 export interface RunInit {
@@ -77,6 +78,33 @@ function createModel(config: ExperimentConfig, weights: InitialWeights, backward
 
 const EVAL_CHUNK = 500;
 
+/**
+ * Power-iteration rounds at the first step, from a random start, and at every later step, warm-started.
+ * A few rounds a step, not one: an orthogonal-times-scale start has all its singular values equal, and
+ * power iteration converges slowly where the top two are close (a few matrix-vector products are cheap).
+ */
+const SPECTRAL_FIRST_ROUNDS = 30;
+const SPECTRAL_ROUNDS = 4;
+
+/** A unit start vector for the power iteration of every W_hh, from the seed (so a replay is identical). */
+function spectralTracks(model: Model, seed: number): { weight: tf.Variable; vector: tf.Variable }[] {
+  const rng = new Rng(seed).fork('spectral');
+  return model.params
+    .filter((p) => p.name.endsWith('.W_hh'))
+    .map(({ variable }) => {
+      const n = variable.shape[1] ?? 0;
+      const start = Float32Array.from({ length: n }, () => rng.normal());
+      const length = Math.hypot(...start) || 1;
+      const initial = tf.tensor2d(
+        start.map((x) => x / length),
+        [n, 1],
+      );
+      const vector = tf.variable(initial, false);
+      initial.dispose();
+      return { weight: variable, vector };
+    });
+}
+
 export class Run {
   readonly config: ExperimentConfig;
   readonly side: RunSide;
@@ -92,6 +120,8 @@ export class Run {
   private statusValue: TrainerPhase = 'ready';
   private disposed = false;
   private divergenceValue: Divergence | null = null;
+  /** Recurrent nets: each W_hh with its power iteration's vector, carried from step to step. */
+  private readonly spectral: { weight: tf.Variable; vector: tf.Variable }[];
 
   constructor(init: RunInit) {
     // Refuse sizes that would exhaust the machine before a single tensor exists (the worker and the CLI land here).
@@ -109,6 +139,7 @@ export class Run {
       init.backward ?? 'bptt',
     );
     this.optimizer = createOptimizer(init.config);
+    this.spectral = spectralTracks(this.model, init.config.seed);
     const probe = this.model.probeShape;
     this.layout = {
       params: this.model.params.map((p) => ({ name: p.name, layer: p.layer, size: p.variable.size })),
@@ -161,6 +192,18 @@ export class Run {
     return this.model.probeShape !== null && every > 0 && (step - 1) % every === 0;
   }
 
+  /** ||W_hh||_2 of each recurrent layer after the update: one power-iteration round a step, more at the first. */
+  private spectralNorms(step: number): tf.Tensor1D | null {
+    if (this.spectral.length === 0) return null;
+    const rounds = step === 1 ? SPECTRAL_FIRST_ROUNDS : SPECTRAL_ROUNDS;
+    const sigmas = this.spectral.map(({ weight, vector }) => {
+      const { sigma, v } = powerIterate(weight as tf.Tensor2D, vector as tf.Tensor2D, rounds);
+      vector.assign(v);
+      return sigma;
+    });
+    return tf.stack(sigmas) as tf.Tensor1D;
+  }
+
   private checkCanStep(): void {
     if (this.disposed) throw new Error('run was disposed; it cannot take another step');
     if (this.statusValue !== 'ready') throw new Error(`run is ${this.statusValue}; it cannot take another step`);
@@ -176,6 +219,7 @@ export class Run {
     // A model with a sink measures dL/dh_t in its own backward; otherwise zero probes on every h_t do.
     const sink = measured ? this.model.hiddenGradSink : undefined;
     const probeShape = sink ? null : measured;
+    const saturationSink = this.model.saturationSink;
     const paramCount = this.model.params.length;
 
     let packed: tf.Tensor;
@@ -188,6 +232,7 @@ export class Run {
             )
           : [];
         sink?.arm();
+        saturationSink?.arm();
         let correct: tf.Tensor | null = null;
         const lossOf = (...args: tf.Tensor[]): tf.Scalar => {
           const out = this.model.loss(args.slice(0, paramCount), batch.x, batch.y, args.slice(paramCount));
@@ -213,6 +258,8 @@ export class Run {
           gradNormPost: post,
           weightNorm: weights,
           updateRatio: updates.map((u, i) => tf.div(u, weights[i] ?? 1)),
+          spectralNorm: this.spectralNorms(step),
+          saturation: saturationSink ? saturationSink.take() : null,
           hiddenGradNorms: sink
             ? sink.take()
             : hiddenGrads.length > 0
@@ -225,6 +272,7 @@ export class Run {
     } finally {
       // After a failed step too: what the backward kept must not outlive it.
       sink?.reset();
+      saturationSink?.reset();
     }
     batch.x.dispose();
     batch.y.dispose();
@@ -232,7 +280,12 @@ export class Run {
     packed.dispose();
 
     const hiddenCount = measured ? measured.layers * measured.steps : 0;
-    const figures = unpackStep(values, paramCount, hiddenCount);
+    const figures = unpackStep(values, {
+      params: paramCount,
+      spectralNorm: this.spectral.length,
+      saturation: saturationSink ? saturationSink.layers : 0,
+      hiddenGradNorms: hiddenCount,
+    });
     const { gradNormPre, gradNormPost } = figures;
     const metrics: StepMetrics = {
       step,
@@ -250,6 +303,8 @@ export class Run {
       layerNormPre: layerNorms(this.layout, gradNormPre),
       layerNormPost: layerNorms(this.layout, gradNormPost),
       hiddenGradNorms: figures.hiddenGradNorms,
+      ...(figures.spectralNorm ? { spectralNorm: figures.spectralNorm } : {}),
+      ...(figures.saturation ? { saturation: figures.saturation } : {}),
     };
     this.stepsDone = step;
     const divergence = findDivergence(metrics);
@@ -332,6 +387,7 @@ export class Run {
     if (this.disposed) return;
     this.model.dispose();
     this.optimizer.dispose();
+    for (const track of this.spectral) track.vector.dispose();
     this.disposed = true;
   }
 }

@@ -18,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HiddenGradSink } from './hiddenGradSink.ts';
+import type { SaturationSink } from './saturationSink.ts';
 
 /** One layer's parameters in our layout: W_ih [I, G*H], W_hh [H, G*H], biases [G*H], gates stacked (torch order). */
 export interface LayerWeights {
@@ -36,6 +37,8 @@ export interface LayerOptions {
   inputNeedsGrad: boolean;
   /** Where this layer's ||dL/dh_t||^2 go when the sink is recording. */
   hiddenGrads?: { sink: HiddenGradSink; layer: number };
+  /** Where this layer's fraction of saturated units goes when the sink is recording. */
+  saturation?: { sink: SaturationSink; layer: number };
 }
 
 /** A hand-written recurrent layer: x [T*B, I] time-major -> [T*B, H] or [B, H] (see LayerOptions). */
@@ -164,6 +167,12 @@ export function saveFuncOf(args: (tf.Tensor | tf.GradSaveFunc)[]): tf.GradSaveFu
  * probes measured (the norm of the gradient of an additive zero probe on h_t, over the [B, H] tensor).
  * `dh` is time-major [T*B, H], or its per-step blocks (stacked only when recording).
  */
+/** From a layer's forward: its hidden states, for the fraction of saturated units (when recording). */
+export function recordSaturation(options: LayerOptions, hiddenStates: tf.Tensor2D): void {
+  const target = options.saturation;
+  if (target?.sink.recording) target.sink.put(target.layer, hiddenStates);
+}
+
 export function recordHiddenGrads(options: LayerOptions, dh: tf.Tensor2D | tf.Tensor2D[]): void {
   const target = options.hiddenGrads;
   if (!target?.sink.recording) return;

@@ -20,6 +20,7 @@ import {
   perStep,
   previousSteps,
   recordHiddenGrads,
+  recordSaturation,
   saveFuncOf,
   sigmoidDerivative,
   gateBlocks,
@@ -67,6 +68,7 @@ export function gruLayer(x: tf.Tensor2D, w: LayerWeights, options: LayerOptions)
       hs.push(h);
     }
     const hiddenStates = stackSteps(hs);
+    recordSaturation(options, hiddenStates);
     save([x, w.wih, w.whh, ...[rs, zs, uNs, ns].map(stackSteps), hiddenStates]);
     const value = returnSequence ? hiddenStates : h;
     const gradFunc = (dy: tf.Tensor2D, saved: tf.Tensor[]): tf.Tensor[] =>

@@ -20,6 +20,7 @@ import {
   perStep,
   previousSteps,
   recordHiddenGrads,
+  recordSaturation,
   saveFuncOf,
   sigmoidDerivative,
   gateBlocks,
@@ -69,6 +70,7 @@ export function lstmLayer(x: tf.Tensor2D, w: LayerWeights, options: LayerOptions
       hs.push(h);
     }
     const hiddenStates = stackSteps(hs);
+    recordSaturation(options, hiddenStates);
     const stacks = [si, sf, so, tanhG, cells, tanhC].map(stackSteps);
     save([x, w.wih, w.whh, ...stacks, hiddenStates]);
     const value = returnSequence ? hiddenStates : at(hs, steps - 1);

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HiddenGradSink } from './hiddenGradSink.ts';
+import type { SaturationSink } from './saturationSink.ts';
 
 export interface Param {
   /** e.g. `fc1.weight`, `lstm0.W_hh`. */
@@ -35,6 +36,8 @@ export interface Model {
    * The trainer arms the sink instead of passing probes, and takes the norms after the gradients.
    */
   readonly hiddenGradSink?: HiddenGradSink;
+  /** Hand-written recurrent models: where their forward leaves the fraction of saturated units. */
+  readonly saturationSink?: SaturationSink;
   /** `values` are the params' tensors in order; `probes` are layers*steps [B, H] zeros, or empty. */
   loss(values: tf.Tensor[], x: tf.Tensor, y: tf.Tensor, probes: tf.Tensor[]): LossOutput;
   dispose(): void;

@@ -27,6 +27,7 @@ import type { Rng } from '../rng.ts';
 import { at, type LayerWeights, type RecurrentLayer } from './bptt.ts';
 import { gruLayer } from './gruLayer.ts';
 import { HiddenGradSink } from './hiddenGradSink.ts';
+import { SaturationSink } from './saturationSink.ts';
 import { constantArray, orthogonal, uniformArray, xavierUniform } from './init.ts';
 import { lstmLayer } from './lstmLayer.ts';
 import { disposeParams, makeParams, type InitialWeights, type LossOutput, type Model } from './model.ts';
@@ -146,6 +147,7 @@ function createBpttRecurrentModel(options: RecurrentOptions, weights: InitialWei
   const params = makeParams(recurrentParamSpecs(options), weights);
   const layerNames = Array.from({ length: layers }, (_, l) => layerName(cell, l));
   const sink = new HiddenGradSink(layers, MNIST_STEPS);
+  const saturation = new SaturationSink(layers);
   const layerOp = LAYER_OPS[cell];
 
   return {
@@ -153,6 +155,7 @@ function createBpttRecurrentModel(options: RecurrentOptions, weights: InitialWei
     layers: [...layerNames, 'out'],
     probeShape: { layers, steps: MNIST_STEPS, hidden },
     hiddenGradSink: sink,
+    saturationSink: saturation,
     loss(values, x, y, probes): LossOutput {
       if (probes.length > 0) throw new Error('this recurrent model measures dL/dh_t itself: arm its hiddenGradSink');
       const [batch, steps, pixels] = x.shape as [number, number, number];
@@ -164,12 +167,14 @@ function createBpttRecurrentModel(options: RecurrentOptions, weights: InitialWei
           returnSequence: l < layers - 1,
           inputNeedsGrad: l > 0,
           hiddenGrads: { sink, layer: l },
+          saturation: { sink: saturation, layer: l },
         });
       }
       return classify(values, layers, sequence, y);
     },
     dispose: () => {
       sink.reset();
+      saturation.reset();
       disposeParams(params);
     },
   };

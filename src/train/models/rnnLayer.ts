@@ -13,6 +13,7 @@ import {
   oneMinusSquare,
   perStep,
   recordHiddenGrads,
+  recordSaturation,
   saveFuncOf,
   stackSteps,
   weightGrads,
@@ -34,6 +35,7 @@ export function rnnLayer(x: tf.Tensor2D, w: LayerWeights, options: LayerOptions)
       hs.push(h);
     }
     const hiddenStates = stackSteps(hs);
+    recordSaturation(options, hiddenStates);
     save([x, w.wih, w.whh, hiddenStates]);
     const value = returnSequence ? hiddenStates : at(hs, steps - 1);
     const gradFunc = (dy: tf.Tensor2D, saved: tf.Tensor[]): tf.Tensor[] =>

@@ -1,0 +1,85 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { exactSpectralNorm } from '../../test/support/exactSvd.ts';
+import { Rng } from './rng.ts';
+import { powerIterate } from './spectralNorm.ts';
+
+function randomMatrix(rows: number, cols: number, seed: number): number[][] {
+  const rng = new Rng(seed);
+  return Array.from({ length: rows }, () => Array.from({ length: cols }, () => rng.normal()));
+}
+
+async function estimate(
+  w: number[][],
+  iterations: number,
+  start?: tf.Tensor2D,
+): Promise<{ sigma: number; v: tf.Tensor2D }> {
+  const n = w[0]?.length ?? 0;
+  const result = tf.tidy(() => {
+    const v0 = start ?? tf.div(tf.ones([n, 1]), Math.sqrt(n));
+    const r = powerIterate(tf.tensor2d(w), v0 as tf.Tensor2D, iterations);
+    return { sigma: r.sigma, v: r.v };
+  });
+  const sigma = (await result.sigma.data())[0] ?? NaN;
+  result.sigma.dispose();
+  return { sigma, v: result.v };
+}
+
+describe('spectral norm by power iteration', () => {
+  it('the exact method is right on a hand-worked matrix: [[3, 0], [4, 5]] has singular values sqrt(45) and sqrt(5)', () => {
+    // W^T W = [[25, 20], [20, 25]], eigenvalues 45 and 5.
+    expect(
+      exactSpectralNorm([
+        [3, 0],
+        [4, 5],
+      ]),
+    ).toBeCloseTo(Math.sqrt(45), 12);
+  });
+
+  it.each([
+    [6, 6, 1],
+    [5, 12, 2],
+    [12, 5, 3],
+    [16, 64, 4],
+  ])('converges to the exact largest singular value of a random %ix%i matrix', async (rows, cols, seed) => {
+    const w = randomMatrix(rows, cols, seed);
+    const { sigma, v } = await estimate(w, 300);
+    v.dispose();
+    expect(Math.abs(sigma - exactSpectralNorm(w)) / exactSpectralNorm(w)).toBeLessThan(1e-4);
+  });
+
+  it('warm-started from the last vector, one round a step tracks a slowly moving matrix', async () => {
+    const w = randomMatrix(8, 8, 7);
+    const first = await estimate(w, 300);
+    const moved = w.map((row) => row.map((x) => x * 1.01 + 0.001));
+    const next = await estimate(moved, 1, first.v);
+    first.v.dispose();
+    next.v.dispose();
+    expect(Math.abs(next.sigma - exactSpectralNorm(moved)) / exactSpectralNorm(moved)).toBeLessThan(1e-3);
+  });
+
+  it('a scaled orthogonal matrix has spectral norm equal to its scale; a zero matrix has 0; no tensor is left behind', async () => {
+    const before = tf.memory().numTensors;
+    const c = Math.cos(0.3);
+    const s = Math.sin(0.3);
+    const { sigma, v } = await estimate(
+      [
+        [2 * c, -2 * s],
+        [2 * s, 2 * c],
+      ],
+      50,
+    );
+    v.dispose();
+    expect(sigma).toBeCloseTo(2, 5);
+    const zero = await estimate(
+      [
+        [0, 0],
+        [0, 0],
+      ],
+      3,
+    );
+    zero.v.dispose();
+    expect(zero.sigma).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
