@@ -12,4 +12,3 @@ export type RunPhase = (typeof RUN_PHASES)[number];
 
 /** The phases a Run reports by itself, and that a training worker sends in its `status` message. */
 export type TrainerPhase = Extract<RunPhase, 'ready' | 'finished' | 'diverged'>;
-

@@ -46,7 +46,8 @@ export function createDenseModel(options: DenseOptions, weights: InitialWeights)
     layers: ['fc1', 'fc2'],
     probeShape: null,
     loss([w1, b1, w2, b2], x, y): LossOutput {
-      if (!w1 || !b1 || !w2 || !b2) throw new Error('dense model: loss needs fc1.weight, fc1.bias, fc2.weight, fc2.bias');
+      if (!w1 || !b1 || !w2 || !b2)
+        throw new Error('dense model: loss needs fc1.weight, fc1.bias, fc2.weight, fc2.bias');
       const hidden = tf.relu(tf.add(tf.matMul(x as tf.Tensor2D, w1 as tf.Tensor2D, false, true), b1));
       const prediction = tf.add(tf.matMul(hidden, w2 as tf.Tensor2D, false, true), b2); // [B, 1]
       const b = y.shape[0];
