@@ -13,6 +13,7 @@ import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { sidesOf, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
 import { parseExperiment } from '../experiment/urlCodec.ts';
 import { describeClip, formatDuration, formatNumber, summarize } from '../present/describe.ts';
+import { Narrator, comparePair, summarizeStory } from '../present/narrator.ts';
 import { loadTrainingData, trainRows, type TrainingData } from '../train/data/trainingData.ts';
 import { EpochLossTracker } from '../train/epochLoss.ts';
 import { csvHeader, csvRow, metricsTable } from '../train/metricSchema.ts';
@@ -44,6 +45,9 @@ options:
   --backend B     wasm or cpu: force a tfjs backend (default: the faster for this
                   model, found by timing a few steps of each)
   --every N       print progress every N steps (default: about 10 lines a run)
+  --narrate       say in words what happens as it happens (clipping acting, spikes,
+                  divergence, gradients vanishing or exploding through time), then
+                  a paragraph per run and one comparing the pair
   --verbose       on an unexpected error, print its whole stack
   --help          this text`;
 
@@ -57,6 +61,7 @@ interface CliOptions {
   side: 'both' | RunSide;
   backend: NodeBackend | null;
   every: number | null;
+  narrate: boolean;
   verbose: boolean;
 }
 
@@ -72,6 +77,7 @@ export function parseArgs(argv: string[]): CliOptions {
     side: 'both',
     backend: null,
     every: null,
+    narrate: false,
     verbose: false,
   };
   if (command === 'metrics') return { ...options, command: 'metrics' };
@@ -87,6 +93,7 @@ export function parseArgs(argv: string[]): CliOptions {
     if (arg === '--help' || arg === '-h') throw new UsageError(RUN_USAGE);
     else if (arg === '--out') options.out = value();
     else if (arg === '--verbose') options.verbose = true;
+    else if (arg === '--narrate') options.narrate = true;
     else if (arg === '--side') {
       const side = value();
       if (side !== 'both' && side !== 'clipped' && side !== 'baseline') {
@@ -236,6 +243,7 @@ async function train(
         last: undefined as StepMetrics | undefined,
         evaluation: null as EvalMetrics | null,
         epochs: new EpochLossTracker(rows, config.batch),
+        narrator: new Narrator(r.clip, r.layout),
       },
     ]),
   );
@@ -279,6 +287,10 @@ async function train(
         s.evaluation = evaluation;
       }
       csv?.row([run.side, run.clip.mode, ...csvRow(run.layout, m, evaluation)]);
+      if (evaluation) s.narrator.evaluated(evaluation);
+      const events = s.narrator.observe(m);
+      if (run.divergence) events.push(s.narrator.diverged(run.divergence));
+      if (options.narrate) for (const event of events) log(`${run.side.padEnd(8)} > ${event.sentence}`);
       if (m.step % every === 0 || run.status !== 'ready') {
         const done = runs.reduce((n, r) => n + r.step, 0);
         const elapsedMs = performance.now() - startedMs;
@@ -311,6 +323,15 @@ async function train(
     });
     log(`${run.side} (${describeClip(run.clip)}): ${summary}`);
     run.dispose();
+  }
+  if (options.narrate) {
+    for (const run of runs) {
+      const story = state.get(run)?.narrator.story();
+      if (story) log(`${run.side}: ${summarizeStory(story, run.clip)}`);
+    }
+    const [baseline, clipped] = ['baseline', 'clipped'].map((side) => runs.find((r) => r.side === side));
+    const stories = [baseline, clipped].map((r) => (r ? state.get(r)?.narrator.story() : undefined));
+    if (stories[0] && stories[1]) log(`the pair: ${comparePair(stories[0], stories[1])}`);
   }
   if (csv) log(`metrics written to ${csv.path} (columns: gradlab metrics, or docs/METRICS.md)`);
   return interrupted ? 130 : 0;

@@ -162,6 +162,19 @@ describe('gradlab CLI', () => {
     expect(rows.length - 1).toBe(Number(stepsLine?.[1])); // every trained step has its row
   });
 
+  it('narrates in words with --narrate: events as they happen, a paragraph per run, the pair compared', async () => {
+    const lines: string[] = [];
+    const link = 'v=1&preset=dense-explode&steps=24';
+    expect(await runCli(['run', link, '--narrate', '--backend', 'cpu'], (l) => lines.push(l))).toBe(0);
+    expect(lines).toContain(
+      'baseline > Step 5: the loss became Infinity: the numbers overflowed float32 and the run stopped.',
+    );
+    expect(lines.some((l) => l.startsWith('clipped  > Step 1: clipping acted for the first time:'))).toBe(true);
+    expect(lines).toContain(
+      'the pair: The unclipped run diverged at step 5; the clipped run, from the same weights and batches, stayed finite for all its 24 steps: clipping stopped the explosion.',
+    );
+  });
+
   it('describes every option, and where the columns are explained', () => {
     const help = gradlab('run', '--help');
     expect(help.code).toBe(2);
