@@ -44,11 +44,20 @@ export const TOUR: readonly TourLesson[] = [
   },
   {
     n: 4,
-    title: 'Why recurrent nets explode',
+    title: 'Recurrent nets: when clipping hurts',
     query: 'preset=rnn-scale&steps=60&hiddenGradEvery=5&trainSize=2000&testSize=200&evalEvery=30&tour=4',
-    text: 'A tanh RNN reads a digit row by row, 28 steps. Backpropagation through time multiplies the gradient by one Jacobian per step, diag(tanh\u2032) W_hh, so the gradient reaching step t is a product of 28 - t factors.',
+    text:
+      'A tanh RNN reads a digit row by row, 28 steps, its recurrent matrix W_hh started orthogonal x 2. ' +
+      'Backpropagation through time multiplies the gradient by diag(tanh\u2032) W_hh once a step, so at first ' +
+      'the gradient reaching t = 1 is over 100 times the one at t = 28: it explodes. Left: plain SGD (momentum ' +
+      '0.9, learning rate 0.01). Right: the same, clipped to global norm 1.',
     lookFor:
-      'Watch the per-time-step charts (||dL/dh_t||) at recurrent scale 2: the gradient grows toward t = 1, by orders of magnitude. Move the recurrent scale slider below 1 and press Play again: now it vanishes toward t = 1, and the early rows of the image barely matter.',
+      "Clipping makes it worse here. The unclipped run's first steps are big: within 60 steps ||W_hh|| grows " +
+      'from 2 to about 3.5 and a quarter to a third of its hidden units saturate (|h| > 0.99), where tanh passes ' +
+      'almost no gradient, so ||dL/dh_1|| / ||dL/dh_28|| falls from over 100 to about 1: it has left the exploding ' +
+      'regime and learns (about 60% test accuracy). The clipped run takes steps some 20x shorter than its ' +
+      'gradient asks for, stays at ||W_hh|| near 2 with few saturated units, keeps exploding (gradient norm 15-40 ' +
+      'every step) and barely learns (10-20%). Clipping is a safety rail against a blow-up, not a cure.',
   },
   {
     n: 5,

@@ -1,0 +1,112 @@
+/**
+ * Every tour lesson's claim, checked headless on the lesson's own link for 3 seeds: what the text tells a
+ * student to look for is what the runs do. A claim that fails in a seed is rewritten, not this test.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNodeBackend } from '../../src/cli/nodeBackend.ts';
+import { nodeDataLoader } from '../../src/cli/nodeData.ts';
+import { sidesOf, type ExperimentConfig, type RunSide } from '../../src/experiment/config.ts';
+import { TOUR, lessonLink } from '../../src/experiment/tour.ts';
+import { parseExperiment } from '../../src/experiment/urlCodec.ts';
+import { Narrator, type RunStory } from '../../src/present/narrator.ts';
+import { loadTrainingData } from '../../src/train/data/trainingData.ts';
+import { EpochLossTracker } from '../../src/train/epochLoss.ts';
+import type { StepMetrics } from '../../src/train/metrics.ts';
+import { Run } from '../../src/train/trainer.ts';
+
+const SEEDS = [1, 2, 3];
+
+interface Outcome {
+  steps: StepMetrics[];
+  story: RunStory;
+  /** Dense: the loss over every row of the first and last complete epochs. */
+  epochLosses: number[];
+  testAccuracy: number | null;
+}
+
+function lessonConfig(n: number, seed: number): ExperimentConfig {
+  const lesson = TOUR.find((l) => l.n === n);
+  if (!lesson) throw new Error(`no lesson ${n}`);
+  const parsed = parseExperiment(`${lessonLink(lesson)}&seed=${seed}`);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return parsed.config;
+}
+
+/** Trains both runs of a lesson to their end, as the page would. */
+async function play(config: ExperimentConfig): Promise<Record<RunSide, Outcome | undefined>> {
+  const data = await loadTrainingData(config, nodeDataLoader);
+  const out: Record<RunSide, Outcome | undefined> = { baseline: undefined, clipped: undefined };
+  for (const side of sidesOf(config)) {
+    const run = new Run({ config, side, data });
+    const narrator = new Narrator(run.clip, run.layout);
+    const epochs = new EpochLossTracker(config.data === 'rs1' ? 1000 : config.samples, config.batch);
+    const epochLosses: number[] = [];
+    const steps: StepMetrics[] = [];
+    while (run.status === 'ready') {
+      const m = await run.trainStep();
+      steps.push(m);
+      narrator.observe(m);
+      epochs.add(m.step, m.epoch, m.loss);
+      const done = epochs.lastCompleteEpoch();
+      if (done && done.epoch > epochLosses.length) epochLosses.push(done.loss);
+    }
+    if (run.divergence) narrator.diverged(run.divergence);
+    const evaluation = run.layout.classifier ? await run.evaluate() : null;
+    run.dispose();
+    out[side] = { steps, story: narrator.story(), epochLosses, testAccuracy: evaluation?.testAccuracy ?? null };
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  await startNodeBackend(['wasm']);
+});
+afterAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe.each(SEEDS)('the tour lessons tell the truth (seed %i)', (seed) => {
+  it('lesson 1: unclipped, the dense net overflows at step 5', async () => {
+    const { clipped: run } = await play(lessonConfig(1, seed));
+    expect(run?.story.divergence).toEqual({ step: 5, what: 'loss', value: 'Infinity' });
+  });
+
+  it('lesson 2: the unclipped run diverges at step 5; clipped by value it converges, clipping acting on nearly every step', async () => {
+    const { baseline, clipped } = await play(lessonConfig(2, seed));
+    expect(baseline?.story.divergence?.step).toBe(5);
+    expect(clipped?.story.divergence).toBeNull();
+    expect(clipped?.steps).toHaveLength(400);
+    expect((clipped?.story.clippedSteps ?? 0) / 400).toBeGreaterThan(0.9);
+    const [first = NaN, ...rest] = clipped?.epochLosses ?? [];
+    expect(rest.at(-1)).toBeLessThan(0.01 * first);
+  });
+
+  it('lesson 4: clipping hurts the RNN: the unclipped run saturates and leaves the exploding regime, the clipped one keeps exploding and learns less', async () => {
+    const { baseline, clipped } = await play(lessonConfig(4, seed));
+    if (!baseline || !clipped) throw new Error('lesson 4 is a pair');
+    const ratio = (m: StepMetrics | undefined) => (m?.hiddenGradNorms?.[0] ?? NaN) / (m?.hiddenGradNorms?.[27] ?? NaN);
+    const measured = (o: Outcome) => o.steps.filter((m) => m.hiddenGradNorms !== null);
+    const lastOf = (o: Outcome) => o.steps.at(-1);
+    // At first both explode through time: ||dL/dh_1|| / ||dL/dh_28|| over 100.
+    expect(ratio(measured(baseline)[0])).toBeGreaterThan(100);
+    // At the end the unclipped run has left that regime; the clipped one has not.
+    expect(ratio(measured(baseline).at(-1))).toBeLessThan(5);
+    expect(ratio(measured(clipped).at(-1))).toBeGreaterThan(10);
+    // ||W_hh|| grew from 2 to about 3.5 unclipped, stayed near 2 clipped; saturation likewise.
+    expect(lastOf(baseline)?.spectralNorm?.[0]).toBeGreaterThan(3);
+    expect(lastOf(clipped)?.spectralNorm?.[0]).toBeLessThan(2.5);
+    expect(lastOf(baseline)?.saturation?.[0]).toBeGreaterThan(0.2);
+    expect(lastOf(clipped)?.saturation?.[0]).toBeLessThan(0.12);
+    // The clipped run's steps are some 20x shorter, its gradient norm stays high, and it learns less.
+    expect(clipped.story.appliedRatio).toBeLessThan(0.1);
+    expect(lastOf(clipped)?.globalNormPre).toBeGreaterThan(10);
+    expect((baseline.testAccuracy ?? 0) - (clipped.testAccuracy ?? 1)).toBeGreaterThan(0.2);
+  });
+
+  it("lesson 6: with the tutorial's broadcast loss the clipped run stalls at var(y), about 23,300", async () => {
+    const { clipped } = await play(lessonConfig(6, seed));
+    const last = clipped?.epochLosses.at(-1) ?? NaN;
+    expect(Math.abs(last - 23_310) / 23_310).toBeLessThan(0.02);
+  });
+});
