@@ -114,6 +114,15 @@ describe('the narrator', () => {
     );
     const unclipped = new Narrator(NO_CLIP, dense);
     for (let n = 1; n <= 10; n++) unclipped.observe(step(n, { loss: 1 }));
+    const rarely = new Narrator(GLOBAL_1, dense);
+    for (let n = 1; n <= 100; n++) {
+      rarely.observe(
+        step(n, n === 50 ? { loss: 1, clipFraction: 1, globalNormPre: 2, globalNormPost: 1 } : { loss: 1 }),
+      );
+    }
+    expect(comparePair(unclipped.story(), rarely.story())).toBe(
+      'Clipping barely acted (on 1 of 100 steps), so the two runs stayed close: a loss of about 1 clipped, 1 without.',
+    );
     expect(comparePair(unclipped.story(), clipped.story())).toBe(
       'The clipped run learned more slowly: its steps were on average 4x shorter than the gradient asked for, and its loss ended at about 10 against 1 without clipping.',
     );

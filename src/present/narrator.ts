@@ -42,6 +42,8 @@ const MOST_WINDOW = 20;
 /** Through time: vanishing below, exploding above. */
 export const VANISHING_RATIO = 1e-2;
 export const EXPLODING_RATIO = 1e2;
+/** Clipping "barely acts" on fewer than this fraction of steps. */
+const BARELY = 0.05;
 /** "Most hidden units saturated": more than this fraction with |h| > 0.99. */
 const SATURATED_FRACTION = 0.5;
 
@@ -278,6 +280,13 @@ export function comparePair(baseline: RunStory, clipped: RunStory): string {
   if (clipped.clippedSteps === 0) return 'Clipping never acted, so the two runs took the very same steps.';
   const shorter = clipped.appliedRatio !== null ? `${formatNumber(1 / clipped.appliedRatio, 2)}x` : '';
   const [b, c] = [baseline.lastEval, clipped.lastEval];
+  if (clipped.clippedSteps < BARELY * Math.max(1, clipped.steps)) {
+    const ending =
+      b && c
+        ? `${percent(c.testAccuracy)} test accuracy clipped, ${percent(b.testAccuracy)} without`
+        : `a loss of about ${formatNumber(clipped.finalLoss ?? NaN)} clipped, ${formatNumber(baseline.finalLoss ?? NaN)} without`;
+    return `Clipping barely acted (on ${clipped.clippedSteps} of ${clipped.steps} steps), so the two runs stayed close: ${ending}.`;
+  }
   if (b && c) {
     const better = c.testAccuracy > b.testAccuracy;
     return better
