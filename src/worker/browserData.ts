@@ -26,7 +26,9 @@ export const browserDataLoader: DataLoader = {
   async mnist(split, count) {
     const manifest = (await (await fetchOk('mnist/manifest.json')).json()) as MnistManifest;
     const names = chunksFor(manifest, split, count);
-    const parts = await Promise.all(names.map(async (name) => parseChunk(await gunzip(await fetchOk(`mnist/${name}`)))));
+    const parts = await Promise.all(
+      names.map(async (name) => parseChunk(await gunzip(await fetchOk(`mnist/${name}`)))),
+    );
     return joinChunks(parts, count);
   },
 };

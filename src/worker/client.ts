@@ -40,7 +40,12 @@ export class WorkerPort<In, Out> {
 /** One training run's worker. */
 export class RunClient extends WorkerPort<ToWorker, FromWorker> {
   constructor(onMessage: (message: FromWorker) => void, onCrash: (reason: string) => void) {
-    super(() => new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: 'gradient-lab-trainer' }), onMessage, onCrash);
+    super(
+      () =>
+        new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: 'gradient-lab-trainer' }),
+      onMessage,
+      onCrash,
+    );
   }
 
   /** Asks the worker to free its tensors and close; terminates it soon after regardless. */
@@ -51,6 +56,13 @@ export class RunClient extends WorkerPort<ToWorker, FromWorker> {
 }
 
 /** The cliff lesson's worker. */
-export function createCliffClient(onMessage: (message: FromCliffWorker) => void, onCrash: (reason: string) => void): WorkerPort<ToCliffWorker, FromCliffWorker> {
-  return new WorkerPort(() => new Worker(new URL('./cliff.worker.ts', import.meta.url), { type: 'module', name: 'gradient-lab-cliff' }), onMessage, onCrash);
+export function createCliffClient(
+  onMessage: (message: FromCliffWorker) => void,
+  onCrash: (reason: string) => void,
+): WorkerPort<ToCliffWorker, FromCliffWorker> {
+  return new WorkerPort(
+    () => new Worker(new URL('./cliff.worker.ts', import.meta.url), { type: 'module', name: 'gradient-lab-cliff' }),
+    onMessage,
+    onCrash,
+  );
 }

@@ -15,7 +15,12 @@ function post(message: FromCliffWorker, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
 }
 
-const ready = startBackend(backendOrder('auto'), (name, reason) => post({ type: 'notice', message: `The ${name.toUpperCase()} backend could not start (${reason}); trying the next one.` })).then((backend) => {
+const ready = startBackend(backendOrder('auto'), (name, reason) =>
+  post({
+    type: 'notice',
+    message: `The ${name.toUpperCase()} backend could not start (${reason}); trying the next one.`,
+  }),
+).then((backend) => {
   post({ type: 'backend', backend });
   return backend;
 });
@@ -31,7 +36,9 @@ async function surface(message: Extract<ToCliffWorker, { type: 'surface' }>): Pr
     const started = performance.now();
     const loss = await cliffSurface(message.window, n, n, message.T);
     const final = k === message.resolutions.length - 1;
-    post({ type: 'surface', id: message.id, cols: n, rows: n, loss, elapsedMs: performance.now() - started, final }, [loss.buffer]);
+    post({ type: 'surface', id: message.id, cols: n, rows: n, loss, elapsedMs: performance.now() - started, final }, [
+      loss.buffer,
+    ]);
   }
 }
 
@@ -44,7 +51,8 @@ async function paths(message: Extract<ToCliffWorker, { type: 'descend' }>): Prom
 
 self.onmessage = (event: MessageEvent<ToCliffWorker>) => {
   const message = event.data;
-  const fail = (error: unknown) => post({ type: 'error', id: message.id, message: error instanceof Error ? error.message : String(error) });
+  const fail = (error: unknown) =>
+    post({ type: 'error', id: message.id, message: error instanceof Error ? error.message : String(error) });
   switch (message.type) {
     case 'surface':
       surface(message).catch(fail);
