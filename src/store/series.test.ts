@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunLayout, StepMetrics } from '../train/metrics.ts';
-import { BUCKETS, HEAD, RunSeries, TAIL } from './series.ts';
+import { BUCKETS, HEAD, RunSeries, TAIL, layerColumn } from './series.ts';
 
 const LAYOUT: RunLayout = {
   params: [{ name: 'w', layer: 'fc1', size: 4 }],
@@ -37,6 +37,18 @@ function fill(series: RunSeries, from: number, to: number, lossOf: (n: number) =
 }
 
 describe('a run series in bounded memory', () => {
+  it("keeps a recurrent layer's ||W_hh|| and saturated fraction under the schema's names", () => {
+    const layout: RunLayout = { ...LAYOUT, layers: ['rnn0', 'out'], hiddenLayers: 1, timeSteps: 28 };
+    const s = new RunSeries(layout);
+    s.append([
+      { ...step(1, 2), layerNormPre: [3, 4], spectralNorm: [2.5], saturation: [0.25] },
+      { ...step(2, 2), layerNormPre: [3, 4], spectralNorm: [0.75], saturation: [0.5] },
+    ]);
+    expect(s.points(layerColumn('spectralNorm', 'rnn0'), [1, 2], 10).map((p) => p.y)).toEqual([2.5, 0.75]);
+    expect(s.points(layerColumn('saturation', 'rnn0'), [1, 2], 10).map((p) => p.y)).toEqual([0.25, 0.5]);
+    expect(s.points(layerColumn('layerNormPre', 'out'), [1, 2], 10).map((p) => p.y)).toEqual([4, 4]);
+  });
+
   it('keeps every step of a short run at full resolution', () => {
     const s = new RunSeries(LAYOUT);
     fill(s, 1, 500, (n) => n);

@@ -28,7 +28,7 @@ const STEP_COLUMNS = [
   'clipFraction',
   'clipScale',
 ] as const satisfies readonly MetricId[];
-type LayerMetricId = Extract<MetricId, 'layerNormPre' | 'layerNormPost'>;
+type LayerMetricId = Extract<MetricId, 'layerNormPre' | 'layerNormPost' | 'spectralNorm' | 'saturation'>;
 
 /** A series column: a per-step metric, or a per-layer one with its layer (`layerNormPre:fc1`). */
 export type SeriesColumn = (typeof STEP_COLUMNS)[number] | `${LayerMetricId}:${string}`;
@@ -75,15 +75,25 @@ function columnsOf(layout: RunLayout): SeriesColumn[] {
   const names: SeriesColumn[] = [...STEP_COLUMNS];
   for (const layer of layout.layers)
     names.push(layerColumn('layerNormPre', layer), layerColumn('layerNormPost', layer));
+  // Recurrent layers (the first hiddenLayers of the layout): ||W_hh||_2 and the saturated fraction.
+  for (const layer of layout.layers.slice(0, layout.hiddenLayers))
+    names.push(layerColumn('spectralNorm', layer), layerColumn('saturation', layer));
   return names;
 }
+
+const PER_LAYER: Record<LayerMetricId, (m: StepMetrics) => readonly number[] | undefined> = {
+  layerNormPre: (m) => m.layerNormPre,
+  layerNormPost: (m) => m.layerNormPost,
+  spectralNorm: (m) => m.spectralNorm,
+  saturation: (m) => m.saturation,
+};
 
 function valueOf(m: StepMetrics, name: SeriesColumn, layout: RunLayout): number {
   // A layer the record lacks reads as NaN, as it always did once stored in a Float64Array.
   const [id, layer] = name.split(':');
   if (layer !== undefined) {
-    const perLayer = id === 'layerNormPre' ? m.layerNormPre : m.layerNormPost;
-    return perLayer[layout.layers.indexOf(layer)] ?? NaN;
+    const perLayer = PER_LAYER[id as LayerMetricId](m);
+    return perLayer?.[layout.layers.indexOf(layer)] ?? NaN;
   }
   if (name === 'accuracy') return m.accuracy ?? NaN;
   return m[name as Exclude<(typeof STEP_COLUMNS)[number], 'accuracy'>];
