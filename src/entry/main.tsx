@@ -3,10 +3,16 @@ import { createRoot } from 'react-dom/client';
 import { App } from '../ui/App.tsx';
 import { simulateFault } from '../store/session.ts';
 import { startLinkSync } from '../ui/linkSync.ts';
+import { startKeyboard } from '../ui/keyboard.ts';
+import { startRunNames } from '../ui/runNames.ts';
 import { refreshHistory } from '../store/historySession.ts';
-import './ui/styles.css';
+import '../ui/styles.css';
 
+// Names runs by their own clipping before the first runs are made.
+startRunNames();
 startLinkSync();
+// Space plays and pauses, the right arrow takes one step, R resets.
+startKeyboard();
 // The history of earlier visits, from IndexedDB.
 void refreshHistory();
 // Fault injection for the browser tests and for classroom "what if the worker dies?" demos.

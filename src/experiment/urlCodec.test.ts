@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { CLIP_MODES, DEFAULT_CONFIG, type ExperimentConfig } from './config.ts';
 import { PRESETS, PRESET_IDS } from './presets.ts';
 import { DEFAULT_CLIFF } from './cliff.ts';
-import { DEFAULT_VIEW, LOCK_GROUPS, decodeExperiment, encodeExperiment, parseExperiment } from './urlCodec.ts';
+import {
+  ALL_LOCK_GROUPS,
+  DEFAULT_VIEW,
+  LOCK_GROUPS,
+  decodeExperiment,
+  encodeExperiment,
+  linkOfLocation,
+  parseExperiment,
+} from './urlCodec.ts';
 
 /** A config in which every setting differs from the dense preset. */
 const EVERYTHING_CHANGED: ExperimentConfig = {
@@ -136,8 +144,38 @@ describe('experiment links', () => {
     });
     expect(query).toBe('v=1&preset=rnn-scale&lock=model%2Cclip');
     expect(decodeExperiment(query).view.locked).toEqual(['model', 'clip']);
-    expect(decodeExperiment('lock=all').view.locked).toEqual([...LOCK_GROUPS]);
+    expect(decodeExperiment('lock=all').view.locked).toEqual([...ALL_LOCK_GROUPS]);
     expect(decodeExperiment('lock=clip,everything').issues[0]?.param).toBe('lock');
+  });
+
+  it('locks the ways out of an experiment too: all covers the preset menu, the tour and the page tabs', () => {
+    expect(decodeExperiment('lock=all').view.locked).toEqual(expect.arrayContaining(['presets', 'tour', 'pages']));
+    expect(decodeExperiment('lock=presets,tour').view.locked).toEqual(['presets', 'tour']);
+    expect(decodeExperiment('lock=presets,tour').issues).toEqual([]);
+    // Every group locked is written as all; the content groups alone are listed.
+    const all = encodeExperiment(DEFAULT_CONFIG, 'dense-explode', { ...DEFAULT_VIEW, locked: [...ALL_LOCK_GROUPS] });
+    expect(all).toBe('v=1&preset=dense-explode&lock=all');
+    const content = encodeExperiment(DEFAULT_CONFIG, 'dense-explode', { ...DEFAULT_VIEW, locked: [...LOCK_GROUPS] });
+    expect(decodeExperiment(content).view.locked).toEqual([...LOCK_GROUPS]);
+  });
+
+  it('reads a link written with ?v=1 when the hash is empty, and only a link to the lab', () => {
+    expect(linkOfLocation('?v=1&preset=lstm-tf&lr=0.05', '')).toEqual({
+      query: 'v=1&preset=lstm-tf&lr=0.05',
+      from: 'search',
+    });
+    expect(linkOfLocation('?preset=rnn-scale', '#')).toEqual({ query: 'preset=rnn-scale', from: 'search' });
+    // The hash wins: it is what the lab writes.
+    expect(linkOfLocation('?v=1&preset=lstm-tf', '#v=1&preset=rnn-scale')).toEqual({
+      query: 'v=1&preset=rnn-scale',
+      from: 'hash',
+    });
+    // Parameters that are not the lab's (a campaign tag) are not an experiment.
+    expect(linkOfLocation('?utm_source=mail', '')).toEqual({ query: '', from: 'none' });
+    expect(linkOfLocation('', '')).toEqual({ query: '', from: 'none' });
+    const { config, preset } = decodeExperiment(linkOfLocation('?v=1&preset=lstm-tf&lr=0.05', '').query);
+    expect(preset).toBe('lstm-tf');
+    expect(config.lr).toBe(0.05);
   });
 
   it('round-trip the cliff lesson: page, tour, window, start, learning rate and clipping', () => {

@@ -18,9 +18,20 @@ export interface ParamIssue {
   message: string;
 }
 
-/** Groups of controls a teacher's link can hide from students. */
+/** Groups of settings a teacher's link can lock: students see them read-only, "set by your teacher". */
 export const LOCK_GROUPS = ['model', 'data', 'optimizer', 'training', 'clip', 'baseClip', 'cliff'] as const;
 export type LockGroup = (typeof LOCK_GROUPS)[number];
+
+/**
+ * Ways out of the teacher's experiment a link can take away: the preset menu, the tour's lesson buttons and the
+ * page tabs. `lock=all` locks these too; a student link made on the page locks them unless the teacher allows them.
+ */
+export const NAV_LOCK_GROUPS = ['presets', 'tour', 'pages'] as const;
+export type NavLockGroup = (typeof NAV_LOCK_GROUPS)[number];
+
+/** Everything `lock=` can name; `lock=all` is every one of them. */
+export const ALL_LOCK_GROUPS = [...LOCK_GROUPS, ...NAV_LOCK_GROUPS] as const;
+export type AnyLockGroup = LockGroup | NavLockGroup;
 
 /** What the page shows: the pair of runs, or the cliff lesson. */
 export const PAGES = ['runs', 'cliff'] as const;
@@ -31,7 +42,7 @@ export const TOUR_LENGTH = 6;
 
 /** How the page shows an experiment; not part of what is trained. */
 export interface ViewOptions {
-  locked: LockGroup[];
+  locked: AnyLockGroup[];
   page: PageId;
   /** The tour lesson whose text is shown, or null outside the tour. */
   tour: number | null;
@@ -87,6 +98,25 @@ const NUMBER_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function shown(value: string): string {
   return value.length > MAX_SHOWN_VALUE ? `${value.slice(0, MAX_SHOWN_VALUE)}...` : value;
+}
+
+/**
+ * Which part of the page's address holds its experiment: the hash (`#v=1&...`, what the lab writes) or, for a
+ * link written with `?v=1&...`, the query. A query is read only when the hash is empty and the query names the
+ * lab's version or preset, so unrelated parameters (a campaign tag, say) never replace the default experiment.
+ */
+export function linkOfLocation(search: string, hash: string): { query: string; from: 'hash' | 'search' | 'none' } {
+  const h = hash.startsWith('#') ? hash.slice(1) : hash;
+  if (h.trim() !== '') return { query: h, from: 'hash' };
+  const q = search.startsWith('?') ? search.slice(1) : search;
+  if (q.trim() === '') return { query: '', from: 'none' };
+  try {
+    const params = new URLSearchParams(q);
+    if (params.has('v') || params.has('preset')) return { query: q, from: 'search' };
+  } catch {
+    // An unreadable query is not a link to the lab.
+  }
+  return { query: '', from: 'none' };
 }
 
 /** The query part of a full URL, a `#...`/`?...` fragment, or a bare `a=1&b=2` string. */
@@ -286,15 +316,15 @@ export function decodeExperiment(input: string): DecodedExperiment {
   }
   const lockRaw = raw.get('lock');
   if (lockRaw !== undefined) {
-    const groups = lockRaw === 'all' ? [...LOCK_GROUPS] : lockRaw.split(',').filter((g) => g !== '');
+    const groups = lockRaw === 'all' ? [...ALL_LOCK_GROUPS] : lockRaw.split(',').filter((g) => g !== '');
     for (const group of groups) {
-      if ((LOCK_GROUPS as readonly string[]).includes(group)) {
-        if (!view.locked.includes(group as LockGroup)) view.locked.push(group as LockGroup);
+      if ((ALL_LOCK_GROUPS as readonly string[]).includes(group)) {
+        if (!view.locked.includes(group as AnyLockGroup)) view.locked.push(group as AnyLockGroup);
       } else {
         issues.push({
           param: 'lock',
           value: shown(group),
-          message: `allowed: all, or a comma-separated list of ${LOCK_GROUPS.join(', ')}; '${shown(group)}' was ignored`,
+          message: `allowed: all, or a comma-separated list of ${ALL_LOCK_GROUPS.join(', ')}; '${shown(group)}' was ignored`,
         });
       }
     }
@@ -356,6 +386,6 @@ export function encodeExperiment(
     if (cliff[field] !== DEFAULT_CLIFF[field]) params.set(CLIFF_FIELDS[field].key, formatValue(cliff[field]));
   }
   if (view.locked.length > 0)
-    params.set('lock', view.locked.length === LOCK_GROUPS.length ? 'all' : view.locked.join(','));
+    params.set('lock', ALL_LOCK_GROUPS.every((g) => view.locked.includes(g)) ? 'all' : view.locked.join(','));
   return params.toString();
 }

@@ -5,7 +5,9 @@
  * a full disk), the lab goes on without history and says so once.
  */
 import type { RunSide } from '../experiment/config.ts';
+import { decodeExperiment } from '../experiment/urlCodec.ts';
 import { describeClip } from '../present/describe.ts';
+import { describeExperiment } from '../present/experiment.ts';
 import { RunHistory, type StoredRun } from '../persist/runHistory.ts';
 import type { EvalMetrics, StepMetrics } from '../train/metrics.ts';
 import { useLab, type RunView } from './labStore.ts';
@@ -147,7 +149,10 @@ export async function loadStoredRuns(ids: string[], compare: boolean): Promise<S
     const when = new Date(run.createdAt).toLocaleString();
     const phase = run.phase === 'finished' || run.phase === 'diverged' ? run.phase : 'crashed';
     const notices = [`From the run history: ${when}.`];
-    if (compare) notices.push(`Clipping: ${describeClip(run.clip)}; experiment: ${run.link}`);
+    if (compare)
+      notices.push(
+        `Clipping: ${describeClip(run.clip)}. Trained as: ${describeExperiment(decodeExperiment(run.link).config)}`,
+      );
     out.push({
       side,
       series,

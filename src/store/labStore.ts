@@ -9,14 +9,13 @@ import { create, type StateCreator } from 'zustand';
 import { DEFAULT_CLIFF, type CliffConfig } from '../experiment/cliff.ts';
 import type { ClipConfig, ExperimentConfig, RunSide } from '../experiment/config.ts';
 import { PRESETS, type PresetId } from '../experiment/presets.ts';
-import { DEFAULT_VIEW, type LockGroup, type ParamIssue, type ViewOptions } from '../experiment/urlCodec.ts';
+import { DEFAULT_VIEW, type AnyLockGroup, type ParamIssue, type ViewOptions } from '../experiment/urlCodec.ts';
 import type { StoredRun } from '../persist/runHistory.ts';
 import type { DescentStep, PlaneWindow } from '../train/cliff.ts';
 import type { Divergence, EvalMetrics, RunLayout } from '../train/metrics.ts';
 import type { RunPhase } from '../train/runPhase.ts';
-import type { BackendChoice, BackendName } from '../worker/protocol.ts';
+import type { BackendChoice, BackendChoiceView, BackendName } from '../worker/protocol.ts';
 import type { RunSeries } from './series.ts';
-
 
 export interface RunView {
   side: RunSide;
@@ -35,6 +34,8 @@ export interface RunView {
   runId: string | null;
   /** A name other than the side's, for runs reopened from the history to compare. */
   title?: string;
+  /** What Auto chose for this run and the speeds it measured (shown beside the speed readout). */
+  backendChoice?: BackendChoiceView;
 }
 
 export interface ExperimentSlice {
@@ -47,7 +48,7 @@ export interface ExperimentSlice {
   linkIssues: ParamIssue[];
   setLinkIssues: (issues: ParamIssue[]) => void;
   dismissLinkIssues: () => void;
-  setLocked: (locked: LockGroup[]) => void;
+  setLocked: (locked: AnyLockGroup[]) => void;
   setCliff: (patch: Partial<CliffConfig>) => void;
 }
 

@@ -1,8 +1,9 @@
-/** The clipping of one side of the pair, with its formula in words. */
+/** The clipping of one side of the pair, with its formula in words; read-only when the teacher locked it. */
 import type { ClipConfig, ClipMode } from '../experiment/config.ts';
 import { CLIP_FIELD_SPECS, checkClip } from '../experiment/schema.ts';
 import { CLIP_FORMULAS } from '../present/describe.ts';
 import { NumberField, SelectField } from '../widgets/NumberField.tsx';
+import { TeacherTag } from './TeacherTag.tsx';
 
 const MODE_LABELS: Record<ClipMode, string> = {
   none: 'None',
@@ -21,6 +22,7 @@ export function ClipEditor({
   legend: string;
   clip: ClipConfig;
   onChange: (clip: ClipConfig) => string | null;
+  /** Locked by the teacher's link: shown read-only, "set by your teacher". */
   disabled: boolean;
 }) {
   const set = (patch: Partial<ClipConfig>): string | null => {
@@ -28,8 +30,11 @@ export function ClipEditor({
     return checkClip(next) ?? onChange(next);
   };
   return (
-    <fieldset disabled={disabled}>
-      <legend>{legend}</legend>
+    <fieldset disabled={disabled} className={disabled ? 'teacher-locked' : undefined}>
+      <legend>
+        {legend}
+        {disabled && <TeacherTag />}
+      </legend>
       <SelectField
         label="Clipping"
         value={clip.mode}

@@ -2,16 +2,87 @@
  * Every setting the training core supports, grouped as a teacher thinks of
  * them. A change that is valid replaces the runs (never mixing two
  * configurations in one chart); one that is not says what is allowed.
+ * Groups a teacher's link locked are shown read-only, "set by your teacher";
+ * the summary is written from the settings themselves, so it never goes stale.
  */
+import type { ReactNode } from 'react';
 import { isRecurrent, type ExperimentConfig, type ModelKind } from '../experiment/config.ts';
 import { PRESETS, PRESET_IDS, type PresetId } from '../experiment/presets.ts';
 import { FIELD_SPECS, checkBudget } from '../experiment/schema.ts';
 import type { LockGroup } from '../experiment/urlCodec.ts';
+import { describeExperiment, sameExperiment } from '../present/experiment.ts';
 import { useLab } from '../store/labStore.ts';
 import { applyExperiment } from '../store/session.ts';
 import { ClipEditor } from './ClipEditor.tsx';
+import { resetLab, teacherSettings } from './linkSync.ts';
+import { TeacherTag } from './TeacherTag.tsx';
 import { NumberField, SelectField } from '../widgets/NumberField.tsx';
 import { RangeField } from '../widgets/RangeField.tsx';
+
+/** A group of settings; read-only, and labelled so, when the teacher's link locked it. */
+function Group({ group, legend, children }: { group: LockGroup; legend: string; children: ReactNode }) {
+  const locked = useLab((s) => s.view.locked.includes(group));
+  return (
+    <fieldset disabled={locked} className={locked ? 'teacher-locked' : undefined} data-group={group}>
+      <legend>
+        {legend}
+        {locked && <TeacherTag />}
+      </legend>
+      {children}
+    </fieldset>
+  );
+}
+
+/** The preset menu (or, on a locked page, the experiment's name) and the experiment in words. */
+function ExperimentHeading({ config, preset }: { config: ExperimentConfig; preset: PresetId }) {
+  const locked = useLab((s) => s.view.locked);
+  const { title, summary } = PRESETS[preset];
+  const custom = !sameExperiment(config, PRESETS[preset].config);
+  const teacher = locked.length > 0 ? teacherSettings() : null;
+  const awayFromTeacher = teacher !== null && !sameExperiment(config, teacher.config);
+  return (
+    <>
+      {locked.length > 0 && (
+        <p className="teacher-note" data-testid="teacher-note">
+          Your teacher set up this experiment.
+          {locked.some((g) => g !== 'presets' && g !== 'tour' && g !== 'pages') &&
+            ' Settings marked "set by your teacher" are shown but cannot be changed.'}
+          {awayFromTeacher && (
+            <>
+              {' '}
+              <button type="button" className="small" onClick={resetLab}>
+                Back to your teacher&apos;s settings
+              </button>
+            </>
+          )}
+        </p>
+      )}
+      {locked.includes('presets') ? (
+        <p className="experiment-summary" data-testid="experiment-name">
+          <strong>Experiment:</strong> {custom ? `custom, from ${title}` : title}
+        </p>
+      ) : (
+        <SelectField<PresetId | 'custom'>
+          label="Preset"
+          value={custom ? 'custom' : preset}
+          options={[
+            ...(custom ? [{ value: 'custom' as const, label: `Custom, from ${title}` }] : []),
+            ...PRESET_IDS.map((id) => ({ value: id, label: PRESETS[id].title })),
+          ]}
+          onChange={(id) => {
+            if (id !== 'custom') applyExperiment(structuredClone(PRESETS[id].config), id);
+          }}
+        />
+      )}
+      <p className="hint" data-testid="experiment-summary">
+        {custom ? describeExperiment(config) : summary}
+      </p>
+      <p className="hint keys-hint">
+        Keys: <kbd>Space</kbd> play or pause, <kbd>→</kbd> one step, <kbd>R</kbd> reset.
+      </p>
+    </>
+  );
+}
 
 /** Applies a change if the whole config stays valid; returns the refusal otherwise. */
 export function commitChange(patch: Partial<ExperimentConfig>): string | null {
@@ -49,7 +120,6 @@ export function ControlsPanel() {
   const config = useLab((s) => s.config);
   const preset = useLab((s) => s.preset);
   const locked = useLab((s) => s.view.locked);
-  const hidden = (group: LockGroup) => locked.includes(group);
   const recurrent = isRecurrent(config.model);
   const num = (field: keyof typeof FIELD_SPECS, label: string, hint?: string) => (
     <NumberField
@@ -62,150 +132,130 @@ export function ControlsPanel() {
   );
   return (
     <form className="controls" aria-label="Experiment settings" onSubmit={(e) => e.preventDefault()}>
-      <SelectField
-        label="Preset"
-        value={preset}
-        options={PRESET_IDS.map((id) => ({ value: id, label: PRESETS[id].title }))}
-        onChange={(id) => applyExperiment(structuredClone(PRESETS[id].config), id)}
-      />
-      <p className="hint">{PRESETS[preset].summary}</p>
+      <ExperimentHeading config={config} preset={preset} />
 
-      {!hidden('model') && (
-        <fieldset>
-          <legend>Model</legend>
-          <SelectField
-            label="Network"
-            value={config.model}
-            options={[
-              { value: 'dense', label: 'Dense 20-H-1 regression' },
-              { value: 'rnn', label: 'Vanilla RNN (tanh)' },
-              { value: 'lstm', label: 'LSTM' },
-              { value: 'gru', label: 'GRU' },
-            ]}
-            onChange={changeModel}
-          />
-          {num('hidden', recurrent ? 'Hidden units per layer' : 'Hidden units')}
-          {recurrent && num('layers', 'Layers')}
-          {recurrent && config.model !== 'rnn' && (
-            <SelectField
-              label="Initialisation"
-              value={config.init}
-              options={[
-                { value: 'torch', label: 'PyTorch (uniform)' },
-                { value: 'keras', label: 'Keras (Glorot, orthogonal)' },
-              ]}
-              onChange={(init) => void commitChange({ init })}
-            />
-          )}
-          {config.model === 'rnn' && (
-            <RangeField
-              label="Recurrent scale"
-              value={config.recScale}
-              min={0}
-              max={5}
-              step={0.05}
-              hint="W_hh starts orthogonal x this scale. Below 1 the gradient vanishes toward t = 1; above 1 it explodes."
-              onCommit={(recScale) => void commitChange({ recScale })}
-            />
-          )}
-        </fieldset>
-      )}
-
-      {!hidden('data') && (
-        <fieldset>
-          <legend>Data</legend>
-          {!recurrent && (
-            <>
-              <SelectField
-                label="Data set"
-                value={config.data}
-                options={[
-                  { value: 'rs1', label: "The tutorial's (make_regression, random_state=1)" },
-                  { value: 'generated', label: 'Generated from the seed' },
-                ]}
-                onChange={(data) => void commitChange({ data })}
-              />
-              {config.data === 'generated' && num('samples', 'Rows')}
-              <SelectField
-                label="Loss"
-                value={config.loss}
-                options={[
-                  { value: 'corrected', label: 'MSE (corrected)' },
-                  { value: 'literal', label: "The tutorial's broadcast MSE (a bug)" },
-                ]}
-                onChange={(loss) => void commitChange({ loss })}
-              />
-            </>
-          )}
-          {recurrent && (
-            <>
-              {num('trainSize', 'Training digits')}
-              {num('testSize', 'Test digits')}
-              {num('evalEvery', 'Test every N steps')}
-            </>
-          )}
-        </fieldset>
-      )}
-
-      {!hidden('optimizer') && (
-        <fieldset>
-          <legend>Optimiser</legend>
-          <SelectField
-            label="Optimiser"
-            value={config.optimizer}
-            options={[
-              { value: 'sgd', label: 'SGD with momentum' },
-              { value: 'adam', label: 'Adam (PyTorch)' },
-              { value: 'adam-keras', label: 'Adam (Keras: eps on the uncorrected root)' },
-              { value: 'rmsprop', label: 'RMSprop' },
-            ]}
-            onChange={(optimizer) => void commitChange({ optimizer })}
-          />
-          {num('lr', 'Learning rate')}
-          {(config.optimizer === 'sgd' || config.optimizer === 'rmsprop') && num('momentum', 'Momentum')}
-          {(config.optimizer === 'adam' || config.optimizer === 'adam-keras') && (
-            <>
-              {num('beta1', 'beta1')}
-              {num('beta2', 'beta2')}
-            </>
-          )}
-          {config.optimizer === 'rmsprop' && num('alpha', 'alpha (smoothing)')}
-          {config.optimizer !== 'sgd' && num('eps', 'eps')}
-        </fieldset>
-      )}
-
-      {!hidden('training') && (
-        <fieldset>
-          <legend>Training</legend>
-          {num('batch', 'Batch size')}
-          {num('steps', 'Steps')}
-          {num('seed', 'Seed', 'Same seed, same weights, data and batch order.')}
-          {recurrent && num('hiddenGradEvery', 'Measure dL/dh_t every N steps', '0 turns it off.')}
-          <SelectField
-            label="Runs"
-            value={config.pair ? '1' : '0'}
-            options={[
-              { value: '1', label: 'A pair: baseline and clipped' },
-              { value: '0', label: 'The clipped run only' },
-            ]}
-            onChange={(v) => void commitChange({ pair: v === '1' })}
-          />
-        </fieldset>
-      )}
-
-      {!hidden('clip') && (
-        <ClipEditor
-          legend="Clipped run"
-          clip={config.clip}
-          disabled={false}
-          onChange={(clip) => commitChange({ clip })}
+      <Group group="model" legend="Model">
+        <SelectField
+          label="Network"
+          value={config.model}
+          options={[
+            { value: 'dense', label: 'Dense 20-H-1 regression' },
+            { value: 'rnn', label: 'Vanilla RNN (tanh)' },
+            { value: 'lstm', label: 'LSTM' },
+            { value: 'gru', label: 'GRU' },
+          ]}
+          onChange={changeModel}
         />
-      )}
-      {config.pair && !hidden('baseClip') && (
+        {num('hidden', recurrent ? 'Hidden units per layer' : 'Hidden units')}
+        {recurrent && num('layers', 'Layers')}
+        {recurrent && config.model !== 'rnn' && (
+          <SelectField
+            label="Initialisation"
+            value={config.init}
+            options={[
+              { value: 'torch', label: 'PyTorch (uniform)' },
+              { value: 'keras', label: 'Keras (Glorot, orthogonal)' },
+            ]}
+            onChange={(init) => void commitChange({ init })}
+          />
+        )}
+        {config.model === 'rnn' && (
+          <RangeField
+            label="Recurrent scale"
+            value={config.recScale}
+            min={0}
+            max={5}
+            step={0.05}
+            hint="W_hh starts orthogonal x this scale. Below 1 the gradient vanishes toward t = 1; above 1 it explodes."
+            onCommit={(recScale) => void commitChange({ recScale })}
+          />
+        )}
+      </Group>
+
+      <Group group="data" legend="Data">
+        {!recurrent && (
+          <>
+            <SelectField
+              label="Data set"
+              value={config.data}
+              options={[
+                { value: 'rs1', label: "The tutorial's (make_regression, random_state=1)" },
+                { value: 'generated', label: 'Generated from the seed' },
+              ]}
+              onChange={(data) => void commitChange({ data })}
+            />
+            {config.data === 'generated' && num('samples', 'Rows')}
+            <SelectField
+              label="Loss"
+              value={config.loss}
+              options={[
+                { value: 'corrected', label: 'MSE (corrected)' },
+                { value: 'literal', label: "The tutorial's broadcast MSE (a bug)" },
+              ]}
+              onChange={(loss) => void commitChange({ loss })}
+            />
+          </>
+        )}
+        {recurrent && (
+          <>
+            {num('trainSize', 'Training digits')}
+            {num('testSize', 'Test digits')}
+            {num('evalEvery', 'Test every N steps')}
+          </>
+        )}
+      </Group>
+
+      <Group group="optimizer" legend="Optimiser">
+        <SelectField
+          label="Optimiser"
+          value={config.optimizer}
+          options={[
+            { value: 'sgd', label: 'SGD with momentum' },
+            { value: 'adam', label: 'Adam (PyTorch)' },
+            { value: 'adam-keras', label: 'Adam (Keras: eps on the uncorrected root)' },
+            { value: 'rmsprop', label: 'RMSprop' },
+          ]}
+          onChange={(optimizer) => void commitChange({ optimizer })}
+        />
+        {num('lr', 'Learning rate')}
+        {(config.optimizer === 'sgd' || config.optimizer === 'rmsprop') && num('momentum', 'Momentum')}
+        {(config.optimizer === 'adam' || config.optimizer === 'adam-keras') && (
+          <>
+            {num('beta1', 'beta1')}
+            {num('beta2', 'beta2')}
+          </>
+        )}
+        {config.optimizer === 'rmsprop' && num('alpha', 'alpha (smoothing)')}
+        {config.optimizer !== 'sgd' && num('eps', 'eps')}
+      </Group>
+
+      <Group group="training" legend="Training">
+        {num('batch', 'Batch size')}
+        {num('steps', 'Steps')}
+        {num('seed', 'Seed', 'Same seed, same weights, data and batch order.')}
+        {recurrent && num('hiddenGradEvery', 'Measure dL/dh_t every N steps', '0 turns it off.')}
+        <SelectField
+          label="Runs"
+          value={config.pair ? '1' : '0'}
+          options={[
+            { value: '1', label: 'A pair: baseline and clipped' },
+            { value: '0', label: 'The clipped run only' },
+          ]}
+          onChange={(v) => void commitChange({ pair: v === '1' })}
+        />
+      </Group>
+
+      <ClipEditor
+        legend={config.pair ? 'Clipped run' : 'The run'}
+        clip={config.clip}
+        disabled={locked.includes('clip')}
+        onChange={(clip) => commitChange({ clip })}
+      />
+      {config.pair && (
         <ClipEditor
           legend="Baseline run"
           clip={config.baseClip}
-          disabled={false}
+          disabled={locked.includes('baseClip')}
           onChange={(baseClip) => commitChange({ baseClip })}
         />
       )}

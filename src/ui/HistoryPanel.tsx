@@ -6,13 +6,13 @@
 import { useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { describeClip, formatNumber } from '../present/describe.ts';
+import { experimentName } from '../present/experiment.ts';
 import { PRESETS } from '../experiment/presets.ts';
-import { decodeExperiment } from '../experiment/urlCodec.ts';
 import type { StoredRun } from '../persist/runHistory.ts';
-import { deleteStoredRuns, exportStoredRuns, importStoredRuns, loadStoredRuns } from '../store/historySession.ts';
+import { deleteStoredRuns, exportStoredRuns, importStoredRuns } from '../store/historySession.ts';
 import { useLab } from '../store/labStore.ts';
-import { showStoredRuns } from '../store/session.ts';
 import { downloadBlob } from '../widgets/download.ts';
+import { reopenRuns, sessionOf } from './reopen.ts';
 
 const PHASE_WORDS: Record<StoredRun['phase'], string> = {
   starting: 'not started',
@@ -24,8 +24,17 @@ const PHASE_WORDS: Record<StoredRun['phase'], string> = {
   crashed: 'stopped',
 };
 
+/** A stored run's steps: live from the store while it is on the charts (the stored count lags a batch or more). */
+function StepCount({ run }: { run: StoredRun }) {
+  const live = useLab((s) => Object.values(s.runs).find((r) => r?.runId === run.id)?.step);
+  return <>{formatNumber(Math.max(run.step, live ?? 0))}</>;
+}
+
 function describeRun(run: StoredRun): string {
-  return `${PRESETS[run.preset]?.title ?? run.preset}, ${run.side}: ${describeClip(run.clip)}`;
+  const name = PRESETS[run.preset] ? experimentName(run.config, run.preset) : run.preset;
+  // A lone run is not "the clipped run" of a pair, whatever side it trained on.
+  const side = run.config.pair ? run.side : 'one run';
+  return `${name.charAt(0).toUpperCase()}${name.slice(1)}, ${side}: ${describeClip(run.clip)}`;
 }
 
 export function HistoryPanel() {
@@ -39,33 +48,8 @@ export function HistoryPanel() {
 
   const toggle = (id: string, on: boolean) =>
     setSelected((s) => (on ? [...s.filter((x) => x !== id), id] : s.filter((x) => x !== id)));
-  const open = async (runs: StoredRun[], compare: boolean) => {
-    const first = runs[0];
-    const views = await loadStoredRuns(
-      runs.map((r) => r.id),
-      compare,
-    );
-    if (!first || views.length === 0) {
-      setMessage({ text: 'These runs have no steps stored yet.', error: true });
-      return;
-    }
-    const decoded = decodeExperiment(first.link);
-    const steps = Math.max(decoded.config.steps, ...views.map((v) => v.series.count));
-    showStoredRuns(views, { ...decoded.config, steps, pair: views.length > 1 }, decoded.preset);
-    setMessage({
-      text: compare
-        ? 'Comparing two stored runs on the charts above. Press Play or Reset to train afresh.'
-        : 'Reopened on the charts above. Press Play or Reset to train this experiment afresh.',
-      error: false,
-    });
-  };
-  const openSession = (run: StoredRun) => {
-    // A pair is reopened as a pair.
-    const pair = history
-      .filter((r) => r.session === run.session)
-      .sort((a, b) => (a.side === 'baseline' ? -1 : 1) - (b.side === 'baseline' ? -1 : 1));
-    void open(pair, false);
-  };
+  const open = async (runs: StoredRun[], compare: boolean) => setMessage(await reopenRuns(runs, compare));
+  const openSession = (run: StoredRun) => void open(sessionOf(history, run), false);
   const exportIds = async (ids: string[]) => {
     const text = await exportStoredRuns(ids);
     if (text) downloadBlob(new Blob([text], { type: 'application/json' }), `gradient-lab-runs-${ids.length}.json`);
@@ -177,7 +161,9 @@ export function HistoryPanel() {
                   </td>
                   <td>{new Date(run.createdAt).toLocaleString()}</td>
                   <td>{describeRun(run)}</td>
-                  <td>{formatNumber(run.step)}</td>
+                  <td data-testid="history-steps">
+                    <StepCount run={run} />
+                  </td>
                   <td>
                     {live.has(run.id)
                       ? `on the charts now${run.divergence ? `, diverged at step ${run.divergence.step}` : ''}`

@@ -1,7 +1,20 @@
-/** What was wrong with the link this page was opened with, and what was used instead. Text only: nothing from the link is rendered as markup. */
+/**
+ * How the page was opened: the offer to reopen a run a reload interrupted (ReopenBanner), then what was wrong
+ * with the link, and what was used instead. Text only: nothing from the link is rendered as markup.
+ */
 import { useLab } from '../store/labStore.ts';
+import { ReopenBanner } from './ReopenBanner.tsx';
 
 export function LinkIssues() {
+  return (
+    <>
+      <ReopenBanner />
+      <LinkProblems />
+    </>
+  );
+}
+
+function LinkProblems() {
   const issues = useLab((s) => s.linkIssues);
   const dismiss = useLab((s) => s.dismissLinkIssues);
   if (issues.length === 0) return null;

@@ -8,6 +8,7 @@ import { seriesBySide, useLab } from '../store/labStore.ts';
 import { explainDivergence } from '../present/explain.ts';
 import { downloadBlob } from '../widgets/download.ts';
 import { currentLink } from './linkSync.ts';
+import { UNCLIPPED_TITLE } from './runNames.ts';
 
 const PHASE_WORDS = {
   starting: 'starting',
@@ -51,9 +52,10 @@ export function RunCard({ side }: { side: RunSide }) {
     >
       <header>
         <h2 id={`run-${side}`} style={{ color: SIDE_COLOR[side] }}>
-          {/* A lone run without clipping is not "clipped": call it what it is. */}
-          {run.title ?? (side === 'clipped' && run.clip.mode === 'none' ? 'Run' : SIDE_LABEL[side])}:{' '}
-          {describeClip(run.clip)}
+          {/* A lone run without clipping is not "clipped": runNames.ts titles it "Unclipped", as every chart does. */}
+          {run.title === UNCLIPPED_TITLE
+            ? `${UNCLIPPED_TITLE} run`
+            : `${run.title ?? SIDE_LABEL[side]}: ${describeClip(run.clip)}`}
         </h2>
         <span className={`badge phase-${run.phase}`}>{PHASE_WORDS[run.phase]}</span>
         <span className="badge backend" data-testid={`backend-${side}`} title="TensorFlow.js backend training this run">

@@ -2,6 +2,8 @@
  * The guided tour: six lessons, each opened as its link. Inside the tour the
  * current lesson's text says what to look for; the student can still change
  * anything. A teacher's hidden controls stay hidden from lesson to lesson.
+ * A link that locks `tour` shows the teacher's lesson, if any, without the
+ * buttons that lead to other lessons; one that locks `pages` has no page tabs.
  */
 import { TOUR, lessonLink } from '../experiment/tour.ts';
 import { useLab } from '../store/labStore.ts';
@@ -16,33 +18,37 @@ function openLesson(n: number): void {
 
 export function TourBar() {
   const tour = useLab((s) => s.view.tour);
+  const locked = useLab((s) => s.view.locked.includes('tour'));
   const lesson = tour === null ? null : TOUR[tour - 1];
+  if (locked && !lesson) return null;
   return (
     <nav className="tour" aria-label="Guided tour">
-      <div className="tour-steps">
-        <strong>Guided tour:</strong>
-        {TOUR.map((l) => (
-          <button
-            key={l.n}
-            type="button"
-            className={`small${l.n === tour ? ' current' : ''}`}
-            aria-current={l.n === tour ? 'step' : undefined}
-            onClick={() => openLesson(l.n)}
-            title={l.title}
-          >
-            {l.n}. {l.title}
-          </button>
-        ))}
-        {lesson && (
-          <button
-            type="button"
-            className="small"
-            onClick={() => useLab.setState((s) => ({ view: { ...s.view, tour: null } }))}
-          >
-            Leave the tour
-          </button>
-        )}
-      </div>
+      {!locked && (
+        <div className="tour-steps">
+          <strong>Guided tour:</strong>
+          {TOUR.map((l) => (
+            <button
+              key={l.n}
+              type="button"
+              className={`small${l.n === tour ? ' current' : ''}`}
+              aria-current={l.n === tour ? 'step' : undefined}
+              onClick={() => openLesson(l.n)}
+              title={l.title}
+            >
+              {l.n}. {l.title}
+            </button>
+          ))}
+          {lesson && (
+            <button
+              type="button"
+              className="small"
+              onClick={() => useLab.setState((s) => ({ view: { ...s.view, tour: null } }))}
+            >
+              Leave the tour
+            </button>
+          )}
+        </div>
+      )}
       {lesson && (
         <div className="tour-lesson" data-testid="tour-lesson">
           <h2>
@@ -52,19 +58,26 @@ export function TourBar() {
           <p>
             <strong>What to look for.</strong> {lesson.lookFor}
           </p>
-          <div className="buttons">
-            <button type="button" className="small" disabled={lesson.n === 1} onClick={() => openLesson(lesson.n - 1)}>
-              Previous lesson
-            </button>
-            <button
-              type="button"
-              className="small"
-              disabled={lesson.n === TOUR.length}
-              onClick={() => openLesson(lesson.n + 1)}
-            >
-              Next lesson
-            </button>
-          </div>
+          {!locked && (
+            <div className="buttons">
+              <button
+                type="button"
+                className="small"
+                disabled={lesson.n === 1}
+                onClick={() => openLesson(lesson.n - 1)}
+              >
+                Previous lesson
+              </button>
+              <button
+                type="button"
+                className="small"
+                disabled={lesson.n === TOUR.length}
+                onClick={() => openLesson(lesson.n + 1)}
+              >
+                Next lesson
+              </button>
+            </div>
+          )}
         </div>
       )}
     </nav>
@@ -74,6 +87,8 @@ export function TourBar() {
 /** Switches between the pair of runs and the cliff lesson. */
 export function PageTabs() {
   const page = useLab((s) => s.view.page);
+  const locked = useLab((s) => s.view.locked.includes('pages'));
+  if (locked) return null;
   const tabs = [
     { id: 'runs', label: 'Training runs' },
     { id: 'cliff', label: 'The cliff' },

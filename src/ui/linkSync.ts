@@ -1,38 +1,81 @@
 /**
  * The page's URL is the experiment: it is read at start and whenever the hash
- * changes (a pasted link), and rewritten as settings change.
+ * changes (a pasted link), and rewritten as settings change. A link written
+ * with `?v=1&...` is read too, and the address rewritten to the `#v=1&...` form.
  */
-import { decodeExperiment, encodeExperiment, type LockGroup } from '../experiment/urlCodec.ts';
+import {
+  NAV_LOCK_GROUPS,
+  decodeExperiment,
+  encodeExperiment,
+  linkOfLocation,
+  type AnyLockGroup,
+  type DecodedExperiment,
+} from '../experiment/urlCodec.ts';
 import { useLab } from '../store/labStore.ts';
-import { applyExperiment } from '../store/session.ts';
+import { applyExperiment, resetRuns } from '../store/session.ts';
 
 let lastWritten = '';
 
-/** The page's link; `locked` overrides which control groups it hides (a student link). */
-export function currentLink(locked?: LockGroup[]): string {
+/** The locked link this page was opened with: what Reset returns to while the page is locked. */
+let teacherLink: DecodedExperiment | null = null;
+
+/**
+ * The page's link; `locked` overrides which control groups it locks (a student link). A student link also takes
+ * away the preset menu, the tour's buttons and the page tabs unless `locked` names some of those itself.
+ */
+export function currentLink(locked?: AnyLockGroup[]): string {
   const { config, preset, view, cliff } = useLab.getState();
   const url = new URL(window.location.href);
-  url.hash = encodeExperiment(config, preset, locked ? { ...view, locked } : view, cliff);
+  url.search = '';
+  const studentLocks =
+    locked === undefined ||
+    locked.length === 0 ||
+    locked.some((g) => (NAV_LOCK_GROUPS as readonly string[]).includes(g))
+      ? locked
+      : [...locked, ...NAV_LOCK_GROUPS];
+  url.hash = encodeExperiment(config, preset, studentLocks ? { ...view, locked: studentLocks } : view, cliff);
   return url.href;
 }
 
 export function openLink(hash: string): void {
   const decoded = decodeExperiment(hash);
+  teacherLink = decoded.view.locked.length > 0 ? structuredClone(decoded) : null;
   useLab.setState({ view: decoded.view, cliff: decoded.cliff, linkIssues: decoded.issues });
   applyExperiment(decoded.config, decoded.preset);
   writeLink();
 }
 
+/** The settings of the teacher's locked link, or null when the page is not locked. */
+export function teacherSettings(): DecodedExperiment | null {
+  return teacherLink;
+}
+
+/**
+ * Reset: on a locked page, back to the teacher's settings (the locked link's, never a preset's), with fresh runs;
+ * otherwise fresh runs of the current settings.
+ */
+export function resetLab(): void {
+  const teacher = teacherLink;
+  if (!teacher || useLab.getState().view.locked.length === 0) {
+    resetRuns();
+    return;
+  }
+  useLab.setState((s) => ({ view: { ...s.view, locked: [...teacher.view.locked] }, cliff: { ...teacher.cliff } }));
+  applyExperiment(structuredClone(teacher.config), teacher.preset);
+}
+
 export function writeLink(): void {
   const { config, preset, view, cliff } = useLab.getState();
   const hash = `#${encodeExperiment(config, preset, view, cliff)}`;
-  if (hash === window.location.hash) return;
+  // A `?v=1&...` link has been read into the hash: the query goes, so the address holds the experiment once.
+  const search = linkOfLocation(window.location.search, '').from === 'search' ? '' : window.location.search;
+  if (hash === window.location.hash && search === window.location.search) return;
   lastWritten = hash;
-  window.history.replaceState(null, '', hash);
+  window.history.replaceState(null, '', `${window.location.pathname}${search}${hash}`);
 }
 
 export function startLinkSync(): () => void {
-  openLink(window.location.hash);
+  openLink(linkOfLocation(window.location.search, window.location.hash).query);
   const unsubscribe = useLab.subscribe((state, previous) => {
     if (
       state.config !== previous.config ||

@@ -98,7 +98,8 @@ describe('Gradient Lab in Chromium', () => {
     expect(await p2.getByLabel('Learning rate').inputValue()).toBe('0.05');
     expect(await p2.locator('fieldset', { hasText: 'Clipped run' }).getByLabel('Clipping').inputValue()).toBe('global');
     expect(await p2.getByLabel('threshold c').inputValue()).toBe('5');
-    expect(await p2.getByLabel('Preset').inputValue()).toBe('dense-explode');
+    // Changed settings make the preset "custom, from" it.
+    expect(await p2.getByLabel('Preset').inputValue()).toBe('custom');
     await p2.getByRole('button', { name: 'One step' }).click();
     await expect.poll(async () => p2.getByTestId('step-clipped').textContent(), { timeout: 60_000 }).toBe('1');
     expect(await p2.getByTestId('loss-clipped').textContent()).toBe(lossA);
@@ -205,17 +206,21 @@ describe('Gradient Lab in Chromium', () => {
     await context.close();
   });
 
-  it('a student link hides the locked controls; the page works from the keyboard and on a tablet', async () => {
+  it('a student link shows the locked controls read-only; the page works from the keyboard and on a tablet', async () => {
     const { page, context, errors } = await openPage(
       browser(),
       `${base()}#v=1&preset=rnn-scale&lock=model,optimizer,training,baseClip`,
       { width: 820, height: 1180 },
     );
     await waitForBackends(page, ['baseline', 'clipped']);
+    // Locked groups are shown read-only, "set by your teacher"; the others can be changed.
     for (const legend of ['Model', 'Optimiser', 'Training', 'Baseline run']) {
-      expect(await page.locator('fieldset legend', { hasText: new RegExp(`^${legend}$`) }).count(), legend).toBe(0);
+      const group = page.locator('fieldset', { has: page.locator('legend', { hasText: new RegExp(`^${legend}`) }) });
+      expect(await group.locator('legend').textContent(), legend).toBe(`${legend}set by your teacher`);
+      expect(await group.evaluate((el) => (el as HTMLFieldSetElement).disabled), legend).toBe(true);
     }
-    expect(await page.locator('fieldset legend', { hasText: /^Clipped run$/ }).count()).toBe(1);
+    const clipped = page.locator('fieldset', { has: page.locator('legend', { hasText: /^Clipped run$/ }) });
+    expect(await clipped.evaluate((el) => (el as HTMLFieldSetElement).disabled)).toBe(false);
     // Keyboard: Tab goes through the tour's lessons and the page tabs to Play; Enter starts training, Space pauses.
     const visited: string[] = [];
     for (let i = 0; i < 12 && visited[visited.length - 1] !== 'Play'; i++) {

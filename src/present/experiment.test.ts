@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { NO_CLIP } from '../experiment/config.ts';
+import { PRESETS } from '../experiment/presets.ts';
+import { compareRuns, describeExperiment, experimentName, sameExperiment, settingDifferences } from './experiment.ts';
+
+const dense = PRESETS['dense-explode'].config;
+const lstm = PRESETS['lstm-tf'].config;
+
+describe('describeExperiment: words written from the settings', () => {
+  it('the dense preset', () => {
+    expect(describeExperiment(dense)).toBe(
+      "Dense 20-25-1 ReLU net, on the tutorial's data (make_regression, random_state=1), MSE loss. " +
+        'SGD lr 0.07 momentum 0.8, batch 128, 400 steps, seed 0. ' +
+        'Two runs from the same weights and batches: the baseline (no clipping) and the clipped run (clip by value to [-1, 1]).',
+    );
+  });
+
+  it('a GRU changed from the TensorFlow LSTM preset says GRU and the new optimiser, not the preset text', () => {
+    const gru = { ...lstm, model: 'gru' as const, optimizer: 'sgd' as const, lr: 0.05, momentum: 0.9, pair: false };
+    expect(describeExperiment(gru)).toBe(
+      'GRU, 1 layer of 32 units, Keras initialisers, on sequential MNIST (10,000 training digits, 1,000 test digits). ' +
+        'SGD lr 0.05 momentum 0.9, batch 32, 1,000 steps, seed 0. One run: clip by value to [-1, 1].',
+    );
+  });
+
+  it('a vanilla RNN names its recurrent scale; Adam its betas only when they are not the defaults', () => {
+    const rnn = { ...PRESETS['rnn-scale'].config, layers: 2, optimizer: 'adam' as const, lr: 0.001, beta1: 0.8 };
+    expect(describeExperiment(rnn)).toContain('Vanilla RNN (tanh), 2 layers of 128 units, recurrent scale 2,');
+    expect(describeExperiment(rnn)).toContain('Adam lr 0.001 betas 0.8, 0.999, batch 64, 500 steps');
+    expect(describeExperiment(rnn)).toContain('the clipped run (clip the global L2 norm to 1 (torch))');
+  });
+
+  it('the broadcast-loss bug and generated data are named', () => {
+    expect(describeExperiment({ ...dense, loss: 'literal', data: 'generated', samples: 2000 })).toContain(
+      "on 2,000 generated rows, the tutorial's broadcast MSE (a bug).",
+    );
+  });
+
+  it('a lone run without clipping says so', () => {
+    expect(describeExperiment({ ...dense, pair: false, clip: NO_CLIP })).toMatch(/One run: no clipping\.$/);
+  });
+});
+
+describe('comparing experiments and stored runs', () => {
+  it('sameExperiment looks at every setting, the clippings too', () => {
+    expect(sameExperiment(dense, structuredClone(dense))).toBe(true);
+    expect(sameExperiment(dense, { ...dense, seed: 1 })).toBe(false);
+    expect(sameExperiment(dense, { ...dense, clip: { ...dense.clip, max: 2 } })).toBe(false);
+  });
+
+  it('an experiment is named by its preset until a setting changes', () => {
+    expect(experimentName(dense, 'dense-explode')).toBe('Dense regression that explodes');
+    expect(experimentName({ ...dense, lr: 0.05 }, 'dense-explode')).toBe('custom, from Dense regression that explodes');
+  });
+
+  it('names the settings that differ', () => {
+    expect(settingDifferences(dense, { ...dense, lr: 0.05, seed: 3 })).toEqual([
+      'optimiser: SGD lr 0.07 momentum 0.8 vs SGD lr 0.05 momentum 0.8',
+      'seed: 0 vs 3',
+    ]);
+    expect(settingDifferences(dense, dense)).toEqual([]);
+  });
+
+  it('says "same weights, same batches" only when it is true, and names the lengths', () => {
+    const same = compareRuns(
+      { config: dense, clip: NO_CLIP, steps: 5 },
+      { config: dense, clip: dense.clip, steps: 12 },
+    );
+    expect(same).toBe(
+      'Same settings, same weights, same batches. Clipping: A no clipping, B clip by value to [-1, 1]. ' +
+        'A has 5 steps, B has 12 steps: the charts show steps 1 to 12.',
+    );
+    const different = compareRuns(
+      { config: dense, clip: dense.clip, steps: 30 },
+      { config: { ...dense, seed: 7 }, clip: dense.clip, steps: 30 },
+    );
+    expect(different).toBe(
+      'Both clip by value to [-1, 1]. They also differ in seed: 0 vs 7. ' +
+        'They did not start from the same weights and batches. Both have 30 steps.',
+    );
+    expect(different).not.toContain('same weights, same batches');
+  });
+});
