@@ -1,14 +1,14 @@
 /** Play, pause, one step, reset; the speed readout; the backend; sharing the experiment. */
 import { useState } from 'react';
 import { formatNumber } from '../present/describe.ts';
-import { LOCK_GROUPS, type LockGroup } from '../experiment/urlCodec.ts';
+import { ALL_LOCK_GROUPS, NAV_LOCK_GROUPS, type AnyLockGroup } from '../experiment/urlCodec.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { useLab, type RunView } from '../store/labStore.ts';
-import { pause, play, resetRuns, setBackendChoice, stepOnce } from '../store/session.ts';
+import { pause, play, setBackendChoice, stepOnce } from '../store/session.ts';
 import type { BackendChoice } from '../worker/protocol.ts';
-import { currentLink } from './linkSync.ts';
+import { currentLink, resetLab } from './linkSync.ts';
 
-const LOCK_LABELS: Record<LockGroup, string> = {
+const LOCK_LABELS: Record<AnyLockGroup, string> = {
   model: 'Model',
   data: 'Data',
   optimizer: 'Optimiser',
@@ -16,6 +16,9 @@ const LOCK_LABELS: Record<LockGroup, string> = {
   clip: 'Clipped run',
   baseClip: 'Baseline run',
   cliff: 'Cliff settings',
+  presets: 'Preset menu',
+  tour: 'Tour',
+  pages: 'Page tabs',
 };
 
 async function copy(text: string): Promise<boolean> {
@@ -92,7 +95,14 @@ export function Toolbar() {
   const playing = useLab((s) => s.playing);
   const backendChoice = useLab((s) => s.backendChoice);
   const [copied, setCopied] = useState<string | null>(null);
-  const [studentLocks, setStudentLocks] = useState<LockGroup[]>(['model', 'data', 'optimizer', 'training']);
+  // By default a student link keeps the student in this experiment: its settings and the ways out are locked.
+  const [studentLocks, setStudentLocks] = useState<AnyLockGroup[]>([
+    'model',
+    'data',
+    'optimizer',
+    'training',
+    ...NAV_LOCK_GROUPS,
+  ]);
   const share = async (link: string, what: string) =>
     setCopied((await copy(link)) ? `${what} copied` : `Copy failed; the link is: ${link}`);
   const cliffPage = useLab((s) => s.view.page === 'cliff');
@@ -112,7 +122,11 @@ export function Toolbar() {
           <button type="button" onClick={stepOnce} disabled={playing}>
             One step
           </button>
-          <button type="button" onClick={resetRuns}>
+          <button
+            type="button"
+            onClick={resetLab}
+            title="Fresh runs from the first step (on a teacher's link: with the teacher's settings)"
+          >
             Reset
           </button>
           <label className="inline">
@@ -134,8 +148,8 @@ export function Toolbar() {
         <details>
           <summary>Link for students</summary>
           <fieldset className="locks">
-            <legend>Hide these controls</legend>
-            {LOCK_GROUPS.map((g) => (
+            <legend>Lock these for students</legend>
+            {ALL_LOCK_GROUPS.map((g) => (
               <label key={g} className="inline">
                 <input
                   type="checkbox"

@@ -4,7 +4,6 @@
  * with `?v=1&...` is read too, and the address rewritten to the `#v=1&...` form.
  */
 import {
-  NAV_LOCK_GROUPS,
   decodeExperiment,
   encodeExperiment,
   linkOfLocation,
@@ -20,20 +19,14 @@ let lastWritten = '';
 let teacherLink: DecodedExperiment | null = null;
 
 /**
- * The page's link; `locked` overrides which control groups it locks (a student link). A student link also takes
- * away the preset menu, the tour's buttons and the page tabs unless `locked` names some of those itself.
+ * The page's link; `locked` overrides which groups it locks (a student link: the toolbar's form names the
+ * settings groups and the ways out, preset menu, tour and page tabs, to lock).
  */
 export function currentLink(locked?: AnyLockGroup[]): string {
   const { config, preset, view, cliff } = useLab.getState();
   const url = new URL(window.location.href);
   url.search = '';
-  const studentLocks =
-    locked === undefined ||
-    locked.length === 0 ||
-    locked.some((g) => (NAV_LOCK_GROUPS as readonly string[]).includes(g))
-      ? locked
-      : [...locked, ...NAV_LOCK_GROUPS];
-  url.hash = encodeExperiment(config, preset, studentLocks ? { ...view, locked: studentLocks } : view, cliff);
+  url.hash = encodeExperiment(config, preset, locked ? { ...view, locked } : view, cliff);
   return url.href;
 }
 
