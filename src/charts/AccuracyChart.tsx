@@ -1,14 +1,18 @@
 import { useMemo } from 'react';
 import { ChartFrame } from './ChartFrame.tsx';
-import { divergenceMarkers } from './markers.ts';
+import { divergenceMarkers, latestInWords } from './markers.ts';
 import { SIDE_COLOR, runLabel } from './palette.ts';
-import { StepChart, type LineSpec } from './StepChart.tsx';
+import { StepChart, type LineSpec, type YAxisSpec } from './StepChart.tsx';
 import { MAX_POINTS, useChartRuns, useSeries, useStepWindow } from './useSeries.ts';
+
+/** The same object on every redraw (recharts compares axis settings by reference). */
+const ACCURACY_AXIS = { kind: 'linear', domain: [0, 1] } as const satisfies YAxisSpec;
 
 export function AccuracyChart() {
   const { series } = useSeries();
   const runs = useChartRuns();
   const stepWindow = useStepWindow();
+  const divergences = useMemo(() => divergenceMarkers(runs), [runs]);
   const lines = useMemo(() => {
     const out: LineSpec[] = [];
     for (const [side, s] of series) {
@@ -34,16 +38,11 @@ export function AccuracyChart() {
     <ChartFrame
       id="accuracy"
       title="Accuracy"
+      summary="How often each run reads the digit right. Chance is 10%."
+      description={latestInWords(lines, divergences)}
       help="Dashed: accuracy on each training batch. Solid: accuracy on the held-out test digits, measured every few hundred steps. Chance is 10%."
     >
-      <StepChart
-        lines={lines}
-        xDomain={stepWindow}
-        yDomain={[0, 1]}
-        yLog={false}
-        yLabel="accuracy"
-        divergences={divergenceMarkers(runs)}
-      />
+      <StepChart lines={lines} xDomain={stepWindow} y={ACCURACY_AXIS} yLabel="accuracy" divergences={divergences} />
     </ChartFrame>
   );
 }

@@ -1,20 +1,22 @@
 import { useMemo } from 'react';
 import { ChartFrame } from './ChartFrame.tsx';
-import { divergenceMarkers } from './markers.ts';
+import { breakNote, divergenceMarkers, focusValues, latestInWords } from './markers.ts';
 import { SIDE_COLOR, runLabel } from './palette.ts';
-import { logDomain } from './scales.ts';
-import { StepChart, type LineSpec } from './StepChart.tsx';
+import { logAxis } from './scales.ts';
+import { PLOT_PX, StepChart, type LineSpec } from './StepChart.tsx';
 import { MAX_POINTS, useChartRuns, useSeries, useStepWindow } from './useSeries.ts';
 
 export function GlobalNormChart() {
   const { series } = useSeries();
   const runs = useChartRuns();
   const stepWindow = useStepWindow();
-  const { lines, domain } = useMemo(() => {
+  const { lines, axis, divergences } = useMemo(() => {
     const lines: LineSpec[] = [];
     for (const [side, s] of series) {
       lines.push({
         key: `${side}-pre`,
+        side,
+        ...(runs[side]?.divergence ? { lastLabel: '' } : {}),
         name: `${runLabel(runs, side)}: before clipping`,
         color: SIDE_COLOR[side],
         points: s.points('globalNormPre', stepWindow, MAX_POINTS, { positiveOnly: true }),
@@ -22,6 +24,7 @@ export function GlobalNormChart() {
       if (runs[side]?.clip.mode !== 'none') {
         lines.push({
           key: `${side}-post`,
+          side,
           name: `${runLabel(runs, side)}: after clipping`,
           color: SIDE_COLOR[side],
           dashed: true,
@@ -29,21 +32,28 @@ export function GlobalNormChart() {
         });
       }
     }
-    return { lines, domain: logDomain(lines.flatMap((l) => l.points.map((p) => p.y))) };
+    const axis = logAxis(
+      lines.flatMap((l) => l.points.map((p) => p.y)),
+      PLOT_PX,
+      focusValues(lines, runs),
+    );
+    return { lines, axis, divergences: divergenceMarkers(runs) };
   }, [series, runs, stepWindow]);
   return (
     <ChartFrame
       id="global-norm"
       title="Global gradient norm (log scale)"
+      summary="The size of the whole gradient: solid as computed, dashed after clipping."
+      note={breakNote(axis, runs)}
+      description={latestInWords(lines, divergences)}
       help="The length of the whole gradient, ||g|| = sqrt of the sum of every squared partial derivative. Solid: as backpropagation computed it. Dashed: what the optimiser actually applied after clipping."
     >
       <StepChart
         lines={lines}
         xDomain={stepWindow}
-        yDomain={domain}
-        yLog
+        y={{ kind: 'log', axis }}
         yLabel="||g||"
-        divergences={divergenceMarkers(runs)}
+        divergences={divergences}
       />
     </ChartFrame>
   );

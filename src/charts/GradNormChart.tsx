@@ -2,12 +2,13 @@
 import { useMemo } from 'react';
 import type { RunSide } from '../experiment/config.ts';
 import { describeClip } from '../present/describe.ts';
-import { layerColumn } from '../store/series.ts';
+import type { RunView } from '../store/labStore.ts';
+import { layerColumn, type RunSeries } from '../store/series.ts';
 import { ChartFrame } from './ChartFrame.tsx';
-import { clipActedSteps, divergenceMarkers } from './markers.ts';
+import { breakNote, clipActedSteps, divergenceMarkers, focusValues, latestInWords } from './markers.ts';
 import { SIDE_COLOR, layerColor, runLabel } from './palette.ts';
-import { logDomain } from './scales.ts';
-import { StepChart, type LineSpec } from './StepChart.tsx';
+import { logAxis } from './scales.ts';
+import { PLOT_PX, StepChart, type LineSpec } from './StepChart.tsx';
 import { MAX_POINTS, useChartRuns, useSeries, useStepWindow } from './useSeries.ts';
 
 export function GradNormChart({ side }: { side: RunSide }) {
@@ -15,48 +16,68 @@ export function GradNormChart({ side }: { side: RunSide }) {
   const runs = useChartRuns();
   const run = runs[side];
   const stepWindow = useStepWindow();
-  const { lines, domain, clipped } = useMemo(() => {
-    const mine = series.find(([s]) => s === side)?.[1];
-    const lines: LineSpec[] = [];
-    let clipped: number[] = [];
-    if (mine) {
-      mine.layout.layers.forEach((layer, l) => {
+  const thresholdValue =
+    run && (run.clip.mode === 'norm' || run.clip.mode === 'global' || run.clip.mode === 'global-tf')
+      ? run.clip.threshold
+      : null;
+  const { lines, axis, clipped, divergences } = useMemo(() => {
+    const options = { positiveOnly: true };
+    const linesOf = (s: RunSide, r: RunSeries): LineSpec[] => {
+      const out: LineSpec[] = [];
+      const diverged = Boolean(runs[s]?.divergence);
+      r.layout.layers.forEach((layer, l) => {
         const color = layerColor(l);
-        const options = { positiveOnly: true };
-        const pre = mine.points(layerColumn('layerNormPre', layer), stepWindow, MAX_POINTS / 2, options);
-        lines.push({ key: `${layer}-pre`, name: `${layer} before`, color, points: pre });
-        if (run?.clip.mode !== 'none') {
-          const post = mine.points(layerColumn('layerNormPost', layer), stepWindow, MAX_POINTS / 2, options);
-          lines.push({ key: `${layer}-post`, name: `${layer} after`, color, dashed: true, points: post });
+        const pre = r.points(layerColumn('layerNormPre', layer), stepWindow, MAX_POINTS / 2, options);
+        out.push({
+          key: `${layer}-pre`,
+          side: s,
+          name: `${layer} before`,
+          color,
+          points: pre,
+          ...(diverged ? { lastLabel: '' } : {}),
+        });
+        if (runs[s]?.clip.mode !== 'none') {
+          const post = r.points(layerColumn('layerNormPost', layer), stepWindow, MAX_POINTS / 2, options);
+          out.push({ key: `${layer}-post`, side: s, name: `${layer} after`, color, dashed: true, points: post });
         }
       });
-      clipped = clipActedSteps(mine.points('clipFraction', stepWindow, 600), 300);
-    }
-    // One domain for both runs' charts, so they compare at a glance.
-    const all: number[] = [];
-    for (const [, s] of series) {
-      for (const layer of s.layout.layers)
-        for (const name of [layerColumn('layerNormPre', layer), layerColumn('layerNormPost', layer)])
-          all.push(...s.points(name, stepWindow, MAX_POINTS / 2, { positiveOnly: true }).map((p) => p.y));
-    }
-    return { lines, domain: logDomain(all), clipped };
-  }, [series, run, side, stepWindow]);
+      return out;
+    };
+    // One axis for both runs' charts, so they compare at a glance: every line of both, and the thresholds.
+    const all: LineSpec[] = series.flatMap(([s, r]) => linesOf(s, r));
+    const thresholds = (Object.values(runs) as RunView[]).flatMap((r) =>
+      r.clip.mode === 'norm' || r.clip.mode === 'global' || r.clip.mode === 'global-tf' ? [r.clip.threshold] : [],
+    );
+    const values = [...all.flatMap((l) => l.points.map((p) => p.y)), ...thresholds];
+    const focus = focusValues(all, runs);
+    const axis = logAxis(values, PLOT_PX, focus.length > 0 ? [...focus, ...thresholds] : undefined);
+    const mine = series.find(([s]) => s === side)?.[1];
+    const clipped = mine ? clipActedSteps(mine.points('clipFraction', stepWindow, 600), 300) : [];
+    return { lines: all.filter((l) => l.side === side), axis, clipped, divergences: divergenceMarkers(runs) };
+  }, [series, runs, side, stepWindow]);
   if (!run) return null;
   const clip = run.clip;
   const thresholds =
-    clip.mode === 'norm' || clip.mode === 'global' || clip.mode === 'global-tf'
-      ? [{ value: clip.threshold, label: `threshold c = ${clip.threshold}` }]
-      : [];
+    thresholdValue === null ? [] : [{ value: thresholdValue, label: `threshold c = ${thresholdValue}` }];
+  const title = `${runLabel(runs, side)}: gradient norm per layer`;
   return (
     <ChartFrame
       id={`grad-norm-${side}`}
-      title={`${runLabel(runs, side)} run: gradient norm per layer (weights and biases)`}
+      title={title}
+      summary={
+        <>
+          <span style={{ color: SIDE_COLOR[side], fontWeight: 600 }}>{describeClip(clip)}.</span> Each layer&apos;s
+          gradient size: solid as computed, dashed after clipping.
+        </>
+      }
+      note={breakNote(axis, runs)}
+      description={latestInWords(lines, divergences)}
       help={
         <>
-          <span style={{ color: SIDE_COLOR[side], fontWeight: 600 }}>{describeClip(clip)}.</span> Solid: each layer's
-          gradient norm as computed, its weights and biases together; dashed: after clipping. Ticks along the top mark
-          the steps where clipping changed the gradient. The tutorial's figure, the weight matrix alone after clipping,
-          is the CSV's <code>fc1_weight_grad_norm_post</code> column (docs/METRICS.md).
+          Each layer&apos;s gradient norm, its weights and biases together. Both runs&apos; charts share one y axis.
+          Ticks along the top mark the steps where clipping changed the gradient. The tutorial&apos;s figure, the weight
+          matrix alone after clipping, is the CSV&apos;s <code>fc1_weight_grad_norm_post</code> column
+          (docs/METRICS.md).
           {clip.mode === 'value' &&
             ' Clipping by value bounds each element, not the norm: a layer of n weights can still have a norm of up to sqrt(n) x the bound.'}
         </>
@@ -65,11 +86,10 @@ export function GradNormChart({ side }: { side: RunSide }) {
       <StepChart
         lines={lines}
         xDomain={stepWindow}
-        yDomain={domain}
-        yLog
+        y={{ kind: 'log', axis }}
         yLabel="||g_layer||"
         thresholds={thresholds}
-        divergences={divergenceMarkers(runs)}
+        divergences={divergences}
         clipMarks={clip.mode === 'none' ? undefined : { color: '#f0a500', name: 'clipping acted', steps: clipped }}
       />
     </ChartFrame>

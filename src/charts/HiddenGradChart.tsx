@@ -9,7 +9,8 @@ import type { RunSide } from '../experiment/config.ts';
 import { formatNumber } from '../present/describe.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 import { SIDE_LABEL } from './palette.ts';
-import { decadeTicks, logDomain } from './scales.ts';
+import { logAxis } from './scales.ts';
+import { PLOT_PX } from './StepChart.tsx';
 import { useSeries } from './useSeries.ts';
 
 const MAX_LINES = 7;
@@ -26,7 +27,7 @@ export function HiddenGradChart({ side }: { side: RunSide }) {
   const mine = series.find(([s]) => s === side)?.[1];
   const layers = mine?.layout.hiddenLayers ?? 0;
   const steps = mine?.layout.timeSteps ?? 28;
-  const { lines, domain, count } = useMemo(() => {
+  const { lines, axis, count, description } = useMemo(() => {
     const run = series.find(([s]) => s === side)?.[1];
     const snapshots = run?.hidden ?? [];
     const timeSteps = run?.layout.timeSteps ?? 28;
@@ -48,13 +49,24 @@ export function HiddenGradChart({ side }: { side: RunSide }) {
         .map((y, t) => ({ x: t + 1, y }))
         .filter((p) => Number.isFinite(p.y) && p.y > 0),
     }));
-    return { lines, domain: logDomain(lines.flatMap((l) => l.points.map((p) => p.y))), count: snapshots.length };
+    // One axis for both runs' charts (every layer of every measurement), so the pair compares at a glance.
+    const all: number[] = [];
+    for (const [, r] of series) for (const snap of r.hidden) for (const v of snap.norms) all.push(v);
+    const axis = logAxis(all, PLOT_PX);
+    const plotted = lines.map((l) => ({ ...l, points: l.points.map((p) => ({ x: p.x, y: axis.toUnit(p.y) })) }));
+    const latest = lines[lines.length - 1];
+    const description = latest
+      ? `Latest measurement, ${latest.name}: ||dL/dh_t|| is ${formatNumber(latest.points[0]?.y ?? NaN)} at t = 1 and ${formatNumber(latest.points[latest.points.length - 1]?.y ?? NaN)} at t = ${timeSteps}.`
+      : 'No measurement yet.';
+    return { lines: plotted, axis, count: snapshots.length, description };
   }, [series, side, layer]);
   if (!mine || layers === 0) return null;
   return (
     <ChartFrame
       id={`hidden-${side}`}
       title={`${SIDE_LABEL[side]} run: gradient reaching each time step, ||dL/dh_t||`}
+      summary="How much gradient reaches each of the 28 time steps. Rising toward t = 1: exploding; falling: vanishing."
+      description={description}
       help={
         <>
           Backpropagation through time multiplies the gradient by one Jacobian per step, dh_t/dh_(t-1) = diag(f'(.))
@@ -76,7 +88,7 @@ export function HiddenGradChart({ side }: { side: RunSide }) {
         </label>
       )}
       <ResponsiveContainer width="100%" height={220}>
-        <LineChart margin={{ top: 10, right: 16, bottom: 4, left: 4 }}>
+        <LineChart margin={{ top: 10, right: 16, bottom: 4, left: 4 }} accessibilityLayer={false}>
           <CartesianGrid stroke="#e3e6ea" />
           <XAxis
             dataKey="x"
@@ -87,15 +99,15 @@ export function HiddenGradChart({ side }: { side: RunSide }) {
           />
           <YAxis
             type="number"
-            scale="log"
-            domain={domain}
+            domain={[0, 1]}
             allowDataOverflow
-            ticks={decadeTicks(domain)}
-            tickFormatter={(v: number) => formatNumber(v, 2)}
+            ticks={axis.ticks.map((t) => t.unit)}
+            interval={0}
+            tickFormatter={(v: number) => axis.ticks.find((t) => t.unit === v)?.label ?? ''}
             width={58}
           />
           <Tooltip
-            formatter={(v) => formatNumber(Number(v), 3)}
+            formatter={(v) => formatNumber(axis.fromUnit(Number(v)), 3)}
             labelFormatter={(v) => `t = ${v}`}
             isAnimationActive={false}
           />

@@ -2,7 +2,9 @@ import type { RunSide } from '../experiment/config.ts';
 import type { RunView } from '../store/labStore.ts';
 import { SIDE_LABEL } from './palette.ts';
 import type { Point } from '../store/downsample.ts';
-import type { StepMarker } from './StepChart.tsx';
+import type { LineSpec, StepMarker } from './StepChart.tsx';
+import type { LogAxis } from './scales.ts';
+import { formatNumber } from '../present/describe.ts';
 
 /** A red line at the step each run diverged. */
 export function divergenceMarkers(runs: Partial<Record<RunSide, RunView>>): StepMarker[] {
@@ -27,4 +29,31 @@ export function clipActedSteps(fractions: Point[], max: number): number[] {
     if (hit) out.push(hit.x);
   }
   return out;
+}
+
+/** The latest value of each line in words, for a chart's accessible description. */
+export function latestInWords(lines: readonly LineSpec[], divergences: readonly StepMarker[] = []): string {
+  const parts = lines.flatMap((l) => {
+    const last = l.points[l.points.length - 1];
+    return last ? [`${l.name}: ${formatNumber(last.y, 3)} at step ${last.x}`] : [];
+  });
+  const words = parts.length > 0 ? `Latest values. ${parts.join('; ')}.` : 'No steps trained yet.';
+  return divergences.length > 0 ? `${words} ${divergences.map((d) => `${d.label}.`).join(' ')}` : words;
+}
+
+/** The words under a chart whose log axis breaks: why, and what is above the break. */
+export function breakNote(axis: LogAxis, runs: Partial<Record<RunSide, RunView>>): string | null {
+  if (axis.breakValue === null) return null;
+  const fine = (Object.values(runs) as RunView[])
+    .filter((r) => !r.divergence)
+    .map((r) => r.title ?? SIDE_LABEL[r.side]);
+  const who = fine.length === 1 ? `the ${fine[0]} run fills` : 'the runs that did not diverge fill';
+  return `Broken axis: above ${formatNumber(axis.breakValue)} (up to ${formatNumber(axis.hi)}) it is squeezed, so ${who} the chart.`;
+}
+
+/** Lines of the runs that did not diverge, whose values a broken axis keeps filling the chart. */
+export function focusValues(lines: readonly LineSpec[], runs: Partial<Record<RunSide, RunView>>): number[] {
+  return lines
+    .filter((l) => l.side !== undefined && !runs[l.side]?.divergence)
+    .flatMap((l) => l.points.map((p) => p.y));
 }

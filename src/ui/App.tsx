@@ -1,4 +1,9 @@
-/** The page: the tour, then either the pair of runs (controls beside their charts) or the cliff lesson. Layout only. */
+/**
+ * The page: what the experiment is and what to watch for, Play, then the charts that show it, all in
+ * the first screen; the settings in a panel beside them that folds away (a drawer on narrow screens,
+ * folded when a teacher's link locks settings). The cliff lesson replaces the runs. Layout only.
+ */
+import { useState, useSyncExternalStore } from 'react';
 import { CliffLesson } from '../cliff/CliffLesson.tsx';
 import { AccuracyChart } from '../charts/AccuracyChart.tsx';
 import { GlobalNormChart } from '../charts/GlobalNormChart.tsx';
@@ -6,6 +11,7 @@ import { GradNormChart } from '../charts/GradNormChart.tsx';
 import { HiddenGradChart } from '../charts/HiddenGradChart.tsx';
 import { LossChart } from '../charts/LossChart.tsx';
 import { isRecurrent, sidesOf } from '../experiment/config.ts';
+import { PRESETS, type PresetId } from '../experiment/presets.ts';
 import { useLab } from '../store/labStore.ts';
 import { ControlsPanel } from './ControlsPanel.tsx';
 import { HistoryPanel } from './HistoryPanel.tsx';
@@ -16,28 +22,100 @@ import { Toolbar } from './Toolbar.tsx';
 import { PageTabs, TourBar } from './TourBar.tsx';
 import { ZoomControl } from './ZoomControl.tsx';
 
-/** The pair of runs: controls beside their charts. */
-function RunsPage() {
+/** What a student should look for once they press Play, per preset: one or two sentences. */
+const WATCH_FOR: Record<PresetId, string> = {
+  'dense-explode':
+    'Press Play. The red run has no clipping: its loss and gradients grow by orders of magnitude at every step until they overflow at step 5. The blue run starts from the same weights, clips every gradient, and its loss keeps falling.',
+  'lstm-pytorch':
+    'Press Play. Both LSTMs learn to read the digits row by row. Watch the gradient-norm charts: clipping barely acts, because an LSTM rarely lets its gradients explode.',
+  'lstm-tf':
+    'Press Play. A small LSTM learns the digits with and without clipping; the runs stay close, because clipping only acts when a gradient is large.',
+  'rnn-scale':
+    'Press Play. A plain RNN with a large recurrent matrix: the unclipped gradient grows by orders of magnitude, the clipped one is capped at the threshold. The per-time-step chart shows it grow toward t = 1.',
+  'literal-loss':
+    "Press Play. With the tutorial's broadcast loss the clipped run stalls at about 23,300 however long it trains, and the unclipped one still explodes.",
+};
+
+/** Narrow screens (phones, tablets upright) get the settings as a drawer, closed at first. */
+const NARROW = '(max-width: 900px)';
+
+function subscribeNarrow(onChange: () => void): () => void {
+  const query = window.matchMedia(NARROW);
+  query.addEventListener('change', onChange);
+  return () => query.removeEventListener('change', onChange);
+}
+
+function useNarrow(): boolean {
+  return useSyncExternalStore(
+    subscribeNarrow,
+    () => window.matchMedia(NARROW).matches,
+    () => false,
+  );
+}
+
+/** The experiment's name and what to watch for (inside the tour, the lesson says it instead). */
+function Intro() {
+  const preset = useLab((s) => s.preset);
+  const inTour = useLab((s) => s.view.tour !== null);
+  if (inTour) return null;
+  return (
+    <section className="intro" aria-labelledby="experiment-name">
+      <h2 id="experiment-name">{PRESETS[preset].title}</h2>
+      <p>{WATCH_FOR[preset]}</p>
+    </section>
+  );
+}
+
+/**
+ * Whether the settings are shown: open on a wide screen, folded on a narrow one or when the link locks
+ * settings, until the student says otherwise (for this lock; a new lock folds them again).
+ */
+function useSettingsOpen(narrow: boolean): [boolean, (open: boolean) => void] {
+  const lockKey = useLab((s) => s.view.locked.join(','));
+  const [choice, setChoice] = useState<{ open: boolean; lockKey: string; narrow: boolean } | null>(null);
+  const open =
+    choice && choice.lockKey === lockKey && choice.narrow === narrow ? choice.open : lockKey === '' && !narrow;
+  return [open, (next) => setChoice({ open: next, lockKey, narrow })];
+}
+
+/** The pair of runs: the settings, folded or not, beside the run cards and their charts. */
+function RunsPage({ settingsOpen, closeSettings }: { settingsOpen: boolean; closeSettings: () => void }) {
   const config = useLab((s) => s.config);
   const sides = sidesOf(config);
   const recurrent = isRecurrent(config.model);
   return (
-    <div className="layout">
-      <ControlsPanel />
-      <main>
-        <div className="pair">
-          {sides.map((side) => (
-            <RunCard key={side} side={side} />
-          ))}
+    <div className={`layout${settingsOpen ? ' settings-open' : ''}`}>
+      <aside
+        id="settings"
+        className="settings"
+        aria-label="Settings"
+        hidden={!settingsOpen}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') closeSettings();
+        }}
+      >
+        <div className="settings-head">
+          <h2>Settings</h2>
+          <button type="button" id="settings-close" className="small" onClick={closeSettings}>
+            Hide settings
+          </button>
         </div>
-        <ZoomControl />
-        <LossChart />
-        {recurrent && <AccuracyChart />}
-        <div className="pair">
+        <ControlsPanel />
+      </aside>
+      <main>
+        <div className={`chart-grid n${sides.length + 1}`}>
+          <LossChart />
           {sides.map((side) => (
             <GradNormChart key={side} side={side} />
           ))}
         </div>
+        {/* Below the charts, so a long explanation (a divergence) never pushes the charts out of view. */}
+        <div className="pair cards">
+          {sides.map((side) => (
+            <RunCard key={side} side={side} />
+          ))}
+        </div>
+        {recurrent && <AccuracyChart />}
         <GlobalNormChart />
         {recurrent && config.hiddenGradEvery > 0 && (
           <div className="pair">
@@ -46,8 +124,8 @@ function RunsPage() {
             ))}
           </div>
         )}
-        <HistoryPanel />
         <Teaching />
+        <HistoryPanel />
       </main>
     </div>
   );
@@ -55,17 +133,46 @@ function RunsPage() {
 
 export function App() {
   const page = useLab((s) => s.view.page);
+  const narrow = useNarrow();
+  const [settingsOpen, setSettingsOpen] = useSettingsOpen(narrow);
+  // On a narrow screen the settings are a drawer over the page: focus goes into it, and back when it closes.
+  const toggleSettings = () => {
+    setSettingsOpen(!settingsOpen);
+    if (!settingsOpen && narrow) requestAnimationFrame(() => document.getElementById('settings-close')?.focus());
+  };
+  const closeSettings = () => {
+    setSettingsOpen(false);
+    if (narrow) document.getElementById('settings-toggle')?.focus();
+  };
   return (
     <div className="app">
       <header className="top">
         <h1>Gradient Lab</h1>
         <p className="tagline">Watch gradients explode, and watch clipping stop them.</p>
+        <PageTabs />
       </header>
       <LinkIssues />
       <TourBar />
-      <PageTabs />
-      <Toolbar />
-      {page === 'cliff' ? <CliffLesson /> : <RunsPage />}
+      {page !== 'cliff' && <Intro />}
+      <div className="action-row">
+        <Toolbar />
+        {page !== 'cliff' && (
+          <div className="view-bar">
+            <button
+              type="button"
+              id="settings-toggle"
+              className="settings-toggle"
+              aria-expanded={settingsOpen}
+              aria-controls="settings"
+              onClick={toggleSettings}
+            >
+              Settings
+            </button>
+            <ZoomControl />
+          </div>
+        )}
+      </div>
+      {page === 'cliff' ? <CliffLesson /> : <RunsPage settingsOpen={settingsOpen} closeSettings={closeSettings} />}
     </div>
   );
 }

@@ -99,7 +99,7 @@ describe('Gradient Lab in Chromium', () => {
     expect(await p2.locator('fieldset', { hasText: 'Clipped run' }).getByLabel('Clipping').inputValue()).toBe('global');
     expect(await p2.getByLabel('threshold c').inputValue()).toBe('5');
     // Changed settings make the preset "custom, from" it.
-    expect(await p2.getByLabel('Preset').inputValue()).toBe('custom');
+    expect(await p2.getByLabel('Preset', { exact: true }).inputValue()).toBe('custom');
     await p2.getByRole('button', { name: 'One step' }).click();
     await expect.poll(async () => p2.getByTestId('step-clipped').textContent(), { timeout: 60_000 }).toBe('1');
     expect(await p2.getByTestId('loss-clipped').textContent()).toBe(lossA);

@@ -54,7 +54,7 @@ describe("a student's first minute", () => {
     expect(await page.getByLabel('Learning rate').inputValue()).toBe('0.05');
     expect(await page.getByTestId('link-issues').count()).toBe(0);
     // The preset is "custom, from" it, and the summary is written from the actual settings.
-    const preset = page.getByLabel('Preset');
+    const preset = page.getByLabel('Preset', { exact: true });
     expect(await preset.inputValue()).toBe('custom');
     expect(await preset.locator('option:checked').textContent()).toBe(
       'Custom, from TensorFlow LSTM on sequential MNIST',
@@ -82,7 +82,7 @@ describe("a student's first minute", () => {
       LAPTOP,
     );
     await waitForBackends(page);
-    expect(await page.getByLabel('Preset').count()).toBe(0);
+    expect(await page.getByLabel('Preset', { exact: true }).count()).toBe(0);
     expect(await page.getByRole('navigation', { name: 'Guided tour' }).count()).toBe(0);
     expect(await page.getByRole('tablist').count()).toBe(0);
     expect(await page.getByText('set by your teacher').count()).toBeGreaterThanOrEqual(5);

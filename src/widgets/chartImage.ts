@@ -1,0 +1,123 @@
+/**
+ * A chart as a picture file: its main SVG with the title above and the legend drawn in, as SVG text
+ * or as a PNG at twice the size it has on screen.
+ */
+
+export interface LegendEntry {
+  text: string;
+  color: string;
+  dashed: boolean;
+}
+
+export interface ChartPicture {
+  svg: string;
+  width: number;
+  height: number;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const PAD = 10;
+const TITLE_PX = 15;
+const LEGEND_PX = 12;
+const FONT = 'system-ui, -apple-system, Segoe UI, Roboto, DejaVu Sans, sans-serif';
+
+function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** About how wide `text` is at `px` (for laying out the legend; the picture need not be exact). */
+function textWidth(text: string, px: number): number {
+  return text.length * px * 0.58;
+}
+
+/** The legend of a recharts chart as it is on screen: each item's text and the colour of its icon. */
+export function legendEntries(root: Element): LegendEntry[] {
+  return [...root.querySelectorAll('.recharts-legend-item')].map((item) => {
+    const shape = item.querySelector('svg path, svg line, svg rect');
+    const color =
+      shape?.getAttribute('stroke') && shape.getAttribute('stroke') !== 'none'
+        ? (shape.getAttribute('stroke') ?? '#333')
+        : (shape?.getAttribute('fill') ?? '#333');
+    const dashed = Boolean(shape?.getAttribute('stroke-dasharray'));
+    return {
+      text: item.querySelector('.recharts-legend-item-text')?.textContent ?? item.textContent ?? '',
+      color,
+      dashed,
+    };
+  });
+}
+
+/** The chart's own drawing: recharts 3 draws each legend icon as an `svg.recharts-surface` too. */
+export function mainSurface(root: Element): SVGSVGElement | null {
+  const svg = root.querySelector('.recharts-wrapper > svg.recharts-surface');
+  return svg instanceof SVGSVGElement ? svg : null;
+}
+
+/** One SVG document: the title, the legend (wrapped to the chart's width), then the chart. */
+export function composeChartSvg(surface: SVGSVGElement, title: string, legend: LegendEntry[]): ChartPicture {
+  const { width: chartW, height: chartH } = surface.getBoundingClientRect();
+  const width = Math.ceil(chartW + 2 * PAD);
+  const parts: string[] = [];
+  let y = PAD + TITLE_PX;
+  parts.push(
+    `<text x="${PAD}" y="${y}" font-size="${TITLE_PX}" font-weight="700" fill="#1d232b">${escapeXml(title)}</text>`,
+  );
+  y += 8;
+  let x = PAD;
+  let rowTop = y;
+  for (const entry of legend) {
+    const itemW = 22 + textWidth(entry.text, LEGEND_PX) + 14;
+    if (x + itemW > width - PAD && x > PAD) {
+      x = PAD;
+      rowTop += LEGEND_PX + 8;
+    }
+    const mid = rowTop + LEGEND_PX / 2 + 2;
+    parts.push(
+      `<line x1="${x}" y1="${mid}" x2="${x + 16}" y2="${mid}" stroke="${escapeXml(entry.color)}" stroke-width="2.5"${entry.dashed ? ' stroke-dasharray="4 2"' : ''}/>`,
+      `<text x="${x + 22}" y="${rowTop + LEGEND_PX}" font-size="${LEGEND_PX}" fill="#333">${escapeXml(entry.text)}</text>`,
+    );
+    x += itemW;
+  }
+  const chartTop = Math.ceil(legend.length > 0 ? rowTop + LEGEND_PX + 10 : y);
+  const clone = surface.cloneNode(true) as SVGSVGElement;
+  // The legend is drawn above; the chart's own copy of it is HTML outside this SVG anyway.
+  clone.setAttribute('x', String(PAD));
+  clone.setAttribute('y', String(chartTop));
+  clone.setAttribute('width', String(chartW));
+  clone.setAttribute('height', String(chartH));
+  clone.removeAttribute('style');
+  clone.removeAttribute('tabindex');
+  const inner = new XMLSerializer().serializeToString(clone);
+  const height = Math.ceil(chartTop + chartH + PAD);
+  const svg =
+    `<svg xmlns="${SVG_NS}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}">` +
+    `<rect width="100%" height="100%" fill="#ffffff"/>${parts.join('')}${inner}</svg>`;
+  return { svg, width, height };
+}
+
+/** The picture as a PNG, `scale` times its size (2: sharp on high-density screens and in slides). */
+export async function pictureToPng(picture: ChartPicture, scale = 2): Promise<Blob> {
+  const url = URL.createObjectURL(new Blob([picture.svg], { type: 'image/svg+xml' }));
+  try {
+    const image = new Image();
+    await new Promise<void>((resolve, reject) => {
+      image.onload = () => resolve();
+      image.onerror = () => reject(new Error('the chart could not be drawn as an image'));
+      image.src = url;
+    });
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.ceil(picture.width * scale);
+    canvas.height = Math.ceil(picture.height * scale);
+    const context = canvas.getContext('2d');
+    if (!context) throw new Error('no 2D canvas');
+    context.fillStyle = '#ffffff';
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    context.scale(scale, scale);
+    context.drawImage(image, 0, 0, picture.width, picture.height);
+    return await new Promise<Blob>((resolve, reject) =>
+      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'),
+    );
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * A student's first minute, in a real browser: the first screen names the experiment, says what to watch
+ * for and shows Play with the charts that show it, on a laptop, a tablet and a phone; the settings fold
+ * away; a chart saves as the chart itself; each chart is one named tab stop.
+ */
+import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { SCREENSHOTS, openPage, phase, useBrowser, waitForBackends } from './browser.ts';
+
+const browser = useBrowser();
+const base = () => inject('baseUrl');
+const DENSE = '#v=1&preset=dense-explode&steps=40';
+const FIRST_CHARTS = ['loss', 'grad-norm-baseline', 'grad-norm-clipped'];
+
+/** What the student sees without scrolling (the viewport only, unlike browser.ts's full-page shots). */
+async function firstScreen(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}
+
+async function box(page: Page, selector: string): Promise<{ x: number; y: number; width: number; height: number }> {
+  const b = await page.locator(selector).first().boundingBox();
+  if (!b) throw new Error(`${selector} is not on the page`);
+  return b;
+}
+
+async function playToTheEndOf(page: Page): Promise<void> {
+  await waitForBackends(page);
+  await page.getByRole('button', { name: 'Play' }).click();
+  await expect.poll(() => phase(page, 'clipped'), { timeout: 180_000 }).toBe('finished');
+}
+
+/** The dense pair, played to its end: the baseline diverges at step 5, the clipped run finishes. */
+async function playToTheEnd(page: Page): Promise<void> {
+  await playToTheEndOf(page);
+  expect(await phase(page, 'baseline')).toBe('diverged');
+}
+
+describe("a student's first screen in Chromium", () => {
+  it('at 1366x768 the experiment, what to watch for, Play, the loss chart and both gradient-norm charts are all in the first screen, before and after Play', async () => {
+    const { page, context, errors } = await openPage(browser(), `${base()}${DENSE}`, { width: 1366, height: 768 });
+    await page.locator('[data-chart=loss]').waitFor();
+    expect(await page.getByRole('heading', { name: 'Dense regression that explodes' }).isVisible()).toBe(true);
+    expect(await page.locator('.intro').textContent()).toContain('Press Play');
+    const play = await box(page, 'button.primary');
+    expect(play.y + play.height).toBeLessThanOrEqual(768);
+    expect(play.height).toBeGreaterThanOrEqual(36);
+    const check = async () => {
+      for (const id of FIRST_CHARTS) {
+        const b = await box(page, `[data-chart=${id}]`);
+        expect(b.y, id).toBeLessThan(768);
+        expect(b.y + b.height, id).toBeLessThanOrEqual(768);
+      }
+    };
+    await check();
+    await firstScreen(page, 'first-screen-1366x768');
+    await playToTheEnd(page);
+    await check();
+    // The baseline's last finite loss stays visible beside its red marker, and the broken axis says why.
+    expect(
+      await page
+        .locator('[data-chart=loss]')
+        .getByText(/^last finite: /)
+        .count(),
+    ).toBe(1);
+    expect(await page.getByTestId('note-loss').textContent()).toMatch(/Broken axis: above .* the Clipped run fills/);
+    await firstScreen(page, 'first-screen-1366x768-after-play');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('the settings fold away with their toggle, and start folded when a link locks settings', async () => {
+    const { page, context, errors } = await openPage(browser(), `${base()}${DENSE}`, { width: 1366, height: 768 });
+    const toggle = page.getByRole('button', { name: 'Settings', exact: true });
+    await toggle.waitFor();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(await page.getByLabel('Seed').isVisible()).toBe(true);
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(await page.getByLabel('Seed').isVisible()).toBe(false);
+    // With the settings folded the charts take the whole width.
+    expect((await box(page, '[data-chart=loss]')).x).toBeLessThan(40);
+    await toggle.click();
+    expect(await page.getByLabel('Seed').isVisible()).toBe(true);
+    await context.close();
+
+    const locked = await openPage(browser(), `${base()}${DENSE}&lock=model,data`, { width: 1366, height: 768 });
+    const lockedToggle = locked.page.getByRole('button', { name: 'Settings', exact: true });
+    await lockedToggle.waitFor();
+    expect(await lockedToggle.getAttribute('aria-expanded')).toBe('false');
+    expect(await locked.page.locator('#settings').isVisible()).toBe(false);
+    await lockedToggle.click();
+    expect(await locked.page.getByLabel('Seed').isVisible()).toBe(true);
+    expect([...errors, ...locked.errors]).toEqual([]);
+    await locked.context.close();
+  });
+
+  it('on a phone (390x844) nothing scrolls sideways, the charts are stacked full width and the settings are a drawer', async () => {
+    const { page, context, errors } = await openPage(browser(), `${base()}${DENSE}`, { width: 390, height: 844 });
+    await page.locator('[data-chart=loss]').waitFor();
+    const scrollWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
+    expect(await scrollWidth()).toBeLessThanOrEqual(390);
+    const toggle = page.getByRole('button', { name: 'Settings', exact: true });
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await firstScreen(page, 'first-screen-390x844');
+    const boxes = await Promise.all(FIRST_CHARTS.map((id) => box(page, `[data-chart=${id}]`)));
+    for (const b of boxes) {
+      expect(b.width).toBeGreaterThanOrEqual(390 - 40);
+      expect(b.x + b.width).toBeLessThanOrEqual(390);
+    }
+    // Stacked: each below the one before.
+    for (let i = 1; i < boxes.length; i++) expect(boxes[i]?.y ?? 0).toBeGreaterThan(boxes[i - 1]?.y ?? 0);
+    await toggle.click();
+    const drawer = await box(page, '#settings');
+    expect(drawer.width).toBeLessThanOrEqual(390);
+    expect(await page.getByLabel('Seed').isVisible()).toBe(true);
+    expect(await scrollWidth()).toBeLessThanOrEqual(390);
+    await firstScreen(page, 'first-screen-390x844-settings-drawer');
+    await page.keyboard.press('Escape');
+    expect(await page.locator('#settings').isVisible()).toBe(false);
+    await playToTheEnd(page);
+    expect(await scrollWidth()).toBeLessThanOrEqual(390);
+    await page.locator('[data-chart=loss]').scrollIntoViewIfNeeded();
+    await firstScreen(page, 'first-screen-390x844-after-play');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('on a tablet (768x1024) the first chart is in the first screen after Play', async () => {
+    const { page, context, errors } = await openPage(browser(), `${base()}${DENSE}`, { width: 768, height: 1024 });
+    await page.locator('[data-chart=loss]').waitFor();
+    await firstScreen(page, 'first-screen-768x1024');
+    await playToTheEnd(page);
+    const loss = await box(page, '[data-chart=loss]');
+    expect(loss.y).toBeLessThan(1024);
+    expect(loss.y + loss.height).toBeLessThanOrEqual(1024);
+    expect((await box(page, '[data-chart=grad-norm-baseline]')).y).toBeLessThan(1024);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
+    await firstScreen(page, 'first-screen-768x1024-after-play');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('PNG and SVG save the chart itself, with its title and legend, at least its size on screen and not blank', async () => {
+    const { page, context, errors } = await openPage(browser(), `${base()}${DENSE}`, { width: 1366, height: 768 });
+    await playToTheEnd(page);
+    const chart = page.locator('[data-chart=loss]');
+    const surface = await box(page, '[data-chart=loss] .recharts-wrapper > svg.recharts-surface');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      chart.getByRole('button', { name: /as a PNG image/ }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('gradient-lab-loss.png');
+    const png = await readFile((await download.path()) as string);
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    const width = png.readUInt32BE(16);
+    const height = png.readUInt32BE(20);
+    expect(width).toBeGreaterThanOrEqual(surface.width);
+    expect(height).toBeGreaterThanOrEqual(surface.height);
+    // Not blank, and not a legend icon: draw it on a canvas and count its colours.
+    const colours = await page.evaluate(async (data) => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${data}`;
+      await image.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = image.width;
+      canvas.height = image.height;
+      const context2d = canvas.getContext('2d');
+      if (!context2d) return 0;
+      context2d.drawImage(image, 0, 0);
+      const pixels = context2d.getImageData(0, 0, image.width, image.height).data;
+      const seen = new Set<number>();
+      for (let i = 0; i < pixels.length; i += 4)
+        seen.add(((pixels[i] ?? 0) << 16) | ((pixels[i + 1] ?? 0) << 8) | (pixels[i + 2] ?? 0));
+      return seen.size;
+    }, png.toString('base64'));
+    expect(colours).toBeGreaterThan(50);
+    console.log(
+      `loss chart PNG ${width}x${height} for ${surface.width}x${surface.height} on screen, ${colours} colours`,
+    );
+
+    const [svgDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      chart.getByRole('button', { name: /as an SVG image/ }).click(),
+    ]);
+    const svg = await readFile((await svgDownload.path()) as string, 'utf8');
+    expect(svg).toContain('Loss (log scale)');
+    expect(svg).toContain('Clipped loss');
+    expect(svg).toContain('recharts-line');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('paired charts share their y axes: the per-layer gradient norms and the per-time-step ||dL/dh_t||', async () => {
+    const { page, context, errors } = await openPage(
+      browser(),
+      `${base()}#v=1&preset=rnn-scale&steps=12&hidden=32&trainSize=500&testSize=100&hiddenGradEvery=3&evalEvery=6`,
+      { width: 1366, height: 768 },
+    );
+    await playToTheEndOf(page);
+    const yLabels = (chart: string) =>
+      page.locator(`[data-chart=${chart}] .recharts-yAxis-tick-labels text`).allTextContents();
+    for (const pair of [
+      ['grad-norm-baseline', 'grad-norm-clipped'],
+      ['hidden-baseline', 'hidden-clipped'],
+    ]) {
+      const [a, b] = await Promise.all(pair.map((chart) => yLabels(chart)));
+      expect(a?.length, pair.join(' ')).toBeGreaterThan(1);
+      expect(a, pair.join(' ')).toEqual(b);
+    }
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('each chart is one tab stop named by its title, described by its latest values; recharts adds none', async () => {
+    const { page, context, errors } = await openPage(browser(), `${base()}${DENSE}`, { width: 1366, height: 768 });
+    await playToTheEnd(page);
+    const charts = await page.locator('[data-chart]').evaluateAll((frames) =>
+      frames.map((frame) => {
+        const focusable = [...frame.querySelectorAll('[tabindex], a[href], input, select, textarea, button')].filter(
+          (el) => (el as HTMLElement).tabIndex >= 0 && !(el as HTMLElement).closest('[hidden]'),
+        );
+        const unnamed = focusable.filter(
+          (el) => el.tagName !== 'BUTTON' || !(el.getAttribute('aria-label') || el.textContent?.trim()),
+        );
+        const describedBy = frame.getAttribute('aria-describedby');
+        return {
+          id: frame.getAttribute('data-chart'),
+          tabIndex: (frame as HTMLElement).tabIndex,
+          label: frame.getAttribute('aria-label'),
+          title: frame.querySelector('h3')?.textContent,
+          unnamed: unnamed.map((el) => el.outerHTML.slice(0, 80)),
+          description: describedBy ? document.getElementById(describedBy)?.textContent : null,
+        };
+      }),
+    );
+    expect(charts.length).toBeGreaterThanOrEqual(4);
+    for (const c of charts) {
+      expect(c.tabIndex, c.id ?? '').toBe(0);
+      expect(c.label, c.id ?? '').toBe(c.title);
+      expect(c.unnamed, c.id ?? '').toEqual([]);
+      expect(c.description, c.id ?? '').toMatch(/Latest values\. .* at step \d+/);
+    }
+    expect(charts.find((c) => c.id === 'loss')?.description).toContain('Baseline diverged (step 5)');
+    // From the frame, Tab goes to the chart's own named buttons and on to the next chart: nothing unnamed between.
+    await page.locator('[data-chart=loss]').focus();
+    const names: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press('Tab');
+      names.push(
+        await page.evaluate(
+          () => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent?.trim() ?? '',
+        ),
+      );
+    }
+    expect(names).toEqual([
+      'About the chart "Loss (log scale)"',
+      'Save the chart "Loss (log scale)" as a PNG image',
+      'Save the chart "Loss (log scale)" as an SVG image',
+      'Baseline: gradient norm per layer',
+    ]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
