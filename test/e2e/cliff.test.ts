@@ -126,7 +126,7 @@ describe('the cliff lesson in Chromium', () => {
       if (expected.view.page === 'cliff') {
         await waitForFullSurface(page);
       } else {
-        expect(await page.getByLabel('Preset').inputValue()).toBe(expected.preset);
+        expect(await page.getByLabel('Preset', { exact: true }).inputValue()).toBe(expected.preset);
         expect(await page.getByLabel('Steps', { exact: true }).inputValue()).toBe(String(expected.config.steps));
       }
       await screenshot(page, `tour-lesson-${lesson.n}`);
