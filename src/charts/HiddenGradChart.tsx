@@ -8,10 +8,10 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import type { RunSide } from '../experiment/config.ts';
 import { formatNumber } from '../present/describe.ts';
 import { ChartFrame } from './ChartFrame.tsx';
-import { SIDE_LABEL } from './palette.ts';
+import { runLabel } from './palette.ts';
 import { logAxis } from './scales.ts';
 import { PLOT_PX } from './StepChart.tsx';
-import { useSeries } from './useSeries.ts';
+import { useChartRuns, useSeries } from './useSeries.ts';
 
 const MAX_LINES = 7;
 
@@ -22,6 +22,7 @@ function shade(fraction: number): string {
 }
 
 export function HiddenGradChart({ side }: { side: RunSide }) {
+  const runs = useChartRuns();
   const { series } = useSeries();
   const [layer, setLayer] = useState(0);
   const mine = series.find(([s]) => s === side)?.[1];
@@ -64,7 +65,7 @@ export function HiddenGradChart({ side }: { side: RunSide }) {
   return (
     <ChartFrame
       id={`hidden-${side}`}
-      title={`${SIDE_LABEL[side]} run: gradient reaching each time step, ||dL/dh_t||`}
+      title={`${runLabel(runs, side)} run: gradient reaching each time step, ||dL/dh_t||`}
       summary="How much gradient reaches each of the 28 time steps. Rising toward t = 1: exploding; falling: vanishing."
       description={description}
       help={

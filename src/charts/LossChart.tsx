@@ -38,7 +38,11 @@ export function LossChart() {
       summary="How wrong each run is, step by step: lower is better. A line that shoots up is a run exploding."
       note={breakNote(axis, runs)}
       description={latestInWords(lines, divergences)}
-      help="The training loss of each run on its batch. Both runs start from the same weights and see the same batches, so any gap between them comes from clipping alone. Each grid line is ten times the one below it."
+      help={
+        Object.keys(runs).length > 1
+          ? 'The training loss of each run on its batch. The runs of a pair start from the same weights and see the same batches, so any gap between them comes from clipping alone. Each grid line is ten times the one below it.'
+          : 'The training loss of the run on each batch. Each grid line is ten times the one below it.'
+      }
     >
       <StepChart lines={lines} xDomain={stepWindow} y={{ kind: 'log', axis }} yLabel="loss" divergences={divergences} />
     </ChartFrame>

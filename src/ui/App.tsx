@@ -17,6 +17,7 @@ import { ControlsPanel } from './ControlsPanel.tsx';
 import { HistoryPanel } from './HistoryPanel.tsx';
 import { LinkIssues } from './LinkIssues.tsx';
 import { RunCard } from './RunCard.tsx';
+import { describeExperiment, experimentName, sameExperiment } from '../present/experiment.ts';
 import { Teaching } from './Teaching.tsx';
 import { Toolbar } from './Toolbar.tsx';
 import { PageTabs, TourBar } from './TourBar.tsx';
@@ -31,7 +32,7 @@ const WATCH_FOR: Record<PresetId, string> = {
   'lstm-tf':
     'Press Play. A small LSTM learns the digits with and without clipping; the runs stay close, because clipping only acts when a gradient is large.',
   'rnn-scale':
-    'Press Play. A plain RNN with a large recurrent matrix: the unclipped gradient grows by orders of magnitude, the clipped one is capped at the threshold. The per-time-step chart shows it grow toward t = 1.',
+    'Press Play. A plain RNN whose gradient explodes through time (the per-time-step chart grows toward t = 1). Here clipping hurts: the unclipped run saturates its units, leaves the exploding regime and learns; the clipped one keeps exploding and learns far more slowly.',
   'literal-loss':
     "Press Play. With the tutorial's broadcast loss the clipped run stalls at about 23,300 however long it trains, and the unclipped one still explodes.",
 };
@@ -56,12 +57,15 @@ function useNarrow(): boolean {
 /** The experiment's name and what to watch for (inside the tour, the lesson says it instead). */
 function Intro() {
   const preset = useLab((s) => s.preset);
+  const config = useLab((s) => s.config);
   const inTour = useLab((s) => s.view.tour !== null);
   if (inTour) return null;
+  // Once a setting differs from the preset, the preset's own words would go stale: say what is set instead.
+  const custom = !sameExperiment(config, PRESETS[preset].config);
   return (
     <section className="intro" aria-labelledby="experiment-name">
-      <h2 id="experiment-name">{PRESETS[preset].title}</h2>
-      <p>{WATCH_FOR[preset]}</p>
+      <h2 id="experiment-name">{experimentName(config, preset)}</h2>
+      <p>{custom ? `${describeExperiment(config)} Press Play.` : WATCH_FOR[preset]}</p>
     </section>
   );
 }
