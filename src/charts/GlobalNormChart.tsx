@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { ChartFrame } from './ChartFrame.tsx';
-import { breakNote, divergenceMarkers, focusValues, latestInWords } from './markers.ts';
+import { breakNote, divergenceMarkers, eventMarkers, focusValues, latestInWords } from './markers.ts';
 import { SIDE_COLOR, runLabel } from './palette.ts';
 import { logAxis } from './scales.ts';
 import { PLOT_PX, StepChart, type LineSpec } from './StepChart.tsx';
@@ -10,7 +10,7 @@ export function GlobalNormChart() {
   const { series } = useSeries();
   const runs = useChartRuns();
   const stepWindow = useStepWindow();
-  const { lines, axis, divergences } = useMemo(() => {
+  const { lines, axis, divergences, events } = useMemo(() => {
     const lines: LineSpec[] = [];
     for (const [side, s] of series) {
       lines.push({
@@ -37,7 +37,7 @@ export function GlobalNormChart() {
       PLOT_PX,
       focusValues(lines, runs),
     );
-    return { lines, axis, divergences: divergenceMarkers(runs) };
+    return { lines, axis, divergences: divergenceMarkers(runs), events: eventMarkers(runs) };
   }, [series, runs, stepWindow]);
   return (
     <ChartFrame
@@ -54,6 +54,7 @@ export function GlobalNormChart() {
         y={{ kind: 'log', axis }}
         yLabel="||g||"
         divergences={divergences}
+        events={events}
       />
     </ChartFrame>
   );

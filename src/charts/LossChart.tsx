@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { formatNumber } from '../present/describe.ts';
 import { ChartFrame } from './ChartFrame.tsx';
-import { breakNote, divergenceMarkers, focusValues, latestInWords } from './markers.ts';
+import { breakNote, divergenceMarkers, eventMarkers, focusValues, latestInWords } from './markers.ts';
 import { SIDE_COLOR, runLabel } from './palette.ts';
 import { logAxis } from './scales.ts';
 import { PLOT_PX, StepChart, type LineSpec } from './StepChart.tsx';
@@ -11,7 +11,7 @@ export function LossChart() {
   const { series } = useSeries();
   const runs = useChartRuns();
   const stepWindow = useStepWindow();
-  const { lines, axis, divergences } = useMemo(() => {
+  const { lines, axis, divergences, events } = useMemo(() => {
     const lines: LineSpec[] = series.map(([side, s]) => {
       const points = s.points('loss', stepWindow, MAX_POINTS, { positiveOnly: true });
       const last = points[points.length - 1];
@@ -29,7 +29,7 @@ export function LossChart() {
       PLOT_PX,
       focusValues(lines, runs),
     );
-    return { lines, axis, divergences: divergenceMarkers(runs) };
+    return { lines, axis, divergences: divergenceMarkers(runs), events: eventMarkers(runs) };
   }, [series, runs, stepWindow]);
   return (
     <ChartFrame
@@ -44,7 +44,14 @@ export function LossChart() {
           : 'The training loss of the run on each batch. Each grid line is ten times the one below it.'
       }
     >
-      <StepChart lines={lines} xDomain={stepWindow} y={{ kind: 'log', axis }} yLabel="loss" divergences={divergences} />
+      <StepChart
+        lines={lines}
+        xDomain={stepWindow}
+        y={{ kind: 'log', axis }}
+        yLabel="loss"
+        divergences={divergences}
+        events={events}
+      />
     </ChartFrame>
   );
 }

@@ -59,6 +59,8 @@ export interface StepChartProps {
   yLabel: string;
   /** Where runs diverged: a thin red vertical line each, at the first step that was not finite. */
   divergences?: StepMarker[];
+  /** Narrated events: a faint line in the run's colour with the event's number, told in "What happened". */
+  events?: (StepMarker & { color: string })[];
   /** Horizontal threshold lines (e.g. the clip norm). */
   thresholds?: { value: number; label: string }[];
   /** Steps at which clipping acted, drawn as ticks along the top. */
@@ -93,13 +95,13 @@ const LEGEND_STYLE = { fontSize: 12 };
 const BREAK_LABEL = { value: '≈ axis break', position: 'insideTopRight', fontSize: 10, fill: '#5b6572' } as const;
 const formatStep = (v: number) => formatNumber(v);
 const stepLabel = (v: unknown) => `step ${String(v)}`;
-const LABELS = new Map<
-  string,
-  { value: string; position: 'insideTopRight' | 'insideBottomLeft'; fontSize: number; fill: string }
->();
+const LABELS = new Map<string, { value: string; position: LabelPosition; fontSize: number; fill: string }>();
+
+type LabelPosition = 'insideTopRight' | 'insideBottomLeft' | 'insideTopLeft';
+const NO_EVENTS: (StepMarker & { color: string })[] = [];
 
 /** One label object per text and place, the same on every redraw. */
-function referenceLabel(value: string, position: 'insideTopRight' | 'insideBottomLeft', fill: string) {
+function referenceLabel(value: string, position: LabelPosition, fill: string) {
   const key = `${position}|${fill}|${value}`;
   let label = LABELS.get(key);
   if (!label) {
@@ -121,6 +123,7 @@ export function StepChart({
   yLog = false,
   yLabel,
   divergences = [],
+  events = NO_EVENTS,
   thresholds = [],
   clipMarks,
   height = 220,
@@ -243,6 +246,16 @@ export function StepChart({
             strokeDasharray="2 3"
             label={referenceLabel(t.label, 'insideTopRight', '#444')}
             ifOverflow="extendDomain"
+          />
+        ))}
+        {events.map((e) => (
+          <ReferenceLine
+            key={`e-${e.label}`}
+            x={e.step}
+            stroke={e.color}
+            strokeOpacity={0.45}
+            strokeWidth={1}
+            label={referenceLabel(e.label, 'insideTopLeft', e.color)}
           />
         ))}
         {divergences.map((d) => (

@@ -1,6 +1,6 @@
 import type { RunSide } from '../experiment/config.ts';
 import type { RunView } from '../store/labStore.ts';
-import { SIDE_LABEL } from './palette.ts';
+import { SIDE_COLOR, SIDE_LABEL } from './palette.ts';
 import type { Point } from '../store/downsample.ts';
 import type { LineSpec, StepMarker } from './StepChart.tsx';
 import type { LogAxis } from './scales.ts';
@@ -14,6 +14,32 @@ export function divergenceMarkers(runs: Partial<Record<RunSide, RunView>>): Step
       step: r.divergence?.step ?? 0,
       label: `${r.title ?? SIDE_LABEL[r.side]} diverged (step ${r.divergence?.step})`,
     }));
+}
+
+export interface NumberedEvent {
+  n: number;
+  side: RunSide;
+  step: number;
+  sentence: string;
+}
+
+/**
+ * Every narrated event of the runs, in step order, numbered from 1: the charts mark each at its step with its
+ * number, and the "What happened" list says the sentence under the same number. Divergence has its own marker.
+ */
+export function numberedEvents(runs: Partial<Record<RunSide, RunView>>): NumberedEvent[] {
+  const all = (Object.values(runs) as RunView[]).flatMap((r) =>
+    (r.narration?.events ?? [])
+      .filter((e) => e.kind !== 'diverged')
+      .map((e) => ({ side: r.side, step: e.step, sentence: e.sentence })),
+  );
+  all.sort((a, b) => a.step - b.step || a.side.localeCompare(b.side));
+  return all.map((e, i) => ({ ...e, n: i + 1 }));
+}
+
+/** The numbered events as chart markers, in their run's colour. */
+export function eventMarkers(runs: Partial<Record<RunSide, RunView>>): (StepMarker & { color: string })[] {
+  return numberedEvents(runs).map((e) => ({ step: e.step, label: String(e.n), color: SIDE_COLOR[e.side] }));
 }
 
 /**

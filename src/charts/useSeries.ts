@@ -28,7 +28,9 @@ let drawnRuns: { key: string; runs: Partial<Record<RunSide, RunView>> } | null =
 /** The runs, as the same object while none of the fields charts draw has changed. */
 function selectDrawnRuns(state: LabState): Partial<Record<RunSide, RunView>> {
   const key = JSON.stringify(
-    Object.values(state.runs).map((r) => r && [r.side, r.title ?? null, r.clip, r.divergence]),
+    Object.values(state.runs).map(
+      (r) => r && [r.side, r.title ?? null, r.clip, r.divergence, r.narration?.events.length ?? 0],
+    ),
   );
   if (drawnRuns?.key !== key) drawnRuns = { key, runs: state.runs };
   return drawnRuns.runs;

@@ -35,8 +35,9 @@ export const SPIKE_FACTOR = 10;
 /** The running median looks back this many steps, and needs this many before it speaks. */
 const MEDIAN_WINDOW = 50;
 const MEDIAN_MIN = 5;
-/** After a spike, this many quiet steps before another is told. */
+/** After a spike, this many quiet steps before another is told; and no more than this many told in all. */
 const SPIKE_COOLDOWN = 20;
+const MAX_SPIKES = 10;
 /** "Most steps": more than half of the last this many. */
 const MOST_WINDOW = 20;
 /** Through time: vanishing below, exploding above. */
@@ -79,6 +80,7 @@ export class Narrator {
   private readonly told = new Set<NarrationKind>();
   private readonly events: NarrationEvent[] = [];
   private lastSpikeStep = -Infinity;
+  private spikesTold = 0;
   private lastSpectral: number[] | null = null;
   private saturatedLayers = new Set<number>();
   private divergence: Divergence | null = null;
@@ -176,8 +178,10 @@ export class Narrator {
     if (Number.isFinite(norm)) this.norms.push(norm);
     if (before.length < MEDIAN_MIN || !Number.isFinite(norm)) return;
     const typical = median(before);
-    if (typical > 0 && norm > SPIKE_FACTOR * typical && m.step - this.lastSpikeStep > SPIKE_COOLDOWN) {
+    const quiet = m.step - this.lastSpikeStep > SPIKE_COOLDOWN;
+    if (typical > 0 && norm > SPIKE_FACTOR * typical && quiet && this.spikesTold < MAX_SPIKES) {
       this.lastSpikeStep = m.step;
+      this.spikesTold += 1;
       tell(
         'spike',
         `a gradient spike: the norm jumped to ${formatNumber(norm)}, ${formatNumber(norm / typical, 2)}x the running median (${formatNumber(typical)}).`,

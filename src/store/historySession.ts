@@ -4,6 +4,7 @@
  * runs on the charts. Where IndexedDB is missing or refuses (a private window,
  * a full disk), the lab goes on without history and says so once.
  */
+import { storedStory } from './narration.ts';
 import type { RunSide } from '../experiment/config.ts';
 import { decodeExperiment } from '../experiment/urlCodec.ts';
 import { describeClip } from '../present/describe.ts';
@@ -144,8 +145,10 @@ export async function loadStoredRuns(ids: string[], compare: boolean): Promise<S
     const side = compare ? sides[k] : run.side;
     if (!side) throw new Error(`only ${sides.length} runs can be compared, not ${ids.length}`);
     const series = new RunSeries(run.layout);
-    series.append(await history.loadSteps(id));
-    for (const e of await history.loadEvals(id)) series.addEval(e);
+    const steps = await history.loadSteps(id);
+    const evals = await history.loadEvals(id);
+    series.append(steps);
+    for (const e of evals) series.addEval(e);
     const when = new Date(run.createdAt).toLocaleString();
     const phase = run.phase === 'finished' || run.phase === 'diverged' ? run.phase : 'crashed';
     const notices = [`From the run history: ${when}.`];
@@ -172,6 +175,7 @@ export async function loadStoredRuns(ids: string[], compare: boolean): Promise<S
         notices,
         stepsPerSecond: null,
         lastEval: series.evals[series.evals.length - 1] ?? null,
+        narration: storedStory(run.clip, run.layout, steps, evals, run.divergence),
         runId: run.id,
         ...(compare ? { title: `${k === 0 ? 'A' : 'B'} (${when}, ${run.side})` } : {}),
       },

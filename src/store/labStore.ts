@@ -13,6 +13,7 @@ import { DEFAULT_VIEW, type AnyLockGroup, type ParamIssue, type ViewOptions } fr
 import type { StoredRun } from '../persist/runHistory.ts';
 import type { DescentStep, PlaneWindow } from '../train/cliff.ts';
 import type { Divergence, EvalMetrics, RunLayout } from '../train/metrics.ts';
+import type { RunStory } from '../present/narrator.ts';
 import type { RunPhase } from '../train/runPhase.ts';
 import type { BackendChoice, BackendChoiceView, BackendName } from '../worker/protocol.ts';
 import type { RunSeries } from './series.ts';
@@ -36,6 +37,8 @@ export interface RunView {
   title?: string;
   /** What Auto chose for this run and the speeds it measured (shown beside the speed readout). */
   backendChoice?: BackendChoiceView;
+  /** The narrator's events so far and the figures its summary is written from. */
+  narration?: RunStory;
 }
 
 export interface ExperimentSlice {

@@ -16,6 +16,7 @@ import {
   type ToWorker,
 } from '../worker/protocol.ts';
 import { markSeriesDirty, seriesBySide, updateRun, useLab, type RunView } from './labStore.ts';
+import { clearNarration, narrateEnd, narrateEval, narrateSteps, startNarration } from './narration.ts';
 import { encodeExperiment } from '../experiment/urlCodec.ts';
 import type { StoredRun } from '../persist/runHistory.ts';
 import { recordEval, recordRunStarted, recordStatus, recordSteps, type StoredRunView } from './historySession.ts';
@@ -97,6 +98,7 @@ function onMessage(side: RunSide, message: FromWorker): void {
     case 'ready':
       if (run.runId) recordStatus(run.runId, { phase: 'ready', backend: message.backend, layout: message.layout });
       seriesBySide.set(side, new RunSeries(message.layout));
+      startNarration(side, run.clip, message.layout);
       updateRun(side, { phase: 'ready', backend: message.backend, layout: message.layout });
       markSeriesDirty();
       grant();
@@ -115,6 +117,7 @@ function onMessage(side: RunSide, message: FromWorker): void {
       const last = message.steps[message.steps.length - 1];
       if (!last) return;
       seriesBySide.get(side)?.append(message.steps);
+      narrateSteps(side, message.steps);
       const handle = handles.get(side);
       if (handle?.unsaved) {
         recordRunStarted({ ...handle.unsaved, backend: run.backend, layout: run.layout });
@@ -138,12 +141,14 @@ function onMessage(side: RunSide, message: FromWorker): void {
       seriesBySide.get(side)?.addEval(message.result);
       if (run.runId) recordEval(run.runId, message.result);
       updateRun(side, { lastEval: message.result });
+      narrateEval(side, message.result);
       markSeriesDirty();
       return;
     case 'status': {
       const playing = useLab.getState().playing;
       const phase = message.status === 'ready' ? (playing ? 'running' : 'paused') : message.status;
       updateRun(side, { phase, step: message.step, divergence: message.divergence });
+      if (message.status !== 'ready') narrateEnd(side, message.divergence);
       if (run.runId && message.status !== 'ready')
         recordStatus(run.runId, { phase: message.status, divergence: message.divergence });
       grant();
@@ -173,6 +178,7 @@ function disposeAll(): void {
   for (const handle of handles.values()) handle.client.dispose();
   handles.clear();
   seriesBySide.clear();
+  clearNarration();
 }
 
 /** Replaces the current runs with fresh workers for the current config (paused). */

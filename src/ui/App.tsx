@@ -9,6 +9,7 @@ import { AccuracyChart } from '../charts/AccuracyChart.tsx';
 import { GlobalNormChart } from '../charts/GlobalNormChart.tsx';
 import { GradNormChart } from '../charts/GradNormChart.tsx';
 import { HiddenGradChart } from '../charts/HiddenGradChart.tsx';
+import { SaturationChart, SpectralNormChart } from '../charts/RecurrentStateChart.tsx';
 import { LossChart } from '../charts/LossChart.tsx';
 import { isRecurrent, sidesOf } from '../experiment/config.ts';
 import { PRESETS, type PresetId } from '../experiment/presets.ts';
@@ -18,6 +19,7 @@ import { HistoryPanel } from './HistoryPanel.tsx';
 import { LinkIssues } from './LinkIssues.tsx';
 import { RunCard } from './RunCard.tsx';
 import { describeExperiment, experimentName, sameExperiment } from '../present/experiment.ts';
+import { Narration } from './Narration.tsx';
 import { Teaching } from './Teaching.tsx';
 import { Toolbar } from './Toolbar.tsx';
 import { PageTabs, TourBar } from './TourBar.tsx';
@@ -113,6 +115,7 @@ function RunsPage({ settingsOpen, closeSettings }: { settingsOpen: boolean; clos
             <GradNormChart key={side} side={side} />
           ))}
         </div>
+        <Narration />
         {/* Below the charts, so a long explanation (a divergence) never pushes the charts out of view. */}
         <div className="pair cards">
           {sides.map((side) => (
@@ -126,6 +129,12 @@ function RunsPage({ settingsOpen, closeSettings }: { settingsOpen: boolean; clos
             {sides.map((side) => (
               <HiddenGradChart key={side} side={side} />
             ))}
+          </div>
+        )}
+        {recurrent && (
+          <div className="pair">
+            <SpectralNormChart />
+            <SaturationChart />
           </div>
         )}
         <Teaching />
