@@ -21,9 +21,10 @@ describe('the guided tour', () => {
 
   it('each lesson sets up its point', () => {
     const lessons = TOUR.map((l) => decodeExperiment(lessonLink(l)));
-    expect(lessons).toHaveLength(6);
+    expect(lessons).toHaveLength(7);
     type Decoded = (typeof lessons)[number];
-    const [explode, clipValue, modes, rnn, cliff, literal] = lessons as [
+    const [explode, clipValue, modes, rnn, lstm, cliff, literal] = lessons as [
+      Decoded,
       Decoded,
       Decoded,
       Decoded,
@@ -36,7 +37,8 @@ describe('the guided tour', () => {
     expect([modes.config.baseClip.mode, modes.config.clip.mode]).toEqual(['value', 'global']);
     expect(rnn.config).toMatchObject({ model: 'rnn', recScale: 2 });
     expect(rnn.config.hiddenGradEvery).toBeGreaterThan(0);
-    expect(cliff.view).toEqual({ ...DEFAULT_VIEW, page: 'cliff', tour: 5 });
+    expect(lstm.config).toMatchObject({ model: 'lstm', optimizer: 'adam-keras', clip: { mode: 'value', max: 1 } });
+    expect(cliff.view).toEqual({ ...DEFAULT_VIEW, page: 'cliff', tour: 6 });
     expect(literal.config.loss).toBe('literal');
   });
 });

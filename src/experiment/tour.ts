@@ -1,5 +1,5 @@
 /**
- * The guided tour: six lessons, each a link (the settings that make its point)
+ * The guided tour: seven lessons, each a link (the settings that make its point)
  * and a few sentences on what to look for. Opening a lesson is opening its
  * link, so a lesson can be shared, locked for students, and changed freely.
  */
@@ -61,16 +61,29 @@ export const TOUR: readonly TourLesson[] = [
   },
   {
     n: 5,
+    title: 'Clipping that barely acts',
+    query: 'preset=lstm-tf&steps=300&evalEvery=100&tour=5',
+    text:
+      "The tutorial's TensorFlow model: an LSTM of 32 units reading the digits row by row, Keras's Adam at " +
+      'learning rate 0.001. Left unclipped, right clipped by value at 1, from the same weights and batches.',
+    lookFor:
+      "An LSTM's gates keep its gradients in check: here the gradient rarely has an element beyond 1, so value " +
+      'clipping acts on only a few of the 300 steps (see the ticks along the top of its gradient chart, and ' +
+      '"What happened"), and the two runs end within a few points of each other. Clipping is a guard that costs ' +
+      'nothing while it does not act.',
+  },
+  {
+    n: 6,
     title: 'The cliff',
-    query: 'page=cliff&tour=5',
+    query: 'page=cliff&tour=6',
     text: 'The loss of the one-unit recurrent net of Pascanu, Mikolov and Bengio (2013) over its two parameters w and b. Where a small change of (w, b) flips which state the recurrence settles in, the loss jumps: a wall with an enormous gradient, right next to the valley of good solutions.',
     lookFor:
       'Two descents start at the same point on the wall. The unclipped one takes one huge step and is catapulted onto a flat plateau, where it stays. The clipped one climbs the wall a little and stays near the valley. Click anywhere to start both from there.',
   },
   {
-    n: 6,
+    n: 7,
     title: "The tutorial's broadcast-loss bug",
-    query: 'preset=literal-loss&tour=6',
+    query: 'preset=literal-loss&tour=7',
     text: 'The tutorial passes predictions of shape [B, 1] and labels of shape [B] to MSELoss, which broadcasts them to a [B, B] matrix. That loss is mean((p - mean(y))^2) + var(y): the best the net can do is predict the batch mean.',
     lookFor:
       'The clipped run never learns: its loss stalls near var(y), about 23,300, where the corrected loss of lesson 2 fell far lower. Clipping cannot fix a wrong loss. Switch Loss back to "MSE (corrected)" to see the difference.',

@@ -38,7 +38,7 @@ export const PAGES = ['runs', 'cliff'] as const;
 export type PageId = (typeof PAGES)[number];
 
 /** The guided tour has lessons 1..TOUR_LENGTH (see tour.ts). */
-export const TOUR_LENGTH = 6;
+export const TOUR_LENGTH = 7;
 
 /** How the page shows an experiment; not part of what is trained. */
 export interface ViewOptions {

@@ -22,7 +22,7 @@ const rnn: ExperimentConfig = {
   hidden: 16,
   batch: 8,
   trainSize: 200,
-  steps: 6,
+  steps: 40,
   recScale: 2,
   hiddenGradEvery: 0,
 };
@@ -48,7 +48,7 @@ describe('recurrent diagnostics', () => {
     const errors = reported.map((r, k) => Math.abs(r - (exact[k] ?? NaN)) / (exact[k] ?? NaN));
     console.log('relative error of ||W_hh||_2 per step', errors.map((e) => e.toExponential(1)).join(' '));
     // An orthogonal x 2 start has all 16 singular values at 2: power iteration converges slowly on such a
-    // cluster and its estimate is a little low (about 2% here). Never above the truth, never far below.
+    // cluster and its estimate is a little low (up to about 4% here). Never above the truth, never far below.
     errors.forEach((e, k) => expect(e, `step ${k + 1}`).toBeLessThan(0.05));
     reported.forEach((r, k) => expect(r, `step ${k + 1}`).toBeLessThanOrEqual((exact[k] ?? NaN) * (1 + 1e-5)));
   });

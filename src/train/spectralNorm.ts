@@ -26,15 +26,15 @@ export function powerIterate(w: tf.Tensor2D, v: tf.Tensor2D, iterations: number)
   let right = v;
   let sigma: tf.Scalar = tf.scalar(0);
   for (let k = 0; k < iterations; k++) {
-    const left = unit(tf.matMul(w, right) as tf.Tensor2D);
-    const back = tf.matMul(wT, left) as tf.Tensor2D;
-    sigma = tf.norm(back) as tf.Scalar;
-    right = unit(back);
+    const left = unit(tf.matMul(w, right) as tf.Tensor2D)[0];
+    // ||W^T u|| is both this round's estimate and the length that normalises the next v: computed once.
+    [right, sigma] = unit(tf.matMul(wT, left) as tf.Tensor2D);
   }
   return { sigma, v: right };
 }
 
-/** x / ||x||, and a zero vector stays zero (a zero matrix has spectral norm 0, not NaN). */
-function unit(x: tf.Tensor2D): tf.Tensor2D {
-  return tf.div<tf.Tensor2D>(x, tf.maximum(tf.norm(x), 1e-30));
+/** [x / ||x||, ||x||]; a zero vector stays zero (a zero matrix has spectral norm 0, not NaN). */
+function unit(x: tf.Tensor2D): [tf.Tensor2D, tf.Scalar] {
+  const length = tf.norm(x) as tf.Scalar;
+  return [tf.div<tf.Tensor2D>(x, tf.maximum(length, 1e-30)), length];
 }

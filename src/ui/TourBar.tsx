@@ -1,5 +1,5 @@
 /**
- * The guided tour: six lessons, each opened as its link. Inside the tour the
+ * The guided tour: seven lessons, each opened as its link. Inside the tour the
  * current lesson's text says what to look for; the student can still change
  * anything. A teacher's hidden controls stay hidden from lesson to lesson.
  * A link that locks `tour` shows the teacher's lesson, if any, without the
