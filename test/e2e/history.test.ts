@@ -128,15 +128,13 @@ describe('the run history in Chromium', () => {
       .toEqual([expect.stringMatching(/^A \(/), expect.stringMatching(/^B \(/)]);
     await screenshot(page, 'history-compare');
 
-    await page
-      .getByTestId('history-import')
-      .setInputFiles({
-        name: 'evil.json',
-        mimeType: 'application/json',
-        buffer: Buffer.from(
-          '{"format":"gradient-lab-runs","version":1,"runs":[{"run":{"id":"<img src=x onerror=alert(1)>"}}]}',
-        ),
-      });
+    await page.getByTestId('history-import').setInputFiles({
+      name: 'evil.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(
+        '{"format":"gradient-lab-runs","version":1,"runs":[{"run":{"id":"<img src=x onerror=alert(1)>"}}]}',
+      ),
+    });
     await expect
       .poll(() => page.getByTestId('history-message').textContent())
       .toMatch(/^The file could not be imported: .*Nothing was changed\.$/);
