@@ -161,7 +161,7 @@ export function App() {
     <div className="app">
       <header className="top">
         <h1>Gradient Lab</h1>
-        <p className="tagline">Watch gradients explode, and watch clipping stop them.</p>
+        <p className="tagline">Watch gradients explode, see clipping stop them, and learn when it does not help.</p>
         <PageTabs />
       </header>
       <LinkIssues />
