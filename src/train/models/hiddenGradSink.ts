@@ -9,38 +9,25 @@
  * because they are made inside tfjs's backward tidy, which would dispose them.
  */
 import * as tf from '@tensorflow/tfjs';
+import { LayerSink } from './layerSink.ts';
 
-export class HiddenGradSink {
-  private armed = false;
-  private readonly sumsOfSquares: (tf.Tensor1D | undefined)[];
-
+export class HiddenGradSink extends LayerSink<tf.Tensor1D> {
   constructor(
-    readonly layers: number,
+    layers: number,
     readonly steps: number,
   ) {
-    this.sumsOfSquares = new Array<tf.Tensor1D | undefined>(layers).fill(undefined);
-  }
-
-  /** True between arm() and take()/reset(): only then do the backward passes spend kernels on norms. */
-  get recording(): boolean {
-    return this.armed;
-  }
-
-  arm(): void {
-    this.reset();
-    this.armed = true;
+    super(layers, 'hidden gradients');
   }
 
   /** Called from a layer's backward: sum over the batch and units of (dL/dh_t)^2, one per step t. */
   put(layer: number, sumsOfSquares: tf.Tensor1D): void {
-    if (!this.armed) return;
+    if (!this.recording) return;
     if (sumsOfSquares.shape[0] !== this.steps) {
       throw new Error(
         `layer ${layer} recorded ${sumsOfSquares.shape[0]} hidden-gradient steps, expected ${this.steps}`,
       );
     }
-    this.sumsOfSquares[layer]?.dispose();
-    this.sumsOfSquares[layer] = tf.keep(sumsOfSquares);
+    this.keep(layer, sumsOfSquares);
   }
 
   /**
@@ -48,19 +35,9 @@ export class HiddenGradSink {
    * caller's scope. Frees what the backward kept and disarms.
    */
   take(): tf.Tensor1D {
-    const parts = this.sumsOfSquares.map((part, layer) => {
-      if (!part) throw new Error(`no hidden gradients were recorded for layer ${layer}`);
-      return part;
-    });
+    const parts = this.recorded();
     const norms = tf.tidy(() => tf.sqrt(parts.length === 1 && parts[0] ? parts[0] : tf.concat(parts)) as tf.Tensor1D);
     this.reset();
     return norms;
-  }
-
-  /** Disarms and frees anything recorded (also after a failed step, so nothing leaks). */
-  reset(): void {
-    this.armed = false;
-    this.sumsOfSquares.forEach((part) => part?.dispose());
-    this.sumsOfSquares.fill(undefined);
   }
 }

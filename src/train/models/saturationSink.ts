@@ -7,51 +7,30 @@
  * forward keeps (tf.keep) its scalar here, since it is made inside tfjs's custom-gradient scope.
  */
 import * as tf from '@tensorflow/tfjs';
+import { LayerSink } from './layerSink.ts';
 
 /** |h| above this counts as saturated. */
 export const SATURATION_THRESHOLD = 0.99;
 
-export class SaturationSink {
-  private armed = false;
-  private readonly fractions: (tf.Scalar | undefined)[];
-
-  constructor(readonly layers: number) {
-    this.fractions = new Array<tf.Scalar | undefined>(layers).fill(undefined);
-  }
-
-  get recording(): boolean {
-    return this.armed;
-  }
-
-  arm(): void {
-    this.reset();
-    this.armed = true;
+export class SaturationSink extends LayerSink<tf.Scalar> {
+  constructor(layers: number) {
+    super(layers, 'saturation');
   }
 
   /** From a layer's forward: its hidden states of every step, [T*B, H]. */
   put(layer: number, hiddenStates: tf.Tensor2D): void {
-    if (!this.armed) return;
-    this.fractions[layer]?.dispose();
+    if (!this.recording) return;
     // step(|h| - 0.99) is 1 where |h| > 0.99: on tfjs-wasm five times faster than greater-then-cast.
-    this.fractions[layer] = tf.keep(
+    this.keep(
+      layer,
       tf.tidy(() => tf.mean(tf.step(tf.sub(tf.abs(hiddenStates), SATURATION_THRESHOLD))) as tf.Scalar),
     );
   }
 
   /** The fraction per layer as one [layers] tensor in the caller's scope; frees what was kept and disarms. */
   take(): tf.Tensor1D {
-    const parts = this.fractions.map((part, layer) => {
-      if (!part) throw new Error(`no saturation was recorded for layer ${layer}`);
-      return part;
-    });
-    const fractions = tf.stack(parts) as tf.Tensor1D;
+    const fractions = tf.stack(this.recorded()) as tf.Tensor1D;
     this.reset();
     return fractions;
-  }
-
-  reset(): void {
-    this.armed = false;
-    this.fractions.forEach((part) => part?.dispose());
-    this.fractions.fill(undefined);
   }
 }
