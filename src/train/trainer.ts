@@ -23,6 +23,7 @@ import {
   type RunSide,
 } from '../experiment/config.ts';
 import { checkBudget } from '../experiment/schema.ts';
+import { BatchOrder } from './batchOrder.ts';
 import { applyClip, l2Norm } from './clipping.ts';
 import { makeBatch, trainRows, type TrainingData } from './data/trainingData.ts';
 import { mnistBatch } from './data/mnist.ts';
@@ -114,9 +115,7 @@ export class Run {
   private readonly model: Model;
   private readonly optimizer: Optimizer;
   private readonly data: TrainingData;
-  private readonly batchRng: Rng;
-  private readonly epochOrders: ArrayLike<number>[] | undefined;
-  private epochOrder: ArrayLike<number> = [];
+  private readonly batches: BatchOrder;
   private stepsDone = 0;
   private statusValue: TrainerPhase = 'ready';
   private disposed = false;
@@ -132,8 +131,7 @@ export class Run {
     this.side = init.side;
     this.clip = clipOf(init.config, init.side);
     this.data = init.data;
-    this.epochOrders = init.epochOrders;
-    this.batchRng = new Rng(init.config.seed).fork('batches');
+    this.batches = new BatchOrder(init.config.seed, trainRows(init.data), init.config.batch, init.epochOrders);
     this.model = createModel(
       init.config,
       init.initialWeights ?? initialWeightsFor(init.config),
@@ -164,28 +162,12 @@ export class Run {
   }
 
   get batchesPerEpoch(): number {
-    return Math.ceil(trainRows(this.data) / this.config.batch);
+    return this.batches.batchesPerEpoch;
   }
 
-  /** Row indices of the next batch: consecutive chunks of each epoch's shuffled order, the last one short. */
-  private nextBatchIndices(): { indices: ArrayLike<number>; epoch: number } {
-    const perEpoch = this.batchesPerEpoch;
-    const epochIndex = Math.floor(this.stepsDone / perEpoch);
-    const inEpoch = this.stepsDone % perEpoch;
-    if (inEpoch === 0) {
-      if (this.epochOrders) {
-        const order = this.epochOrders[epochIndex];
-        if (!order) throw new Error(`no batch order given for epoch ${epochIndex + 1}`);
-        this.epochOrder = order;
-      } else {
-        this.epochOrder = this.batchRng.permutation(trainRows(this.data));
-      }
-    }
-    const start = inEpoch * this.config.batch;
-    const end = Math.min(start + this.config.batch, trainRows(this.data));
-    const order = this.epochOrder;
-    const indices = Array.from({ length: end - start }, (_, k) => order[start + k] ?? -1);
-    return { indices, epoch: epochIndex + 1 };
+  /** Row indices of the next batch (see BatchOrder). */
+  private nextBatchIndices(): { indices: number[]; epoch: number } {
+    return this.batches.next(this.stepsDone);
   }
 
   private wantsHiddenGrads(step: number): boolean {
