@@ -1,0 +1,103 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { nodeDataLoader } from '../../cli/nodeData.ts';
+import { NO_CLIP, type ClipConfig, type ClipMode, type ExperimentConfig } from '../../experiment/config.ts';
+import { PRESETS } from '../../experiment/presets.ts';
+import { loadTrainingData } from '../data/trainingData.ts';
+import { EpochLossTracker } from '../epochLoss.ts';
+import { Run } from '../trainer.ts';
+import { DenseSweep, sweepRefusal, type SweepCell } from './denseSweep.ts';
+
+const STEPS = 12;
+
+function clipFor(mode: ClipMode, threshold: number | null): ClipConfig {
+  if (threshold === null) return NO_CLIP;
+  if (mode === 'value') return { ...NO_CLIP, mode, min: -threshold, max: threshold };
+  return { ...NO_CLIP, mode, threshold };
+}
+
+/** The same cells trained one at a time by Run: batch losses per step, and where each diverged. */
+async function oneAtATime(config: ExperimentConfig, cells: SweepCell[]) {
+  const data = await loadTrainingData(config, nodeDataLoader);
+  const out: { losses: number[]; divergedAt: number | null }[] = [];
+  for (const cell of cells) {
+    const run = new Run({
+      config: { ...config, lr: cell.lr, pair: false, clip: clipFor(config.clip.mode, cell.clip) },
+      side: 'clipped',
+      data,
+    });
+    const losses: number[] = [];
+    while (run.status === 'ready' && losses.length < STEPS) losses.push((await run.trainStep()).loss);
+    out.push({ losses, divergedAt: run.divergence?.step ?? null });
+    run.dispose();
+  }
+  return out;
+}
+
+describe('a batched dense sweep', () => {
+  it.each(['value', 'norm', 'global', 'global-tf'] as const)(
+    'equals one-at-a-time training to 1e-5, clipping by %s, unclipped cells included',
+    async (mode) => {
+      const config: ExperimentConfig = { ...PRESETS['dense-explode'].config, steps: STEPS, clip: clipFor(mode, 1) };
+      const cells: SweepCell[] = [
+        { lr: 0.07, clip: null },
+        { lr: 0.07, clip: 1 },
+        { lr: 0.01, clip: 5 },
+        { lr: 0.002, clip: null },
+      ];
+      const data = await loadTrainingData(config, nodeDataLoader);
+      const before = tf.memory().numTensors;
+      const sweep = new DenseSweep(config, data, cells);
+      const batched: number[][] = cells.map(() => []);
+      for (let s = 0; s < STEPS; s++) {
+        const losses = await sweep.trainStep();
+        cells.forEach((_, k) => batched[k]?.push(losses[k] ?? NaN));
+      }
+      const outcomes = sweep.outcomes();
+      sweep.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      const reference = await oneAtATime(config, cells);
+      reference.forEach((ref, k) => {
+        expect(outcomes[k]?.divergedAt, `cell ${k} diverged at`).toBe(ref.divergedAt);
+        ref.losses.forEach((loss, s) => {
+          if (!Number.isFinite(loss)) return;
+          const ours = batched[k]?.[s] ?? NaN;
+          expect(Math.abs(ours - loss) / Math.abs(loss), `cell ${k} step ${s + 1}`).toBeLessThan(1e-5);
+        });
+      });
+      // The unclipped cell at the tutorial's learning rate explodes at step 5, as the lesson says.
+      expect(outcomes[0]?.divergedAt).toBe(5);
+    },
+  );
+
+  it('reports each cell’s final and lowest epoch loss, as Run’s steps give them', async () => {
+    const config: ExperimentConfig = { ...PRESETS['dense-explode'].config, steps: 16 };
+    const data = await loadTrainingData(config, nodeDataLoader);
+    const sweep = new DenseSweep(config, data, [{ lr: 0.07, clip: 1 }]);
+    for (let s = 0; s < 16; s++) await sweep.trainStep();
+    const [outcome] = sweep.outcomes();
+    sweep.dispose();
+    // 16 steps are two epochs of 8 batches (7 of 128 rows, one of 104): the loss over every row of each.
+    const run = new Run({ config: { ...config, pair: false }, side: 'clipped', data });
+    const tracker = new EpochLossTracker(1000, config.batch);
+    const epochs: number[] = [];
+    while (run.status === 'ready') {
+      const m = await run.trainStep();
+      tracker.add(m.step, m.epoch, m.loss);
+      const done = tracker.lastCompleteEpoch();
+      if (done && done.epoch > epochs.length) epochs.push(done.loss);
+    }
+    run.dispose();
+    expect(epochs).toHaveLength(2);
+    expect(Math.abs((outcome?.finalLoss ?? NaN) - (epochs[1] ?? NaN)) / (epochs[1] ?? NaN)).toBeLessThan(1e-5);
+    expect(Math.abs((outcome?.minLoss ?? NaN) - Math.min(...epochs)) / Math.min(...epochs)).toBeLessThan(1e-5);
+  });
+
+  it('refuses what it cannot batch, saying which setting', () => {
+    const base = PRESETS['dense-explode'].config;
+    expect(sweepRefusal({ ...base, model: 'lstm' })).toMatch(/^model=lstm: /);
+    expect(sweepRefusal({ ...base, optimizer: 'adam' })).toMatch(/^optimizer=adam: /);
+    expect(sweepRefusal({ ...base, clip: NO_CLIP })).toMatch(/^clip=none: /);
+    expect(sweepRefusal(base)).toBeNull();
+  });
+});

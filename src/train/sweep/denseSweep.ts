@@ -1,0 +1,219 @@
+/**
+ * A learning-rate x threshold sweep of the dense net as ONE batched program: every cell's weights carry a
+ * leading cell dimension ([C, out, in]), the cells' forward passes are batched matmuls, and each cell's
+ * learning rate and clipping threshold are [C, 1, 1] tensors. Sixty-four small runs would pay tfjs's
+ * per-kernel dispatch sixty-four times a step; this pays it once.
+ *
+ * Every cell starts from the same weights and sees the same batches as `Run` would (same seed), and applies
+ * the same formulas: torch's SGD with momentum, and the clip modes of clipping.ts, per cell. A test holds
+ * it to one-at-a-time training. The sum of the cells' losses is differentiated: each cell's gradient is
+ * that of its own loss (a diverged cell's NaN stays in its cell).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { REGRESSION_FEATURES, type ClipMode, type ExperimentConfig } from '../../experiment/config.ts';
+import { BatchOrder } from '../batchOrder.ts';
+import { makeBatch, trainRows, type TrainingData } from '../data/trainingData.ts';
+import { EpochLossTracker } from '../epochLoss.ts';
+import { initialWeightsFor } from '../trainer.ts';
+
+export interface SweepCell {
+  lr: number;
+  /** The clipping threshold (c of [-c, c] for value clipping, the max norm otherwise); null: no clipping. */
+  clip: number | null;
+}
+
+export interface CellOutcome extends SweepCell {
+  /** The first step whose loss or gradient was not finite, or null. */
+  divergedAt: number | null;
+  /** The last complete epoch's loss over every row (the tutorial's figure); NaN if none completed finite. */
+  finalLoss: number;
+  /** The lowest complete-epoch loss. */
+  minLoss: number;
+}
+
+/** What a sweep can batch: the dense net trained with SGD (with or without momentum). */
+export function sweepRefusal(config: ExperimentConfig): string | null {
+  if (config.model !== 'dense') return `model=${config.model}: a sweep trains the dense net only, for now`;
+  if (config.optimizer !== 'sgd') return `optimizer=${config.optimizer}: a sweep trains with SGD only, for now`;
+  if (config.loss !== 'corrected') return `loss=${config.loss}: a sweep trains the corrected MSE loss only`;
+  if (config.clip.mode === 'none')
+    return "clip=none: the sweep varies the threshold of the link's clipping mode; set clip=value, norm, global or global-tf";
+  return null;
+}
+
+export class DenseSweep {
+  readonly cells: readonly SweepCell[];
+  private readonly mode: ClipMode;
+  private readonly weights: tf.Variable[];
+  private readonly buffers: tf.Variable[];
+  private readonly lr: tf.Tensor3D;
+  /** Per cell: the threshold (1 where unclipped, unused there) and whether it clips (1) or not (0). */
+  private readonly threshold: tf.Tensor3D;
+  private readonly clips: tf.Tensor3D;
+  private readonly batches: BatchOrder;
+  private readonly epochs: EpochLossTracker[];
+  private readonly divergedAt: (number | null)[];
+  private readonly epochLosses: number[][];
+  private stepsDone = 0;
+
+  constructor(
+    readonly config: ExperimentConfig,
+    private readonly data: TrainingData,
+    cells: readonly SweepCell[],
+  ) {
+    const refused = sweepRefusal(config);
+    if (refused) throw new Error(refused);
+    if (cells.length === 0) throw new Error('a sweep needs at least one cell');
+    this.cells = cells;
+    this.mode = config.clip.mode;
+    const c = cells.length;
+    const start = initialWeightsFor(config);
+    const shapes: [string, number[]][] = [
+      ['fc1.weight', [config.hidden, REGRESSION_FEATURES]],
+      ['fc1.bias', [1, config.hidden]],
+      ['fc2.weight', [1, config.hidden]],
+      ['fc2.bias', [1, 1]],
+    ];
+    this.weights = shapes.map(([name, shape]) => {
+      const values = start[name];
+      if (!values) throw new Error(`no initial value for ${name}`);
+      return tf.tidy(() => tf.variable(tf.tile(tf.tensor3d(values, [1, shape[0] ?? 1, shape[1] ?? 1]), [c, 1, 1])));
+    });
+    this.buffers = this.weights.map((w) => tf.tidy(() => tf.variable(tf.zerosLike(w), false)));
+    const perCell = (f: (cell: SweepCell) => number) => tf.tensor3d(cells.map(f), [c, 1, 1]);
+    this.lr = perCell((cell) => cell.lr);
+    this.threshold = perCell((cell) => cell.clip ?? 1);
+    this.clips = perCell((cell) => (cell.clip === null ? 0 : 1));
+    const rows = trainRows(data);
+    this.batches = new BatchOrder(config.seed, rows, config.batch);
+    this.epochs = cells.map(() => new EpochLossTracker(rows, config.batch));
+    this.divergedAt = cells.map(() => null);
+    this.epochLosses = cells.map(() => []);
+  }
+
+  get step(): number {
+    return this.stepsDone;
+  }
+
+  /** Trains every cell one step; returns each cell's batch loss. */
+  async trainStep(): Promise<Float32Array> {
+    const step = this.stepsDone + 1;
+    const { indices, epoch } = this.batches.next(this.stepsDone);
+    const batch = makeBatch(this.data, indices);
+    const c = this.cells.length;
+    const packed = tf.tidy(() => {
+      const [rows = 0, features = 0] = batch.x.shape;
+      const x = tf.broadcastTo(tf.expandDims(batch.x, 0), [c, rows, features]) as tf.Tensor3D;
+      const y = tf.reshape(batch.y, [1, -1, 1]);
+      const lossesOf = (w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => {
+        const hidden = tf.relu(tf.add(tf.matMul(x, w1 as tf.Tensor3D, false, true), b1));
+        const prediction = tf.add(tf.matMul(hidden, w2 as tf.Tensor3D, false, true), b2); // [C, B, 1]
+        return tf.mean(tf.square(tf.sub(prediction, y)), [1, 2]); // [C]
+      };
+      // The cells' losses come out of the differentiated function, kept past its tape's tidy.
+      let kept: tf.Tensor | null = null;
+      const { grads } = tf.valueAndGrads((...w: tf.Tensor[]) => {
+        const perCell = lossesOf(w[0] as tf.Tensor, w[1] as tf.Tensor, w[2] as tf.Tensor, w[3] as tf.Tensor);
+        kept = tf.keep(perCell);
+        return tf.sum(perCell) as tf.Scalar;
+      })(this.weights);
+      const losses = kept as unknown as tf.Tensor;
+      // Per cell and tensor: sum of squares [C]; the global norm before clipping (for divergence).
+      const squares = grads.map((g) => tf.sum(tf.square(g), [1, 2]));
+      const globalPre = tf.sqrt(tf.addN(squares));
+      const clipped = this.clip(grads, squares);
+      this.weights.forEach((w, i) => {
+        const buffer = this.buffers[i] as tf.Variable;
+        const g = clipped[i] as tf.Tensor;
+        // torch.optim.SGD: buf <- momentum buf + g; p <- p - lr buf (momentum 0: p <- p - lr g).
+        const direction = this.config.momentum === 0 ? g : tf.add(tf.mul(buffer, this.config.momentum), g);
+        if (this.config.momentum !== 0) buffer.assign(direction);
+        w.assign(tf.sub(w, tf.mul(direction, this.lr)));
+      });
+      const result = tf.concat([losses, globalPre]);
+      losses.dispose();
+      return result;
+    });
+    batch.x.dispose();
+    batch.y.dispose();
+    const values = await packed.data();
+    packed.dispose();
+    const losses = values.slice(0, c) as Float32Array;
+    this.cells.forEach((_, k) => {
+      const loss = values[k] ?? NaN;
+      const norm = values[c + k] ?? NaN;
+      if (this.divergedAt[k] === null && !(Number.isFinite(loss) && Number.isFinite(norm))) this.divergedAt[k] = step;
+      const tracker = this.epochs[k];
+      if (!tracker || this.divergedAt[k] !== null) return;
+      const before = tracker.lastCompleteEpoch();
+      tracker.add(step, epoch, loss);
+      const after = tracker.lastCompleteEpoch();
+      if (after && after !== before) this.epochLosses[k]?.push(after.loss);
+    });
+    this.stepsDone = step;
+    return losses;
+  }
+
+  /** The clip modes of clipping.ts, per cell; cells without clipping get their gradient back unchanged. */
+  private clip(grads: tf.Tensor[], squares: tf.Tensor[]): tf.Tensor[] {
+    const c = this.threshold;
+    const on = this.clips;
+    const asCells = (t: tf.Tensor) => tf.reshape(t, [-1, 1, 1]);
+    switch (this.mode) {
+      case 'value':
+        // where() keeps NaN as NaN, as tf.clip_by_value does (a comparison with NaN is false).
+        return grads.map((g) => {
+          const bounded = tf.where(
+            tf.greater(g, c),
+            tf.mul(tf.onesLike(g), c),
+            tf.where(tf.less(g, tf.neg(c)), tf.mul(tf.onesLike(g), tf.neg(c)), g),
+          );
+          return tf.where(tf.equal(tf.mul(tf.onesLike(g), on), 1), bounded, g);
+        });
+      case 'norm':
+        // tf.clip_by_norm per tensor: g * c / max(||g||, c).
+        return grads.map((g, i) => {
+          const norm = asCells(tf.sqrt(squares[i] as tf.Tensor));
+          const factor = tf.div(c, tf.maximum(norm, c));
+          return tf.mul(g, tf.where(tf.equal(on, 1), factor, tf.onesLike(factor)));
+        });
+      case 'global': {
+        if (this.config.clip.normType !== '2') throw new Error('a sweep clips the global L2 norm only');
+        // torch clip_grad_norm_: coef = min(1, c / (total + 1e-6)).
+        const total = asCells(tf.sqrt(tf.addN(squares)));
+        const coef = tf.minimum(tf.div(c, tf.add(total, 1e-6)), 1);
+        const scale = tf.where(tf.equal(on, 1), coef, tf.onesLike(coef));
+        return grads.map((g) => tf.mul(g, scale));
+      }
+      case 'global-tf': {
+        // tf.clip_by_global_norm: scale = c * min(1 / global, 1 / c); NaN when global is not finite.
+        const global = asCells(tf.sqrt(tf.addN(squares)));
+        const raw = tf.mul(c, tf.minimum(tf.div(1, global), tf.div(1, c)));
+        const scale = tf.where(tf.isFinite(global), raw, tf.mul(tf.onesLike(raw), NaN));
+        return grads.map((g) => tf.mul(g, tf.where(tf.equal(on, 1), scale, tf.onesLike(scale))));
+      }
+      case 'none':
+        return grads;
+      default: {
+        const unreachable: never = this.mode;
+        throw new Error(`unknown clip mode ${String(unreachable)}`);
+      }
+    }
+  }
+
+  outcomes(): CellOutcome[] {
+    return this.cells.map((cell, k) => {
+      const losses = this.epochLosses[k] ?? [];
+      return {
+        ...cell,
+        divergedAt: this.divergedAt[k] ?? null,
+        finalLoss: losses.at(-1) ?? NaN,
+        minLoss: losses.length ? Math.min(...losses) : NaN,
+      };
+    });
+  }
+
+  dispose(): void {
+    for (const t of [...this.weights, ...this.buffers, this.lr, this.threshold, this.clips]) t.dispose();
+  }
+}
