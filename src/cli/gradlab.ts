@@ -20,12 +20,15 @@ import { csvHeader, csvRow, metricsTable } from '../train/metricSchema.ts';
 import type { EvalMetrics, StepMetrics } from '../train/metrics.ts';
 import { Run } from '../train/trainer.ts';
 import { pickNodeBackend, type NodeBackend } from './nodeBackend.ts';
+import { MAX_AXIS, SWEEP_CSV_HEADER, logRange, runSweep, type SweepArgs } from './sweepCommand.ts';
+import { sweepRefusal } from '../train/sweep/denseSweep.ts';
 import { nodeDataLoader } from './nodeData.ts';
 
 const USAGE = `usage: gradlab <command> [options]
 
 commands:
   run '<link>'     train the experiment a Gradient Lab link describes (gradlab run --help)
+  sweep '<link>'   train it for a grid of learning rates x clipping thresholds (gradlab sweep --help)
   metrics          list every CSV column with its unit and meaning (also in docs/METRICS.md)
 
 Exit codes: 0 done, 2 refused input (link, option, output path), 1 unexpected error, 130 interrupted.`;
@@ -51,11 +54,29 @@ options:
   --verbose       on an unexpected error, print its whole stack
   --help          this text`;
 
+const SWEEP_USAGE = `usage: gradlab sweep '<experiment URL or query string>' --lr A:B:N --clip A:B:N [options]
+
+  Trains the link's experiment for every learning rate x clipping threshold, plus
+  an unclipped column, all from the same seed, weights and batches, as one batched
+  program, and prints the map of outcomes: where each cell diverged, or its final
+  epoch loss. For now: the dense net with SGD.
+
+options:
+  --lr A:B:N      N learning rates, log-spaced from A to B inclusive (N up to ${MAX_AXIS})
+  --clip A:B:N    N thresholds in the link's clipping mode (clip=value: c of [-c, c];
+                  norm, global, global-tf: the max norm), log-spaced, inclusive
+  --steps S       steps per cell (default: the link's)
+  --out FILE      one CSV row per cell: lr, clip (none for the unclipped column),
+                  diverged_at (empty if never), final_loss, min_loss (epoch losses
+                  over every row); the path is checked before training
+  --verbose       on an unexpected error, print its whole stack`;
+
 /** Input the user can fix: printed as is, exit 2. */
 export class UsageError extends Error {}
 
 interface CliOptions {
-  command: 'run' | 'metrics';
+  command: 'run' | 'metrics' | 'sweep';
+  sweep: SweepArgs;
   link: string;
   out: string | null;
   side: 'both' | RunSide;
@@ -72,6 +93,7 @@ export function parseArgs(argv: string[]): CliOptions {
   }
   const options: CliOptions = {
     command: 'run',
+    sweep: { lr: [], clip: [], steps: null },
     link: '',
     out: null,
     side: 'both',
@@ -81,7 +103,14 @@ export function parseArgs(argv: string[]): CliOptions {
     verbose: false,
   };
   if (command === 'metrics') return { ...options, command: 'metrics' };
-  if (command !== 'run') throw new UsageError(`unknown command '${command}'\n\n${USAGE}`);
+  if (command !== 'run' && command !== 'sweep') throw new UsageError(`unknown command '${command}'\n\n${USAGE}`);
+  options.command = command;
+  const usage = command === 'sweep' ? SWEEP_USAGE : RUN_USAGE;
+  const range = (name: string, text: string): number[] => {
+    const values = logRange(text, name);
+    if (typeof values === 'string') throw new UsageError(values);
+    return values;
+  };
   const positional: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] ?? '';
@@ -90,8 +119,17 @@ export function parseArgs(argv: string[]): CliOptions {
       if (next === undefined) throw new UsageError(`${arg} needs a value\n\n${RUN_USAGE}`);
       return next;
     };
-    if (arg === '--help' || arg === '-h') throw new UsageError(RUN_USAGE);
-    else if (arg === '--out') options.out = value();
+    if (arg === '--help' || arg === '-h') throw new UsageError(usage);
+    else if (command === 'sweep' && arg === '--lr') options.sweep.lr = range('lr', value());
+    else if (command === 'sweep' && arg === '--clip') options.sweep.clip = range('clip', value());
+    else if (command === 'sweep' && arg === '--steps') {
+      const text = value();
+      const steps = Number(text);
+      if (!Number.isInteger(steps) || steps < 1 || steps > 100_000) {
+        throw new UsageError(`--steps ${text}: allowed: an integer from 1 to 100000`);
+      }
+      options.sweep.steps = steps;
+    } else if (arg === '--out') options.out = value();
     else if (arg === '--verbose') options.verbose = true;
     else if (arg === '--narrate') options.narrate = true;
     else if (arg === '--side') {
@@ -109,12 +147,15 @@ export function parseArgs(argv: string[]): CliOptions {
       const every = Number(text);
       if (!Number.isInteger(every) || every < 1) throw new UsageError(`--every ${text}: allowed: a positive integer`);
       options.every = every;
-    } else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}\n\n${RUN_USAGE}`);
+    } else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}\n\n${usage}`);
     else positional.push(arg);
   }
   const [link] = positional;
   if (link === undefined || positional.length !== 1) {
-    throw new UsageError(`'run' takes exactly one experiment link, got ${positional.length}\n\n${RUN_USAGE}`);
+    throw new UsageError(`'${command}' takes exactly one experiment link, got ${positional.length}\n\n${usage}`);
+  }
+  if (command === 'sweep' && (options.sweep.lr.length === 0 || options.sweep.clip.length === 0)) {
+    throw new UsageError(`'sweep' needs --lr A:B:N and --clip A:B:N\n\n${SWEEP_USAGE}`);
   }
   options.link = link;
   return options;
@@ -204,7 +245,19 @@ export async function runCli(
     }
     const parsed = parseExperiment(options.link);
     if (!parsed.ok) throw new UsageError(`the experiment link was refused:\n${parsed.reason}`);
+    if (options.command === 'sweep') {
+      const refused = sweepRefusal(parsed.config);
+      if (refused) throw new UsageError(refused);
+    }
     if (options.out) csv = CsvOut.open(options.out);
+    if (options.command === 'sweep') {
+      const out = csv;
+      out?.row(SWEEP_CSV_HEADER);
+      const data = await loadData(parsed.config);
+      await runSweep(parsed.config, data, options.sweep, log, out ? (cells) => out.row(cells) : null, signal);
+      if (out) log(`sweep written to ${out.path}`);
+      return signal?.aborted ? 130 : 0;
+    }
     return await train(parsed.config, options, csv, log, loadData, signal);
   } catch (caught) {
     if (caught instanceof UsageError) error(`gradlab: ${caught.message}`);

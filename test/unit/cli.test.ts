@@ -196,6 +196,59 @@ describe('gradlab CLI', () => {
     expect(metrics.stdout).toContain('`{layer}_weight_grad_norm_post`');
   });
 
+  it('sweeps learning rates x thresholds in one batched run: the map, and a CSV row per cell', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'gradlab-')), 'sweep.csv');
+    const lines: string[] = [];
+    const link = 'v=1&preset=dense-explode';
+    const args = ['sweep', link, '--lr', '0.01:0.1:2', '--clip', '1:10:2', '--steps', '16', '--out', out];
+    expect(await runCli([...args, '--verbose'], (l) => lines.push(l))).toBe(0);
+    expect(lines).toContain(
+      'sweep: 2 learning rates x 2 thresholds (value) + no clipping = 6 cells, 16 steps each, trained together',
+    );
+    expect(lines.some((l) => /^6 cells x 16 steps in [\d.]+ s$/.test(l))).toBe(true);
+    // lr 0.1 unclipped explodes (the tutorial's 0.07 does at step 5).
+    expect(lines.some((l) => /^0\.1 .* x\d+$/.test(l))).toBe(true);
+    const [header, ...rows] = readFileSync(out, 'utf8').trim().split('\n');
+    expect(header).toBe('lr,clip,diverged_at,final_loss,min_loss');
+    expect(rows.map((r) => r.split(',').slice(0, 2).join(','))).toEqual([
+      '0.01,1',
+      '0.01,10',
+      '0.01,none',
+      '0.1,1',
+      '0.1,10',
+      '0.1,none',
+    ]);
+    const unclipped = at(rows, 5, 'row').split(',');
+    expect(Number(unclipped[2])).toBeGreaterThan(0); // diverged_at
+    expect(unclipped[3]).toBe(''); // no final loss for a diverged cell
+  });
+
+  it.each([
+    [['--lr', '0.1:0.01:4', '--clip', '1:10:2'], '--lr 0.1:0.01:4: the range is empty (A = 0.1 is above B = 0.01)'],
+    [['--lr', '0.001:0.1:1000', '--clip', '1:10:1000'], '--lr 0.001:0.1:1000: N must be an integer from 1 to 12'],
+    [['--lr', '0.01:0.1:2'], "'sweep' needs --lr A:B:N and --clip A:B:N"],
+    [['--lr', 'fast', '--clip', '1:10:2'], '--lr fast: write it as A:B:N'],
+  ])('refuses a bad sweep (%j) naming the parameter and the limit, before training', async (options, message) => {
+    const errors: string[] = [];
+    const lines: string[] = [];
+    const code = await runCli(['sweep', 'v=1&preset=dense-explode', ...options], (l) => lines.push(l), {
+      error: (l) => errors.push(l),
+    });
+    expect(code).toBe(2);
+    expect(errors[0]).toContain(message);
+    expect(lines).toEqual([]);
+  });
+
+  it('refuses a sweep of what it cannot batch yet, and a link the decoder refuses', async () => {
+    const errors: string[] = [];
+    const grid = ['--lr', '0.01:0.1:2', '--clip', '1:10:2'];
+    const error = (l: string) => errors.push(l);
+    expect(await runCli(['sweep', 'v=1&preset=lstm-tf', ...grid], () => {}, { error })).toBe(2);
+    expect(errors.at(-1)).toBe('gradlab: model=lstm: a sweep trains the dense net only, for now');
+    expect(await runCli(['sweep', 'v=1&hidden=-3', ...grid], () => {}, { error })).toBe(2);
+    expect(errors.at(-1)).toContain('hidden=-3');
+  });
+
   it('rejects bad usage with exit 2', () => {
     expect(gradlab('fly').code).toBe(2);
     expect(gradlab('run').code).toBe(2);
