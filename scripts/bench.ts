@@ -4,14 +4,17 @@
  * with and without threads, CPU), and PyTorch on the CPU when python3 has
  * torch on an optimised BLAS. Prints a table of ms per step and kernels per
  * step with ratios to PyTorch, the price of the lab's instrumentation, the
- * cliff surface's time per backend, the page's main-thread health while a pair
- * trains, and cold start; writes it all as JSON.
+ * cliff surface's time per backend, the page's main-thread health and Pause's
+ * latency while a dense pair, then an LSTM pair, trains, and cold start; writes
+ * it all as JSON.
  *
  *   npm run bench                 full run (about 15 minutes on 2 cores)
  *   npm run bench -- --smoke      a few steps of the small cases (the tests run this)
  *   --url http://host:port/       use an app already served there (no build)
  *   --out file.json               where the JSON goes (default bench-results/bench.json)
- *   --page-only --url URL         only the page's main-thread health (15 s of a training pair)
+ *   --page-only --url URL         only the page's main-thread health: 15 s of a training pair, Pause clicked
+ *                                 every 1.25 s; prints its lines and JSON (to --out only if given)
+ *   --scenario dense|lstm|both    which pairs the page section trains (default both)
  *   --unminified                  build without minifying (tfjs's threaded WASM starts only then)
  *
  * PyTorch's column needs python3-torch and, for ratios, an optimised BLAS under it: Debian's torch
@@ -41,6 +44,8 @@ export interface BenchOptions {
   log?: (line: string) => void;
   /** Build without minifying: tfjs's threaded WASM build starts only then (see docs/PERFORMANCE.md). */
   unminified?: boolean;
+  /** The page section's scenarios (default: all, dense then LSTM). */
+  scenarios?: PageScenarioId[];
 }
 
 interface Surface {
@@ -65,15 +70,6 @@ interface Column {
 export type TorchColumn =
   | { version: string; threads: number; blas: BlasInfo; results: Record<string, Timing> }
   | { skipped: string; blas?: BlasInfo };
-
-interface PageHealth {
-  coldStartMs: number;
-  firstJsGzipBytes: number;
-  longestTaskMs: number;
-  tasksOver50ms: number;
-  framesPerSecond: number;
-  watchedMs: number;
-}
 
 export interface BenchReport {
   date: string;
@@ -208,53 +204,233 @@ async function browserColumns(
   });
 }
 
-/** Cold start and main-thread health: the app trains a pair while its charts update. */
+/** The page's scenarios: a pair of runs that train flat out while the page draws their charts. */
+export const PAGE_SCENARIOS = {
+  dense: { label: 'a dense pair', hash: '#v=1&preset=dense-explode&steps=100000' },
+  // The preset's LSTM 1x32, batch 32, on fewer digits so that its data loads fast.
+  lstm: {
+    label: 'an LSTM pair (1x32, batch 32)',
+    hash: '#v=1&preset=lstm-tf&steps=100000&trainSize=2000&testSize=500',
+  },
+} as const;
+export type PageScenarioId = keyof typeof PAGE_SCENARIOS;
+export const PAGE_SCENARIO_IDS = Object.keys(PAGE_SCENARIOS) as PageScenarioId[];
+
+/** How long each scenario is watched, and how often Pause is clicked during it. */
+export interface PageWindow {
+  watchedMs: number;
+  pauseEveryMs: number;
+}
+const PAGE_WINDOW: PageWindow = { watchedMs: 15_000, pauseEveryMs: 1_250 };
+const SMOKE_PAGE_WINDOW: PageWindow = { watchedMs: 4_000, pauseEveryMs: 800 };
+
+/**
+ * Pause's latency: from the click's input event to the paint that shows the lab paused (the toolbar's Play).
+ * Each click is timed twice. Chromium's Event Timing gives the click's duration: from its event.timeStamp to
+ * the next frame presented after its handlers ran (React renders Play within them), in 8 ms steps, but only
+ * for clicks of 16 ms or more. The page's own clock gives the time from event.timeStamp until a message
+ * posted in the first animation frame that shows Play is handled: after that frame's paint, and after any
+ * task queued before the message (an upper bound). A sample is Event Timing's figure, or the page's for a
+ * click Event Timing did not report.
+ */
+interface PauseLatency {
+  samplesMs: number[];
+  p95Ms: number;
+  maxMs: number;
+  /** Per click: Event Timing's duration, or null for one it did not report (under 16 ms). */
+  eventTimingMs: (number | null)[];
+  /** Per click: the page's own figure. */
+  frameMs: number[];
+}
+
+interface PageScenarioHealth {
+  id: PageScenarioId;
+  label: string;
+  /** From opening the page to the first step trained (One step). */
+  coldStartMs: number;
+  longestTaskMs: number;
+  tasksOver50ms: number;
+  framesPerSecond: number;
+  watchedMs: number;
+  /** Steps the clipped run trained in the window: the pair kept training between the clicks. */
+  stepsTrained: number;
+  pause: PauseLatency;
+}
+
+interface PageHealth {
+  firstJsGzipBytes: number;
+  scenarios: (PageScenarioHealth | { id: PageScenarioId; label: string; skipped: string })[];
+}
+
+/** The nearest-rank percentile (p in 0..100) of the values; NaN when there are none. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] as number;
+}
+
+/**
+ * What the page records while it is watched, installed once it has loaded: long tasks, frames, and for every
+ * click on Pause, the time from the click's event.timeStamp to the end of the first frame in which the
+ * toolbar shows Play again (a message posted from that frame's requestAnimationFrame runs after the frame
+ * is painted), beside Chromium's own Event Timing entry for the click. `benchReset()` starts the window.
+ * A string, not a function: tsx would wrap a function's inner closures in a helper the page lacks.
+ */
+const PAGE_PROBE = `
+  window.benchLongTasks = [];
+  window.benchFrames = 0;
+  window.benchPauses = [];
+  window.benchClicks = [];
+  window.benchReset = () => {
+    window.benchLongTasks = [];
+    window.benchFrames = 0;
+    window.benchPauses = [];
+    window.benchClicks = [];
+    window.benchStart = performance.now();
+  };
+  new PerformanceObserver((list) =>
+    list.getEntries().forEach((e) => window.benchLongTasks.push({ start: e.startTime, duration: e.duration })),
+  ).observe({ type: 'longtask' });
+  new PerformanceObserver((list) =>
+    list.getEntries().forEach((e) => {
+      if (e.name === 'click') window.benchClicks.push({ start: e.startTime, duration: e.duration });
+    }),
+  ).observe({ type: 'event', durationThreshold: 16 });
+  (function tick() { window.benchFrames += 1; requestAnimationFrame(tick); })();
+  const primary = () => document.querySelector('[role=toolbar] button.primary');
+  document.addEventListener('click', (event) => {
+    if (primary()?.textContent?.trim() !== 'Pause' || !primary().contains(event.target)) return;
+    const clickAt = event.timeStamp;
+    const frame = () => {
+      if (primary()?.textContent?.trim() !== 'Play') return requestAnimationFrame(frame);
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        window.benchPauses.push({ start: clickAt, ms: performance.now() - clickAt });
+        // Play again at once, so that the pair is paused only for as long as Pause took to show.
+        if (primary()?.textContent?.trim() === 'Play') primary().click();
+      };
+      channel.port2.postMessage(0);
+    };
+    requestAnimationFrame(frame);
+  }, true);
+`;
+
+interface ProbeReadout {
+  elapsedMs: number;
+  frames: number;
+  longTasks: { start: number; duration: number }[];
+  pauses: { start: number; ms: number }[];
+  clicks: { start: number; duration: number }[];
+}
+
+/** One scenario: open the page, train one step (cold start), then train flat out, clicking Pause now and then. */
+async function pageScenario(
+  browser: Browser,
+  baseUrl: string,
+  id: PageScenarioId,
+  span: PageWindow,
+): Promise<PageScenarioHealth> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  try {
+    const page = await context.newPage();
+    const opened = Date.now();
+    await page.goto(new URL(PAGE_SCENARIOS[id].hash, baseUrl).href);
+    // The first step can be asked for once the run's worker has its backend.
+    // Functions the page runs are sent as source: they may not call anything defined out here.
+    await page.waitForFunction(
+      () =>
+        !['...', '', undefined].includes(
+          document.querySelector('[data-testid=backend-clipped]')?.textContent ?? undefined,
+        ),
+      undefined,
+      { timeout: 120_000 },
+    );
+    await page.getByRole('button', { name: 'One step' }).click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=step-clipped]')?.textContent === '1',
+      undefined,
+      { timeout: 120_000 },
+    );
+    const coldStartMs = Date.now() - opened;
+    // Watching starts once the page has loaded: the target is "no long task after load".
+    await page.evaluate(PAGE_PROBE);
+    await page.evaluate('window.benchReset()');
+    const started = Date.now();
+    const toolbar = page.getByRole('toolbar', { name: 'Training' });
+    await toolbar.getByRole('button', { name: 'Play' }).click();
+    // Pause in the middle of every period (the page plays again once the paused state is painted). The
+    // clicks keep to their schedule; one that comes late is followed by the next 200 ms after it.
+    let clicked = 0;
+    for (let due = started + span.pauseEveryMs / 2; due <= started + span.watchedMs - 500;) {
+      await page.waitForTimeout(Math.max(0, due - Date.now()));
+      await toolbar.getByRole('button', { name: 'Pause' }).click();
+      clicked += 1;
+      // A function, not a string: the page's Content-Security-Policy forbids eval, which a string predicate needs.
+      await page.waitForFunction(
+        (n) => (window as unknown as { benchPauses: unknown[] }).benchPauses.length >= n,
+        clicked,
+        {
+          timeout: 30_000,
+        },
+      );
+      due = Math.max(due + span.pauseEveryMs, Date.now() + 200);
+    }
+    await page.waitForTimeout(Math.max(0, started + span.watchedMs - Date.now()));
+    const first = (await page.evaluate(`({
+      elapsedMs: performance.now() - window.benchStart,
+      step: Number(document.querySelector('[data-testid=step-clipped]')?.textContent),
+      frames: window.benchFrames,
+      longTasks: window.benchLongTasks,
+      pauses: window.benchPauses,
+    })`)) as Omit<ProbeReadout, 'clicks'> & { step: number };
+    // Event Timing entries arrive after their frame is presented: give the last one a moment.
+    await page.waitForTimeout(300);
+    const { clicks } = (await page.evaluate('({ clicks: window.benchClicks })')) as Pick<ProbeReadout, 'clicks'>;
+    const frameMs = first.pauses.map((p) => p.ms);
+    const eventTimingMs = first.pauses.map(
+      (p) => clicks.find((c) => Math.abs(c.start - p.start) < 1)?.duration ?? null,
+    );
+    const samplesMs = eventTimingMs.map((d, i) => d ?? (frameMs[i] as number));
+    const longTasks = first.longTasks.map((t) => t.duration);
+    return {
+      id,
+      label: PAGE_SCENARIOS[id].label,
+      coldStartMs,
+      longestTaskMs: Math.max(0, ...longTasks),
+      tasksOver50ms: longTasks.filter((d) => d > 50).length,
+      framesPerSecond: first.frames / (first.elapsedMs / 1000),
+      watchedMs: first.elapsedMs,
+      stepsTrained: first.step - 1,
+      pause: {
+        samplesMs,
+        p95Ms: percentile(samplesMs, 95),
+        maxMs: Math.max(...samplesMs),
+        eventTimingMs,
+        frameMs,
+      },
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+/** Cold start and main-thread health: the app trains a pair while its charts update, once per scenario. */
 async function pageHealth(
   browser: Browser,
   baseUrl: string,
   smoke: boolean,
   distDir: string | null,
-): Promise<BenchReport['page']> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const page = await context.newPage();
-  const opened = Date.now();
-  await page.goto(new URL('#v=1&preset=dense-explode&steps=100000', baseUrl).href);
-  // The first step can be asked for once the run's worker has its backend.
-  // Functions the page runs are sent as source: they may not call anything defined out here.
-  await page.waitForFunction(
-    () =>
-      !['...', '', undefined].includes(
-        document.querySelector('[data-testid=backend-clipped]')?.textContent ?? undefined,
-      ),
-    undefined,
-    { timeout: 120_000 },
-  );
-  await page.getByRole('button', { name: 'One step' }).click();
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid=step-clipped]')?.textContent === '1',
-    undefined,
-    {
-      timeout: 120_000,
-    },
-  );
-  const coldStartMs = Date.now() - opened;
-  // Watching starts once the page has loaded: the target is "no long task after load".
-  // A string, not a function: tsx would wrap a function's inner closures in a helper the page lacks.
-  await page.evaluate(`
-    window.longTasks = [];
-    window.benchFrames = 0;
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => window.longTasks.push(e.duration)))
-      .observe({ type: 'longtask' });
-    (function tick() { window.benchFrames += 1; requestAnimationFrame(tick); })();
-  `);
-  const watchedMs = smoke ? 2_000 : 15_000;
-  await page.getByRole('button', { name: 'Play' }).click();
-  await page.waitForTimeout(watchedMs);
-  const { longTasks, frames } = await page.evaluate(() => {
-    const w = window as unknown as { longTasks: number[]; benchFrames: number };
-    return { longTasks: w.longTasks, frames: w.benchFrames };
-  });
-  await context.close();
+  scenarios: PageScenarioId[] = PAGE_SCENARIO_IDS,
+  log: (line: string) => void = () => {},
+): Promise<PageHealth> {
+  const measured: PageHealth['scenarios'] = [];
+  for (const id of scenarios) {
+    const health = await pageScenario(browser, baseUrl, id, smoke ? SMOKE_PAGE_WINDOW : PAGE_WINDOW).catch(
+      (error: unknown) => ({ id, label: PAGE_SCENARIOS[id].label, skipped: String(error) }),
+    );
+    measured.push(health);
+    log(pageLines({ firstJsGzipBytes: 0, scenarios: [health] }).at(-1) ?? '');
+  }
   let firstJsGzipBytes = 0;
   if (distDir) {
     // What index.html loads before anything else: its module script and its preloads.
@@ -263,14 +439,36 @@ async function pageHealth(
       if (src) firstJsGzipBytes += gzipSync(readFileSync(path.join(distDir, src))).length;
     }
   }
-  return {
-    coldStartMs,
-    firstJsGzipBytes,
-    longestTaskMs: Math.max(0, ...longTasks),
-    tasksOver50ms: longTasks.filter((d) => d > 50).length,
-    framesPerSecond: frames / (watchedMs / 1000),
-    watchedMs,
-  };
+  return { firstJsGzipBytes, scenarios: measured };
+}
+
+/** The page section's lines: cold start and first-load size, then one line per scenario. */
+export function pageLines(page: PageHealth): string[] {
+  const lines: string[] = [];
+  const kib = (page.firstJsGzipBytes / 1024).toFixed(0);
+  const dense = page.scenarios.find((s) => s.id === 'dense');
+  if (dense && 'coldStartMs' in dense)
+    lines.push(
+      `Page: cold start to the first trained step ${dense.coldStartMs} ms; first-load JavaScript ${kib} KiB gzipped.`,
+    );
+  else lines.push(`Page: first-load JavaScript ${kib} KiB gzipped.`);
+  for (const s of page.scenarios) {
+    if ('skipped' in s) {
+      lines.push(`While ${s.label} trained: not measured (${s.skipped})`);
+      continue;
+    }
+    const clicks = s.pause.samplesMs.length;
+    const timed = s.pause.eventTimingMs.filter((d) => d !== null).length;
+    const cold = s.id === 'dense' ? '' : ` (cold start ${s.coldStartMs} ms)`;
+    lines.push(
+      `While ${s.label} trained for ${(s.watchedMs / 1000).toFixed(0)} s with live charts${cold}: ` +
+        `longest main-thread task ${s.longestTaskMs.toFixed(0)} ms, ${s.tasksOver50ms} tasks over 50 ms, ` +
+        `${s.framesPerSecond.toFixed(0)} frames per second; Pause painted within ${s.pause.p95Ms.toFixed(0)} ms ` +
+        `(95th percentile), ${s.pause.maxMs.toFixed(0)} ms at most, over ${clicks} clicks ` +
+        `(${timed} timed by Event Timing, ${clicks - timed} under its 16 ms threshold by the page's frames).`,
+    );
+  }
+  return lines;
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
@@ -302,9 +500,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     (await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] }));
   try {
     columns.push(...(await browserColumns(browser, baseUrl, cases, budget, log)));
-    const page = await pageHealth(browser, baseUrl, options.smoke, distDir).catch((error: unknown) => ({
-      skipped: String(error),
-    }));
+    const page = await pageHealth(browser, baseUrl, options.smoke, distDir, options.scenarios, log).catch(
+      (error: unknown) => ({
+        skipped: String(error),
+      }),
+    );
     const cpuModel = cpus()[0]?.model ?? 'unknown';
     return {
       date: new Date().toISOString(),
@@ -416,18 +616,7 @@ export function formatReport(report: BenchReport): string {
   );
   lines.push('');
   if ('skipped' in report.page) lines.push(`Page health: not measured (${report.page.skipped})`);
-  else {
-    const p = report.page;
-    const kib = (p.firstJsGzipBytes / 1024).toFixed(0);
-    lines.push(
-      `Page: cold start to the first trained step ${p.coldStartMs} ms; first-load JavaScript ${kib} KiB gzipped.`,
-    );
-    lines.push(
-      `While a dense pair trained for ${p.watchedMs / 1000} s with live charts: longest main-thread task ` +
-        `${p.longestTaskMs.toFixed(0)} ms, ${p.tasksOver50ms} tasks over 50 ms, ` +
-        `${p.framesPerSecond.toFixed(0)} frames per second.`,
-    );
-  }
+  else lines.push(...pageLines(report.page));
   return lines.join('\n');
 }
 
@@ -437,18 +626,25 @@ async function main(): Promise<void> {
   const at = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
   const out = at('--out') ?? 'bench-results/bench.json';
   const url = at('--url');
+  const scenario = at('--scenario') ?? 'both';
+  if (scenario !== 'both' && !(PAGE_SCENARIO_IDS as string[]).includes(scenario))
+    throw new Error(`--scenario ${scenario}: allowed: ${PAGE_SCENARIO_IDS.join(', ')}, both`);
+  const scenarios = scenario === 'both' ? PAGE_SCENARIO_IDS : [scenario as PageScenarioId];
   if (args.includes('--page-only')) {
     // Only the page's main-thread health, against an app already served (quick, for chart work).
     if (!url)
       throw new Error('--page-only needs --url http://host:port/ of a served build (npm run build && npm run preview)');
     const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     const distDir = existsSync('dist/index.html') ? path.resolve('dist') : null;
-    console.log(JSON.stringify(await pageHealth(browser, url, smoke, distDir)));
+    const page = await pageHealth(browser, url, smoke, distDir, scenarios, (line) => console.error(line));
     await browser.close();
+    console.log(pageLines(page).join('\n'));
+    console.log(JSON.stringify(page));
+    if (at('--out')) writeFileSync(out, JSON.stringify(page, null, 2));
     return;
   }
   const unminified = args.includes('--unminified');
-  const report = await runBench({ smoke, baseUrl: url, unminified, log: (line) => console.error(line) });
+  const report = await runBench({ smoke, baseUrl: url, unminified, scenarios, log: (line) => console.error(line) });
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(report, null, 2));
   console.log(formatReport(report));

@@ -71,15 +71,40 @@ describe('npm run bench (smoke)', () => {
 
     // The page's health is measured (a failure here is a bug in the bench or the page, not a skip).
     expect('skipped' in report.page ? report.page.skipped : '').toBe('');
-    if ('coldStartMs' in report.page) {
-      expect(positiveFinite(report.page.coldStartMs)).toBe(true);
+    if (!('skipped' in report.page)) {
       expect(positiveFinite(report.page.firstJsGzipBytes)).toBe(true);
+      // Both scenarios, dense then LSTM, each watched while Pause was clicked now and then.
+      expect(report.page.scenarios.map((s) => s.id)).toEqual(['dense', 'lstm']);
+      for (const s of report.page.scenarios) {
+        expect('skipped' in s ? s.skipped : '', s.id).toBe('');
+        if ('skipped' in s) continue;
+        expect(positiveFinite(s.coldStartMs), `${s.id} cold start`).toBe(true);
+        expect(positiveFinite(s.watchedMs), `${s.id} watched`).toBe(true);
+        expect(positiveFinite(s.framesPerSecond), `${s.id} fps`).toBe(true);
+        expect(s.stepsTrained, `${s.id} steps trained`).toBeGreaterThan(0);
+        expect(Number.isInteger(s.tasksOver50ms) && s.tasksOver50ms >= 0, `${s.id} tasks`).toBe(true);
+        expect(Number.isFinite(s.longestTaskMs) && s.longestTaskMs >= 0, `${s.id} longest`).toBe(true);
+        // Every click on Pause was timed until its paint, and Event Timing's view of each is kept beside it.
+        const { samplesMs, p95Ms, maxMs, eventTimingMs } = s.pause;
+        expect(samplesMs.length, `${s.id} Pause clicks`).toBeGreaterThanOrEqual(2);
+        expect(samplesMs.every(positiveFinite), `${s.id} Pause samples ${samplesMs.join(', ')}`).toBe(true);
+        expect(positiveFinite(p95Ms) && p95Ms <= maxMs, `${s.id} Pause p95 ${p95Ms}, max ${maxMs}`).toBe(true);
+        expect(maxMs).toBe(Math.max(...samplesMs));
+        expect(eventTimingMs).toHaveLength(samplesMs.length);
+        expect(s.pause.frameMs.every(positiveFinite), `${s.id} Pause by frames`).toBe(true);
+        expect(
+          eventTimingMs.every((d) => d === null || d >= 16),
+          `${s.id} Event Timing ${eventTimingMs.join(', ')}`,
+        ).toBe(true);
+      }
     }
 
     const table = formatReport(report);
     expect(table).toContain('| dense 20-25-1, batch 128 |');
     expect(table).toContain('SMOKE RUN');
     expect(table).toMatch(/, \d+ kernels/);
+    expect(table).toMatch(/While a dense pair trained for \d+ s with live charts: .* Pause painted within \d+ ms/);
+    expect(table).toMatch(/While an LSTM pair \(1x32, batch 32\) trained for \d+ s .* over \d+ clicks/);
     if ('results' in torch) {
       expect(table).toContain(`PyTorch (${torch.blas.name})`);
       expect(table).toMatch(/\d\.\dx, \d+ kernels/);
