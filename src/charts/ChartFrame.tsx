@@ -7,6 +7,8 @@ import { memo, useEffect, useId, useRef, useState, type ReactNode, type RefObjec
 import { useLab } from '../store/labStore.ts';
 import { composeChartSvg, legendEntries, mainSurface, pictureToPng } from '../widgets/chartImage.ts';
 import { downloadBlob } from '../widgets/download.ts';
+import { lineImages } from './lineCanvas.ts';
+import { useLiveValue, type LiveSource } from './live.ts';
 
 /**
  * The chart itself, not redrawn while it is off screen during training: a redraw is the costliest work
@@ -34,6 +36,11 @@ function useOnScreen(ref: RefObject<HTMLElement | null>): boolean {
   return onScreen;
 }
 
+/** Text that follows a live source: only this re-renders when it changes. */
+function LiveText({ source }: { source: LiveSource<string> }) {
+  return useLiveValue(source);
+}
+
 export function ChartFrame({
   id,
   title,
@@ -51,8 +58,8 @@ export function ChartFrame({
   help: ReactNode;
   /** Something about how the chart is drawn right now (an axis break), shown when not null. */
   note?: string | null;
-  /** The latest values in words (the frame's accessible description). */
-  description: string;
+  /** The latest values in words (the frame's accessible description), perhaps following the series live. */
+  description: string | LiveSource<string>;
   children: ReactNode;
 }) {
   const bodyRef = useRef<HTMLDivElement>(null);
@@ -79,7 +86,8 @@ export function ChartFrame({
     const body = bodyRef.current;
     const surface = body && mainSurface(body);
     if (!body || !surface) return;
-    const picture = composeChartSvg(surface, title, legendEntries(body));
+    const scale = kind === 'png' ? 2 : Math.max(2, window.devicePixelRatio || 1);
+    const picture = composeChartSvg(surface, title, legendEntries(body), lineImages(body, surface, scale));
     const blob = kind === 'png' ? await pictureToPng(picture, 2) : new Blob([picture.svg], { type: 'image/svg+xml' });
     downloadBlob(blob, `gradient-lab-${id}.${kind}`);
   };
@@ -136,7 +144,7 @@ export function ChartFrame({
         {help}
       </div>
       <p id={`${uid}-latest`} className="visually-hidden">
-        {description}
+        {typeof description === 'string' ? description : <LiveText source={description} />}
       </p>
     </section>
   );

@@ -1,18 +1,20 @@
 /** Per-layer gradient norms of one run, before and after clipping, on axes shared with the other run. */
-import { useMemo } from 'react';
+import { useCallback, useMemo } from 'react';
 import type { RunSide } from '../experiment/config.ts';
 import { describeClip } from '../present/describe.ts';
 import type { RunView } from '../store/labStore.ts';
 import { layerColumn, type RunSeries } from '../store/series.ts';
 import { ChartFrame } from './ChartFrame.tsx';
+import { VIEW_INTERVAL_MS, linesKey, mapLive, useLiveModel, useLiveView, yKey, type SeriesList } from './live.ts';
 import { breakNote, clipActedSteps, divergenceMarkers, focusValues, latestInWords } from './markers.ts';
 import { SIDE_COLOR, layerColor, runLabel } from './palette.ts';
 import { logAxis } from './scales.ts';
 import { PLOT_PX, StepChart, type LineSpec } from './StepChart.tsx';
-import { MAX_POINTS, useChartRuns, useSeries, useStepWindow } from './useSeries.ts';
+import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
+
+const CLIP_COLOR = '#f0a500';
 
 export function GradNormChart({ side }: { side: RunSide }) {
-  const { series } = useSeries();
   const runs = useChartRuns();
   const run = runs[side];
   const stepWindow = useStepWindow();
@@ -20,45 +22,71 @@ export function GradNormChart({ side }: { side: RunSide }) {
     run && (run.clip.mode === 'norm' || run.clip.mode === 'global' || run.clip.mode === 'global-tf')
       ? run.clip.threshold
       : null;
-  const { lines, axis, clipped, divergences } = useMemo(() => {
-    const options = { positiveOnly: true };
-    const linesOf = (s: RunSide, r: RunSeries): LineSpec[] => {
-      const out: LineSpec[] = [];
-      const diverged = Boolean(runs[s]?.divergence);
-      r.layout.layers.forEach((layer, l) => {
-        const color = layerColor(l);
-        const pre = r.points(layerColumn('layerNormPre', layer), stepWindow, MAX_POINTS / 2, options);
-        out.push({
-          key: `${layer}-pre`,
-          side: s,
-          name: `${layer} before`,
-          color,
-          points: pre,
-          ...(diverged ? { lastLabel: '' } : {}),
+  const build = useCallback(
+    (series: SeriesList) => {
+      const options = { positiveOnly: true };
+      const linesOf = (s: RunSide, r: RunSeries): LineSpec[] => {
+        const out: LineSpec[] = [];
+        const diverged = Boolean(runs[s]?.divergence);
+        r.layout.layers.forEach((layer, l) => {
+          const color = layerColor(l);
+          const pre = r.points(layerColumn('layerNormPre', layer), stepWindow, MAX_POINTS / 2, options);
+          out.push({
+            key: `${layer}-pre`,
+            side: s,
+            name: `${layer} before`,
+            color,
+            points: pre,
+            ...(diverged ? { lastLabel: '' } : {}),
+          });
+          if (runs[s]?.clip.mode !== 'none') {
+            const post = r.points(layerColumn('layerNormPost', layer), stepWindow, MAX_POINTS / 2, options);
+            out.push({ key: `${layer}-post`, side: s, name: `${layer} after`, color, dashed: true, points: post });
+          }
         });
-        if (runs[s]?.clip.mode !== 'none') {
-          const post = r.points(layerColumn('layerNormPost', layer), stepWindow, MAX_POINTS / 2, options);
-          out.push({ key: `${layer}-post`, side: s, name: `${layer} after`, color, dashed: true, points: post });
-        }
-      });
-      return out;
-    };
-    // One axis for both runs' charts, so they compare at a glance: every line of both, and the thresholds.
-    const all: LineSpec[] = series.flatMap(([s, r]) => linesOf(s, r));
-    const thresholds = (Object.values(runs) as RunView[]).flatMap((r) =>
-      r.clip.mode === 'norm' || r.clip.mode === 'global' || r.clip.mode === 'global-tf' ? [r.clip.threshold] : [],
-    );
-    const values = [...all.flatMap((l) => l.points.map((p) => p.y)), ...thresholds];
-    const focus = focusValues(all, runs);
-    const axis = logAxis(values, PLOT_PX, focus.length > 0 ? [...focus, ...thresholds] : undefined);
-    const mine = series.find(([s]) => s === side)?.[1];
-    const clipped = mine ? clipActedSteps(mine.points('clipFraction', stepWindow, 600), 300) : [];
-    return { lines: all.filter((l) => l.side === side), axis, clipped, divergences: divergenceMarkers(runs) };
-  }, [series, runs, side, stepWindow]);
+        return out;
+      };
+      // One axis for both runs' charts, so they compare at a glance: every line of both, and the thresholds.
+      const all: LineSpec[] = series.flatMap(([s, r]) => linesOf(s, r));
+      const thresholds = (Object.values(runs) as RunView[]).flatMap((r) =>
+        r.clip.mode === 'norm' || r.clip.mode === 'global' || r.clip.mode === 'global-tf' ? [r.clip.threshold] : [],
+      );
+      const values = [...all.flatMap((l) => l.points.map((p) => p.y)), ...thresholds];
+      const focus = focusValues(all, runs);
+      const axis = logAxis(values, PLOT_PX, focus.length > 0 ? [...focus, ...thresholds] : undefined);
+      const mine = series.find(([s]) => s === side)?.[1];
+      const clipSteps = mine ? clipActedSteps(mine.points('clipFraction', stepWindow, 600), 300) : [];
+      return {
+        lines: all.filter((l) => l.side === side),
+        y: { kind: 'log', axis } as const,
+        clipSteps,
+        divergences: divergenceMarkers(runs),
+      };
+    },
+    [runs, side, stepWindow],
+  );
+  const live = useLiveModel(build);
+  // The clip ticks are on the canvas: recharts only needs to know whether there are any (for the legend).
+  const view = useLiveView(
+    live,
+    (m) => `${linesKey(m.lines)}\n${yKey(m.y)}\n${m.clipSteps.length > 0}\n${JSON.stringify(m.divergences)}`,
+    VIEW_INTERVAL_MS,
+  );
+  const description = useMemo(() => mapLive(live, (m) => latestInWords(m.lines, m.divergences)), [live]);
+  const clipMode = run?.clip.mode;
+  const clipMarks = useMemo(
+    () =>
+      clipMode === undefined || clipMode === 'none'
+        ? undefined
+        : { color: CLIP_COLOR, name: 'clipping acted', steps: view.clipSteps },
+    [clipMode, view.clipSteps],
+  );
+  const thresholds = useMemo(
+    () => (thresholdValue === null ? [] : [{ value: thresholdValue, label: `threshold c = ${thresholdValue}` }]),
+    [thresholdValue],
+  );
   if (!run) return null;
   const clip = run.clip;
-  const thresholds =
-    thresholdValue === null ? [] : [{ value: thresholdValue, label: `threshold c = ${thresholdValue}` }];
   const title = `${runLabel(runs, side)}: gradient norm per layer`;
   return (
     <ChartFrame
@@ -70,8 +98,8 @@ export function GradNormChart({ side }: { side: RunSide }) {
           gradient size: solid as computed, dashed after clipping.
         </>
       }
-      note={breakNote(axis, runs)}
-      description={latestInWords(lines, divergences)}
+      note={breakNote(view.y.axis, runs)}
+      description={description}
       help={
         <>
           Each layer&apos;s gradient norm, its weights and biases together. Both runs&apos; charts share one y axis.
@@ -84,13 +112,14 @@ export function GradNormChart({ side }: { side: RunSide }) {
       }
     >
       <StepChart
-        lines={lines}
+        lines={view.lines}
         xDomain={stepWindow}
-        y={{ kind: 'log', axis }}
+        y={view.y}
         yLabel="||g_layer||"
         thresholds={thresholds}
-        divergences={divergences}
-        clipMarks={clip.mode === 'none' ? undefined : { color: '#f0a500', name: 'clipping acted', steps: clipped }}
+        divergences={view.divergences}
+        clipMarks={clipMarks}
+        live={live}
       />
     </ChartFrame>
   );

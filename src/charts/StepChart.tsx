@@ -4,7 +4,7 @@
  * what it is given; every chart of the lab is one of these or the
  * per-time-step chart.
  */
-import { useCallback, useMemo } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import {
   CartesianGrid,
   ComposedChart,
@@ -18,10 +18,15 @@ import {
   XAxis,
   YAxis,
   usePlotArea,
+  useXAxisDomain,
   useXAxisScale,
+  useYAxisDomain,
+  useYAxisScale,
 } from 'recharts';
 import { formatNumber } from '../present/describe.ts';
 import type { Point } from '../store/downsample.ts';
+import { paint, registerPainter, type CanvasPicture, type PlotGeometry } from './lineCanvas.ts';
+import { useLiveWhile, type LiveSource } from './live.ts';
 import { DIVERGED_COLOR } from './palette.ts';
 import { logAxis, type LogAxis } from './scales.ts';
 import type { RunSide } from '../experiment/config.ts';
@@ -66,23 +71,146 @@ export interface StepChartProps {
   /** Steps at which clipping acted, drawn as ticks along the top. */
   clipMarks?: { color: string; name: string; steps: number[] } | undefined;
   height?: number;
+  /**
+   * The lines as they are now, changing outside React: the canvas repaints from this on every change,
+   * without a render. `lines` then only has to change when the legend or the markers do.
+   */
+  live?: LiveSource<LiveLines> | undefined;
+}
+
+/** What the line canvas paints, when it follows the series outside React: the lines and their axis now. */
+export interface LiveLines {
+  lines: LineSpec[];
+  y: YAxisSpec;
+  /** Steps where clipping acted (see `clipMarks`). */
+  clipSteps?: number[];
 }
 
 /**
- * The steps where clipping acted, as ticks along the top of the plot: one <path>. (A recharts Scatter of
- * up to 300 points was a component with event handlers per point, the costliest part of a redraw.)
+ * Paints a chart's lines on its canvas on an animation frame, at most once a frame, and not while the
+ * chart is off screen (it catches up when it comes back).
  */
-function ClipTicks({ steps, color }: { steps: number[]; color: string }) {
-  const x = useXAxisScale();
-  const area = usePlotArea();
-  if (!x || !area) return null;
-  let d = '';
-  for (const step of steps) {
-    const px = x(step);
-    if (px === undefined || !(px >= area.x && px <= area.x + area.width)) continue;
-    d += `M${px.toFixed(1)} ${area.y}v8`;
+class LinePainter {
+  private canvas: HTMLCanvasElement | null = null;
+  private geometry: PlotGeometry | null = null;
+  private picture: () => CanvasPicture | null = () => null;
+  private onScreen = true;
+  private stale = false;
+  private frame = 0;
+  private placed = '';
+
+  request = (): void => {
+    if (!this.onScreen) {
+      this.stale = true;
+      return;
+    }
+    if (this.frame !== 0) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  };
+
+  setOnScreen(onScreen: boolean): void {
+    this.onScreen = onScreen;
+    if (onScreen && this.stale) {
+      this.stale = false;
+      this.request();
+    }
   }
-  return <path className="clip-ticks" d={d} stroke={color} strokeWidth={1.5} fill="none" />;
+
+  /** The canvas to paint (null: none now). */
+  attach(canvas: HTMLCanvasElement | null): void {
+    this.canvas = canvas;
+    if (canvas) registerPainter(canvas, this.render);
+    this.request();
+  }
+
+  /** What to paint, read at paint time. */
+  follow(picture: () => CanvasPicture | null): void {
+    this.picture = picture;
+    this.request();
+  }
+
+  setGeometry(geometry: PlotGeometry): void {
+    this.geometry = geometry;
+    this.request();
+  }
+
+  private draw(): void {
+    const { canvas, geometry: g } = this;
+    const picture = this.picture();
+    if (!canvas || !g || !picture) return;
+    const place = `${g.x},${g.y},${g.width},${g.height}`;
+    if (place !== this.placed) {
+      this.placed = place;
+      canvas.style.left = `${g.x}px`;
+      canvas.style.top = `${g.y}px`;
+      canvas.style.width = `${g.width}px`;
+      canvas.style.height = `${g.height}px`;
+    }
+    paint(canvas, g, picture, window.devicePixelRatio || 1);
+  }
+
+  /** The current picture on a new canvas at `scale` (for a saved image). */
+  render = (scale: number): HTMLCanvasElement | null => {
+    const picture = this.picture();
+    if (!this.geometry || !picture) return null;
+    const canvas = document.createElement('canvas');
+    paint(canvas, this.geometry, picture, scale);
+    return canvas;
+  };
+
+  dispose(): void {
+    if (this.frame !== 0) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+  }
+}
+
+/** The two ends of a numeric axis domain, or null. */
+function domainEnds(domain: readonly unknown[] | undefined): [number, number] | null {
+  if (!domain || domain.length < 2) return null;
+  const lo = Number(domain[0]);
+  const hi = Number(domain[domain.length - 1]);
+  return Number.isFinite(lo) && Number.isFinite(hi) && hi !== lo ? [lo, hi] : null;
+}
+
+/** px = a * value + b for a linear scale, from its values at the domain's ends. */
+function affine(scale: ((v: unknown) => number | undefined) | undefined, ends: [number, number] | null) {
+  if (!scale || !ends) return null;
+  const p0 = scale(ends[0]);
+  const p1 = scale(ends[1]);
+  if (p0 === undefined || p1 === undefined || !Number.isFinite(p0) || !Number.isFinite(p1)) return null;
+  const a = (p1 - p0) / (ends[1] - ends[0]);
+  return { a, b: p0 - a * ends[0] };
+}
+
+/** Inside the chart: hands the plot area and the chart's own scales to the painter whenever they change. */
+function PlotProbe({ painter }: { painter: LinePainter }) {
+  const area = usePlotArea();
+  const xScale = useXAxisScale();
+  const yScale = useYAxisScale();
+  const xEnds = domainEnds(useXAxisDomain());
+  const yEnds = domainEnds(useYAxisDomain());
+  const x = affine(xScale, xEnds);
+  const y = affine(yScale, yEnds);
+  const key =
+    area && x && y ? [area.x, area.y, area.width, area.height, x.a, x.b, y.a, y.b].map((v) => v.toFixed(3)).join() : '';
+  useLayoutEffect(() => {
+    if (!area || !x || !y || key === '') return;
+    painter.setGeometry({
+      x: area.x,
+      y: area.y,
+      width: area.width,
+      height: area.height,
+      ax: x.a,
+      bx: x.b,
+      ay: y.a,
+      by: y.b,
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` is everything the geometry is made of
+  }, [painter, key]);
+  return null;
 }
 
 /*
@@ -115,7 +243,8 @@ function referenceLabel(value: string, position: LabelPosition, fill: string) {
 /** Few enough points to draw each as a dot: a diverged run's handful of finite steps. */
 const DOTS_UP_TO = 60;
 
-export function StepChart({
+/** Memoised: a chart whose inputs kept their identity is not rendered again (its canvas follows `live`). */
+export const StepChart = memo(function StepChart({
   lines,
   xDomain,
   y: ySpec,
@@ -127,7 +256,14 @@ export function StepChart({
   thresholds = [],
   clipMarks,
   height = 220,
+  live,
 }: StepChartProps) {
+  // The tooltip reads the points recharts was given: keep them current while the pointer is on the chart;
+  // otherwise they are those of the last render, drawn invisibly. (Not with `playing`: Pause would then
+  // re-render every chart in its click.)
+  const [hovered, setHovered] = useState(false);
+  const following = useLiveWhile(live, hovered);
+  const dataLines = following?.lines ?? lines;
   const y = useMemo(
     (): YAxisSpec =>
       ySpec ??
@@ -138,10 +274,43 @@ export function StepChart({
   const plotted = useMemo(
     () =>
       axis
-        ? lines.map((line) => ({ ...line, points: line.points.map((p) => ({ x: p.x, y: axis.toUnit(p.y) })) }))
-        : lines,
-    [lines, axis],
+        ? dataLines.map((line) => ({ ...line, points: line.points.map((p) => ({ x: p.x, y: axis.toUnit(p.y) })) }))
+        : dataLines,
+    [dataLines, axis],
   );
+  const [painter] = useState(() => new LinePainter());
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const wrapperRef = useRef<HTMLDivElement>(null);
+  // What the canvas paints: the live lines when there are some, else these props.
+  useLayoutEffect(() => {
+    painter.follow(() => {
+      const now = live?.get();
+      // The axis recharts shows (the live one may be a render ahead): the lines agree with its labels.
+      const toY = y.kind === 'log' ? y.axis.toUnit : (v: number) => v;
+      const steps = now ? now.clipSteps : clipMarks?.steps;
+      return {
+        lines: now?.lines ?? lines,
+        toY,
+        clipTicks: clipMarks && steps ? { color: clipMarks.color, steps } : undefined,
+      };
+    });
+  }, [painter, live, lines, y, clipMarks]);
+  useEffect(() => live?.subscribe(painter.request), [live, painter]);
+  useEffect(() => {
+    const wrapper = wrapperRef.current;
+    painter.attach(canvasRef.current);
+    let observer: IntersectionObserver | null = null;
+    if (wrapper && typeof IntersectionObserver !== 'undefined') {
+      observer = new IntersectionObserver(([entry]) => painter.setOnScreen(entry?.isIntersecting ?? true), {
+        rootMargin: '200px 0px',
+      });
+      observer.observe(wrapper);
+    }
+    return () => {
+      observer?.disconnect();
+      painter.dispose();
+    };
+  }, [painter]);
   const linearDomain = y.kind === 'linear' ? y.domain : null;
   const domain = useMemo((): [number, number] => linearDomain ?? [0, 1], [linearDomain]);
   const toY = (v: number) => (axis ? axis.toUnit(v) : v);
@@ -167,108 +336,119 @@ export function StepChart({
     [axis],
   );
   return (
-    <ResponsiveContainer width="100%" height={height}>
-      <ComposedChart margin={MARGIN} accessibilityLayer={false}>
-        {/* Grid lines at the labelled decades only: a squeezed segment would otherwise be a hatch of lines. */}
-        <CartesianGrid stroke="#e3e6ea" {...gridValues} />
-        <XAxis
-          dataKey="x"
-          type="number"
-          domain={xDomain}
-          allowDataOverflow
-          tickFormatter={formatStep}
-          label={X_LABEL}
-        />
-        <YAxis type="number" domain={domain} allowDataOverflow {...yAxisProps} width={58} label={yAxisLabel} />
-        <Tooltip formatter={tooltipValue} labelFormatter={stepLabel} isAnimationActive={false} />
-        <Legend wrapperStyle={LEGEND_STYLE} />
-        {axis?.breakValue != null && (
-          <ReferenceLine
-            y={toY(axis.breakValue)}
-            stroke="#8a94a3"
-            strokeDasharray="6 2 1 2"
-            strokeWidth={1.5}
-            label={BREAK_LABEL}
+    <div
+      ref={wrapperRef}
+      className="step-chart"
+      style={{ height }}
+      onPointerEnter={() => setHovered(true)}
+      onPointerLeave={() => setHovered(false)}
+    >
+      <ResponsiveContainer width="100%" height={height}>
+        <ComposedChart margin={MARGIN} accessibilityLayer={false}>
+          {/* Grid lines at the labelled decades only: a squeezed segment would otherwise be a hatch of lines. */}
+          <CartesianGrid stroke="#e3e6ea" {...gridValues} />
+          <XAxis
+            dataKey="x"
+            type="number"
+            domain={xDomain}
+            allowDataOverflow
+            tickFormatter={formatStep}
+            label={X_LABEL}
           />
-        )}
-        {plotted.map((line) => {
-          const dots = line.lastLabel !== undefined && line.points.length <= DOTS_UP_TO;
-          return (
-            <Line
-              key={line.key}
-              data={line.points}
-              dataKey="y"
-              name={line.name}
-              stroke={line.color}
-              {...(line.dashed ? { strokeDasharray: '5 3' } : {})}
-              dot={dots ? { r: 2.5, fill: line.color, stroke: line.color } : false}
-              strokeWidth={1.6}
-              isAnimationActive={false}
-              connectNulls
+          <YAxis type="number" domain={domain} allowDataOverflow {...yAxisProps} width={58} label={yAxisLabel} />
+          <Tooltip formatter={tooltipValue} labelFormatter={stepLabel} isAnimationActive={false} />
+          <Legend wrapperStyle={LEGEND_STYLE} />
+          {axis?.breakValue != null && (
+            <ReferenceLine
+              y={toY(axis.breakValue)}
+              stroke="#8a94a3"
+              strokeDasharray="6 2 1 2"
+              strokeWidth={1.5}
+              label={BREAK_LABEL}
             />
-          );
-        })}
-        {plotted.map((line) => {
-          const last = line.points[line.points.length - 1];
-          if (line.lastLabel === undefined || !last) return null;
-          return (
-            <ReferenceDot
-              key={`last-${line.key}`}
-              x={last.x}
-              y={last.y}
-              r={4}
-              fill={line.color}
-              stroke="#fff"
-              {...(line.lastLabel
-                ? {
-                    label: {
-                      value: line.lastLabel,
-                      position: 'right',
-                      fontSize: 11,
-                      fill: line.color,
-                      fontWeight: 600,
-                    },
-                  }
-                : {})}
+          )}
+          {plotted.map((line) => {
+            const dots = line.lastLabel !== undefined && line.points.length <= DOTS_UP_TO;
+            return (
+              <Line
+                key={line.key}
+                data={line.points}
+                dataKey="y"
+                name={line.name}
+                stroke={line.color}
+                // The canvas draws the line; recharts keeps it for the legend, the tooltip and a diverged run's dots.
+                strokeOpacity={0}
+                {...(line.dashed ? { strokeDasharray: '5 3' } : {})}
+                dot={dots ? { r: 2.5, fill: line.color, stroke: line.color, strokeOpacity: 1 } : false}
+                strokeWidth={1.6}
+                isAnimationActive={false}
+                connectNulls
+              />
+            );
+          })}
+          {plotted.map((line) => {
+            const last = line.points[line.points.length - 1];
+            if (line.lastLabel === undefined || !last) return null;
+            return (
+              <ReferenceDot
+                key={`last-${line.key}`}
+                x={last.x}
+                y={last.y}
+                r={4}
+                fill={line.color}
+                stroke="#fff"
+                {...(line.lastLabel
+                  ? {
+                      label: {
+                        value: line.lastLabel,
+                        position: 'right',
+                        fontSize: 11,
+                        fill: line.color,
+                        fontWeight: 600,
+                      },
+                    }
+                  : {})}
+              />
+            );
+          })}
+          {clipMarks && clipMarks.steps.length > 0 && (
+            // No points: this only puts "clipping acted" in the legend; the line canvas draws the marks.
+            <Scatter data={[]} dataKey="y" name={clipMarks.name} fill={clipMarks.color} legendType="rect" />
+          )}
+          <PlotProbe painter={painter} />
+          {thresholds.map((t) => (
+            <ReferenceLine
+              key={`t-${t.label}`}
+              y={toY(t.value)}
+              stroke="#555"
+              strokeDasharray="2 3"
+              label={referenceLabel(t.label, 'insideTopRight', '#444')}
+              ifOverflow="extendDomain"
             />
-          );
-        })}
-        {clipMarks && clipMarks.steps.length > 0 && (
-          // No points: this only puts "clipping acted" in the legend; ClipTicks draws the marks.
-          <Scatter data={[]} dataKey="y" name={clipMarks.name} fill={clipMarks.color} legendType="rect" />
-        )}
-        {clipMarks && clipMarks.steps.length > 0 && <ClipTicks steps={clipMarks.steps} color={clipMarks.color} />}
-        {thresholds.map((t) => (
-          <ReferenceLine
-            key={`t-${t.label}`}
-            y={toY(t.value)}
-            stroke="#555"
-            strokeDasharray="2 3"
-            label={referenceLabel(t.label, 'insideTopRight', '#444')}
-            ifOverflow="extendDomain"
-          />
-        ))}
-        {events.map((e) => (
-          <ReferenceLine
-            key={`e-${e.label}`}
-            x={e.step}
-            stroke={e.color}
-            strokeOpacity={0.45}
-            strokeWidth={1}
-            label={referenceLabel(e.label, 'insideTopLeft', e.color)}
-          />
-        ))}
-        {divergences.map((d) => (
-          <ReferenceLine
-            key={`d-${d.label}`}
-            x={d.step}
-            stroke={DIVERGED_COLOR}
-            strokeWidth={1}
-            strokeDasharray="4 3"
-            label={referenceLabel(d.label, 'insideBottomLeft', DIVERGED_COLOR)}
-          />
-        ))}
-      </ComposedChart>
-    </ResponsiveContainer>
+          ))}
+          {events.map((e) => (
+            <ReferenceLine
+              key={`e-${e.label}`}
+              x={e.step}
+              stroke={e.color}
+              strokeOpacity={0.45}
+              strokeWidth={1}
+              label={referenceLabel(e.label, 'insideTopLeft', e.color)}
+            />
+          ))}
+          {divergences.map((d) => (
+            <ReferenceLine
+              key={`d-${d.label}`}
+              x={d.step}
+              stroke={DIVERGED_COLOR}
+              strokeWidth={1}
+              strokeDasharray="4 3"
+              label={referenceLabel(d.label, 'insideBottomLeft', DIVERGED_COLOR)}
+            />
+          ))}
+        </ComposedChart>
+      </ResponsiveContainer>
+      <canvas ref={canvasRef} className="chart-lines" aria-hidden="true" />
+    </div>
   );
-}
+});

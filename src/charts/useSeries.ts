@@ -1,27 +1,7 @@
 import { useMemo } from 'react';
 import type { RunSide } from '../experiment/config.ts';
-import { seriesBySide, useLab, type LabState, type RunView } from '../store/labStore.ts';
+import { useLab, type LabState, type RunView } from '../store/labStore.ts';
 import { zoomDomain } from './zoom.ts';
-import type { RunSeries } from '../store/series.ts';
-
-export interface SeriesView {
-  version: number;
-  series: [RunSide, RunSeries][];
-}
-
-/**
- * The runs' series, re-read whenever the store says they changed (at most every REDRAW_INTERVAL_MS).
- * The series mutate outside React, so the view is a new object exactly when they changed: charts
- * memoise on `series` and their hook dependencies stay honest.
- */
-export function useSeries(): SeriesView {
-  const version = useLab((s) => s.seriesVersion);
-  const generation = useLab((s) => s.generation);
-  return useMemo(
-    () => ({ version: version * 1000 + generation, series: [...seriesBySide.entries()] }),
-    [version, generation],
-  );
-}
 
 let drawnRuns: { key: string; runs: Partial<Record<RunSide, RunView>> } | null = null;
 

@@ -9,6 +9,16 @@ export interface LegendEntry {
   dashed: boolean;
 }
 
+/** A raster layer of the chart (its lines, painted on a canvas), placed in the chart's SVG coordinates. */
+export interface ChartImageLayer {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** A data URL. */
+  href: string;
+}
+
 export interface ChartPicture {
   svg: string;
   width: number;
@@ -53,8 +63,16 @@ export function mainSurface(root: Element): SVGSVGElement | null {
   return svg instanceof SVGSVGElement ? svg : null;
 }
 
-/** One SVG document: the title, the legend (wrapped to the chart's width), then the chart. */
-export function composeChartSvg(surface: SVGSVGElement, title: string, legend: LegendEntry[]): ChartPicture {
+/**
+ * One SVG document: the title, the legend (wrapped to the chart's width), then the chart, with `layers`
+ * (the lines, drawn on a canvas on screen) as images over it where they are on screen.
+ */
+export function composeChartSvg(
+  surface: SVGSVGElement,
+  title: string,
+  legend: LegendEntry[],
+  layers: readonly ChartImageLayer[] = [],
+): ChartPicture {
   const { width: chartW, height: chartH } = surface.getBoundingClientRect();
   const width = Math.ceil(chartW + 2 * PAD);
   const parts: string[] = [];
@@ -87,6 +105,17 @@ export function composeChartSvg(surface: SVGSVGElement, title: string, legend: L
   clone.setAttribute('height', String(chartH));
   clone.removeAttribute('style');
   clone.removeAttribute('tabindex');
+  for (const layer of layers) {
+    const image = document.createElementNS(SVG_NS, 'image');
+    image.setAttribute('class', 'chart-lines');
+    image.setAttribute('x', String(layer.x));
+    image.setAttribute('y', String(layer.y));
+    image.setAttribute('width', String(layer.width));
+    image.setAttribute('height', String(layer.height));
+    image.setAttribute('preserveAspectRatio', 'none');
+    image.setAttribute('href', layer.href);
+    clone.appendChild(image);
+  }
   const inner = new XMLSerializer().serializeToString(clone);
   const height = Math.ceil(chartTop + chartH + PAD);
   const svg =

@@ -4,7 +4,7 @@
  * away; a chart saves as the chart itself; each chart is one named tab stop.
  */
 import { mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
@@ -155,6 +155,7 @@ describe("a student's first screen in Chromium", () => {
     ]);
     expect(download.suggestedFilename()).toBe('gradient-lab-loss.png');
     const png = await readFile((await download.path()) as string);
+    await writeFile(path.join(SCREENSHOTS, 'saved-loss-chart.png'), png);
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     const width = png.readUInt32BE(16);
     const height = png.readUInt32BE(20);
@@ -190,6 +191,88 @@ describe("a student's first screen in Chromium", () => {
     expect(svg).toContain('Loss (log scale)');
     expect(svg).toContain('Clipped loss');
     expect(svg).toContain('recharts-line');
+    // The lines, painted on a canvas on screen, are in the file as a picture over the plot.
+    expect(svg).toMatch(/<image [^>]*class="chart-lines"[^>]*href="data:image\/png;base64,/);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('the lines are painted on a canvas over the plot, where recharts puts their points, in their colours', async () => {
+    const { page, context, errors } = await openPage(browser(), `${base()}${DENSE}`, { width: 1366, height: 768 });
+    await playToTheEnd(page);
+    for (const id of ['loss', 'grad-norm-clipped']) {
+      // With the pointer on it, the chart gives recharts the current points (for the tooltip).
+      await page.locator(`[data-chart=${id}] .recharts-wrapper`).hover();
+      await page.waitForTimeout(100);
+      const result = await page.locator(`[data-chart=${id}]`).evaluate((frame) => {
+        const canvas = frame.querySelector('canvas.chart-lines');
+        const surface = frame.querySelector('.recharts-wrapper > svg.recharts-surface');
+        if (!(canvas instanceof HTMLCanvasElement) || !surface) return null;
+        const context2d = canvas.getContext('2d');
+        if (!context2d) return null;
+        const { data } = context2d.getImageData(0, 0, canvas.width, canvas.height);
+        const c = canvas.getBoundingClientRect();
+        const s = surface.getBoundingClientRect();
+        const scale = canvas.width / c.width;
+        const rgb = (colour: string) => {
+          const probe = document.createElement('canvas').getContext('2d');
+          if (!probe) return [0, 0, 0];
+          probe.fillStyle = colour;
+          probe.fillRect(0, 0, 1, 1);
+          return [...probe.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+        };
+        /** Whether a pixel near (x, y) of the chart's SVG is painted in about `colour`. */
+        const near = (x: number, y: number, [r, g, b]: number[]) => {
+          const cx = (x + s.left - c.left) * scale;
+          const cy = (y + s.top - c.top) * scale;
+          for (let dy = -2; dy <= 2; dy++)
+            for (let dx = -2; dx <= 2; dx++) {
+              const px = Math.round(cx + dx);
+              const py = Math.round(cy + dy);
+              if (px < 0 || py < 0 || px >= canvas.width || py >= canvas.height) continue;
+              const i = (py * canvas.width + px) * 4;
+              const alpha = data[i + 3] ?? 0;
+              const close =
+                Math.abs((data[i] ?? 0) - (r ?? 0)) +
+                  Math.abs((data[i + 1] ?? 0) - (g ?? 0)) +
+                  Math.abs((data[i + 2] ?? 0) - (b ?? 0)) <
+                90;
+              if (alpha > 100 && close) return true;
+            }
+          return false;
+        };
+        // recharts keeps each line's path (invisible: stroke-opacity 0) for its legend and tooltip.
+        const lines = [...surface.querySelectorAll('path.recharts-line-curve')].map((path) => {
+          const colour = path.getAttribute('stroke') ?? '';
+          const dashed = Boolean(path.getAttribute('stroke-dasharray'));
+          const vertices = [...(path.getAttribute('d') ?? '').matchAll(/(-?[\d.]+),(-?[\d.]+)/g)].map((m) => [
+            Number(m[1]),
+            Number(m[2]),
+          ]);
+          const hits = vertices.filter(([x, y]) => near(x ?? 0, y ?? 0, rgb(colour))).length;
+          // The same test 6 px lower: a canvas drawn off by that much would pass the one above by chance.
+          const shifted = vertices.filter(([x, y]) => near(x ?? 0, (y ?? 0) + 6, rgb(colour))).length;
+          const opacity = path.getAttribute('stroke-opacity');
+          return { colour, dashed, vertices: vertices.length, hits, shifted, opacity };
+        });
+        return { lines, painted: data.filter((v, i) => i % 4 === 3 && v > 0).length };
+      });
+      expect(result, id).not.toBeNull();
+      expect(result?.painted, id).toBeGreaterThan(100);
+      const solid = result?.lines.filter((l) => !l.dashed && l.vertices > 1) ?? [];
+      expect(solid.length, id).toBeGreaterThan(0);
+      for (const line of solid) {
+        expect(line.opacity, id).toBe('0');
+        // Every vertex of the SVG line has the canvas line through it (a few may sit just off the plot's edge).
+        expect(line.hits / line.vertices, `${id} ${line.colour}: ${line.hits} of ${line.vertices}`).toBeGreaterThan(
+          0.95,
+        );
+      }
+      // The longest line (the clipped run's, mostly level) mostly misses 6 px lower (a steep one would not).
+      const longest = solid.reduce((a, b) => (b.vertices > a.vertices ? b : a));
+      expect(longest.shifted / longest.vertices, `${id} ${longest.colour} 6 px off`).toBeLessThan(0.5);
+      console.log(`${id}: ${JSON.stringify(result?.lines)}`);
+    }
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -207,7 +290,12 @@ describe("a student's first screen in Chromium", () => {
       ['grad-norm-baseline', 'grad-norm-clipped'],
       ['hidden-baseline', 'hidden-clipped'],
     ]) {
-      const [a, b] = await Promise.all(pair.map((chart) => yLabels(chart)));
+      // Charts redraw their axes in a transition, at most every 250 ms while training: give the last one a moment.
+      const labels = () => Promise.all(pair.map((chart) => yLabels(chart)));
+      await expect
+        .poll(async () => new Set((await labels()).map((l) => JSON.stringify(l))).size, { timeout: 5000 })
+        .toBe(1);
+      const [a, b] = await labels();
       expect(a?.length, pair.join(' ')).toBeGreaterThan(1);
       expect(a, pair.join(' ')).toEqual(b);
     }

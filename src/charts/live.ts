@@ -1,0 +1,177 @@
+/**
+ * Chart data that changes outside React. While a pair trains, the series change every REDRAW_INTERVAL_MS;
+ * re-rendering recharts for each change was most of the main thread's work. A chart's data now lives in
+ * a LiveModel, rebuilt when the store's `seriesVersion` changes (a subscription, not a React hook), and
+ * readers take what they need: the line canvas repaints from it on an animation frame, the accessible
+ * description is one small text node, and React re-renders the chart only when what recharts draws (the
+ * axis, the legend, the markers) changes: `useLiveView` with the key of those.
+ */
+import { startTransition, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import type { RunSide } from '../experiment/config.ts';
+import { seriesBySide, useLab } from '../store/labStore.ts';
+import type { RunSeries } from '../store/series.ts';
+import type { LineSpec, YAxisSpec } from './StepChart.tsx';
+
+export interface LiveSource<T> {
+  get(): T;
+  subscribe(listener: () => void): () => void;
+}
+
+export type SeriesList = [RunSide, RunSeries][];
+
+/** A chart's data, rebuilt from the series whenever the store says they changed. */
+/**
+ * At most this often a step chart renders again for its axis, legend or markers while training: at the start
+ * of a run its axes change with nearly every batch, which would re-render every chart each time.
+ */
+export const VIEW_INTERVAL_MS = 250;
+
+export class LiveModel<M> implements LiveSource<M> {
+  private model: M;
+  private readonly listeners = new Set<() => void>();
+  private build: (series: SeriesList) => M;
+
+  constructor(build: (series: SeriesList) => M) {
+    this.build = build;
+    this.model = build([...seriesBySide.entries()]);
+  }
+
+  get = (): M => this.model;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  private refresh(): void {
+    this.model = this.build([...seriesBySide.entries()]);
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  /** Rebuilds with a new `build` (the chart's React inputs changed) or for new runs. */
+  rebuild(build: (series: SeriesList) => M): void {
+    this.build = build;
+    this.refresh();
+  }
+
+  /** Follows the store's series until the returned function is called. */
+  start(): () => void {
+    // The series may have changed between the render that built this and now.
+    this.refresh();
+    return useLab.subscribe((state, previous) => {
+      if (state.seriesVersion !== previous.seriesVersion || state.generation !== previous.generation) this.refresh();
+    });
+  }
+}
+
+/**
+ * A chart's live data. One model for the chart's lifetime: when `build` changes (its React inputs) or the
+ * runs are replaced, it is rebuilt, and what React renders from it changes only if its view key does.
+ */
+export function useLiveModel<M>(build: (series: SeriesList) => M): LiveModel<M> {
+  const generation = useLab((s) => s.generation);
+  const [live] = useState(() => new LiveModel(build));
+  const first = useRef(true);
+  useLayoutEffect(() => {
+    if (first.current) first.current = false;
+    else live.rebuild(build);
+  }, [live, build, generation]);
+  useEffect(() => live.start(), [live]);
+  return live;
+}
+
+/** `value`, or the one given before while `key` is the same: props that stay equal keep their identity. */
+export function useStable<T>(value: T, key: string): T {
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the key stands for the value
+  return useMemo(() => value, [key]);
+}
+
+/**
+ * The model as React renders it: the same object while `keyOf` gives the same key, so the chart re-renders
+ * only when something recharts draws has changed. Those renders are transitions: React does them in slices
+ * between frames (several charts' axes changing at once at the start of training made one long task), and
+ * at most one every `minIntervalMs` (the last change is always shown).
+ */
+export function useLiveView<M>(live: LiveSource<M>, keyOf: (model: M) => string, minIntervalMs = 0): M {
+  const [view, setView] = useState(() => {
+    const model = live.get();
+    return { model, key: keyOf(model) };
+  });
+  const keyOfRef = useRef(keyOf);
+  const shown = useRef(view.key);
+  // Throttled only while training: once it stops, the chart shows where the runs ended at once.
+  const playing = useLab((s) => s.playing);
+  const interval = playing ? minIntervalMs : 0;
+  useLayoutEffect(() => {
+    keyOfRef.current = keyOf;
+  });
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let last = -Infinity;
+    const apply = () => {
+      timer = null;
+      const model = live.get();
+      const key = keyOfRef.current(model);
+      if (key === shown.current) return;
+      shown.current = key;
+      last = performance.now();
+      startTransition(() => setView({ model, key }));
+    };
+    const check = () => {
+      if (timer !== null) return;
+      const wait = last + interval - performance.now();
+      if (wait <= 0) apply();
+      else if (keyOfRef.current(live.get()) !== shown.current) timer = setTimeout(apply, wait);
+    };
+    check();
+    const unsubscribe = live.subscribe(check);
+    return () => {
+      unsubscribe();
+      if (timer !== null) clearTimeout(timer);
+    };
+  }, [live, interval]);
+  return view.model;
+}
+
+/** A value derived from a live model, recomputed once per model. */
+export function mapLive<M, T>(live: LiveSource<M>, map: (model: M) => T): LiveSource<T> {
+  let last: { model: M; value: T } | null = null;
+  return {
+    get: () => {
+      const model = live.get();
+      if (last?.model !== model) last = { model, value: map(model) };
+      return last.value;
+    },
+    subscribe: live.subscribe,
+  };
+}
+
+/** The current value of a live source, re-rendering the caller (alone) when it changes. */
+export function useLiveValue<T>(live: LiveSource<T>): T {
+  return useSyncExternalStore(live.subscribe, live.get, live.get);
+}
+
+const NEVER = () => () => {};
+
+/** The live value while `follow` is true; otherwise null, and no re-renders. */
+export function useLiveWhile<T>(live: LiveSource<T> | undefined, follow: boolean): T | null {
+  const on = Boolean(live && follow);
+  const get = () => (on && live ? live.get() : null);
+  return useSyncExternalStore(on && live ? live.subscribe : NEVER, get, get);
+}
+
+/** What of the lines recharts draws: the legend, and a diverged run's few dots and last label. */
+export function linesKey(lines: readonly LineSpec[]): string {
+  return lines
+    .map((l) => {
+      const last = l.points[l.points.length - 1];
+      const fixed = l.lastLabel !== undefined ? `${l.points.length}@${last?.x}:${last?.y}` : '';
+      return `${l.key}|${l.name}|${l.color}|${l.dashed ? 1 : 0}|${l.lastLabel ?? '~'}|${fixed}`;
+    })
+    .join('\n');
+}
+
+/** The y axis as recharts draws it: a log axis changes only when its decades (or its break) do. */
+export function yKey(y: YAxisSpec): string {
+  return y.kind === 'log' ? `log ${y.axis.lo} ${y.axis.hi} ${y.axis.breakValue}` : `linear ${y.domain.join(' ')}`;
+}
