@@ -60,13 +60,20 @@ describe("a student's first screen in Chromium", () => {
     await playToTheEnd(page);
     await check();
     // The baseline's last finite loss stays visible beside its red marker, and the broken axis says why.
-    expect(
-      await page
-        .locator('[data-chart=loss]')
-        .getByText(/^last finite: /)
-        .count(),
-    ).toBe(1);
-    expect(await page.getByTestId('note-loss').textContent()).toMatch(/Broken axis: above .* the Clipped run fills/);
+    // (Chart re-renders are deferred while training, so the label may arrive a frame or two after the end.)
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('[data-chart=loss]')
+            .getByText(/^last finite: /)
+            .count(),
+        { timeout: 5_000 },
+      )
+      .toBe(1);
+    await expect
+      .poll(() => page.getByTestId('note-loss').textContent(), { timeout: 5_000 })
+      .toMatch(/Broken axis: above .* the Clipped run fills/);
     await firstScreen(page, 'first-screen-1366x768-after-play');
     expect(errors).toEqual([]);
     await context.close();
