@@ -1,25 +1,16 @@
-import { useCallback, useMemo } from 'react';
+import { useCallback } from 'react';
 import { ChartFrame } from './ChartFrame.tsx';
-import {
-  linesKey,
-  mapLive,
-  useLiveModel,
-  useLiveView,
-  VIEW_INTERVAL_MS,
-  useStable,
-  yKey,
-  type SeriesList,
-} from './live.ts';
-import { breakNote, divergenceMarkers, eventMarkers, focusValues, latestInWords } from './markers.ts';
+import type { SeriesList } from './live.ts';
+import { breakNote } from './markers.ts';
 import { SIDE_COLOR, runLabel } from './palette.ts';
-import { logAxis } from './scales.ts';
-import { PLOT_PX, StepChart, type LineSpec } from './StepChart.tsx';
+import { StepChart, type LineSpec } from './StepChart.tsx';
+import { useLogLines } from './useLogLines.ts';
 import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
 
 export function GlobalNormChart() {
   const runs = useChartRuns();
   const stepWindow = useStepWindow();
-  const build = useCallback(
+  const makeLines = useCallback(
     (series: SeriesList) => {
       const lines: LineSpec[] = [];
       for (const [side, s] of series) {
@@ -42,24 +33,12 @@ export function GlobalNormChart() {
           });
         }
       }
-      const axis = logAxis(
-        lines.flatMap((l) => l.points.map((p) => p.y)),
-        PLOT_PX,
-        focusValues(lines, runs),
-      );
-      return { lines, y: { kind: 'log', axis } as const, divergences: divergenceMarkers(runs) };
+      return lines;
     },
     [runs, stepWindow],
   );
-  const live = useLiveModel(build);
-  const view = useLiveView(
-    live,
-    (m) => `${linesKey(m.lines)}\n${yKey(m.y)}\n${JSON.stringify(m.divergences)}`,
-    VIEW_INTERVAL_MS,
-  );
-  const description = useMemo(() => mapLive(live, (m) => latestInWords(m.lines, m.divergences)), [live]);
-  const eventList = eventMarkers(runs);
-  const events = useStable(eventList, JSON.stringify(eventList));
+  // React renders the chart again only when the legend, the axis or the markers change; the canvas follows the rest.
+  const { live, view, description, events } = useLogLines(runs, makeLines);
   return (
     <ChartFrame
       id="global-norm"

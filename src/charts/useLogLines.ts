@@ -1,0 +1,47 @@
+/**
+ * What a log-scale chart of whole-run lines needs, shared by the loss and global-norm charts: the live
+ * model the canvas repaints from, the view React renders (again only when the legend, the axis or the
+ * markers change), the latest values in words, and the narrated events to mark.
+ */
+import { useCallback, useMemo } from 'react';
+import type { RunSide } from '../experiment/config.ts';
+import type { RunView } from '../store/labStore.ts';
+import {
+  linesKey,
+  mapLive,
+  useLiveModel,
+  useLiveView,
+  useStable,
+  VIEW_INTERVAL_MS,
+  yKey,
+  type SeriesList,
+} from './live.ts';
+import { divergenceMarkers, eventMarkers, focusValues, latestInWords } from './markers.ts';
+import { logAxis } from './scales.ts';
+import { PLOT_PX, type LineSpec } from './StepChart.tsx';
+
+/** `makeLines` must keep its identity while its inputs do (useCallback): a new one rebuilds the model. */
+export function useLogLines(runs: Partial<Record<RunSide, RunView>>, makeLines: (series: SeriesList) => LineSpec[]) {
+  const build = useCallback(
+    (series: SeriesList) => {
+      const lines = makeLines(series);
+      const axis = logAxis(
+        lines.flatMap((l) => l.points.map((p) => p.y)),
+        PLOT_PX,
+        focusValues(lines, runs),
+      );
+      return { lines, y: { kind: 'log', axis } as const, divergences: divergenceMarkers(runs) };
+    },
+    [runs, makeLines],
+  );
+  const live = useLiveModel(build);
+  const view = useLiveView(
+    live,
+    (m) => `${linesKey(m.lines)}\n${yKey(m.y)}\n${JSON.stringify(m.divergences)}`,
+    VIEW_INTERVAL_MS,
+  );
+  const description = useMemo(() => mapLive(live, (m) => latestInWords(m.lines, m.divergences)), [live]);
+  const eventList = eventMarkers(runs);
+  const events = useStable(eventList, JSON.stringify(eventList));
+  return { live, view, description, events };
+}
