@@ -1,7 +1,18 @@
 import type { RunSide } from '../experiment/config.ts';
 
-export const SIDE_COLOR: Record<RunSide, string> = { baseline: '#c8372d', clipped: '#1f5fbf' };
-export const SIDE_LABEL: Record<RunSide, string> = { baseline: 'Baseline', clipped: 'Clipped' };
+/** Red for the baseline, blue for the clipped run; a race adds green and purple (all distinct for colour-blind eyes by lightness too). */
+export const SIDE_COLOR: Record<RunSide, string> = {
+  baseline: '#c8372d',
+  clipped: '#1f5fbf',
+  third: '#1b7f3b',
+  fourth: '#7b3fb5',
+};
+export const SIDE_LABEL: Record<RunSide, string> = {
+  baseline: 'Baseline',
+  clipped: 'Clipped',
+  third: 'Run 3',
+  fourth: 'Run 4',
+};
 export const LAYER_COLORS = ['#1b7f5b', '#b55d00', '#6a3fb5', '#0f7c99', '#9a2f6b'] as const;
 export const DIVERGED_COLOR = '#d1001f';
 

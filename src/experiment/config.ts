@@ -87,6 +87,11 @@ export interface ExperimentConfig {
   clip: ClipConfig;
   /** The baseline run (unclipped by default). */
   baseClip: ClipConfig;
+  /**
+   * A race: the clipping of a third and a fourth run trained beside the pair, from the same weights and batches
+   * (at most two; only with `pair`). Empty: the pair alone.
+   */
+  race: ClipConfig[];
 }
 
 export const NO_CLIP: ClipConfig = { mode: 'none', min: -1, max: 1, threshold: 1, normType: '2' };
@@ -118,21 +123,42 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
   pair: true,
   clip: { mode: 'value', min: -1, max: 1, threshold: 1, normType: '2' },
   baseClip: NO_CLIP,
+  race: [],
 };
 
 export function isRecurrent(model: ModelKind): boolean {
   return model !== 'dense';
 }
 
-/** Which side of a pair a run is. */
-export type RunSide = 'baseline' | 'clipped';
+/** Which run of a pair or race a run is: the pair's two, then the race's third and fourth. */
+export const RUN_SIDES = ['baseline', 'clipped', 'third', 'fourth'] as const;
+export type RunSide = (typeof RUN_SIDES)[number];
+
+/** The most runs a race trains side by side. */
+export const MAX_RACE_RUNS = 4;
+const RACE_SIDES = ['third', 'fourth'] as const;
 
 export function clipOf(config: ExperimentConfig, side: RunSide): ClipConfig {
-  return side === 'clipped' ? config.clip : config.baseClip;
+  switch (side) {
+    case 'clipped':
+      return config.clip;
+    case 'baseline':
+      return config.baseClip;
+    case 'third':
+      return config.race[0] ?? NO_CLIP;
+    case 'fourth':
+      return config.race[1] ?? NO_CLIP;
+  }
 }
 
 export function sidesOf(config: ExperimentConfig): RunSide[] {
-  return config.pair ? ['baseline', 'clipped'] : ['clipped'];
+  if (!config.pair) return ['clipped'];
+  return ['baseline', 'clipped', ...RACE_SIDES.slice(0, config.race.length)];
+}
+
+/** A race is a pair with a third (and maybe fourth) run. */
+export function isRace(config: ExperimentConfig): boolean {
+  return config.pair && config.race.length > 0;
 }
 
 /** Sequential MNIST: 28 rows read as 28 time steps of 28 pixels. */

@@ -67,7 +67,7 @@ export const LIMITS = {
   clipBound: 1e6,
 } as const;
 
-type ScalarKey = Exclude<keyof ExperimentConfig, 'clip' | 'baseClip' | 'v'>;
+type ScalarKey = Exclude<keyof ExperimentConfig, 'clip' | 'baseClip' | 'race' | 'v'>;
 
 export const FIELD_SPECS: Record<ScalarKey, FieldSpec> = {
   model: enumSpec(MODEL_KINDS),

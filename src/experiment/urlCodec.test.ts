@@ -38,6 +38,7 @@ const EVERYTHING_CHANGED: ExperimentConfig = {
   seed: 987654,
   hiddenGradEvery: 5,
   pair: false,
+  race: [],
   clip: { mode: 'global', min: -0.25, max: 2.5, threshold: 0.3, normType: 'inf' },
   baseClip: { mode: 'norm', min: -3, max: 3, threshold: 7.5, normType: 'inf' },
 };

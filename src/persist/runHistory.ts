@@ -7,7 +7,7 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { z } from 'zod';
-import type { ClipConfig, ExperimentConfig, RunSide } from '../experiment/config.ts';
+import { RUN_SIDES, clipOf, type ClipConfig, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
 import type { PresetId } from '../experiment/presets.ts';
 import { decodeExperiment } from '../experiment/urlCodec.ts';
 import type { Divergence, EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
@@ -109,7 +109,7 @@ const archiveSchema = z.object({
           id: z.string().max(200),
           session: z.string().max(200),
           createdAt: z.number(),
-          side: z.enum(['baseline', 'clipped']),
+          side: z.enum(RUN_SIDES),
           link: z.string().max(4096),
           phase: z.enum(RUN_PHASES),
           backend: z.union([z.string().max(20), z.null()]),
@@ -276,7 +276,7 @@ export function parseArchive(text: string): RunArchive[] {
       throw new Error(`run ${run.id}: its experiment link is not valid (${linkIssue.param}: ${linkIssue.message})`);
     }
     const config = decoded.config;
-    const clip = run.side === 'clipped' ? config.clip : config.baseClip;
+    const clip = clipOf(config, run.side);
     const stored: StoredRun = {
       id: run.id,
       session: run.session,

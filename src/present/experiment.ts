@@ -102,12 +102,15 @@ export function settingDifferences(a: ExperimentConfig, b: ExperimentConfig): st
 
 /** Whether two experiments are the same setting for setting (both clippings included). */
 export function sameExperiment(a: ExperimentConfig, b: ExperimentConfig): boolean {
+  const sameClip = (x: ClipConfig, y: ClipConfig) =>
+    (Object.keys(x) as (keyof ClipConfig)[]).every((f) => x[f] === y[f]);
   const keys = Object.keys(a) as (keyof ExperimentConfig)[];
   return keys.every((k) => {
     const x = a[k];
     const y = b[k];
-    if (typeof x === 'object' && typeof y === 'object')
-      return (Object.keys(x) as (keyof ClipConfig)[]).every((f) => x[f] === y[f]);
+    if (Array.isArray(x) && Array.isArray(y))
+      return x.length === y.length && x.every((clip, i) => y[i] !== undefined && sameClip(clip, y[i]));
+    if (typeof x === 'object' && typeof y === 'object' && !Array.isArray(x) && !Array.isArray(y)) return sameClip(x, y);
     return x === y;
   });
 }

@@ -36,7 +36,7 @@ function lessonConfig(n: number, seed: number): ExperimentConfig {
 /** Trains both runs of a lesson to their end, as the page would. */
 async function play(config: ExperimentConfig): Promise<Record<RunSide, Outcome | undefined>> {
   const data = await loadTrainingData(config, nodeDataLoader);
-  const out: Record<RunSide, Outcome | undefined> = { baseline: undefined, clipped: undefined };
+  const out: Record<RunSide, Outcome | undefined> = { baseline: undefined, clipped: undefined, third: undefined, fourth: undefined };
   for (const side of sidesOf(config)) {
     const run = new Run({ config, side, data });
     const narrator = new Narrator(run.clip, run.layout);
