@@ -9,6 +9,7 @@ import { CONFIG_VERSION, type ClipConfig, type ExperimentConfig } from './config
 import { CLIFF_FIELDS, DEFAULT_CLIFF, checkCliffWindow, type CliffConfig } from './cliff.ts';
 import { migrate, type RawParams } from './migrate.ts';
 import { DEFAULT_PRESET, PRESETS, PRESET_IDS, isPresetId, type PresetId } from './presets.ts';
+import { TOUR_LENGTH } from './tour.ts';
 import { CLIP_FIELD_SPECS, FIELD_SPECS, checkBudget, checkClip, type FieldSpec } from './schema.ts';
 
 export interface ParamIssue {
@@ -37,8 +38,7 @@ export type AnyLockGroup = LockGroup | NavLockGroup;
 export const PAGES = ['runs', 'cliff'] as const;
 export type PageId = (typeof PAGES)[number];
 
-/** The guided tour has lessons 1..TOUR_LENGTH (see tour.ts). */
-export const TOUR_LENGTH = 7;
+export { TOUR_LENGTH };
 
 /** How the page shows an experiment; not part of what is trained. */
 export interface ViewOptions {
