@@ -51,6 +51,10 @@ export function describeOptimizer(c: ExperimentConfig): string {
 
 function describeRuns(c: ExperimentConfig): string {
   if (!c.pair) return `One run: ${describeClip(c.clip)}.`;
+  if (c.race.length > 0) {
+    const clips = [c.baseClip, c.clip, ...c.race].map(describeClip);
+    return `A race of ${clips.length} runs from the same weights and batches: ${clips.join('; ')}.`;
+  }
   return `Two runs from the same weights and batches: the baseline (${describeClip(c.baseClip)}) and the clipped run (${describeClip(c.clip)}).`;
 }
 
