@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLIP_MODES, DEFAULT_CONFIG, type ExperimentConfig } from './config.ts';
+import { CLIP_MODES, DEFAULT_CONFIG, NO_CLIP, type ExperimentConfig } from './config.ts';
 import { PRESETS, PRESET_IDS } from './presets.ts';
 import { DEFAULT_CLIFF } from './cliff.ts';
 import {
@@ -94,6 +94,42 @@ describe('experiment links', () => {
     expect(issues[0]?.param).toBe(param);
     expect(issues[0]?.message).toContain(allowed);
     expect(config).toEqual(PRESETS['dense-explode'].config);
+  });
+
+  it('round-trips a race of four runs, each named by one parameter', () => {
+    const race = structuredClone({
+      ...DEFAULT_CONFIG,
+      race: [
+        { ...NO_CLIP, mode: 'norm', threshold: 1 },
+        { ...NO_CLIP, mode: 'global', threshold: 1 },
+      ],
+    } satisfies ExperimentConfig);
+    const query = encodeExperiment(race, 'dense-explode');
+    expect(query).toBe('v=1&preset=dense-explode&run3=norm%3A1&run4=global%3A1');
+    const decoded = decodeExperiment(query);
+    expect(decoded.issues).toEqual([]);
+    expect(decoded.config).toEqual(race);
+  });
+
+  it('reads a fourth run without a third as the third', () => {
+    const { config, issues } = decodeExperiment('v=1&run4=value:0.5');
+    expect(issues).toEqual([]);
+    expect(config.race).toEqual([{ ...NO_CLIP, mode: 'value', min: -0.5, max: 0.5 }]);
+  });
+
+  it('leaves out a race run it cannot read, naming the parameter', () => {
+    const { config, issues } = decodeExperiment('v=1&run3=norm:0&run4=global:2');
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ param: 'run3', value: 'norm:0' });
+    expect(issues[0]?.message).toContain('the threshold must be a number more than 0 and at most 1000000; write one of');
+    expect(config.race).toEqual([{ ...NO_CLIP, mode: 'global', threshold: 2 }]);
+  });
+
+  it('refuses a race without the pair and trains the one run', () => {
+    const { config, issues } = decodeExperiment('v=1&pair=0&run3=norm:1');
+    expect(issues[0]).toMatchObject({ param: 'run3' });
+    expect(issues[0]?.message).toContain('needs the pair (pair=1)');
+    expect(config.race).toEqual([]);
   });
 
   it('refuses clip min > max and uses the preset bounds', () => {

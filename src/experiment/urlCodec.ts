@@ -5,7 +5,8 @@
  * unknown, malformed or out-of-range parameter becomes an issue naming the
  * parameter, the value and what is allowed, and the preset's value is used.
  */
-import { CONFIG_VERSION, type ClipConfig, type ExperimentConfig } from './config.ts';
+import { CONFIG_VERSION, MAX_RACE_RUNS, type ClipConfig, type ExperimentConfig } from './config.ts';
+import { formatClipText, parseClipText } from './clipText.ts';
 import { CLIFF_FIELDS, DEFAULT_CLIFF, checkCliffWindow, type CliffConfig } from './cliff.ts';
 import { migrate, type RawParams } from './migrate.ts';
 import { DEFAULT_PRESET, PRESETS, PRESET_IDS, isPresetId, type PresetId } from './presets.ts';
@@ -79,6 +80,9 @@ const CLIP_KEYS: Record<ClipSide, Record<keyof ClipConfig, string>> = {
   },
 };
 
+/** A race's third and fourth runs, each one parameter (see clipText.ts). */
+const RACE_KEYS = ['run3', 'run4'] as const;
+
 const SCALAR_FIELDS = Object.keys(FIELD_SPECS) as ScalarField[];
 const CLIP_FIELDS = Object.keys(CLIP_FIELD_SPECS) as (keyof ClipConfig)[];
 const CLIFF_KEYS = Object.keys(CLIFF_FIELDS) as (keyof CliffConfig)[];
@@ -92,6 +96,7 @@ const KNOWN_KEYS = new Set<string>([
   ...SCALAR_FIELDS,
   ...Object.values(CLIP_KEYS.clip),
   ...Object.values(CLIP_KEYS.baseClip),
+  ...RACE_KEYS,
 ]);
 
 const NUMBER_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -267,6 +272,7 @@ export function decodeExperiment(input: string): DecodedExperiment {
       config[side] = { ...config[side], min: presetClip.min, max: presetClip.max };
     }
   }
+  readRace(raw, config, issues);
   const view: ViewOptions = structuredClone(DEFAULT_VIEW);
   const pageRaw = raw.get('page');
   if (pageRaw !== undefined) {
@@ -350,6 +356,28 @@ export function decodeExperiment(input: string): DecodedExperiment {
   return { config, preset, view, cliff, issues };
 }
 
+/** `run3`/`run4`: a race's extra runs. A race needs the pair; a fourth run without a third moves up. */
+function readRace(raw: RawParams, config: ExperimentConfig, issues: ParamIssue[]): void {
+  const given = RACE_KEYS.filter((key) => raw.has(key));
+  if (given.length === 0) return;
+  const race: ClipConfig[] = [];
+  for (const key of given) {
+    const value = raw.get(key) ?? '';
+    const parsed = parseClipText(value);
+    if (parsed.ok) race.push(parsed.clip);
+    else issues.push({ param: key, value: shown(value), message: `${parsed.message}; that run was left out` });
+  }
+  if (race.length > 0 && !config.pair) {
+    issues.push({
+      param: given[0] ?? 'run3',
+      value: shown(raw.get(given[0] ?? 'run3') ?? ''),
+      message: `a race of up to ${MAX_RACE_RUNS} runs needs the pair (pair=1); only the one run was trained`,
+    });
+    return;
+  }
+  config.race = race;
+}
+
 /** Strict decoding for the CLI: any issue is an error. */
 export function parseExperiment(input: string): ParseResult {
   const decoded = decodeExperiment(input);
@@ -380,6 +408,8 @@ export function encodeExperiment(
         params.set(CLIP_KEYS[side][field], formatValue(config[side][field]));
     }
   }
+  if (config.race.map(formatClipText).join() !== base.race.map(formatClipText).join())
+    for (const [i, clip] of config.race.entries()) params.set(RACE_KEYS[i] ?? 'run4', formatClipText(clip));
   if (view.page !== 'runs') params.set('page', view.page);
   if (view.tour !== null) params.set('tour', String(view.tour));
   for (const field of CLIFF_KEYS) {
