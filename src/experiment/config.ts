@@ -34,6 +34,14 @@ export const LOSS_KINDS = ['corrected', 'literal'] as const;
 /** literal: the tutorial's MSELoss on [B,1] vs [B] predictions, which broadcasts to [B,B] (the lesson). */
 export type RegressionLoss = (typeof LOSS_KINDS)[number];
 
+export const TASKS = ['mnist', 'adding'] as const;
+/**
+ * What the recurrent models learn. mnist: sequential MNIST, a digit read as 28 rows of 28 pixels (10 classes).
+ * adding: the adding problem of Pascanu, Mikolov and Bengio (2013): T steps of (value, marker), the target the sum
+ * of the two marked values, mean squared error.
+ */
+export type RecurrentTask = (typeof TASKS)[number];
+
 export const INIT_KINDS = ['torch', 'keras'] as const;
 export type RecurrentInit = (typeof INIT_KINDS)[number];
 
@@ -62,11 +70,15 @@ export interface ExperimentConfig {
   /** Rows of generated regression data. */
   samples: number;
   loss: RegressionLoss;
-  /** MNIST training images used (the first N of the 60k training set). */
+  /** Recurrent models: what they learn (the dense net always learns its regression). */
+  task: RecurrentTask;
+  /** The adding problem: its sequence length T (time steps). */
+  seqLen: number;
+  /** MNIST: training images used (the first N of the 60k training set). Adding problem: training sequences generated. */
   trainSize: number;
-  /** MNIST held-out images used for test accuracy. */
+  /** MNIST: held-out images used for test accuracy. Adding problem: test sequences generated for the test MSE. */
   testSize: number;
-  /** Test accuracy is measured every this many steps (0: only at the end). */
+  /** The test set is measured every this many steps (0: only at the end). */
   evalEvery: number;
   optimizer: OptimizerKind;
   lr: number;
@@ -106,6 +118,8 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
   data: 'rs1',
   samples: 1000,
   loss: 'corrected',
+  task: 'mnist',
+  seqLen: 50,
   trainSize: 10000,
   testSize: 1000,
   evalEvery: 100,
@@ -166,3 +180,16 @@ export const MNIST_STEPS = 28;
 export const MNIST_PIXELS = 28;
 export const MNIST_CLASSES = 10;
 export const REGRESSION_FEATURES = 20;
+
+/** The adding problem: each step reads (a value uniform in [0, 1], a marker 0 or 1). */
+export const ADDING_INPUTS = 2;
+/**
+ * The MSE of always predicting 1, the mean of the target: the target is the sum of two U(0, 1) values, whose
+ * variance is 2 x 1/12 = 1/6. A model below it has learned something about which values are marked.
+ */
+export const ADDING_BASELINE_MSE = 1 / 6;
+
+/** The time steps a recurrent model reads: 28 rows of a digit, or the adding problem's T. */
+export function sequenceSteps(config: Pick<ExperimentConfig, 'task' | 'seqLen'>): number {
+  return config.task === 'adding' ? config.seqLen : MNIST_STEPS;
+}

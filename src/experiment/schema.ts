@@ -12,6 +12,8 @@ import {
   MODEL_KINDS,
   NORM_TYPES,
   OPTIMIZERS,
+  TASKS,
+  sequenceSteps,
   type ClipConfig,
   type ExperimentConfig,
 } from './config.ts';
@@ -65,6 +67,9 @@ export const LIMITS = {
   trainSize: 60_000,
   testSize: 10_000,
   clipBound: 1e6,
+  /** The adding problem's sequence length T. */
+  seqLenMin: 10,
+  seqLenMax: 200,
 } as const;
 
 type ScalarKey = Exclude<keyof ExperimentConfig, 'clip' | 'baseClip' | 'race' | 'v'>;
@@ -78,6 +83,8 @@ export const FIELD_SPECS: Record<ScalarKey, FieldSpec> = {
   data: enumSpec(DATA_SOURCES),
   samples: intSpec(50, LIMITS.samples),
   loss: enumSpec(LOSS_KINDS),
+  task: enumSpec(TASKS),
+  seqLen: intSpec(LIMITS.seqLenMin, LIMITS.seqLenMax),
   trainSize: intSpec(100, LIMITS.trainSize),
   testSize: intSpec(100, LIMITS.testSize),
   evalEvery: intSpec(0, LIMITS.steps),
@@ -113,7 +120,8 @@ export function checkClip(clip: ClipConfig): string | null {
 
 /**
  * Refuses sizes that would exhaust the machine before anything is allocated:
- * the recurrent activations kept for backprop grow as batch x 28 x hidden x layers x gates.
+ * the recurrent activations kept for backprop grow as batch x T x hidden x layers x gates
+ * (T = 28 for MNIST, the adding problem's seqLen).
  */
 export function checkBudget(config: ExperimentConfig): string | null {
   if (config.model === 'dense') {
@@ -121,10 +129,14 @@ export function checkBudget(config: ExperimentConfig): string | null {
     if (config.batch > rows) return `batch (${config.batch}) is larger than the data set (${rows} rows)`;
     return null;
   }
-  const activations = config.batch * 28 * config.hidden * config.layers * 6;
+  const steps = sequenceSteps(config);
+  const activations = config.batch * steps * config.hidden * config.layers * 6;
   const MAX_ACTIVATIONS = 64 * 28 * 512 * 2 * 6;
   if (activations > MAX_ACTIVATIONS) {
-    return `batch x hidden x layers (${config.batch} x ${config.hidden} x ${config.layers}) is too large for one step in a browser; keep batch x hidden x layers at most ${64 * 512 * 2}`;
+    if (config.task === 'mnist') {
+      return `batch x hidden x layers (${config.batch} x ${config.hidden} x ${config.layers}) is too large for one step in a browser; keep batch x hidden x layers at most ${64 * 512 * 2}`;
+    }
+    return `batch x T x hidden x layers (${config.batch} x ${steps} x ${config.hidden} x ${config.layers}) is too large for one step in a browser; keep it at most ${64 * 28 * 512 * 2}`;
   }
   if (config.batch > config.trainSize) return `batch (${config.batch}) is larger than trainSize (${config.trainSize})`;
   return null;
