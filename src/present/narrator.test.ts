@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NO_CLIP, type ClipConfig } from '../experiment/config.ts';
 import type { RunLayout, StepMetrics } from '../train/metrics.ts';
-import { Narrator, comparePair, summarizeStory } from './narrator.ts';
+import { Narrator, compareRace, comparePair, summarizeStory } from './narrator.ts';
 
 const VALUE_1: ClipConfig = { ...NO_CLIP, mode: 'value', min: -1, max: 1 };
 const GLOBAL_1: ClipConfig = { ...NO_CLIP, mode: 'global', threshold: 1 };
@@ -125,6 +125,40 @@ describe('the narrator', () => {
     );
     expect(comparePair(unclipped.story(), clipped.story())).toBe(
       'The clipped run learned more slowly: its steps were on average 4x shorter than the gradient asked for, and its loss ended at about 10 against 1 without clipping.',
+    );
+  });
+
+  it('compares a race: who diverged, the ranking by final loss, and how much each clipping shortened the steps', () => {
+    const run = (clip: ClipConfig, losses: number[], clipped: (n: number) => Partial<StepMetrics> = () => ({})) => {
+      const narrator = new Narrator(clip, dense);
+      losses.forEach((loss, i) => narrator.observe(step(i + 1, { loss, ...clipped(i + 1) })));
+      return narrator;
+    };
+    const none = run(NO_CLIP, [1, 2, 3, 4]);
+    none.diverged({ step: 5, what: 'loss', value: 'Infinity' });
+    // Acts on every step, each at 1/4 of the gradient's length.
+    const value = run({ ...VALUE_1 }, Array(10).fill(8), () => ({
+      clipFraction: 0.5,
+      globalNormPre: 4,
+      globalNormPost: 1,
+    }));
+    // Acts on 2 of 10 steps at 1/2; its final loss (last 10% of steps, i.e. the last one) is 3.
+    const global = run(GLOBAL_1, [9, 9, 9, 9, 9, 9, 9, 9, 9, 3], (n) =>
+      n <= 2 ? { clipFraction: 1, globalNormPre: 2, globalNormPost: 1 } : {},
+    );
+    const norm = run({ ...NO_CLIP, mode: 'norm', threshold: 100 }, Array(10).fill(5));
+    expect(
+      compareRace([
+        { name: 'No clipping', clip: NO_CLIP, story: none.story() },
+        { name: 'Value ±1', clip: VALUE_1, story: value.story() },
+        { name: 'Per-tensor norm 100', clip: { ...NO_CLIP, mode: 'norm', threshold: 100 }, story: norm.story() },
+        { name: 'Global norm 1', clip: GLOBAL_1, story: global.story() },
+      ]),
+    ).toBe(
+      'No clipping diverged at step 5. ' +
+        'Lowest loss at the end: global norm 1 (about 3), then per-tensor norm 100 (about 5) and value ±1 (about 8). ' +
+        'Where clipping acted, the step taken was on average 25% (value ±1, on 10 of 10 steps) and 50% (global norm 1, on 2 of 10 steps) of what the gradient asked for. ' +
+        'Per-tensor norm 100 never acted.',
     );
   });
 });

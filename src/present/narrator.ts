@@ -266,8 +266,26 @@ export function summarizeStory(story: RunStory, clip: ClipConfig): string {
   if (story.firstLoss !== null && story.finalLoss !== null && !story.divergence) {
     parts.push(`Its batch loss went from ${formatNumber(story.firstLoss)} to about ${formatNumber(story.finalLoss)}.`);
   }
-  if (story.lastEval) parts.push(`Test accuracy: ${percent(story.lastEval.testAccuracy)}.`);
+  if (story.lastEval) {
+    const { testAccuracy, testLoss } = story.lastEval;
+    parts.push(
+      testAccuracy !== null ? `Test accuracy: ${percent(testAccuracy)}.` : `Test MSE: ${formatNumber(testLoss)}.`,
+    );
+  }
   return parts.join(' ');
+}
+
+/** Held-out figures of two runs, as one kind: accuracy for classifiers, else the test MSE (lower is better). */
+function heldOut(a: EvalMetrics | null, b: EvalMetrics | null) {
+  if (!a || !b) return null;
+  if (a.testAccuracy !== null && b.testAccuracy !== null)
+    return {
+      kind: 'accuracy' as const,
+      a: a.testAccuracy,
+      b: b.testAccuracy,
+      aBetter: a.testAccuracy > b.testAccuracy,
+    };
+  return { kind: 'mse' as const, a: a.testLoss, b: b.testLoss, aBetter: a.testLoss < b.testLoss };
 }
 
 /** The pair in a few sentences: what clipping did to this run, compared with the same run unclipped. */
@@ -283,23 +301,91 @@ export function comparePair(baseline: RunStory, clipped: RunStory): string {
   }
   if (clipped.clippedSteps === 0) return 'Clipping never acted, so the two runs took the very same steps.';
   const shorter = clipped.appliedRatio !== null ? `${formatNumber(1 / clipped.appliedRatio, 2)}x` : '';
-  const [b, c] = [baseline.lastEval, clipped.lastEval];
+  const held = heldOut(clipped.lastEval, baseline.lastEval);
   if (clipped.clippedSteps < BARELY * Math.max(1, clipped.steps)) {
     const ending =
-      b && c
-        ? `${percent(c.testAccuracy)} test accuracy clipped, ${percent(b.testAccuracy)} without`
-        : `a loss of about ${formatNumber(clipped.finalLoss ?? NaN)} clipped, ${formatNumber(baseline.finalLoss ?? NaN)} without`;
+      held?.kind === 'accuracy'
+        ? `${percent(held.a)} test accuracy clipped, ${percent(held.b)} without`
+        : held?.kind === 'mse'
+          ? `a test MSE of ${formatNumber(held.a)} clipped, ${formatNumber(held.b)} without`
+          : `a loss of about ${formatNumber(clipped.finalLoss ?? NaN)} clipped, ${formatNumber(baseline.finalLoss ?? NaN)} without`;
     return `Clipping barely acted (on ${clipped.clippedSteps} of ${clipped.steps} steps), so the two runs stayed close: ${ending}.`;
   }
-  if (b && c) {
-    const better = c.testAccuracy > b.testAccuracy;
-    return better
-      ? `The clipped run ended with the higher test accuracy (${percent(c.testAccuracy)} against ${percent(b.testAccuracy)}).`
-      : `The clipped run learned less: its steps were on average ${shorter} shorter than the gradient asked for, and it ended at ${percent(c.testAccuracy)} test accuracy against ${percent(b.testAccuracy)} without clipping.`;
+  if (held?.kind === 'accuracy') {
+    return held.aBetter
+      ? `The clipped run ended with the higher test accuracy (${percent(held.a)} against ${percent(held.b)}).`
+      : `The clipped run learned less: its steps were on average ${shorter} shorter than the gradient asked for, and it ended at ${percent(held.a)} test accuracy against ${percent(held.b)} without clipping.`;
+  }
+  if (held?.kind === 'mse') {
+    return held.aBetter
+      ? `The clipped run ended with the lower test MSE (${formatNumber(held.a)} against ${formatNumber(held.b)}).`
+      : `The clipped run learned less: its steps were on average ${shorter} shorter than the gradient asked for, and it ended at a test MSE of ${formatNumber(held.a)} against ${formatNumber(held.b)} without clipping.`;
   }
   const [bl, cl] = [baseline.finalLoss, clipped.finalLoss];
   if (bl === null || cl === null) return '';
   return cl <= bl
     ? `The clipped run ended with the lower loss (about ${formatNumber(cl)} against ${formatNumber(bl)}).`
     : `The clipped run learned more slowly: its steps were on average ${shorter} shorter than the gradient asked for, and its loss ended at about ${formatNumber(cl)} against ${formatNumber(bl)} without clipping.`;
+}
+
+/** One run of a race, for compareRace: its name (clipName), its clipping and its story. */
+export interface RaceEntry {
+  name: string;
+  clip: ClipConfig;
+  story: RunStory;
+}
+
+/** Lists names as prose: "a", "a and b", "a, b and c". */
+function listed(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * A race in a few sentences: which runs diverged, how the others ranked at the end (test accuracy for
+ * classifiers, the test MSE for regressions when measured, else the final batch loss), and how much each
+ * clipping shortened the steps it acted on.
+ */
+export function compareRace(entries: readonly RaceEntry[]): string {
+  const parts: string[] = [];
+  const lower = (e: RaceEntry) => e.name.charAt(0).toLowerCase() + e.name.slice(1);
+  const diverged = entries.filter((e) => e.story.divergence);
+  const finite = entries.filter((e) => !e.story.divergence);
+  if (diverged.length > 0) {
+    const said = listed(diverged.map((e) => `${lower(e)} diverged at step ${e.story.divergence?.step}`));
+    parts.push(`${said.charAt(0).toUpperCase()}${said.slice(1)}.`);
+  } else parts.push(`All ${entries.length} runs stayed finite.`);
+  const accuracy = (e: RaceEntry) => e.story.lastEval?.testAccuracy ?? undefined;
+  const mse = (e: RaceEntry) =>
+    e.story.lastEval && e.story.lastEval.testAccuracy === null ? e.story.lastEval.testLoss : undefined;
+  const by =
+    finite.length > 0 && finite.every((e) => accuracy(e) !== undefined)
+      ? 'accuracy'
+      : finite.length > 0 && finite.every((e) => mse(e) !== undefined)
+        ? 'mse'
+        : 'loss';
+  const score = (e: RaceEntry) =>
+    by === 'accuracy' ? -(accuracy(e) ?? 0) : by === 'mse' ? (mse(e) ?? 0) : (e.story.finalLoss ?? 0);
+  const ranked = finite.filter((e) => by !== 'loss' || e.story.finalLoss !== null).sort((a, b) => score(a) - score(b));
+  const figure = (e: RaceEntry) =>
+    by === 'accuracy'
+      ? percent(accuracy(e) ?? 0)
+      : by === 'mse'
+        ? `test MSE ${formatNumber(mse(e) ?? NaN)}`
+        : `about ${formatNumber(e.story.finalLoss ?? NaN)}`;
+  const best =
+    by === 'accuracy' ? 'Highest test accuracy' : by === 'mse' ? 'Lowest test MSE' : 'Lowest loss at the end';
+  const [first, ...rest] = ranked;
+  if (first && rest.length > 0)
+    parts.push(
+      `${best}: ${lower(first)} (${figure(first)}), then ${listed(rest.map((e) => `${lower(e)} (${figure(e)})`))}.`,
+    );
+  else if (first) parts.push(`${first.name} ended at ${figure(first)}.`);
+  const shortened = entries.filter((e) => e.clip.mode !== 'none' && e.story.appliedRatio !== null);
+  if (shortened.length > 0)
+    parts.push(
+      `Where clipping acted, the step taken was on average ${listed(shortened.map((e) => `${percent(e.story.appliedRatio ?? 1)} (${lower(e)}, on ${e.story.clippedSteps} of ${e.story.steps} steps)`))} of what the gradient asked for.`,
+    );
+  const idle = entries.filter((e) => e.clip.mode !== 'none' && e.story.clippedSteps === 0);
+  if (idle.length > 0) parts.push(`${listed(idle.map((e) => e.name))} never acted.`);
+  return parts.join(' ');
 }

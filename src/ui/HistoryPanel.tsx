@@ -32,8 +32,12 @@ function StepCount({ run }: { run: StoredRun }) {
 
 function describeRun(run: StoredRun): string {
   const name = PRESETS[run.preset] ? experimentName(run.config, run.preset) : run.preset;
-  // A lone run is not "the clipped run" of a pair, whatever side it trained on.
-  const side = run.config.pair ? run.side : 'one run';
+  // A lone run is not "the clipped run" of a pair, whatever side it trained on; a race's runs are named by their clipping.
+  const side = !run.config.pair
+    ? 'one run'
+    : run.config.race.length > 0
+      ? `race of ${run.config.race.length + 2}`
+      : run.side;
   return `${name.charAt(0).toUpperCase()}${name.slice(1)}, ${side}: ${describeClip(run.clip)}`;
 }
 

@@ -1,10 +1,11 @@
 /**
  * "What happened": the narrator's events, numbered as the charts mark them, a few sentences per run, and
- * the pair compared, in the words `gradlab run --narrate` prints (present/narrator.ts).
+ * the pair or race compared, in the words `gradlab run --narrate` prints (present/narrator.ts).
  */
 import { numberedEvents } from '../charts/markers.ts';
 import { SIDE_COLOR, runLabel } from '../charts/palette.ts';
-import { comparePair, summarizeStory } from '../present/narrator.ts';
+import { RUN_SIDES } from '../experiment/config.ts';
+import { compareRace, comparePair, summarizeStory } from '../present/narrator.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { useLab } from '../store/labStore.ts';
 
@@ -13,18 +14,27 @@ const SHOWN = 12;
 
 export function Narration() {
   // Re-rendered when a story is published (an event, a run's end, or once a second), not with every batch.
-  useLab(useShallow((s) => [s.runs.baseline?.narration, s.runs.clipped?.narration]));
+  useLab(useShallow((s) => RUN_SIDES.map((side) => s.runs[side]?.narration)));
   const runs = useLab.getState().runs;
   const events = numberedEvents(runs);
-  const sides = (['baseline', 'clipped'] as const).filter((side) => runs[side]?.narration);
+  const sides = RUN_SIDES.filter((side) => runs[side]?.narration);
   if (sides.length === 0) return null;
+  const started = sides.every((side) => (runs[side]?.narration?.steps ?? 0) > 0);
   const baseline = runs.baseline?.narration;
   const clipped = runs.clipped?.narration;
-  const pair = baseline && clipped && baseline.steps > 0 && clipped.steps > 0 ? comparePair(baseline, clipped) : '';
+  let together = '';
+  if (started && sides.length > 2)
+    together = compareRace(
+      sides.flatMap((side) => {
+        const run = runs[side];
+        return run?.narration ? [{ name: runLabel(runs, side), clip: run.clip, story: run.narration }] : [];
+      }),
+    );
+  else if (started && baseline && clipped) together = comparePair(baseline, clipped);
   return (
     <section className="narration" aria-labelledby="narration-title" data-testid="narration">
       <h2 id="narration-title">What happened</h2>
-      {pair && <p className="pair-story">{pair}</p>}
+      {together && <p className="pair-story">{together}</p>}
       {sides.map((side) => {
         const run = runs[side];
         if (!run?.narration || run.narration.steps === 0) return null;

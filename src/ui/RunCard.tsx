@@ -75,10 +75,16 @@ export function RunCard({ side }: { side: RunSide }) {
           <dt>gradient norm</dt>
           <dd>{last ? formatNumber(last.globalNormPre) : '-'}</dd>
         </div>
-        {run.lastEval && (
+        {run.lastEval && run.lastEval.testAccuracy !== null && (
           <div>
             <dt>test accuracy</dt>
             <dd data-testid={`test-accuracy-${side}`}>{(run.lastEval.testAccuracy * 100).toFixed(1)}%</dd>
+          </div>
+        )}
+        {run.lastEval && run.lastEval.testAccuracy === null && (
+          <div>
+            <dt>test MSE</dt>
+            <dd data-testid={`test-mse-${side}`}>{formatNumber(run.lastEval.testLoss, 3)}</dd>
           </div>
         )}
       </dl>

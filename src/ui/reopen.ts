@@ -1,4 +1,5 @@
 /** Reopening stored runs on the charts: one run or a pair as it trained, or any two runs side by side to compare. */
+import { RUN_SIDES } from '../experiment/config.ts';
 import { decodeExperiment } from '../experiment/urlCodec.ts';
 import type { StoredRun } from '../persist/runHistory.ts';
 import { compareRuns } from '../present/experiment.ts';
@@ -10,11 +11,11 @@ export interface ReopenResult {
   error: boolean;
 }
 
-/** The runs of `run`'s session (a pair is reopened as a pair), baseline first. */
+/** The runs of `run`'s session (a pair is reopened as a pair, a race as a race), baseline first. */
 export function sessionOf(history: StoredRun[], run: StoredRun): StoredRun[] {
   return history
     .filter((r) => r.session === run.session)
-    .sort((a, b) => (a.side === 'baseline' ? -1 : 1) - (b.side === 'baseline' ? -1 : 1));
+    .sort((a, b) => RUN_SIDES.indexOf(a.side) - RUN_SIDES.indexOf(b.side));
 }
 
 export async function reopenRuns(runs: StoredRun[], compare: boolean): Promise<ReopenResult> {

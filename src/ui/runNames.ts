@@ -1,9 +1,11 @@
 /**
  * What a run is called, fixed where the runs are made: a lone run whose clipping is "none" is not the
  * "Clipped" run, whatever side it trains on, so it is named "Unclipped" on its card and on every chart
- * (charts read `RunView.title`, see charts/palette.ts runLabel).
+ * (charts read `RunView.title`, see charts/palette.ts runLabel). In a race, "baseline" and "clipped" say
+ * nothing: every run is named by its clipping ("No clipping", "Value ±1", "Global norm 1").
  */
 import type { RunSide } from '../experiment/config.ts';
+import { clipName } from '../present/clipName.ts';
 import { updateRun, useLab, type LabState, type RunView } from '../store/labStore.ts';
 
 export const UNCLIPPED_TITLE = 'Unclipped';
@@ -12,8 +14,9 @@ export const UNCLIPPED_TITLE = 'Unclipped';
 function missingTitle(runs: LabState['runs'], side: RunSide): string | null {
   const run: RunView | undefined = runs[side];
   if (!run || run.title !== undefined) return null;
-  const alone = Object.keys(runs).length === 1;
-  return alone && run.clip.mode === 'none' ? UNCLIPPED_TITLE : null;
+  const count = Object.keys(runs).length;
+  if (count > 2) return clipName(run.clip);
+  return count === 1 && run.clip.mode === 'none' ? UNCLIPPED_TITLE : null;
 }
 
 function nameRuns(runs: LabState['runs']): void {
