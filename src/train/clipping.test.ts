@@ -1,6 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyClip, clipByGlobalNormTf, clipByNorm, clipByValue, clipGradNormTorch } from './clipping.ts';
+import {
+  applyClip,
+  clipByGlobalNormTf,
+  clipByNorm,
+  clipByValue,
+  clipGradNormTorch,
+  directionCosine,
+} from './clipping.ts';
+import { NO_CLIP, type ClipConfig } from '../experiment/config.ts';
 
 // Hand-checkable gradients: g1 = [3, -4] (norm 5), g2 = [12] (norm 12); together sqrt(25 + 144) = 13.
 const g1 = () => tf.tensor1d([3, -4]);
@@ -223,5 +231,35 @@ describe('no clipping', () => {
     expect(scale?.[0]).toBe(1);
     expect(fraction?.[0]).toBe(0);
     tf.dispose(out);
+  });
+});
+
+describe('the direction of the step: cos(g, clipped g) over all parameters', () => {
+  const cosine = async (clip: ClipConfig, grads: () => tf.Tensor[] = () => [g1(), g2()]) => {
+    const out = tf.tidy(() => {
+      const raw = grads();
+      return directionCosine(clip, raw, applyClip(raw, clip).grads);
+    });
+    const [value] = await out.data();
+    out.dispose();
+    return value;
+  };
+
+  it('value clipping bends it: (3, -4, 12) cut to (1, -1, 1) gives 19 / (13 sqrt 3) = 0.84382', async () => {
+    expect(await cosine({ ...NO_CLIP, mode: 'value', min: -1, max: 1 })).toBeCloseTo(19 / (13 * Math.sqrt(3)), 5);
+  });
+
+  it('per-tensor norm at 5 rescales only g2 to [5]: (3, -4, 5) gives 85 / (13 sqrt 50) = 0.92468', async () => {
+    expect(await cosine({ ...NO_CLIP, mode: 'norm', threshold: 5 })).toBeCloseTo(85 / (13 * Math.sqrt(50)), 5);
+  });
+
+  it('the global modes and no clipping keep it exactly: 1', async () => {
+    for (const mode of ['none', 'global', 'global-tf'] as const)
+      expect(await cosine({ ...NO_CLIP, mode, threshold: 0.5 })).toBe(1);
+  });
+
+  it('is 1 when nothing acted, and 1 for an all-zero gradient (no 0/0)', async () => {
+    expect(await cosine({ ...NO_CLIP, mode: 'value', min: -100, max: 100 })).toBeCloseTo(1, 6);
+    expect(await cosine({ ...NO_CLIP, mode: 'value', min: -1, max: 1 }, () => [tf.zeros([3])])).toBe(1);
   });
 });

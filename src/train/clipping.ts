@@ -119,6 +119,23 @@ export function clipByGlobalNormTf(grads: tf.Tensor[], clipNorm: number): ClipRe
   };
 }
 
+/**
+ * The cosine between the gradient and the step clipping let through, over all parameters as one vector:
+ * <g, c> / (||g|| ||c||). Scaling every tensor by one factor (the global modes, or none) keeps the direction
+ * exactly: 1 without computing. Value clipping bends it (the large elements are cut, the small ones kept),
+ * and per-tensor norm clipping rebalances the layers. 1 when either vector is zero; NaN propagates.
+ */
+export function directionCosine(clip: ClipConfig, raw: tf.Tensor[], clipped: tf.Tensor[]): tf.Scalar {
+  if (clip.mode !== 'value' && clip.mode !== 'norm') return tf.scalar(1);
+  const dot = tf.addN(raw.map((g, i) => tf.sum(tf.mul(g, clipped[i] ?? g))));
+  const lengths = tf.mul(globalL2(raw), globalL2(clipped));
+  return tf.where(
+    tf.greater(lengths, 0),
+    tf.div(dot, tf.maximum(lengths, Number.MIN_VALUE)),
+    tf.scalar(1),
+  ) as tf.Scalar;
+}
+
 export function applyClip(grads: tf.Tensor[], clip: ClipConfig): ClipResult {
   switch (clip.mode) {
     case 'none':

@@ -1,0 +1,57 @@
+/**
+ * The race on the page: four runs from one link, each named by its clipping and drawn in its own colour on
+ * every chart, compared in words, kept together in the history, and laid out at every screen size.
+ */
+import { describe, expect, inject, it } from 'vitest';
+import { openPage, phase, screenshot, useBrowser, waitForBackends } from './browser.ts';
+
+const browser = useBrowser();
+const base = () => inject('baseUrl');
+const SIDES = ['baseline', 'clipped', 'third', 'fourth'];
+const LINK = '#v=1&preset=dense-explode&run3=norm:1&run4=global:1&steps=150';
+
+describe('a race of four clipping modes', () => {
+  it('trains four runs from one link, names each by its clipping, and compares them in words', async () => {
+    const { page, context, errors } = await openPage(browser(), `${base()}${LINK}`, { width: 1366, height: 768 });
+    await waitForBackends(page, SIDES);
+    const titles = await page.locator('.run-card h2').allTextContents();
+    expect(titles.map((t) => t.split(':')[0])).toEqual(['No clipping', 'Value ±1', 'Per-tensor norm 1', 'Global norm 1']);
+    // One per-layer gradient chart per run, beside the shared loss chart.
+    expect(await page.locator('[data-chart=loss]').count()).toBe(1);
+    await page.getByRole('button', { name: 'Play' }).click();
+    await expect.poll(() => phase(page, 'baseline'), { timeout: 60_000 }).toBe('diverged');
+    for (const side of SIDES.slice(1)) await expect.poll(() => phase(page, side), { timeout: 120_000 }).toBe('finished');
+    const narration = page.getByTestId('narration');
+    await expect.poll(() => narration.textContent(), { timeout: 30_000 }).toMatch(/No clipping diverged at step 5\./);
+    const text = (await narration.textContent()) ?? '';
+    expect(text).toMatch(/Lowest loss at the end: global norm 1 \(about [\d.]+\), then per-tensor norm 1/);
+    // The loss chart's legend names all four runs.
+    const legend = (await page.locator('[data-chart=loss] .recharts-legend-wrapper').textContent()) ?? '';
+    for (const name of ['No clipping', 'Value ±1', 'Per-tensor norm 1', 'Global norm 1']) expect(legend).toContain(name);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, 'race-1366x768');
+    await narration.scrollIntoViewIfNeeded();
+    await screenshot(page, 'race-narration-1366x768');
+    // The history keeps the race as one session of four runs, reopened together.
+    await expect.poll(() => page.locator('[data-testid=history] tbody tr').count(), { timeout: 20_000 }).toBe(4);
+    expect(await page.locator('[data-testid=history]').textContent()).toContain('race of 4');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it.each([
+    [768, 1024],
+    [390, 844],
+  ])('lays the race out at %ix%i without sideways scrolling', async (width, height) => {
+    const { page, context, errors } = await openPage(browser(), `${base()}${LINK}`, { width, height });
+    await waitForBackends(page, SIDES);
+    await page.getByRole('button', { name: 'Play' }).click();
+    await expect.poll(() => phase(page, 'fourth'), { timeout: 120_000 }).toBe('finished');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, `race-${width}x${height}`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
