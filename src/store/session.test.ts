@@ -4,6 +4,7 @@
  * crash isolation are tested in Node.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { NO_CLIP } from '../experiment/config.ts';
 import { PRESETS } from '../experiment/presets.ts';
 import type { StepMetrics } from '../train/metrics.ts';
 import type { FromWorker, ToWorker } from '../worker/protocol.ts';
@@ -153,5 +154,34 @@ describe('session', () => {
     expect(seriesBySide.size).toBe(0);
     expect(useLab.getState().generation).toBe(generation + 1);
     expect(workers.slice(2).map((w) => (w.sent[0] as Extract<ToWorker, { type: 'init' }>).config.seed)).toEqual([9, 9]);
+  });
+
+  it('a race starts four workers with one session id, keeps them in step, and a crash leaves the other three going', () => {
+    const race = {
+      ...PRESETS['dense-explode'].config,
+      race: [
+        { ...NO_CLIP, mode: 'norm' as const, threshold: 1 },
+        { ...NO_CLIP, mode: 'global' as const, threshold: 1 },
+      ],
+    };
+    applyExperiment(race, 'dense-explode');
+    const four = workers.slice(2);
+    expect(four.map((w) => (w.sent[0] as Extract<ToWorker, { type: 'init' }>).side)).toEqual([
+      'baseline',
+      'clipped',
+      'third',
+      'fourth',
+    ]);
+    const runs = useLab.getState().runs;
+    expect(Object.keys(runs)).toEqual(['baseline', 'clipped', 'third', 'fourth']);
+    expect(runs.third?.clip).toEqual(race.race[0]);
+    expect(new Set(Object.values(runs).map((r) => r?.runId?.split(':')[0])).size).toBe(1);
+    for (const w of four) w.emit({ type: 'ready', backend: 'wasm', layout, trainRows: 1000 });
+    play();
+    for (const w of four) w.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });
+    at(four, 3, 'worker').crash('boom');
+    expect(useLab.getState().runs.fourth?.error).toContain('the other runs go on');
+    expect(useLab.getState().runs.third?.phase).toBe('running');
+    expect(useLab.getState().playing).toBe(true);
   });
 });

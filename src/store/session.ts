@@ -167,7 +167,9 @@ function stopRun(side: RunSide, why: string): void {
   handle?.client.terminate();
   handles.delete(side);
   const steps = seriesBySide.get(side)?.count ?? 0;
-  const error = `${why} Its ${steps} finished steps are kept; the other run goes on.`;
+  const others = Object.keys(useLab.getState().runs).length - 1;
+  const goOn = others <= 0 ? '' : others === 1 ? ' the other run goes on.' : ' the other runs go on.';
+  const error = `${why} Its ${steps} finished steps are kept;${goOn || ' nothing else was lost.'}`;
   updateRun(side, { phase: 'crashed', error });
   const runId = useLab.getState().runs[side]?.runId;
   if (runId) recordStatus(runId, { phase: 'crashed', error });
@@ -186,7 +188,7 @@ export function resetRuns(): void {
   disposeAll();
   const { config, backendChoice, preset } = useLab.getState();
   const runs: Partial<Record<RunSide, RunView>> = {};
-  // One session id for the pair, so the history can reopen it as a pair.
+  // One session id for the pair or race, so the history can reopen it as it trained.
   const session = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   const now = Date.now();
   const link = encodeExperiment(config, preset);
