@@ -1,6 +1,23 @@
+/**
+ * How well each run does on data it never trained on. MNIST: batch and test accuracy. The adding problem has
+ * no accuracy (its answer is a number), so the chart shows the test MSE instead, beside the 0.167 a net that
+ * always answers 1 would score.
+ */
 import { useCallback, useMemo } from 'react';
+import { isRecurrent } from '../experiment/config.ts';
+import { useLab } from '../store/labStore.ts';
 import { ChartFrame } from './ChartFrame.tsx';
-import { linesKey, mapLive, useLiveModel, useLiveView, VIEW_INTERVAL_MS, useStable, type SeriesList } from './live.ts';
+import {
+  linesKey,
+  mapLive,
+  useLiveModel,
+  useLiveView,
+  VIEW_INTERVAL_MS,
+  useStable,
+  yKey,
+  type SeriesList,
+} from './live.ts';
+import { ADDING_REFERENCE } from './LossChart.tsx';
 import { divergenceMarkers, latestInWords } from './markers.ts';
 import { SIDE_COLOR, runLabel } from './palette.ts';
 import { StepChart, type LineSpec, type YAxisSpec } from './StepChart.tsx';
@@ -9,15 +26,37 @@ import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
 /** The same object on every redraw (recharts compares axis settings by reference). */
 const ACCURACY_AXIS = { kind: 'linear', domain: [0, 1] } as const satisfies YAxisSpec;
 
+/** Test-MSE axes from 0 to the first of these tops that holds every point, each one object for the same reason. */
+const MSE_TOPS = [0.25, 0.5, 1, 2, 5, 10, 100, 1e3, 1e4, 1e6];
+const MSE_AXES = new Map<number, YAxisSpec>(MSE_TOPS.map((top) => [top, { kind: 'linear', domain: [0, top] }]));
+
+function mseAxis(values: number[]): YAxisSpec {
+  const finite = values.filter(Number.isFinite);
+  const highest = Math.max(0, ...finite);
+  const top = MSE_TOPS.find((t) => t >= highest) ?? MSE_TOPS[MSE_TOPS.length - 1] ?? 1;
+  return MSE_AXES.get(top) ?? ACCURACY_AXIS;
+}
+
 export function AccuracyChart() {
   const runs = useChartRuns();
   const stepWindow = useStepWindow();
+  const adding = useLab((s) => isRecurrent(s.config.model) && s.config.task === 'adding');
   const diverged = divergenceMarkers(runs);
   const divergences = useStable(diverged, JSON.stringify(diverged));
   const build = useCallback(
     (series: SeriesList) => {
       const lines: LineSpec[] = [];
       for (const [side, s] of series) {
+        const evals = s.evals.filter((e) => e.step >= stepWindow[0] && e.step <= stepWindow[1]);
+        if (adding) {
+          lines.push({
+            key: `${side}-test-mse`,
+            name: `${runLabel(runs, side)} test MSE`,
+            color: SIDE_COLOR[side],
+            points: evals.map((e) => ({ x: e.step, y: e.testLoss })),
+          });
+          continue;
+        }
         lines.push({
           key: `${side}-batch`,
           name: `${runLabel(runs, side)} batch accuracy`,
@@ -29,19 +68,36 @@ export function AccuracyChart() {
           key: `${side}-test`,
           name: `${runLabel(runs, side)} test accuracy`,
           color: SIDE_COLOR[side],
-          points: s.evals
-            .filter((e) => e.step >= stepWindow[0] && e.step <= stepWindow[1])
-            .map((e) => ({ x: e.step, y: e.testAccuracy })),
+          points: evals.flatMap((e) => (e.testAccuracy === null ? [] : [{ x: e.step, y: e.testAccuracy }])),
         });
       }
-      return { lines, y: ACCURACY_AXIS };
+      const y = adding ? mseAxis(lines.flatMap((l) => l.points.map((p) => p.y))) : ACCURACY_AXIS;
+      return { lines, y };
     },
-    [runs, stepWindow],
+    [runs, stepWindow, adding],
   );
   const live = useLiveModel(build);
-  const view = useLiveView(live, (m) => linesKey(m.lines), VIEW_INTERVAL_MS);
+  const view = useLiveView(live, (m) => `${linesKey(m.lines)}\n${yKey(m.y)}`, VIEW_INTERVAL_MS);
   const description = useMemo(() => mapLive(live, (m) => latestInWords(m.lines, divergences)), [live, divergences]);
-  return (
+  return adding ? (
+    <ChartFrame
+      id="accuracy"
+      title="Test MSE"
+      summary="How far each run's answers are from the true sums on test sequences it never trained on. Below the dashed line it has learned."
+      description={description}
+      help="The mean squared error on the held-out test sequences, measured every few hundred steps. The dashed line, 1/6 or about 0.167, is what a net that ignores the markers and always answers 1, the average sum, would score."
+    >
+      <StepChart
+        lines={view.lines}
+        xDomain={stepWindow}
+        y={view.y}
+        yLabel="test MSE"
+        divergences={divergences}
+        thresholds={ADDING_REFERENCE}
+        live={live}
+      />
+    </ChartFrame>
+  ) : (
     <ChartFrame
       id="accuracy"
       title="Accuracy"
@@ -52,7 +108,7 @@ export function AccuracyChart() {
       <StepChart
         lines={view.lines}
         xDomain={stepWindow}
-        y={ACCURACY_AXIS}
+        y={view.y}
         yLabel="accuracy"
         divergences={divergences}
         live={live}

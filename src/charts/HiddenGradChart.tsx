@@ -1,5 +1,5 @@
 /**
- * ||dL/dh_t|| across the 28 time steps, one line per measurement (lighter =
+ * ||dL/dh_t|| across every time step (28 for MNIST, T for the adding problem), one line per measurement (lighter =
  * earlier in training): the BPTT picture. Lines that fall toward t = 1 show a
  * vanishing gradient; lines that rise toward t = 1 show it exploding.
  */
@@ -17,6 +17,12 @@ import { useChartRuns } from './useSeries.ts';
 const MAX_LINES = 7;
 /** A new measurement comes every few steps: redrawn at most once a second while training. */
 const HIDDEN_VIEW_INTERVAL_MS = 1000;
+
+/** Five x ticks from t = 1 to t = T: 1, 7, 14, 21, 28 for MNIST's 28 steps. */
+export function timeTicks(steps: number): number[] {
+  const ticks = [1, ...[1, 2, 3].map((q) => Math.round((q * steps) / 4)), steps];
+  return ticks.filter((t, i) => t >= 1 && ticks.indexOf(t) === i);
+}
 
 function shade(fraction: number): string {
   // From light to dark blue-violet as training goes on.
@@ -79,7 +85,7 @@ export function HiddenGradChart({ side }: { side: RunSide }) {
     <ChartFrame
       id={`hidden-${side}`}
       title={`${runLabel(runs, side)} run: gradient reaching each time step, ||dL/dh_t||`}
-      summary="How much gradient reaches each of the 28 time steps. Rising toward t = 1: exploding; falling: vanishing."
+      summary={`How much gradient reaches each of the ${steps} time steps. Rising toward t = 1: exploding; falling: vanishing.`}
       description={description}
       help={
         <>
@@ -108,7 +114,7 @@ export function HiddenGradChart({ side }: { side: RunSide }) {
             dataKey="x"
             type="number"
             domain={[1, steps]}
-            ticks={[1, 7, 14, 21, 28]}
+            ticks={timeTicks(steps)}
             label={{ value: 'time step t', position: 'insideBottomRight', offset: -2, fontSize: 11 }}
           />
           <YAxis

@@ -10,10 +10,11 @@
  * (unless --verbose).
  */
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
-import { sidesOf, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
+import { RUN_SIDES, sidesOf, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
 import { parseExperiment } from '../experiment/urlCodec.ts';
 import { describeClip, formatDuration, formatNumber, summarize } from '../present/describe.ts';
-import { Narrator, comparePair, summarizeStory } from '../present/narrator.ts';
+import { Narrator, compareRace, comparePair, summarizeStory } from '../present/narrator.ts';
+import { clipName } from '../present/clipName.ts';
 import { loadTrainingData, trainRows, type TrainingData } from '../train/data/trainingData.ts';
 import { EpochLossTracker } from '../train/epochLoss.ts';
 import { csvHeader, csvRow, metricsTable } from '../train/metricSchema.ts';
@@ -44,7 +45,8 @@ options:
                   the path is checked before training. Columns: gradlab metrics,
                   or docs/METRICS.md. Test accuracy and loss have their own
                   columns, filled on the steps where the run was evaluated.
-  --side S        both (default): both runs of the pair; clipped or baseline: one
+  --side S        both (default): every run of the pair or race; baseline,
+                  clipped, third or fourth: that run only
   --backend B     wasm or cpu: force a tfjs backend (default: the faster for this
                   model, found by timing a few steps of each)
   --every N       print progress every N steps (default: about 10 lines a run)
@@ -134,10 +136,10 @@ export function parseArgs(argv: string[]): CliOptions {
     else if (arg === '--narrate') options.narrate = true;
     else if (arg === '--side') {
       const side = value();
-      if (side !== 'both' && side !== 'clipped' && side !== 'baseline') {
-        throw new UsageError(`--side ${side}: allowed: both, clipped, baseline`);
+      if (side !== 'both' && !(RUN_SIDES as readonly string[]).includes(side)) {
+        throw new UsageError(`--side ${side}: allowed: both (every run), ${RUN_SIDES.join(', ')}`);
       }
-      options.side = side;
+      options.side = side as RunSide | 'both';
     } else if (arg === '--backend') {
       const backend = value();
       if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend ${backend}: allowed: wasm, cpu`);
@@ -333,7 +335,7 @@ async function train(
       s.epochs.add(m.step, m.epoch, m.loss);
       let evaluation: EvalMetrics | null = null;
       const evalDue = config.evalEvery > 0 && m.step % config.evalEvery === 0;
-      if (run.layout.classifier && (evalDue || run.status !== 'ready')) {
+      if (run.hasTestSet && (evalDue || run.status !== 'ready')) {
         const evalStart = performance.now();
         evaluation = await run.evaluate();
         evalMs += performance.now() - evalStart;
@@ -350,7 +352,11 @@ async function train(
         // A run that diverged or finished has no steps left.
         const left = runs.reduce((n, r) => n + (r.status === 'ready' ? config.steps - r.step : 0), 0);
         const etaMs = done > 0 ? (elapsedMs / done) * left : NaN;
-        const accuracy = evaluation ? `  test acc ${(evaluation.testAccuracy * 100).toFixed(1)}%` : '';
+        const accuracy = !evaluation
+          ? ''
+          : evaluation.testAccuracy !== null
+            ? `  test acc ${(evaluation.testAccuracy * 100).toFixed(1)}%`
+            : `  test mse ${formatNumber(evaluation.testLoss, 4)}`;
         log(
           `${run.side.padEnd(8)} step ${String(m.step).padStart(6)}/${config.steps}` +
             `  elapsed ${clock(elapsedMs)}  eta ${run.status === 'ready' ? clock(etaMs) : '-'}` +
@@ -369,7 +375,7 @@ async function train(
       steps: run.step,
       lastBatchLoss: s?.last?.loss ?? null,
       // The dense net's loss is reported as the tutorial does: per epoch, over every row.
-      epochLoss: run.layout.classifier ? null : (s?.epochs.lastCompleteEpoch() ?? null),
+      epochLoss: run.hasTestSet ? null : (s?.epochs.lastCompleteEpoch() ?? null),
       divergence: run.divergence,
       evaluation: s?.evaluation ?? null,
       interrupted: interrupted && run.status === 'ready',
@@ -384,7 +390,13 @@ async function train(
     }
     const [baseline, clipped] = ['baseline', 'clipped'].map((side) => runs.find((r) => r.side === side));
     const stories = [baseline, clipped].map((r) => (r ? state.get(r)?.narrator.story() : undefined));
-    if (stories[0] && stories[1]) log(`the pair: ${comparePair(stories[0], stories[1])}`);
+    if (runs.length > 2) {
+      const entries = runs.flatMap((r) => {
+        const story = state.get(r)?.narrator.story();
+        return story ? [{ name: clipName(r.clip), clip: r.clip, story }] : [];
+      });
+      log(`the race: ${compareRace(entries)}`);
+    } else if (stories[0] && stories[1]) log(`the pair: ${comparePair(stories[0], stories[1])}`);
   }
   if (csv) log(`metrics written to ${csv.path} (columns: gradlab metrics, or docs/METRICS.md)`);
   return interrupted ? 130 : 0;

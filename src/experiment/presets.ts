@@ -4,7 +4,7 @@
  */
 import { DEFAULT_CONFIG, NO_CLIP, type ExperimentConfig } from './config.ts';
 
-export const PRESET_IDS = ['dense-explode', 'lstm-pytorch', 'lstm-tf', 'rnn-scale', 'literal-loss'] as const;
+export const PRESET_IDS = ['dense-explode', 'lstm-pytorch', 'lstm-tf', 'rnn-scale', 'literal-loss', 'adding'] as const;
 export type PresetId = (typeof PRESET_IDS)[number];
 
 export interface Preset {
@@ -96,6 +96,31 @@ export const PRESETS: Record<PresetId, Preset> = {
     summary:
       'The tutorial passes predictions [B,1] and labels [B] to MSELoss, which broadcasts to [B,B]: the net can at best predict the batch mean. Clipped, it stalls at var(y) ~ 23,300; unclipped, it still explodes.',
     config: { ...DEFAULT_CONFIG, loss: 'literal' },
+  },
+  adding: {
+    id: 'adding',
+    title: 'The adding problem (Pascanu et al. 2013)',
+    summary:
+      'A tanh RNN of 32 units reads T = 30 pairs (a value, a marker) and answers the sum of the two marked values; always answering 1 scores MSE 0.167. SGD lr 0.1 momentum 0.9, batch 32. Unclipped it diverges within 50 steps; clipped to global norm 0.1 it learns, to a test MSE of 0.02-0.04 in 2,000 steps.',
+    config: {
+      ...DEFAULT_CONFIG,
+      model: 'rnn',
+      task: 'adding',
+      seqLen: 30,
+      hidden: 32,
+      layers: 1,
+      recScale: 1,
+      trainSize: 10000,
+      testSize: 500,
+      optimizer: 'sgd',
+      lr: 0.1,
+      momentum: 0.9,
+      batch: 32,
+      steps: 2000,
+      evalEvery: 250,
+      hiddenGradEvery: 50,
+      clip: { ...NO_CLIP, mode: 'global', threshold: 0.1 },
+    },
   },
 };
 

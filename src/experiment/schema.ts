@@ -136,7 +136,7 @@ export function checkBudget(config: ExperimentConfig): string | null {
     if (config.task === 'mnist') {
       return `batch x hidden x layers (${config.batch} x ${config.hidden} x ${config.layers}) is too large for one step in a browser; keep batch x hidden x layers at most ${64 * 512 * 2}`;
     }
-    return `batch x T x hidden x layers (${config.batch} x ${steps} x ${config.hidden} x ${config.layers}) is too large for one step in a browser; keep it at most ${64 * 28 * 512 * 2}`;
+    return `batch x T x hidden x layers (${config.batch} x ${steps} x ${config.hidden} x ${config.layers}) is too large for one step in a browser; keep batch x T x hidden x layers at most ${64 * 28 * 512 * 2}`;
   }
   if (config.batch > config.trainSize) return `batch (${config.batch}) is larger than trainSize (${config.trainSize})`;
   return null;

@@ -21,9 +21,10 @@ describe('the guided tour', () => {
 
   it('each lesson sets up its point', () => {
     const lessons = TOUR.map((l) => decodeExperiment(lessonLink(l)));
-    expect(lessons).toHaveLength(7);
+    expect(lessons).toHaveLength(8);
     type Decoded = (typeof lessons)[number];
-    const [explode, clipValue, modes, rnn, lstm, cliff, literal] = lessons as [
+    const [explode, clipValue, modes, rnn, lstm, cliff, literal, adding] = lessons as [
+      Decoded,
       Decoded,
       Decoded,
       Decoded,
@@ -40,5 +41,16 @@ describe('the guided tour', () => {
     expect(lstm.config).toMatchObject({ model: 'lstm', optimizer: 'adam-keras', clip: { mode: 'value', max: 1 } });
     expect(cliff.view).toEqual({ ...DEFAULT_VIEW, page: 'cliff', tour: 6 });
     expect(literal.config.loss).toBe('literal');
+    expect(adding.preset).toBe('adding');
+    expect(adding.config).toEqual(PRESETS.adding.config);
+    expect(adding.config).toMatchObject({
+      model: 'rnn',
+      task: 'adding',
+      seqLen: 30,
+      pair: true,
+      baseClip: { mode: 'none' },
+    });
+    expect(adding.config.clip).toMatchObject({ mode: 'global', threshold: 0.1 });
+    expect(adding.config.hiddenGradEvery).toBeGreaterThan(0);
   });
 });

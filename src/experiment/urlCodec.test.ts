@@ -23,6 +23,8 @@ const EVERYTHING_CHANGED: ExperimentConfig = {
   data: 'generated',
   samples: 2000,
   loss: 'literal',
+  task: 'adding',
+  seqLen: 120,
   trainSize: 5000,
   testSize: 500,
   evalEvery: 25,
@@ -121,7 +123,9 @@ describe('experiment links', () => {
     const { config, issues } = decodeExperiment('v=1&run3=norm:0&run4=global:2');
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ param: 'run3', value: 'norm:0' });
-    expect(issues[0]?.message).toContain('the threshold must be a number more than 0 and at most 1000000; write one of');
+    expect(issues[0]?.message).toContain(
+      'the threshold must be a number more than 0 and at most 1000000; write one of',
+    );
     expect(config.race).toEqual([{ ...NO_CLIP, mode: 'global', threshold: 2 }]);
   });
 

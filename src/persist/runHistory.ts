@@ -81,7 +81,8 @@ const stepSchema = z.object({
 });
 const evalSchema = z.object({
   step: z.number().int().min(0),
-  testAccuracy: anyNumber,
+  // Null for the adding problem, which has a test MSE (testLoss) but no accuracy.
+  testAccuracy: numberOrNull,
   testLoss: anyNumber,
   examples: z.number().int(),
 });

@@ -53,12 +53,19 @@ export function summarize(run: RunSummary): string {
   if (run.epochLoss)
     parts.push(`epoch ${run.epochLoss.epoch} loss ${formatNumber(run.epochLoss.loss, 4)} (over every row)`);
   parts.push(`last batch loss ${formatNumber(run.lastBatchLoss, 4)}`);
-  if (evaluation) {
-    parts.push(
-      `test accuracy ${(evaluation.testAccuracy * 100).toFixed(1)}% on ${evaluation.examples} held-out digits (after step ${evaluation.step})`,
-    );
-  }
+  if (evaluation) parts.push(describeEvaluation(evaluation));
   return parts.join(', ');
+}
+
+/**
+ * A test-set measurement in words: "test accuracy 91.2% on 1000 held-out digits (after step 300)", or for the
+ * adding problem, which has no accuracy, "test MSE 0.0123 on 500 held-out sequences (after step 300)".
+ */
+export function describeEvaluation(evaluation: EvalMetrics): string {
+  const { testAccuracy, examples, step } = evaluation;
+  return testAccuracy === null
+    ? `test MSE ${formatNumber(evaluation.testLoss, 3)} on ${examples} held-out sequences (after step ${step})`
+    : `test accuracy ${(testAccuracy * 100).toFixed(1)}% on ${examples} held-out digits (after step ${step})`;
 }
 
 /** Seconds for people: 4.2 s, 3:07, 1:02:03. */

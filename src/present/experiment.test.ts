@@ -36,6 +36,25 @@ describe('describeExperiment: words written from the settings', () => {
     );
   });
 
+  it('the adding problem names T and its sequences, and its settings differ from MNIST in words', () => {
+    const adding = PRESETS.adding.config;
+    expect(describeExperiment(adding)).toBe(
+      'Vanilla RNN (tanh), 1 layer of 32 units, recurrent scale 1, on the adding problem, T = 30 ' +
+        '(10,000 training sequences, 500 test sequences; MSE loss). SGD lr 0.1 momentum 0.9, batch 32, 2,000 steps, seed 0. ' +
+        'Two runs from the same weights and batches: the baseline (no clipping) and the clipped run (clip the global L2 norm to 0.1 (torch)).',
+    );
+    expect(describeExperiment({ ...adding, model: 'lstm', seqLen: 100, testSize: 1 })).toContain(
+      'LSTM, 1 layer of 32 units, on the adding problem, T = 100 (10,000 training sequences, 1 test sequence; MSE loss).',
+    );
+    expect(settingDifferences(adding, { ...adding, seqLen: 60 })).toEqual([
+      'data: on the adding problem, T = 30 (10,000 training sequences, 500 test sequences; MSE loss) vs ' +
+        'on the adding problem, T = 60 (10,000 training sequences, 500 test sequences; MSE loss)',
+    ]);
+    expect(settingDifferences(adding, { ...adding, task: 'mnist' })[0]).toMatch(
+      /^data: on the adding problem.* vs on sequential MNIST/,
+    );
+  });
+
   it('a lone run without clipping says so', () => {
     expect(describeExperiment({ ...dense, pair: false, clip: NO_CLIP })).toMatch(/One run: no clipping\.$/);
   });

@@ -31,6 +31,8 @@ function describeModel(c: ExperimentConfig): string {
 }
 
 function describeData(c: ExperimentConfig): string {
+  if (isRecurrent(c.model) && c.task === 'adding')
+    return `on the adding problem, T = ${c.seqLen} (${plural(c.trainSize, 'training sequence')}, ${plural(c.testSize, 'test sequence')}; MSE loss)`;
   if (isRecurrent(c.model))
     return `on sequential MNIST (${count(c.trainSize)} training digits, ${count(c.testSize)} test digits)`;
   const data =

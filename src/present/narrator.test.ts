@@ -80,10 +80,14 @@ describe('the narrator', () => {
     const vanishing = new Narrator(NO_CLIP, rnn);
     expect(vanishing.observe(step(1, { hiddenGradNorms: through(0.02) }))).toEqual([]);
     expect(vanishing.observe(step(2, { hiddenGradNorms: through(0.001) }))[0]?.sentence).toBe(
-      'Step 2: the gradient vanishes through time: at t = 1 it is 1000 times smaller than at t = 28 (||dL/dh_1|| / ||dL/dh_28|| = 0.001), so the first rows barely teach the net anything.',
+      'Step 2: the gradient vanishes through time: at t = 1 it is 1000 times smaller than at t = 28 (||dL/dh_1|| / ||dL/dh_28|| = 0.001), so the first time steps barely teach the net anything.',
     );
     const exploding = new Narrator(NO_CLIP, rnn);
     expect(exploding.observe(step(1, { hiddenGradNorms: through(500) }))[0]?.kind).toBe('exploding-in-time');
+    // A saturated or diverging net's zero or infinite gradient is no ratio: nothing is told.
+    const dead = new Narrator(NO_CLIP, rnn);
+    expect(dead.observe(step(1, { hiddenGradNorms: through(0) }))).toEqual([]);
+    expect(dead.observe(step(2, { hiddenGradNorms: through(Infinity) }))).toEqual([]);
   });
 
   it('tells ||W_hh|| crossing 1 and most units saturating', () => {

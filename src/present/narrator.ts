@@ -196,12 +196,14 @@ export class Narrator {
     // The bottom layer: its gradient travels the whole way back through time.
     const first = norms[0];
     const last = norms[T - 1];
-    if (first === undefined || last === undefined || !(last > 0) || !Number.isFinite(first)) return;
+    // A zero or non-finite end (a saturated or diverging net) gives no ratio worth telling.
+    if (first === undefined || last === undefined || !(first > 0 && last > 0)) return;
+    if (!Number.isFinite(first) || !Number.isFinite(last)) return;
     const ratio = first / last;
     if (ratio < VANISHING_RATIO && !this.told.has('vanishing-in-time')) {
       tell(
         'vanishing-in-time',
-        `the gradient vanishes through time: at t = 1 it is ${formatNumber(1 / ratio, 2)} times smaller than at t = ${T} (||dL/dh_1|| / ||dL/dh_${T}|| = ${formatNumber(ratio, 2)}), so the first rows barely teach the net anything.`,
+        `the gradient vanishes through time: at t = 1 it is ${formatNumber(1 / ratio, 2)} times smaller than at t = ${T} (||dL/dh_1|| / ||dL/dh_${T}|| = ${formatNumber(ratio, 2)}), so the first time steps barely teach the net anything.`,
       );
     }
     if (ratio > EXPLODING_RATIO && !this.told.has('exploding-in-time')) {

@@ -35,8 +35,8 @@ export const METRICS = {
     unit: 'loss',
     shape: 'step',
     meaning:
-      "The training loss on this step's batch, before the update: mean squared error for the dense net, " +
-      'cross-entropy for the digit classifiers.',
+      "The training loss on this step's batch, before the update: mean squared error for the dense net and " +
+      'the adding problem, cross-entropy for the digit classifiers.',
   },
   accuracy: {
     column: 'batch_accuracy',
@@ -148,7 +148,8 @@ export const METRICS = {
     shape: 'layer x time step',
     meaning:
       "Recurrent nets: ||dL/dh_t||, the gradient of the loss with respect to layer l's hidden state at " +
-      'time step t (1 to 28), over the whole batch; empty on steps where it was not measured.',
+      'time step t (1 to T: 28 for MNIST, the sequence length for the adding problem), over the whole batch; ' +
+      'empty on steps where it was not measured.',
   },
   testAccuracy: {
     column: 'test_accuracy',
@@ -156,13 +157,16 @@ export const METRICS = {
     shape: 'evaluation',
     meaning:
       'Classifiers: the fraction of the held-out test digits classified right after this step; filled ' +
-      'only on the steps where the run was evaluated, empty on the others.',
+      'only on the steps where the run was evaluated, empty on the others and for the adding problem.',
   },
   testLoss: {
     column: 'test_loss',
     unit: 'loss',
     shape: 'evaluation',
-    meaning: 'Classifiers: the mean cross-entropy on the held-out test digits, on the same steps as test_accuracy.',
+    meaning:
+      'Recurrent nets, on the steps where the run was evaluated: the mean cross-entropy on the held-out test ' +
+      "digits, or the adding problem's mean squared error on its held-out test sequences (always answering 1 " +
+      'scores 1/6, about 0.167).',
   },
 } as const satisfies Record<string, MetricSpec>;
 

@@ -14,9 +14,10 @@ export interface ParamInfo {
 export interface RunLayout {
   params: ParamInfo[];
   layers: string[];
-  /** Recurrent models: the hidden-state probes, layers x time steps. */
+  /** Recurrent models: the hidden-state probes, layers x time steps (28 for MNIST, T for the adding problem). */
   hiddenLayers: number;
   timeSteps: number;
+  /** The MNIST digit classifiers (batch and test accuracy); false for the dense net and the adding problem. */
   classifier: boolean;
 }
 
@@ -51,9 +52,12 @@ export interface StepMetrics {
   saturation?: number[];
 }
 
+/** The held-out test set after a step: MNIST's test digits, or the adding problem's test sequences. */
 export interface EvalMetrics {
   step: number;
-  testAccuracy: number;
+  /** Classifiers: the fraction of test digits read right. Null for the adding problem, which has no accuracy. */
+  testAccuracy: number | null;
+  /** The mean loss over the test set: cross-entropy (MNIST) or mean squared error (the adding problem). */
   testLoss: number;
   examples: number;
 }

@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   REGRESSION_FEATURES,
   clipOf,
+  type RecurrentTask,
   type ClipConfig,
   type ExperimentConfig,
   type RunSide,
@@ -25,6 +26,7 @@ import {
 import { checkBudget } from '../experiment/schema.ts';
 import { BatchOrder } from './batchOrder.ts';
 import { applyClip, l2Norm } from './clipping.ts';
+import { addingBatch } from './data/adding.ts';
 import { makeBatch, trainRows, type TrainingData } from './data/trainingData.ts';
 import { mnistBatch } from './data/mnist.ts';
 import {
@@ -37,7 +39,14 @@ import {
 } from './metrics.ts';
 import { createDenseModel, denseInitialWeights } from './models/dense.ts';
 import type { InitialWeights, Model } from './models/model.ts';
-import { createRecurrentModel, recurrentInitialWeights, type RecurrentBackward } from './models/recurrent.ts';
+import {
+  MNIST_SEQUENCE,
+  addingSequence,
+  createRecurrentModel,
+  recurrentInitialWeights,
+  type RecurrentBackward,
+  type SequenceShape,
+} from './models/recurrent.ts';
 import { createOptimizer, type Optimizer } from './optimizers.ts';
 import { Rng } from './rng.ts';
 import type { TrainerPhase } from './runPhase.ts';
@@ -56,6 +65,11 @@ export interface RunInit {
   backward?: RecurrentBackward;
 }
 
+/** What a recurrent model reads and how it is scored, for a task. */
+export function sequenceShapeFor(config: { task: RecurrentTask; seqLen: number }): SequenceShape {
+  return config.task === 'adding' ? addingSequence(config.seqLen) : MNIST_SEQUENCE;
+}
+
 /** The initial weights a config implies; the same for both sides of a pair. */
 export function initialWeightsFor(config: ExperimentConfig): InitialWeights {
   const rng = new Rng(config.seed).fork('init');
@@ -67,6 +81,7 @@ export function initialWeightsFor(config: ExperimentConfig): InitialWeights {
     layers: config.layers,
     init: config.init,
     recScale: config.recScale,
+    sequence: sequenceShapeFor(config),
   });
 }
 
@@ -74,7 +89,8 @@ function createModel(config: ExperimentConfig, weights: InitialWeights, backward
   if (config.model === 'dense')
     return createDenseModel({ features: REGRESSION_FEATURES, hidden: config.hidden, loss: config.loss }, weights);
   const { hidden, layers, init, recScale } = config;
-  return createRecurrentModel({ cell: config.model, hidden, layers, init, recScale, backward }, weights);
+  const sequence = sequenceShapeFor(config);
+  return createRecurrentModel({ cell: config.model, hidden, layers, init, recScale, backward, sequence }, weights);
 }
 
 const EVAL_CHUNK = 500;
@@ -327,23 +343,34 @@ export class Run {
     return value ?? NaN;
   }
 
-  /** Test accuracy and loss on the held-out set (classifiers only). */
+  /** Whether the run has a held-out test set to evaluate: MNIST's test digits or the adding problem's test sequences. */
+  get hasTestSet(): boolean {
+    return this.data.kind !== 'regression';
+  }
+
+  /**
+   * The held-out test set: MNIST's test accuracy and mean cross-entropy, or the adding problem's mean squared
+   * error (testLoss; it has no accuracy). Null for the dense net, which has no test set.
+   */
   async evaluate(): Promise<EvalMetrics | null> {
-    if (this.data.kind !== 'mnist' || this.disposed) return null;
-    const test = this.data.test;
+    if (this.data.kind === 'regression' || this.disposed) return null;
+    const data = this.data;
+    const count = data.test.count;
     let correct = 0;
     let lossSum = 0;
-    for (let start = 0; start < test.count; start += EVAL_CHUNK) {
-      const indices = Array.from({ length: Math.min(EVAL_CHUNK, test.count - start) }, (_, k) => start + k);
+    for (let start = 0; start < count; start += EVAL_CHUNK) {
+      const indices = Array.from({ length: Math.min(EVAL_CHUNK, count - start) }, (_, k) => start + k);
       const packed = tf.tidy(() => {
-        const { x, y } = mnistBatch(test, indices);
+        const { x, y } = data.kind === 'mnist' ? mnistBatch(data.test, indices) : addingBatch(data.test, indices);
         const out = this.model.loss(
           this.model.params.map((p) => p.variable),
           x,
           y,
           [],
         );
-        const hits = tf.sum(tf.cast(tf.equal(tf.argMax(out.logits as tf.Tensor2D, 1), tf.argMax(y, 1)), 'float32'));
+        const hits = out.logits
+          ? tf.sum(tf.cast(tf.equal(tf.argMax(out.logits, 1), tf.argMax(y, 1)), 'float32'))
+          : tf.scalar(0);
         return tf.stack([tf.mul(out.loss, indices.length), hits]);
       });
       const [lossPart = NaN, hits = NaN] = await packed.data();
@@ -353,9 +380,9 @@ export class Run {
     }
     return {
       step: this.stepsDone,
-      testAccuracy: correct / test.count,
-      testLoss: lossSum / test.count,
-      examples: test.count,
+      testAccuracy: data.kind === 'mnist' ? correct / count : null,
+      testLoss: lossSum / count,
+      examples: count,
     };
   }
 

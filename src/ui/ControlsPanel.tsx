@@ -198,8 +198,23 @@ export function ControlsPanel() {
         )}
         {recurrent && (
           <>
-            {num('trainSize', 'Training digits')}
-            {num('testSize', 'Test digits')}
+            <SelectField
+              label="Task"
+              value={config.task}
+              options={[
+                { value: 'mnist', label: 'MNIST digits, read row by row (28 steps)' },
+                { value: 'adding', label: 'The adding problem (sum of two marked values)' },
+              ]}
+              onChange={(task) => void commitChange({ task })}
+            />
+            {config.task === 'adding' &&
+              num(
+                'seqLen',
+                'Sequence length T',
+                'Time steps per sequence; one marker in each half, so the first can be T - 1 steps from the answer.',
+              )}
+            {num('trainSize', config.task === 'adding' ? 'Training sequences' : 'Training digits')}
+            {num('testSize', config.task === 'adding' ? 'Test sequences' : 'Test digits')}
             {num('evalEvery', 'Test every N steps')}
           </>
         )}

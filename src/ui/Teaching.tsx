@@ -1,10 +1,11 @@
 /** Short explanations beside the charts: what is measured, what each clipping mode does, and why. */
-import { isRecurrent } from '../experiment/config.ts';
+import { isRecurrent, sequenceSteps } from '../experiment/config.ts';
 import { useLab } from '../store/labStore.ts';
 import { CLIP_FORMULAS } from '../present/describe.ts';
 
 export function Teaching() {
   const config = useLab((s) => s.config);
+  const steps = sequenceSteps(config);
   return (
     <aside className="teaching" aria-label="Explanations">
       <h2>What you are looking at</h2>
@@ -31,8 +32,8 @@ export function Teaching() {
         <>
           <h3>Why recurrent nets explode</h3>
           <p>
-            The loss at the last step reaches the first step through 28 multiplications by the recurrent Jacobian,
-            dh_t/dh_(t-1) = diag(f&apos;(a_t)) W_hh. A product of 28 factors larger than one grows exponentially;
+            The loss at the last step reaches the first step through {steps} multiplications by the recurrent Jacobian,
+            dh_t/dh_(t-1) = diag(f&apos;(a_t)) W_hh. A product of {steps} factors larger than one grows exponentially;
             smaller than one, it vanishes. The per-time-step chart shows that product directly.
           </p>
           <h3>When clipping hurts</h3>

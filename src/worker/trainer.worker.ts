@@ -135,8 +135,7 @@ async function loop(): Promise<void> {
       pending.push(metrics);
       const now = performance.now();
       const evalDue =
-        run.layout.classifier &&
-        ((config.evalEvery > 0 && metrics.step % config.evalEvery === 0) || run.status !== 'ready');
+        run.hasTestSet && ((config.evalEvery > 0 && metrics.step % config.evalEvery === 0) || run.status !== 'ready');
       if (evalDue) {
         flush();
         const result = await run.evaluate();

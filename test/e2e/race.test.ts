@@ -15,19 +15,26 @@ describe('a race of four clipping modes', () => {
     const { page, context, errors } = await openPage(browser(), `${base()}${LINK}`, { width: 1366, height: 768 });
     await waitForBackends(page, SIDES);
     const titles = await page.locator('.run-card h2').allTextContents();
-    expect(titles.map((t) => t.split(':')[0])).toEqual(['No clipping', 'Value ±1', 'Per-tensor norm 1', 'Global norm 1']);
+    expect(titles.map((t) => t.split(':')[0])).toEqual([
+      'No clipping',
+      'Value ±1',
+      'Per-tensor norm 1',
+      'Global norm 1',
+    ]);
     // One per-layer gradient chart per run, beside the shared loss chart.
     expect(await page.locator('[data-chart=loss]').count()).toBe(1);
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(() => phase(page, 'baseline'), { timeout: 60_000 }).toBe('diverged');
-    for (const side of SIDES.slice(1)) await expect.poll(() => phase(page, side), { timeout: 120_000 }).toBe('finished');
+    for (const side of SIDES.slice(1))
+      await expect.poll(() => phase(page, side), { timeout: 120_000 }).toBe('finished');
     const narration = page.getByTestId('narration');
     await expect.poll(() => narration.textContent(), { timeout: 30_000 }).toMatch(/No clipping diverged at step 5\./);
     const text = (await narration.textContent()) ?? '';
     expect(text).toMatch(/Lowest loss at the end: global norm 1 \(about [\d.]+\), then per-tensor norm 1/);
     // The loss chart's legend names all four runs.
     const legend = (await page.locator('[data-chart=loss] .recharts-legend-wrapper').textContent()) ?? '';
-    for (const name of ['No clipping', 'Value ±1', 'Per-tensor norm 1', 'Global norm 1']) expect(legend).toContain(name);
+    for (const name of ['No clipping', 'Value ±1', 'Per-tensor norm 1', 'Global norm 1'])
+      expect(legend).toContain(name);
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'race-1366x768');
     await narration.scrollIntoViewIfNeeded();

@@ -23,6 +23,8 @@ interface Outcome {
   /** Dense: the loss over every row of the first and last complete epochs. */
   epochLosses: number[];
   testAccuracy: number | null;
+  /** The test set's mean loss at the end (the adding problem: its test MSE); null without a test set. */
+  testLoss: number | null;
 }
 
 function lessonConfig(n: number, seed: number): ExperimentConfig {
@@ -36,7 +38,12 @@ function lessonConfig(n: number, seed: number): ExperimentConfig {
 /** Trains both runs of a lesson to their end, as the page would. */
 async function play(config: ExperimentConfig): Promise<Record<RunSide, Outcome | undefined>> {
   const data = await loadTrainingData(config, nodeDataLoader);
-  const out: Record<RunSide, Outcome | undefined> = { baseline: undefined, clipped: undefined, third: undefined, fourth: undefined };
+  const out: Record<RunSide, Outcome | undefined> = {
+    baseline: undefined,
+    clipped: undefined,
+    third: undefined,
+    fourth: undefined,
+  };
   for (const side of sidesOf(config)) {
     const run = new Run({ config, side, data });
     const narrator = new Narrator(run.clip, run.layout);
@@ -52,9 +59,15 @@ async function play(config: ExperimentConfig): Promise<Record<RunSide, Outcome |
       if (done && done.epoch > epochLosses.length) epochLosses.push(done.loss);
     }
     if (run.divergence) narrator.diverged(run.divergence);
-    const evaluation = run.layout.classifier ? await run.evaluate() : null;
+    const evaluation = run.hasTestSet ? await run.evaluate() : null;
     run.dispose();
-    out[side] = { steps, story: narrator.story(), epochLosses, testAccuracy: evaluation?.testAccuracy ?? null };
+    out[side] = {
+      steps,
+      story: narrator.story(),
+      epochLosses,
+      testAccuracy: evaluation?.testAccuracy ?? null,
+      testLoss: evaluation?.testLoss ?? null,
+    };
   }
   return out;
 }
@@ -109,6 +122,38 @@ describe.each(SEEDS)('the tour lessons tell the truth (seed %i)', (seed) => {
     expect(clipped?.steps).toHaveLength(300);
     expect(clipped?.story.clippedSteps).toBeLessThan(0.05 * 300);
     expect(Math.abs((baseline?.testAccuracy ?? 0) - (clipped?.testAccuracy ?? 1))).toBeLessThan(0.05);
+  });
+
+  it('lesson 8: on the adding problem the unclipped RNN overflows within 60 steps; clipped to 0.1 it learns, to a test MSE of 0.02 to 0.04', async () => {
+    const { baseline, clipped } = await play(lessonConfig(8, seed));
+    if (!baseline || !clipped) throw new Error('lesson 8 is a pair');
+    // Unclipped: the gradient norm grows a thousandfold within 20 steps, and the run overflows within 60.
+    const first = baseline.steps[0]?.globalNormPre ?? NaN;
+    const early = Math.max(...baseline.steps.slice(0, 20).map((m) => m.globalNormPre));
+    expect(early / first).toBeGreaterThan(1000);
+    expect(baseline.story.divergence?.step).toBeLessThanOrEqual(60);
+    // Clipped: all 2,000 steps, clipping acting on nearly every one.
+    expect(clipped.story.divergence).toBeNull();
+    expect(clipped.steps).toHaveLength(2000);
+    expect(clipped.story.clippedSteps / 2000).toBeGreaterThan(0.9);
+    // For some 500 steps its loss hovers at the 0.167 of always answering 1; at the end its test MSE is 0.02 to 0.04.
+    const meanLoss = (from: number, to: number) =>
+      clipped.steps.slice(from - 1, to).reduce((sum, m) => sum + m.loss, 0) / (to - from + 1);
+    expect(meanLoss(251, 500)).toBeGreaterThan(0.15);
+    expect(meanLoss(251, 500)).toBeLessThan(0.2);
+    expect(clipped.testAccuracy).toBeNull();
+    expect(clipped.testLoss).toBeGreaterThan(0.015);
+    expect(clipped.testLoss).toBeLessThan(0.05);
+    // ||dL/dh_1|| / ||dL/dh_30||: mostly under a tenth over the first 300 steps (the median of the measurements
+    // at steps 1, 51, ..., 301); over the last 10 measurements, from a third to about twice.
+    const ratio = (m: StepMetrics) => (m.hiddenGradNorms?.[0] ?? NaN) / (m.hiddenGradNorms?.[29] ?? NaN);
+    const ratios = clipped.steps.filter((m) => m.hiddenGradNorms !== null).map(ratio);
+    expect(clipped.steps[0]?.hiddenGradNorms).toHaveLength(30);
+    const firstSeven = ratios.slice(0, 7).sort((a, b) => a - b);
+    expect(firstSeven[3]).toBeLessThan(0.1);
+    const late = ratios.slice(-10);
+    expect(Math.min(...late)).toBeGreaterThan(0.3);
+    expect(Math.max(...late)).toBeLessThan(2.5);
   });
 
   it("lesson 7: with the tutorial's broadcast loss the clipped run stalls at var(y), about 23,300", async () => {

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { REGRESSION_FEATURES, type ExperimentConfig } from '../../experiment/config.ts';
 import { Rng } from '../rng.ts';
+import { addingBatch, makeAddingSet, type AddingSet } from './adding.ts';
 import { TUTORIAL_REGRESSION, makeRegression } from './makeRegression.ts';
 import { mnistBatch, rowIndex, type MnistSplit } from './mnist.ts';
 import { parseRegressionCsv, type RegressionSet } from './regressionSet.ts';
@@ -18,7 +19,9 @@ export interface DataLoader {
 }
 
 export type TrainingData =
-  { kind: 'regression'; set: RegressionSet } | { kind: 'mnist'; train: MnistSplit; test: MnistSplit };
+  | { kind: 'regression'; set: RegressionSet }
+  | { kind: 'mnist'; train: MnistSplit; test: MnistSplit }
+  | { kind: 'adding'; train: AddingSet; test: AddingSet };
 
 export interface Batch {
   x: tf.Tensor;
@@ -32,6 +35,15 @@ export async function loadTrainingData(config: ExperimentConfig, loader: DataLoa
     return {
       kind: 'regression',
       set: makeRegression(rng, { ...TUTORIAL_REGRESSION, samples: config.samples, features: REGRESSION_FEATURES }),
+    };
+  }
+  if (config.task === 'adding') {
+    // Generated from the seed, nothing to load; two streams, so the test set is not the training set.
+    const rng = new Rng(config.seed).fork('adding');
+    return {
+      kind: 'adding',
+      train: makeAddingSet(rng.fork('train'), config.trainSize, config.seqLen),
+      test: makeAddingSet(rng.fork('test'), config.testSize, config.seqLen),
     };
   }
   const [train, test] = await Promise.all([
@@ -51,6 +63,7 @@ export function makeBatch(data: TrainingData, indices: ArrayLike<number>): Batch
     const { x, y } = mnistBatch(data.train, indices);
     return { x, y };
   }
+  if (data.kind === 'adding') return addingBatch(data.train, indices);
   const { set } = data;
   const b = indices.length;
   const x = new Float32Array(b * set.features);

@@ -1,5 +1,5 @@
 /**
- * Recurrent classifiers for sequential MNIST, written from tfjs ops rather than
+ * Recurrent nets for sequential MNIST and the adding problem, written from tfjs ops rather than
  * tf.layers: PyTorch's equations (sigmoid gates, two biases), no 45-second
  * orthogonal init on WebGL, and the hidden states are ours to probe.
  *
@@ -10,7 +10,9 @@
  *   gru:  [r z] = s(x_t W_ih[rz] + b_ih[rz] + h_{t-1} W_hh[rz] + b_hh[rz])
  *         n = tanh(x_t W_ih[n] + b_ih[n] + r * (h_{t-1} W_hh[n] + b_hh[n]))
  *         h_t = (1 - z) n + z h_{t-1}
- * The last step's top hidden state feeds a dense softmax layer.
+ * The last step's top hidden state feeds a dense layer: softmax over 10 digits with cross-entropy (MNIST),
+ * or one linear output with mean squared error (the adding problem). SequenceShape says which, and how many
+ * steps of how many inputs the net reads.
  *
  * Two implementations of the same equations:
  *  - 'bptt' (the default): each layer is one op with a hand-written backward
@@ -19,10 +21,16 @@
  *  - 'autodiff': per-step tfjs ops differentiated by tfjs, with dL/dh_t from
  *    zero probes added to every h_t. It is the reference the tests hold the
  *    hand-written backward to, and the "before" of scripts/profileRecurrent.ts.
- * Both hoist the input projection of all 28 steps into one matmul.
+ * Both hoist the input projection of all T steps into one matmul.
  */
 import * as tf from '@tensorflow/tfjs';
-import { MNIST_CLASSES, MNIST_PIXELS, MNIST_STEPS, type RecurrentInit } from '../../experiment/config.ts';
+import {
+  ADDING_INPUTS,
+  MNIST_CLASSES,
+  MNIST_PIXELS,
+  MNIST_STEPS,
+  type RecurrentInit,
+} from '../../experiment/config.ts';
 import type { Rng } from '../rng.ts';
 import { at, type LayerWeights, type RecurrentLayer } from './bptt.ts';
 import { gruLayer } from './gruLayer.ts';
@@ -38,6 +46,31 @@ export type CellKind = 'rnn' | 'lstm' | 'gru';
 /** How gradients are taken: hand-written backpropagation through time, or tfjs's autodiff (the reference). */
 export type RecurrentBackward = 'bptt' | 'autodiff';
 
+/** What the net reads and how its output is scored. */
+export interface SequenceShape {
+  /** Time steps T. */
+  steps: number;
+  /** Inputs per step. */
+  inputs: number;
+  /** Output units of the dense head. */
+  outputs: number;
+  /** softmax: cross-entropy over the outputs (y one-hot). mse: linear outputs, mean squared error (y [B, outputs]). */
+  head: 'softmax' | 'mse';
+}
+
+/** Sequential MNIST: 28 rows of 28 pixels, 10 digits. */
+export const MNIST_SEQUENCE: SequenceShape = {
+  steps: MNIST_STEPS,
+  inputs: MNIST_PIXELS,
+  outputs: MNIST_CLASSES,
+  head: 'softmax',
+};
+
+/** The adding problem: T steps of (value, marker), one linear output, the sum. */
+export function addingSequence(steps: number): SequenceShape {
+  return { steps, inputs: ADDING_INPUTS, outputs: 1, head: 'mse' };
+}
+
 export interface RecurrentOptions {
   cell: CellKind;
   hidden: number;
@@ -47,6 +80,8 @@ export interface RecurrentOptions {
   recScale: number;
   /** Default 'bptt'. */
   backward?: RecurrentBackward;
+  /** Default MNIST_SEQUENCE. */
+  sequence?: SequenceShape;
 }
 
 const GATES: Record<CellKind, number> = { rnn: 1, lstm: 4, gru: 3 };
@@ -55,12 +90,23 @@ function layerName(cell: CellKind, l: number): string {
   return `${cell}${l}`;
 }
 
-export function recurrentParamSpecs({ cell, hidden, layers }: RecurrentOptions) {
+export interface ParamSpec {
+  name: string;
+  layer: string;
+  shape: number[];
+}
+
+export function recurrentParamSpecs({
+  cell,
+  hidden,
+  layers,
+  sequence = MNIST_SEQUENCE,
+}: RecurrentOptions): ParamSpec[] {
   const g = GATES[cell] * hidden;
-  const specs: { name: string; layer: string; shape: number[] }[] = [];
+  const specs: ParamSpec[] = [];
   for (let l = 0; l < layers; l++) {
     const layer = layerName(cell, l);
-    const inputSize = l === 0 ? MNIST_PIXELS : hidden;
+    const inputSize = l === 0 ? sequence.inputs : hidden;
     specs.push(
       { name: `${layer}.W_ih`, layer, shape: [inputSize, g] },
       { name: `${layer}.W_hh`, layer, shape: [hidden, g] },
@@ -69,8 +115,8 @@ export function recurrentParamSpecs({ cell, hidden, layers }: RecurrentOptions) 
     );
   }
   specs.push(
-    { name: 'out.weight', layer: 'out', shape: [hidden, MNIST_CLASSES] },
-    { name: 'out.bias', layer: 'out', shape: [MNIST_CLASSES] },
+    { name: 'out.weight', layer: 'out', shape: [hidden, sequence.outputs] },
+    { name: 'out.bias', layer: 'out', shape: [sequence.outputs] },
   );
   return specs;
 }
@@ -82,13 +128,14 @@ export function recurrentParamSpecs({ cell, hidden, layers }: RecurrentOptions) 
  * The vanilla RNN's W_hh is always orthogonal x recScale: the lesson's knob.
  */
 export function recurrentInitialWeights(rng: Rng, options: RecurrentOptions): InitialWeights {
-  const { cell, hidden, layers, init, recScale } = options;
+  const { cell, hidden, layers, init, recScale, sequence = MNIST_SEQUENCE } = options;
   const g = GATES[cell] * hidden;
   const weights: InitialWeights = {};
   const k = 1 / Math.sqrt(hidden);
+  const outputs = sequence.outputs;
   for (let l = 0; l < layers; l++) {
     const layer = layerName(cell, l);
-    const inputSize = l === 0 ? MNIST_PIXELS : hidden;
+    const inputSize = l === 0 ? sequence.inputs : hidden;
     if (init === 'torch') {
       weights[`${layer}.W_ih`] = uniformArray(rng, inputSize * g, k);
       weights[`${layer}.W_hh`] = uniformArray(rng, hidden * g, k);
@@ -105,11 +152,11 @@ export function recurrentInitialWeights(rng: Rng, options: RecurrentOptions): In
     if (cell === 'rnn') weights[`${layer}.W_hh`] = orthogonal(rng, hidden, hidden, recScale);
   }
   if (init === 'torch') {
-    weights['out.weight'] = uniformArray(rng, hidden * MNIST_CLASSES, k);
-    weights['out.bias'] = uniformArray(rng, MNIST_CLASSES, k);
+    weights['out.weight'] = uniformArray(rng, hidden * outputs, k);
+    weights['out.bias'] = uniformArray(rng, outputs, k);
   } else {
-    weights['out.weight'] = xavierUniform(rng, hidden, MNIST_CLASSES);
-    weights['out.bias'] = constantArray(MNIST_CLASSES, 0);
+    weights['out.weight'] = xavierUniform(rng, hidden, outputs);
+    weights['out.bias'] = constantArray(outputs, 0);
   }
   return weights;
 }
@@ -132,37 +179,47 @@ function layerWeights(values: tf.Tensor[], l: number): LayerWeights {
   };
 }
 
-/** The dense softmax head on the top layer's last hidden state, and the mean cross-entropy. */
-function classify(values: tf.Tensor[], layers: number, last: tf.Tensor2D, y: tf.Tensor): LossOutput {
+/**
+ * The dense head on the top layer's last hidden state: softmax with the mean cross-entropy (returning the
+ * logits, for accuracy), or linear outputs with the mean squared error.
+ */
+function head(
+  values: tf.Tensor[],
+  layers: number,
+  last: tf.Tensor2D,
+  y: tf.Tensor,
+  kind: SequenceShape['head'],
+): LossOutput {
   const wout = at(values, 4 * layers) as tf.Tensor2D;
   const bout = at(values, 4 * layers + 1);
-  const logits = tf.add(tf.matMul(last, wout), bout) as tf.Tensor2D;
-  const loss = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1))) as tf.Scalar;
-  return { loss, logits };
+  const outputs = tf.add(tf.matMul(last, wout), bout) as tf.Tensor2D;
+  if (kind === 'mse') return { loss: tf.mean(tf.square(tf.sub(outputs, y))) as tf.Scalar };
+  const loss = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(outputs)), 1))) as tf.Scalar;
+  return { loss, logits: outputs };
 }
 
 /** Layers as single ops with a hand-written backward; ||dL/dh_t|| comes from their backward loops. */
 function createBpttRecurrentModel(options: RecurrentOptions, weights: InitialWeights): Model {
-  const { cell, hidden, layers } = options;
+  const { cell, hidden, layers, sequence = MNIST_SEQUENCE } = options;
   const params = makeParams(recurrentParamSpecs(options), weights);
   const layerNames = Array.from({ length: layers }, (_, l) => layerName(cell, l));
-  const sink = new HiddenGradSink(layers, MNIST_STEPS);
+  const sink = new HiddenGradSink(layers, sequence.steps);
   const saturation = new SaturationSink(layers);
   const layerOp = LAYER_OPS[cell];
 
   return {
     params,
     layers: [...layerNames, 'out'],
-    probeShape: { layers, steps: MNIST_STEPS, hidden },
+    probeShape: { layers, steps: sequence.steps, hidden },
     hiddenGradSink: sink,
     saturationSink: saturation,
     loss(values, x, y, probes): LossOutput {
       if (probes.length > 0) throw new Error('this recurrent model measures dL/dh_t itself: arm its hiddenGradSink');
-      const [batch, steps, pixels] = x.shape as [number, number, number];
+      const [batch, steps, inputs] = x.shape as [number, number, number];
       // Time-major [T*B, I]: each step's rows are contiguous, so one Unpack kernel slices every step.
-      let sequence = tf.reshape(tf.transpose(x, [1, 0, 2]), [steps * batch, pixels]) as tf.Tensor2D;
+      let states = tf.reshape(tf.transpose(x, [1, 0, 2]), [steps * batch, inputs]) as tf.Tensor2D;
       for (let l = 0; l < layers; l++) {
-        sequence = layerOp(sequence, layerWeights(values, l), {
+        states = layerOp(states, layerWeights(values, l), {
           steps,
           returnSequence: l < layers - 1,
           inputNeedsGrad: l > 0,
@@ -170,7 +227,7 @@ function createBpttRecurrentModel(options: RecurrentOptions, weights: InitialWei
           saturation: { sink: saturation, layer: l },
         });
       }
-      return classify(values, layers, sequence, y);
+      return head(values, layers, states, y, sequence.head);
     },
     dispose: () => {
       sink.reset();
@@ -182,7 +239,7 @@ function createBpttRecurrentModel(options: RecurrentOptions, weights: InitialWei
 
 /** The reference: per-step tfjs ops, differentiated by tfjs; dL/dh_t through zero probes added to each h_t. */
 function createAutodiffRecurrentModel(options: RecurrentOptions, weights: InitialWeights): Model {
-  const { cell, hidden, layers } = options;
+  const { cell, hidden, layers, sequence = MNIST_SEQUENCE } = options;
   const params = makeParams(recurrentParamSpecs(options), weights);
   const layerNames = Array.from({ length: layers }, (_, l) => layerName(cell, l));
 
@@ -217,7 +274,7 @@ function createAutodiffRecurrentModel(options: RecurrentOptions, weights: Initia
   return {
     params,
     layers: [...layerNames, 'out'],
-    probeShape: { layers, steps: MNIST_STEPS, hidden },
+    probeShape: { layers, steps: sequence.steps, hidden },
     loss(values, x, y, probes): LossOutput {
       const [b, steps] = x.shape as [number, number, number];
       let input = x as tf.Tensor3D;
@@ -240,7 +297,7 @@ function createAutodiffRecurrentModel(options: RecurrentOptions, weights: Initia
         if (l < layers - 1) input = tf.stack(outputs, 1) as tf.Tensor3D;
       }
       if (!last) throw new Error('a recurrent model needs at least one layer and one step');
-      return classify(values, layers, last, y);
+      return head(values, layers, last, y, sequence.head);
     },
     dispose: () => disposeParams(params),
   };
