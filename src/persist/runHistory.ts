@@ -68,6 +68,7 @@ const stepSchema = z.object({
   globalNormPost: anyNumber,
   clipFraction: anyNumber,
   clipScale: anyNumber,
+  clipCosine: anyNumber.optional(),
   gradNormPre: z.array(anyNumber).max(64),
   gradNormPost: z.array(anyNumber).max(64),
   weightNorm: z.array(anyNumber).max(64),

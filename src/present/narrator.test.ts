@@ -141,14 +141,16 @@ describe('the narrator', () => {
     const none = run(NO_CLIP, [1, 2, 3, 4]);
     none.diverged({ step: 5, what: 'loss', value: 'Infinity' });
     // Acts on every step, each at 1/4 of the gradient's length.
+    // cos 0.5: each of its steps turned 60 degrees away from the gradient.
     const value = run({ ...VALUE_1 }, Array(10).fill(8), () => ({
       clipFraction: 0.5,
       globalNormPre: 4,
       globalNormPost: 1,
+      clipCosine: 0.5,
     }));
     // Acts on 2 of 10 steps at 1/2; its final loss (last 10% of steps, i.e. the last one) is 3.
     const global = run(GLOBAL_1, [9, 9, 9, 9, 9, 9, 9, 9, 9, 3], (n) =>
-      n <= 2 ? { clipFraction: 1, globalNormPre: 2, globalNormPost: 1 } : {},
+      n <= 2 ? { clipFraction: 1, globalNormPre: 2, globalNormPost: 1, clipCosine: 1 } : {},
     );
     const norm = run({ ...NO_CLIP, mode: 'norm', threshold: 100 }, Array(10).fill(5));
     expect(
@@ -162,7 +164,14 @@ describe('the narrator', () => {
       'No clipping diverged at step 5. ' +
         'Lowest loss at the end: global norm 1 (about 3), then per-tensor norm 100 (about 5) and value ±1 (about 8). ' +
         'Where clipping acted, the step taken was on average 25% (value ±1, on 10 of 10 steps) and 50% (global norm 1, on 2 of 10 steps) of what the gradient asked for. ' +
+        'The direction of the step: value ±1 turned it by 60° on average; global norm 1 kept it exactly. ' +
         'Per-tensor norm 100 never acted.',
+    );
+    expect(summarizeStory(value.story(), VALUE_1)).toContain(
+      'It also turned them: on average 60° away from the direction the gradient pointed.',
+    );
+    expect(summarizeStory(global.story(), GLOBAL_1)).toContain(
+      'It kept the direction of every step: it only shortened them.',
     );
   });
 });

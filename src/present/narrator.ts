@@ -64,6 +64,11 @@ export interface RunStory {
   clippedSteps: number;
   /** Mean over those steps of ||applied|| / ||raw||: the fraction of the step the gradient asked for. */
   appliedRatio: number | null;
+  /**
+   * Mean over those steps of the angle, in degrees, between the step taken and the gradient (acos of
+   * clipCosine): 0 for the global modes, which only shorten the step; null when not measured.
+   */
+  turnDegrees: number | null;
   firstLoss: number | null;
   /** Mean batch loss over the last (up to) 10% of steps, at least one. */
   finalLoss: number | null;
@@ -76,6 +81,7 @@ export class Narrator {
   private readonly norms: number[] = [];
   private readonly acted: boolean[] = [];
   private readonly ratios: number[] = [];
+  private readonly turns: number[] = [];
   private readonly losses: number[] = [];
   private readonly told = new Set<NarrationKind>();
   private readonly events: NarrationEvent[] = [];
@@ -137,6 +143,7 @@ export class Narrator {
       divergence: this.divergence,
       clippedSteps: actedSteps,
       appliedRatio: this.ratios.length ? this.ratios.reduce((a, b) => a + b, 0) / this.ratios.length : null,
+      turnDegrees: this.turns.length ? this.turns.reduce((a, b) => a + b, 0) / this.turns.length : null,
       firstLoss: finite[0] ?? null,
       finalLoss: last.length ? last.reduce((a, b) => a + b, 0) / last.length : null,
       lastEval: this.lastEval,
@@ -151,6 +158,9 @@ export class Narrator {
     this.acted.push(acted);
     if (acted && Number.isFinite(m.globalNormPre) && m.globalNormPre > 0) {
       this.ratios.push(m.globalNormPost / m.globalNormPre);
+    }
+    if (acted && m.clipCosine !== undefined && Number.isFinite(m.clipCosine)) {
+      this.turns.push((Math.acos(Math.min(1, Math.max(-1, m.clipCosine))) * 180) / Math.PI);
     }
     if (acted && !this.told.has('clip-first')) {
       const shortened = `the step taken was ${percent(m.globalNormPost / m.globalNormPre)} of the one the gradient asked for`;
@@ -263,6 +273,7 @@ export function summarizeStory(story: RunStory, clip: ClipConfig): string {
             ? `; there, the step taken was on average ${percent(ratio)} of what the gradient asked for.`
             : '.'),
       );
+      if (story.turnDegrees !== null) parts.push(turnSentence(story.turnDegrees));
     }
   }
   if (story.firstLoss !== null && story.finalLoss !== null && !story.divergence) {
@@ -275,6 +286,12 @@ export function summarizeStory(story: RunStory, clip: ClipConfig): string {
     );
   }
   return parts.join(' ');
+}
+
+/** How far clipping turned the steps it acted on, in words. */
+function turnSentence(degrees: number): string {
+  if (degrees < 0.5) return 'It kept the direction of every step: it only shortened them.';
+  return `It also turned them: on average ${formatNumber(degrees, 2)}° away from the direction the gradient pointed.`;
 }
 
 /** Held-out figures of two runs, as one kind: accuracy for classifiers, else the test MSE (lower is better). */
@@ -387,6 +404,20 @@ export function compareRace(entries: readonly RaceEntry[]): string {
     parts.push(
       `Where clipping acted, the step taken was on average ${listed(shortened.map((e) => `${percent(e.story.appliedRatio ?? 1)} (${lower(e)}, on ${e.story.clippedSteps} of ${e.story.steps} steps)`))} of what the gradient asked for.`,
     );
+  const turned = shortened.filter((e) => e.story.turnDegrees !== null);
+  if (turned.length > 0) {
+    const kept = turned.filter((e) => (e.story.turnDegrees ?? 0) < 0.5);
+    const bent = turned.filter((e) => (e.story.turnDegrees ?? 0) >= 0.5);
+    const said: string[] = [];
+    if (bent.length > 0) {
+      const turns = bent.map(
+        (e, k) => `${lower(e)}${k === 0 ? ' turned it' : ''} by ${formatNumber(e.story.turnDegrees ?? 0, 2)}°`,
+      );
+      said.push(`${listed(turns)} on average`);
+    }
+    if (kept.length > 0) said.push(`${listed(kept.map(lower))} kept it exactly`);
+    parts.push(`The direction of the step: ${said.join('; ')}.`);
+  }
   const idle = entries.filter((e) => e.clip.mode !== 'none' && e.story.clippedSteps === 0);
   if (idle.length > 0) parts.push(`${listed(idle.map((e) => e.name))} never acted.`);
   return parts.join(' ');

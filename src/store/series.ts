@@ -27,6 +27,7 @@ const STEP_COLUMNS = [
   'globalNormPost',
   'clipFraction',
   'clipScale',
+  'clipCosine',
 ] as const satisfies readonly MetricId[];
 type LayerMetricId = Extract<MetricId, 'layerNormPre' | 'layerNormPost' | 'spectralNorm' | 'saturation'>;
 
@@ -96,7 +97,9 @@ function valueOf(m: StepMetrics, name: SeriesColumn, layout: RunLayout): number 
     return perLayer?.[layout.layers.indexOf(layer)] ?? NaN;
   }
   if (name === 'accuracy') return m.accuracy ?? NaN;
-  return m[name as Exclude<(typeof STEP_COLUMNS)[number], 'accuracy'>];
+  // Runs stored before the direction was measured have none: a gap, not a made-up 1.
+  if (name === 'clipCosine') return m.clipCosine ?? NaN;
+  return m[name as Exclude<(typeof STEP_COLUMNS)[number], 'accuracy' | 'clipCosine'>];
 }
 
 export class RunSeries {

@@ -38,7 +38,7 @@ const step: StepMetrics = {
 describe('the metric schema', () => {
   it('names every column of a layout once, in a fixed order', () => {
     const header = csvHeader(layout);
-    expect(header.slice(0, 10)).toEqual([
+    expect(header.slice(0, 11)).toEqual([
       'step',
       'epoch',
       'batch_loss',
@@ -47,6 +47,7 @@ describe('the metric schema', () => {
       'global_grad_norm_post',
       'clip_fraction',
       'clip_scale',
+      'clip_cosine',
       'test_accuracy',
       'test_loss',
     ]);
@@ -54,8 +55,8 @@ describe('the metric schema', () => {
     expect(header).toContain('rnn0.b_ih_grad_norm_pre');
     expect(header.slice(-2)).toEqual(['dL_dh_l0_t1', 'dL_dh_l0_t2']);
     expect(new Set(header).size).toBe(header.length);
-    // 10 per step, 4 per layer, 4 per parameter, 2 per recurrent layer, 1 per layer and time step.
-    expect(header).toHaveLength(10 + 4 * 2 + 4 * 3 + 2 + 2);
+    // 11 per step, 4 per layer, 4 per parameter, 2 per recurrent layer, 1 per layer and time step.
+    expect(header).toHaveLength(11 + 4 * 2 + 4 * 3 + 2 + 2);
     expect(header).toContain('rnn0_whh_spectral_norm');
     expect(header).toContain('rnn0_saturated_fraction');
     expect(header).not.toContain('out_whh_spectral_norm');

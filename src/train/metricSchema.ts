@@ -72,6 +72,15 @@ export const METRICS = {
       'The factor clipping applied: the one scale of global-norm modes, the smallest tensor factor of ' +
       'per-tensor norm clipping, ||clipped|| / ||raw|| for clipping by value; 1 when it did not act.',
   },
+  clipCosine: {
+    column: 'clip_cosine',
+    unit: 'cosine',
+    shape: 'step',
+    meaning:
+      'cos(g, clipped g) over every parameter: the direction of the step taken against the one the gradient ' +
+      'asked for. 1: the same direction (no clipping, or a global-norm mode, which only shortens the step); ' +
+      'below 1: clipping by value or per-tensor norm turned it.',
+  },
   layerNormPre: {
     column: '{layer}_grad_norm_pre',
     unit: 'L2 norm',
@@ -224,6 +233,7 @@ export function csvRow(layout: RunLayout, m: StepMetrics, evaluation: EvalMetric
     globalNormPost: m.globalNormPost,
     clipFraction: m.clipFraction,
     clipScale: m.clipScale,
+    clipCosine: m.clipCosine ?? '',
     testAccuracy: evaluation?.testAccuracy ?? '',
     testLoss: evaluation?.testLoss ?? '',
   };

@@ -35,6 +35,11 @@ export interface StepMetrics {
   clipFraction: number;
   /** Factor applied by clipping (1: untouched). */
   clipScale: number;
+  /**
+   * cos(gradient, clipped gradient) over all parameters: 1 where clipping kept the direction (none, the global
+   * modes), below 1 where it turned the step (by value, per-tensor norm). Absent in runs stored before it existed.
+   */
+  clipCosine?: number;
   /** Per parameter, in layout order. */
   gradNormPre: number[];
   gradNormPost: number[];

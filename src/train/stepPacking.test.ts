@@ -11,6 +11,7 @@ describe('packing a step into one tensor', () => {
         correctCount: tf.scalar(7),
         clipFraction: tf.scalar(0.25),
         clipScale: tf.tensor1d([0.5]), // rank 1 is reshaped
+        clipCosine: tf.scalar(0.75),
         gradNormPre: [tf.scalar(3), tf.scalar(4)],
         gradNormPost: [tf.scalar(0.3), tf.scalar(0.4)],
         weightNorm: [tf.scalar(10), tf.scalar(20)],
@@ -28,6 +29,7 @@ describe('packing a step into one tensor', () => {
     expect(step.correctCount).toBe(7);
     expect(step.clipFraction).toBe(0.25);
     expect(step.clipScale).toBe(0.5);
+    expect(step.clipCosine).toBe(0.75);
     expect(step.gradNormPre).toEqual([3, 4]);
     expect(step.gradNormPost.map((v) => Math.round(v * 10) / 10)).toEqual([0.3, 0.4]);
     expect(step.weightNorm).toEqual([10, 20]);
@@ -38,7 +40,8 @@ describe('packing a step into one tensor', () => {
 
   it('has no hidden norms when none were packed, and refuses a tensor of the wrong length', () => {
     const counts = { params: 2, spectralNorm: 0, saturation: 0, hiddenGradNorms: 0 };
-    expect(unpackStep(new Float32Array(4 + 4 * 2), counts).hiddenGradNorms).toBeNull();
-    expect(() => unpackStep(new Float32Array(11), counts)).toThrow(/holds 11 numbers; .* make 12/);
+    // Five scalars (loss, correct count, clip fraction, scale and cosine) and four per parameter.
+    expect(unpackStep(new Float32Array(5 + 4 * 2), counts).hiddenGradNorms).toBeNull();
+    expect(() => unpackStep(new Float32Array(12), counts)).toThrow(/holds 12 numbers; .* make 13/);
   });
 });

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MetricId } from './metricSchema.ts';
 
-const SCALARS = ['loss', 'correctCount', 'clipFraction', 'clipScale'] as const;
+const SCALARS = ['loss', 'correctCount', 'clipFraction', 'clipScale', 'clipCosine'] as const;
 const PER_PARAMETER = [
   'gradNormPre',
   'gradNormPost',

@@ -25,7 +25,7 @@ import {
 } from '../experiment/config.ts';
 import { checkBudget } from '../experiment/schema.ts';
 import { BatchOrder } from './batchOrder.ts';
-import { applyClip, l2Norm } from './clipping.ts';
+import { applyClip, directionCosine, l2Norm } from './clipping.ts';
 import { addingBatch } from './data/adding.ts';
 import { makeBatch, trainRows, type TrainingData } from './data/trainingData.ts';
 import { mnistBatch } from './data/mnist.ts';
@@ -253,6 +253,7 @@ export class Run {
           correctCount: correct ?? tf.scalar(-1),
           clipFraction: clipped.fraction,
           clipScale: clipped.scale,
+          clipCosine: directionCosine(this.clip, paramGrads, clipped.grads),
           gradNormPre: pre,
           gradNormPost: post,
           weightNorm: weights,
@@ -295,6 +296,7 @@ export class Run {
       globalNormPost: Math.hypot(...gradNormPost),
       clipFraction: figures.clipFraction,
       clipScale: figures.clipScale,
+      clipCosine: figures.clipCosine,
       gradNormPre,
       gradNormPost,
       weightNorm: figures.weightNorm,

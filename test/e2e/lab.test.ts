@@ -50,7 +50,7 @@ describe('Gradient Lab in Chromium', () => {
     ]);
     const csv = (await readFile((await download.path()) as string, 'utf8')).trim().split('\n');
     // The columns of docs/METRICS.md, as the CLI writes them.
-    expect(at(csv, 0, 'header').split(',').slice(0, 10)).toEqual([
+    expect(at(csv, 0, 'header').split(',').slice(0, 11)).toEqual([
       'step',
       'epoch',
       'batch_loss',
@@ -59,6 +59,7 @@ describe('Gradient Lab in Chromium', () => {
       'global_grad_norm_post',
       'clip_fraction',
       'clip_scale',
+      'clip_cosine',
       'test_accuracy',
       'test_loss',
     ]);

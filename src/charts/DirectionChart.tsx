@@ -1,0 +1,60 @@
+/**
+ * How far clipping turns each step: the angle between the gradient and the step taken, acos(clipCosine).
+ * Global-norm clipping only shortens the step (0°); clipping by value cuts the large elements and keeps the
+ * small ones, and per-tensor norm clipping rescales each layer on its own, so both turn it.
+ */
+import { useCallback, useMemo } from 'react';
+import { toDegrees } from './angle.ts';
+import { ChartFrame } from './ChartFrame.tsx';
+import { linesKey, mapLive, useLiveModel, useLiveView, useStable, VIEW_INTERVAL_MS, type SeriesList } from './live.ts';
+import { divergenceMarkers, latestInWords } from './markers.ts';
+import { SIDE_COLOR, runLabel } from './palette.ts';
+import { StepChart, type LineSpec, type YAxisSpec } from './StepChart.tsx';
+import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
+
+/** The same object on every redraw (recharts compares axis settings by reference). */
+const DEGREES_AXIS = { kind: 'linear', domain: [0, 90] } as const satisfies YAxisSpec;
+
+export function DirectionChart() {
+  const runs = useChartRuns();
+  const stepWindow = useStepWindow();
+  const build = useCallback(
+    (series: SeriesList): LineSpec[] =>
+      series
+        .filter(([side]) => runs[side]?.clip.mode !== 'none')
+        .map(([side, s]) => ({
+          key: `${side}-turn`,
+          side,
+          name: runLabel(runs, side),
+          color: SIDE_COLOR[side],
+          points: toDegrees(s.points('clipCosine', stepWindow, MAX_POINTS)),
+        })),
+    [runs, stepWindow],
+  );
+  const live = useLiveModel(build);
+  const lines = useLiveView(live, linesKey, VIEW_INTERVAL_MS);
+  const diverged = divergenceMarkers(runs);
+  const divergences = useStable(diverged, JSON.stringify(diverged));
+  const description = useMemo(() => mapLive(live, (m) => latestInWords(m, divergences)), [live, divergences]);
+  const liveLines = useMemo(() => mapLive(live, (m) => ({ lines: m, y: DEGREES_AXIS })), [live]);
+  const turns = Object.values(runs).some((r) => r?.clip.mode === 'value' || r?.clip.mode === 'norm');
+  if (!turns || lines.length === 0) return null;
+  return (
+    <ChartFrame
+      id="direction"
+      title="How far clipping turns the step"
+      summary="The angle between the gradient and the step taken: 0° keeps its direction, only shorter."
+      description={description}
+      help="The angle between the gradient g and the clipped gradient the optimiser was given, acos(<g, clipped g> / (||g|| ||clipped g||)), over every weight and bias at once. Clipping by the global norm multiplies the whole gradient by one number: the step is shorter, in the same direction (0°). Clipping by value cuts only the large elements, so the small ones weigh more; clipping each tensor's norm shrinks some layers and not others: both point the step somewhere the gradient did not."
+    >
+      <StepChart
+        lines={lines}
+        xDomain={stepWindow}
+        y={DEGREES_AXIS}
+        yLabel="degrees"
+        divergences={divergences}
+        live={liveLines}
+      />
+    </ChartFrame>
+  );
+}
