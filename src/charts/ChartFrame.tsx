@@ -3,7 +3,7 @@
  * buttons to save it as PNG or SVG, and, for keyboards and screen readers, one tab stop named by its
  * title whose description gives the latest values in words.
  */
-import { memo, useEffect, useId, useRef, useState, type ReactNode, type RefObject } from 'react';
+import { memo, useDeferredValue, useEffect, useId, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { useLab } from '../store/labStore.ts';
 import { composeChartSvg, legendEntries, mainSurface, pictureToPng } from '../widgets/chartImage.ts';
 import { downloadBlob } from '../widgets/download.ts';
@@ -66,6 +66,10 @@ export function ChartFrame({
   const frameRef = useRef<HTMLElement>(null);
   const onScreen = useOnScreen(frameRef);
   const playing = useLab((s) => s.playing);
+  // It freezes at once but catches up in a deferred render, not in Pause's click (which redrew every chart
+  // out of view, a long task before Pause could paint).
+  const frozenNow = playing && !onScreen;
+  const frozen = useDeferredValue(frozenNow) || frozenNow;
   const [helpOpen, setHelpOpen] = useState(false);
   const uid = useId();
   useEffect(() => {
@@ -138,7 +142,7 @@ export function ChartFrame({
         </p>
       )}
       <div ref={bodyRef} className="chart-body">
-        <Drawing frozen={playing && !onScreen}>{children}</Drawing>
+        <Drawing frozen={frozen}>{children}</Drawing>
       </div>
       <div id={`${uid}-help`} className="help" hidden={!helpOpen}>
         {help}

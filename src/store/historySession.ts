@@ -51,6 +51,7 @@ function write(what: string, task: (h: RunHistory) => Promise<unknown>): void {
 
 /** Resolves once every write made so far has landed (export and reopening wait on it). */
 export function historySettled(): Promise<unknown> {
+  writeSteps();
   return Promise.all([...pending]);
 }
 
@@ -59,8 +60,37 @@ export function recordRunStarted(run: StoredRun): void {
   void refreshHistorySoon();
 }
 
+/**
+ * Steps are written at most every STEPS_WRITE_MS, one transaction per run, not one per metrics batch: an LSTM
+ * pair sends about 25 batches a second, and each transaction cost the main thread a few milliseconds.
+ */
+const STEPS_WRITE_MS = 1000;
+const unwritten = new Map<string, { steps: StepMetrics[]; patch: Partial<StoredRun> }>();
+let stepsTimer: ReturnType<typeof setTimeout> | null = null;
+let flushOnHide = false;
+
+function writeSteps(): void {
+  if (stepsTimer !== null) clearTimeout(stepsTimer);
+  stepsTimer = null;
+  for (const [runId, { steps, patch }] of unwritten)
+    write('Metrics could not be saved', (h) => h.appendSteps(runId, steps, patch));
+  unwritten.clear();
+}
+
 export function recordSteps(runId: string, steps: StepMetrics[], patch: Partial<StoredRun>): void {
-  write('Metrics could not be saved', (h) => h.appendSteps(runId, steps, patch));
+  const waiting = unwritten.get(runId);
+  if (waiting) {
+    waiting.steps.push(...steps);
+    Object.assign(waiting.patch, patch);
+  } else unwritten.set(runId, { steps: [...steps], patch: { ...patch } });
+  if (stepsTimer === null) {
+    stepsTimer = setTimeout(writeSteps, STEPS_WRITE_MS);
+    // A page being closed or reloaded writes what it holds at once (IndexedDB usually finishes the transaction).
+    if (!flushOnHide && typeof addEventListener === 'function') {
+      flushOnHide = true;
+      addEventListener('pagehide', writeSteps);
+    }
+  }
 }
 
 export function recordEval(runId: string, result: EvalMetrics): void {
@@ -68,6 +98,8 @@ export function recordEval(runId: string, result: EvalMetrics): void {
 }
 
 export function recordStatus(runId: string, patch: Partial<StoredRun>): void {
+  // After the steps before it, so that a run's last phase is not overwritten by their 'running'.
+  writeSteps();
   write("A run's status could not be saved", (h) => h.updateRun(runId, patch));
   void refreshHistorySoon();
 }
