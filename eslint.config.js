@@ -23,7 +23,8 @@ export const FOLDER_IMPORTS = {
   store: ['experiment', 'train', 'present', 'persist', 'worker'],
   charts: ['experiment', 'train', 'present', 'store', 'widgets'],
   cliff: ['experiment', 'train', 'present', 'store', 'charts', 'widgets', 'worker'],
-  ui: ['experiment', 'train', 'present', 'persist', 'worker', 'store', 'charts', 'cliff', 'widgets'],
+  sweep: ['experiment', 'train', 'present', 'persist', 'store', 'widgets'],
+  ui: ['experiment', 'train', 'present', 'persist', 'worker', 'store', 'charts', 'cliff', 'sweep', 'widgets'],
   entry: ['ui', 'store'],
 };
 

@@ -16,6 +16,10 @@
  *                                 every 1.25 s; prints its lines and JSON (to --out only if given)
  *   --scenario dense|lstm|both    which pairs the page section trains (default both)
  *   --unminified                  build without minifying (tfjs's threaded WASM starts only then)
+ *   --sweep [--url URL]           only the sweep: the dense net's 8 x 8 (+ unclipped) x 400-step sweep timed in
+ *                                 Node (gridSweep, batched, WASM) and on the sweep page in Chromium (its
+ *                                 worker, WASM), side by side; then the one-at-a-time path on the page with one
+ *                                 worker and with two (dense + Adam, 4 x 4 + unclipped, 200 steps)
  *
  * PyTorch's column needs python3-torch and, for ratios, an optimised BLAS under it: Debian's torch
  * runs on whatever libblas.so.3 is, the reference BLAS unless libopenblas0-pthread is installed.
@@ -35,6 +39,9 @@ import type { BenchBackend, BenchReply } from '../src/bench/bench.worker.ts';
 import { startNodeBackend, type NodeBackend } from '../src/cli/nodeBackend.ts';
 import { nodeDataLoader } from '../src/cli/nodeData.ts';
 import { loadTrainingData } from '../src/train/data/trainingData.ts';
+import { PRESETS } from '../src/experiment/presets.ts';
+import { rangeValues, sweepCells } from '../src/experiment/sweep.ts';
+import { runGridSweep } from '../src/train/sweep/gridSweep.ts';
 
 export interface BenchOptions {
   smoke: boolean;
@@ -620,6 +627,97 @@ export function formatReport(report: BenchReport): string {
   return lines.join('\n');
 }
 
+/** The benchmark sweep: the tutorial's dense net, 8 learning rates x 8 thresholds + the unclipped column, 400 steps. */
+export const SWEEP_BENCH = { lr: '0.001:0.3:8', clip: '0.1:10:8', steps: 400 } as const;
+
+function sweepHash(lr: string, clip: string, steps: number, extra = ''): string {
+  return `#v=1&preset=dense-explode${extra}&page=sweep&sweepLr=${lr}&sweepClip=${clip}&sweepSteps=${steps}`;
+}
+
+/** A sweep on the app's sweep page, timed by the page itself (worker start and data included); ms. */
+async function pageSweepMs(browser: Browser, baseUrl: string, hash: string, cores: number | null): Promise<number> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  try {
+    const page = await context.newPage();
+    // The page runs as many one-at-a-time workers as it has cores (up to two): pretend to have fewer.
+    if (cores !== null)
+      await page.addInitScript((n) => Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => n }), cores);
+    await page.goto(new URL(hash, baseUrl).href);
+    await page.getByTestId('sweep-run').click();
+    const status = page.getByTestId('sweep-status');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=sweep-status]')?.getAttribute('data-phase') !== 'running',
+      undefined,
+      { timeout: 600_000 },
+    );
+    if ((await status.getAttribute('data-phase')) !== 'finished')
+      throw new Error(`the sweep did not finish: ${await status.textContent()}`);
+    return Number(await status.getAttribute('data-elapsed-ms'));
+  } finally {
+    await context.close();
+  }
+}
+
+/** `--sweep`: the sweep's timings in Node and in Chromium, side by side. */
+async function sweepBench(url: string | undefined, log: (line: string) => void): Promise<string[]> {
+  const config = { ...PRESETS['dense-explode'].config };
+  const grid = (text: string) => {
+    const [from = 0, to = 0, count = 0] = text.split(':').map(Number);
+    return rangeValues({ from, to, count });
+  };
+  const cells = sweepCells(grid(SWEEP_BENCH.lr), grid(SWEEP_BENCH.clip));
+  const label = `8 x 8 + unclipped = ${cells.length} cells x ${SWEEP_BENCH.steps} steps, dense net, SGD, batched`;
+  const lines = [`Sweep: ${label}`, '', '| where | backend | seconds |', '|---|---|---|'];
+  // WASM only: the CLI's choice for this model (CPU takes minutes).
+  for (const backend of ['wasm'] as NodeBackend[]) {
+    await startNodeBackend([backend]);
+    const data = await loadTrainingData(config, nodeDataLoader);
+    const started = performance.now();
+    await runGridSweep(config, data, cells, SWEEP_BENCH.steps);
+    const seconds = (performance.now() - started) / 1000;
+    log(`node ${backend}: ${seconds.toFixed(1)} s`);
+    lines.push(`| Node (gridSweep) | ${backend} | ${seconds.toFixed(1)} |`);
+  }
+  let server: { close: () => Promise<void> } | null = null;
+  let baseUrl = url;
+  if (!baseUrl) {
+    const vite = await import('vite');
+    await import('./buildMnistAsset.ts');
+    await vite.build({ logLevel: 'warn' });
+    const preview = await vite.preview({ preview: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
+    server = { close: () => preview.close() };
+    baseUrl = preview.resolvedUrls?.local[0];
+    if (!baseUrl) throw new Error('vite preview did not report a URL');
+  }
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  try {
+    const ms = await pageSweepMs(
+      browser,
+      baseUrl,
+      sweepHash(SWEEP_BENCH.lr, SWEEP_BENCH.clip, SWEEP_BENCH.steps),
+      null,
+    );
+    log(`chromium sweep page: ${(ms / 1000).toFixed(1)} s`);
+    lines.push(`| Chromium ${browser.version()} (sweep page, its worker) | wasm | ${(ms / 1000).toFixed(1)} |`);
+    lines.push('', 'One at a time (dense net + Adam, 4 x 4 + unclipped = 20 cells x 200 steps) on the sweep page:', '');
+    lines.push('| workers | seconds |', '|---|---|');
+    for (const cores of [1, 2]) {
+      const oneAtATime = await pageSweepMs(
+        browser,
+        baseUrl,
+        sweepHash('0.001:0.1:4', '0.1:10:4', 200, '&optimizer=adam'),
+        cores,
+      );
+      log(`chromium one at a time, ${cores} worker(s): ${(oneAtATime / 1000).toFixed(1)} s`);
+      lines.push(`| ${cores} | ${(oneAtATime / 1000).toFixed(1)} |`);
+    }
+  } finally {
+    await browser.close();
+    await server?.close();
+  }
+  return lines;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const smoke = args.includes('--smoke');
@@ -630,6 +728,11 @@ async function main(): Promise<void> {
   if (scenario !== 'both' && !(PAGE_SCENARIO_IDS as string[]).includes(scenario))
     throw new Error(`--scenario ${scenario}: allowed: ${PAGE_SCENARIO_IDS.join(', ')}, both`);
   const scenarios = scenario === 'both' ? PAGE_SCENARIO_IDS : [scenario as PageScenarioId];
+  if (args.includes('--sweep')) {
+    console.log(`Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}; Node ${process.version}`);
+    console.log((await sweepBench(url, (line) => console.error(line))).join('\n'));
+    return;
+  }
   if (args.includes('--page-only')) {
     // Only the page's main-thread health, against an app already served (quick, for chart work).
     if (!url)

@@ -22,7 +22,7 @@ import type { EvalMetrics, StepMetrics } from '../train/metrics.ts';
 import { Run } from '../train/trainer.ts';
 import { pickNodeBackend, type NodeBackend } from './nodeBackend.ts';
 import { MAX_AXIS, SWEEP_CSV_HEADER, logRange, runSweep, type SweepArgs } from './sweepCommand.ts';
-import { sweepRefusal } from '../train/sweep/denseSweep.ts';
+import { MAX_SWEEP_STEPS, sweepRefusal } from '../experiment/sweep.ts';
 import { nodeDataLoader } from './nodeData.ts';
 
 const USAGE = `usage: gradlab <command> [options]
@@ -59,9 +59,11 @@ options:
 const SWEEP_USAGE = `usage: gradlab sweep '<experiment URL or query string>' --lr A:B:N --clip A:B:N [options]
 
   Trains the link's experiment for every learning rate x clipping threshold, plus
-  an unclipped column, all from the same seed, weights and batches, as one batched
-  program, and prints the map of outcomes: where each cell diverged, or its final
-  epoch loss. For now: the dense net with SGD.
+  an unclipped column, all from the same seed, weights and batches (the dense net
+  with SGD as one batched program, any other experiment one cell at a time), and
+  prints the map of outcomes: where each cell diverged, or its final loss (the
+  dense net: the last epoch's loss over every row; recurrent nets: the mean
+  training loss of the last 50 steps), and test accuracy for classifiers.
 
 options:
   --lr A:B:N      N learning rates, log-spaced from A to B inclusive (N up to ${MAX_AXIS})
@@ -69,8 +71,9 @@ options:
                   norm, global, global-tf: the max norm), log-spaced, inclusive
   --steps S       steps per cell (default: the link's)
   --out FILE      one CSV row per cell: lr, clip (none for the unclipped column),
-                  diverged_at (empty if never), final_loss, min_loss (epoch losses
-                  over every row); the path is checked before training
+                  diverged_at (empty if never), final_loss, min_loss (the lowest
+                  epoch loss, or 50-step mean), test_accuracy (classifiers; empty
+                  otherwise or if diverged), steps; checked before training
   --verbose       on an unexpected error, print its whole stack`;
 
 /** Input the user can fix: printed as is, exit 2. */
@@ -127,8 +130,8 @@ export function parseArgs(argv: string[]): CliOptions {
     else if (command === 'sweep' && arg === '--steps') {
       const text = value();
       const steps = Number(text);
-      if (!Number.isInteger(steps) || steps < 1 || steps > 100_000) {
-        throw new UsageError(`--steps ${text}: allowed: an integer from 1 to 100000`);
+      if (!Number.isInteger(steps) || steps < 1 || steps > MAX_SWEEP_STEPS) {
+        throw new UsageError(`--steps ${text}: allowed: an integer from 1 to ${MAX_SWEEP_STEPS}`);
       }
       options.sweep.steps = steps;
     } else if (arg === '--out') options.out = value();

@@ -11,6 +11,14 @@ import { CLIFF_FIELDS, DEFAULT_CLIFF, checkCliffWindow, type CliffConfig } from 
 import { migrate, type RawParams } from './migrate.ts';
 import { DEFAULT_PRESET, PRESETS, PRESET_IDS, isPresetId, type PresetId } from './presets.ts';
 import { TOUR_LENGTH } from './tour.ts';
+import {
+  DEFAULT_SWEEP,
+  SWEEP_KEYS,
+  formatLogRange,
+  parseLogRange,
+  parseSweepSteps,
+  type SweepSettings,
+} from './sweep.ts';
 import { CLIP_FIELD_SPECS, FIELD_SPECS, checkBudget, checkClip, type FieldSpec } from './schema.ts';
 
 export interface ParamIssue {
@@ -35,8 +43,8 @@ export type NavLockGroup = (typeof NAV_LOCK_GROUPS)[number];
 export const ALL_LOCK_GROUPS = [...LOCK_GROUPS, ...NAV_LOCK_GROUPS] as const;
 export type AnyLockGroup = LockGroup | NavLockGroup;
 
-/** What the page shows: the pair of runs, or the cliff lesson. */
-export const PAGES = ['runs', 'cliff'] as const;
+/** What the page shows: the pair of runs, the cliff lesson, or a sweep of learning rates x thresholds. */
+export const PAGES = ['runs', 'cliff', 'sweep'] as const;
 export type PageId = (typeof PAGES)[number];
 
 export { TOUR_LENGTH };
@@ -47,9 +55,11 @@ export interface ViewOptions {
   page: PageId;
   /** The tour lesson whose text is shown, or null outside the tour. */
   tour: number | null;
+  /** The sweep page's grid (sweep.ts): what it trains, not how, so it travels with the link like the page. */
+  sweep: SweepSettings;
 }
 
-export const DEFAULT_VIEW: ViewOptions = { locked: [], page: 'runs', tour: null };
+export const DEFAULT_VIEW: ViewOptions = { locked: [], page: 'runs', tour: null, sweep: DEFAULT_SWEEP };
 
 export interface DecodedExperiment {
   config: ExperimentConfig;
@@ -97,6 +107,7 @@ const KNOWN_KEYS = new Set<string>([
   ...Object.values(CLIP_KEYS.clip),
   ...Object.values(CLIP_KEYS.baseClip),
   ...RACE_KEYS,
+  ...Object.values(SWEEP_KEYS),
 ]);
 
 const NUMBER_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -291,6 +302,7 @@ export function decodeExperiment(input: string): DecodedExperiment {
         message: `allowed: a lesson number from 1 to ${TOUR_LENGTH}; the tour was not opened`,
       });
   }
+  view.sweep = readSweep(raw, issues);
   const cliff: CliffConfig = { ...DEFAULT_CLIFF };
   const cliffAssign = cliff as unknown as Record<string, unknown>;
   for (const field of CLIFF_KEYS) {
@@ -378,6 +390,32 @@ function readRace(raw: RawParams, config: ExperimentConfig, issues: ParamIssue[]
   config.race = race;
 }
 
+/** `sweepLr`, `sweepClip` (A:B:N) and `sweepSteps`; a refused one names the limit and falls back to the default. */
+function readSweep(raw: RawParams, issues: ParamIssue[]): SweepSettings {
+  const sweep: SweepSettings = structuredClone(DEFAULT_SWEEP);
+  for (const axis of ['lr', 'clip'] as const) {
+    const key = SWEEP_KEYS[axis];
+    const value = raw.get(key);
+    if (value === undefined) continue;
+    const parsed = parseLogRange(value);
+    if (parsed.ok) sweep[axis] = parsed.range;
+    else
+      issues.push({ param: key, value: shown(value), message: `${parsed.why}; used ${formatLogRange(sweep[axis])}` });
+  }
+  const steps = raw.get(SWEEP_KEYS.steps);
+  if (steps !== undefined) {
+    const parsed = parseSweepSteps(steps);
+    if (parsed.ok) sweep.steps = parsed.steps;
+    else
+      issues.push({
+        param: SWEEP_KEYS.steps,
+        value: shown(steps),
+        message: `${parsed.why}; used the experiment's steps`,
+      });
+  }
+  return sweep;
+}
+
 /** Strict decoding for the CLI: any issue is an error. */
 export function parseExperiment(input: string): ParseResult {
   const decoded = decodeExperiment(input);
@@ -412,6 +450,12 @@ export function encodeExperiment(
     for (const [i, clip] of config.race.entries()) params.set(RACE_KEYS[i] ?? 'run4', formatClipText(clip));
   if (view.page !== 'runs') params.set('page', view.page);
   if (view.tour !== null) params.set('tour', String(view.tour));
+  for (const axis of ['lr', 'clip'] as const) {
+    const range = view.sweep[axis];
+    if (formatLogRange(range) !== formatLogRange(DEFAULT_SWEEP[axis]))
+      params.set(SWEEP_KEYS[axis], formatLogRange(range));
+  }
+  if (view.sweep.steps !== null) params.set(SWEEP_KEYS.steps, String(view.sweep.steps));
   for (const field of CLIFF_KEYS) {
     if (cliff[field] !== DEFAULT_CLIFF[field]) params.set(CLIFF_FIELDS[field].key, formatValue(cliff[field]));
   }

@@ -1,7 +1,7 @@
 /**
- * The lab's one zustand store, built from four slices: the experiment (what is
+ * The lab's one zustand store, built from five slices: the experiment (what is
  * trained, from the link), the runs (how training is going), what the cliff
- * lesson's worker computed, and the list of stored runs. Metrics
+ * lesson's worker computed, the list of stored runs, and the sweep page's sweep. Metrics
  * themselves live in RunSeries objects outside React; the store holds only a
  * `seriesVersion` that is bumped at most once per animation frame.
  */
@@ -11,6 +11,7 @@ import type { ClipConfig, ExperimentConfig, RunSide } from '../experiment/config
 import { PRESETS, type PresetId } from '../experiment/presets.ts';
 import { DEFAULT_VIEW, type AnyLockGroup, type ParamIssue, type ViewOptions } from '../experiment/urlCodec.ts';
 import type { StoredRun } from '../persist/runHistory.ts';
+import type { StoredSweep } from '../persist/sweepHistory.ts';
 import type { DescentStep, PlaneWindow } from '../train/cliff.ts';
 import type { Divergence, EvalMetrics, RunLayout } from '../train/metrics.ts';
 import type { RunStory } from '../present/narrator.ts';
@@ -102,7 +103,26 @@ export interface HistorySlice {
   historyError: string | null;
 }
 
-export type LabState = ExperimentSlice & RunSlice & CliffSlice & HistorySlice;
+/** A sweep on the sweep page: its record (as stored) and how far it has got. */
+export interface SweepView extends StoredSweep {
+  /** Cell-steps done, of cells x steps. */
+  done: number;
+  total: number;
+  etaMs: number | null;
+  backend: BackendName | null;
+  /** Workers training it (0 for a reopened sweep). */
+  workers: number;
+  notices: string[];
+}
+
+/** The sweep shown on the sweep page (running, finished or reopened), and the stored sweeps, newest first. */
+export interface SweepSlice {
+  sweepRun: SweepView | null;
+  sweepHistory: StoredSweep[];
+  sweepHistoryError: string | null;
+}
+
+export type LabState = ExperimentSlice & RunSlice & CliffSlice & HistorySlice & SweepSlice;
 
 const createExperimentSlice: StateCreator<LabState, [], [], ExperimentSlice> = (set) => ({
   config: PRESETS['dense-explode'].config,
@@ -135,7 +155,14 @@ const createCliffSlice: StateCreator<LabState, [], [], CliffSlice> = () => ({
 
 const createHistorySlice: StateCreator<LabState, [], [], HistorySlice> = () => ({ history: [], historyError: null });
 
+const createSweepSlice: StateCreator<LabState, [], [], SweepSlice> = () => ({
+  sweepRun: null,
+  sweepHistory: [],
+  sweepHistoryError: null,
+});
+
 export const useLab = create<LabState>()((...args) => ({
+  ...createSweepSlice(...args),
   ...createHistorySlice(...args),
   ...createExperimentSlice(...args),
   ...createRunSlice(...args),

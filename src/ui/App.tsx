@@ -5,7 +5,9 @@
  */
 import { useState, useSyncExternalStore } from 'react';
 import { CliffLesson } from '../cliff/CliffLesson.tsx';
+import { SweepPage } from '../sweep/SweepPage.tsx';
 import { AccuracyChart } from '../charts/AccuracyChart.tsx';
+import { DirectionChart } from '../charts/DirectionChart.tsx';
 import { GlobalNormChart } from '../charts/GlobalNormChart.tsx';
 import { GradNormChart } from '../charts/GradNormChart.tsx';
 import { HiddenGradChart } from '../charts/HiddenGradChart.tsx';
@@ -126,6 +128,7 @@ function RunsPage({ settingsOpen, closeSettings }: { settingsOpen: boolean; clos
         </div>
         {recurrent && <AccuracyChart />}
         <GlobalNormChart />
+        <DirectionChart />
         {recurrent && config.hiddenGradEvery > 0 && (
           <div className="pair">
             {sides.map((side) => (
@@ -168,10 +171,10 @@ export function App() {
       </header>
       <LinkIssues />
       <TourBar />
-      {page !== 'cliff' && <Intro />}
+      {page === 'runs' && <Intro />}
       <div className="action-row">
         <Toolbar />
-        {page !== 'cliff' && (
+        {page === 'runs' && (
           <div className="view-bar">
             <button
               type="button"
@@ -187,7 +190,13 @@ export function App() {
           </div>
         )}
       </div>
-      {page === 'cliff' ? <CliffLesson /> : <RunsPage settingsOpen={settingsOpen} closeSettings={closeSettings} />}
+      {page === 'cliff' ? (
+        <CliffLesson />
+      ) : page === 'sweep' ? (
+        <SweepPage />
+      ) : (
+        <RunsPage settingsOpen={settingsOpen} closeSettings={closeSettings} />
+      )}
     </div>
   );
 }

@@ -105,10 +105,11 @@ export function Toolbar() {
   ]);
   const share = async (link: string, what: string) =>
     setCopied((await copy(link)) ? `${what} copied` : `Copy failed; the link is: ${link}`);
-  const cliffPage = useLab((s) => s.view.page === 'cliff');
+  // The cliff and the sweep pages have their own controls: the pair's Play, steps and speed belong to the runs.
+  const runsPage = useLab((s) => s.view.page === 'runs');
   return (
-    <div className="toolbar" role="toolbar" aria-label={cliffPage ? 'Sharing' : 'Training'}>
-      {!cliffPage && (
+    <div className="toolbar" role="toolbar" aria-label={runsPage ? 'Training' : 'Sharing'}>
+      {runsPage && (
         <div className="buttons">
           {playing ? (
             <button type="button" className="primary" onClick={pause}>
@@ -140,7 +141,7 @@ export function Toolbar() {
           </label>
         </div>
       )}
-      {!cliffPage && <SpeedReadout />}
+      {runsPage && <SpeedReadout />}
       <div className="share">
         <button type="button" onClick={() => void share(currentLink(), 'Link')}>
           Copy link

@@ -84,7 +84,7 @@ export function TourBar() {
   );
 }
 
-/** Switches between the pair of runs and the cliff lesson. */
+/** Switches between the pair of runs, the cliff lesson and the sweep. */
 export function PageTabs() {
   const page = useLab((s) => s.view.page);
   const locked = useLab((s) => s.view.locked.includes('pages'));
@@ -92,6 +92,7 @@ export function PageTabs() {
   const tabs = [
     { id: 'runs', label: 'Training runs' },
     { id: 'cliff', label: 'The cliff' },
+    { id: 'sweep', label: 'Sweep' },
   ] as const;
   return (
     <div className="page-tabs" role="tablist" aria-label="What to show">

@@ -9,6 +9,9 @@ import type { CliffClip, DescentOptions, DescentStep, PlaneWindow } from '../tra
 import type { BackendTiming } from '../train/backendTrial.ts';
 import type { Divergence, EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
 import type { TrainerPhase } from '../train/runPhase.ts';
+import type { SweepCell } from '../experiment/sweep.ts';
+import type { CellOutcome } from '../train/sweep/cellOutcome.ts';
+import type { SweepMethod } from '../train/sweep/gridSweep.ts';
 
 export const BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -74,3 +77,31 @@ export type FromCliffWorker =
   | { type: 'surface'; id: number; cols: number; rows: number; loss: Float32Array; elapsedMs: number; final: boolean }
   | { type: 'paths'; id: number; paths: DescentStep[][]; elapsedMs: number }
   | { type: 'error'; id: number; message: string };
+
+/**
+ * A sweep's worker: trains the cells it is given (all of them, batched, for the dense net with SGD; a share of
+ * them, one at a time, otherwise) and reports each cell's outcome as soon as it is known. `indices` place its
+ * cells in the whole grid, so outcomes from several workers land in the right cells.
+ */
+export type ToSweepWorker =
+  | {
+      type: 'start';
+      config: ExperimentConfig;
+      cells: SweepCell[];
+      indices: number[];
+      steps: number;
+      method: SweepMethod;
+    }
+  /** Stop after the step in flight; finished cells stay reported. */
+  | { type: 'cancel' };
+
+export type FromSweepWorker =
+  | { type: 'backend'; backend: BackendName }
+  | { type: 'notice'; message: string }
+  | { type: 'started'; method: SweepMethod; classifier: boolean }
+  /** Cell-steps done of this worker's cells x steps (at most every 100 ms). */
+  | { type: 'progress'; done: number; total: number }
+  /** `index`: the cell's place in the whole grid. */
+  | { type: 'cell'; index: number; outcome: CellOutcome }
+  | { type: 'done'; cancelled: boolean }
+  | { type: 'error'; message: string };

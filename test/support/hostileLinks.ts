@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { CLIFF_FIELDS } from '../../src/experiment/cliff.ts';
 import { FIELD_SPECS } from '../../src/experiment/schema.ts';
+import { SWEEP_KEYS } from '../../src/experiment/sweep.ts';
 
 const KEYS = [
   'v',
@@ -27,6 +28,7 @@ const KEYS = [
   'run3',
   'run4',
   ...Object.values(CLIFF_FIELDS).map((f) => f.key),
+  ...Object.values(SWEEP_KEYS),
   '__proto__',
   'constructor',
   'toString',

@@ -209,7 +209,7 @@ describe('gradlab CLI', () => {
     // lr 0.1 unclipped explodes (the tutorial's 0.07 does at step 5).
     expect(lines.some((l) => /^0\.1 .* x\d+$/.test(l))).toBe(true);
     const [header, ...rows] = readFileSync(out, 'utf8').trim().split('\n');
-    expect(header).toBe('lr,clip,diverged_at,final_loss,min_loss');
+    expect(header).toBe('lr,clip,diverged_at,final_loss,min_loss,test_accuracy,steps');
     expect(rows.map((r) => r.split(',').slice(0, 2).join(','))).toEqual([
       '0.01,1',
       '0.01,10',
@@ -226,6 +226,8 @@ describe('gradlab CLI', () => {
   it.each([
     [['--lr', '0.1:0.01:4', '--clip', '1:10:2'], '--lr 0.1:0.01:4: the range is empty (A = 0.1 is above B = 0.01)'],
     [['--lr', '0.001:0.1:1000', '--clip', '1:10:1000'], '--lr 0.001:0.1:1000: N must be an integer from 1 to 12'],
+    [['--lr', '0.01:0.1:2', '--clip', '1:10:13'], '--clip 1:10:13: N must be an integer from 1 to 12 (a 12 x 12 grid'],
+    [['--lr', '0.01:0.1:2', '--clip', '1:10:2', '--steps', '0'], '--steps 0: allowed: an integer from 1 to 100000'],
     [['--lr', '0.01:0.1:2'], "'sweep' needs --lr A:B:N and --clip A:B:N"],
     [['--lr', 'fast', '--clip', '1:10:2'], '--lr fast: write it as A:B:N'],
   ])('refuses a bad sweep (%j) naming the parameter and the limit, before training', async (options, message) => {
@@ -239,12 +241,32 @@ describe('gradlab CLI', () => {
     expect(lines).toEqual([]);
   });
 
-  it('refuses a sweep of what it cannot batch yet, and a link the decoder refuses', async () => {
+  it('sweeps a recurrent net one cell at a time: test accuracy in the CSV; refuses clip=none and a refused link', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'gradlab-')), 'lstm.csv');
+    const lines: string[] = [];
+    const link = 'v=1&preset=lstm-tf&hidden=8&batch=16&trainSize=100&testSize=100';
+    const grid = ['--lr', '0.001:0.01:2', '--clip', '1:1:1'];
+    expect(await runCli(['sweep', link, ...grid, '--steps', '3', '--out', out], (l) => lines.push(l))).toBe(0);
+    expect(lines).toContain(
+      'sweep: 2 learning rates x 1 thresholds (value) + no clipping = 4 cells, 3 steps each, one at a time (model=lstm: batched sweeps train the dense net only)',
+    );
+    expect(lines).toContain('test accuracy per cell:');
+    const [header, ...rows] = readFileSync(out, 'utf8').trim().split('\n');
+    expect(header).toBe('lr,clip,diverged_at,final_loss,min_loss,test_accuracy,steps');
+    expect(rows).toHaveLength(4);
+    for (const row of rows) {
+      const [, , divergedAt, finalLoss, , accuracy, steps] = row.split(',');
+      expect(divergedAt).toBe('');
+      expect(Number(finalLoss)).toBeGreaterThan(0);
+      // A share of the 100 test digits.
+      expect(Math.abs(Number(accuracy) * 100 - Math.round(Number(accuracy) * 100))).toBeLessThan(1e-9);
+      expect(Number(accuracy)).toBeLessThanOrEqual(1);
+      expect(steps).toBe('3');
+    }
     const errors: string[] = [];
-    const grid = ['--lr', '0.01:0.1:2', '--clip', '1:10:2'];
     const error = (l: string) => errors.push(l);
-    expect(await runCli(['sweep', 'v=1&preset=lstm-tf', ...grid], () => {}, { error })).toBe(2);
-    expect(errors.at(-1)).toBe('gradlab: model=lstm: a sweep trains the dense net only, for now');
+    expect(await runCli(['sweep', 'v=1&clip=none', ...grid], () => {}, { error })).toBe(2);
+    expect(errors.at(-1)).toMatch(/^gradlab: clip=none: the sweep varies the threshold/);
     expect(await runCli(['sweep', 'v=1&hidden=-3', ...grid], () => {}, { error })).toBe(2);
     expect(errors.at(-1)).toContain('hidden=-3');
   });
@@ -252,7 +274,9 @@ describe('gradlab CLI', () => {
   it('rejects bad usage with exit 2', () => {
     expect(gradlab('fly').code).toBe(2);
     expect(gradlab('run').code).toBe(2);
-    expect(gradlab('run', 'v=1', '--side', 'left').stderr).toContain('allowed: both, clipped, baseline');
+    expect(gradlab('run', 'v=1', '--side', 'left').stderr).toContain(
+      'allowed: both (every run), baseline, clipped, third, fourth',
+    );
   });
 
   it("refuses the fuzz test's hostile links with exit code 2, naming a refused parameter, and trains nothing", async () => {

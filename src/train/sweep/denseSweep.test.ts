@@ -6,7 +6,7 @@ import { PRESETS } from '../../experiment/presets.ts';
 import { loadTrainingData } from '../data/trainingData.ts';
 import { EpochLossTracker } from '../epochLoss.ts';
 import { Run } from '../trainer.ts';
-import { DenseSweep, sweepRefusal, type SweepCell } from './denseSweep.ts';
+import { DenseSweep, denseBatchRefusal, type SweepCell } from './denseSweep.ts';
 
 const STEPS = 12;
 
@@ -95,9 +95,13 @@ describe('a batched dense sweep', () => {
 
   it('refuses what it cannot batch, saying which setting', () => {
     const base = PRESETS['dense-explode'].config;
-    expect(sweepRefusal({ ...base, model: 'lstm' })).toMatch(/^model=lstm: /);
-    expect(sweepRefusal({ ...base, optimizer: 'adam' })).toMatch(/^optimizer=adam: /);
-    expect(sweepRefusal({ ...base, clip: NO_CLIP })).toMatch(/^clip=none: /);
-    expect(sweepRefusal(base)).toBeNull();
+    expect(denseBatchRefusal({ ...base, model: 'lstm' })).toMatch(/^model=lstm: /);
+    expect(denseBatchRefusal({ ...base, optimizer: 'adam' })).toMatch(/^optimizer=adam: /);
+    expect(denseBatchRefusal({ ...base, loss: 'literal' })).toMatch(/^loss=literal: /);
+    expect(denseBatchRefusal({ ...base, clip: { ...base.clip, mode: 'global', normType: 'inf' } })).toMatch(
+      /^normType=inf: /,
+    );
+    expect(denseBatchRefusal({ ...base, clip: NO_CLIP })).toMatch(/^clip=none: /);
+    expect(denseBatchRefusal(base)).toBeNull();
   });
 });

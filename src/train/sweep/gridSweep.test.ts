@@ -1,0 +1,132 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { nodeDataLoader } from '../../cli/nodeData.ts';
+import { NO_CLIP, type ExperimentConfig } from '../../experiment/config.ts';
+import { PRESETS } from '../../experiment/presets.ts';
+import { sweepCells } from '../../experiment/sweep.ts';
+import { loadTrainingData } from '../data/trainingData.ts';
+import { CellLossSummary, LAST_STEPS, type CellOutcome } from './cellOutcome.ts';
+import { cellRunConfig, runGridSweep, sweepMethod } from './gridSweep.ts';
+
+function relative(a: number, b: number): number {
+  return Math.abs(a - b) / Math.max(Math.abs(b), 1e-30);
+}
+
+describe('what a cell reports', () => {
+  it("is the last complete epoch's loss over every row for the regression", () => {
+    // 10 rows in batches of 4: 4, 4 and 2 rows an epoch; the epoch loss weighs each batch by its rows.
+    const s = new CellLossSummary('regression', 10, 4);
+    [1, 2, 4].forEach((loss, i) => s.add(i + 1, 1, loss));
+    expect(s.finalLoss).toBeCloseTo((4 * 1 + 4 * 2 + 2 * 4) / 10, 12); // 2.0
+    [1, 1, 1].forEach((loss, i) => s.add(i + 4, 2, loss));
+    s.add(7, 3, 9); // an epoch begun is not counted
+    expect(s.finalLoss).toBe(1);
+    expect(s.minLoss).toBe(1);
+  });
+
+  it('is the mean of the last LAST_STEPS steps for a sequence task, the minimum the lowest such mean', () => {
+    const s = new CellLossSummary('mnist', 10_000, 64);
+    s.add(1, 1, 4);
+    s.add(2, 1, 2);
+    // Fewer steps than the window: the mean of those there are.
+    expect(s.finalLoss).toBe(3);
+    expect(s.minLoss).toBe(3);
+    for (let step = 3; step <= 60; step++) s.add(step, 1, step);
+    // Steps 11..60 have losses 11..60: mean 35.5. The lowest window is steps 1..50: (4 + 2 + 3 + ... + 50) / 50.
+    expect(LAST_STEPS).toBe(50);
+    expect(s.finalLoss).toBeCloseTo(35.5, 10);
+    expect(s.minLoss).toBeCloseTo((4 + 2 + (50 * 51) / 2 - 3) / 50, 10);
+  });
+});
+
+describe('a grid sweep', () => {
+  it('batches the dense net with SGD, and its outcomes equal one-at-a-time training to 1e-5', async () => {
+    const config: ExperimentConfig = { ...PRESETS['dense-explode'].config };
+    expect(sweepMethod(config).method).toBe('batched');
+    const cells = sweepCells([0.01, 0.07], [0.5, 4]);
+    const data = await loadTrainingData(config, nodeDataLoader);
+    const before = tf.memory().numTensors;
+    const order: number[] = [];
+    const progress: number[] = [];
+    const batched = await runGridSweep(config, data, cells, 24, {
+      onCell: (k) => order.push(k),
+      onProgress: (done, total) => progress.push(done / total),
+    });
+    const single = await runGridSweep(config, data, cells, 24, { method: 'one-at-a-time' });
+    expect(tf.memory().numTensors).toBe(before);
+    // The unclipped cell at lr 0.07 diverges at step 5, and is reported then, before the cells that finish.
+    expect(order[0]).toBe(5);
+    expect(order.slice().sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(progress.at(-1)).toBe(1);
+    expect(progress.every((p, i) => i === 0 || p >= (progress[i - 1] ?? 0))).toBe(true);
+    batched.forEach((b, k) => {
+      const s = single[k] as CellOutcome;
+      expect(b?.divergedAt, `cell ${k}`).toBe(s.divergedAt);
+      expect(b?.steps, `cell ${k}`).toBe(s.steps);
+      if (s.divergedAt !== null) return;
+      expect(relative(b?.finalLoss ?? NaN, s.finalLoss), `cell ${k} final`).toBeLessThan(1e-5);
+      expect(relative(b?.minLoss ?? NaN, s.minLoss), `cell ${k} min`).toBeLessThan(1e-5);
+      expect(b?.testAccuracy).toBeNull();
+    });
+    expect(batched[5]).toMatchObject({ lr: 0.07, clip: null, divergedAt: 5, steps: 5 });
+  });
+
+  it('trains what it cannot batch one cell at a time: Adam on the dense net', async () => {
+    const config: ExperimentConfig = { ...PRESETS['dense-explode'].config, optimizer: 'adam' };
+    expect(sweepMethod(config)).toEqual({
+      method: 'one-at-a-time',
+      why: 'optimizer=adam: batched sweeps train with SGD only',
+    });
+    const data = await loadTrainingData(config, nodeDataLoader);
+    const outcomes = await runGridSweep(config, data, sweepCells([0.01], [1]), 16);
+    expect(outcomes.map((o) => o?.divergedAt)).toEqual([null, null]);
+    expect(outcomes.every((o) => o !== null && o.finalLoss > 0 && o.minLoss <= o.finalLoss)).toBe(true);
+  });
+
+  it('sweeps a recurrent net on MNIST: each cell reports its loss and test accuracy, and a cancel stops it', async () => {
+    const config: ExperimentConfig = {
+      ...PRESETS['lstm-tf'].config,
+      hidden: 8,
+      batch: 16,
+      trainSize: 64,
+      testSize: 50,
+    };
+    const data = await loadTrainingData(config, nodeDataLoader);
+    const cells = sweepCells([0.001, 0.01], [1]);
+    const before = tf.memory().numTensors;
+    const starts: unknown[] = [];
+    const outcomes = await runGridSweep(config, data, cells, 3, { onStart: (info) => starts.push(info) });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(starts).toEqual([{ method: 'one-at-a-time', classifier: true }]);
+    for (const o of outcomes) {
+      expect(o?.steps).toBe(3);
+      expect(o?.divergedAt).toBeNull();
+      // Ten classes: a cross-entropy near ln 10 after three steps, an accuracy among 50 test digits.
+      expect(o?.finalLoss).toBeGreaterThan(1.5);
+      expect(o?.finalLoss).toBeLessThan(3);
+      expect(Number.isInteger((o?.testAccuracy ?? NaN) * 50)).toBe(true);
+    }
+    let finished = 0;
+    const cancelled = await runGridSweep(config, data, cells, 3, {
+      onCell: () => finished++,
+      cancelled: () => finished >= 1,
+    });
+    expect(cancelled.map((o) => o !== null)).toEqual([true, false, false, false]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('gives each cell its learning rate and threshold in the link’s clipping mode, and refuses clip=none', async () => {
+    const base = PRESETS['rnn-scale'].config;
+    expect(cellRunConfig(base, { lr: 0.5, clip: 2 }, 30)).toMatchObject({
+      lr: 0.5,
+      steps: 30,
+      pair: false,
+      hiddenGradEvery: 0,
+      clip: { mode: 'global', threshold: 2 },
+    });
+    expect(cellRunConfig(base, { lr: 0.5, clip: null }, 30).clip).toEqual(NO_CLIP);
+    const config = { ...PRESETS['dense-explode'].config, clip: NO_CLIP };
+    const data = await loadTrainingData(config, nodeDataLoader);
+    await expect(runGridSweep(config, data, sweepCells([0.01], [1]), 2)).rejects.toThrow(/^clip=none: /);
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * Any experiment's sweep: every cell (learning rate x threshold, and the unclipped column) trained from the same
+ * seed, initial weights and batches, for the same number of steps. The dense net with SGD trains as one batched
+ * program (denseSweep.ts); everything else (recurrent nets, Adam and RMSprop, the literal loss, the global
+ * infinity norm) trains one cell at a time through `Run`, the lab's own step. Each cell's outcome is reported as
+ * soon as it is known: a diverged cell at its divergence, the others after their last step.
+ *
+ * The CLI, the sweep worker and the tests all run this; nothing here touches the DOM or Node.
+ */
+import type { ExperimentConfig } from '../../experiment/config.ts';
+import { clipWithThreshold, sweepRefusal, type SweepCell } from '../../experiment/sweep.ts';
+import { trainRows, type TrainingData } from '../data/trainingData.ts';
+import { Run } from '../trainer.ts';
+import { CellLossSummary, type CellOutcome } from './cellOutcome.ts';
+import { DenseSweep, denseBatchRefusal } from './denseSweep.ts';
+
+export type SweepMethod = 'batched' | 'one-at-a-time';
+
+export interface GridSweepHooks {
+  /** Before the first step: how the cells train, and whether they are classifiers (from the run's layout). */
+  onStart?(info: { method: SweepMethod; classifier: boolean }): void;
+  /** A cell's whole outcome, as soon as it is known; `index` is its place in `cells`. */
+  onCell?(index: number, outcome: CellOutcome): void;
+  /** Cell-steps done so far, of cells x steps (a diverged cell counts all its steps as done). */
+  onProgress?(done: number, total: number): void;
+  /** Checked between steps: true stops the sweep; cells not finished are left out. */
+  cancelled?(): boolean;
+  /** Called about every PAUSE_MS of training, so a host can hear a cancel (a worker's message, Ctrl-C). */
+  pause?(): Promise<void>;
+  /** 'one-at-a-time' forces `Run` for every cell (the tests compare both ways). */
+  method?: SweepMethod;
+}
+
+const PAUSE_MS = 40;
+
+/** How a config's cells train: batched where denseSweep.ts can, else one at a time (with why not batched). */
+export function sweepMethod(config: ExperimentConfig): { method: SweepMethod; why: string | null } {
+  const why = denseBatchRefusal(config);
+  return { method: why === null ? 'batched' : 'one-at-a-time', why };
+}
+
+/** The experiment one cell trains: its learning rate and threshold, one run, no per-time-step probes. */
+export function cellRunConfig(config: ExperimentConfig, cell: SweepCell, steps: number): ExperimentConfig {
+  return {
+    ...config,
+    lr: cell.lr,
+    steps,
+    pair: false,
+    race: [],
+    clip: clipWithThreshold(config.clip, cell.clip),
+    hiddenGradEvery: 0,
+    evalEvery: 0,
+  };
+}
+
+/** Trains the cells; returns each one's outcome, or null for a cell a cancel left unfinished. */
+export async function runGridSweep(
+  config: ExperimentConfig,
+  data: TrainingData,
+  cells: readonly SweepCell[],
+  steps: number,
+  hooks: GridSweepHooks = {},
+): Promise<(CellOutcome | null)[]> {
+  const refused = sweepRefusal(config);
+  if (refused) throw new Error(refused);
+  if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`steps must be a positive integer, got ${steps}`);
+  if (cells.length === 0) return [];
+  const method = hooks.method ?? sweepMethod(config).method;
+  if (method === 'batched') return batched(config, data, cells, steps, hooks);
+  return oneAtATime(config, data, cells, steps, hooks);
+}
+
+function pacer(hooks: GridSweepHooks): () => Promise<void> {
+  let last = Date.now();
+  return async () => {
+    if (!hooks.pause || Date.now() - last < PAUSE_MS) return;
+    await hooks.pause();
+    last = Date.now();
+  };
+}
+
+async function batched(
+  config: ExperimentConfig,
+  data: TrainingData,
+  cells: readonly SweepCell[],
+  steps: number,
+  hooks: GridSweepHooks,
+): Promise<(CellOutcome | null)[]> {
+  const outcomes: (CellOutcome | null)[] = cells.map(() => null);
+  const sweep = new DenseSweep({ ...config, steps }, data, cells);
+  const total = cells.length * steps;
+  const pace = pacer(hooks);
+  hooks.onStart?.({ method: 'batched', classifier: false });
+  try {
+    for (let s = 1; s <= steps; s++) {
+      await pace();
+      if (hooks.cancelled?.()) break;
+      await sweep.trainStep();
+      let done = 0;
+      sweep.divergedSteps().forEach((at, k) => {
+        done += at === null ? s : steps;
+        if (at !== null && outcomes[k] === null) {
+          outcomes[k] = sweep.outcome(k);
+          hooks.onCell?.(k, outcomes[k]);
+        }
+      });
+      hooks.onProgress?.(done, total);
+    }
+    if (sweep.step === steps)
+      cells.forEach((_, k) => {
+        if (outcomes[k] !== null) return;
+        outcomes[k] = sweep.outcome(k);
+        hooks.onCell?.(k, outcomes[k]);
+      });
+    return outcomes;
+  } finally {
+    sweep.dispose();
+  }
+}
+
+async function oneAtATime(
+  config: ExperimentConfig,
+  data: TrainingData,
+  cells: readonly SweepCell[],
+  steps: number,
+  hooks: GridSweepHooks,
+): Promise<(CellOutcome | null)[]> {
+  const outcomes: (CellOutcome | null)[] = cells.map(() => null);
+  const total = cells.length * steps;
+  const rows = trainRows(data);
+  const pace = pacer(hooks);
+  let started = false;
+  for (const [k, cell] of cells.entries()) {
+    if (hooks.cancelled?.()) break;
+    const run = new Run({ config: cellRunConfig(config, cell, steps), side: 'clipped', data });
+    try {
+      if (!started) hooks.onStart?.({ method: 'one-at-a-time', classifier: run.layout.classifier });
+      started = true;
+      const summary = new CellLossSummary(data.kind, rows, config.batch);
+      while (run.status === 'ready') {
+        await pace();
+        if (hooks.cancelled?.()) return outcomes;
+        const m = await run.trainStep();
+        const diverged = run.divergence !== null;
+        if (!diverged) summary.add(m.step, m.epoch, m.loss);
+        hooks.onProgress?.(k * steps + (diverged ? steps : run.step), total);
+      }
+      const divergedAt = run.divergence?.step ?? null;
+      const evaluation = divergedAt === null && run.layout.classifier ? await run.evaluate() : null;
+      const outcome: CellOutcome = {
+        ...cell,
+        divergedAt,
+        finalLoss: summary.finalLoss,
+        minLoss: summary.minLoss,
+        testAccuracy: evaluation?.testAccuracy ?? null,
+        steps: run.step,
+      };
+      outcomes[k] = outcome;
+      hooks.onCell?.(k, outcome);
+    } finally {
+      run.dispose();
+    }
+  }
+  return outcomes;
+}
