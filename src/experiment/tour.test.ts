@@ -35,13 +35,24 @@ describe('the guided tour', () => {
     ];
     expect(explode.config).toMatchObject({ pair: false, clip: { mode: 'none' } });
     expect(clipValue.config).toEqual(PRESETS['dense-explode'].config);
-    expect([modes.config.baseClip.mode, modes.config.clip.mode]).toEqual(['value', 'global']);
+    // The race: none, value, per-tensor norm, global norm.
+    expect([modes.config.baseClip, modes.config.clip, ...modes.config.race].map((c) => c.mode)).toEqual([
+      'none',
+      'value',
+      'norm',
+      'global',
+    ]);
     expect(rnn.config).toMatchObject({ model: 'rnn', recScale: 2 });
     expect(rnn.config.hiddenGradEvery).toBeGreaterThan(0);
     expect(lstm.config).toMatchObject({ model: 'lstm', optimizer: 'adam-keras', clip: { mode: 'value', max: 1 } });
     expect(cliff.view).toEqual({ ...DEFAULT_VIEW, page: 'cliff', tour: 6 });
     expect(literal.config.loss).toBe('literal');
     expect(adding.preset).toBe('adding');
+    // Lesson 8 is shown with the sweep it was found with.
+    const sweep = decodeExperiment(`v=1&${TOUR[7]?.sweep ?? ''}`);
+    expect(sweep.issues).toEqual([]);
+    expect(sweep.view).toMatchObject({ page: 'sweep', tour: 8 });
+    expect(sweep.config).toEqual(PRESETS.adding.config);
     expect(adding.config).toEqual(PRESETS.adding.config);
     expect(adding.config).toMatchObject({
       model: 'rnn',

@@ -13,6 +13,8 @@ export interface TourLesson {
   text: string;
   /** What the student should look for. */
   lookFor: string;
+  /** The sweep the lesson's setting was found with: its link query (page=sweep), opened from the lesson. */
+  sweep?: string;
 }
 
 export const TOUR: readonly TourLesson[] = [
@@ -34,11 +36,20 @@ export const TOUR: readonly TourLesson[] = [
   },
   {
     n: 3,
-    title: 'Value, norm or global norm?',
-    query: 'preset=dense-explode&baseClip=value&baseClipMin=-1&baseClipMax=1&clip=global&clipNorm=5&tour=3',
-    text: 'Left: clip by value at 1. Right: clip the global norm of all gradients to 5 (torch clip_grad_norm_). Value clipping bounds every element on its own and can turn the step; global-norm clipping shrinks the whole gradient by one factor and keeps its direction.',
+    title: 'The race: value, norm or global norm?',
+    query: 'preset=dense-explode&run3=norm:1&run4=global:1&tour=3',
+    text:
+      'Four runs of the dense net from the same weights and the same batches: no clipping; every gradient ' +
+      'element clipped to [-1, 1] (by value); each tensor clipped to norm 1 on its own (per tensor, Keras ' +
+      'clipnorm); and all the gradients together clipped to norm 1 (global, torch clip_grad_norm_).',
     lookFor:
-      "Compare the two loss curves and the dashed (applied) norms. Then set the right side to 'By norm' (per tensor, Keras clipnorm): each layer is rescaled on its own, so the layers' balance changes. Same data, same start: only the clipping differs.",
+      'The unclipped run overflows at step 5; the three clipped ones all survive, but they do not learn alike. ' +
+      'Global-norm clipping multiplies the whole gradient by one number: each step is shorter but points where ' +
+      'the gradient points (0° on the chart "How far clipping turns the step"), and it ends with by far the ' +
+      'lowest loss, below 1 after 400 steps. Per-tensor norm clipping shrinks each layer by its own factor and ' +
+      'turns the step about 30°. Value clipping cuts the large elements and keeps the small ones: it turns the ' +
+      'step about 60° and ends with the highest loss, near 100, although its steps are the longest. Clipping ' +
+      'is a safety rail against the blow-up; how it clips decides where each step goes.',
   },
   {
     n: 4,
@@ -104,7 +115,11 @@ export const TOUR: readonly TourLesson[] = [
       'seed: with some seeds it needs another thousand steps). Its per-time-step chart shows what it had to ' +
       'overcome: over the first few hundred steps the gradient reaching t = 1 is mostly under a tenth of the one ' +
       'at t = 30 (it vanishes, so the first marker is barely heard); once the net has learned to carry the first ' +
-      'number to the end, the two are of the same order, from a third to about twice.',
+      'number to the end, the two are of the same order, from a third to about twice. The sweep this setting ' +
+      'was found with (open it below) trains the same net for learning rates 0.01 to 0.3 and thresholds 0.03 to 1: ' +
+      'unclipped it overflows from learning rate 0.1 up and stays on the line below that; clipped, it learns along ' +
+      'the band where learning rate x threshold is about 0.01, and stalls or bounces off it elsewhere.',
+    sweep: 'preset=adding&page=sweep&sweepLr=0.01:0.3:4&sweepClip=0.03:1:4&sweepSteps=2000&tour=8',
   },
 ];
 

@@ -14,6 +14,7 @@ import { describeExperiment, sameExperiment } from '../present/experiment.ts';
 import { useLab } from '../store/labStore.ts';
 import { applyExperiment } from '../store/session.ts';
 import { ClipEditor } from './ClipEditor.tsx';
+import { RaceClipEditors, RunsChoice } from './RaceControls.tsx';
 import { resetLab, teacherSettings } from './linkSync.ts';
 import { TeacherTag } from './TeacherTag.tsx';
 import { NumberField, SelectField } from '../widgets/NumberField.tsx';
@@ -249,31 +250,24 @@ export function ControlsPanel() {
         {num('steps', 'Steps')}
         {num('seed', 'Seed', 'Same seed, same weights, data and batch order.')}
         {recurrent && num('hiddenGradEvery', 'Measure dL/dh_t every N steps', '0 turns it off.')}
-        <SelectField
-          label="Runs"
-          value={config.pair ? '1' : '0'}
-          options={[
-            { value: '1', label: 'A pair: baseline and clipped' },
-            { value: '0', label: 'The clipped run only' },
-          ]}
-          onChange={(v) => void commitChange({ pair: v === '1' })}
-        />
+        <RunsChoice config={config} onChange={commitChange} />
       </Group>
 
       <ClipEditor
-        legend={config.pair ? 'Clipped run' : 'The run'}
+        legend={config.race.length > 0 ? 'Run 2 of the race' : config.pair ? 'Clipped run' : 'The run'}
         clip={config.clip}
         disabled={locked.includes('clip')}
         onChange={(clip) => commitChange({ clip })}
       />
       {config.pair && (
         <ClipEditor
-          legend="Baseline run"
+          legend={config.race.length > 0 ? 'Run 1 of the race' : 'Baseline run'}
           clip={config.baseClip}
           disabled={locked.includes('baseClip')}
           onChange={(baseClip) => commitChange({ baseClip })}
         />
       )}
+      <RaceClipEditors config={config} disabled={locked.includes('clip')} onChange={commitChange} />
     </form>
   );
 }

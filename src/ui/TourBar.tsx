@@ -1,5 +1,5 @@
 /**
- * The guided tour: seven lessons, each opened as its link. Inside the tour the
+ * The guided tour: its lessons, each opened as its link. Inside the tour the
  * current lesson's text says what to look for; the student can still change
  * anything. A teacher's hidden controls stay hidden from lesson to lesson.
  * A link that locks `tour` shows the teacher's lesson, if any, without the
@@ -58,6 +58,14 @@ export function TourBar() {
           <p>
             <strong>What to look for.</strong> {lesson.lookFor}
           </p>
+          {lesson.sweep && (
+            <p>
+              <a href={`#v=1&${lesson.sweep}`} data-testid="lesson-sweep">
+                Open the sweep this lesson was found with
+              </a>{' '}
+              (it trains every cell in your browser; the map fills in as they finish).
+            </p>
+          )}
           {!locked && (
             <div className="buttons">
               <button

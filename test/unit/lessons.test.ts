@@ -95,6 +95,27 @@ describe.each(SEEDS)('the tour lessons tell the truth (seed %i)', (seed) => {
     expect(rest.at(-1)).toBeLessThan(0.01 * first);
   });
 
+  it('lesson 3: the race: unclipped diverges at step 5; global norm keeps the direction and ends lowest, per-tensor norm turns the step about 30°, value about 60° and ends highest', async () => {
+    const { baseline, clipped: value, third: norm, fourth: global } = await play(lessonConfig(3, seed));
+    expect(baseline?.story.divergence?.step).toBe(5);
+    for (const run of [value, norm, global]) expect(run?.story.divergence).toBeNull();
+    const loss = (run: Outcome | undefined) => run?.story.finalLoss ?? NaN;
+    expect(loss(global)).toBeLessThan(1);
+    expect(loss(global)).toBeLessThan(loss(norm));
+    expect(loss(norm)).toBeLessThan(loss(value));
+    expect(loss(value)).toBeGreaterThan(50);
+    expect(loss(value)).toBeLessThan(200);
+    expect(global?.story.turnDegrees).toBeLessThan(0.5);
+    expect(norm?.story.turnDegrees).toBeGreaterThan(20);
+    expect(norm?.story.turnDegrees).toBeLessThan(40);
+    expect(value?.story.turnDegrees).toBeGreaterThan(50);
+    expect(value?.story.turnDegrees).toBeLessThan(70);
+    // "although its steps are the longest"
+    const ratio = (run: Outcome | undefined) => run?.story.appliedRatio ?? NaN;
+    expect(ratio(value)).toBeGreaterThan(ratio(global));
+    expect(ratio(value)).toBeGreaterThan(ratio(norm));
+  });
+
   it('lesson 4: clipping hurts the RNN: the unclipped run saturates and leaves the exploding regime, the clipped one keeps exploding and learns less', async () => {
     const { baseline, clipped } = await play(lessonConfig(4, seed));
     if (!baseline || !clipped) throw new Error('lesson 4 is a pair');
