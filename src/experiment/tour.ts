@@ -45,9 +45,9 @@ export const TOUR: readonly TourLesson[] = [
     lookFor:
       'The unclipped run overflows at step 5; the three clipped ones all survive, but they do not learn alike. ' +
       'Global-norm clipping multiplies the whole gradient by one number: each step is shorter but points where ' +
-      'the gradient points (0° on the chart "How far clipping turns the step"), and it ends with by far the ' +
-      'lowest loss, below 1 after 400 steps. Per-tensor norm clipping shrinks each layer by its own factor and ' +
-      'turns the step about 30°. Value clipping cuts the large elements and keeps the small ones: it turns the ' +
+      'the gradient points (0° on the chart "How far clipping turns the step"). Per-tensor norm clipping shrinks ' +
+      'each layer by its own factor and turns the step about 30°: it leads for the first 200 steps or so, then ' +
+      'global norm overtakes it and ends with by far the lowest loss, below 1 after 400 steps. Value clipping cuts the large elements and keeps the small ones: it turns the ' +
       'step about 60° and ends with the highest loss, near 100, although its steps are the longest. Clipping ' +
       'is a safety rail against the blow-up; how it clips decides where each step goes.',
   },

@@ -253,12 +253,6 @@ export function ControlsPanel() {
         <RunsChoice config={config} onChange={commitChange} />
       </Group>
 
-      <ClipEditor
-        legend={config.race.length > 0 ? 'Run 2 of the race' : config.pair ? 'Clipped run' : 'The run'}
-        clip={config.clip}
-        disabled={locked.includes('clip')}
-        onChange={(clip) => commitChange({ clip })}
-      />
       {config.pair && (
         <ClipEditor
           legend={config.race.length > 0 ? 'Run 1 of the race' : 'Baseline run'}
@@ -267,6 +261,12 @@ export function ControlsPanel() {
           onChange={(baseClip) => commitChange({ baseClip })}
         />
       )}
+      <ClipEditor
+        legend={config.race.length > 0 ? 'Run 2 of the race' : config.pair ? 'Clipped run' : 'The run'}
+        clip={config.clip}
+        disabled={locked.includes('clip')}
+        onChange={(clip) => commitChange({ clip })}
+      />
       <RaceClipEditors config={config} disabled={locked.includes('clip')} onChange={commitChange} />
     </form>
   );

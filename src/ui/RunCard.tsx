@@ -9,6 +9,7 @@ import { explainDivergence } from '../present/explain.ts';
 import { downloadBlob } from '../widgets/download.ts';
 import { currentLink } from './linkSync.ts';
 import { UNCLIPPED_TITLE } from './runNames.ts';
+import { clipName } from '../present/clipName.ts';
 
 const PHASE_WORDS = {
   starting: 'starting',
@@ -53,9 +54,12 @@ export function RunCard({ side }: { side: RunSide }) {
       <header>
         <h2 id={`run-${side}`} style={{ color: SIDE_COLOR[side] }}>
           {/* A lone run without clipping is not "clipped": runNames.ts titles it "Unclipped", as every chart does. */}
+          {/* In a race the title is the clipping's own name: "No clipping: no clipping" would say it twice. */}
           {run.title === UNCLIPPED_TITLE
             ? `${UNCLIPPED_TITLE} run`
-            : `${run.title ?? SIDE_LABEL[side]}: ${describeClip(run.clip)}`}
+            : run.clip.mode === 'none' && run.title === clipName(run.clip)
+              ? run.title
+              : `${run.title ?? SIDE_LABEL[side]}: ${describeClip(run.clip)}`}
         </h2>
         <span className={`badge phase-${run.phase}`}>{PHASE_WORDS[run.phase]}</span>
         <span className="badge backend" data-testid={`backend-${side}`} title="TensorFlow.js backend training this run">

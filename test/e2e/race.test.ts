@@ -8,11 +8,13 @@ import { openPage, phase, screenshot, useBrowser, waitForBackends } from './brow
 const browser = useBrowser();
 const base = () => inject('baseUrl');
 const SIDES = ['baseline', 'clipped', 'third', 'fourth'];
+/** Lesson 3 of the tour: the race, 400 steps. */
+const LESSON = '#v=1&preset=dense-explode&run3=norm:1&run4=global:1&tour=3';
 const LINK = '#v=1&preset=dense-explode&run3=norm:1&run4=global:1&steps=150';
 
 describe('a race of four clipping modes', () => {
   it('trains four runs from one link, names each by its clipping, and compares them in words', async () => {
-    const { page, context, errors } = await openPage(browser(), `${base()}${LINK}`, { width: 1366, height: 768 });
+    const { page, context, errors } = await openPage(browser(), `${base()}${LESSON}`, { width: 1366, height: 768 });
     await waitForBackends(page, SIDES);
     const titles = await page.locator('.run-card h2').allTextContents();
     expect(titles.map((t) => t.split(':')[0])).toEqual([
@@ -31,6 +33,10 @@ describe('a race of four clipping modes', () => {
     await expect.poll(() => narration.textContent(), { timeout: 30_000 }).toMatch(/No clipping diverged at step 5\./);
     const text = (await narration.textContent()) ?? '';
     expect(text).toMatch(/Lowest loss at the end: global norm 1 \(about [\d.]+\), then per-tensor norm 1/);
+    expect(text).toMatch(
+      /The direction of the step: value ±1 turned it by \d+° and per-tensor norm 1 by \d+° on average; global norm 1 kept it exactly\./,
+    );
+    expect(await page.locator('[data-chart=direction]').count()).toBe(1);
     // The loss chart's legend names all four runs.
     const legend = (await page.locator('[data-chart=loss] .recharts-legend-wrapper').textContent()) ?? '';
     for (const name of ['No clipping', 'Value ±1', 'Per-tensor norm 1', 'Global norm 1'])
@@ -39,6 +45,11 @@ describe('a race of four clipping modes', () => {
     await screenshot(page, 'race-1366x768');
     await narration.scrollIntoViewIfNeeded();
     await screenshot(page, 'race-narration-1366x768');
+    // The angle chart: its canvas paints once the chart is on screen.
+    const direction = page.locator('[data-chart=direction]');
+    await direction.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(500);
+    await direction.screenshot({ path: 'test-results/screenshots/race-direction.png' });
     // The history keeps the race as one session of four runs, reopened together.
     await expect.poll(() => page.locator('[data-testid=history] tbody tr').count(), { timeout: 20_000 }).toBe(4);
     expect(await page.locator('[data-testid=history]').textContent()).toContain('race of 4');
