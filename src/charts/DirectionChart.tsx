@@ -38,7 +38,8 @@ export function DirectionChart() {
   const description = useMemo(() => mapLive(live, (m) => latestInWords(m, divergences)), [live, divergences]);
   const liveLines = useMemo(() => mapLive(live, (m) => ({ lines: m, y: DEGREES_AXIS })), [live]);
   const turns = Object.values(runs).some((r) => r?.clip.mode === 'value' || r?.clip.mode === 'norm');
-  if (!turns || lines.length === 0) return null;
+  // Shown whenever a run's clipping can turn the step, even before its first step is drawn.
+  if (!turns) return null;
   return (
     <ChartFrame
       id="direction"

@@ -36,7 +36,7 @@ describe('a race of four clipping modes', () => {
     expect(text).toMatch(
       /The direction of the step: value ±1 turned it by \d+° and per-tensor norm 1 by \d+° on average; global norm 1 kept it exactly\./,
     );
-    expect(await page.locator('[data-chart=direction]').count()).toBe(1);
+    await expect.poll(() => page.locator('[data-chart=direction]').count(), { timeout: 10_000 }).toBe(1);
     // The loss chart's legend names all four runs.
     const legend = (await page.locator('[data-chart=loss] .recharts-legend-wrapper').textContent()) ?? '';
     for (const name of ['No clipping', 'Value ±1', 'Per-tensor norm 1', 'Global norm 1'])
