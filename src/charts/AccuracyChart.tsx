@@ -79,38 +79,30 @@ export function AccuracyChart() {
   const live = useLiveModel(build);
   const view = useLiveView(live, (m) => `${linesKey(m.lines)}\n${yKey(m.y)}`, VIEW_INTERVAL_MS);
   const description = useMemo(() => mapLive(live, (m) => latestInWords(m.lines, divergences)), [live, divergences]);
-  return adding ? (
-    <ChartFrame
-      id="accuracy"
-      title="Test MSE"
-      summary="How far each run's answers are from the true sums on test sequences it never trained on. Below the dashed line it has learned."
-      description={description}
-      help="The mean squared error on the held-out test sequences, measured every few hundred steps. The dashed line, 1/6 or about 0.167, is what a net that ignores the markers and always answers 1, the average sum, would score."
-    >
+  // One chart, two readings: test MSE for the adding problem (with the always-1 line), accuracy for digits.
+  const words = adding
+    ? {
+        title: 'Test MSE',
+        summary:
+          "How far each run's answers are from the true sums on test sequences it never trained on. Below the dashed line it has learned.",
+        help: 'The mean squared error on the held-out test sequences, measured every few hundred steps. The dashed line, 1/6 or about 0.167, is what a net that ignores the markers and always answers 1, the average sum, would score.',
+        yLabel: 'test MSE',
+      }
+    : {
+        title: 'Accuracy',
+        summary: 'How often each run reads the digit right. Chance is 10%.',
+        help: 'Dashed: accuracy on each training batch. Solid: accuracy on the held-out test digits, measured every few hundred steps. Chance is 10%.',
+        yLabel: 'accuracy',
+      };
+  return (
+    <ChartFrame id="accuracy" title={words.title} summary={words.summary} description={description} help={words.help}>
       <StepChart
         lines={view.lines}
         xDomain={stepWindow}
         y={view.y}
-        yLabel="test MSE"
+        yLabel={words.yLabel}
         divergences={divergences}
-        thresholds={ADDING_REFERENCE}
-        live={live}
-      />
-    </ChartFrame>
-  ) : (
-    <ChartFrame
-      id="accuracy"
-      title="Accuracy"
-      summary="How often each run reads the digit right. Chance is 10%."
-      description={description}
-      help="Dashed: accuracy on each training batch. Solid: accuracy on the held-out test digits, measured every few hundred steps. Chance is 10%."
-    >
-      <StepChart
-        lines={view.lines}
-        xDomain={stepWindow}
-        y={view.y}
-        yLabel="accuracy"
-        divergences={divergences}
+        {...(adding ? { thresholds: ADDING_REFERENCE } : {})}
         live={live}
       />
     </ChartFrame>
