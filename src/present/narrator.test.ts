@@ -75,6 +75,14 @@ describe('the narrator', () => {
     expect(narrator.observe(step(8, { globalNormPre: 40 }))).toEqual([]);
   });
 
+  it('per-tensor norm clipping: the first time it acts, it names the largest tensor norm, not the global one', () => {
+    const narrator = new Narrator({ ...NO_CLIP, mode: 'norm', threshold: 5 }, dense);
+    const [event] = narrator.observe(
+      step(1, { clipFraction: 0.5, globalNormPre: 41, globalNormPost: 5.8, gradNormPre: [3, 40.9] }),
+    );
+    expect(event?.sentence).toContain("the largest tensor's gradient norm was 40.9, above the threshold 5");
+  });
+
   it('tells a gradient vanishing or exploding through time from ||dL/dh_1|| / ||dL/dh_T||', () => {
     const through = (first: number) => Array.from({ length: 28 }, (_, t) => (t === 0 ? first : 1));
     const vanishing = new Narrator(NO_CLIP, rnn);

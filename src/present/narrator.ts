@@ -168,7 +168,9 @@ export class Narrator {
         'clip-first',
         this.clip.mode === 'value'
           ? `clipping acted for the first time: ${percent(m.clipFraction)} of the gradient's elements were outside [${this.clip.min}, ${this.clip.max}] and were cut to the bound; ${shortened}.`
-          : `clipping acted for the first time: the gradient's norm was ${formatNumber(m.globalNormPre)}, above the threshold ${this.clip.threshold}; ${shortened}.`,
+          : this.clip.mode === 'norm'
+            ? `clipping acted for the first time: the largest tensor's gradient norm was ${formatNumber(Math.max(...m.gradNormPre))}, above the threshold ${this.clip.threshold} each tensor is held to; ${shortened}.`
+            : `clipping acted for the first time: the gradient's norm was ${formatNumber(m.globalNormPre)}, above the threshold ${this.clip.threshold}; ${shortened}.`,
       );
     }
     const recent = this.acted.slice(-MOST_WINDOW);

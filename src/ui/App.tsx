@@ -121,7 +121,7 @@ function RunsPage({ settingsOpen, closeSettings }: { settingsOpen: boolean; clos
         </div>
         <Narration />
         {/* Below the charts, so a long explanation (a divergence) never pushes the charts out of view. */}
-        <div className="pair cards">
+        <div className={`pair cards n${sides.length}`}>
           {sides.map((side) => (
             <RunCard key={side} side={side} />
           ))}

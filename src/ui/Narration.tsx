@@ -30,7 +30,19 @@ export function Narration() {
         return run?.narration ? [{ name: runLabel(runs, side), clip: run.clip, story: run.narration }] : [];
       }),
     );
-  else if (started && baseline && clipped) together = comparePair(baseline, clipped);
+  else if (started && baseline && clipped) {
+    // comparePair speaks of "the unclipped run" and "the clipped run": true of a pair as trained, not of two
+    // stored runs compared (either may be the clipped one), which are told apart by name like a race.
+    const asTrained = runs.baseline?.clip.mode === 'none' && runs.clipped?.clip.mode !== 'none';
+    together = asTrained
+      ? comparePair(baseline, clipped)
+      : compareRace(
+          (['baseline', 'clipped'] as const).flatMap((side) => {
+            const run = runs[side];
+            return run?.narration ? [{ name: runLabel(runs, side), clip: run.clip, story: run.narration }] : [];
+          }),
+        );
+  }
   return (
     <section className="narration" aria-labelledby="narration-title" data-testid="narration">
       <h2 id="narration-title">What happened</h2>

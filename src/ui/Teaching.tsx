@@ -36,13 +36,16 @@ export function Teaching() {
             dh_t/dh_(t-1) = diag(f&apos;(a_t)) W_hh. A product of {steps} factors larger than one grows exponentially;
             smaller than one, it vanishes. The per-time-step chart shows that product directly.
           </p>
-          <h3>When clipping hurts</h3>
+          <h3>When clipping saves a run, and when it hurts</h3>
           <p>
-            Clipping caps the step, not its cause. An unclipped RNN whose gradient explodes can take a few large steps
-            that push many of its tanh units into saturation (|h| close to 1, where tanh&apos; is nearly 0): the
-            Jacobians shrink and the run leaves the exploding regime. Clipped, the same run takes steps many times
-            shorter, stays unsaturated and keeps exploding, so it learns far more slowly. The ||W_hh|| and saturation
-            charts show which regime each run is in; &quot;What happened&quot; says it in words.
+            Clipping caps the step, not its cause. When the learning rate is too large for the gradients the net meets
+            (the adding problem at learning rate 0.1), every unclipped step throws the weights further until the numbers
+            overflow; clipped, the steps stay small enough to learn. But an unclipped RNN whose gradient explodes
+            through time can also take a few large steps that push many of its tanh units into saturation (|h| close to
+            1, where tanh&apos; is nearly 0): the Jacobians shrink and the run leaves the exploding regime. Clipped,
+            that run takes steps many times shorter, stays unsaturated and keeps exploding, so it learns far more slowly
+            (the vanilla RNN on digits, lesson 4). The ||W_hh|| and saturation charts show which regime each run is in;
+            &quot;What happened&quot; says it in words.
           </p>
         </>
       ) : (

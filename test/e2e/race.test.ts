@@ -8,6 +8,7 @@ import { openPage, phase, screenshot, useBrowser, waitForBackends } from './brow
 const browser = useBrowser();
 const base = () => inject('baseUrl');
 const SIDES = ['baseline', 'clipped', 'third', 'fourth'];
+const NAMES = ['No clipping', 'Value ±1', 'Per-tensor norm 1', 'Global norm 1'];
 /** Lesson 3 of the tour: the race, 400 steps. */
 const LESSON = '#v=1&preset=dense-explode&run3=norm:1&run4=global:1&tour=3';
 const LINK = '#v=1&preset=dense-explode&run3=norm:1&run4=global:1&steps=150';
@@ -65,6 +66,12 @@ describe('a race of four clipping modes', () => {
     await waitForBackends(page, SIDES);
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(() => phase(page, 'fourth'), { timeout: 120_000 }).toBe('finished');
+    // The charts' axes and legends follow the runs a moment after they end (their re-render is deferred).
+    const legendNames = async () => {
+      const legend = (await page.locator('[data-chart=loss] .recharts-legend-wrapper').textContent()) ?? '';
+      return NAMES.filter((name) => legend.includes(name));
+    };
+    await expect.poll(legendNames, { timeout: 10_000 }).toEqual(NAMES);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.evaluate(() => window.scrollTo(0, 0));
