@@ -126,6 +126,15 @@ describe('the run history in Chromium', () => {
     await expect
       .poll(() => page.locator('.run-card h2').allTextContents())
       .toEqual([expect.stringMatching(/^A \(/), expect.stringMatching(/^B \(/)]);
+    // The charts follow (their re-render is deferred): both runs in the loss chart's legend, by their names.
+    await expect
+      .poll(async () => (await page.locator('[data-chart=loss] .recharts-legend-wrapper').textContent()) ?? '', {
+        timeout: 10_000,
+      })
+      .toMatch(/A \(.*B \(/);
+    // The Compare button is at the foot of the page: back at the top the charts paint (they skip while off screen).
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForTimeout(500);
     await screenshot(page, 'history-compare');
 
     await page.getByTestId('history-import').setInputFiles({
