@@ -108,6 +108,8 @@ export function GradNormChart({ side }: { side: RunSide }) {
           (docs/METRICS.md).
           {clip.mode === 'value' &&
             ' Clipping by value bounds each element, not the norm: a layer of n weights can still have a norm of up to sqrt(n) x the bound.'}
+          {clip.mode === 'norm' &&
+            " Per-tensor clipping holds each tensor (the weight matrix, the bias) to the threshold on its own, so a layer's two tensors together can reach sqrt(2) x the threshold, above its line."}
         </>
       }
     >

@@ -60,6 +60,10 @@ function useNarrow(): boolean {
   );
 }
 
+function capitalized(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
 /** The experiment's name and what to watch for (inside the tour, the lesson says it instead). */
 function Intro() {
   const preset = useLab((s) => s.preset);
@@ -70,7 +74,7 @@ function Intro() {
   const custom = !sameExperiment(config, PRESETS[preset].config);
   return (
     <section className="intro" aria-labelledby="experiment-name">
-      <h2 id="experiment-name">{experimentName(config, preset)}</h2>
+      <h2 id="experiment-name">{capitalized(experimentName(config, preset))}</h2>
       <p>{custom ? `${describeExperiment(config)} Press Play.` : WATCH_FOR[preset]}</p>
     </section>
   );
