@@ -242,6 +242,7 @@ function referenceLabel(value: string, position: LabelPosition, fill: string) {
 
 /** Few enough points to draw each as a dot: a diverged run's handful of finite steps. */
 const DOTS_UP_TO = 60;
+const NO_POINTS: Point[] = [];
 
 /** Memoised: a chart whose inputs kept their identity is not rendered again (its canvas follows `live`). */
 export const StepChart = memo(function StepChart({
@@ -271,12 +272,22 @@ export const StepChart = memo(function StepChart({
     [ySpec, yDomain, yLog],
   );
   const axis = y.kind === 'log' ? y.axis : null;
+  // recharts draws no line (the canvas does): it needs a line's points only for the tooltip (while hovered)
+  // and a diverged run's dots. Hundreds of invisible points made each of its re-renders a long task.
   const plotted = useMemo(
     () =>
-      axis
-        ? dataLines.map((line) => ({ ...line, points: line.points.map((p) => ({ x: p.x, y: axis.toUnit(p.y) })) }))
-        : dataLines,
-    [dataLines, axis],
+      dataLines.map((line) => {
+        const dots = line.lastLabel !== undefined && line.points.length <= DOTS_UP_TO;
+        const last = line.points[line.points.length - 1];
+        const toUnit = (p: Point) => (axis ? { x: p.x, y: axis.toUnit(p.y) } : p);
+        return {
+          ...line,
+          points: following || dots ? line.points.map(toUnit) : NO_POINTS,
+          last: last && toUnit(last),
+          dots,
+        };
+      }),
+    [dataLines, axis, following],
   );
   const [painter] = useState(() => new LinePainter());
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -368,7 +379,7 @@ export const StepChart = memo(function StepChart({
             />
           )}
           {plotted.map((line) => {
-            const dots = line.lastLabel !== undefined && line.points.length <= DOTS_UP_TO;
+            const dots = line.dots;
             return (
               <Line
                 key={line.key}
@@ -387,7 +398,7 @@ export const StepChart = memo(function StepChart({
             );
           })}
           {plotted.map((line) => {
-            const last = line.points[line.points.length - 1];
+            const last = line.last;
             if (line.lastLabel === undefined || !last) return null;
             return (
               <ReferenceDot
