@@ -117,8 +117,9 @@ export const TOUR: readonly TourLesson[] = [
       'at t = 30 (it vanishes, so the first marker is barely heard); once the net has learned to carry the first ' +
       'number to the end, the two are of the same order, from a third to about twice. The sweep this setting ' +
       'was found with (open it below) trains the same net for learning rates 0.01 to 0.3 and thresholds 0.03 to 1: ' +
-      'unclipped it overflows from learning rate 0.1 up and stays on the line below that; clipped, it learns along ' +
-      'the band where learning rate x threshold is about 0.01, and stalls or bounces off it elsewhere.',
+      'unclipped it overflows from learning rate 0.1 up and stays on the line at 0.03 (at 0.01 some seeds learn ' +
+      'slowly without clipping); clipped, it learns along the band where learning rate x threshold is about ' +
+      '0.01, and stalls below that band or bounces above the line beyond it.',
     sweep: 'preset=adding&page=sweep&sweepLr=0.01:0.3:4&sweepClip=0.03:1:4&sweepSteps=2000&tour=8',
   },
 ];
