@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { NO_CLIP } from '../experiment/config.ts';
 import { PRESETS } from '../experiment/presets.ts';
-import { compareRuns, describeExperiment, experimentName, sameExperiment, settingDifferences } from './experiment.ts';
+import {
+  compareRuns,
+  describeExperiment,
+  describeSweptExperiment,
+  experimentName,
+  sameExperiment,
+  settingDifferences,
+} from './experiment.ts';
 
 const dense = PRESETS['dense-explode'].config;
 const lstm = PRESETS['lstm-tf'].config;
@@ -98,5 +105,11 @@ describe('comparing experiments and stored runs', () => {
         'They did not start from the same weights and batches. Both have 30 steps.',
     );
     expect(different).not.toContain('same weights, same batches');
+  });
+
+  it('describes what a sweep trains without the settings the sweep sets (learning rate, steps, the runs)', () => {
+    expect(describeSweptExperiment(PRESETS['dense-explode'].config)).toBe(
+      "Dense 20-25-1 ReLU net, on the tutorial's data (make_regression, random_state=1), MSE loss. SGD momentum 0.8, batch 128, seed 0.",
+    );
   });
 });

@@ -72,6 +72,15 @@ export function describeExperiment(c: ExperimentConfig): string {
   ].join(' ');
 }
 
+/**
+ * What a sweep trains, in words: the net, its data, the optimiser without its learning rate, batch and seed.
+ * The learning rates, thresholds and steps are the sweep's own, so the experiment's are not repeated.
+ */
+export function describeSweptExperiment(c: ExperimentConfig): string {
+  const optimizer = describeOptimizer(c).replace(/ lr [^ ]+/, '');
+  return `${describeModel(c)}, ${describeData(c)}. ${optimizer}, batch ${c.batch}, seed ${c.seed}.`;
+}
+
 function sameClip(a: ClipConfig, b: ClipConfig): boolean {
   return describeClip(a) === describeClip(b);
 }

@@ -15,7 +15,7 @@ import {
   type LogRange,
 } from '../experiment/sweep.ts';
 import { formatDuration, formatNumber } from '../present/describe.ts';
-import { describeExperiment, experimentName } from '../present/experiment.ts';
+import { describeSweptExperiment, experimentName } from '../present/experiment.ts';
 import type { StoredSweep } from '../persist/sweepHistory.ts';
 import { LAST_STEPS } from '../train/sweep/cellOutcome.ts';
 import { sweepMethod } from '../train/sweep/gridSweep.ts';
@@ -153,7 +153,7 @@ function Setup({ running }: { running: boolean }) {
     <section className="sweep-setup" aria-labelledby="sweep-title">
       <h2 id="sweep-title">Sweep learning rates × clipping thresholds</h2>
       <p className="sweep-experiment">
-        <strong>{experimentName(config, preset)}.</strong> {describeExperiment(config)}
+        <strong>{experimentName(config, preset)}.</strong> {describeSweptExperiment(config)}
       </p>
       <div className="sweep-fields">
         {!presetsLocked && (
