@@ -13,7 +13,8 @@ import { StepChart, type LineSpec, type YAxisSpec } from './StepChart.tsx';
 import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
 
 /** The same object on every redraw (recharts compares axis settings by reference). */
-const DEGREES_AXIS = { kind: 'linear', domain: [0, 90] } as const satisfies YAxisSpec;
+/** A little room below 0°, so a run that keeps the direction (the global modes) is a line, not the axis. */
+const DEGREES_AXIS: YAxisSpec = { kind: 'linear', domain: [-3, 90], ticks: [0, 30, 60, 90] };
 
 export function DirectionChart() {
   const runs = useChartRuns();

@@ -49,7 +49,9 @@ export interface StepMarker {
 }
 
 /** The y axis: linear over a domain, or log (decade ticks, perhaps a break) as scales.ts's logAxis made it. */
-export type YAxisSpec = { kind: 'linear'; domain: [number, number] } | { kind: 'log'; axis: LogAxis };
+export type YAxisSpec =
+  | { kind: 'linear'; domain: [number, number]; /** Where to label it (else recharts chooses). */ ticks?: number[] }
+  | { kind: 'log'; axis: LogAxis };
 
 /** About how many pixels tall the plotting area of a 220 px step chart is (legend and x axis taken off). */
 export const PLOT_PX = 140;
@@ -325,15 +327,20 @@ export const StepChart = memo(function StepChart({
   const linearDomain = y.kind === 'linear' ? y.domain : null;
   const domain = useMemo((): [number, number] => linearDomain ?? [0, 1], [linearDomain]);
   const toY = (v: number) => (axis ? axis.toUnit(v) : v);
+  const linearTicks = y.kind === 'linear' ? y.ticks : undefined;
   const yAxisProps = useMemo(() => {
-    if (!axis) return { tickFormatter: (v: number) => formatNumber(v, 2) };
+    if (!axis)
+      return {
+        tickFormatter: (v: number) => formatNumber(v, 2),
+        ...(linearTicks ? { ticks: linearTicks, interval: 0 as const } : {}),
+      };
     const labels = new Map(axis.ticks.map((t) => [t.unit, t.label]));
     return {
       ticks: axis.ticks.map((t) => t.unit),
       interval: 0 as const,
       tickFormatter: (v: number) => labels.get(v) ?? '',
     };
-  }, [axis]);
+  }, [axis, linearTicks]);
   const gridValues = useMemo(
     () => (axis ? { horizontalValues: axis.ticks.filter((t) => t.label !== '').map((t) => t.unit) } : {}),
     [axis],
