@@ -144,6 +144,15 @@ describe('session', () => {
     expect(advanceTargets(b).at(-1)).toBe(2);
   });
 
+  it('two quick presses of one step grant two steps, even before either run has reported its first', () => {
+    readyAll();
+    const [a, b] = pair();
+    stepOnce();
+    stepOnce();
+    expect(advanceTargets(a)).toEqual([1, 2]);
+    expect(advanceTargets(b)).toEqual([1, 2]);
+  });
+
   it('a new setting replaces the runs: old workers are disposed and the series cleared', () => {
     readyAll();
     at(workers, 0, 'worker').emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });

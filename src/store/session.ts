@@ -281,12 +281,14 @@ export function stepOnce(): void {
   const { runs, config } = useLab.getState();
   const active = activeSides();
   if (active.length === 0) return;
-  const floor = Math.min(...active.map((side) => (runs[side] as RunView).step));
+  // By the steps granted, not the steps reported: a second press before a run has reported its first step
+  // would otherwise only repeat the first grant and be lost.
+  const granted = (side: RunSide) => Math.max(handles.get(side)?.target ?? 0, (runs[side] as RunView).step);
+  const floor = Math.min(...active.map(granted));
   for (const side of active) {
     const handle = handles.get(side);
-    const run = runs[side] as RunView;
-    if (!handle || run.step > floor) continue; // the one ahead waits for the other
-    handle.target = Math.min(config.steps, run.step + 1);
+    if (!handle || granted(side) > floor) continue; // the one ahead waits for the other
+    handle.target = Math.min(config.steps, floor + 1);
     handle.client.send({ type: 'advance', toStep: handle.target });
   }
 }
