@@ -2,10 +2,17 @@
  * The race on the page: four runs from one link, each named by its clipping and drawn in its own colour on
  * every chart, compared in words, kept together in the history, and laid out at every screen size.
  */
+import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { openPage, phase, screenshot, useBrowser, waitForBackends } from './browser.ts';
 
 const browser = useBrowser();
+
+/** The runs the loss chart's legend names, in NAMES' order. */
+async function legendNames(page: Page): Promise<string[]> {
+  const legend = (await page.locator('[data-chart=loss] .recharts-legend-wrapper').textContent()) ?? '';
+  return NAMES.filter((name) => legend.includes(name));
+}
 const base = () => inject('baseUrl');
 const SIDES = ['baseline', 'clipped', 'third', 'fourth'];
 const NAMES = ['No clipping', 'Value ±1', 'Per-tensor norm 1', 'Global norm 1'];
@@ -38,10 +45,8 @@ describe('a race of four clipping modes', () => {
       /The direction of the step: value ±1 turned it by \d+° and per-tensor norm 1 by \d+° on average; global norm 1 kept it exactly\./,
     );
     await expect.poll(() => page.locator('[data-chart=direction]').count(), { timeout: 10_000 }).toBe(1);
-    // The loss chart's legend names all four runs.
-    const legend = (await page.locator('[data-chart=loss] .recharts-legend-wrapper').textContent()) ?? '';
-    for (const name of ['No clipping', 'Value ±1', 'Per-tensor norm 1', 'Global norm 1'])
-      expect(legend).toContain(name);
+    // The loss chart's legend names all four runs (its re-render is deferred: it may follow a moment later).
+    await expect.poll(() => legendNames(page), { timeout: 10_000 }).toEqual(NAMES);
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'race-1366x768');
     await narration.scrollIntoViewIfNeeded();
@@ -67,11 +72,7 @@ describe('a race of four clipping modes', () => {
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(() => phase(page, 'fourth'), { timeout: 120_000 }).toBe('finished');
     // The charts' axes and legends follow the runs a moment after they end (their re-render is deferred).
-    const legendNames = async () => {
-      const legend = (await page.locator('[data-chart=loss] .recharts-legend-wrapper').textContent()) ?? '';
-      return NAMES.filter((name) => legend.includes(name));
-    };
-    await expect.poll(legendNames, { timeout: 10_000 }).toEqual(NAMES);
+    await expect.poll(() => legendNames(page), { timeout: 10_000 }).toEqual(NAMES);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.evaluate(() => window.scrollTo(0, 0));
