@@ -4,15 +4,9 @@
  * The pair's two clippings keep their long form (`clip=value&clipMax=1`), which older links use.
  */
 import { CLIP_MODES, NO_CLIP, type ClipConfig, type ClipMode } from './config.ts';
-import { CLIP_FIELD_SPECS, checkClip } from './schema.ts';
+import { CLIP_FIELD_SPECS, checkClip, parseDecimal } from './schema.ts';
 
 export const CLIP_TEXT_FORMS = 'none, value:MIN:MAX, value:C, norm:C, global:C, global:C:inf or global-tf:C';
-
-function number(text: string | undefined): number | null {
-  if (text === undefined || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return null;
-  const n = Number(text) + 0;
-  return Number.isFinite(n) ? n : null;
-}
 
 export function formatClipText(clip: ClipConfig): string {
   switch (clip.mode) {
@@ -35,7 +29,7 @@ export function parseClipText(text: string): { ok: true; clip: ClipConfig } | { 
   if (!(CLIP_MODES as readonly string[]).includes(modeText)) return refuse(`'${modeText}' is not a clipping mode`);
   const mode = modeText as ClipMode;
   if (mode === 'none') return rest.length === 0 ? { ok: true, clip: NO_CLIP } : refuse('none takes no number');
-  const numbers = rest.map(number);
+  const numbers = rest.map(parseDecimal);
   if (mode === 'value') {
     if (rest.length < 1 || rest.length > 2 || numbers.some((n) => n === null))
       return refuse('value clipping takes one bound C or two bounds MIN:MAX');

@@ -18,6 +18,18 @@ import {
   type ExperimentConfig,
 } from './config.ts';
 
+/** Numbers in links only in plain decimal or exponent form: no hex, no "Infinity", no empty string. */
+export function isDecimal(text: string): boolean {
+  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text);
+}
+
+/** A decimal's finite value (+ 0 turns -0 into 0: both mean zero, and a link writes them alike), or null. */
+export function parseDecimal(text: string): number | null {
+  if (!isDecimal(text)) return null;
+  const n = Number(text) + 0;
+  return Number.isFinite(n) ? n : null;
+}
+
 export interface FieldSpec {
   schema: z.ZodType<unknown>;
   /** What is allowed, in words, for error messages and control hints. */

@@ -6,6 +6,7 @@
  */
 import type { ClipConfig, ExperimentConfig } from './config.ts';
 import { NO_CLIP } from './config.ts';
+import { isDecimal } from './schema.ts';
 
 /** The largest grid: 12 learning rates x 12 thresholds (plus the unclipped column). */
 export const MAX_AXIS = 12;
@@ -36,12 +37,10 @@ export const DEFAULT_SWEEP: SweepSettings = {
 /** The link's keys. */
 export const SWEEP_KEYS = { lr: 'sweepLr', clip: 'sweepClip', steps: 'sweepSteps' } as const;
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
 /** `A:B:N` into a range, or why not (without the parameter's name: the caller names it). */
 export function parseLogRange(text: string): { ok: true; range: LogRange } | { ok: false; why: string } {
   const parts = text.split(':');
-  if (parts.length !== 3 || !parts.every((p) => NUMBER.test(p.trim())))
+  if (parts.length !== 3 || !parts.every((p) => isDecimal(p.trim())))
     return { ok: false, why: 'write it as A:B:N (from A to B, N values), e.g. 0.001:0.1:8' };
   const [from = NaN, to = NaN, count = NaN] = parts.map((p) => Number(p.trim()));
   if (!(from > 0 && to > 0 && Number.isFinite(from) && Number.isFinite(to)))

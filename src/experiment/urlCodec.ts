@@ -19,7 +19,7 @@ import {
   parseSweepSteps,
   type SweepSettings,
 } from './sweep.ts';
-import { CLIP_FIELD_SPECS, FIELD_SPECS, checkBudget, checkClip, type FieldSpec } from './schema.ts';
+import { CLIP_FIELD_SPECS, FIELD_SPECS, checkBudget, checkClip, parseDecimal, type FieldSpec } from './schema.ts';
 
 export interface ParamIssue {
   param: string;
@@ -110,8 +110,6 @@ const KNOWN_KEYS = new Set<string>([
   ...Object.values(SWEEP_KEYS),
 ]);
 
-const NUMBER_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
 function shown(value: string): string {
   return value.length > MAX_SHOWN_VALUE ? `${value.slice(0, MAX_SHOWN_VALUE)}...` : value;
 }
@@ -150,11 +148,8 @@ function parseField(spec: FieldSpec, raw: string): { ok: true; value: unknown } 
     if (raw !== '0' && raw !== '1') return { ok: false };
     candidate = raw === '1';
   } else if (spec.choices === undefined) {
-    // Numbers only in plain decimal or exponent form: no hex, no "Infinity", no empty string.
-    if (!NUMBER_PATTERN.test(raw)) return { ok: false };
-    // + 0 turns -0 into 0: both mean zero, and a link writes them alike.
-    candidate = Number(raw) + 0;
-    if (!Number.isFinite(candidate)) return { ok: false };
+    candidate = parseDecimal(raw);
+    if (candidate === null) return { ok: false };
   }
   const result = spec.schema.safeParse(candidate);
   return result.success ? { ok: true, value: result.data } : { ok: false };

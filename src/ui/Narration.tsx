@@ -20,29 +20,18 @@ export function Narration() {
   const sides = RUN_SIDES.filter((side) => runs[side]?.narration);
   if (sides.length === 0) return null;
   const started = sides.every((side) => (runs[side]?.narration?.steps ?? 0) > 0);
+  const entries = sides.flatMap((side) => {
+    const run = runs[side];
+    return run?.narration ? [{ name: runLabel(runs, side), clip: run.clip, story: run.narration }] : [];
+  });
   const baseline = runs.baseline?.narration;
   const clipped = runs.clipped?.narration;
+  // comparePair speaks of "the unclipped run" and "the clipped run": true of a pair as trained, not of two
+  // stored runs compared (either may be the clipped one) or of a race, whose runs are told apart by name.
+  const pairAsTrained = sides.length === 2 && runs.baseline?.clip.mode === 'none' && runs.clipped?.clip.mode !== 'none';
   let together = '';
-  if (started && sides.length > 2)
-    together = compareRace(
-      sides.flatMap((side) => {
-        const run = runs[side];
-        return run?.narration ? [{ name: runLabel(runs, side), clip: run.clip, story: run.narration }] : [];
-      }),
-    );
-  else if (started && baseline && clipped) {
-    // comparePair speaks of "the unclipped run" and "the clipped run": true of a pair as trained, not of two
-    // stored runs compared (either may be the clipped one), which are told apart by name like a race.
-    const asTrained = runs.baseline?.clip.mode === 'none' && runs.clipped?.clip.mode !== 'none';
-    together = asTrained
-      ? comparePair(baseline, clipped)
-      : compareRace(
-          (['baseline', 'clipped'] as const).flatMap((side) => {
-            const run = runs[side];
-            return run?.narration ? [{ name: runLabel(runs, side), clip: run.clip, story: run.narration }] : [];
-          }),
-        );
-  }
+  if (started && pairAsTrained && baseline && clipped) together = comparePair(baseline, clipped);
+  else if (started && entries.length > 1) together = compareRace(entries);
   return (
     <section className="narration" aria-labelledby="narration-title" data-testid="narration">
       <h2 id="narration-title">What happened</h2>
