@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { RUN_SIDES, clipOf, type ClipConfig, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
 import type { PresetId } from '../experiment/presets.ts';
 import { decodeExperiment } from '../experiment/urlCodec.ts';
+import { evalRecordSchema, runLayoutSchema, stepRecordSchema } from '../train/metricSchema.ts';
 import type { Divergence, EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
 import { RUN_PHASES, type RunPhase } from '../train/runPhase.ts';
 
@@ -56,46 +57,10 @@ export interface RunArchive {
   evals: EvalMetrics[];
 }
 
-/** Any number, NaN and Infinity included: a diverged run's last step has them. */
-const anyNumber = z.custom<number>((v) => typeof v === 'number', 'expected a number');
-const numberOrNull = z.union([anyNumber, z.null()]);
-const stepSchema = z.object({
-  step: z.number().int().min(1),
-  epoch: z.number().int().min(0),
-  loss: anyNumber,
-  accuracy: numberOrNull,
-  globalNormPre: anyNumber,
-  globalNormPost: anyNumber,
-  clipFraction: anyNumber,
-  clipScale: anyNumber,
-  clipCosine: anyNumber.optional(),
-  gradNormPre: z.array(anyNumber).max(64),
-  gradNormPost: z.array(anyNumber).max(64),
-  weightNorm: z.array(anyNumber).max(64),
-  updateRatio: z.array(anyNumber).max(64),
-  layerNormPre: z.array(anyNumber).max(64),
-  layerNormPost: z.array(anyNumber).max(64),
-  hiddenGradNorms: z.union([z.array(anyNumber).max(4096), z.null()]),
-  // Recorded by recurrent runs since the spectral norm and saturation were measured; older archives lack them.
-  spectralNorm: z.array(anyNumber).max(8).optional(),
-  saturation: z.array(anyNumber).max(8).optional(),
-});
-const evalSchema = z.object({
-  step: z.number().int().min(0),
-  // Null for the adding problem, which has a test MSE (testLoss) but no accuracy.
-  testAccuracy: numberOrNull,
-  testLoss: anyNumber,
-  examples: z.number().int(),
-});
-const layoutSchema = z.object({
-  params: z
-    .array(z.object({ name: z.string().max(100), layer: z.string().max(100), size: z.number().int().min(0) }))
-    .max(64),
-  layers: z.array(z.string().max(100)).max(64),
-  hiddenLayers: z.number().int().min(0).max(8),
-  timeSteps: z.number().int().min(0).max(1000),
-  classifier: z.boolean(),
-});
+// The step, evaluation and layout schemas come from the metric registry, as the records themselves do.
+const stepSchema = stepRecordSchema;
+const evalSchema = evalRecordSchema;
+const layoutSchema = runLayoutSchema;
 const divergenceSchema = z.object({
   step: z.number().int().min(1),
   what: z.enum(['loss', 'gradient']),

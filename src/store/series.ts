@@ -10,7 +10,13 @@
  * last TAIL of them for explanations and the latest figures.
  */
 import { downsampleMinMax, type Point } from './downsample.ts';
-import type { MetricId } from '../train/metricSchema.ts';
+import {
+  CHARTED_LAYER,
+  CHARTED_STEP,
+  METRICS,
+  type ChartedLayerId,
+  type ChartedStepId,
+} from '../train/metricSchema.ts';
 import type { EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
 
 export const HEAD = 2048;
@@ -19,22 +25,10 @@ export const BUCKETS = 2048;
 const MAX_SNAPSHOTS = 256;
 const MAX_EVALS = 2048;
 
-/** The per-step metrics a series keeps, named as the metric schema names them. */
-const STEP_COLUMNS = [
-  'loss',
-  'accuracy',
-  'globalNormPre',
-  'globalNormPost',
-  'clipFraction',
-  'clipScale',
-  'clipCosine',
-] as const satisfies readonly MetricId[];
-type LayerMetricId = Extract<MetricId, 'layerNormPre' | 'layerNormPost' | 'spectralNorm' | 'saturation'>;
+/** A series column: a charted per-step metric, or a charted per-layer one with its layer (`layerNormPre:fc1`). */
+export type SeriesColumn = ChartedStepId | `${ChartedLayerId}:${string}`;
 
-/** A series column: a per-step metric, or a per-layer one with its layer (`layerNormPre:fc1`). */
-export type SeriesColumn = (typeof STEP_COLUMNS)[number] | `${LayerMetricId}:${string}`;
-
-export function layerColumn(id: LayerMetricId, layer: string): SeriesColumn {
+export function layerColumn(id: ChartedLayerId, layer: string): SeriesColumn {
   return `${id}:${layer}`;
 }
 
@@ -72,34 +66,24 @@ function cell(values: Float64Array, index: number): number {
   return values[index] ?? NaN;
 }
 
+/** The registry's charted metrics: per step, per layer, and per recurrent layer (the first hiddenLayers). */
 function columnsOf(layout: RunLayout): SeriesColumn[] {
-  const names: SeriesColumn[] = [...STEP_COLUMNS];
-  for (const layer of layout.layers)
-    names.push(layerColumn('layerNormPre', layer), layerColumn('layerNormPost', layer));
-  // Recurrent layers (the first hiddenLayers of the layout): ||W_hh||_2 and the saturated fraction.
-  for (const layer of layout.layers.slice(0, layout.hiddenLayers))
-    names.push(layerColumn('spectralNorm', layer), layerColumn('saturation', layer));
+  const names: SeriesColumn[] = [...CHARTED_STEP];
+  for (const id of CHARTED_LAYER) {
+    const layers =
+      METRICS[id].shape === 'recurrent layer' ? layout.layers.slice(0, layout.hiddenLayers) : layout.layers;
+    for (const layer of layers) names.push(layerColumn(id, layer));
+  }
   return names;
 }
 
-const PER_LAYER: Record<LayerMetricId, (m: StepMetrics) => readonly number[] | undefined> = {
-  layerNormPre: (m) => m.layerNormPre,
-  layerNormPost: (m) => m.layerNormPost,
-  spectralNorm: (m) => m.spectralNorm,
-  saturation: (m) => m.saturation,
-};
-
 function valueOf(m: StepMetrics, name: SeriesColumn, layout: RunLayout): number {
-  // A layer the record lacks reads as NaN, as it always did once stored in a Float64Array.
-  const [id, layer] = name.split(':');
-  if (layer !== undefined) {
-    const perLayer = PER_LAYER[id as LayerMetricId](m);
-    return perLayer?.[layout.layers.indexOf(layer)] ?? NaN;
-  }
-  if (name === 'accuracy') return m.accuracy ?? NaN;
-  // Runs stored before the direction was measured have none: a gap, not a made-up 1.
-  if (name === 'clipCosine') return m.clipCosine ?? NaN;
-  return m[name as Exclude<(typeof STEP_COLUMNS)[number], 'accuracy' | 'clipCosine'>];
+  // A missing figure (a layer the record lacks, a regression's accuracy, a run stored before a metric existed)
+  // reads as NaN: a gap, as a Float64Array would store it, never a made-up value.
+  const [id, layer] = name.split(':') as [ChartedStepId | ChartedLayerId, string | undefined];
+  const value: number | readonly number[] | null | undefined = m[id];
+  if (layer !== undefined) return Array.isArray(value) ? (value[layout.layers.indexOf(layer)] ?? NaN) : NaN;
+  return typeof value === 'number' ? value : NaN;
 }
 
 export class RunSeries {

@@ -83,3 +83,54 @@ describe('spectral norm by power iteration', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('spectral norm far from 1', () => {
+  it.each([1e20, 1e30, 1e-20])(
+    'is finite and right for a random matrix scaled by %s (float32 squares overflow above 1.8e19)',
+    async (scale) => {
+      const unscaled = randomMatrix(16, 64, 11);
+      const { sigma, v } = await estimate(
+        unscaled.map((row) => row.map((x) => x * scale)),
+        300,
+      );
+      v.dispose();
+      // The exact method's tolerances are absolute: scale its answer for the unit matrix instead.
+      const exact = exactSpectralNorm(unscaled) * scale;
+      expect(Number.isFinite(sigma)).toBe(true);
+      expect(Math.abs(sigma - exact) / exact).toBeLessThan(1e-4);
+    },
+  );
+
+  it('is NaN, never 0, for a matrix that is no longer finite; Infinity past float32', async () => {
+    const before = tf.memory().numTensors;
+    const withInfinity = await estimate(
+      [
+        [Infinity, 1],
+        [1, 1],
+      ],
+      5,
+    );
+    withInfinity.v.dispose();
+    expect(withInfinity.sigma).toBeNaN();
+    const withNaN = await estimate(
+      [
+        [NaN, 1],
+        [1, 1],
+      ],
+      5,
+    );
+    withNaN.v.dispose();
+    expect(withNaN.sigma).toBeNaN();
+    // Each entry fits float32 (max 3.4e38); the largest singular value, 2 x 3e38, does not.
+    const huge = await estimate(
+      [
+        [3e38, 3e38],
+        [3e38, 3e38],
+      ],
+      5,
+    );
+    huge.v.dispose();
+    expect(huge.sigma).toBe(Infinity);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -29,14 +29,8 @@ import { applyClip, directionCosine, l2Norm } from './clipping.ts';
 import { addingBatch } from './data/adding.ts';
 import { makeBatch, trainRows, type TrainingData } from './data/trainingData.ts';
 import { mnistBatch } from './data/mnist.ts';
-import {
-  findDivergence,
-  layerNorms,
-  type Divergence,
-  type EvalMetrics,
-  type RunLayout,
-  type StepMetrics,
-} from './metrics.ts';
+import { UPDATE_RATIO_FLOOR, assembleStep } from './metricSchema.ts';
+import { findDivergence, type Divergence, type EvalMetrics, type RunLayout, type StepMetrics } from './metrics.ts';
 import { createDenseModel, denseInitialWeights } from './models/dense.ts';
 import type { InitialWeights, Model } from './models/model.ts';
 import {
@@ -246,18 +240,20 @@ export class Run {
         const pre = paramGrads.map(l2Norm);
         const clipped = applyClip(paramGrads, this.clip);
         const post = clipped.grads.map(l2Norm);
+        // Before the update: tfjs runs eagerly, so these are the values the step starts from.
         const weights = variables.map(l2Norm);
         const updates = this.optimizer.apply(variables, clipped.grads);
         const result = packStep({
           loss,
-          correctCount: correct ?? tf.scalar(-1),
+          accuracy: correct ?? tf.scalar(-1),
           clipFraction: clipped.fraction,
           clipScale: clipped.scale,
           clipCosine: directionCosine(this.clip, paramGrads, clipped.grads),
           gradNormPre: pre,
           gradNormPost: post,
           weightNorm: weights,
-          updateRatio: updates.map((u, i) => tf.div(u, weights[i] ?? 1)),
+          // A parameter that is all zeros before the step (a bias starting at 0) has no size: the floor keeps it finite.
+          updateRatio: updates.map((u, i) => tf.div(u, tf.maximum(weights[i] ?? 1, UPDATE_RATIO_FLOOR))),
           spectralNorm: this.spectralNorms(step),
           saturation: saturationSink ? saturationSink.take() : null,
           hiddenGradNorms: sink
@@ -286,27 +282,7 @@ export class Run {
       saturation: saturationSink ? saturationSink.layers : 0,
       hiddenGradNorms: hiddenCount,
     });
-    const { gradNormPre, gradNormPost } = figures;
-    const metrics: StepMetrics = {
-      step,
-      epoch,
-      loss: figures.loss,
-      accuracy: figures.correctCount >= 0 ? figures.correctCount / indices.length : null,
-      globalNormPre: Math.hypot(...gradNormPre),
-      globalNormPost: Math.hypot(...gradNormPost),
-      clipFraction: figures.clipFraction,
-      clipScale: figures.clipScale,
-      clipCosine: figures.clipCosine,
-      gradNormPre,
-      gradNormPost,
-      weightNorm: figures.weightNorm,
-      updateRatio: figures.updateRatio,
-      layerNormPre: layerNorms(this.layout, gradNormPre),
-      layerNormPost: layerNorms(this.layout, gradNormPost),
-      hiddenGradNorms: figures.hiddenGradNorms,
-      ...(figures.spectralNorm ? { spectralNorm: figures.spectralNorm } : {}),
-      ...(figures.saturation ? { saturation: figures.saturation } : {}),
-    };
+    const metrics = assembleStep(figures, { step, epoch, batchSize: indices.length, layout: this.layout });
     this.stepsDone = step;
     const divergence = findDivergence(metrics);
     if (divergence) {
