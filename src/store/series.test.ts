@@ -49,6 +49,37 @@ describe('a run series in bounded memory', () => {
     expect(s.points(layerColumn('layerNormPre', 'out'), [1, 2], 10).map((p) => p.y)).toEqual([4, 4]);
   });
 
+  it("keeps every charted metric of the registry, a figure a record lacks as a gap, and each recurrent layer's own", () => {
+    const layout: RunLayout = { ...LAYOUT, layers: ['gru0', 'gru1', 'out'], hiddenLayers: 2, timeSteps: 28 };
+    const s = new RunSeries(layout);
+    const { clipCosine, ...older } = { ...step(1, 2), clipCosine: 0.5 };
+    expect(clipCosine).toBe(0.5);
+    s.append([
+      { ...older, accuracy: 0.75, layerNormPost: [1, 2, 3], spectralNorm: [1.5, 2.5], saturation: [0.1, 0.2] },
+      { ...step(2, 3), clipCosine: 0.25, layerNormPost: [4, 5, 6], spectralNorm: [3.5, 4.5], saturation: [0.3, 0.4] },
+    ]);
+    const ys = (column: Parameters<RunSeries['points']>[0]) => s.points(column, [1, 2], 10).map((p) => [p.x, p.y]);
+    expect(ys('accuracy')).toEqual([[1, 0.75]]);
+    expect(ys('clipCosine')).toEqual([[2, 0.25]]);
+    expect(ys('clipScale')).toEqual([
+      [1, 1],
+      [2, 1],
+    ]);
+    expect(ys(layerColumn('layerNormPost', 'gru1'))).toEqual([
+      [1, 2],
+      [2, 5],
+    ]);
+    expect(ys(layerColumn('spectralNorm', 'gru1'))).toEqual([
+      [1, 2.5],
+      [2, 4.5],
+    ]);
+    expect(ys(layerColumn('saturation', 'gru0'))).toEqual([
+      [1, 0.1],
+      [2, 0.3],
+    ]);
+    expect(ys(layerColumn('spectralNorm', 'out'))).toEqual([]);
+  });
+
   it('keeps every step of a short run at full resolution', () => {
     const s = new RunSeries(LAYOUT);
     fill(s, 1, 500, (n) => n);

@@ -194,6 +194,48 @@ describe('a CSV row', () => {
     expect(value('test_loss')).toBe('');
   });
 
+  it('two recurrent layers: per-layer figures in layer order, dL/dh_t layer-major (layer 0: t = 1..T, then 1)', () => {
+    const layout: RunLayout = {
+      params: [
+        { name: 'gru0.W_hh', layer: 'gru0', size: 4 },
+        { name: 'gru1.W_hh', layer: 'gru1', size: 4 },
+        { name: 'out.weight', layer: 'out', size: 2 },
+      ],
+      layers: ['gru0', 'gru1', 'out'],
+      hiddenLayers: 2,
+      timeSteps: 2,
+      classifier: true,
+    };
+    const step: StepMetrics = {
+      ...STEP,
+      accuracy: 0.25,
+      gradNormPre: [1, 2, 3],
+      gradNormPost: [1, 2, 3],
+      weightNorm: [1, 2, 3],
+      updateRatio: [1, 2, 3],
+      layerNormPre: [61, 62, 63],
+      layerNormPost: [71, 72, 73],
+      hiddenGradNorms: [1, 2, 3, 4],
+      spectralNorm: [0.5, 1.5],
+      saturation: [0.25, 0.75],
+    };
+    const header = csvHeader(layout);
+    const row = csvRow(layout, step);
+    expect(header.slice(-8)).toEqual([
+      'gru0_whh_spectral_norm',
+      'gru0_saturated_fraction',
+      'gru1_whh_spectral_norm',
+      'gru1_saturated_fraction',
+      'dL_dh_l0_t1',
+      'dL_dh_l0_t2',
+      'dL_dh_l1_t1',
+      'dL_dh_l1_t2',
+    ]);
+    expect(row.slice(-8)).toEqual([0.5, 0.25, 1.5, 0.75, 1, 2, 3, 4]);
+    expect(row[header.indexOf('gru1_grad_norm_post')]).toBe(72);
+    expect(row[header.indexOf('batch_accuracy')]).toBe(0.25);
+  });
+
   it('fills the evaluation columns only on an evaluated step', () => {
     const header = csvHeader(LAYOUT);
     const evaluation: EvalMetrics = { step: 7, testAccuracy: 0.9, testLoss: 0.3, examples: 1000 };
