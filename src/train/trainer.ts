@@ -29,7 +29,7 @@ import { applyClip, directionCosine, l2Norm } from './clipping.ts';
 import { addingBatch } from './data/adding.ts';
 import { makeBatch, trainRows, type TrainingData } from './data/trainingData.ts';
 import { mnistBatch } from './data/mnist.ts';
-import { UPDATE_RATIO_FLOOR, assembleStep } from './metricSchema.ts';
+import { SPECTRAL_FIRST_ROUNDS, SPECTRAL_ROUNDS, UPDATE_RATIO_FLOOR, assembleStep } from './metricSchema.ts';
 import { findDivergence, type Divergence, type EvalMetrics, type RunLayout, type StepMetrics } from './metrics.ts';
 import { createDenseModel, denseInitialWeights } from './models/dense.ts';
 import type { InitialWeights, Model } from './models/model.ts';
@@ -88,15 +88,6 @@ function createModel(config: ExperimentConfig, weights: InitialWeights, backward
 }
 
 const EVAL_CHUNK = 500;
-
-/**
- * Power-iteration rounds at the first step, from a random start, then two a step, warm-started from the last
- * vector. An orthogonal-times-scale start has all its singular values equal, and on such a cluster power
- * iteration converges slowly: with one round a step the estimate fell up to 5% low in the first 40 steps of
- * recurrentDiagnostics.test.ts, with two 3.8%, with four about 2%; each round costs about 12 kernels a layer.
- */
-const SPECTRAL_FIRST_ROUNDS = 30;
-const SPECTRAL_ROUNDS = 2;
 
 /** A unit start vector for the power iteration of every W_hh, from the seed (so a replay is identical). */
 function spectralTracks(model: Model, seed: number): { weight: tf.Variable; vector: tf.Variable }[] {
