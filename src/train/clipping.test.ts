@@ -59,15 +59,16 @@ describe('clip by value (tf.clip_by_value, torch clip_grad_value_)', () => {
   });
 
   it('through applyClip, uses the config’s own min and max: asymmetric bounds clip, count and scale as such', async () => {
-    const raw = [-5, -1, 0.5, 2, 3, 7];
+    const raw = [-5, -2, -1, 0.5, 2, 3, 7];
     const out = tf.tidy(() => {
       const r = applyClip([tf.tensor1d(raw)], { ...NO_CLIP, mode: 'value', min: -1, max: 3 });
       return [...r.grads, r.fraction, r.scale];
     });
     const [g, fraction, scale] = await values(out);
-    const clipped = [-1, -1, 0.5, 2, 3, 3];
+    const clipped = [-1, -1, -1, 0.5, 2, 3, 3];
     expect(g).toEqual(clipped);
-    expect(fraction?.[0]).toBeCloseTo(2 / 6, 7); // -5 and 7; -1 and 3 sit on the bounds
+    // -5, -2 and 7; -1 and 3 sit on the bounds. (Bounds of -3 and 3 would count -5 and 7 only.)
+    expect(fraction?.[0]).toBeCloseTo(3 / 7, 7);
     expect(scale?.[0]).toBeCloseTo(Math.hypot(...clipped) / Math.hypot(...raw), 6);
     tf.dispose(out);
   });
