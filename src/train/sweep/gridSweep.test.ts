@@ -115,12 +115,31 @@ describe('a grid sweep', () => {
       const hits = (calm?.testAccuracy ?? NaN) * 100;
       expect(Math.abs(hits - Math.round(hits))).toBeLessThan(1e-9);
       expect(evaluatedAfter).toEqual([30]);
-      // The adding problem unclipped: its gradient overflows at step 31 while its loss is about 1.7e27.
+      // The adding problem: unclipped, its gradient overflows at step 31 while its loss is about 1.7e27; clipped to
+      // 0.1 it trains all its steps. Neither is evaluated: the adding problem has no accuracy to report.
       const adding: ExperimentConfig = { ...PRESETS.adding.config, trainSize: 1000, testSize: 100 };
       const addingData = await loadTrainingData(adding, nodeDataLoader);
-      const [overflowed] = await runGridSweep(adding, addingData, [{ lr: adding.lr, clip: null }], 100);
+      const addingCells = [
+        { lr: adding.lr, clip: null },
+        { lr: adding.lr, clip: 0.1 },
+      ];
+      const [overflowed, clipped] = await runGridSweep(adding, addingData, addingCells, 40);
       expect(overflowed).toMatchObject({ divergedAt: 31, steps: 31, testAccuracy: null });
+      expect(clipped).toMatchObject({ divergedAt: null, steps: 40, testAccuracy: null });
       expect(evaluatedAfter).toEqual([30]);
+      // The diverged cell's loss is the mean of its 30 finite steps (fewer than 50): the diverging step's 1.7e27
+      // is not in it. The same run's batch losses, step by step:
+      const run = new Run({
+        config: cellRunConfig(adding, { lr: adding.lr, clip: null }, 40),
+        side: 'clipped',
+        data: addingData,
+      });
+      const losses: number[] = [];
+      while (run.status === 'ready') losses.push((await run.trainStep()).loss);
+      run.dispose();
+      expect(losses).toHaveLength(31);
+      const mean = losses.slice(0, 30).reduce((a, b) => a + b, 0) / 30;
+      expect(relative(overflowed?.finalLoss ?? NaN, mean)).toBeLessThan(1e-12);
     } finally {
       spy.mockRestore();
     }
@@ -167,6 +186,14 @@ describe('a grid sweep', () => {
       cancelled: () => finished >= 1,
     });
     expect(cancelled.map((o) => o !== null)).toEqual([true, false, false, false]);
+    // A cancel heard in the middle of a cell: it stops there, and the cell is left out.
+    let progressed = 0;
+    const midway = await runGridSweep(config, data, cells, 3, {
+      onProgress: () => progressed++,
+      cancelled: () => progressed >= 2,
+    });
+    expect(midway).toEqual([null, null, null, null]);
+    expect(progressed).toBe(2);
     expect(tf.memory().numTensors).toBe(before);
   });
 
