@@ -13,12 +13,13 @@ import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { RUN_SIDES, sidesOf, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
 import { parseExperiment } from '../experiment/urlCodec.ts';
 import { describeClip, formatDuration, formatNumber, summarize } from '../present/describe.ts';
-import { Narrator, compareRace, comparePair, summarizeStory } from '../present/narrator.ts';
+import { Narrator, compareRace, comparePair, summarizeStory, type NarrationEvent } from '../present/narrator.ts';
 import { clipName } from '../present/clipName.ts';
 import { loadTrainingData, trainRows, type TrainingData } from '../train/data/trainingData.ts';
 import { EpochLossTracker } from '../train/epochLoss.ts';
 import { csvHeader, csvRow, metricsTable } from '../train/metricSchema.ts';
 import type { EvalMetrics, StepMetrics } from '../train/metrics.ts';
+import { driveRuns, type RunObserver } from '../train/runDriver.ts';
 import { Run } from '../train/trainer.ts';
 import { pickNodeBackend, type NodeBackend } from './nodeBackend.ts';
 import { MAX_AXIS, SWEEP_CSV_HEADER, logRange, runSweep, type SweepArgs } from './sweepCommand.ts';
@@ -42,9 +43,11 @@ const RUN_USAGE = `usage: gradlab run '<experiment URL or query string>' [option
 
 options:
   --out FILE      write every step's metrics as CSV, a row as each step finishes;
-                  the path is checked before training. Columns: gradlab metrics,
-                  or docs/METRICS.md. Test accuracy and loss have their own
-                  columns, filled on the steps where the run was evaluated.
+                  the path is checked before training. Columns: run (baseline,
+                  clipped, third, fourth) and clip (its mode), then those of
+                  gradlab metrics, or docs/METRICS.md. Test accuracy and loss
+                  have their own columns, filled on the steps where the run was
+                  evaluated (never after a divergence).
   --side S        both (default): every run of the pair or race; baseline,
                   clipped, third or fourth: that run only
   --backend B     wasm or cpu: force a tfjs backend (default: the faster for this
@@ -273,6 +276,15 @@ export async function runCli(
   }
 }
 
+/** What `gradlab run` keeps of each run for its summary. */
+interface RunState {
+  last: StepMetrics | undefined;
+  /** The latest evaluation; a run that diverged is not evaluated again. */
+  evaluation: EvalMetrics | null;
+  epochs: EpochLossTracker;
+  narrator: Narrator;
+}
+
 function clock(ms: number): string {
   return formatDuration(ms / 1000);
 }
@@ -294,17 +306,22 @@ async function train(
   const [first] = runs;
   if (!first) throw new UsageError(`--side ${options.side}: this experiment has no ${options.side} run`);
   const rows = trainRows(data);
-  const state = new Map(
+  const state = new Map<Run, RunState>(
     runs.map((r) => [
       r,
       {
-        last: undefined as StepMetrics | undefined,
-        evaluation: null as EvalMetrics | null,
+        last: undefined,
+        evaluation: null,
         epochs: new EpochLossTracker(rows, config.batch),
         narrator: new Narrator(r.clip, r.layout),
       },
     ]),
   );
+  const stateOf = (run: Run): RunState => {
+    const s = state.get(run);
+    if (!s) throw new Error(`no state for the ${run.side} run`);
+    return s;
+  };
   const every = options.every ?? Math.max(1, Math.round(config.steps / 10));
   csv?.row(['run', 'clip', ...csvHeader(first.layout)]);
   for (const run of runs) log(`${run.side}: ${describeClip(run.clip)}`);
@@ -313,61 +330,58 @@ async function train(
   const startedMs = performance.now();
   let trainMs = 0;
   let evalMs = 0;
-  let interrupted = false;
-  // The runs of a pair progress together, step by step, as on the page.
-  let lastYieldMs = performance.now();
-  while (runs.some((r) => r.status === 'ready')) {
-    // tfjs's CPU backend resolves its promises without leaving the microtask queue; a turn of the event
-    // loop now and then lets a Ctrl-C (or any signal) be heard.
-    if (performance.now() - lastYieldMs > 50) {
-      await new Promise((resolve) => setImmediate(resolve));
-      lastYieldMs = performance.now();
-    }
-    if (signal?.aborted) {
-      interrupted = true;
-      break;
-    }
-    for (const run of runs) {
-      if (run.status !== 'ready') continue;
-      const stepStart = performance.now();
-      const m = await run.trainStep();
-      trainMs += performance.now() - stepStart;
-      const s = state.get(run);
-      if (!s) continue;
+  const progress = (run: Run, s: RunState): RunObserver => ({
+    stepEnd({ metrics: m, evaluation, stepMs, evalMs: evalTook }) {
+      trainMs += stepMs;
+      evalMs += evalTook;
       s.last = m;
       s.epochs.add(m.step, m.epoch, m.loss);
-      let evaluation: EvalMetrics | null = null;
-      const evalDue = config.evalEvery > 0 && m.step % config.evalEvery === 0;
-      if (run.hasTestSet && (evalDue || run.status !== 'ready')) {
-        const evalStart = performance.now();
-        evaluation = await run.evaluate();
-        evalMs += performance.now() - evalStart;
-        s.evaluation = evaluation;
-      }
+      if (evaluation) s.evaluation = evaluation;
       csv?.row([run.side, run.clip.mode, ...csvRow(run.layout, m, evaluation)]);
-      if (evaluation) s.narrator.evaluated(evaluation);
-      const events = s.narrator.observe(m);
-      if (run.divergence) events.push(s.narrator.diverged(run.divergence));
+      if (m.step % every !== 0 && run.status === 'ready') return;
+      const done = runs.reduce((n, r) => n + r.step, 0);
+      const elapsedMs = performance.now() - startedMs;
+      // A run that diverged or finished has no steps left.
+      const left = runs.reduce((n, r) => n + (r.status === 'ready' ? config.steps - r.step : 0), 0);
+      const etaMs = done > 0 ? (elapsedMs / done) * left : NaN;
+      const accuracy = !evaluation
+        ? ''
+        : evaluation.testAccuracy !== null
+          ? `  test acc ${(evaluation.testAccuracy * 100).toFixed(1)}%`
+          : `  test mse ${formatNumber(evaluation.testLoss, 4)}`;
+      log(
+        `${run.side.padEnd(8)} step ${String(m.step).padStart(6)}/${config.steps}` +
+          `  elapsed ${clock(elapsedMs)}  eta ${run.status === 'ready' ? clock(etaMs) : '-'}` +
+          `  loss ${formatNumber(m.loss, 4).padStart(10)}  grad norm ${formatNumber(m.globalNormPre).padStart(9)}${accuracy}`,
+      );
+    },
+  });
+  // The narrator hears the run as any observer does; with --narrate its events are printed as they happen.
+  const spoken = (run: Run, narrator: Narrator): RunObserver => {
+    const say = (events: NarrationEvent[]) => {
       if (options.narrate) for (const event of events) log(`${run.side.padEnd(8)} > ${event.sentence}`);
-      if (m.step % every === 0 || run.status !== 'ready') {
-        const done = runs.reduce((n, r) => n + r.step, 0);
-        const elapsedMs = performance.now() - startedMs;
-        // A run that diverged or finished has no steps left.
-        const left = runs.reduce((n, r) => n + (r.status === 'ready' ? config.steps - r.step : 0), 0);
-        const etaMs = done > 0 ? (elapsedMs / done) * left : NaN;
-        const accuracy = !evaluation
-          ? ''
-          : evaluation.testAccuracy !== null
-            ? `  test acc ${(evaluation.testAccuracy * 100).toFixed(1)}%`
-            : `  test mse ${formatNumber(evaluation.testLoss, 4)}`;
-        log(
-          `${run.side.padEnd(8)} step ${String(m.step).padStart(6)}/${config.steps}` +
-            `  elapsed ${clock(elapsedMs)}  eta ${run.status === 'ready' ? clock(etaMs) : '-'}` +
-            `  loss ${formatNumber(m.loss, 4).padStart(10)}  grad norm ${formatNumber(m.globalNormPre).padStart(9)}${accuracy}`,
-        );
-      }
-    }
-  }
+    };
+    return {
+      observe: (m) => say(narrator.observe(m)),
+      evaluated: (e) => narrator.evaluated(e),
+      diverged: (d) => say([narrator.diverged(d)]),
+    };
+  };
+  // The runs of a pair progress together, step by step, as on the page. tfjs's CPU backend resolves its
+  // promises without leaving the microtask queue; a turn of the event loop now and then lets a Ctrl-C be heard.
+  const result = await driveRuns(
+    runs.map((run) => {
+      const s = stateOf(run);
+      return { run, observers: [spoken(run, s.narrator), progress(run, s)] };
+    }),
+    {
+      stopped: () => signal?.aborted ?? false,
+      pause: () => new Promise((resolve) => setImmediate(resolve)),
+      pauseEveryMs: 50,
+      now: () => performance.now(),
+    },
+  );
+  const interrupted = result === 'stopped';
   const steps = runs.reduce((n, r) => n + r.step, 0);
   const perStep = steps > 0 ? (trainMs / steps).toFixed(1) : '-';
   const evalPart = evalMs > 0 ? `; evaluation ${formatDuration(evalMs / 1000)} apart` : '';

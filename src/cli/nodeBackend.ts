@@ -19,6 +19,7 @@ import {
   type BackendChoiceResult,
 } from '../train/backendTrial.ts';
 import type { TrainingData } from '../train/data/trainingData.ts';
+import { silenceNodeBackendAdvice } from './quietTfjs.ts';
 
 export type NodeBackend = 'wasm' | 'cpu';
 
@@ -54,6 +55,7 @@ function prepareWasm(): void {
 export async function startNodeBackend(
   order: NodeBackend[] = ['wasm', 'cpu'],
 ): Promise<{ backend: NodeBackend; failures: string[] }> {
+  silenceNodeBackendAdvice();
   const failures: string[] = [];
   for (const name of order) {
     try {

@@ -47,6 +47,32 @@ describe('clip by value (tf.clip_by_value, torch clip_grad_value_)', () => {
     tf.dispose(out);
   });
 
+  it('counts only the elements it changed: one exactly on a bound is kept and not counted', async () => {
+    const out = tf.tidy(() => {
+      const r = clipByValue([tf.tensor1d([-1, 0.5, 1, 2, -3])], -1, 1);
+      return [...r.grads, r.fraction];
+    });
+    const [g, fraction] = await values(out);
+    expect(g).toEqual([-1, 0.5, 1, 1, -1]);
+    expect(fraction?.[0]).toBeCloseTo(2 / 5, 7);
+    tf.dispose(out);
+  });
+
+  it('through applyClip, uses the config’s own min and max: asymmetric bounds clip, count and scale as such', async () => {
+    const raw = [-5, -2, -1, 0.5, 2, 3, 7];
+    const out = tf.tidy(() => {
+      const r = applyClip([tf.tensor1d(raw)], { ...NO_CLIP, mode: 'value', min: -1, max: 3 });
+      return [...r.grads, r.fraction, r.scale];
+    });
+    const [g, fraction, scale] = await values(out);
+    const clipped = [-1, -1, -1, 0.5, 2, 3, 3];
+    expect(g).toEqual(clipped);
+    // -5, -2 and 7; -1 and 3 sit on the bounds. (Bounds of -3 and 3 would count -5 and 7 only.)
+    expect(fraction?.[0]).toBeCloseTo(3 / 7, 7);
+    expect(scale?.[0]).toBeCloseTo(Math.hypot(...clipped) / Math.hypot(...raw), 6);
+    tf.dispose(out);
+  });
+
   it('rejects min > max with a message naming both', () => {
     expect(() => tf.tidy(() => clipByValue([g1()], 2, 1).grads)).toThrow('min (2) must be at most max (1)');
   });
@@ -149,10 +175,26 @@ describe('clip by global norm, torch clip_grad_norm_', () => {
     tf.dispose(out);
   });
 
-  it('at exactly the threshold the coefficient is clamped to 1 (the 1e-6 keeps it just under otherwise)', async () => {
+  it('clamps the coefficient to 1 under the threshold: the gradients are exactly unchanged', async () => {
+    // max_norm 26 over a total of 13: 26 / (13 + 1e-6) is about 2; min(2, 1) = 1, and 3 * 1 is exactly 3.
+    const out = tf.tidy(() => {
+      const r = clipGradNormTorch([g1(), g2()], 26, '2');
+      return [...r.grads, r.scale, r.fraction];
+    });
+    const [a, b, scale, fraction] = await values(out);
+    expect(scale?.[0]).toBe(1);
+    expect(a).toEqual([3, -4]);
+    expect(b).toEqual([12]);
+    expect(fraction?.[0]).toBe(0);
+    tf.dispose(out);
+  });
+
+  it('at exactly the threshold the 1e-6 still acts: 13 / (13 + 1e-6) in float32, one ulp under 1, as torch', async () => {
     const out = tf.tidy(() => clipGradNormTorch([g1(), g2()], 13, '2').scale);
-    // 13 / (13 + 1e-6) < 1 in float64, but rounds to 1 in float32: torch on float32 gives the same.
-    expect((await out.data())[0]).toBeCloseTo(1, 6);
+    // In float32, 13 + 1e-6 is 13 + 2^-20 (the nearest float), and 13 / that is 1 - 2^-24: not 1.
+    const expected = Math.fround(13 / Math.fround(13 + Math.fround(1e-6)));
+    expect(expected).toBe(1 - 2 ** -24);
+    expect((await out.data())[0]).toBe(expected);
     out.dispose();
   });
 
@@ -253,9 +295,53 @@ describe('the direction of the step: cos(g, clipped g) over all parameters', () 
     expect(await cosine({ ...NO_CLIP, mode: 'norm', threshold: 5 })).toBeCloseTo(85 / (13 * Math.sqrt(50)), 5);
   });
 
-  it('the global modes and no clipping keep it exactly: 1', async () => {
-    for (const mode of ['none', 'global', 'global-tf'] as const)
-      expect(await cosine({ ...NO_CLIP, mode, threshold: 0.5 })).toBe(1);
+  /** cos(raw, clipped) in float64 from the tensors' values: the check does not trust the code it checks. */
+  const cosineByHand = async (clip: ClipConfig, grads: () => tf.Tensor[]) => {
+    const out = tf.tidy(() => {
+      const raw = grads();
+      return [...raw, ...applyClip(raw, clip).grads].map((t) => tf.reshape(t, [-1]));
+    });
+    const flat = await values(out);
+    tf.dispose(out);
+    const half = flat.length / 2;
+    const g = flat.slice(0, half).flat();
+    const c = flat.slice(half).flat();
+    const dot = g.reduce((sum, x, i) => sum + x * (c[i] ?? NaN), 0);
+    return dot / (Math.hypot(...g) * Math.hypot(...c));
+  };
+
+  // Uneven gradients, so that a mode that rebalanced or cut them would show: (3, -4), (12), (0.1, -0.2, 40).
+  const uneven = () => [g1(), g2(), tf.tensor1d([0.1, -0.2, 40])];
+
+  it.each([
+    ['none', { ...NO_CLIP }],
+    ['global (torch)', { ...NO_CLIP, mode: 'global', threshold: 0.5 }],
+    ['global, inf norm', { ...NO_CLIP, mode: 'global', threshold: 0.5, normType: 'inf' }],
+    ['global-tf', { ...NO_CLIP, mode: 'global-tf', threshold: 0.5 }],
+    ['norm', { ...NO_CLIP, mode: 'norm', threshold: 5 }],
+    ['value', { ...NO_CLIP, mode: 'value', min: -2, max: 1 }],
+  ] as [string, ClipConfig][])('%s: equals the cosine worked out from the real clipped gradients', async (_, clip) => {
+    const expected = await cosineByHand(clip, uneven);
+    expect(await cosine(clip, uneven)).toBeCloseTo(expected, 6);
+    // The global modes only shorten the step; the others turn it.
+    if (clip.mode === 'value' || clip.mode === 'norm') expect(expected).toBeLessThan(0.99);
+    else expect(expected).toBeCloseTo(1, 6);
+  });
+
+  it('is measured, not assumed, whatever the mode: a step that was turned reads below 1 under a global mode too', async () => {
+    const out = tf.tidy(() =>
+      directionCosine({ ...NO_CLIP, mode: 'global', threshold: 1 }, [tf.tensor1d([1, 0])], [tf.tensor1d([1, 1])]),
+    );
+    expect((await out.data())[0]).toBeCloseTo(Math.SQRT1_2, 6);
+    out.dispose();
+  });
+
+  it('lets NaN through: a diverged step has no direction', async () => {
+    const out = tf.tidy(() =>
+      directionCosine({ ...NO_CLIP, mode: 'value' }, [tf.tensor1d([NaN, 1])], [tf.tensor1d([1, 1])]),
+    );
+    expect(Number.isNaN((await out.data())[0])).toBe(true);
+    out.dispose();
   });
 
   it('is 1 when nothing acted, and 1 for an all-zero gradient (no 0/0)', async () => {

@@ -121,19 +121,24 @@ export function clipByGlobalNormTf(grads: tf.Tensor[], clipNorm: number): ClipRe
 
 /**
  * The cosine between the gradient and the step clipping let through, over all parameters as one vector:
- * <g, c> / (||g|| ||c||). Scaling every tensor by one factor (the global modes, or none) keeps the direction
- * exactly: 1 without computing. Value clipping bends it (the large elements are cut, the small ones kept),
- * and per-tensor norm clipping rebalances the layers. 1 when either vector is zero; NaN propagates.
+ * <g, c> / (||g|| ||c||), clamped to [-1, 1] against float rounding. Measured for every mode: the global modes
+ * scale every tensor by one factor and should come out at 1 (to float32 rounding), value clipping bends the
+ * direction (the large elements are cut, the small ones kept), and per-tensor norm clipping rebalances the
+ * layers. The one shortcut is for no change at all: the very same tensors, whose cosine is exactly 1.
+ * 1 when either vector is zero; NaN propagates. `_clip` is unused: the cosine is read from the tensors.
  */
-export function directionCosine(clip: ClipConfig, raw: tf.Tensor[], clipped: tf.Tensor[]): tf.Scalar {
-  if (clip.mode !== 'value' && clip.mode !== 'norm') return tf.scalar(1);
-  const dot = tf.addN(raw.map((g, i) => tf.sum(tf.mul(g, clipped[i] ?? g))));
+export function directionCosine(_clip: ClipConfig, raw: tf.Tensor[], clipped: tf.Tensor[]): tf.Scalar {
+  if (raw.length === clipped.length && raw.every((g, i) => clipped[i] === g)) return tf.scalar(1);
+  const dot = tf.addN(
+    raw.map((g, i) => {
+      const c = clipped[i];
+      if (!c) throw new Error(`directionCosine: no clipped gradient for tensor ${i} of ${raw.length}`);
+      return tf.sum(tf.mul(g, c));
+    }),
+  );
   const lengths = tf.mul(globalL2(raw), globalL2(clipped));
-  return tf.where(
-    tf.greater(lengths, 0),
-    tf.div(dot, tf.maximum(lengths, Number.MIN_VALUE)),
-    tf.scalar(1),
-  ) as tf.Scalar;
+  const cosine = tf.where(tf.equal(lengths, 0), tf.scalar(1), tf.div(dot, lengths));
+  return tf.clipByValue(cosine, -1, 1) as tf.Scalar;
 }
 
 export function applyClip(grads: tf.Tensor[], clip: ClipConfig): ClipResult {

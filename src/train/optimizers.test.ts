@@ -33,6 +33,30 @@ describe('optimisers, against values worked out by hand', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('SGD without momentum: p -= lr*g, the same step every time, and ||update|| = lr ||g||', async () => {
+    // lr 0.03, g = [0.5, -1]: each step moves p by [-0.015, 0.03]; ||update|| = 0.03 * sqrt(1.25).
+    const before = tf.memory().numTensors;
+    const optimizer = sgd(0.03, 0);
+    const initial = tf.tensor1d([1, 2]);
+    const p = tf.variable(initial);
+    initial.dispose();
+    const steps: number[][] = [];
+    const norms: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const norm = tf.tidy(() => optimizer.apply([p], [tf.tensor1d([0.5, -1])])[0] as tf.Scalar);
+      norms.push((await norm.data())[0] ?? NaN);
+      norm.dispose();
+      steps.push(Array.from(await p.data()));
+    }
+    optimizer.dispose();
+    p.dispose();
+    expectValues(steps[0], [0.985, 2.03]);
+    expectValues(steps[1], [0.97, 2.06]);
+    expectValues(steps[2], [0.955, 2.09]);
+    norms.forEach((n) => expect(n).toBeCloseTo(0.03 * Math.sqrt(1.25), 7));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('Adam: first step moves each weight by lr * sign(g) (up to eps)', async () => {
     const [s1, s2] = await run(adam(0.01, 0.9, 0.999, 1e-8));
     expectValues(s1, [0.99, 2.01]);

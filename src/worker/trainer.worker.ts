@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig, RunSide } from '../experiment/config.ts';
 import { loadTrainingData, trainRows, type TrainingData } from '../train/data/trainingData.ts';
 import type { StepMetrics } from '../train/metrics.ts';
+import { driveRun, type DrivenRun, type RunObserver } from '../train/runDriver.ts';
 import { Run } from '../train/trainer.ts';
 import { chooseAutoBackend } from './backendChoice.ts';
 import { backendOrder, startBackend, webglContext } from './backends.ts';
@@ -80,9 +81,8 @@ function statusMessage(): FromWorker {
   };
 }
 
-/** Moves the run to the next backend and replays it to the step it had reached: same seed, same batches. */
-async function failOver(reason: string): Promise<void> {
-  const reached = run?.step ?? 0;
+/** Moves the run to the next backend and replays it to step `reached`: same seed, same batches. */
+async function failOver(reason: string, reached: number): Promise<void> {
   const lost = backend;
   if (backends.length === 0) throw new Error(`${reason}, and no other backend is left`);
   try {
@@ -91,8 +91,10 @@ async function failOver(reason: string): Promise<void> {
     // The old backend's memory may be gone with its context; nothing to free.
   }
   await start(backends);
-  run = new Run({ config: config as ExperimentConfig, side, data: data as TrainingData });
-  while (run.step < reached && run.status === 'ready') await run.trainStep();
+  const replay = new Run({ config: config as ExperimentConfig, side, data: data as TrainingData });
+  run = replay;
+  // The replay is told to no one: its steps were reported the first time.
+  await driveRun(replay, [], { target: reached, evalAtEnd: false, evalEvery: 0 });
   post({
     type: 'notice',
     message:
@@ -101,57 +103,93 @@ async function failOver(reason: string): Promise<void> {
   });
 }
 
-async function loop(): Promise<void> {
-  if (looping || !run || !config) return;
-  looping = true;
-  let lastFlush = performance.now();
-  let lastYield = lastFlush;
-  try {
-    while (run.status === 'ready' && run.step < target) {
-      if (contextLost) await failOver('The WebGL context was lost');
-      const started = performance.now();
+/**
+ * The run as the driver sees it: a step that fails, or that ran on a WebGL context lost meanwhile, moves the run
+ * to the next backend (failOver) and is taken again there, so the driver only ever sees trustworthy steps.
+ */
+const failoverRun: DrivenRun = {
+  get step() {
+    return (run as Run).step;
+  },
+  get status() {
+    return (run as Run).status;
+  },
+  get divergence() {
+    return (run as Run).divergence;
+  },
+  get hasTestSet() {
+    return (run as Run).hasTestSet;
+  },
+  get config() {
+    return config as ExperimentConfig;
+  },
+  async trainStep() {
+    for (;;) {
+      const current = run as Run;
+      if (contextLost) {
+        await failOver('The WebGL context was lost', current.step);
+        continue;
+      }
       let metrics: StepMetrics;
       try {
         if (failNextStep) {
           failNextStep = false;
           throw new Error('simulated: the GPU ran out of memory');
         }
-        metrics = await run.trainStep();
+        metrics = await current.trainStep();
       } catch (error) {
         if (!contextLost && backends.length === 0) throw error;
         await failOver(
           contextLost
             ? 'The WebGL context was lost'
             : `The ${backend.toUpperCase()} backend failed (${error instanceof Error ? error.message : String(error)})`,
+          current.step,
         );
         continue;
       }
       if (contextLost) {
-        // This step ran on a dying context: its numbers cannot be trusted; redo it on the next backend.
-        await failOver('The WebGL context was lost');
+        // This step ran on a dying context: its numbers cannot be trusted; replay up to it and take it again.
+        await failOver('The WebGL context was lost', metrics.step - 1);
         continue;
       }
-      pendingMs += performance.now() - started;
-      pending.push(metrics);
-      const now = performance.now();
-      const evalDue =
-        run.hasTestSet && ((config.evalEvery > 0 && metrics.step % config.evalEvery === 0) || run.status !== 'ready');
-      if (evalDue) {
-        flush();
-        const result = await run.evaluate();
-        if (result) post({ type: 'eval', result });
-      }
-      if (now - lastFlush >= FLUSH_MS) {
-        flush();
-        lastFlush = now;
-      }
-      if (now - lastYield >= YIELD_MS) {
-        // Let `advance` and `dispose` messages in.
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        lastYield = performance.now();
-        if (!run) return;
-      }
+      return metrics;
     }
+  },
+  evaluate: () => (run as Run).evaluate(),
+};
+
+/** Metrics go out in batches, at most every FLUSH_MS, and before an evaluation (which may take a while). */
+function workerObserver(): RunObserver {
+  let lastFlush = performance.now();
+  return {
+    observe(metrics, stepMs) {
+      pending.push(metrics);
+      pendingMs += stepMs;
+    },
+    evaluating: () => flush(),
+    evaluated: (result) => post({ type: 'eval', result }),
+    stepEnd() {
+      const now = performance.now();
+      if (now - lastFlush < FLUSH_MS) return;
+      flush();
+      lastFlush = now;
+    },
+  };
+}
+
+async function loop(): Promise<void> {
+  if (looping || !run || !config) return;
+  looping = true;
+  try {
+    const result = await driveRun(failoverRun, [workerObserver()], {
+      target: () => target,
+      // Let `advance` and `dispose` messages in.
+      pause: () => new Promise((resolve) => setTimeout(resolve, 0)),
+      pauseEveryMs: YIELD_MS,
+      stopped: () => run === null,
+      now: () => performance.now(),
+    });
+    if (result === 'stopped') return;
     flush();
     post(statusMessage());
   } catch (error) {

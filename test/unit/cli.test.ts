@@ -106,6 +106,20 @@ describe('gradlab CLI', () => {
     expect(Number(cells[1])).toBeGreaterThanOrEqual(0);
   });
 
+  it('never evaluates a diverged run: the adding problem unclipped overflows at step 31 and has no test MSE after it', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'gradlab-')), 'adding.csv');
+    const lines: string[] = [];
+    const link = 'v=1&preset=adding&steps=100&trainSize=1000&testSize=100&evalEvery=20&pair=0&clip=none';
+    expect(await runCli(['run', link, '--out', out, '--backend', 'cpu'], (l) => lines.push(l))).toBe(0);
+    expect(lines).toContain('clipped (no clipping): diverged at step 31: the gradient became Infinity');
+    expect(lines.some((l) => /test (mse|MSE)/.test(l) && !/^clipped +step +20\//.test(l))).toBe(false);
+    const [header = '', ...rows] = readFileSync(out, 'utf8').trim().split('\n');
+    const column = header.split(',').indexOf('test_loss');
+    const evaluated = rows.filter((r) => r.split(',')[column] !== '').map((r) => Number(r.split(',')[2]));
+    expect(rows).toHaveLength(31);
+    expect(evaluated).toEqual([20]);
+  });
+
   it('refuses an output path it cannot write before any training, in one line', () => {
     const { code, stdout, stderr } = gradlab('run', 'v=1&preset=dense-explode', '--out', '/no/such/folder/run.csv');
     expect(code).toBe(2);
@@ -186,14 +200,71 @@ describe('gradlab CLI', () => {
       '--verbose',
       'docs/METRICS.md',
       'gradlab metrics',
+      'Columns: run (baseline,',
     ]) {
       expect(help.stderr).toContain(option);
     }
     expect(gradlab('--help').stderr).toContain('metrics          list every CSV column');
+  });
+
+  it("explains every column a run's CSV has: each matches a row of `gradlab metrics`", async () => {
     const metrics = gradlab('metrics');
     expect(metrics.code).toBe(0);
-    expect(metrics.stdout).toContain('| `fc1_weight_grad_norm_post`'.slice(0, 3));
-    expect(metrics.stdout).toContain('`{layer}_weight_grad_norm_post`');
+    const [head = '', rule = '', ...rows] = metrics.stdout.trim().split('\n');
+    expect(head).toMatch(/^\| column \|/);
+    expect(rule).toMatch(/^\|---/);
+    // A row's column is a name or a template: {layer} is a layer's name (fc1, rnn0, out), {param} a parameter's
+    // (rnn0.W_hh, out.bias), {l} and {t} numbers.
+    const PLACEHOLDERS: Record<string, string> = {
+      layer: '[a-z]+\\d*',
+      param: '[a-z]+\\d*\\.[A-Za-z]+(?:_[a-z]+)?',
+      l: '\\d+',
+      t: '\\d+',
+    };
+    const templates = rows.map((row) => {
+      const name = /^\| `([^`]+)`/.exec(row)?.[1];
+      if (!name) throw new Error(`a row without a column name: ${row}`);
+      const pattern = name
+        .split(/(\{[a-z]+\})/)
+        .map((part) => {
+          const key = /^\{([a-z]+)\}$/.exec(part)?.[1];
+          if (key === undefined) return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+          const placeholder = PLACEHOLDERS[key];
+          if (!placeholder) throw new Error(`unknown placeholder {${key}} in ${name}`);
+          return placeholder;
+        })
+        .join('');
+      return new RegExp(`^${pattern}$`);
+    });
+    const folder = mkdtempSync(path.join(tmpdir(), 'gradlab-'));
+    const links = [
+      'v=1&preset=dense-explode&steps=2&pair=0',
+      'v=1&preset=rnn-scale&steps=2&trainSize=100&testSize=100&hidden=8&pair=0&hiddenGradEvery=1&batch=16',
+      'v=1&preset=lstm-tf&steps=1&trainSize=100&testSize=100&hidden=8&pair=0&batch=16&layers=2',
+    ];
+    for (const [k, link] of links.entries()) {
+      const out = path.join(folder, `${k}.csv`);
+      expect(await runCli(['run', link, '--out', out, '--backend', 'cpu'], () => {})).toBe(0);
+      const header = at(readFileSync(out, 'utf8').split('\n'), 0, 'header').split(',');
+      // The first two are gradlab's own, named in `gradlab run --help`: which run of the pair, and its clipping.
+      expect(header.slice(0, 2)).toEqual(['run', 'clip']);
+      const unexplained = header.slice(2).filter((column) => !templates.some((t) => t.test(column)));
+      expect(unexplained, link).toEqual([]);
+      expect(header.length, link).toBeGreaterThan(20);
+    }
+  });
+
+  it("never prints TensorFlow.js's advice to install tfjs-node: neither on the CPU backend nor when timing both", () => {
+    for (const backend of [['--backend', 'cpu'], ['--backend', 'wasm'], []]) {
+      const { code, stdout, stderr } = gradlab('run', 'v=1&preset=dense-explode&steps=3&pair=0', ...backend);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/finished 3 steps/);
+      for (const text of [stdout, stderr]) {
+        expect(text).not.toMatch(/looks like you are running TensorFlow\.js in Node/i);
+        expect(text).not.toContain('tfjs-node');
+      }
+      expect(stderr).toBe('');
+    }
   });
 
   it('sweeps learning rates x thresholds in one batched run: the map, and a CSV row per cell', async () => {

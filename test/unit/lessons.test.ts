@@ -13,6 +13,7 @@ import { Narrator, type RunStory } from '../../src/present/narrator.ts';
 import { loadTrainingData } from '../../src/train/data/trainingData.ts';
 import { EpochLossTracker } from '../../src/train/epochLoss.ts';
 import type { StepMetrics } from '../../src/train/metrics.ts';
+import { driveRuns, type RunObserver } from '../../src/train/runDriver.ts';
 import { Run } from '../../src/train/trainer.ts';
 
 const SEEDS = [1, 2, 3];
@@ -23,7 +24,7 @@ interface Outcome {
   /** Dense: the loss over every row of the first and last complete epochs. */
   epochLosses: number[];
   testAccuracy: number | null;
-  /** The test set's mean loss at the end (the adding problem: its test MSE); null without a test set. */
+  /** The test set's mean loss at the end (the adding problem: its test MSE); null without a test set or if diverged. */
   testLoss: number | null;
 }
 
@@ -35,7 +36,7 @@ function lessonConfig(n: number, seed: number): ExperimentConfig {
   return parsed.config;
 }
 
-/** Trains both runs of a lesson to their end, as the page would. */
+/** Trains every run of a lesson to its end in lockstep, as the page would, through the lab's one run driver. */
 async function play(config: ExperimentConfig): Promise<Record<RunSide, Outcome | undefined>> {
   const data = await loadTrainingData(config, nodeDataLoader);
   const out: Record<RunSide, Outcome | undefined> = {
@@ -44,30 +45,37 @@ async function play(config: ExperimentConfig): Promise<Record<RunSide, Outcome |
     third: undefined,
     fourth: undefined,
   };
-  for (const side of sidesOf(config)) {
+  const lanes = sidesOf(config).map((side) => {
     const run = new Run({ config, side, data });
     const narrator = new Narrator(run.clip, run.layout);
     const epochs = new EpochLossTracker(config.data === 'rs1' ? 1000 : config.samples, config.batch);
-    const epochLosses: number[] = [];
-    const steps: StepMetrics[] = [];
-    while (run.status === 'ready') {
-      const m = await run.trainStep();
-      steps.push(m);
-      narrator.observe(m);
-      epochs.add(m.step, m.epoch, m.loss);
-      const done = epochs.lastCompleteEpoch();
-      if (done && done.epoch > epochLosses.length) epochLosses.push(done.loss);
-    }
-    if (run.divergence) narrator.diverged(run.divergence);
-    const evaluation = run.hasTestSet ? await run.evaluate() : null;
-    run.dispose();
-    out[side] = {
-      steps,
+    const outcome: Outcome = {
+      steps: [],
       story: narrator.story(),
-      epochLosses,
-      testAccuracy: evaluation?.testAccuracy ?? null,
-      testLoss: evaluation?.testLoss ?? null,
+      epochLosses: [],
+      testAccuracy: null,
+      testLoss: null,
     };
+    const record: RunObserver = {
+      observe(m) {
+        outcome.steps.push(m);
+        epochs.add(m.step, m.epoch, m.loss);
+        const done = epochs.lastCompleteEpoch();
+        if (done && done.epoch > outcome.epochLosses.length) outcome.epochLosses.push(done.loss);
+      },
+      evaluated(e) {
+        outcome.testAccuracy = e.testAccuracy;
+        outcome.testLoss = e.testLoss;
+      },
+    };
+    out[side] = outcome;
+    // The narrator is an observer as it is.
+    return { run, narrator, outcome, observers: [narrator, record] };
+  });
+  await driveRuns(lanes);
+  for (const { run, narrator, outcome } of lanes) {
+    outcome.story = narrator.story();
+    run.dispose();
   }
   return out;
 }

@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { nodeDataLoader } from '../../cli/nodeData.ts';
 import { NO_CLIP, type ExperimentConfig } from '../../experiment/config.ts';
 import { PRESETS } from '../../experiment/presets.ts';
 import { sweepCells } from '../../experiment/sweep.ts';
 import { loadTrainingData } from '../data/trainingData.ts';
 import { CellLossSummary, LAST_STEPS, type CellOutcome } from './cellOutcome.ts';
+import { Run } from '../trainer.ts';
 import { cellRunConfig, runGridSweep, sweepMethod } from './gridSweep.ts';
+import { sweepCsvRow } from './sweepCsv.ts';
 
 function relative(a: number, b: number): number {
   return Math.abs(a - b) / Math.max(Math.abs(b), 1e-30);
@@ -71,6 +73,78 @@ describe('a grid sweep', () => {
     expect(batched[5]).toMatchObject({ lr: 0.07, clip: null, divergedAt: 5, steps: 5 });
   });
 
+  it('marks a cell diverged at the first non-finite gradient, also while its loss is still finite, both ways', async () => {
+    // At lr 0.2 the dense net's gradient norm overflows float32 at step 4, a step before its loss does:
+    // sqrt(sum g^2) passes 3.4e38 once the elements pass 1.8e19, while the loss is still about 1e34.
+    const config: ExperimentConfig = { ...PRESETS['dense-explode'].config, steps: 12 };
+    const data = await loadTrainingData(config, nodeDataLoader);
+    const cells = [{ lr: 0.2, clip: null }];
+    const run = new Run({ config: cellRunConfig(config, { lr: 0.2, clip: null }, 12), side: 'clipped', data });
+    const losses: number[] = [];
+    while (run.status === 'ready') losses.push((await run.trainStep()).loss);
+    run.dispose();
+    expect(run.divergence).toEqual({ step: 4, what: 'gradient', value: 'Infinity' });
+    expect(Number.isFinite(losses[3])).toBe(true);
+    for (const method of ['batched', 'one-at-a-time'] as const) {
+      const [outcome] = await runGridSweep(config, data, [...cells, { lr: 0.2, clip: 1 }], 12, { method });
+      expect(outcome, method).toMatchObject({ divergedAt: 4, steps: 4 });
+      expect(sweepCsvRow(outcome as CellOutcome)[2], method).toBe(4);
+    }
+  });
+
+  it('evaluates a classifier cell once, after its last step; an adding cell, which has no accuracy, never', async () => {
+    const config: ExperimentConfig = {
+      ...PRESETS['rnn-scale'].config,
+      hidden: 8,
+      batch: 16,
+      trainSize: 100,
+      testSize: 100,
+      recScale: 3,
+    };
+    const data = await loadTrainingData(config, nodeDataLoader);
+    const evaluatedAfter: number[] = [];
+    const real = Run.prototype.evaluate;
+    const spy = vi.spyOn(Run.prototype, 'evaluate').mockImplementation(function (this: Run) {
+      evaluatedAfter.push(this.step);
+      return real.call(this);
+    });
+    try {
+      const [calm] = await runGridSweep(config, data, [{ lr: 1e-3, clip: null }], 30);
+      expect(calm).toMatchObject({ divergedAt: null, steps: 30 });
+      // A share of the 100 test digits.
+      const hits = (calm?.testAccuracy ?? NaN) * 100;
+      expect(Math.abs(hits - Math.round(hits))).toBeLessThan(1e-9);
+      expect(evaluatedAfter).toEqual([30]);
+      // The adding problem: unclipped, its gradient overflows at step 31 while its loss is about 1.7e27; clipped to
+      // 0.1 it trains all its steps. Neither is evaluated: the adding problem has no accuracy to report.
+      const adding: ExperimentConfig = { ...PRESETS.adding.config, trainSize: 1000, testSize: 100 };
+      const addingData = await loadTrainingData(adding, nodeDataLoader);
+      const addingCells = [
+        { lr: adding.lr, clip: null },
+        { lr: adding.lr, clip: 0.1 },
+      ];
+      const [overflowed, clipped] = await runGridSweep(adding, addingData, addingCells, 40);
+      expect(overflowed).toMatchObject({ divergedAt: 31, steps: 31, testAccuracy: null });
+      expect(clipped).toMatchObject({ divergedAt: null, steps: 40, testAccuracy: null });
+      expect(evaluatedAfter).toEqual([30]);
+      // The diverged cell's loss is the mean of its 30 finite steps (fewer than 50): the diverging step's 1.7e27
+      // is not in it. The same run's batch losses, step by step:
+      const run = new Run({
+        config: cellRunConfig(adding, { lr: adding.lr, clip: null }, 40),
+        side: 'clipped',
+        data: addingData,
+      });
+      const losses: number[] = [];
+      while (run.status === 'ready') losses.push((await run.trainStep()).loss);
+      run.dispose();
+      expect(losses).toHaveLength(31);
+      const mean = losses.slice(0, 30).reduce((a, b) => a + b, 0) / 30;
+      expect(relative(overflowed?.finalLoss ?? NaN, mean)).toBeLessThan(1e-12);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('trains what it cannot batch one cell at a time: Adam on the dense net', async () => {
     const config: ExperimentConfig = { ...PRESETS['dense-explode'].config, optimizer: 'adam' };
     expect(sweepMethod(config)).toEqual({
@@ -112,6 +186,14 @@ describe('a grid sweep', () => {
       cancelled: () => finished >= 1,
     });
     expect(cancelled.map((o) => o !== null)).toEqual([true, false, false, false]);
+    // A cancel heard in the middle of a cell: it stops there, and the cell is left out.
+    let progressed = 0;
+    const midway = await runGridSweep(config, data, cells, 3, {
+      onProgress: () => progressed++,
+      cancelled: () => progressed >= 2,
+    });
+    expect(midway).toEqual([null, null, null, null]);
+    expect(progressed).toBe(2);
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -10,6 +10,8 @@
 import type { ExperimentConfig } from '../../experiment/config.ts';
 import { clipWithThreshold, sweepRefusal, type SweepCell } from '../../experiment/sweep.ts';
 import { trainRows, type TrainingData } from '../data/trainingData.ts';
+import type { EvalMetrics } from '../metrics.ts';
+import { driveRun, type RunObserver } from '../runDriver.ts';
 import { Run } from '../trainer.ts';
 import { CellLossSummary, type CellOutcome } from './cellOutcome.ts';
 import { DenseSweep, denseBatchRefusal } from './denseSweep.ts';
@@ -128,7 +130,7 @@ async function oneAtATime(
   const outcomes: (CellOutcome | null)[] = cells.map(() => null);
   const total = cells.length * steps;
   const rows = trainRows(data);
-  const pace = pacer(hooks);
+  const pause = hooks.pause?.bind(hooks);
   let started = false;
   for (const [k, cell] of cells.entries()) {
     if (hooks.cancelled?.()) break;
@@ -137,22 +139,31 @@ async function oneAtATime(
       if (!started) hooks.onStart?.({ method: 'one-at-a-time', classifier: run.layout.classifier });
       started = true;
       const summary = new CellLossSummary(data.kind, rows, config.batch);
-      while (run.status === 'ready') {
-        await pace();
-        if (hooks.cancelled?.()) return outcomes;
-        const m = await run.trainStep();
-        const diverged = run.divergence !== null;
-        if (!diverged) summary.add(m.step, m.epoch, m.loss);
-        hooks.onProgress?.(k * steps + (diverged ? steps : run.step), total);
-      }
+      const heard: { evaluation: EvalMetrics | null } = { evaluation: null };
+      const cellObserver: RunObserver = {
+        // A diverged step's loss is not finite: a cell's figures are those of its steps before the divergence.
+        stepEnd: ({ metrics: m, divergence }) => {
+          if (!divergence) summary.add(m.step, m.epoch, m.loss);
+          hooks.onProgress?.(k * steps + (divergence ? steps : m.step), total);
+        },
+        evaluated: (e) => (heard.evaluation = e),
+      };
+      // Only a classifier's cell is evaluated (its test accuracy), after its last step; a diverged one is not.
+      const result = await driveRun(run, [cellObserver], {
+        evalEvery: 0,
+        evalAtEnd: run.layout.classifier,
+        pause,
+        pauseEveryMs: PAUSE_MS,
+        stopped: () => hooks.cancelled?.() ?? false,
+      });
+      if (result === 'stopped') return outcomes;
       const divergedAt = run.divergence?.step ?? null;
-      const evaluation = divergedAt === null && run.layout.classifier ? await run.evaluate() : null;
       const outcome: CellOutcome = {
         ...cell,
         divergedAt,
         finalLoss: summary.finalLoss,
         minLoss: summary.minLoss,
-        testAccuracy: evaluation?.testAccuracy ?? null,
+        testAccuracy: heard.evaluation?.testAccuracy ?? null,
         steps: run.step,
       };
       outcomes[k] = outcome;
