@@ -210,7 +210,8 @@ describe('gradlab CLI', () => {
   it("explains every column a run's CSV has: each matches a row of `gradlab metrics`", async () => {
     const metrics = gradlab('metrics');
     expect(metrics.code).toBe(0);
-    const [head = '', rule = '', ...rows] = metrics.stdout.trim().split('\n');
+    // The first table lists the columns written; a second one, after a blank line, the retired ones.
+    const [head = '', rule = '', ...rows] = (metrics.stdout.trim().split('\n\n')[0] ?? '').split('\n');
     expect(head).toMatch(/^\| column \|/);
     expect(rule).toMatch(/^\|---/);
     // A row's column is a name or a template: {layer} is a layer's name (fc1, rnn0, out), {param} a parameter's
