@@ -137,6 +137,12 @@ export interface RunWrite {
   steps: StepMetrics[];
   evals: EvalMetrics[];
   patch: Partial<StoredRun>;
+  /**
+   * The run's whole record as it now stands, when the writer has it: written as it is, with no read first, so the
+   * transaction is complete the moment it is made and is committed at once (a page being reloaded has no time for a
+   * read's round trip before the transaction can commit).
+   */
+  record?: StoredRun;
 }
 
 export class RunHistory {
@@ -186,10 +192,16 @@ export class RunHistory {
     const evalStore = tx.objectStore('evals');
     const runs = tx.objectStore('runs');
     const updates: Promise<unknown>[] = [];
+    let reads = 0;
     try {
-      for (const { runId, steps, evals, patch } of writes) {
+      for (const { runId, steps, evals, patch, record } of writes) {
         for (const s of steps) updates.push(stepStore.put({ ...s, runId }));
         for (const e of evals) updates.push(evalStore.put({ ...e, runId }));
+        if (record) {
+          updates.push(runs.put({ ...record, updatedAt: Date.now() }));
+          continue;
+        }
+        reads += 1;
         updates.push(
           runs.get(runId).then((run) =>
             run
@@ -203,8 +215,11 @@ export class RunHistory {
           ),
         );
       }
+      // Nothing left to ask: commit now rather than when the browser notices (older browsers lack commit()).
+      if (reads === 0) tx.commit?.();
     } catch (error) {
       // A request refused at once (a value that cannot be cloned, a store that throws) writes nothing of the batch.
+      for (const u of updates) void u.catch(() => undefined);
       tx.abort();
       void tx.done.catch(() => undefined);
       throw error;

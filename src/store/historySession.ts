@@ -55,6 +55,7 @@ export async function resetHistoryForTests(): Promise<void> {
   (await opened)?.close();
   opened = null;
   unwritten.clear();
+  records.clear();
   if (writeTimer !== null) clearTimeout(writeTimer);
   writeTimer = null;
   useLab.setState({ historyError: null, history: [] });
@@ -88,6 +89,7 @@ export function historySettled(): Promise<unknown> {
 }
 
 export function recordRunStarted(run: StoredRun): void {
+  records.set(run.id, { ...run });
   void write((h) => h.putRun(run));
   void refreshHistorySoon();
 }
@@ -105,8 +107,24 @@ let writeTimer: ReturnType<typeof setTimeout> | null = null;
 let inFlight = false;
 let flushOnHide = false;
 
+/**
+ * The records of the runs this page is training, as they now stand: a write puts a run's record whole, without
+ * reading it first, so each write is one transaction made and committed in one go.
+ */
+const records = new Map<string, StoredRun>();
+const ENDED = new Set<StoredRun['phase']>(['finished', 'diverged', 'crashed']);
+
 function takeUnwritten(): RunWrite[] {
-  const writes = [...unwritten].map(([runId, w]) => ({ runId, ...w }));
+  const writes = [...unwritten].map(([runId, w]) => {
+    const record = records.get(runId);
+    if (record) {
+      Object.assign(record, w.patch);
+      record.step = Math.max(record.step, w.steps.at(-1)?.step ?? 0);
+    }
+    // A run that has ended is written for the last time (a later word about it reads its record first).
+    if (record && ENDED.has(record.phase)) records.delete(runId);
+    return { runId, ...w, ...(record ? { record: { ...record } } : {}) };
+  });
   unwritten.clear();
   return writes;
 }
@@ -170,9 +188,14 @@ export function recordEval(runId: string, result: EvalMetrics): void {
 }
 
 export function recordStatus(runId: string, patch: Partial<StoredRun>): void {
-  // After the steps before it, so that a run's last phase is not overwritten by their 'running'.
-  writeNow();
-  void write((h) => h.updateRun(runId, patch));
+  if (records.has(runId)) {
+    // With the steps before it, after their 'running', so that it is the run's last phase.
+    Object.assign(waiting(runId).patch, patch);
+    writeNow();
+  } else {
+    writeNow();
+    void write((h) => h.updateRun(runId, patch));
+  }
   void refreshHistorySoon();
 }
 
