@@ -102,6 +102,13 @@ export function recordRunStarted(run: StoredRun): void {
  * next batch grows instead of the queue.
  */
 export const WRITE_MS = 250;
+/**
+ * Or sooner, once this many rows wait: cloning the rows is the write's main-thread part, and some 450 rows in one go
+ * (a second of one dense run, as once written) was a long task by itself. The dense pair at 900 steps a second
+ * reaches this in about 110 ms.
+ */
+export const WRITE_ROWS = 200;
+let unwrittenRows = 0;
 const unwritten = new Map<string, Omit<RunWrite, 'runId'>>();
 let writeTimer: ReturnType<typeof setTimeout> | null = null;
 let inFlight = false;
@@ -126,6 +133,7 @@ function takeUnwritten(): RunWrite[] {
     return { runId, ...w, ...(record ? { record: { ...record } } : {}) };
   });
   unwritten.clear();
+  unwrittenRows = 0;
   return writes;
 }
 
@@ -178,7 +186,11 @@ export function recordSteps(runId: string, steps: StepMetrics[], patch: Partial<
   const w = waiting(runId);
   for (const s of steps) w.steps.push(s);
   Object.assign(w.patch, patch);
-  scheduleWrite();
+  unwrittenRows += steps.length;
+  if (unwrittenRows >= WRITE_ROWS && !inFlight) {
+    if (writeTimer !== null) clearTimeout(writeTimer);
+    writeOnTimer();
+  } else scheduleWrite();
 }
 
 export function recordEval(runId: string, result: EvalMetrics): void {
