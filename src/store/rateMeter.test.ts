@@ -4,15 +4,18 @@ import { RateMeter } from './rateMeter.ts';
 
 /**
  * A 5-minute race on a fake clock: 20 s at 30 steps a second (kernels compiling, the backend being timed), then 330
- * steps a second, reported in batches every 100 ms with a jitter of up to 40 ms and a 400 ms stall every 10 s.
+ * steps a second, then from 150 s 180 steps a second (another tab takes a core), reported in batches every 100 ms
+ * with a jitter of up to 40 ms and a 400 ms stall every 10 s.
  */
+const CHANGES_MS = [20_000, 150_000];
+const rateAt = (timeMs: number) => (timeMs < CHANGES_MS[0]! ? 30 : timeMs < CHANGES_MS[1]! ? 330 : 180);
 function race(): { timeMs: number; step: number; trueRate: number }[] {
   const out: { timeMs: number; step: number; trueRate: number }[] = [];
   let step = 0;
   let timeMs = 0;
   let k = 0;
   while (timeMs < 300_000) {
-    const rate = timeMs < 20_000 ? 30 : 330;
+    const rate = rateAt(timeMs);
     const dt = 100 + ((k * 37) % 41) + (k % 100 === 99 ? 400 : 0);
     timeMs += dt;
     step += (rate * dt) / 1000;
@@ -45,21 +48,25 @@ describe('the speed over a recent window', () => {
     if (!last) throw new Error('no samples');
     const total = last.step;
     const meter = new RateMeter();
-    // What a whole-run average says by the end, for contrast: dragged down by the slow start.
     let worst = 0;
+    let wholeRunWorst = 0;
     for (const s of samples) {
       meter.add(s.timeMs, s.step);
-      // From 6 s after the change of pace (the window plus a stall) to the end.
-      if (s.timeMs < 26_000) continue;
+      // From 6 s after each change of pace (the window plus a stall).
+      if (s.timeMs < CHANGES_MS[0]! + 6000 || (s.timeMs > CHANGES_MS[1]! && s.timeMs < CHANGES_MS[1]! + 6000)) continue;
       const rate = meter.rate() ?? 0;
       worst = Math.max(worst, Math.abs(rate - s.trueRate) / s.trueRate);
-      const { secondsLeft } = progressOf([{ phase: 'running', step: s.step, stepsPerSecond: rate }], total);
-      const trueLeft = (last.timeMs - s.timeMs) / 1000;
-      if (trueLeft > 10) expect(Math.abs((secondsLeft ?? 0) - trueLeft) / trueLeft).toBeLessThan(0.2);
+      wholeRunWorst = Math.max(wholeRunWorst, Math.abs((s.step * 1000) / s.timeMs - s.trueRate) / s.trueRate);
+      // The time left assumes today's pace goes on: judged while it does, before the last change.
+      if (s.timeMs < CHANGES_MS[1]!) {
+        const { secondsLeft } = progressOf([{ phase: 'running', step: s.step, stepsPerSecond: rate }], total);
+        const trueLeft = (total - s.step) / s.trueRate;
+        expect(Math.abs((secondsLeft ?? 0) - trueLeft) / trueLeft).toBeLessThan(0.2);
+      }
     }
     expect(worst).toBeLessThan(0.2);
-    const wholeRun = (total * 1000) / last.timeMs;
-    expect(Math.abs(wholeRun - 330) / 330).toBeGreaterThan(0.05);
+    // A rate over the whole run, for contrast, is well outside 20% after the changes.
+    expect(wholeRunWorst).toBeGreaterThan(0.3);
   });
 });
 
