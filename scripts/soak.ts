@@ -21,7 +21,7 @@ const PAUSE_EVERY_MS = 10_000;
 
 /** Counts the history's write transactions and times the synchronous part of each (its puts: cloning the rows). */
 const WRITE_PROBE = `
-  window.soakWrites = { count: 0, longestMs: 0, totalMs: 0 };
+  window.soakWrites = { count: 0, longestMs: 0, totalMs: 0, recentMs: [] };
   const put = IDBObjectStore.prototype.put;
   let open = null;
   IDBObjectStore.prototype.put = function (...args) {
@@ -34,6 +34,8 @@ const WRITE_PROBE = `
         w.count += 1;
         w.totalMs += ms;
         w.longestMs = Math.max(w.longestMs, ms);
+        w.recentMs.push(ms);
+        if (w.recentMs.length > 1000) w.recentMs.shift();
       });
     }
     return put.apply(this, args);
@@ -48,6 +50,9 @@ interface Checkpoint {
   races: number;
   writes: number;
   longestWriteMs: number;
+  /** The median and p95 of the last 1,000 writes' main-thread parts. */
+  medianWriteMs: number;
+  p95WriteMs: number;
 }
 
 /** A fresh RunSeries of the dense net fed `steps` steps: the Node heap it holds, in MB (after a collection). */
@@ -87,7 +92,8 @@ function seriesHeapMB(steps: number): number {
   gc();
   const before = getHeapStatistics().used_heap_size;
   const series = new RunSeries(layout);
-  for (let n = 1; n <= steps; n += 100) series.append(Array.from({ length: 100 }, (_, k) => row(n + k)));
+  for (let n = 1; n <= steps; n += 100)
+    series.append(Array.from({ length: Math.min(100, steps - n + 1) }, (_, k) => row(n + k)));
   gc();
   const held = getHeapStatistics().used_heap_size - before;
   if (series.count !== steps) throw new Error(`the series counted ${series.count} of ${steps} steps`);
@@ -114,7 +120,7 @@ async function readCheckpoint(page: Page, minute: number, races: number): Promis
       ),
   );
   const steps = Number(await page.getByTestId('step-clipped').textContent());
-  const writes = (await page.evaluate('window.soakWrites')) as { count: number; longestMs: number };
+  const writes = (await page.evaluate('window.soakWrites')) as { count: number; longestMs: number; recentMs: number[] };
   return {
     minute,
     heapMB: usedSize / 1e6,
@@ -123,6 +129,8 @@ async function readCheckpoint(page: Page, minute: number, races: number): Promis
     races,
     writes: writes.count,
     longestWriteMs: writes.longestMs,
+    medianWriteMs: percentile(writes.recentMs, 50),
+    p95WriteMs: percentile(writes.recentMs, 95),
   };
 }
 
@@ -179,7 +187,8 @@ export async function soak(url: string, minutes: number, log: (line: string) => 
       checkpoints.push(c);
       log(
         `soak ${minute} min: heap ${c.heapMB.toFixed(1)} MB; worker tensors ${c.tensors.join('/')}; ` +
-          `race ${c.races}, step ${c.steps}; history writes ${c.writes} (longest main-thread part ${c.longestWriteMs.toFixed(1)} ms)`,
+          `race ${c.races}, step ${c.steps}; history writes ${c.writes} (main-thread part: median ${c.medianWriteMs.toFixed(1)}, ` +
+          `p95 ${c.p95WriteMs.toFixed(1)}, longest ${c.longestWriteMs.toFixed(1)} ms)`,
       );
     }
     const pauses = (await page.evaluate('window.benchPauses')) as { ms: number }[];
@@ -187,11 +196,13 @@ export async function soak(url: string, minutes: number, log: (line: string) => 
     const first = checkpoints[0];
     const last = checkpoints.at(-1);
     lines.push(`Soak: a race of four on the dense net for ${minutes} min (${RACE}), Chromium ${browser.version()}`);
-    lines.push('| minute | page heap MB | worker tensors | race | step | history writes | longest write ms |');
+    lines.push(
+      '| minute | page heap MB | worker tensors | race | step | history writes | write ms median / p95 / longest |',
+    );
     lines.push('|---|---|---|---|---|---|---|');
     for (const c of checkpoints)
       lines.push(
-        `| ${c.minute} | ${c.heapMB.toFixed(1)} | ${c.tensors.join(' / ')} | ${c.races} | ${c.steps} | ${c.writes} | ${c.longestWriteMs.toFixed(1)} |`,
+        `| ${c.minute} | ${c.heapMB.toFixed(1)} | ${c.tensors.join(' / ')} | ${c.races} | ${c.steps} | ${c.writes} | ${c.medianWriteMs.toFixed(1)} / ${c.p95WriteMs.toFixed(1)} / ${c.longestWriteMs.toFixed(1)} |`,
       );
     if (first && last)
       lines.push(
