@@ -17,8 +17,11 @@ import { RunSeries, TAIL } from './series.ts';
 
 let opened: Promise<RunHistory | null> | null = null;
 
-/** A browser that neither opens nor refuses its storage (it happens) must not hold exports up for ever. */
-const OPEN_TIMEOUT_MS = 5000;
+/**
+ * A browser that neither opens nor refuses its storage (it happens) must not hold exports up for ever; generous, as a
+ * page loading four workers on a busy machine can be slow to get an answer.
+ */
+const OPEN_TIMEOUT_MS = 10_000;
 
 /**
  * Says once, in the history, that runs are not being kept and why; later failures add nothing (the first one
@@ -39,7 +42,9 @@ export function runHistory(): Promise<RunHistory | null> {
       () => reject(new Error(`the browser did not open its storage within ${OPEN_TIMEOUT_MS / 1000} s`)),
       OPEN_TIMEOUT_MS,
     );
-    RunHistory.open(undefined, () => report(new Error('the browser closed the run history (its data was cleared?)')))
+    RunHistory.open(undefined, () =>
+      report(new Error("the browser closed the run history's database, as it does when a site's data is cleared")),
+    )
       .then(resolve, reject)
       .finally(() => clearTimeout(timer));
   }).catch((error: unknown) => {
