@@ -108,11 +108,11 @@ export function recordRunStarted(run: StoredRun): void {
  */
 export const WRITE_MS = 250;
 /**
- * Or sooner, once this many rows wait: cloning the rows is the write's main-thread part, and some 450 rows in one go
- * (a second of one dense run, as once written) was a long task by itself. The dense pair at 900 steps a second
- * reaches this in about 110 ms.
+ * Or sooner, once this many rows wait: cloning the rows is the write's main-thread part (in a soak of a race of four
+ * on a busy 2-core machine, some 26 ms for about 190 rows, p95 61 ms), and some 450 rows in one go (a second of one
+ * dense run, as once written) was a long task by itself.
  */
-export const WRITE_ROWS = 200;
+export const WRITE_ROWS = 100;
 let unwrittenRows = 0;
 const unwritten = new Map<string, Omit<RunWrite, 'runId'>>();
 let writeTimer: ReturnType<typeof setTimeout> | null = null;
