@@ -16,6 +16,9 @@
  *                                 every 1.25 s; prints its lines and JSON (to --out only if given)
  *   --scenario dense|lstm|both    which pairs the page section trains (default both)
  *   --unminified                  build without minifying (tfjs's threaded WASM starts only then)
+ *   --soak [--minutes N] [--url URL]  a race of four on the dense net for N minutes (default 30): page heap, the
+ *                                 workers' tensors and the history's writes at 1, 10 and 30 min, Pause p95
+ *                                 (scripts/soak.ts)
  *   --sweep [--url URL]           only the sweep: the dense net's 8 x 8 (+ unclipped) x 400-step sweep timed in
  *                                 Node (gridSweep, batched, WASM) and on the sweep page in Chromium (its
  *                                 worker, WASM), side by side; then the one-at-a-time path on the page with one
@@ -283,7 +286,7 @@ export function percentile(values: number[], p: number): number {
  * is painted), beside Chromium's own Event Timing entry for the click. `benchReset()` starts the window.
  * A string, not a function: tsx would wrap a function's inner closures in a helper the page lacks.
  */
-const PAGE_PROBE = `
+export const PAGE_PROBE = `
   window.benchLongTasks = [];
   window.benchFrames = 0;
   window.benchPauses = [];
@@ -728,6 +731,11 @@ async function main(): Promise<void> {
   if (scenario !== 'both' && !(PAGE_SCENARIO_IDS as string[]).includes(scenario))
     throw new Error(`--scenario ${scenario}: allowed: ${PAGE_SCENARIO_IDS.join(', ')}, both`);
   const scenarios = scenario === 'both' ? PAGE_SCENARIO_IDS : [scenario as PageScenarioId];
+  if (args.includes('--soak')) {
+    const { soakMain } = await import('./soak.ts');
+    await soakMain(args);
+    return;
+  }
   if (args.includes('--sweep')) {
     console.log(`Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}; Node ${process.version}`);
     console.log((await sweepBench(url, (line) => console.error(line))).join('\n'));

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PRESETS } from '../experiment/presets.ts';
 import { encodeExperiment } from '../experiment/urlCodec.ts';
 import type { StepMetrics } from '../train/metrics.ts';
+import { runJson } from '../store/export.ts';
 import { RunHistory, parseArchive, type StoredRun } from './runHistory.ts';
 
 let dbCount = 0;
@@ -69,6 +70,93 @@ describe('run history in IndexedDB', () => {
     await history.appendSteps('s1:clipped', [step(3)], { phase: 'finished' });
     expect((await history.loadSteps('s1:clipped')).map((s) => s.step)).toEqual([1, 2, 3]);
     expect(await history.getRun('s1:clipped')).toMatchObject({ step: 3, phase: 'finished' });
+  });
+
+  it("writes several runs' steps, evaluations and records in one transaction", async () => {
+    await history.putRun(run('r', 'baseline', 1));
+    await history.putRun(run('r', 'clipped', 1));
+    await history.appendBatch([
+      { runId: 'r:baseline', steps: [step(1), step(2)], evals: [], patch: {} },
+      {
+        runId: 'r:clipped',
+        steps: [step(1)],
+        evals: [{ step: 1, testAccuracy: null, testLoss: 0.5, examples: 10 }],
+        patch: { phase: 'paused' },
+      },
+    ]);
+    expect(await history.getRun('r:baseline')).toMatchObject({ step: 2, phase: 'running' });
+    expect(await history.getRun('r:clipped')).toMatchObject({ step: 1, phase: 'paused' });
+    expect((await history.loadEvals('r:clipped')).map((e) => e.testLoss)).toEqual([0.5]);
+  });
+
+  it('a full disk fails the whole write, loudly, and keeps what was written before', async () => {
+    await history.putRun(run('q', 'clipped', 1));
+    await history.appendSteps('q:clipped', [step(1)]);
+    // The store refuses the third put of the next write, as a full disk would.
+    const put = IDBObjectStore.prototype.put;
+    let puts = 0;
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (++puts === 3) throw new DOMException('Quota exceeded', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+    try {
+      await expect(history.appendSteps('q:clipped', [step(2), step(3), step(4)])).rejects.toThrow();
+    } finally {
+      IDBObjectStore.prototype.put = put;
+    }
+    expect((await history.loadSteps('q:clipped')).map((s) => s.step)).toEqual([1]);
+    expect(await history.getRun('q:clipped')).toMatchObject({ step: 1 });
+  });
+
+  it("a run card's Download JSON imports back with the same numbers, a diverged step included", async () => {
+    const stored = run('card', 'baseline', 3);
+    const rows = [step(1), step(2, 7.25), step(3, Infinity)];
+    const evals = [{ step: 2, testAccuracy: 0.25, testLoss: 1.5, examples: 100 }];
+    const text = runJson(
+      {
+        ...stored,
+        backend: 'wasm',
+        runId: stored.id,
+        phase: 'diverged',
+        divergence: { step: 3, what: 'loss', value: 'Infinity' },
+      },
+      config,
+      'dense-explode',
+      stored.layout as NonNullable<StoredRun['layout']>,
+      rows,
+      evals,
+    );
+    const [id] = await history.importRuns(text);
+    if (id === undefined) throw new Error('the import returned no id');
+    expect(await history.loadSteps(id)).toEqual(rows);
+    expect(await history.loadEvals(id)).toEqual(evals);
+    expect(await history.getRun(id)).toMatchObject({
+      side: 'baseline',
+      phase: 'diverged',
+      step: 3,
+      config,
+      divergence: { step: 3, value: 'Infinity' },
+      layout: stored.layout,
+    });
+  });
+
+  it('a run card file from before it wrote the archive format imports too ("Infinity" as a string)', async () => {
+    const layout = run('x', 'clipped', 1).layout;
+    const old = JSON.stringify({
+      link: encodeExperiment(config, 'dense-explode'),
+      side: 'clipped',
+      clip: config.clip,
+      config,
+      layout,
+      steps: [step(1), { ...step(2), loss: 'Infinity', gradNormPre: ['NaN'] }],
+      evaluations: [],
+    });
+    const [id] = await history.importRuns(old);
+    if (id === undefined) throw new Error('the import returned no id');
+    const steps = await history.loadSteps(id);
+    expect(steps.map((s) => s.loss)).toEqual([100, Infinity]);
+    expect(steps[1]?.gradNormPre[0]).toBeNaN();
+    expect(await history.getRun(id)).toMatchObject({ side: 'clipped', phase: 'diverged', step: 2 });
   });
 
   it('lists newest first, deletes a run with all its steps and leaves the others', async () => {
@@ -160,6 +248,9 @@ describe('run history in IndexedDB', () => {
       }),
       'steps.0',
     ],
+    ['an empty file', '', 'not JSON'],
+    ['a list', '[1,2]', 'not a Gradient Lab run export'],
+    ['a run card file without steps', '{"link":"v=1","side":"clipped","layout":null}', 'not a Gradient Lab run export'],
     [
       'a prototype trick',
       '{"format":"gradient-lab-runs","version":1,"runs":[{"nonFinite":"toString"}]}',

@@ -92,14 +92,32 @@ const archiveSchema = z.object({
 });
 
 function idbFactory(): IDBFactory {
-  if (typeof indexedDB === 'undefined') throw new Error('this browser has no IndexedDB');
+  if (typeof indexedDB === 'undefined' || indexedDB === null) throw new Error('this browser has no IndexedDB');
   return indexedDB;
+}
+
+/** One run's share of a write: its new steps and evaluations, and what changed in its record. */
+export interface RunWrite {
+  runId: string;
+  steps: StepMetrics[];
+  evals: EvalMetrics[];
+  patch: Partial<StoredRun>;
+  /**
+   * The run's whole record as it now stands, when the writer has it: written as it is, with no read first, so the
+   * transaction is complete the moment it is made and is committed at once (a page being reloaded has no time for a
+   * read's round trip before the transaction can commit).
+   */
+  record?: StoredRun;
 }
 
 export class RunHistory {
   private constructor(private readonly db: IDBPDatabase<LabDB>) {}
 
-  static async open(name = DB_NAME): Promise<RunHistory> {
+  /**
+   * Opens (or creates) the history. `onLost` hears of a connection the browser closed on its own (the site's data
+   * cleared, the disk gone), after which every write would fail.
+   */
+  static async open(name = DB_NAME, onLost?: () => void): Promise<RunHistory> {
     idbFactory();
     const db = await openDB<LabDB>(name, DB_VERSION, {
       upgrade(database) {
@@ -108,6 +126,7 @@ export class RunHistory {
         database.createObjectStore('steps', { keyPath: ['runId', 'step'] });
         database.createObjectStore('evals', { keyPath: ['runId', 'step'] });
       },
+      ...(onLost ? { terminated: onLost } : {}),
     });
     return new RunHistory(db);
   }
@@ -122,20 +141,56 @@ export class RunHistory {
 
   /** Appends a batch of steps and moves the run's record to the last one, in one transaction. */
   async appendSteps(runId: string, steps: StepMetrics[], patch: Partial<StoredRun> = {}): Promise<void> {
+    await this.appendBatch([{ runId, steps, evals: [], patch }]);
+  }
+
+  /**
+   * Every run's new steps and evaluations, and their records moved to their last step, in ONE transaction: the
+   * page writes all its runs together a few times a second rather than one transaction per run per batch, which a
+   * race of four fast runs queued up faster than IndexedDB finished them.
+   */
+  async appendBatch(writes: readonly RunWrite[]): Promise<void> {
+    if (writes.length === 0) return;
     // Relaxed: the browser may acknowledge before flushing to disk; a crash of the whole OS could cost the last batch, a closed tab cannot.
-    const tx = this.db.transaction(['steps', 'runs'], 'readwrite', { durability: 'relaxed' });
+    const tx = this.db.transaction(['steps', 'evals', 'runs'], 'readwrite', { durability: 'relaxed' });
     const stepStore = tx.objectStore('steps');
-    for (const s of steps) void stepStore.put({ ...s, runId });
+    const evalStore = tx.objectStore('evals');
     const runs = tx.objectStore('runs');
-    const run = await runs.get(runId);
-    if (run)
-      await runs.put({
-        ...run,
-        ...patch,
-        step: Math.max(run.step, steps[steps.length - 1]?.step ?? 0),
-        updatedAt: Date.now(),
-      });
-    await tx.done;
+    const updates: Promise<unknown>[] = [];
+    let reads = 0;
+    try {
+      for (const { runId, steps, evals, patch, record } of writes) {
+        for (const s of steps) updates.push(stepStore.put({ ...s, runId }));
+        for (const e of evals) updates.push(evalStore.put({ ...e, runId }));
+        if (record) {
+          updates.push(runs.put({ ...record, updatedAt: Date.now() }));
+          continue;
+        }
+        reads += 1;
+        updates.push(
+          runs.get(runId).then((run) =>
+            run
+              ? runs.put({
+                  ...run,
+                  ...patch,
+                  step: Math.max(run.step, steps[steps.length - 1]?.step ?? 0),
+                  updatedAt: Date.now(),
+                })
+              : undefined,
+          ),
+        );
+      }
+      // Nothing left to ask: commit now rather than when the browser notices (older browsers lack commit()).
+      if (reads === 0) tx.commit?.();
+    } catch (error) {
+      // A request refused at once (a value that cannot be cloned, a store that throws) writes nothing of the batch.
+      for (const u of updates) void u.catch(() => undefined);
+      tx.abort();
+      void tx.done.catch(() => undefined);
+      throw error;
+    }
+    // A failed request aborts the transaction: tx.done rejects with the reason (a full disk: QuotaExceededError).
+    await Promise.all([tx.done, ...updates.map((u) => u.catch(() => undefined))]);
   }
 
   async appendEval(runId: string, result: EvalMetrics): Promise<void> {
@@ -185,10 +240,7 @@ export class RunHistory {
       const run = await this.getRun(id);
       if (run) runs.push({ run, steps: await this.loadSteps(id), evals: await this.loadEvals(id) });
     }
-    // JSON has no NaN or Infinity: a diverged step's loss is written as {"nonFinite": "Infinity"} and read back.
-    return JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, runs }, (_, v: unknown) =>
-      typeof v === 'number' && !Number.isFinite(v) ? { nonFinite: String(v) } : v,
-    );
+    return archiveJson(runs);
   }
 
   /** Reads an export; every run's experiment is re-decoded from its link. Returns the imported runs' ids. */
@@ -210,6 +262,69 @@ export class RunHistory {
   }
 }
 
+/**
+ * The one format every JSON file the lab writes has (the history's export and a run card's Download JSON), so each
+ * imports back. JSON has no NaN or Infinity: a diverged step's loss is written as {"nonFinite": "Infinity"} and read
+ * back by parseArchive.
+ */
+export function archiveJson(runs: readonly RunArchive[]): string {
+  return JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, runs }, (_, v: unknown) =>
+    typeof v === 'number' && !Number.isFinite(v) ? { nonFinite: String(v) } : v,
+  );
+}
+
+/**
+ * A run card's Download JSON before it wrote the archive format: {link, side, clip, config, layout, steps,
+ * evaluations}, its non-finite numbers as the strings "NaN", "Infinity" and "-Infinity". Read as a one-run archive
+ * so the files already downloaded import too; null when the file is not one.
+ */
+function fromRunCardFile(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || 'format' in raw) return null;
+  const file = raw as Record<string, unknown>;
+  if (typeof file['link'] !== 'string' || !Array.isArray(file['steps']) || !('layout' in file)) return null;
+  const numbers = (row: unknown): unknown =>
+    typeof row === 'object' && row !== null && !Array.isArray(row)
+      ? Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Array.isArray(v) ? v.map(unString) : unString(v)]))
+      : row;
+  const steps = (file['steps'] as unknown[]).map(numbers);
+  const evals = Array.isArray(file['evaluations']) ? file['evaluations'].map(numbers) : [];
+  // The old file did not say how the run ended: a last step with a non-finite loss or gradient is a divergence.
+  const last = steps.at(-1) as Partial<Record<'step' | 'loss' | 'globalNormPre', unknown>> | undefined;
+  const bad = (['loss', 'globalNormPre'] as const).find(
+    (k) => typeof last?.[k] === 'number' && !Number.isFinite(last[k]),
+  );
+  const divergence =
+    bad && last && typeof last.step === 'number'
+      ? { step: last.step, what: bad === 'loss' ? 'loss' : 'gradient', value: String(last[bad]) }
+      : null;
+  return {
+    format: EXPORT_FORMAT,
+    version: EXPORT_VERSION,
+    runs: [
+      {
+        run: {
+          id: `run-card:${typeof file['side'] === 'string' ? file['side'] : 'run'}`,
+          session: 'run-card',
+          createdAt: Date.now(),
+          side: file['side'],
+          link: file['link'],
+          phase: divergence ? 'diverged' : 'finished',
+          backend: null,
+          layout: file['layout'],
+          divergence,
+          error: null,
+        },
+        steps,
+        evals,
+      },
+    ],
+  };
+}
+
+function unString(v: unknown): unknown {
+  return typeof v === 'string' && Object.hasOwn(NON_FINITE, v) ? NON_FINITE[v] : v;
+}
+
 const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
 
 function revive(_: string, v: unknown): unknown {
@@ -229,7 +344,7 @@ export function parseArchive(text: string): RunArchive[] {
   } catch {
     throw new Error('the file is not JSON');
   }
-  const parsed = archiveSchema.safeParse(raw);
+  const parsed = archiveSchema.safeParse(fromRunCardFile(raw) ?? raw);
   if (!parsed.success) {
     // zod reports at least one issue when it fails; say so plainly should it ever report none.
     const issue = parsed.error.issues[0];

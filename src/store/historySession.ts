@@ -9,24 +9,61 @@ import type { RunSide } from '../experiment/config.ts';
 import { decodeExperiment } from '../experiment/urlCodec.ts';
 import { describeClip } from '../present/describe.ts';
 import { describeExperiment } from '../present/experiment.ts';
-import { RunHistory, type StoredRun } from '../persist/runHistory.ts';
+import { RunHistory, type RunWrite, type StoredRun } from '../persist/runHistory.ts';
+import { storageProblem } from '../persist/storageProblem.ts';
 import type { EvalMetrics, StepMetrics } from '../train/metrics.ts';
 import { useLab, type RunView } from './labStore.ts';
-import { RunSeries } from './series.ts';
+import { RunSeries, TAIL } from './series.ts';
 
 let opened: Promise<RunHistory | null> | null = null;
 
-function report(what: string, error: unknown): void {
-  const reason = error instanceof Error ? error.message : String(error);
-  useLab.setState({ historyError: `${what}: ${reason}. Training goes on; runs are not being saved.` });
+/**
+ * A browser that neither opens nor refuses its storage (it happens) must not hold exports up for ever; generous, as a
+ * page loading four workers on a busy machine can be slow to get an answer.
+ */
+const OPEN_TIMEOUT_MS = 10_000;
+
+/**
+ * Says once, in the history, that runs are not being kept and why; later failures add nothing (the first one
+ * already stopped every write). Training never waits on storage: nothing here reaches the runs.
+ */
+function report(error: unknown): void {
+  if (useLab.getState().historyError) return;
+  useLab.setState({
+    historyError:
+      `Runs are not being kept in this browser: ${storageProblem(error)}. Training goes on, and each run's Download ` +
+      `CSV and JSON still work, from the page's own copy (at least its last ${TAIL.toLocaleString('en-US')} steps).`,
+  });
 }
 
 export function runHistory(): Promise<RunHistory | null> {
-  opened ??= RunHistory.open().catch((error: unknown) => {
-    report('The run history could not be opened', error);
+  opened ??= new Promise<RunHistory>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the browser did not open its storage within ${OPEN_TIMEOUT_MS / 1000} s`)),
+      OPEN_TIMEOUT_MS,
+    );
+    RunHistory.open(undefined, () =>
+      report(new Error("the browser closed the run history's database, as it does when a site's data is cleared")),
+    )
+      .then(resolve, reject)
+      .finally(() => clearTimeout(timer));
+  }).catch((error: unknown) => {
+    report(error);
     return null;
   });
   return opened;
+}
+
+/** Closes and forgets the opened history and its failure (tests open a fresh one). */
+export async function resetHistoryForTests(): Promise<void> {
+  await Promise.all([...pending]);
+  (await opened)?.close();
+  opened = null;
+  unwritten.clear();
+  records.clear();
+  if (writeTimer !== null) clearTimeout(writeTimer);
+  writeTimer = null;
+  useLab.setState({ historyError: null, history: [] });
 }
 
 /**
@@ -36,74 +73,146 @@ export function runHistory(): Promise<RunHistory | null> {
  * stops saving loudly, not silently.
  */
 const pending = new Set<Promise<void>>();
-function write(what: string, task: (h: RunHistory) => Promise<unknown>): void {
+function write(task: (h: RunHistory) => Promise<unknown>): Promise<void> {
   const done = runHistory().then(async (history) => {
     if (!history || useLab.getState().historyError) return;
     try {
       await task(history);
     } catch (error) {
-      report(what, error);
+      report(error);
     }
   });
   pending.add(done);
   void done.finally(() => pending.delete(done));
+  return done;
 }
 
 /** Resolves once every write made so far has landed (export and reopening wait on it). */
 export function historySettled(): Promise<unknown> {
-  writeSteps();
+  writeNow();
   return Promise.all([...pending]);
 }
 
 export function recordRunStarted(run: StoredRun): void {
-  write('A new run could not be saved', (h) => h.putRun(run));
+  records.set(run.id, { ...run });
+  void write((h) => h.putRun(run));
   void refreshHistorySoon();
 }
 
 /**
- * Steps are written every STEPS_WRITE_MS or every STEPS_WRITE_COUNT steps, whichever comes first, not one
- * transaction per metrics batch: an LSTM pair sends about 25 batches of a step or two a second, and each
- * transaction cost the main thread a few milliseconds.
+ * Every run's new steps and evaluations go to IndexedDB together, every WRITE_MS, in one transaction: a reload
+ * then loses at most the last quarter of a second and the write in flight. One transaction per run per batch (as
+ * before) queued up faster than IndexedDB finished them in a race of four fast runs, and a reload lost the queue: some
+ * 20 s of shown steps. Should IndexedDB still fall behind, the timer's writes wait for the one in flight and the
+ * next batch grows instead of the queue.
  */
-const STEPS_WRITE_MS = 1000;
-const STEPS_WRITE_COUNT = 64;
-const unwritten = new Map<string, { steps: StepMetrics[]; patch: Partial<StoredRun> }>();
-let stepsTimer: ReturnType<typeof setTimeout> | null = null;
+export const WRITE_MS = 250;
+/**
+ * Or sooner, once this many rows wait: cloning the rows is the write's main-thread part (in a soak of a race of four
+ * on a busy 2-core machine, some 26 ms for about 190 rows, p95 61 ms), and some 450 rows in one go (a second of one
+ * dense run, as once written) was a long task by itself.
+ */
+export const WRITE_ROWS = 100;
+let unwrittenRows = 0;
+const unwritten = new Map<string, Omit<RunWrite, 'runId'>>();
+let writeTimer: ReturnType<typeof setTimeout> | null = null;
+let inFlight = false;
 let flushOnHide = false;
 
-function writeSteps(): void {
-  if (stepsTimer !== null) clearTimeout(stepsTimer);
-  stepsTimer = null;
-  for (const [runId, { steps, patch }] of unwritten)
-    write('Metrics could not be saved', (h) => h.appendSteps(runId, steps, patch));
+/**
+ * The records of the runs this page is training, as they now stand: a write puts a run's record whole, without
+ * reading it first, so each write is one transaction made and committed in one go.
+ */
+const records = new Map<string, StoredRun>();
+const ENDED = new Set<StoredRun['phase']>(['finished', 'diverged', 'crashed']);
+
+function takeUnwritten(): RunWrite[] {
+  const writes = [...unwritten].map(([runId, w]) => {
+    const record = records.get(runId);
+    if (record) {
+      Object.assign(record, w.patch);
+      record.step = Math.max(record.step, w.steps.at(-1)?.step ?? 0);
+    }
+    // A run that has ended is written for the last time (a later word about it reads its record first).
+    if (record && ENDED.has(record.phase)) records.delete(runId);
+    return { runId, ...w, ...(record ? { record: { ...record } } : {}) };
+  });
   unwritten.clear();
+  unwrittenRows = 0;
+  return writes;
+}
+
+/** Writes what is waiting now, beside any write in flight (a status change, the page going away, an export). */
+function writeNow(): void {
+  if (writeTimer !== null) clearTimeout(writeTimer);
+  writeTimer = null;
+  const writes = takeUnwritten();
+  if (writes.length > 0) void write((h) => h.appendBatch(writes));
+}
+
+/** The timer's write: one at a time, so a slow disk makes bigger batches rather than a queue. */
+function writeOnTimer(): void {
+  writeTimer = null;
+  if (inFlight) {
+    scheduleWrite();
+    return;
+  }
+  const writes = takeUnwritten();
+  if (writes.length === 0) return;
+  inFlight = true;
+  void write((h) => h.appendBatch(writes)).finally(() => {
+    inFlight = false;
+  });
+}
+
+function scheduleWrite(): void {
+  writeTimer ??= setTimeout(writeOnTimer, WRITE_MS);
+}
+
+function waiting(runId: string): Omit<RunWrite, 'runId'> {
+  let w = unwritten.get(runId);
+  if (!w) {
+    w = { steps: [], evals: [], patch: {} };
+    unwritten.set(runId, w);
+  }
+  return w;
 }
 
 export function recordSteps(runId: string, steps: StepMetrics[], patch: Partial<StoredRun>): void {
-  // A page being closed or reloaded writes what it holds at once (IndexedDB usually finishes the transaction).
+  // A page being hidden, closed or reloaded writes what it holds at once (IndexedDB usually finishes the transaction).
   if (!flushOnHide && typeof addEventListener === 'function') {
     flushOnHide = true;
-    addEventListener('pagehide', writeSteps);
+    addEventListener('pagehide', writeNow);
+    addEventListener('visibilitychange', () => {
+      if (typeof document !== 'undefined' && document.visibilityState === 'hidden') writeNow();
+    });
   }
-  const waiting = unwritten.get(runId);
-  if (waiting) {
-    waiting.steps.push(...steps);
-    Object.assign(waiting.patch, patch);
-  } else unwritten.set(runId, { steps: [...steps], patch: { ...patch } });
-  // A fast run (the dense pair: some 900 steps a second) writes in batches of about the worker's, as before: a
-  // second of its steps in one transaction would be one long task of cloning.
-  if ((unwritten.get(runId)?.steps.length ?? 0) >= STEPS_WRITE_COUNT) writeSteps();
-  else stepsTimer ??= setTimeout(writeSteps, STEPS_WRITE_MS);
+  if (useLab.getState().historyError) return; // Not kept: the page's own series is the record.
+  const w = waiting(runId);
+  for (const s of steps) w.steps.push(s);
+  Object.assign(w.patch, patch);
+  unwrittenRows += steps.length;
+  if (unwrittenRows >= WRITE_ROWS && !inFlight) {
+    if (writeTimer !== null) clearTimeout(writeTimer);
+    writeOnTimer();
+  } else scheduleWrite();
 }
 
 export function recordEval(runId: string, result: EvalMetrics): void {
-  write('A test evaluation could not be saved', (h) => h.appendEval(runId, result));
+  if (useLab.getState().historyError) return;
+  waiting(runId).evals.push(result);
+  scheduleWrite();
 }
 
 export function recordStatus(runId: string, patch: Partial<StoredRun>): void {
-  // After the steps before it, so that a run's last phase is not overwritten by their 'running'.
-  writeSteps();
-  write("A run's status could not be saved", (h) => h.updateRun(runId, patch));
+  if (records.has(runId)) {
+    // With the steps before it, after their 'running', so that it is the run's last phase.
+    Object.assign(waiting(runId).patch, patch);
+    writeNow();
+  } else {
+    writeNow();
+    void write((h) => h.updateRun(runId, patch));
+  }
   void refreshHistorySoon();
 }
 
@@ -127,7 +236,7 @@ export async function refreshHistory(): Promise<void> {
   try {
     useLab.setState({ history: await history.listRuns() });
   } catch (error) {
-    report('The run history could not be read', error);
+    report(error);
   }
 }
 
@@ -140,10 +249,18 @@ export async function deleteStoredRuns(ids: string[]): Promise<void> {
 
 /** Every stored step of a run (the page keeps only a bounded view of long runs), or null without history. */
 export async function storedSteps(runId: string): Promise<{ steps: StepMetrics[]; evals: EvalMetrics[] } | null> {
-  await historySettled();
-  const history = await runHistory();
-  if (!history || useLab.getState().historyError) return null;
-  return { steps: await history.loadSteps(runId), evals: await history.loadEvals(runId) };
+  const read = async () => {
+    await historySettled();
+    const history = await runHistory();
+    if (!history) return null;
+    // After a failed write (a full disk) what was kept is still read: the export adds the page's later steps.
+    return { steps: await history.loadSteps(runId), evals: await history.loadEvals(runId) };
+  };
+  // A download never hangs on storage: without an answer in time the page's own copy is what is exported.
+  return Promise.race([
+    read().catch(() => null),
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), OPEN_TIMEOUT_MS)),
+  ]);
 }
 
 export async function exportStoredRuns(ids: string[]): Promise<string | null> {

@@ -10,7 +10,7 @@ import type { StepMetrics } from '../train/metrics.ts';
 import type { FromWorker, ToWorker } from '../worker/protocol.ts';
 import { at } from '../../test/support/at.ts';
 import { seriesBySide, useLab } from './labStore.ts';
-import { applyExperiment, pause, play, resetRuns, setClientFactory, stepOnce } from './session.ts';
+import { applyExperiment, pause, play, resetRuns, setClientFactory, setClock, stepOnce } from './session.ts';
 
 interface FakeWorker {
   sent: ToWorker[];
@@ -192,5 +192,45 @@ describe('session', () => {
     expect(useLab.getState().runs.fourth?.error).toContain('the other runs go on');
     expect(useLab.getState().runs.third?.phase).toBe('running');
     expect(useLab.getState().playing).toBe(true);
+  });
+
+  it('a run that cannot start says why once, without a doubled stop, and does not claim a stopped run goes on', () => {
+    readyAll();
+    play();
+    const [a, b] = pair();
+    a.emit({ type: 'error', message: 'the run could not start: The request was denied.', step: 0 });
+    expect(useLab.getState().runs.baseline?.error).toBe(
+      'The run stopped at step 0: the run could not start: The request was denied. Its 0 finished steps are kept; the other run goes on.',
+    );
+    b.emit({ type: 'error', message: 'the run could not start: The request was denied.', step: 0 });
+    // The baseline had already stopped: nothing goes on, and the clipped run must not say otherwise.
+    expect(useLab.getState().runs.clipped?.error).toContain('kept; nothing else was lost.');
+  });
+
+  it("shows the steps a run makes per second of wall-clock time, not the worker's compute speed", () => {
+    let clockMs = 0;
+    setClock(() => clockMs);
+    try {
+      applyExperiment({ ...PRESETS['dense-explode'].config, steps: 100_000 }, 'dense-explode');
+      const [a, b] = [at(workers, 2, 'worker'), at(workers, 3, 'worker')];
+      for (const w of [a, b]) w.emit({ type: 'ready', backend: 'wasm', layout, trainRows: 1000 });
+      play();
+      // Each worker computes 30 steps in 30 ms (1,000 steps/s) but, sharing the cores, reports every 100 ms: 300/s.
+      for (let k = 1; k <= 100; k++) {
+        clockMs = k * 100;
+        for (const w of [a, b])
+          w.emit({
+            type: 'metrics',
+            steps: Array.from({ length: 30 }, (_, i) => metrics((k - 1) * 30 + i + 1)),
+            elapsedMs: 30,
+          });
+      }
+      expect(useLab.getState().runs.baseline?.stepsPerSecond).toBeCloseTo(300, 6);
+      // The grants still follow the compute speed (chunks of a quarter second of it, 250 steps), not the shown
+      // speed (which would grant 75 at a time and never run more than 75 ahead of step 3,000).
+      expect(Math.max(...advanceTargets(a))).toBeGreaterThan(3000 + 75);
+    } finally {
+      setClock(() => performance.now());
+    }
   });
 });

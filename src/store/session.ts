@@ -21,6 +21,15 @@ import { encodeExperiment } from '../experiment/urlCodec.ts';
 import type { StoredRun } from '../persist/runHistory.ts';
 import { recordEval, recordRunStarted, recordStatus, recordSteps, type StoredRunView } from './historySession.ts';
 import { RunSeries } from './series.ts';
+import { RateMeter } from './rateMeter.ts';
+import { withoutStop } from '../persist/storageProblem.ts';
+
+let now: () => number = () => performance.now();
+
+/** Replaces the clock the speed readout is measured with (for tests with a fake clock). */
+export function setClock(clock: () => number): void {
+  now = clock;
+}
 
 const CHUNK_SECONDS = 0.25;
 const MAX_CHUNK = 500;
@@ -50,6 +59,10 @@ interface Handle {
   target: number;
   /** Its history record, written with its first steps: runs that never train do not clutter the history. */
   unsaved: StoredRun | null;
+  /** The worker's own steps per second while it computes (smoothed): how much to grant at a time. */
+  computeSpeed: number | null;
+  /** The steps per second the run actually makes, over the last few seconds of wall-clock time: what is shown. */
+  meter: RateMeter;
 }
 
 const handles = new Map<RunSide, Handle>();
@@ -75,7 +88,7 @@ function grant(): void {
   const views = active.map((side) => runs[side] as RunView);
   const floor = Math.min(...views.map((r) => r.step));
   // Until every run has reported a speed, grant little: the unknown one may be the slow one.
-  const speeds = views.map((r) => r.stepsPerSecond ?? 0);
+  const speeds = active.map((side) => handles.get(side)?.computeSpeed ?? 0);
   const speed = speeds.every((s) => s > 0) ? Math.min(...speeds) : 4;
   const chunk = Math.max(1, Math.min(MAX_CHUNK, Math.round(speed * CHUNK_SECONDS)));
   for (const side of active) {
@@ -124,14 +137,15 @@ function onMessage(side: RunSide, message: FromWorker): void {
         handle.unsaved = null;
       }
       if (run.runId) recordSteps(run.runId, message.steps, { phase: 'running' });
-      const measured = message.elapsedMs > 0 ? (message.steps.length * 1000) / message.elapsedMs : null;
-      // Smooth the readout so it does not flicker batch to batch.
-      const stepsPerSecond =
-        measured === null
-          ? run.stepsPerSecond
-          : run.stepsPerSecond === null
-            ? measured
-            : 0.7 * run.stepsPerSecond + 0.3 * measured;
+      let stepsPerSecond = run.stepsPerSecond;
+      if (handle) {
+        const measured = message.elapsedMs > 0 ? (message.steps.length * 1000) / message.elapsedMs : null;
+        if (measured !== null)
+          handle.computeSpeed = handle.computeSpeed === null ? measured : 0.7 * handle.computeSpeed + 0.3 * measured;
+        handle.meter.add(now(), last.step);
+        // The worker's compute speed only until the window has two samples (it leaves out waiting, so runs high).
+        stepsPerSecond = handle.meter.rate() ?? handle.computeSpeed;
+      }
       updateRun(side, { step: last.step, stepsPerSecond });
       markSeriesDirty();
       grant();
@@ -155,7 +169,7 @@ function onMessage(side: RunSide, message: FromWorker): void {
       return;
     }
     case 'error':
-      stopRun(side, `The run stopped at step ${message.step}: ${message.message}.`);
+      stopRun(side, `The run stopped at step ${message.step}: ${withoutStop(message.message)}.`);
       return;
     default:
       unreachable(message);
@@ -167,9 +181,11 @@ function stopRun(side: RunSide, why: string): void {
   handle?.client.terminate();
   handles.delete(side);
   const steps = seriesBySide.get(side)?.count ?? 0;
-  const others = Object.keys(useLab.getState().runs).length - 1;
-  const goOn = others <= 0 ? '' : others === 1 ? ' the other run goes on.' : ' the other runs go on.';
-  const error = `${why} Its ${steps} finished steps are kept;${goOn || ' nothing else was lost.'}`;
+  // Only the runs still training go on: one that already stopped, finished or diverged does not.
+  const others = activeSides().filter((s) => s !== side).length;
+  const goOn =
+    others === 0 ? ' nothing else was lost.' : others === 1 ? ' the other run goes on.' : ' the other runs go on.';
+  const error = `${why} Its ${steps} finished steps are kept;${goOn}`;
   updateRun(side, { phase: 'crashed', error });
   const runId = useLab.getState().runs[side]?.runId;
   if (runId) recordStatus(runId, { phase: 'crashed', error });
@@ -238,7 +254,7 @@ export function resetRuns(): void {
       divergence: null,
       error: null,
     };
-    handles.set(side, { client, target: 0, unsaved: record });
+    handles.set(side, { client, target: 0, unsaved: record, computeSpeed: null, meter: new RateMeter() });
     client.send({ type: 'init', config, side, backend: backendChoice });
   }
   markSeriesDirty();
@@ -270,6 +286,7 @@ export function pause(): void {
     const run = runs[side] as RunView;
     if (!handle) continue;
     handle.target = run.step;
+    handle.meter.reset();
     handle.client.send({ type: 'advance', toStep: run.step });
     updateRun(side, { phase: 'paused' });
   }

@@ -117,13 +117,15 @@ export function HistoryPanel() {
           </label>
         </div>
       </header>
-      <p className="help">
-        Every run is saved in this browser as it trains: a reload, a closed tab or a crashed worker keeps its finished
-        steps.
-      </p>
-      {historyError && (
-        <p className="crashed" role="alert">
+      {/* One sentence about keeping runs: that they are kept, or (once) why they are not. */}
+      {historyError ? (
+        <p className="crashed" role="alert" data-testid="history-error">
           {historyError}
+        </p>
+      ) : (
+        <p className="help">
+          Every run is saved in this browser as it trains: a reload, a closed tab or a crashed worker keeps its finished
+          steps.
         </p>
       )}
       {message && (

@@ -2,12 +2,11 @@
 import { SIDE_COLOR, SIDE_LABEL } from '../charts/palette.ts';
 import type { RunSide } from '../experiment/config.ts';
 import { describeClip, formatNumber } from '../present/describe.ts';
-import { runCsv, runJson } from '../store/export.ts';
+import { exportRows, runCsv, runJson } from '../store/export.ts';
 import { storedSteps } from '../store/historySession.ts';
 import { seriesBySide, useLab } from '../store/labStore.ts';
 import { explainDivergence } from '../present/explain.ts';
 import { downloadBlob } from '../widgets/download.ts';
-import { currentLink } from './linkSync.ts';
 import { UNCLIPPED_TITLE } from './runNames.ts';
 import { clipName } from '../present/clipName.ts';
 
@@ -25,6 +24,7 @@ export function RunCard({ side }: { side: RunSide }) {
   const run = useLab((s) => s.runs[side]);
   useLab((s) => s.seriesVersion);
   const config = useLab((s) => s.config);
+  const preset = useLab((s) => s.preset);
   if (!run) return null;
   const series = seriesBySide.get(side);
   const last = series?.last ?? null;
@@ -32,12 +32,10 @@ export function RunCard({ side }: { side: RunSide }) {
     if (!series) return;
     // The full record is in IndexedDB; without it the page's own copy (the last TAIL steps) is what there is.
     const stored = run.runId ? await storedSteps(run.runId) : null;
-    const rows = stored?.steps ?? series.recentRows;
-    const evals = stored?.evals ?? series.evals;
+    const rows = exportRows(stored?.steps ?? null, series.recentRows);
+    const evals = stored && stored.evals.length > 0 ? stored.evals : series.evals;
     const text =
-      kind === 'csv'
-        ? runCsv(series.layout, rows, evals)
-        : runJson(config, side, series.layout, rows, evals, currentLink());
+      kind === 'csv' ? runCsv(series.layout, rows, evals) : runJson(run, config, preset, series.layout, rows, evals);
     downloadBlob(
       new Blob([text], { type: kind === 'csv' ? 'text/csv' : 'application/json' }),
       `gradient-lab-${side}-${run.step}steps.${kind}`,

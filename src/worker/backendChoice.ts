@@ -122,7 +122,18 @@ async function measure(config: ExperimentConfig, data: TrainingData): Promise<Ba
 async function withLock<T>(work: () => Promise<T>): Promise<T> {
   const locks = (navigator as Navigator & { locks?: LockManager }).locks;
   if (!locks) return work();
-  return locks.request(LOCK, work);
+  // Where the browser denies the page its storage (Chromium, for a page embedded from another site in a private
+  // window) it refuses the Locks API too, "The request was denied.": the run must start anyway, timed without the lock.
+  let ran = false;
+  try {
+    return await locks.request(LOCK, () => {
+      ran = true;
+      return work();
+    });
+  } catch (error) {
+    if (ran) throw error;
+    return work();
+  }
 }
 
 /**

@@ -152,4 +152,31 @@ describe('the run history in Chromium', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it("a run card's Download JSON imports back and reopens with the same numbers", async () => {
+    const { page, context, errors } = await openPage(browser(), `${base()}#v=1&preset=dense-explode&steps=12`);
+    await waitForBackends(page);
+    await page.getByRole('button', { name: 'Play' }).click();
+    await expect.poll(() => phase(page, 'clipped'), { timeout: 120_000 }).toBe('finished');
+    const loss = await page.getByTestId('loss-clipped').textContent();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-run=clipped]').getByRole('button', { name: 'Download JSON' }).click(),
+    ]);
+    const file = (await download.path()) as string;
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await expect.poll(() => page.locator('[data-history-run]', { hasText: 'on the charts now' }).count()).toBe(0);
+    await page.getByTestId('history-import').setInputFiles(file);
+    await expect.poll(() => page.getByTestId('history-message').textContent()).toBe('Imported 1 run.');
+    await expect.poll(() => historyRows(page)).toHaveLength(3);
+    // The imported copy is the newest row (the original keeps its own id).
+    const imported = page.locator('[data-history-run]').first();
+    expect(await imported.getAttribute('data-history-run')).toMatch(/:imported-/);
+    await imported.getByRole('button', { name: 'Open' }).click();
+    await expect.poll(() => page.getByTestId('step-clipped').textContent()).toBe('12');
+    expect(await page.getByTestId('loss-clipped').textContent()).toBe(loss);
+    expect(await phase(page, 'clipped')).toBe('finished');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

@@ -7,8 +7,9 @@ import fc from 'fast-check';
 import { CLIFF_FIELDS } from '../../src/experiment/cliff.ts';
 import { FIELD_SPECS } from '../../src/experiment/schema.ts';
 import { SWEEP_KEYS } from '../../src/experiment/sweep.ts';
+import { ALL_LOCK_GROUPS, PAGES } from '../../src/experiment/urlCodec.ts';
 
-const KEYS = [
+export const KEYS = [
   'v',
   'preset',
   'lock',
@@ -134,7 +135,78 @@ export const hostileQuery = fc.oneof(
   },
 );
 
+/** Numbers as a link may spell them: bounds, signs, exponents, padding, and the floating-point edge cases. */
+const numberText = fc.oneof(
+  fc.double({ noNaN: false }).map(String),
+  fc.integer({ min: -1_000_000, max: 1_000_000 }).map(String),
+  fc.constantFrom(
+    '0',
+    '-0',
+    '+1',
+    '1.',
+    '.5',
+    '0005',
+    ' 5',
+    '5 ',
+    '1e3',
+    '1E-3',
+    '2e308',
+    '5e-324',
+    '9007199254740993',
+    '2147483648',
+    '-2147483649',
+    '1/2',
+    '1,5',
+    '0b11',
+    'Infinity',
+    'inf',
+    '-inf',
+  ),
+);
+
+/** A value shaped like what each kind of key reads, then bent: wrong part counts, hostile parts, wrong words. */
+const structuredValue = fc.oneof(
+  numberText,
+  // Clip text (clip, baseClip, run3, run4): mode:threshold, value:min:max, global:threshold:type.
+  fc
+    .tuple(
+      fc.constantFrom('none', 'value', 'norm', 'global', 'global-tf', 'Norm', 'clip', '', '<b>'),
+      fc.array(fc.oneof(numberText, fc.constantFrom('inf', '2', 'l2', '', '<i>')), { maxLength: 4 }),
+    )
+    .map(([mode, parts]) => [mode, ...parts].join(':')),
+  // Sweep ranges (sweepLr, sweepClip): A:B:N.
+  fc.array(numberText, { minLength: 1, maxLength: 4 }).map((parts) => parts.join(':')),
+  // Lists (lock): known groups, unknown ones, empty entries.
+  fc
+    .array(fc.constantFrom(...ALL_LOCK_GROUPS, ...PAGES, 'all', '', 'nope', '__proto__', '<x>'), { maxLength: 6 })
+    .map((groups) => groups.join(',')),
+  fc.constantFrom(...HOSTILE_VALUES),
+);
+
+/** One known key, repeated or not, with structured hostile values: every key of the link gets its share. */
+export function structuredQueryFor(k: string) {
+  return fc
+    .array(fc.tuple(fc.constantFrom(k, k, k, ...KEYS), structuredValue, fc.boolean()), { minLength: 1, maxLength: 6 })
+    .map((pairs) =>
+      pairs
+        .map(([key, v, raw]) => (raw ? `${key}=${v}` : `${encodeURIComponent(key)}=${encodeURIComponent(v)}`))
+        .join('&'),
+    );
+}
+
+/** Any string at all, lone surrogates and control characters included, as the whole link. */
+export const anyString = fc.string({ unit: 'binary', maxLength: 200 });
+
 /** A fixed sample (same seed, same links), for tests that drive a browser or a process. */
 export function sampleHostileQueries(count: number, seed = 42): string[] {
   return fc.sample(hostileQuery, { numRuns: count, seed });
+}
+
+/** A fixed sample mixing the three kinds: hostile queries, structured values for every key, and any string. */
+export function sampleMixedQueries(count: number, seed = 42): string[] {
+  const perKey = fc.constantFrom(...KEYS).chain((k) => structuredQueryFor(k));
+  return fc.sample(fc.oneof({ weight: 2, arbitrary: hostileQuery }, { weight: 2, arbitrary: perKey }, anyString), {
+    numRuns: count,
+    seed,
+  });
 }

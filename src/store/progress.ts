@@ -1,0 +1,33 @@
+/**
+ * The toolbar's speed and time left for the runs on the charts. Only the runs still training count: a run that
+ * diverged or finished keeps the speed it last had, and its step, but no longer holds anything up. The slowest of
+ * them sets the pace (the session keeps the runs in lockstep), and the one furthest behind has the most to go.
+ */
+import type { RunPhase } from '../train/runPhase.ts';
+
+const TRAINING: ReadonlySet<RunPhase> = new Set(['ready', 'running', 'paused']);
+
+export interface RunPace {
+  phase: RunPhase;
+  step: number;
+  stepsPerSecond: number | null;
+}
+
+export interface Progress {
+  /** The furthest step any run reached (what "Step N / total" shows). */
+  step: number;
+  /** The slowest training run's speed, or null when none is training or none has a speed yet. */
+  stepsPerSecond: number | null;
+  /** Seconds until the last training run reaches `totalSteps`, or null. */
+  secondsLeft: number | null;
+}
+
+export function progressOf(runs: readonly RunPace[], totalSteps: number): Progress {
+  const step = Math.max(0, ...runs.map((r) => r.step));
+  const training = runs.filter((r) => TRAINING.has(r.phase));
+  const speeds = training.map((r) => r.stepsPerSecond).filter((s): s is number => s !== null && s > 0);
+  if (training.length === 0 || speeds.length === 0) return { step, stepsPerSecond: null, secondsLeft: null };
+  const stepsPerSecond = Math.min(...speeds);
+  const behind = Math.min(...training.map((r) => r.step));
+  return { step, stepsPerSecond, secondsLeft: Math.max(0, totalSteps - behind) / stepsPerSecond };
+}
