@@ -20,6 +20,9 @@
  *                                 Node (gridSweep, batched, WASM) and on the sweep page in Chromium (its
  *                                 worker, WASM), side by side; then the one-at-a-time path on the page with one
  *                                 worker and with two (dense + Adam, 4 x 4 + unclipped, 200 steps)
+ *   --lighthouse [--dist DIR | --url URL] [--runs N]
+ *                                 only Lighthouse on the built page, desktop and mobile, 3 runs each, medians beside
+ *                                 the targets (scripts/lighthouse.ts)
  *
  * PyTorch's column needs python3-torch and, for ratios, an optimised BLAS under it: Debian's torch
  * runs on whatever libblas.so.3 is, the reference BLAS unless libopenblas0-pthread is installed.
@@ -728,6 +731,11 @@ async function main(): Promise<void> {
   if (scenario !== 'both' && !(PAGE_SCENARIO_IDS as string[]).includes(scenario))
     throw new Error(`--scenario ${scenario}: allowed: ${PAGE_SCENARIO_IDS.join(', ')}, both`);
   const scenarios = scenario === 'both' ? PAGE_SCENARIO_IDS : [scenario as PageScenarioId];
+  if (args.includes('--lighthouse')) {
+    const { lighthouseBench } = await import('./lighthouse.ts');
+    console.log((await lighthouseBench(args, (line) => console.error(line))).join('\n'));
+    return;
+  }
   if (args.includes('--sweep')) {
     console.log(`Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}; Node ${process.version}`);
     console.log((await sweepBench(url, (line) => console.error(line))).join('\n'));

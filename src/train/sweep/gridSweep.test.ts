@@ -6,7 +6,8 @@ import { PRESETS } from '../../experiment/presets.ts';
 import { sweepCells } from '../../experiment/sweep.ts';
 import { loadTrainingData } from '../data/trainingData.ts';
 import { CellLossSummary, LAST_STEPS, type CellOutcome } from './cellOutcome.ts';
-import { cellRunConfig, runGridSweep, sweepMethod } from './gridSweep.ts';
+import { cellRunConfig, runGridSweep } from './gridSweep.ts';
+import { sweepMethod } from './sweepMethod.ts';
 
 function relative(a: number, b: number): number {
   return Math.abs(a - b) / Math.max(Math.abs(b), 1e-30);
