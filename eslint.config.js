@@ -25,7 +25,7 @@ export const FOLDER_IMPORTS = {
   cliff: ['experiment', 'train', 'present', 'store', 'charts', 'widgets', 'worker'],
   sweep: ['experiment', 'train', 'present', 'persist', 'store', 'widgets'],
   ui: ['experiment', 'train', 'present', 'persist', 'worker', 'store', 'charts', 'cliff', 'sweep', 'widgets'],
-  entry: ['ui', 'store'],
+  entry: ['ui', 'store', 'widgets'],
 };
 
 /** Code that must run unchanged in a worker, a test and the CLI: no UI library, no DOM-only or Node module. */

@@ -16,6 +16,7 @@ import { Teaching } from './Teaching.tsx';
 import { Toolbar } from './Toolbar.tsx';
 import { PageTabs, TourBar } from './TourBar.tsx';
 import { ZoomControl } from './ZoomControl.tsx';
+import { UpdateBanner } from '../widgets/UpdateBanner.tsx';
 
 // Loaded when first shown, so the first screen's JavaScript holds only the runs page (docs/PERFORMANCE.md).
 const CliffLesson = lazy(async () => ({ default: (await import('../cliff/CliffLesson.tsx')).CliffLesson }));
@@ -198,6 +199,9 @@ function RunsPage({ settingsOpen, closeSettings }: { settingsOpen: boolean; clos
 
 export function App() {
   const page = useLab((s) => s.view.page);
+  const busy = useLab(
+    (s) => s.playing || (s.sweepRun !== null && s.sweepRun.workers > 0 && s.sweepRun.done < s.sweepRun.total),
+  );
   const narrow = useNarrow();
   const [settingsOpen, setSettingsOpen] = useSettingsOpen(narrow);
   // On a narrow screen the settings are a drawer over the page: focus goes into it, and back when it closes.
@@ -216,6 +220,7 @@ export function App() {
         <p className="tagline">Watch gradients explode, see clipping stop them, and learn when it does not help.</p>
         <PageTabs />
       </header>
+      <UpdateBanner busy={busy} />
       <LinkIssues />
       <TourBar />
       {page === 'runs' && <Intro />}
