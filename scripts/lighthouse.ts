@@ -68,8 +68,10 @@ export const FIGURES: Figure[] = [
   },
 ];
 
+/** The median of the runs that produced the figure (a run can fail to, e.g. NO_FCP on a loaded machine). */
 export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
