@@ -451,7 +451,7 @@ async function pageHealth(
   if (distDir) {
     // What index.html loads before anything else: its module script and its preloads.
     const html = readFileSync(path.join(distDir, 'index.html'), 'utf8');
-    for (const [, src] of html.matchAll(/(?:src|href)="\/?(assets\/[^"]+\.js)"/g)) {
+    for (const [, src] of html.matchAll(/(?:src|href)="(?:\.?\/)?(assets\/[^"]+\.js)"/g)) {
       if (src) firstJsGzipBytes += gzipSync(readFileSync(path.join(distDir, src))).length;
     }
   }
