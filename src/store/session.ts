@@ -272,7 +272,9 @@ export function setBackendChoice(choice: BackendChoice): void {
 }
 
 export function play(): void {
-  const finished = activeSides().length === 0;
+  // A run still starting (its worker loading tfjs) is not finished: Play then waits for it (grant on 'ready').
+  const starting = Object.values(useLab.getState().runs).some((r) => r?.phase === 'starting');
+  const finished = activeSides().length === 0 && !starting;
   if (finished) resetRuns();
   useLab.setState({ playing: true });
   grant();
