@@ -538,7 +538,8 @@ export function raceClaim(entries: readonly RaceEntry[]): Claim {
     by === 'accuracy' ? -(accuracy(e) ?? 0) : by === 'mse' ? (mse(e) ?? 0) : (e.story.finalLoss ?? 0);
   const ranked = finite.filter((e) => by !== 'loss' || e.story.finalLoss !== null).sort((a, b) => score(a) - score(b));
   const figureOf = (e: RaceEntry, k: number): { text: string; figure: Figure } => {
-    const where = { run: e.name };
+    const evaluated = e.story.lastEval;
+    const where = by !== 'loss' && evaluated ? { run: e.name, step: evaluated.step } : { run: e.name };
     // Printed so that neighbours in the ranking never read as equal or the wrong way round.
     const next = ranked[k + 1] ?? ranked[k - 1];
     if (by === 'accuracy') {
