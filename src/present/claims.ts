@@ -120,5 +120,20 @@ export function layerParams(layout: RunLayout, layer: string): { name: string; s
   return layout.params.flatMap((p, index) => (p.layer === layer ? [{ name: p.name, size: p.size, index }] : []));
 }
 
+/**
+ * An evaluation worth quoting: of a net that was still finite. A diverged run's evaluation at or after the step it
+ * diverged at measures overflowed weights (a test MSE of 7e27 says nothing), and a non-finite figure is no figure.
+ */
+export function quotableEvaluation<E extends { step: number; testLoss: number; testAccuracy: number | null }>(
+  evaluation: E | null | undefined,
+  divergence: { step: number } | null | undefined,
+): E | null {
+  if (!evaluation) return null;
+  if (divergence && evaluation.step >= divergence.step) return null;
+  if (!Number.isFinite(evaluation.testLoss)) return null;
+  if (evaluation.testAccuracy !== null && !Number.isFinite(evaluation.testAccuracy)) return null;
+  return evaluation;
+}
+
 /** Gates stacked in a recurrent layer's W_hh: its columns are gates x hidden. */
 export const GATES: Record<Exclude<ModelKind, 'dense'>, number> = { rnn: 1, gru: 3, lstm: 4 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NO_CLIP, type ClipConfig } from '../experiment/config.ts';
 import type { RunLayout, StepMetrics } from '../train/metrics.ts';
+import { quotableEvaluation } from './claims.ts';
 import { Narrator, compareRace, comparePair, summarizeStory } from './narrator.ts';
 
 const VALUE_1: ClipConfig = { ...NO_CLIP, mode: 'value', min: -1, max: 1 };
@@ -354,5 +355,17 @@ describe('the narrator says only what is true of this run', () => {
     expect(event?.sentence).toContain('the max-norm (normType=inf)');
     expect(event?.sentence).not.toContain(' 7,');
     expect(event?.figures.map((f) => f.metric)).toEqual(['appliedRatio']);
+  });
+});
+
+describe('quotableEvaluation: what the run card and the summaries may quote', () => {
+  const e = (step: number, testLoss: number) => ({ step, testLoss, testAccuracy: null, examples: 100 });
+  it('drops an evaluation at or after the divergence, and a non-finite one', () => {
+    expect(quotableEvaluation(e(30, 0.2), { step: 31 })).toEqual(e(30, 0.2));
+    expect(quotableEvaluation(e(31, 7.17e27), { step: 31 })).toBeNull();
+    expect(quotableEvaluation(e(40, 0.2), { step: 31 })).toBeNull();
+    expect(quotableEvaluation(e(40, 0.2), null)).toEqual(e(40, 0.2));
+    expect(quotableEvaluation(e(40, NaN), null)).toBeNull();
+    expect(quotableEvaluation(null, null)).toBeNull();
   });
 });

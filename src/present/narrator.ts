@@ -17,6 +17,7 @@ import {
   figure,
   formatAgainst,
   percentAgainst,
+  quotableEvaluation,
   recurrentLayers,
   runContext,
   type Claim,
@@ -171,13 +172,7 @@ export class Narrator {
     const tail = Math.max(1, Math.round(this.losses.length / 10));
     const finite = this.losses.filter(Number.isFinite);
     const last = finite.slice(-tail);
-    const divergedAt = this.divergence?.step ?? Infinity;
-    const usable = this.evals.filter(
-      (e) =>
-        e.step < divergedAt &&
-        Number.isFinite(e.testLoss) &&
-        (e.testAccuracy === null || Number.isFinite(e.testAccuracy)),
-    );
+    const usable = this.evals.filter((e) => quotableEvaluation(e, this.divergence) !== null);
     return {
       task: this.ctx.task,
       steps: this.steps,
