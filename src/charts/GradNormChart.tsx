@@ -99,8 +99,7 @@ export function GradNormChart({ side }: { side: RunSide }) {
       title={title}
       summary={
         <>
-          <span style={{ color: SIDE_COLOR[side], fontWeight: 600 }}>{describeClip(clip)}.</span> Each layer&apos;s
-          gradient size: solid as computed, dashed after clipping.
+          <span style={{ color: SIDE_COLOR[side], fontWeight: 600 }}>{describeClip(clip)}.</span> {words?.summary}
         </>
       }
       note={breakNote(view.y.axis, runs)}

@@ -1,6 +1,6 @@
 import { useCallback } from 'react';
-import { ADDING_BASELINE_MSE, isRecurrent } from '../experiment/config.ts';
-import { lossChartWords } from '../present/chartWords.ts';
+import { isRecurrent } from '../experiment/config.ts';
+import { addingReferenceLine, lossChartWords } from '../present/chartWords.ts';
 import { formatNumber } from '../present/describe.ts';
 import { useLab } from '../store/labStore.ts';
 import { ChartFrame } from './ChartFrame.tsx';
@@ -12,9 +12,7 @@ import { useLogLines } from './useLogLines.ts';
 import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
 
 /** The adding problem's yardstick: a net that always answers 1 (the mean target) scores this; learning is going below. */
-export const ADDING_REFERENCE = [
-  { value: ADDING_BASELINE_MSE, label: `always answering 1: MSE ${formatNumber(ADDING_BASELINE_MSE)}` },
-];
+export const ADDING_REFERENCE = [addingReferenceLine()];
 
 export function LossChart() {
   const runs = useChartRuns();

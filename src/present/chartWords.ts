@@ -23,7 +23,15 @@ const CELL_NAMES = { lstm: 'an LSTM', gru: 'a GRU' } as const;
  * The per-layer gradient-norm chart of one run. Only per-tensor clipping holds a layer's tensors to c each, so
  * only it gets the line c; the global modes bound the norm of every gradient together (the global-norm chart).
  */
-export function gradNormChartWords(clip: ClipConfig): { help: string; lines: ChartLine[] } {
+export function gradNormChartWords(clip: ClipConfig): { summary: string; help: string; lines: ChartLine[] } {
+  const summary =
+    clip.mode === 'none'
+      ? "Each layer's gradient size, as computed (nothing clips it)."
+      : "Each layer's gradient size: solid as computed, dashed after clipping.";
+  return { summary, ...gradNormHelp(clip) };
+}
+
+function gradNormHelp(clip: ClipConfig): { help: string; lines: ChartLine[] } {
   const base =
     "Each layer's gradient norm, its weights and biases together. Both runs' charts share one y axis. Ticks along the top mark the steps where clipping changed the gradient. The tutorial's figure, the weight matrix alone after clipping, is the CSV's fc1_weight_grad_norm_post column (docs/METRICS.md).";
   switch (clip.mode) {
@@ -171,4 +179,19 @@ export function heldOutChartWords(
     help: `Dashed: accuracy on each training batch. Solid: accuracy on the held-out test digits, measured ${whenTested(evalEvery)}. Chance is 10%.`,
     yLabel: 'accuracy',
   };
+}
+
+/** The direction chart, shown only where a run's clipping can turn the step (by value, per tensor). */
+export function directionChartWords(clips: readonly ClipConfig[]): ChartWords | null {
+  if (!clips.some((c) => c.mode === 'value' || c.mode === 'norm')) return null;
+  return {
+    title: 'How far clipping turns the step',
+    summary: 'The angle between the gradient and the step taken: 0° keeps its direction, only shorter.',
+    help: "The angle between the gradient g and the clipped gradient the optimiser was given, acos(<g, clipped g> / (||g|| ||clipped g||)), over every weight and bias at once. Clipping by the global norm multiplies the whole gradient by one number: the step is shorter, in the same direction (0°). Clipping by value cuts only the large elements, so the small ones weigh more; clipping each tensor's norm shrinks some layers and not others: both point the step somewhere the gradient did not.",
+  };
+}
+
+/** The adding problem's yardstick line on the loss and test-MSE charts. */
+export function addingReferenceLine(): ChartLine {
+  return { value: ADDING_BASELINE_MSE, label: `always answering 1: MSE ${formatNumber(ADDING_BASELINE_MSE)}` };
 }

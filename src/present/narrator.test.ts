@@ -219,18 +219,20 @@ describe('the narrator says only what is true of this run', () => {
     const narrator = new Narrator(NO_CLIP, recurrent('rnn', 32));
     // sigma = 1.5 with ||W||_F = 5 is possible (5 / sqrt(32) <= 1.5 <= 5).
     expect(narrator.observe(step(1, { spectralNorm: [1.5], weightNorm: withWhh(5) }))).toEqual([]);
-    // The power iteration overflowed: 0 is outside [F / sqrt(H), F] for F = 4.4e6.
-    expect(narrator.observe(step(2, { spectralNorm: [0], weightNorm: withWhh(4.4e6) }))).toEqual([]);
-    expect(narrator.observe(step(3, { spectralNorm: [NaN], weightNorm: withWhh(4.4e6) }))).toEqual([]);
-    expect(narrator.observe(step(4, { spectralNorm: [Infinity], weightNorm: withWhh(4.4e6) }))).toEqual([]);
+    // A positive value the matrix cannot have (||W||_2 is at least ||W||_F / sqrt(32) = 7.8e5) is no crossing.
+    expect(narrator.observe(step(2, { spectralNorm: [0.5], weightNorm: withWhh(4.4e6) }))).toEqual([]);
+    // The power iteration overflowed: 0, NaN, Infinity beside ||W_hh||_F = 4.4e6.
+    expect(narrator.observe(step(3, { spectralNorm: [0], weightNorm: withWhh(4.4e6) }))).toEqual([]);
+    expect(narrator.observe(step(4, { spectralNorm: [NaN], weightNorm: withWhh(4.4e6) }))).toEqual([]);
+    expect(narrator.observe(step(5, { spectralNorm: [Infinity], weightNorm: withWhh(4.4e6) }))).toEqual([]);
     // Nor from the step after a bogus value: 0.9 after an untrusted value is no crossing either.
-    expect(narrator.observe(step(5, { spectralNorm: [0.9], weightNorm: withWhh(3) }))).toEqual([]);
-    // A real crossing is told, the value printed so it reads below 1.
-    const [event] = narrator.observe(step(6, { spectralNorm: [1.0004], weightNorm: withWhh(3) }));
+    expect(narrator.observe(step(6, { spectralNorm: [0.9], weightNorm: withWhh(3) }))).toEqual([]);
+    // A real crossing is told, the value printed so it reads above 1.
+    const [event] = narrator.observe(step(7, { spectralNorm: [1.0004], weightNorm: withWhh(3) }));
     expect(event?.sentence).toBe(
-      'Step 6: ||W_hh|| of rnn0 rose above 1 (1.0004): backpropagation through time can now amplify the gradient.',
+      'Step 7: ||W_hh|| of rnn0 rose above 1 (1.0004): backpropagation through time can now amplify the gradient.',
     );
-    expect(event?.figures).toEqual([{ metric: 'spectralNorm', of: 'rnn0', step: 6, value: 1.0004, printed: '1.0004' }]);
+    expect(event?.figures).toEqual([{ metric: 'spectralNorm', of: 'rnn0', step: 7, value: 1.0004, printed: '1.0004' }]);
   });
 
   it('prints a number said to be below 1 so that it reads below 1', () => {
@@ -254,7 +256,11 @@ describe('the narrator says only what is true of this run', () => {
 
   it('reads the through-time ratio from the bottom layer of a two-layer net', () => {
     const layout = recurrent('rnn', 4, 2);
-    const norms = [...Array.from({ length: 28 }, (_, t) => (t === 0 ? 500 : 1)), ...Array(28).fill(1)];
+    // Bottom layer: 500 at t = 1, 1 at t = 28; the top layer ends at 0.1, so reading its end would say 5000.
+    const norms = [
+      ...Array.from({ length: 28 }, (_, t) => (t === 0 ? 500 : 1)),
+      ...Array.from({ length: 28 }, (_, t) => (t === 27 ? 0.1 : 1)),
+    ];
     const [event] = new Narrator(NO_CLIP, layout).observe(step(1, { hiddenGradNorms: norms }));
     expect(event?.kind).toBe('exploding-in-time');
     expect(event?.figures).toEqual([{ metric: 'hiddenGradRatio', of: 'rnn0', step: 1, value: 500, printed: '500' }]);
