@@ -76,6 +76,24 @@ describe('the narrator', () => {
     expect(kinds).toEqual(['10:clip-first', '20:clip-most']);
   });
 
+  it('averages how much clipping shortened the steps over the window it speaks of, not over earlier steps', () => {
+    const narrator = new Narrator(GLOBAL_1, dense);
+    const told: string[] = [];
+    // Steps 1-5 clipped to 90%, 6-15 not clipped, 16 on clipped to 10%: on most of the last 20 from step 26.
+    for (let n = 1; n <= 26; n++) {
+      const patch =
+        n <= 5
+          ? { clipFraction: 1, globalNormPre: 10, globalNormPost: 9 }
+          : n >= 16
+            ? { clipFraction: 1, globalNormPre: 10, globalNormPost: 1 }
+            : { globalNormPre: 0.5, globalNormPost: 0.5 };
+      told.push(...narrator.observe(step(n, patch)).map((e) => e.sentence));
+    }
+    expect(told).toContain(
+      'Step 26: clipping is acting on most steps (11 of the last 20): on average the step taken is 10% of what the gradient asked for, 10x shorter.',
+    );
+  });
+
   it('marks a spike above 10x the running median, and not one just under', () => {
     const narrator = new Narrator(NO_CLIP, dense);
     for (let n = 1; n <= 5; n++) narrator.observe(step(n, { globalNormPre: 2 }));
