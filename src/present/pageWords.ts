@@ -56,21 +56,27 @@ export interface TimedBackend {
 
 /**
  * The speed readout: how fast the runs are training now (the slowest, since the runs of a pair or a race
- * advance together), with how many train at once; a separate sentence for what Auto timed before training, one
- * run alone, so that two speeds are never read as one.
+ * advance together), short enough to stay on one line, with the rest in `title`; and, apart, what Auto timed
+ * before training with one run alone, so that two speeds are never read as one.
  */
 export function speedWords(
   stepsPerSecond: number,
   backends: readonly string[],
   runs: number,
-): { speed: string; after: string } {
+): { speed: string; after: string; title: string } {
   const on = backends.map((b) => b.toUpperCase()).join(' + ');
-  const each = runs > 1 ? ` per run (${runs} runs training at once, each as fast as the slowest)` : '';
-  return { speed: formatNumber(stepsPerSecond), after: ` steps/s${each} on ${on}` };
+  return {
+    speed: formatNumber(stepsPerSecond),
+    after: ` steps/s${runs > 1 ? ' per run' : ''} on ${on}`,
+    title:
+      runs > 1
+        ? `Measured while training: the ${runs} runs train at once, in step, each as fast as the slowest.`
+        : 'Measured while training.',
+  };
 }
 
 /** Auto's choice in words, marked as a timing of one run alone before training. */
 export function backendChoiceSentence(sentences: readonly string[]): string | null {
   if (sentences.length === 0) return null;
-  return `Auto timed one run alone before training: ${sentences.join('; ')}`;
+  return `Auto's trial, one run alone: ${sentences.join('; ')}`;
 }

@@ -76,8 +76,11 @@ function SpeedReadout() {
       {speed !== null && (
         <>
           {' '}
-          · training at <strong data-testid="speed">{words?.speed}</strong>
-          {words?.after}
+          ·{' '}
+          <span title={words?.title}>
+            <strong data-testid="speed">{words?.speed}</strong>
+            {words?.after}
+          </span>
           {etaSeconds !== null && etaSeconds > 60 && (
             <span className={etaSeconds > 600 ? 'warn' : undefined}>
               {' '}
