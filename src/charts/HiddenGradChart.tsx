@@ -74,6 +74,7 @@ export function HiddenGradChart({ side }: { side: RunSide }) {
         description,
         layers: run?.layout.hiddenLayers ?? 0,
         steps: timeSteps,
+        model: run ? modelOf(run.layout) : ('dense' as const),
         // What this chart draws changes only with a new measurement (or a new axis), not with every step.
         key: `${layer} ${run ? 1 : 0} ${snapshots.length} ${pick.map((p) => p.step).join()} ${axis.lo} ${axis.hi}`,
       };
@@ -81,9 +82,12 @@ export function HiddenGradChart({ side }: { side: RunSide }) {
     [side, layer],
   );
   const live = useLiveModel(build);
-  const { lines, axis, count, description, layers, steps } = useLiveView(live, (m) => m.key, HIDDEN_VIEW_INTERVAL_MS);
-  const layout = runs[side]?.layout;
-  const words = layout ? hiddenGradChartWords(modelOf(layout), steps, count) : null;
+  const { lines, axis, count, description, layers, steps, model } = useLiveView(
+    live,
+    (m) => m.key,
+    HIDDEN_VIEW_INTERVAL_MS,
+  );
+  const words = hiddenGradChartWords(model, steps, count);
   if (layers === 0 || !words) return null;
   return (
     <ChartFrame
