@@ -5,6 +5,7 @@
  */
 import { useCallback, useMemo } from 'react';
 import { isRecurrent } from '../experiment/config.ts';
+import { heldOutChartWords } from '../present/chartWords.ts';
 import { useLab } from '../store/labStore.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 import {
@@ -41,6 +42,7 @@ export function AccuracyChart() {
   const runs = useChartRuns();
   const stepWindow = useStepWindow();
   const adding = useLab((s) => isRecurrent(s.config.model) && s.config.task === 'adding');
+  const evalEvery = useLab((s) => s.config.evalEvery);
   const diverged = divergenceMarkers(runs);
   const divergences = useStable(diverged, JSON.stringify(diverged));
   const build = useCallback(
@@ -80,20 +82,8 @@ export function AccuracyChart() {
   const view = useLiveView(live, (m) => `${linesKey(m.lines)}\n${yKey(m.y)}`, VIEW_INTERVAL_MS);
   const description = useMemo(() => mapLive(live, (m) => latestInWords(m.lines, divergences)), [live, divergences]);
   // One chart, two readings: test MSE for the adding problem (with the always-1 line), accuracy for digits.
-  const words = adding
-    ? {
-        title: 'Test MSE',
-        summary:
-          "How far each run's answers are from the true sums on test sequences it never trained on. Below the dashed line it has learned.",
-        help: 'The mean squared error on the held-out test sequences, measured every few hundred steps. The dashed line, 1/6 or about 0.167, is what a net that ignores the markers and always answers 1, the average sum, would score.',
-        yLabel: 'test MSE',
-      }
-    : {
-        title: 'Accuracy',
-        summary: 'How often each run reads the digit right. Chance is 10%.',
-        help: 'Dashed: accuracy on each training batch. Solid: accuracy on the held-out test digits, measured every few hundred steps. Chance is 10%.',
-        yLabel: 'accuracy',
-      };
+  const words = heldOutChartWords(adding ? 'adding' : 'mnist', evalEvery);
+  if (!words) return null;
   return (
     <ChartFrame id="accuracy" title={words.title} summary={words.summary} description={description} help={words.help}>
       <StepChart

@@ -4,6 +4,7 @@
  * small ones, and per-tensor norm clipping rescales each layer on its own, so both turn it.
  */
 import { useCallback, useMemo } from 'react';
+import { directionChartWords } from '../present/chartWords.ts';
 import { toDegrees } from './angle.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 import { linesKey, mapLive, useLiveModel, useLiveView, useStable, VIEW_INTERVAL_MS, type SeriesList } from './live.ts';
@@ -38,17 +39,11 @@ export function DirectionChart() {
   const divergences = useStable(diverged, JSON.stringify(diverged));
   const description = useMemo(() => mapLive(live, (m) => latestInWords(m, divergences)), [live, divergences]);
   const liveLines = useMemo(() => mapLive(live, (m) => ({ lines: m, y: DEGREES_AXIS })), [live]);
-  const turns = Object.values(runs).some((r) => r?.clip.mode === 'value' || r?.clip.mode === 'norm');
   // Shown whenever a run's clipping can turn the step, even before its first step is drawn.
-  if (!turns) return null;
+  const words = directionChartWords(Object.values(runs).flatMap((r) => (r ? [r.clip] : [])));
+  if (!words) return null;
   return (
-    <ChartFrame
-      id="direction"
-      title="How far clipping turns the step"
-      summary="The angle between the gradient and the step taken: 0° keeps its direction, only shorter."
-      description={description}
-      help="The angle between the gradient g and the clipped gradient the optimiser was given, acos(<g, clipped g> / (||g|| ||clipped g||)), over every weight and bias at once. Clipping by the global norm multiplies the whole gradient by one number: the step is shorter, in the same direction (0°). Clipping by value cuts only the large elements, so the small ones weigh more; clipping each tensor's norm shrinks some layers and not others: both point the step somewhere the gradient did not."
-    >
+    <ChartFrame id="direction" title={words.title} summary={words.summary} description={description} help={words.help}>
       <StepChart
         lines={lines}
         xDomain={stepWindow}

@@ -1,6 +1,9 @@
-import { useCallback } from 'react';
+import { useCallback, useMemo } from 'react';
+import type { RunSide } from '../experiment/config.ts';
+import { globalNormChartWords, globalNormLine } from '../present/chartWords.ts';
+import type { RunView } from '../store/labStore.ts';
 import { ChartFrame } from './ChartFrame.tsx';
-import type { SeriesList } from './live.ts';
+import { useStable, type SeriesList } from './live.ts';
 import { breakNote } from './markers.ts';
 import { SIDE_COLOR, runLabel } from './palette.ts';
 import { StepChart, type LineSpec } from './StepChart.tsx';
@@ -37,22 +40,29 @@ export function GlobalNormChart() {
     },
     [runs, stepWindow],
   );
+  // The threshold c of each run clipped by its global L2 norm: it bounds what this chart draws.
+  const entries = Object.entries(runs) as [RunSide, RunView][];
+  const lines = entries.flatMap(([side, r]) => globalNormLine(r.clip, runLabel(runs, side)) ?? []);
+  const thresholds = useStable(lines, JSON.stringify(lines));
+  const marks = useMemo(() => thresholds.map((t) => t.value), [thresholds]);
+  const words = globalNormChartWords(entries.map(([, r]) => r.clip));
   // React renders the chart again only when the legend, the axis or the markers change; the canvas follows the rest.
-  const { live, view, description, events } = useLogLines(runs, makeLines);
+  const { live, view, description, events } = useLogLines(runs, makeLines, marks);
   return (
     <ChartFrame
       id="global-norm"
-      title="Global gradient norm (log scale)"
-      summary="The size of the whole gradient: solid as computed, dashed after clipping."
+      title={words.title}
+      summary={words.summary}
       note={breakNote(view.y.axis, runs)}
       description={description}
-      help="The length of the whole gradient, ||g|| = sqrt of the sum of every squared partial derivative. Solid: as backpropagation computed it. Dashed: what the optimiser actually applied after clipping."
+      help={words.help}
     >
       <StepChart
         lines={view.lines}
         xDomain={stepWindow}
         y={view.y}
         yLabel="||g||"
+        thresholds={thresholds}
         divergences={view.divergences}
         events={events}
         live={live}

@@ -1,11 +1,21 @@
 /** Per-layer gradient norms of one run, before and after clipping, on axes shared with the other run. */
 import { useCallback, useMemo } from 'react';
 import type { RunSide } from '../experiment/config.ts';
+import { gradNormChartWords } from '../present/chartWords.ts';
 import { describeClip } from '../present/describe.ts';
 import type { RunView } from '../store/labStore.ts';
 import { layerColumn, type RunSeries } from '../store/series.ts';
 import { ChartFrame } from './ChartFrame.tsx';
-import { VIEW_INTERVAL_MS, linesKey, mapLive, useLiveModel, useLiveView, yKey, type SeriesList } from './live.ts';
+import {
+  VIEW_INTERVAL_MS,
+  linesKey,
+  mapLive,
+  useLiveModel,
+  useLiveView,
+  useStable,
+  yKey,
+  type SeriesList,
+} from './live.ts';
 import { breakNote, clipActedSteps, divergenceMarkers, focusValues, latestInWords } from './markers.ts';
 import { SIDE_COLOR, layerColor, runLabel } from './palette.ts';
 import { logAxis } from './scales.ts';
@@ -18,10 +28,8 @@ export function GradNormChart({ side }: { side: RunSide }) {
   const runs = useChartRuns();
   const run = runs[side];
   const stepWindow = useStepWindow();
-  const thresholdValue =
-    run && (run.clip.mode === 'norm' || run.clip.mode === 'global' || run.clip.mode === 'global-tf')
-      ? run.clip.threshold
-      : null;
+  // Only per-tensor clipping holds a layer's tensors to c; the global modes' c is on the global-norm chart.
+  const words = run ? gradNormChartWords(run.clip) : null;
   const build = useCallback(
     (series: SeriesList) => {
       const options = { positiveOnly: true };
@@ -49,7 +57,7 @@ export function GradNormChart({ side }: { side: RunSide }) {
       // One axis for both runs' charts, so they compare at a glance: every line of both, and the thresholds.
       const all: LineSpec[] = series.flatMap(([s, r]) => linesOf(s, r));
       const thresholds = (Object.values(runs) as RunView[]).flatMap((r) =>
-        r.clip.mode === 'norm' || r.clip.mode === 'global' || r.clip.mode === 'global-tf' ? [r.clip.threshold] : [],
+        gradNormChartWords(r.clip).lines.map((l) => l.value),
       );
       const values = [...all.flatMap((l) => l.points.map((p) => p.y)), ...thresholds];
       const focus = focusValues(all, runs);
@@ -81,10 +89,7 @@ export function GradNormChart({ side }: { side: RunSide }) {
         : { color: CLIP_COLOR, name: 'clipping acted', steps: view.clipSteps },
     [clipMode, view.clipSteps],
   );
-  const thresholds = useMemo(
-    () => (thresholdValue === null ? [] : [{ value: thresholdValue, label: `threshold c = ${thresholdValue}` }]),
-    [thresholdValue],
-  );
+  const thresholds = useStable(words?.lines ?? [], JSON.stringify(words?.lines ?? []));
   if (!run) return null;
   const clip = run.clip;
   const title = `${runLabel(runs, side)}: gradient norm per layer`;
@@ -94,24 +99,12 @@ export function GradNormChart({ side }: { side: RunSide }) {
       title={title}
       summary={
         <>
-          <span style={{ color: SIDE_COLOR[side], fontWeight: 600 }}>{describeClip(clip)}.</span> Each layer&apos;s
-          gradient size: solid as computed, dashed after clipping.
+          <span style={{ color: SIDE_COLOR[side], fontWeight: 600 }}>{describeClip(clip)}.</span> {words?.summary}
         </>
       }
       note={breakNote(view.y.axis, runs)}
       description={description}
-      help={
-        <>
-          Each layer&apos;s gradient norm, its weights and biases together. Both runs&apos; charts share one y axis.
-          Ticks along the top mark the steps where clipping changed the gradient. The tutorial&apos;s figure, the weight
-          matrix alone after clipping, is the CSV&apos;s <code>fc1_weight_grad_norm_post</code> column
-          (docs/METRICS.md).
-          {clip.mode === 'value' &&
-            ' Clipping by value bounds each element, not the norm: a layer of n weights can still have a norm of up to sqrt(n) x the bound.'}
-          {clip.mode === 'norm' &&
-            " Per-tensor clipping holds each tensor (the weight matrix, the bias) to the threshold on its own, so a layer's two tensors together can reach sqrt(2) x the threshold, above its line."}
-        </>
-      }
+      help={words?.help ?? ''}
     >
       <StepChart
         lines={view.lines}

@@ -6,6 +6,8 @@
 import { useCallback, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RunSide } from '../experiment/config.ts';
+import { hiddenGradChartWords } from '../present/chartWords.ts';
+import { modelOf } from '../present/claims.ts';
 import { formatNumber } from '../present/describe.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 import { useLiveModel, useLiveView, type SeriesList } from './live.ts';
@@ -72,6 +74,7 @@ export function HiddenGradChart({ side }: { side: RunSide }) {
         description,
         layers: run?.layout.hiddenLayers ?? 0,
         steps: timeSteps,
+        model: run ? modelOf(run.layout) : ('dense' as const),
         // What this chart draws changes only with a new measurement (or a new axis), not with every step.
         key: `${layer} ${run ? 1 : 0} ${snapshots.length} ${pick.map((p) => p.step).join()} ${axis.lo} ${axis.hi}`,
       };
@@ -79,21 +82,20 @@ export function HiddenGradChart({ side }: { side: RunSide }) {
     [side, layer],
   );
   const live = useLiveModel(build);
-  const { lines, axis, count, description, layers, steps } = useLiveView(live, (m) => m.key, HIDDEN_VIEW_INTERVAL_MS);
-  if (layers === 0) return null;
+  const { lines, axis, count, description, layers, steps, model } = useLiveView(
+    live,
+    (m) => m.key,
+    HIDDEN_VIEW_INTERVAL_MS,
+  );
+  const words = hiddenGradChartWords(model, steps, count);
+  if (layers === 0 || !words) return null;
   return (
     <ChartFrame
       id={`hidden-${side}`}
-      title={`${runLabel(runs, side)} run: gradient reaching each time step, ||dL/dh_t||`}
-      summary={`How much gradient reaches each of the ${steps} time steps. Rising toward t = 1: exploding; falling: vanishing.`}
+      title={`${runLabel(runs, side)} run: ${words.title}`}
+      summary={words.summary}
       description={description}
-      help={
-        <>
-          Backpropagation through time multiplies the gradient by one Jacobian per step, dh_t/dh_(t-1) = diag(f'(.))
-          W_hh. If those factors are mostly larger than 1 the product grows toward t = 1 (exploding); if smaller, it
-          shrinks (vanishing). {count} measurements so far; lighter lines are earlier.
-        </>
-      }
+      help={words.help}
     >
       {layers > 1 && (
         <label className="inline">

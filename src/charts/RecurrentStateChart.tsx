@@ -1,9 +1,12 @@
 /**
- * Why a recurrent run explodes or does not: the largest singular value of each W_hh (the line at 1
- * separates "the gradient can grow on its way back through time" from "it can only shrink") and the share
- * of saturated hidden units (|h| > 0.99), where tanh passes almost no gradient.
+ * The recurrent state of each run: the largest singular value of each W_hh and the share of hidden values
+ * with |h| > 0.99. What they mean depends on the cell (present/chartWords.ts): for the vanilla RNN the line at
+ * 1 separates "the gradient can grow through time" from "it can only shrink"; for a gated cell it does not.
  */
 import { useCallback, useMemo } from 'react';
+import type { ModelKind } from '../experiment/config.ts';
+import { saturationChartWords, spectralChartWords } from '../present/chartWords.ts';
+import { modelOf } from '../present/claims.ts';
 import { layerColumn } from '../store/series.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 import {
@@ -24,11 +27,16 @@ import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
 
 /** The same objects on every redraw (recharts compares axis settings by reference). */
 const FRACTION_AXIS = { kind: 'linear', domain: [0, 1] } as const satisfies YAxisSpec;
-const AT_ONE = [{ value: 1, label: '1: growth through time possible above' }];
 
 interface LayerModel {
   lines: LineSpec[];
   y: YAxisSpec;
+}
+
+/** The model the charts show (the runs on the charts share it); dense when no run has a layout yet. */
+function shownModel(runs: ReturnType<typeof useChartRuns>): ModelKind {
+  const layout = Object.values(runs).find((r) => r?.layout)?.layout;
+  return layout ? modelOf(layout) : 'dense';
 }
 
 /** ||W_hh|| from 0 to a little above the largest value, in steps of 0.5 (so it changes rarely while training). */
@@ -73,21 +81,23 @@ export function SpectralNormChart() {
   const diverged = divergenceMarkers(runs);
   const divergences = useStable(diverged, JSON.stringify(diverged));
   const description = useMemo(() => mapLive(live, (m) => latestInWords(m.lines, divergences)), [live, divergences]);
-  if (view.lines.length === 0) return null;
+  const words = spectralChartWords(shownModel(runs));
+  const lines = useStable(words?.lines ?? [], JSON.stringify(words?.lines ?? []));
+  if (view.lines.length === 0 || !words) return null;
   return (
     <ChartFrame
       id="spectral-norm"
-      title="||W_hh||, the recurrent matrix's largest stretch"
-      summary="Above the line at 1 the gradient can grow on its way back through time; below it, it can only shrink."
+      title={words.title}
+      summary={words.summary}
       description={description}
-      help="The largest singular value of each recurrent weight matrix W_hh after every update (a few rounds of power iteration a step). Backpropagation through time multiplies the gradient by diag(tanh') W_hh once per time step: with ||W_hh|| below 1 it can only shrink toward t = 1, above 1 it can grow, unless saturated units (next chart) make tanh' small."
+      help={words.help}
     >
       <StepChart
         lines={view.lines}
         xDomain={stepWindow}
         y={view.y}
         yLabel="||W_hh||"
-        thresholds={AT_ONE}
+        thresholds={lines}
         divergences={divergences}
         live={live}
       />
@@ -102,15 +112,11 @@ export function SaturationChart() {
   const diverged = divergenceMarkers(runs);
   const divergences = useStable(diverged, JSON.stringify(diverged));
   const description = useMemo(() => mapLive(live, (m) => latestInWords(m.lines, divergences)), [live, divergences]);
-  if (view.lines.length === 0) return null;
+  const layout = Object.values(runs).find((r) => r?.layout)?.layout;
+  const words = layout ? saturationChartWords(modelOf(layout), layout.timeSteps) : null;
+  if (view.lines.length === 0 || !words) return null;
   return (
-    <ChartFrame
-      id="saturation"
-      title="Saturated hidden units"
-      summary="The share of hidden values stuck near -1 or +1, where tanh passes almost no gradient."
-      description={description}
-      help="For each recurrent layer, the fraction of its hidden values h_t (over the batch and all 28 time steps) with |h| > 0.99. There tanh' = 1 - h^2 is under 0.02, so little gradient flows back through those units: a run with many saturated units can leave the exploding regime even with ||W_hh|| above 1."
-    >
+    <ChartFrame id="saturation" title={words.title} summary={words.summary} description={description} help={words.help}>
       <StepChart
         lines={view.lines}
         xDomain={stepWindow}

@@ -20,19 +20,27 @@ import { divergenceMarkers, eventMarkers, focusValues, latestInWords } from './m
 import { logAxis } from './scales.ts';
 import { PLOT_PX, type LineSpec } from './StepChart.tsx';
 
+const NO_MARKS: readonly number[] = [];
+
 /** `makeLines` must keep its identity while its inputs do (useCallback): a new one rebuilds the model. */
-export function useLogLines(runs: Partial<Record<RunSide, RunView>>, makeLines: (series: SeriesList) => LineSpec[]) {
+/** `marks`: values the axis must show besides the lines (a threshold line), the same array while they do not change. */
+export function useLogLines(
+  runs: Partial<Record<RunSide, RunView>>,
+  makeLines: (series: SeriesList) => LineSpec[],
+  marks: readonly number[] = NO_MARKS,
+) {
   const build = useCallback(
     (series: SeriesList) => {
       const lines = makeLines(series);
+      const focus = focusValues(lines, runs);
       const axis = logAxis(
-        lines.flatMap((l) => l.points.map((p) => p.y)),
+        [...lines.flatMap((l) => l.points.map((p) => p.y)), ...marks],
         PLOT_PX,
-        focusValues(lines, runs),
+        focus.length > 0 && marks.length > 0 ? [...focus, ...marks] : focus,
       );
       return { lines, y: { kind: 'log', axis } as const, divergences: divergenceMarkers(runs) };
     },
-    [runs, makeLines],
+    [runs, makeLines, marks],
   );
   const live = useLiveModel(build);
   const view = useLiveView(

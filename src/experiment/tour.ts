@@ -45,11 +45,13 @@ export const TOUR: readonly TourLesson[] = [
     lookFor:
       'The unclipped run overflows at step 5; the three clipped ones all survive, but they do not learn alike. ' +
       'Global-norm clipping multiplies the whole gradient by one number: each step is shorter but points where ' +
-      'the gradient points (0° on the chart "How far clipping turns the step"). Per-tensor norm clipping shrinks ' +
-      'each layer by its own factor and turns the step about 30°: it leads for the first 200 steps or so, then ' +
-      'global norm overtakes it and ends with by far the lowest loss, about 1 after 400 steps. Value clipping cuts the large elements and keeps the small ones: it turns the ' +
-      'step about 60° and ends with the highest loss, near 100, although its steps are the longest. Clipping ' +
-      'is a safety rail against the blow-up; how it clips decides where each step goes.',
+      'the gradient points (0° on the chart "How far clipping turns the step"). Value clipping cuts the large ' +
+      'elements and keeps the small ones: it turns the step about 60°, and its steps are the longest, so its loss ' +
+      'falls fastest at first and is the lowest for the first 40 to 90 steps; then it levels off and ends with the ' +
+      'highest loss, around 100. Per-tensor norm clipping shrinks each layer by its own factor and turns the step ' +
+      'about 30°: it takes the lead from there until about step 200, when global norm overtakes it and ends with ' +
+      'by far the lowest loss, about 1 after 400 steps. Clipping is a safety rail against the blow-up; how it clips ' +
+      'decides where each step goes.',
   },
   {
     n: 4,
@@ -78,8 +80,10 @@ export const TOUR: readonly TourLesson[] = [
     lookFor:
       "An LSTM's gates keep its gradients in check: here the gradient rarely has an element beyond 1, so value " +
       'clipping acts on only a few of the 300 steps (see the ticks along the top of its gradient chart, and ' +
-      '"What happened"), and the two runs end within a few points of each other. Clipping is a guard that costs ' +
-      'nothing while it does not act.',
+      '"What happened"), and the two runs end within a few points of each other. Value clipping looks at each ' +
+      "element, not at the norms the gradient chart draws: the LSTM layer's norm, a few units, is the root of the " +
+      'sum of some 8,000 squared elements, so few of them reach 1. Clipping is a guard that costs nothing while it ' +
+      'does not act.',
   },
   {
     n: 6,

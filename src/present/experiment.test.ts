@@ -22,6 +22,18 @@ describe('describeExperiment: words written from the settings', () => {
     );
   });
 
+  it('names the initialisers of every recurrent model, the RNN too (they set its W_ih, biases and output layer)', () => {
+    const rnn = PRESETS['rnn-scale'].config;
+    const kerasRnn = { ...rnn, init: 'keras' as const };
+    expect(describeExperiment(rnn)).toContain('recurrent scale 2, PyTorch initialisers,');
+    expect(describeExperiment(kerasRnn)).toContain('recurrent scale 2, Keras initialisers,');
+    // An RNN switched to from the Keras LSTM preset keeps init=keras: its description says so.
+    expect(describeExperiment({ ...lstm, model: 'rnn' })).toContain('Keras initialisers');
+    expect(settingDifferences(rnn, kerasRnn)).toEqual([
+      expect.stringMatching(/^model: .*PyTorch initialisers vs .*Keras initialisers$/),
+    ]);
+  });
+
   it('a GRU changed from the TensorFlow LSTM preset says GRU and the new optimiser, not the preset text', () => {
     const gru = { ...lstm, model: 'gru' as const, optimizer: 'sgd' as const, lr: 0.05, momentum: 0.9, pair: false };
     expect(describeExperiment(gru)).toBe(
@@ -46,12 +58,12 @@ describe('describeExperiment: words written from the settings', () => {
   it('the adding problem names T and its sequences, and its settings differ from MNIST in words', () => {
     const adding = PRESETS.adding.config;
     expect(describeExperiment(adding)).toBe(
-      'Vanilla RNN (tanh), 1 layer of 32 units, recurrent scale 1, on the adding problem, T = 30 ' +
+      'Vanilla RNN (tanh), 1 layer of 32 units, recurrent scale 1, PyTorch initialisers, on the adding problem, T = 30 ' +
         '(10,000 training sequences, 500 test sequences; MSE loss). SGD lr 0.1 momentum 0.9, batch 32, 2,000 steps, seed 0. ' +
         'Two runs from the same weights and batches: the baseline (no clipping) and the clipped run (clip the global L2 norm to 0.1 (torch)).',
     );
     expect(describeExperiment({ ...adding, model: 'lstm', seqLen: 100, testSize: 1 })).toContain(
-      'LSTM, 1 layer of 32 units, on the adding problem, T = 100 (10,000 training sequences, 1 test sequence; MSE loss).',
+      'LSTM, 1 layer of 32 units, PyTorch initialisers, on the adding problem, T = 100 (10,000 training sequences, 1 test sequence; MSE loss).',
     );
     expect(settingDifferences(adding, { ...adding, seqLen: 60 })).toEqual([
       'data: on the adding problem, T = 30 (10,000 training sequences, 500 test sequences; MSE loss) vs ' +

@@ -26,7 +26,10 @@ function plural(n: number, word: string): string {
 
 function describeModel(c: ExperimentConfig): string {
   if (c.model === 'dense') return `Dense 20-${c.hidden}-1 ReLU net`;
-  const init = c.model === 'rnn' ? `, recurrent scale ${c.recScale}` : c.init === 'keras' ? ', Keras initialisers' : '';
+  // The initialisers apply to every recurrent model (the RNN's W_ih, biases and output layer too); its W_hh is
+  // orthogonal x the recurrent scale whatever they are.
+  const initialisers = c.init === 'keras' ? 'Keras initialisers' : 'PyTorch initialisers';
+  const init = c.model === 'rnn' ? `, recurrent scale ${c.recScale}, ${initialisers}` : `, ${initialisers}`;
   return `${MODEL_NAMES[c.model]}, ${plural(c.layers, 'layer')} of ${c.hidden} units${init}`;
 }
 

@@ -1,12 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { NO_CLIP, type ClipConfig } from '../experiment/config.ts';
 import type { RunLayout, StepMetrics } from '../train/metrics.ts';
+import { quotableEvaluation } from './claims.ts';
 import { Narrator, compareRace, comparePair, summarizeStory } from './narrator.ts';
 
 const VALUE_1: ClipConfig = { ...NO_CLIP, mode: 'value', min: -1, max: 1 };
 const GLOBAL_1: ClipConfig = { ...NO_CLIP, mode: 'global', threshold: 1 };
 
-const dense: RunLayout = { params: [], layers: ['fc1', 'fc2'], hiddenLayers: 0, timeSteps: 0, classifier: false };
+const dense: RunLayout = {
+  params: [
+    { name: 'fc1.weight', layer: 'fc1', size: 500 },
+    { name: 'fc1.bias', layer: 'fc1', size: 25 },
+    { name: 'fc2.weight', layer: 'fc2', size: 25 },
+    { name: 'fc2.bias', layer: 'fc2', size: 1 },
+  ],
+  layers: ['fc1', 'fc2'],
+  hiddenLayers: 0,
+  timeSteps: 0,
+  classifier: false,
+};
 const rnn: RunLayout = { params: [], layers: ['rnn0', 'out'], hiddenLayers: 1, timeSteps: 28, classifier: true };
 
 function step(n: number, patch: Partial<StepMetrics> = {}): StepMetrics {
@@ -41,7 +53,7 @@ describe('the narrator', () => {
     expect(narrator.observe(step(3, { clipFraction: 0.5, globalNormPre: 10, globalNormPost: 2 }))).toEqual([]);
     const norm = new Narrator(GLOBAL_1, dense);
     expect(norm.observe(step(1, { clipFraction: 1, globalNormPre: 4, globalNormPost: 1 }))[0]?.sentence).toBe(
-      "Step 1: clipping acted for the first time: the gradient's norm was 4, above the threshold 1; the step taken was 25% of the one the gradient asked for.",
+      "Step 1: clipping acted for the first time: the gradient's global L2 norm was 4, above the threshold 1; the step taken was 25% of the one the gradient asked for.",
     );
   });
 
@@ -64,6 +76,24 @@ describe('the narrator', () => {
     expect(kinds).toEqual(['10:clip-first', '20:clip-most']);
   });
 
+  it('averages how much clipping shortened the steps over the window it speaks of, not over earlier steps', () => {
+    const narrator = new Narrator(GLOBAL_1, dense);
+    const told: string[] = [];
+    // Steps 1-5 clipped to 90%, 6-15 not clipped, 16 on clipped to 10%: on most of the last 20 from step 26.
+    for (let n = 1; n <= 26; n++) {
+      const patch =
+        n <= 5
+          ? { clipFraction: 1, globalNormPre: 10, globalNormPost: 9 }
+          : n >= 16
+            ? { clipFraction: 1, globalNormPre: 10, globalNormPost: 1 }
+            : { globalNormPre: 0.5, globalNormPost: 0.5 };
+      told.push(...narrator.observe(step(n, patch)).map((e) => e.sentence));
+    }
+    expect(told).toContain(
+      'Step 26: clipping is acting on most steps (11 of the last 20): on average the step taken is 10% of what the gradient asked for, 10x shorter.',
+    );
+  });
+
   it('marks a spike above 10x the running median, and not one just under', () => {
     const narrator = new Narrator(NO_CLIP, dense);
     for (let n = 1; n <= 5; n++) narrator.observe(step(n, { globalNormPre: 2 }));
@@ -78,9 +108,10 @@ describe('the narrator', () => {
   it('per-tensor norm clipping: the first time it acts, it names the largest tensor norm, not the global one', () => {
     const narrator = new Narrator({ ...NO_CLIP, mode: 'norm', threshold: 5 }, dense);
     const [event] = narrator.observe(
-      step(1, { clipFraction: 0.5, globalNormPre: 41, globalNormPost: 5.8, gradNormPre: [3, 40.9] }),
+      step(1, { clipFraction: 0.5, globalNormPre: 41, globalNormPost: 5.8, gradNormPre: [3, 40.9, 0.1, 0.2] }),
     );
-    expect(event?.sentence).toContain("the largest tensor's gradient norm was 40.9, above the threshold 5");
+    expect(event?.sentence).toContain("the largest tensor's gradient norm (fc1.bias) was 40.9, above the threshold 5");
+    expect(event?.figures[0]).toEqual({ metric: 'gradNormPre', of: 'fc1.bias', step: 1, value: 40.9, printed: '40.9' });
   });
 
   it('tells a gradient vanishing or exploding through time from ||dL/dh_1|| / ||dL/dh_T||', () => {
@@ -88,7 +119,7 @@ describe('the narrator', () => {
     const vanishing = new Narrator(NO_CLIP, rnn);
     expect(vanishing.observe(step(1, { hiddenGradNorms: through(0.02) }))).toEqual([]);
     expect(vanishing.observe(step(2, { hiddenGradNorms: through(0.001) }))[0]?.sentence).toBe(
-      'Step 2: the gradient vanishes through time: at t = 1 it is 1000 times smaller than at t = 28 (||dL/dh_1|| / ||dL/dh_28|| = 0.001), so the first time steps barely teach the net anything.',
+      'Step 2: the gradient vanishes through time: in rnn0, at t = 1 it is 1000 times smaller than at t = 28 (||dL/dh_1|| / ||dL/dh_28|| = 0.001), so the first time steps barely teach the net anything.',
     );
     const exploding = new Narrator(NO_CLIP, rnn);
     expect(exploding.observe(step(1, { hiddenGradNorms: through(500) }))[0]?.kind).toBe('exploding-in-time');
@@ -122,7 +153,7 @@ describe('the narrator', () => {
       'It trained 10 steps. Clipping acted on 10 of 10 steps (100%); there, the step taken was on average 25% of what the gradient asked for. Its batch loss went from 100 to about 10.',
     );
     expect(comparePair(baseline.story(), clipped.story())).toBe(
-      'The unclipped run diverged at step 5; the clipped run, from the same weights and batches, stayed finite for all its 10 steps: clipping stopped the explosion.',
+      'The unclipped run diverged at step 5; the clipped run, from the same weights and batches, stayed finite for all its 10 steps, and its batch loss fell from 100 to about 10.',
     );
     const unclipped = new Narrator(NO_CLIP, dense);
     for (let n = 1; n <= 10; n++) unclipped.observe(step(n, { loss: 1 }));
@@ -181,5 +212,184 @@ describe('the narrator', () => {
     expect(summarizeStory(global.story(), GLOBAL_1)).toContain(
       'It kept the direction of every step: it only shortened them.',
     );
+  });
+});
+
+/** A recurrent layout with real parameter sizes (H hidden units, the W_hh of `gates` stacked blocks). */
+function recurrent(cell: 'rnn' | 'lstm' | 'gru', hidden: number, layers = 1, classifier = true, T = 28): RunLayout {
+  const gates = { rnn: 1, gru: 3, lstm: 4 }[cell];
+  const params = Array.from({ length: layers }, (_, l) => [
+    { name: `${cell}${l}.W_ih`, layer: `${cell}${l}`, size: (l === 0 ? 28 : hidden) * gates * hidden },
+    { name: `${cell}${l}.W_hh`, layer: `${cell}${l}`, size: gates * hidden * hidden },
+    { name: `${cell}${l}.b_ih`, layer: `${cell}${l}`, size: gates * hidden },
+    { name: `${cell}${l}.b_hh`, layer: `${cell}${l}`, size: gates * hidden },
+  ]).flat();
+  params.push({ name: 'out.weight', layer: 'out', size: hidden * 10 }, { name: 'out.bias', layer: 'out', size: 10 });
+  const names = Array.from({ length: layers }, (_, l) => `${cell}${l}`);
+  return { params, layers: [...names, 'out'], hiddenLayers: layers, timeSteps: T, classifier };
+}
+
+/** Weight norms with W_hh's (parameter 1) Frobenius norm set. */
+const withWhh = (frobenius: number) => [1, frobenius, 1, 1, 1, 1];
+
+describe('the narrator says only what is true of this run', () => {
+  it('never tells a crossing from a spectral norm that overflowed: 0 beside ||W_hh||_F = 4.4e6, NaN, Infinity', () => {
+    const narrator = new Narrator(NO_CLIP, recurrent('rnn', 32));
+    // sigma = 1.5 with ||W||_F = 5 is possible (5 / sqrt(32) <= 1.5 <= 5).
+    expect(narrator.observe(step(1, { spectralNorm: [1.5], weightNorm: withWhh(5) }))).toEqual([]);
+    // A positive value the matrix cannot have (||W||_2 is at least ||W||_F / sqrt(32) = 7.8e5) is no crossing.
+    expect(narrator.observe(step(2, { spectralNorm: [0.5], weightNorm: withWhh(4.4e6) }))).toEqual([]);
+    // The power iteration overflowed: 0, NaN, Infinity beside ||W_hh||_F = 4.4e6.
+    expect(narrator.observe(step(3, { spectralNorm: [0], weightNorm: withWhh(4.4e6) }))).toEqual([]);
+    expect(narrator.observe(step(4, { spectralNorm: [NaN], weightNorm: withWhh(4.4e6) }))).toEqual([]);
+    expect(narrator.observe(step(5, { spectralNorm: [Infinity], weightNorm: withWhh(4.4e6) }))).toEqual([]);
+    // Nor from the step after a bogus value: 0.9 after an untrusted value is no crossing either.
+    expect(narrator.observe(step(6, { spectralNorm: [0.9], weightNorm: withWhh(3) }))).toEqual([]);
+    // A real crossing is told, the value printed so it reads above 1.
+    const [event] = narrator.observe(step(7, { spectralNorm: [1.0004], weightNorm: withWhh(3) }));
+    expect(event?.sentence).toBe(
+      'Step 7: ||W_hh|| of rnn0 rose above 1 (1.0004): backpropagation through time can now amplify the gradient.',
+    );
+    expect(event?.figures).toEqual([{ metric: 'spectralNorm', of: 'rnn0', step: 7, value: 1.0004, printed: '1.0004' }]);
+  });
+
+  it('prints a number said to be below 1 so that it reads below 1', () => {
+    const narrator = new Narrator(NO_CLIP, recurrent('rnn', 4));
+    narrator.observe(step(1, { spectralNorm: [1.2], weightNorm: withWhh(2) }));
+    const [event] = narrator.observe(step(2, { spectralNorm: [0.99996], weightNorm: withWhh(2) }));
+    expect(event?.sentence).toContain('fell below 1 (0.99996)');
+  });
+
+  it.each(['lstm', 'gru'] as const)(
+    '%s: no ||W_hh|| crossing and no vanilla-RNN tanh sentence (a gated cell can amplify with ||W_hh|| < 1)',
+    (cell) => {
+      const narrator = new Narrator(NO_CLIP, recurrent(cell, 8));
+      narrator.observe(step(1, { spectralNorm: [1.2], saturation: [0.1], weightNorm: withWhh(3) }));
+      const events = narrator.observe(step(2, { spectralNorm: [0.95], saturation: [0.7], weightNorm: withWhh(3) }));
+      expect(events.map((e) => e.kind)).toEqual(['saturated']);
+      expect(events[0]?.sentence).not.toMatch(/tanh|W_hh|can no longer grow/);
+      expect(events[0]?.sentence).toContain('the gates decide that');
+    },
+  );
+
+  it('reads the through-time ratio from the bottom layer of a two-layer net', () => {
+    const layout = recurrent('rnn', 4, 2);
+    // Bottom layer: 500 at t = 1, 1 at t = 28; the top layer ends at 0.1, so reading its end would say 5000.
+    const norms = [
+      ...Array.from({ length: 28 }, (_, t) => (t === 0 ? 500 : 1)),
+      ...Array.from({ length: 28 }, (_, t) => (t === 27 ? 0.1 : 1)),
+    ];
+    const [event] = new Narrator(NO_CLIP, layout).observe(step(1, { hiddenGradNorms: norms }));
+    expect(event?.kind).toBe('exploding-in-time');
+    expect(event?.figures).toEqual([{ metric: 'hiddenGradRatio', of: 'rnn0', step: 1, value: 500, printed: '500' }]);
+    // The top layer exploding alone is not the bottom layer's ratio: nothing is told.
+    const top = [...Array(28).fill(1), ...Array.from({ length: 28 }, (_, t) => (t === 0 ? 500 : 1))];
+    expect(new Narrator(NO_CLIP, layout).observe(step(1, { hiddenGradNorms: top }))).toEqual([]);
+  });
+
+  it('the adding problem names its own T, not 28', () => {
+    const layout = recurrent('rnn', 4, 1, false, 30);
+    const norms = Array.from({ length: 30 }, (_, t) => (t === 0 ? 0.001 : 1));
+    const [event] = new Narrator(NO_CLIP, layout).observe(step(1, { hiddenGradNorms: norms }));
+    expect(event?.sentence).toContain('than at t = 30 (||dL/dh_1|| / ||dL/dh_30|| = 0.001)');
+  });
+
+  it('a diverged run quotes no evaluation from after it diverged, and says the last one before it with its step', () => {
+    const narrator = new Narrator(NO_CLIP, recurrent('rnn', 4, 1, false, 30));
+    for (let n = 1; n <= 31; n++) {
+      if (n === 25) narrator.evaluated({ step: 25, testAccuracy: null, testLoss: 0.171, examples: 100 });
+      if (n === 31) narrator.evaluated({ step: 31, testAccuracy: null, testLoss: 7.17e27, examples: 100 });
+      narrator.observe(step(n));
+    }
+    narrator.diverged({ step: 31, what: 'gradient', value: 'Infinity' });
+    const summary = summarizeStory(narrator.story(), NO_CLIP);
+    expect(summary).toBe(
+      'It diverged at step 31: a gradient became Infinity. Its last test before it diverged, after step 25: test MSE 0.171 (no better than the 0.167 of always answering 1).',
+    );
+    expect(summary).not.toContain('7.17e27');
+    // No evaluation before the divergence: no test figure at all.
+    const early = new Narrator(NO_CLIP, recurrent('rnn', 4, 1, false, 30));
+    early.observe(step(1));
+    early.evaluated({ step: 1, testAccuracy: null, testLoss: Infinity, examples: 100 });
+    early.diverged({ step: 1, what: 'loss', value: 'NaN' });
+    expect(summarizeStory(early.story(), NO_CLIP)).toBe('It diverged at step 1: the loss became NaN.');
+  });
+
+  it('a clipped run that stays finite but does not learn is not said to have been saved (lesson 7)', () => {
+    const baseline = new Narrator(NO_CLIP, dense);
+    baseline.observe(step(1, { loss: 19_200 }));
+    baseline.diverged({ step: 2, what: 'gradient', value: 'Infinity' });
+    const clipped = new Narrator(VALUE_1, dense);
+    for (let n = 1; n <= 10; n++) clipped.observe(step(n, { loss: n === 1 ? 19_200 : 23_300 }));
+    expect(comparePair(baseline.story(), clipped.story())).toBe(
+      'The unclipped run diverged at step 2; the clipped run, from the same weights and batches, stayed finite for all its 10 steps, but it did not learn: its batch loss went from 19200 to about 23300.',
+    );
+  });
+
+  /** A story of `steps` steps, clipping acting on all of them at a quarter, with a last evaluation. */
+  function evaluatedStory(clip: ClipConfig, testLoss: number, testAccuracy: number | null) {
+    const narrator = new Narrator(clip, recurrent('rnn', 4));
+    for (let n = 1; n <= 20; n++)
+      narrator.observe(step(n, clip.mode === 'none' ? {} : { clipFraction: 1, globalNormPre: 4, globalNormPost: 1 }));
+    narrator.evaluated({ step: 20, testAccuracy, testLoss, examples: 100 });
+    return narrator.story();
+  }
+
+  it('the pair: the lower test MSE and the higher accuracy win, and each figure is its run’s', () => {
+    const lowClipped = comparePair(evaluatedStory(NO_CLIP, 0.2, null), evaluatedStory(GLOBAL_1, 0.05, null));
+    expect(lowClipped).toBe('The clipped run ended with the lower test MSE (0.05 against 0.2).');
+    const highClipped = comparePair(evaluatedStory(NO_CLIP, 0.05, null), evaluatedStory(GLOBAL_1, 0.2, null));
+    expect(highClipped).toBe(
+      'The clipped run learned less: its steps were on average 4x shorter than the gradient asked for, and it ended at a test MSE of 0.2 against 0.05 without clipping.',
+    );
+    const moreAccurate = comparePair(evaluatedStory(NO_CLIP, 1, 0.4), evaluatedStory(GLOBAL_1, 1, 0.6));
+    expect(moreAccurate).toBe('The clipped run ended with the higher test accuracy (60% against 40%).');
+    const lessAccurate = comparePair(evaluatedStory(NO_CLIP, 1, 0.6), evaluatedStory(GLOBAL_1, 1, 0.4));
+    expect(lessAccurate).toContain('it ended at 40% test accuracy against 60% without clipping');
+    // Close figures are printed apart, the right way round.
+    expect(comparePair(evaluatedStory(NO_CLIP, 0.03126, null), evaluatedStory(GLOBAL_1, 0.03124, null))).toBe(
+      'The clipped run ended with the lower test MSE (0.0312 against 0.0313).',
+    );
+  });
+
+  it('the race ranks the test MSE from the lowest and the accuracy from the highest', () => {
+    const entry = (name: string, testLoss: number, accuracy: number | null) => ({
+      name,
+      clip: GLOBAL_1,
+      story: evaluatedStory(GLOBAL_1, testLoss, accuracy),
+    });
+    expect(compareRace([entry('A', 0.3, null), entry('B', 0.1, null), entry('C', 0.2, null)])).toContain(
+      'Lowest test MSE: b (test MSE 0.1), then c (test MSE 0.2) and a (test MSE 0.3).',
+    );
+    expect(compareRace([entry('A', 1, 0.3), entry('B', 1, 0.9), entry('C', 1, 0.5)])).toContain(
+      'Highest test accuracy: b (90%), then c (50%) and a (30%).',
+    );
+  });
+
+  it('a clipping that only just shortened the step never prints 100%', () => {
+    const narrator = new Narrator(GLOBAL_1, dense);
+    const [event] = narrator.observe(step(1, { clipFraction: 1, globalNormPre: 1.0002, globalNormPost: 1 }));
+    expect(event?.sentence).toContain('the step taken was 99.98% of the one');
+    expect(event?.sentence).toContain('global L2 norm was 1.0002, above the threshold 1');
+  });
+
+  it('global max-norm clipping says which norm it bounds and quotes no L2 figure against c', () => {
+    const inf: ClipConfig = { ...GLOBAL_1, normType: 'inf' };
+    const [event] = new Narrator(inf, dense).observe(step(1, { clipFraction: 1, globalNormPre: 7, globalNormPost: 2 }));
+    expect(event?.sentence).toContain('the max-norm (normType=inf)');
+    expect(event?.sentence).not.toContain(' 7,');
+    expect(event?.figures.map((f) => f.metric)).toEqual(['appliedRatio']);
+  });
+});
+
+describe('quotableEvaluation: what the run card and the summaries may quote', () => {
+  const e = (step: number, testLoss: number) => ({ step, testLoss, testAccuracy: null, examples: 100 });
+  it('drops an evaluation at or after the divergence, and a non-finite one', () => {
+    expect(quotableEvaluation(e(30, 0.2), { step: 31 })).toEqual(e(30, 0.2));
+    expect(quotableEvaluation(e(31, 7.17e27), { step: 31 })).toBeNull();
+    expect(quotableEvaluation(e(40, 0.2), { step: 31 })).toBeNull();
+    expect(quotableEvaluation(e(40, 0.2), null)).toEqual(e(40, 0.2));
+    expect(quotableEvaluation(e(40, NaN), null)).toBeNull();
+    expect(quotableEvaluation(null, null)).toBeNull();
   });
 });

@@ -7,11 +7,38 @@
  * - a gradient spike: the norm above 10x the running median of the steps before;
  * - divergence;
  * - the gradient vanishing or exploding through time: ||dL/dh_1|| / ||dL/dh_T|| below 1e-2 or above 1e2;
- * - ||W_hh||_2 crossing 1, either way; most hidden units saturated.
+ * - the vanilla RNN's ||W_hh||_2 crossing 1, either way; most hidden units saturated.
+ * What each event says, and whether it applies to this run at all, is eventClaims.ts's; this module decides
+ * when to tell it. Every sentence carries the figures it quotes (claims.ts).
  */
-import type { ClipConfig } from '../experiment/config.ts';
+import { ADDING_BASELINE_MSE, type ClipConfig } from '../experiment/config.ts';
 import type { Divergence, EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
+import {
+  figure,
+  formatAgainst,
+  percentAgainst,
+  quotableEvaluation,
+  recurrentLayers,
+  runContext,
+  type Claim,
+  type Figure,
+  type RunContext,
+  type TaskKind,
+} from './claims.ts';
 import { formatNumber } from './describe.ts';
+import {
+  clipFirstClaim,
+  clipMostClaim,
+  divergedClaim,
+  saturationClaim,
+  spectralCrossingClaim,
+  spikeClaim,
+  throughTimeClaim,
+  throughTimeRatio,
+  trustedSpectralNorm,
+} from './eventClaims.ts';
+
+export { EXPLODING_RATIO, SPIKE_FACTOR, VANISHING_RATIO } from './eventClaims.ts';
 
 export type NarrationKind =
   | 'clip-first'
@@ -28,10 +55,10 @@ export interface NarrationEvent {
   step: number;
   kind: NarrationKind;
   sentence: string;
+  /** The numbers the sentence quotes, each with the metric it is. */
+  figures: Figure[];
 }
 
-/** A spike: the gradient norm above this many times the running median. */
-export const SPIKE_FACTOR = 10;
 /** The running median looks back this many steps, and needs this many before it speaks. */
 const MEDIAN_WINDOW = 50;
 const MEDIAN_MIN = 5;
@@ -40,15 +67,10 @@ const SPIKE_COOLDOWN = 20;
 const MAX_SPIKES = 10;
 /** "Most steps": more than half of the last this many. */
 const MOST_WINDOW = 20;
-/** Through time: vanishing below, exploding above. */
-export const VANISHING_RATIO = 1e-2;
-export const EXPLODING_RATIO = 1e2;
 /** Clipping "barely acts" on fewer than this fraction of steps. */
 const BARELY = 0.05;
-/** "Most hidden units saturated": more than this fraction with |h| > 0.99. */
-const SATURATED_FRACTION = 0.5;
-
-const percent = (fraction: number) => `${formatNumber(100 * fraction, 2)}%`;
+/** A clipped run whose final loss is above this fraction of its first "barely" learned. */
+const BARELY_FELL = 0.5;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -58,6 +80,8 @@ function median(values: readonly number[]): number {
 
 /** Figures a run's summary is written from, gathered while it streams. */
 export interface RunStory {
+  /** What the run learns: the adding problem's figures are read against always answering 1. */
+  task: TaskKind;
   steps: number;
   divergence: Divergence | null;
   /** Steps where clipping changed the gradient. */
@@ -72,12 +96,17 @@ export interface RunStory {
   firstLoss: number | null;
   /** Mean batch loss over the last (up to) 10% of steps, at least one. */
   finalLoss: number | null;
+  /**
+   * The last evaluation of a net that was still finite: for a diverged run, the last one before the step it
+   * diverged at (an evaluation of overflowed weights says nothing), or null if there was none.
+   */
   lastEval: EvalMetrics | null;
   spectralNorm: number[] | null;
   events: NarrationEvent[];
 }
 
 export class Narrator {
+  private readonly ctx: RunContext;
   private readonly norms: number[] = [];
   private readonly acted: boolean[] = [];
   private readonly ratios: number[] = [];
@@ -87,22 +116,26 @@ export class Narrator {
   private readonly events: NarrationEvent[] = [];
   private lastSpikeStep = -Infinity;
   private spikesTold = 0;
-  private lastSpectral: number[] | null = null;
+  /** The last trusted ||W_hh||_2 per recurrent layer (null where the last value could not be trusted). */
+  private lastSpectral: (number | null)[] | null = null;
   private saturatedLayers = new Set<number>();
   private divergence: Divergence | null = null;
-  private lastEval: EvalMetrics | null = null;
+  private readonly evals: EvalMetrics[] = [];
   private steps = 0;
 
   constructor(
     private readonly clip: ClipConfig,
-    private readonly layout: RunLayout,
-  ) {}
+    layout: RunLayout,
+  ) {
+    this.ctx = runContext(clip, layout);
+  }
 
   /** Takes one step's metrics; returns the events it gave rise to (also kept for the summary). */
   observe(m: StepMetrics): NarrationEvent[] {
     const found: NarrationEvent[] = [];
-    const tell = (kind: NarrationKind, sentence: string) => {
-      const event = { step: m.step, kind, sentence: `Step ${m.step}: ${sentence}` };
+    const tell = (kind: NarrationKind, said: Claim | null) => {
+      if (!said) return;
+      const event = { step: m.step, kind, sentence: `Step ${m.step}: ${said.text}`, figures: said.figures };
       found.push(event);
       this.events.push(event);
       if (kind !== 'spike') this.told.add(kind);
@@ -119,18 +152,19 @@ export class Narrator {
   /** The end of a run that went non-finite. */
   diverged(divergence: Divergence): NarrationEvent {
     this.divergence = divergence;
-    const what = divergence.what === 'loss' ? 'the loss' : 'a gradient';
+    const said = divergedClaim(divergence);
     const event: NarrationEvent = {
       step: divergence.step,
       kind: 'diverged',
-      sentence: `Step ${divergence.step}: ${what} became ${divergence.value}: the numbers overflowed float32 and the run stopped.`,
+      sentence: `Step ${divergence.step}: ${said.text}`,
+      figures: said.figures,
     };
     this.events.push(event);
     return event;
   }
 
   evaluated(result: EvalMetrics): void {
-    this.lastEval = result;
+    this.evals.push(result);
   }
 
   story(): RunStory {
@@ -138,7 +172,9 @@ export class Narrator {
     const tail = Math.max(1, Math.round(this.losses.length / 10));
     const finite = this.losses.filter(Number.isFinite);
     const last = finite.slice(-tail);
+    const usable = this.evals.filter((e) => quotableEvaluation(e, this.divergence) !== null);
     return {
+      task: this.ctx.task,
       steps: this.steps,
       divergence: this.divergence,
       clippedSteps: actedSteps,
@@ -146,13 +182,13 @@ export class Narrator {
       turnDegrees: this.turns.length ? this.turns.reduce((a, b) => a + b, 0) / this.turns.length : null,
       firstLoss: finite[0] ?? null,
       finalLoss: last.length ? last.reduce((a, b) => a + b, 0) / last.length : null,
-      lastEval: this.lastEval,
-      spectralNorm: this.lastSpectral,
+      lastEval: usable.at(-1) ?? null,
+      spectralNorm: this.lastSpectral ? this.lastSpectral.map((v) => v ?? NaN) : null,
       events: [...this.events],
     };
   }
 
-  private clipping(m: StepMetrics, tell: (kind: NarrationKind, sentence: string) => void): void {
+  private clipping(m: StepMetrics, tell: (kind: NarrationKind, said: Claim | null) => void): void {
     if (this.clip.mode === 'none') return;
     const acted = m.clipFraction > 0;
     this.acted.push(acted);
@@ -162,138 +198,165 @@ export class Narrator {
     if (acted && m.clipCosine !== undefined && Number.isFinite(m.clipCosine)) {
       this.turns.push((Math.acos(Math.min(1, Math.max(-1, m.clipCosine))) * 180) / Math.PI);
     }
-    if (acted && !this.told.has('clip-first')) {
-      const shortened = `the step taken was ${percent(m.globalNormPost / m.globalNormPre)} of the one the gradient asked for`;
-      tell(
-        'clip-first',
-        this.clip.mode === 'value'
-          ? `clipping acted for the first time: ${percent(m.clipFraction)} of the gradient's elements were outside [${this.clip.min}, ${this.clip.max}] and were cut to the bound; ${shortened}.`
-          : this.clip.mode === 'norm'
-            ? `clipping acted for the first time: the largest tensor's gradient norm was ${formatNumber(Math.max(...m.gradNormPre))}, above the threshold ${this.clip.threshold} each tensor is held to; ${shortened}.`
-            : `clipping acted for the first time: the gradient's norm was ${formatNumber(m.globalNormPre)}, above the threshold ${this.clip.threshold}; ${shortened}.`,
-      );
-    }
+    if (acted && !this.told.has('clip-first')) tell('clip-first', clipFirstClaim(this.ctx, m));
     const recent = this.acted.slice(-MOST_WINDOW);
     const count = recent.filter(Boolean).length;
     if (recent.length === MOST_WINDOW && count > MOST_WINDOW / 2 && !this.told.has('clip-most')) {
-      const ratio = this.ratios.slice(-count).reduce((a, b) => a + b, 0) / count;
-      tell(
-        'clip-most',
-        `clipping is acting on most steps (${count} of the last ${MOST_WINDOW}): on average the step taken is ${percent(ratio)} of what the gradient asked for, ${formatNumber(1 / ratio, 2)}x shorter.`,
-      );
+      const ratios = this.ratios.slice(-count);
+      const mean = ratios.reduce((a, b) => a + b, 0) / ratios.length;
+      tell('clip-most', clipMostClaim(this.ctx, m.step, count, MOST_WINDOW, mean));
     }
   }
 
-  private spike(m: StepMetrics, tell: (kind: NarrationKind, sentence: string) => void): void {
+  private spike(m: StepMetrics, tell: (kind: NarrationKind, said: Claim | null) => void): void {
     const norm = m.globalNormPre;
     const before = this.norms.slice(-MEDIAN_WINDOW);
     if (Number.isFinite(norm)) this.norms.push(norm);
     if (before.length < MEDIAN_MIN || !Number.isFinite(norm)) return;
-    const typical = median(before);
     const quiet = m.step - this.lastSpikeStep > SPIKE_COOLDOWN;
-    if (typical > 0 && norm > SPIKE_FACTOR * typical && quiet && this.spikesTold < MAX_SPIKES) {
-      this.lastSpikeStep = m.step;
-      this.spikesTold += 1;
-      tell(
-        'spike',
-        `a gradient spike: the norm jumped to ${formatNumber(norm)}, ${formatNumber(norm / typical, 2)}x the running median (${formatNumber(typical)}).`,
-      );
-    }
+    if (!quiet || this.spikesTold >= MAX_SPIKES) return;
+    const said = spikeClaim(m, median(before));
+    if (!said) return;
+    this.lastSpikeStep = m.step;
+    this.spikesTold += 1;
+    tell('spike', said);
   }
 
-  private throughTime(m: StepMetrics, tell: (kind: NarrationKind, sentence: string) => void): void {
-    const T = this.layout.timeSteps;
-    const norms = m.hiddenGradNorms;
-    if (!norms || T < 2) return;
-    // The bottom layer: its gradient travels the whole way back through time.
-    const first = norms[0];
-    const last = norms[T - 1];
-    // A zero or non-finite end (a saturated or diverging net) gives no ratio worth telling.
-    if (first === undefined || last === undefined || !(first > 0 && last > 0)) return;
-    if (!Number.isFinite(first) || !Number.isFinite(last)) return;
-    const ratio = first / last;
-    if (ratio < VANISHING_RATIO && !this.told.has('vanishing-in-time')) {
-      tell(
-        'vanishing-in-time',
-        `the gradient vanishes through time: at t = 1 it is ${formatNumber(1 / ratio, 2)} times smaller than at t = ${T} (||dL/dh_1|| / ||dL/dh_${T}|| = ${formatNumber(ratio, 2)}), so the first time steps barely teach the net anything.`,
-      );
-    }
-    if (ratio > EXPLODING_RATIO && !this.told.has('exploding-in-time')) {
-      tell(
-        'exploding-in-time',
-        `the gradient explodes through time: at t = 1 it is ${formatNumber(ratio, 2)} times larger than at t = ${T} (||dL/dh_1|| / ||dL/dh_${T}|| = ${formatNumber(ratio, 2)}).`,
-      );
-    }
+  private throughTime(m: StepMetrics, tell: (kind: NarrationKind, said: Claim | null) => void): void {
+    const found = throughTimeRatio(this.ctx, m);
+    if (!found) return;
+    const kind = found.ratio < 1 ? 'vanishing-in-time' : 'exploding-in-time';
+    if (!this.told.has(kind)) tell(kind, throughTimeClaim(this.ctx, m));
   }
 
-  private recurrentState(m: StepMetrics, tell: (kind: NarrationKind, sentence: string) => void): void {
-    const layers = this.layout.layers;
+  private recurrentState(m: StepMetrics, tell: (kind: NarrationKind, said: Claim | null) => void): void {
+    const layers = recurrentLayers(this.ctx.layout);
     if (m.spectralNorm) {
-      m.spectralNorm.forEach((now, l) => {
+      const now = m.spectralNorm.map((_, l) => trustedSpectralNorm(this.ctx, m, l));
+      now.forEach((value, l) => {
         const before = this.lastSpectral?.[l];
-        const name = layers[l] ?? `layer ${l}`;
-        if (before !== undefined && before < 1 && now >= 1 && !this.told.has('spectral-above-1')) {
-          tell(
-            'spectral-above-1',
-            `||W_hh|| of ${name} rose above 1 (${formatNumber(now)}): backpropagation through time can now amplify the gradient.`,
-          );
-        }
-        if (before !== undefined && before >= 1 && now < 1 && !this.told.has('spectral-below-1')) {
-          tell(
-            'spectral-below-1',
-            `||W_hh|| of ${name} fell below 1 (${formatNumber(now)}): the gradient can no longer grow on its way back through time.`,
-          );
-        }
+        const layer = layers[l];
+        if (value === null || before === null || before === undefined || layer === undefined) return;
+        const kind =
+          before < 1 && value >= 1 ? 'spectral-above-1' : before >= 1 && value < 1 ? 'spectral-below-1' : null;
+        if (kind && !this.told.has(kind)) tell(kind, spectralCrossingClaim(this.ctx, m.step, layer, before, value));
       });
-      this.lastSpectral = [...m.spectralNorm];
+      this.lastSpectral = now;
     }
     m.saturation?.forEach((fraction, l) => {
-      if (fraction > SATURATED_FRACTION && !this.saturatedLayers.has(l)) {
-        this.saturatedLayers.add(l);
-        if (this.told.has('saturated')) return;
-        tell(
-          'saturated',
-          `most hidden units of ${layers[l] ?? `layer ${l}`} are saturated (${percent(fraction)} have |h| > 0.99): tanh passes almost no gradient through them.`,
-        );
-      }
+      const layer = layers[l];
+      if (layer === undefined || this.saturatedLayers.has(l)) return;
+      const said = saturationClaim(this.ctx, m.step, layer, fraction);
+      if (!said) return;
+      this.saturatedLayers.add(l);
+      if (!this.told.has('saturated')) tell('saturated', said);
     });
   }
 }
 
-/** A run's story in a few sentences. */
-export function summarizeStory(story: RunStory, clip: ClipConfig): string {
-  const parts: string[] = [];
-  if (story.divergence) parts.push(`It diverged at step ${story.divergence.step}.`);
-  else parts.push(`It trained ${story.steps} steps.`);
-  if (clip.mode !== 'none') {
-    if (story.clippedSteps === 0) parts.push('Clipping never acted: every step was the one the gradient asked for.');
-    else {
-      const ratio = story.appliedRatio;
-      parts.push(
-        `Clipping acted on ${story.clippedSteps} of ${story.steps} steps (${percent(story.clippedSteps / Math.max(1, story.steps))})` +
-          (ratio !== null
-            ? `; there, the step taken was on average ${percent(ratio)} of what the gradient asked for.`
-            : '.'),
-      );
-      if (story.turnDegrees !== null) parts.push(turnSentence(story.turnDegrees));
-    }
+/** Beside an adding-problem MSE: where it stands against always answering 1 (1/6). */
+function addingReference(mse: number): string {
+  const reference = formatNumber(ADDING_BASELINE_MSE);
+  if (!Number.isFinite(mse)) return '';
+  if (mse >= ADDING_BASELINE_MSE) return ` (no better than the ${reference} of always answering 1)`;
+  if (mse > 0.8 * ADDING_BASELINE_MSE) return ` (just below the ${reference} of always answering 1)`;
+  return ` (always answering 1 scores ${reference})`;
+}
+
+/** The final loss, printed apart from the first and, on the adding problem, from the 1/6 of always answering 1. */
+function finalLossPrinted(task: TaskKind, finalLoss: number, firstLoss: number): string {
+  const apart = formatAgainst(finalLoss, firstLoss);
+  if (task !== 'adding') return apart;
+  const fromReference = formatAgainst(finalLoss, ADDING_BASELINE_MSE);
+  return fromReference.length > apart.length ? fromReference : apart;
+}
+
+/** A test figure in words, with the step it was measured after. */
+function evalClaim(e: EvalMetrics, task: TaskKind, run?: string): Claim {
+  const where = { step: e.step, ...(run === undefined ? {} : { run }) };
+  if (e.testAccuracy !== null) {
+    const printed = percentAgainst(e.testAccuracy);
+    return {
+      text: `test accuracy ${printed}`,
+      figures: [figure('testAccuracy', e.testAccuracy, printed, where)],
+    };
   }
-  if (story.firstLoss !== null && story.finalLoss !== null && !story.divergence) {
-    parts.push(`Its batch loss went from ${formatNumber(story.firstLoss)} to about ${formatNumber(story.finalLoss)}.`);
-  }
-  if (story.lastEval) {
-    const { testAccuracy, testLoss } = story.lastEval;
-    parts.push(
-      testAccuracy !== null ? `Test accuracy: ${percent(testAccuracy)}.` : `Test MSE: ${formatNumber(testLoss)}.`,
-    );
-  }
-  return parts.join(' ');
+  const printed = task === 'adding' ? formatAgainst(e.testLoss, ADDING_BASELINE_MSE) : formatNumber(e.testLoss);
+  const reference = task === 'adding' ? addingReference(e.testLoss) : '';
+  return { text: `test MSE ${printed}${reference}`, figures: [figure('testLoss', e.testLoss, printed, where)] };
 }
 
 /** How far clipping turned the steps it acted on, in words. */
-function turnSentence(degrees: number): string {
-  if (degrees < 0.5) return 'It kept the direction of every step: it only shortened them.';
-  return `It also turned them: on average ${formatNumber(degrees, 2)}° away from the direction the gradient pointed.`;
+function turnClaim(degrees: number): Claim {
+  if (degrees < 0.5) return { text: 'It kept the direction of every step: it only shortened them.', figures: [] };
+  const printed = formatAgainst(degrees, 0.5, 2);
+  return {
+    text: `It also turned them: on average ${printed}° away from the direction the gradient pointed.`,
+    figures: [figure('meanTurnDegrees', degrees, `${printed}°`)],
+  };
+}
+
+/** Joins claims into one, sentence after sentence. */
+function joined(parts: readonly (Claim | null)[]): Claim {
+  const kept = parts.filter((p): p is Claim => p !== null && p.text !== '');
+  return { text: kept.map((p) => p.text).join(' '), figures: kept.flatMap((p) => p.figures) };
+}
+
+/** A run's story in a few sentences, with the figures they quote. */
+export function storyClaim(story: RunStory, clip: ClipConfig): Claim {
+  const parts: Claim[] = [];
+  const d = story.divergence;
+  if (d) {
+    parts.push({
+      text: `It diverged at step ${d.step}: ${d.what === 'loss' ? 'the loss' : 'a gradient'} became ${d.value}.`,
+      figures: [],
+    });
+  } else parts.push({ text: `It trained ${story.steps} steps.`, figures: [] });
+  if (clip.mode !== 'none') {
+    if (story.clippedSteps === 0)
+      parts.push({ text: 'Clipping never acted: every step was the one the gradient asked for.', figures: [] });
+    else {
+      const fraction = story.clippedSteps / Math.max(1, story.steps);
+      const share = percentAgainst(fraction, story.clippedSteps < story.steps ? 1 : null);
+      const ratio = story.appliedRatio;
+      const ratioPrinted = ratio !== null ? percentAgainst(ratio, 1) : '';
+      parts.push({
+        text:
+          `Clipping acted on ${story.clippedSteps} of ${story.steps} steps (${share})` +
+          (ratio !== null
+            ? `; there, the step taken was on average ${ratioPrinted} of what the gradient asked for.`
+            : '.'),
+        figures: [
+          figure('clippedStepsFraction', fraction, share),
+          ...(ratio !== null ? [figure('meanAppliedRatio', ratio, ratioPrinted)] : []),
+        ],
+      });
+      if (story.turnDegrees !== null) parts.push(turnClaim(story.turnDegrees));
+    }
+  }
+  if (story.firstLoss !== null && story.finalLoss !== null && !d) {
+    const [first, final] = [
+      formatNumber(story.firstLoss),
+      finalLossPrinted(story.task, story.finalLoss, story.firstLoss),
+    ];
+    parts.push({
+      text: `Its batch loss went from ${first} to about ${final}.`,
+      figures: [figure('firstLoss', story.firstLoss, first), figure('finalLoss', story.finalLoss, final)],
+    });
+  }
+  if (story.lastEval) {
+    const measured = evalClaim(story.lastEval, story.task);
+    const text = d
+      ? `Its last test before it diverged, after step ${story.lastEval.step}: ${measured.text}.`
+      : `After step ${story.lastEval.step}, ${measured.text}.`;
+    parts.push({ text, figures: measured.figures });
+  }
+  return joined(parts);
+}
+
+/** A run's story in a few sentences. */
+export function summarizeStory(story: RunStory, clip: ClipConfig): string {
+  return storyClaim(story, clip).text;
 }
 
 /** Held-out figures of two runs, as one kind: accuracy for classifiers, else the test MSE (lower is better). */
@@ -305,48 +368,130 @@ function heldOut(a: EvalMetrics | null, b: EvalMetrics | null) {
       a: a.testAccuracy,
       b: b.testAccuracy,
       aBetter: a.testAccuracy > b.testAccuracy,
+      stepA: a.step,
+      stepB: b.step,
     };
-  return { kind: 'mse' as const, a: a.testLoss, b: b.testLoss, aBetter: a.testLoss < b.testLoss };
+  return {
+    kind: 'mse' as const,
+    a: a.testLoss,
+    b: b.testLoss,
+    aBetter: a.testLoss < b.testLoss,
+    stepA: a.step,
+    stepB: b.step,
+  };
+}
+
+/** What became of a clipped run that stayed finite: whether its loss fell, with the figures. */
+function learnedClause(story: RunStory): Claim | null {
+  const { firstLoss, finalLoss } = story;
+  if (firstLoss === null || finalLoss === null || !(firstLoss > 0)) return null;
+  const first = formatNumber(firstLoss);
+  const final = finalLossPrinted(story.task, finalLoss, firstLoss);
+  const figures = [
+    figure('firstLoss', firstLoss, first, { run: 'clipped' }),
+    figure('finalLoss', finalLoss, final, { run: 'clipped' }),
+  ];
+  if (finalLoss >= firstLoss)
+    return { text: `but it did not learn: its batch loss went from ${first} to about ${final}`, figures };
+  if (finalLoss > BARELY_FELL * firstLoss)
+    return { text: `but it barely learned: its batch loss went only from ${first} to about ${final}`, figures };
+  const reference = story.task === 'adding' ? addingReference(finalLoss) : '';
+  return { text: `and its batch loss fell from ${first} to about ${final}${reference}`, figures };
+}
+
+/** The pair in a few sentences, with the figures they quote (each figure's `run` is "baseline" or "clipped"). */
+export function pairClaim(baseline: RunStory, clipped: RunStory): Claim {
+  const none: Claim['figures'] = [];
+  if (baseline.divergence && !clipped.divergence) {
+    const learned = learnedClause(clipped);
+    return {
+      text: `The unclipped run diverged at step ${baseline.divergence.step}; the clipped run, from the same weights and batches, stayed finite for all its ${clipped.steps} steps${learned ? `, ${learned.text}` : ''}.`,
+      figures: learned?.figures ?? none,
+    };
+  }
+  if (baseline.divergence && clipped.divergence) {
+    return {
+      text: `Both runs diverged (unclipped at step ${baseline.divergence.step}, clipped at step ${clipped.divergence.step}): this clipping was not enough to keep the updates finite.`,
+      figures: none,
+    };
+  }
+  if (!baseline.divergence && clipped.divergence) {
+    return {
+      text: `The clipped run diverged at step ${clipped.divergence.step} while the unclipped one did not.`,
+      figures: none,
+    };
+  }
+  if (clipped.clippedSteps === 0)
+    return { text: 'Clipping never acted, so the two runs took the very same steps.', figures: none };
+  const shorterFigures =
+    clipped.appliedRatio !== null && clipped.appliedRatio > 0
+      ? [
+          figure('meanShortening', 1 / clipped.appliedRatio, `${formatAgainst(1 / clipped.appliedRatio, 1, 2)}x`, {
+            run: 'clipped',
+          }),
+        ]
+      : [];
+  const shorter = shorterFigures[0]?.printed ?? '';
+  const held = heldOut(clipped.lastEval, baseline.lastEval);
+  const heldFigures = (metric: 'testAccuracy' | 'testLoss', a: string, b: string) =>
+    held
+      ? [
+          figure(metric, held.a, a, { run: 'clipped', step: held.stepA }),
+          figure(metric, held.b, b, { run: 'baseline', step: held.stepB }),
+        ]
+      : [];
+  if (clipped.clippedSteps < BARELY * Math.max(1, clipped.steps)) {
+    const start = `Clipping barely acted (on ${clipped.clippedSteps} of ${clipped.steps} steps), so the two runs stayed close: `;
+    if (held?.kind === 'accuracy') {
+      const [a, b] = [percentAgainst(held.a, held.b), percentAgainst(held.b, held.a)];
+      return { text: `${start}${a} test accuracy clipped, ${b} without.`, figures: heldFigures('testAccuracy', a, b) };
+    }
+    if (held?.kind === 'mse') {
+      const [a, b] = [formatAgainst(held.a, held.b), formatAgainst(held.b, held.a)];
+      return { text: `${start}a test MSE of ${a} clipped, ${b} without.`, figures: heldFigures('testLoss', a, b) };
+    }
+    const [cl, bl] = [clipped.finalLoss ?? NaN, baseline.finalLoss ?? NaN];
+    const [a, b] = [formatAgainst(cl, bl), formatAgainst(bl, cl)];
+    return {
+      text: `${start}a loss of about ${a} clipped, ${b} without.`,
+      figures: [figure('finalLoss', cl, a, { run: 'clipped' }), figure('finalLoss', bl, b, { run: 'baseline' })],
+    };
+  }
+  if (held?.kind === 'accuracy') {
+    const [a, b] = [percentAgainst(held.a, held.b), percentAgainst(held.b, held.a)];
+    const figures = heldFigures('testAccuracy', a, b);
+    return held.aBetter
+      ? { text: `The clipped run ended with the higher test accuracy (${a} against ${b}).`, figures }
+      : {
+          text: `The clipped run learned less: its steps were on average ${shorter} shorter than the gradient asked for, and it ended at ${a} test accuracy against ${b} without clipping.`,
+          figures: [...shorterFigures, ...figures],
+        };
+  }
+  if (held?.kind === 'mse') {
+    const [a, b] = [formatAgainst(held.a, held.b), formatAgainst(held.b, held.a)];
+    const figures = heldFigures('testLoss', a, b);
+    return held.aBetter
+      ? { text: `The clipped run ended with the lower test MSE (${a} against ${b}).`, figures }
+      : {
+          text: `The clipped run learned less: its steps were on average ${shorter} shorter than the gradient asked for, and it ended at a test MSE of ${a} against ${b} without clipping.`,
+          figures: [...shorterFigures, ...figures],
+        };
+  }
+  const [bl, cl] = [baseline.finalLoss, clipped.finalLoss];
+  if (bl === null || cl === null) return { text: '', figures: none };
+  const [a, b] = [formatAgainst(cl, bl), formatAgainst(bl, cl)];
+  const figures = [figure('finalLoss', cl, a, { run: 'clipped' }), figure('finalLoss', bl, b, { run: 'baseline' })];
+  return cl <= bl
+    ? { text: `The clipped run ended with the lower loss (about ${a} against ${b}).`, figures }
+    : {
+        text: `The clipped run learned more slowly: its steps were on average ${shorter} shorter than the gradient asked for, and its loss ended at about ${a} against ${b} without clipping.`,
+        figures: [...shorterFigures, ...figures],
+      };
 }
 
 /** The pair in a few sentences: what clipping did to this run, compared with the same run unclipped. */
 export function comparePair(baseline: RunStory, clipped: RunStory): string {
-  if (baseline.divergence && !clipped.divergence) {
-    return `The unclipped run diverged at step ${baseline.divergence.step}; the clipped run, from the same weights and batches, stayed finite for all its ${clipped.steps} steps: clipping stopped the explosion.`;
-  }
-  if (baseline.divergence && clipped.divergence) {
-    return `Both runs diverged (unclipped at step ${baseline.divergence.step}, clipped at step ${clipped.divergence.step}): this clipping was not enough to keep the updates finite.`;
-  }
-  if (!baseline.divergence && clipped.divergence) {
-    return `The clipped run diverged at step ${clipped.divergence.step} while the unclipped one did not.`;
-  }
-  if (clipped.clippedSteps === 0) return 'Clipping never acted, so the two runs took the very same steps.';
-  const shorter = clipped.appliedRatio !== null ? `${formatNumber(1 / clipped.appliedRatio, 2)}x` : '';
-  const held = heldOut(clipped.lastEval, baseline.lastEval);
-  if (clipped.clippedSteps < BARELY * Math.max(1, clipped.steps)) {
-    const ending =
-      held?.kind === 'accuracy'
-        ? `${percent(held.a)} test accuracy clipped, ${percent(held.b)} without`
-        : held?.kind === 'mse'
-          ? `a test MSE of ${formatNumber(held.a)} clipped, ${formatNumber(held.b)} without`
-          : `a loss of about ${formatNumber(clipped.finalLoss ?? NaN)} clipped, ${formatNumber(baseline.finalLoss ?? NaN)} without`;
-    return `Clipping barely acted (on ${clipped.clippedSteps} of ${clipped.steps} steps), so the two runs stayed close: ${ending}.`;
-  }
-  if (held?.kind === 'accuracy') {
-    return held.aBetter
-      ? `The clipped run ended with the higher test accuracy (${percent(held.a)} against ${percent(held.b)}).`
-      : `The clipped run learned less: its steps were on average ${shorter} shorter than the gradient asked for, and it ended at ${percent(held.a)} test accuracy against ${percent(held.b)} without clipping.`;
-  }
-  if (held?.kind === 'mse') {
-    return held.aBetter
-      ? `The clipped run ended with the lower test MSE (${formatNumber(held.a)} against ${formatNumber(held.b)}).`
-      : `The clipped run learned less: its steps were on average ${shorter} shorter than the gradient asked for, and it ended at a test MSE of ${formatNumber(held.a)} against ${formatNumber(held.b)} without clipping.`;
-  }
-  const [bl, cl] = [baseline.finalLoss, clipped.finalLoss];
-  if (bl === null || cl === null) return '';
-  return cl <= bl
-    ? `The clipped run ended with the lower loss (about ${formatNumber(cl)} against ${formatNumber(bl)}).`
-    : `The clipped run learned more slowly: its steps were on average ${shorter} shorter than the gradient asked for, and its loss ended at about ${formatNumber(cl)} against ${formatNumber(bl)} without clipping.`;
+  return pairClaim(baseline, clipped).text;
 }
 
 /** One run of a race, for compareRace: its name (clipName), its clipping and its story. */
@@ -364,17 +509,17 @@ function listed(names: string[]): string {
 /**
  * A race in a few sentences: which runs diverged, how the others ranked at the end (test accuracy for
  * classifiers, the test MSE for regressions when measured, else the final batch loss), and how much each
- * clipping shortened the steps it acted on.
+ * clipping shortened the steps it acted on. Each figure's `run` is the entry's name.
  */
-export function compareRace(entries: readonly RaceEntry[]): string {
-  const parts: string[] = [];
+export function raceClaim(entries: readonly RaceEntry[]): Claim {
+  const parts: Claim[] = [];
   const lower = (e: RaceEntry) => e.name.charAt(0).toLowerCase() + e.name.slice(1);
   const diverged = entries.filter((e) => e.story.divergence);
   const finite = entries.filter((e) => !e.story.divergence);
   if (diverged.length > 0) {
     const said = listed(diverged.map((e) => `${lower(e)} diverged at step ${e.story.divergence?.step}`));
-    parts.push(`${said.charAt(0).toUpperCase()}${said.slice(1)}.`);
-  } else parts.push(`All ${entries.length} runs stayed finite.`);
+    parts.push({ text: `${said.charAt(0).toUpperCase()}${said.slice(1)}.`, figures: [] });
+  } else parts.push({ text: `All ${entries.length} runs stayed finite.`, figures: [] });
   const accuracy = (e: RaceEntry) => e.story.lastEval?.testAccuracy ?? undefined;
   const mse = (e: RaceEntry) =>
     e.story.lastEval && e.story.lastEval.testAccuracy === null ? e.story.lastEval.testLoss : undefined;
@@ -387,40 +532,71 @@ export function compareRace(entries: readonly RaceEntry[]): string {
   const score = (e: RaceEntry) =>
     by === 'accuracy' ? -(accuracy(e) ?? 0) : by === 'mse' ? (mse(e) ?? 0) : (e.story.finalLoss ?? 0);
   const ranked = finite.filter((e) => by !== 'loss' || e.story.finalLoss !== null).sort((a, b) => score(a) - score(b));
-  const figure = (e: RaceEntry) =>
-    by === 'accuracy'
-      ? percent(accuracy(e) ?? 0)
-      : by === 'mse'
-        ? `test MSE ${formatNumber(mse(e) ?? NaN)}`
-        : `about ${formatNumber(e.story.finalLoss ?? NaN)}`;
+  const figureOf = (e: RaceEntry, k: number): { text: string; figure: Figure } => {
+    const evaluated = e.story.lastEval;
+    const where = by !== 'loss' && evaluated ? { run: e.name, step: evaluated.step } : { run: e.name };
+    // Printed so that neighbours in the ranking never read as equal or the wrong way round.
+    const next = ranked[k + 1] ?? ranked[k - 1];
+    if (by === 'accuracy') {
+      const value = accuracy(e) ?? NaN;
+      const printed = next ? percentAgainst(value, accuracy(next) ?? value) : percentAgainst(value);
+      return { text: printed, figure: figure('testAccuracy', value, printed, where) };
+    }
+    const value = by === 'mse' ? (mse(e) ?? NaN) : (e.story.finalLoss ?? NaN);
+    const other = next ? (by === 'mse' ? mse(next) : next.story.finalLoss) : null;
+    const printed = other !== null && other !== undefined ? formatAgainst(value, other) : formatNumber(value);
+    return by === 'mse'
+      ? { text: `test MSE ${printed}`, figure: figure('testLoss', value, printed, where) }
+      : { text: `about ${printed}`, figure: figure('finalLoss', value, printed, where) };
+  };
   const best =
     by === 'accuracy' ? 'Highest test accuracy' : by === 'mse' ? 'Lowest test MSE' : 'Lowest loss at the end';
-  const [first, ...rest] = ranked;
+  const said = ranked.map((e, k) => ({ e, ...figureOf(e, k) }));
+  const [first, ...rest] = said;
   if (first && rest.length > 0)
-    parts.push(
-      `${best}: ${lower(first)} (${figure(first)}), then ${listed(rest.map((e) => `${lower(e)} (${figure(e)})`))}.`,
-    );
-  else if (first) parts.push(`${first.name} ended at ${figure(first)}.`);
+    parts.push({
+      text: `${best}: ${lower(first.e)} (${first.text}), then ${listed(rest.map((r) => `${lower(r.e)} (${r.text})`))}.`,
+      figures: said.map((r) => r.figure),
+    });
+  else if (first) parts.push({ text: `${first.e.name} ended at ${first.text}.`, figures: [first.figure] });
   const shortened = entries.filter((e) => e.clip.mode !== 'none' && e.story.appliedRatio !== null);
-  if (shortened.length > 0)
-    parts.push(
-      `Where clipping acted, the step taken was on average ${listed(shortened.map((e) => `${percent(e.story.appliedRatio ?? 1)} (${lower(e)}, on ${e.story.clippedSteps} of ${e.story.steps} steps)`))} of what the gradient asked for.`,
-    );
+  if (shortened.length > 0) {
+    const items = shortened.map((e) => {
+      const value = e.story.appliedRatio ?? 1;
+      const printed = percentAgainst(value, 1);
+      return {
+        text: `${printed} (${lower(e)}, on ${e.story.clippedSteps} of ${e.story.steps} steps)`,
+        figure: figure('meanAppliedRatio', value, printed, { run: e.name }),
+      };
+    });
+    parts.push({
+      text: `Where clipping acted, the step taken was on average ${listed(items.map((i) => i.text))} of what the gradient asked for.`,
+      figures: items.map((i) => i.figure),
+    });
+  }
   const turned = shortened.filter((e) => e.story.turnDegrees !== null);
   if (turned.length > 0) {
     const kept = turned.filter((e) => (e.story.turnDegrees ?? 0) < 0.5);
     const bent = turned.filter((e) => (e.story.turnDegrees ?? 0) >= 0.5);
     const said: string[] = [];
+    const figures: Figure[] = [];
     if (bent.length > 0) {
-      const turns = bent.map(
-        (e, k) => `${lower(e)}${k === 0 ? ' turned it' : ''} by ${formatNumber(e.story.turnDegrees ?? 0, 2)}°`,
-      );
+      const turns = bent.map((e, k) => {
+        const value = e.story.turnDegrees ?? 0;
+        const printed = formatAgainst(value, 0.5, 2);
+        figures.push(figure('meanTurnDegrees', value, `${printed}°`, { run: e.name }));
+        return `${lower(e)}${k === 0 ? ' turned it' : ''} by ${printed}°`;
+      });
       said.push(`${listed(turns)} on average`);
     }
     if (kept.length > 0) said.push(`${listed(kept.map(lower))} kept it exactly`);
-    parts.push(`The direction of the step: ${said.join('; ')}.`);
+    parts.push({ text: `The direction of the step: ${said.join('; ')}.`, figures });
   }
   const idle = entries.filter((e) => e.clip.mode !== 'none' && e.story.clippedSteps === 0);
-  if (idle.length > 0) parts.push(`${listed(idle.map((e) => e.name))} never acted.`);
-  return parts.join(' ');
+  if (idle.length > 0) parts.push({ text: `${listed(idle.map((e) => e.name))} never acted.`, figures: [] });
+  return joined(parts);
+}
+
+export function compareRace(entries: readonly RaceEntry[]): string {
+  return raceClaim(entries).text;
 }

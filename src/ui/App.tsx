@@ -5,12 +5,13 @@
  */
 import { lazy, startTransition, Suspense, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { isRecurrent, sidesOf } from '../experiment/config.ts';
-import { PRESETS, type PresetId } from '../experiment/presets.ts';
+import { PRESETS } from '../experiment/presets.ts';
 import { useLab } from '../store/labStore.ts';
 import { ControlsPanel } from './ControlsPanel.tsx';
 import { LinkIssues } from './LinkIssues.tsx';
 import { RunCard } from './RunCard.tsx';
 import { describeExperiment, experimentName, sameExperiment } from '../present/experiment.ts';
+import { WATCH_FOR } from '../present/pageWords.ts';
 import { Narration } from './Narration.tsx';
 import { Teaching } from './Teaching.tsx';
 import { Toolbar } from './Toolbar.tsx';
@@ -47,22 +48,6 @@ function ChartSlot({ children }: { children: ReactNode }) {
     <Suspense fallback={<div className="chart" style={{ minHeight: 318 }} aria-hidden="true" />}>{children}</Suspense>
   );
 }
-
-/** What a student should look for once they press Play, per preset: one or two sentences. */
-const WATCH_FOR: Record<PresetId, string> = {
-  'dense-explode':
-    'Press Play. The red run has no clipping: its loss and gradients grow by orders of magnitude at every step until they overflow at step 5. The blue run starts from the same weights, clips every gradient, and its loss keeps falling.',
-  'lstm-pytorch':
-    'Press Play. Both LSTMs learn to read the digits row by row. Watch the gradient-norm charts: clipping barely acts, because an LSTM rarely lets its gradients explode.',
-  'lstm-tf':
-    'Press Play. A small LSTM learns the digits with and without clipping; the runs stay close, because clipping only acts when a gradient is large.',
-  'rnn-scale':
-    'Press Play. A plain RNN whose gradient explodes through time (the per-time-step chart grows toward t = 1). Here clipping hurts: the unclipped run saturates its units, leaves the exploding regime and learns; the clipped one keeps exploding and learns far more slowly.',
-  'literal-loss':
-    "Press Play. With the tutorial's broadcast loss the clipped run stalls at about 23,300 however long it trains, and the unclipped one still explodes.",
-  adding:
-    'Press Play. The unclipped RNN takes steps far too large for this learning rate: its gradient norm grows a thousandfold and it overflows within 60 steps. The clipped one survives, hovers at the dashed line (MSE 0.167, always answering 1) for some 500 steps, then learns to add the marked values: test MSE 0.02-0.04 by step 2,000.',
-};
 
 /** Narrow screens (phones, tablets upright) get the settings as a drawer, closed at first. */
 const NARROW = '(max-width: 900px)';

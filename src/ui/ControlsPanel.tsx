@@ -149,7 +149,7 @@ export function ControlsPanel() {
         />
         {num('hidden', recurrent ? 'Hidden units per layer' : 'Hidden units')}
         {recurrent && num('layers', 'Layers')}
-        {recurrent && config.model !== 'rnn' && (
+        {recurrent && (
           <SelectField
             label="Initialisation"
             value={config.init}
@@ -159,6 +159,12 @@ export function ControlsPanel() {
             ]}
             onChange={(init) => void commitChange({ init })}
           />
+        )}
+        {config.model === 'rnn' && (
+          <p className="hint">
+            The initialisation sets W_ih, the biases and the output layer; W_hh always starts orthogonal x the recurrent
+            scale.
+          </p>
         )}
         {config.model === 'rnn' && (
           <RangeField

@@ -9,6 +9,7 @@ import { explainDivergence } from '../present/explain.ts';
 import { downloadBlob } from '../widgets/download.ts';
 import { UNCLIPPED_TITLE } from './runNames.ts';
 import { clipName } from '../present/clipName.ts';
+import { quotableEvaluation } from '../present/claims.ts';
 
 const PHASE_WORDS = {
   starting: 'starting',
@@ -26,6 +27,8 @@ export function RunCard({ side }: { side: RunSide }) {
   const config = useLab((s) => s.config);
   const preset = useLab((s) => s.preset);
   if (!run) return null;
+  // A diverged run's evaluation after it diverged measures overflowed weights: the card does not quote it.
+  const lastEval = quotableEvaluation(run.lastEval, run.divergence);
   const series = seriesBySide.get(side);
   const last = series?.last ?? null;
   const exportFile = async (kind: 'csv' | 'json') => {
@@ -77,16 +80,16 @@ export function RunCard({ side }: { side: RunSide }) {
           <dt>gradient norm</dt>
           <dd>{last ? formatNumber(last.globalNormPre) : '-'}</dd>
         </div>
-        {run.lastEval && run.lastEval.testAccuracy !== null && (
+        {lastEval && lastEval.testAccuracy !== null && (
           <div>
-            <dt>test accuracy</dt>
-            <dd data-testid={`test-accuracy-${side}`}>{(run.lastEval.testAccuracy * 100).toFixed(1)}%</dd>
+            <dt>{run.divergence ? `test accuracy (step ${lastEval.step})` : 'test accuracy'}</dt>
+            <dd data-testid={`test-accuracy-${side}`}>{(lastEval.testAccuracy * 100).toFixed(1)}%</dd>
           </div>
         )}
-        {run.lastEval && run.lastEval.testAccuracy === null && (
+        {lastEval && lastEval.testAccuracy === null && (
           <div>
-            <dt>test MSE</dt>
-            <dd data-testid={`test-mse-${side}`}>{formatNumber(run.lastEval.testLoss, 3)}</dd>
+            <dt>{run.divergence ? `test MSE (step ${lastEval.step})` : 'test MSE'}</dt>
+            <dd data-testid={`test-mse-${side}`}>{formatNumber(lastEval.testLoss, 3)}</dd>
           </div>
         )}
       </dl>

@@ -2,6 +2,7 @@
 import { isRecurrent, sequenceSteps } from '../experiment/config.ts';
 import { useLab } from '../store/labStore.ts';
 import { CLIP_FORMULAS } from '../present/describe.ts';
+import { recurrentExplanation, regimeChartsSentence } from '../present/pageWords.ts';
 
 export function Teaching() {
   const config = useLab((s) => s.config);
@@ -12,7 +13,7 @@ export function Teaching() {
       <p>
         The <strong>gradient</strong> says how the loss changes with every weight. Its <strong>norm</strong>, ||g||, is
         its length: when it is huge, one update moves the weights far, and the loss can leap instead of falling. That is
-        an <em>exploding gradient</em>; the run becomes NaN when the numbers overflow.
+        an <em>exploding gradient</em>; the loss becomes Infinity or NaN when the numbers overflow float32.
       </p>
       <h3>Gradient clipping</h3>
       <ul className="formulas">
@@ -31,11 +32,7 @@ export function Teaching() {
       {isRecurrent(config.model) ? (
         <>
           <h3>Why recurrent nets explode</h3>
-          <p>
-            The loss at the last step reaches the first step through {steps} multiplications by the recurrent Jacobian,
-            dh_t/dh_(t-1) = diag(f&apos;(a_t)) W_hh. A product of {steps} factors larger than one grows exponentially;
-            smaller than one, it vanishes. The per-time-step chart shows that product directly.
-          </p>
+          <p>{recurrentExplanation(config.model, steps)}</p>
           <h3>When clipping saves a run, and when it hurts</h3>
           <p>
             Clipping caps the step, not its cause. When the learning rate is too large for the gradients the net meets
@@ -44,8 +41,7 @@ export function Teaching() {
             through time can also take a few large steps that push many of its tanh units into saturation (|h| close to
             1, where tanh&apos; is nearly 0): the Jacobians shrink and the run leaves the exploding regime. Clipped,
             that run takes steps many times shorter, stays unsaturated and keeps exploding, so it learns far more slowly
-            (the vanilla RNN on digits, lesson 4). The ||W_hh|| and saturation charts show which regime each run is in;
-            &quot;What happened&quot; says it in words.
+            (the vanilla RNN on digits, lesson 4). {regimeChartsSentence(config.model)}
           </p>
         </>
       ) : (

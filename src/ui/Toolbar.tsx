@@ -1,6 +1,6 @@
 /** Play, pause, one step, reset; the speed readout; the backend; sharing the experiment. */
 import { useState } from 'react';
-import { formatNumber } from '../present/describe.ts';
+import { backendChoiceSentence, speedWords } from '../present/pageWords.ts';
 import { ALL_LOCK_GROUPS, NAV_LOCK_GROUPS, type AnyLockGroup } from '../experiment/urlCodec.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { useLab, type RunView } from '../store/labStore.ts';
@@ -45,6 +45,8 @@ function BackendChoiceNote() {
     );
   }
   const sentences = [...new Set(choices.map((c) => (c?.state === 'chosen' ? c.sentence : '')).filter((t) => t))];
+  const said = backendChoiceSentence(sentences);
+  if (said === null) return null;
   const remembered = choices.every((c) => c?.state === 'chosen' && c.cached);
   const title = remembered
     ? 'Measured on an earlier run of a model this size in this browser (Auto times each model size once)'
@@ -52,7 +54,7 @@ function BackendChoiceNote() {
   return (
     <span className="hint" data-testid="backend-choice" title={title}>
       {' '}
-      · {sentences.join('; ')}
+      · {said}
     </span>
   );
 }
@@ -67,14 +69,18 @@ function SpeedReadout() {
   const backends = [...new Set(views.map((r) => r.backend).filter((b) => b !== null))];
   const speed = speeds.length > 0 ? Math.min(...speeds) : null;
   const etaSeconds = speed ? (steps - step) / speed : null;
+  const words = speed !== null ? speedWords(speed, backends, views.length) : null;
   return (
     <p className="readout" aria-live="polite">
       Step <strong data-testid="step">{step}</strong> / {steps}
       {speed !== null && (
         <>
           {' '}
-          · <strong data-testid="speed">{formatNumber(speed)}</strong> steps/s on{' '}
-          {backends.map((b) => b?.toUpperCase()).join(' + ')}
+          ·{' '}
+          <span title={words?.title}>
+            <strong data-testid="speed">{words?.speed}</strong>
+            {words?.after}
+          </span>
           {etaSeconds !== null && etaSeconds > 60 && (
             <span className={etaSeconds > 600 ? 'warn' : undefined}>
               {' '}
