@@ -33,7 +33,7 @@ export function gradNormChartWords(clip: ClipConfig): { summary: string; help: s
 
 function gradNormHelp(clip: ClipConfig): { help: string; lines: ChartLine[] } {
   const base =
-    "Each layer's gradient norm, its weights and biases together. Both runs' charts share one y axis. Ticks along the top mark the steps where clipping changed the gradient. The tutorial's figure, the weight matrix alone after clipping, is the CSV's fc1_weight_grad_norm_post column (docs/METRICS.md).";
+    "Each layer's gradient norm, its weights and biases together. Both runs' charts share one y axis. Ticks along the top mark the steps where clipping changed the gradient. The tutorial's figure, the weight matrix alone after clipping, is the CSV's fc1.weight_grad_norm_post column (docs/METRICS.md).";
   switch (clip.mode) {
     case 'none':
       return { help: base, lines: [] };

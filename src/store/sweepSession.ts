@@ -6,6 +6,7 @@
  * ends the sweep with a message; the cells it finished are kept.
  */
 import type { PresetId } from '../experiment/presets.ts';
+import { storageProblem } from '../persist/storageProblem.ts';
 import { cellExperiment, sweepGrid, sweepRefusal, type SweepCell } from '../experiment/sweep.ts';
 import { encodeExperiment } from '../experiment/urlCodec.ts';
 import { SweepHistory, type StoredSweep } from '../persist/sweepHistory.ts';
@@ -62,8 +63,7 @@ let opened: Promise<SweepHistory | null> | null = null;
 
 function sweepHistory(): Promise<SweepHistory | null> {
   opened ??= SweepHistory.open().catch((error: unknown) => {
-    const reason = error instanceof Error ? error.message : String(error);
-    useLab.setState({ sweepHistoryError: `Sweeps are not being saved: ${reason}.` });
+    useLab.setState({ sweepHistoryError: `Sweeps are not being saved: ${storageProblem(error)}.` });
     return null;
   });
   return opened;
@@ -96,7 +96,7 @@ function saveNow(): void {
       await history.save(record);
       await refreshSweepHistory();
     } catch (error) {
-      useLab.setState({ sweepHistoryError: `Sweeps are not being saved: ${String(error)}.` });
+      useLab.setState({ sweepHistoryError: `Sweeps are not being saved: ${storageProblem(error)}.` });
     }
   });
 }

@@ -1,5 +1,6 @@
 /** Play, pause, one step, reset; the speed readout; the backend; sharing the experiment. */
 import { useState } from 'react';
+import { progressOf } from '../store/progress.ts';
 import { backendChoiceSentence, speedWords } from '../present/pageWords.ts';
 import { ALL_LOCK_GROUPS, NAV_LOCK_GROUPS, type AnyLockGroup } from '../experiment/urlCodec.ts';
 import { useShallow } from 'zustand/react/shallow';
@@ -64,11 +65,9 @@ function SpeedReadout() {
   const steps = useLab((s) => s.config.steps);
   const recurrent = useLab((s) => s.config.model !== 'dense');
   const views = Object.values(runs) as RunView[];
-  const step = Math.max(0, ...views.map((r) => r.step));
-  const speeds = views.map((r) => r.stepsPerSecond).filter((s): s is number => s !== null && s > 0);
+  // Speed and time left over the runs still training (a diverged run holds nothing up): store/progress.ts.
+  const { step, stepsPerSecond: speed, secondsLeft: etaSeconds } = progressOf(views, steps);
   const backends = [...new Set(views.map((r) => r.backend).filter((b) => b !== null))];
-  const speed = speeds.length > 0 ? Math.min(...speeds) : null;
-  const etaSeconds = speed ? (steps - step) / speed : null;
   const words = speed !== null ? speedWords(speed, backends, views.length) : null;
   return (
     <p className="readout" aria-live="polite">
