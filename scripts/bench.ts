@@ -14,8 +14,7 @@
  *   --out file.json               where the JSON goes (default bench-results/bench.json)
  *   --page-only --url URL         only the page's main-thread health: 15 s of a training pair, Pause clicked
  *                                 every 1.25 s; prints its lines and JSON (to --out only if given)
- *   --scenario dense|lstm|race|all which page scenarios the page section trains (default all: the dense pair, the LSTM
- *                                 pair, a race of four dense runs; 'both' is an old name for all)
+ *   --scenario dense|lstm|both    which pairs the page section trains (default both)
  *   --unminified                  build without minifying (tfjs's threaded WASM starts only then)
  *   --soak [--minutes N] [--url URL]  a race of four on the dense net for N minutes (default 30): page heap, the
  *                                 workers' tensors and the history's writes at 1, 10 and 30 min, Pause p95
@@ -24,9 +23,6 @@
  *                                 Node (gridSweep, batched, WASM) and on the sweep page in Chromium (its
  *                                 worker, WASM), side by side; then the one-at-a-time path on the page with one
  *                                 worker and with two (dense + Adam, 4 x 4 + unclipped, 200 steps)
- *   --lighthouse [--dist DIR | --url URL] [--runs N]
- *                                 only Lighthouse on the built page, desktop and mobile, 3 runs each, medians beside
- *                                 the targets (scripts/lighthouse.ts)
  *
  * PyTorch's column needs python3-torch and, for ratios, an optimised BLAS under it: Debian's torch
  * runs on whatever libblas.so.3 is, the reference BLAS unless libopenblas0-pthread is installed.
@@ -225,11 +221,6 @@ export const PAGE_SCENARIOS = {
   lstm: {
     label: 'an LSTM pair (1x32, batch 32)',
     hash: '#v=1&preset=lstm-tf&steps=100000&trainSize=2000&testSize=500',
-  },
-  // Four dense runs from the same weights: the most workers and lines the page draws at once.
-  race: {
-    label: 'a race of four (dense)',
-    hash: '#v=1&preset=dense-explode&steps=100000&run3=norm:1&run4=global:1',
   },
 } as const;
 export type PageScenarioId = keyof typeof PAGE_SCENARIOS;
@@ -454,7 +445,7 @@ async function pageHealth(
   if (distDir) {
     // What index.html loads before anything else: its module script and its preloads.
     const html = readFileSync(path.join(distDir, 'index.html'), 'utf8');
-    for (const [, src] of html.matchAll(/(?:src|href)="(?:\.?\/)?(assets\/[^"]+\.js)"/g)) {
+    for (const [, src] of html.matchAll(/(?:src|href)="\/?(assets\/[^"]+\.js)"/g)) {
       if (src) firstJsGzipBytes += gzipSync(readFileSync(path.join(distDir, src))).length;
     }
   }
@@ -736,19 +727,13 @@ async function main(): Promise<void> {
   const at = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
   const out = at('--out') ?? 'bench-results/bench.json';
   const url = at('--url');
-  const scenario = at('--scenario') ?? 'all';
-  const all = scenario === 'all' || scenario === 'both';
-  if (!all && !(PAGE_SCENARIO_IDS as string[]).includes(scenario))
-    throw new Error(`--scenario ${scenario}: allowed: ${PAGE_SCENARIO_IDS.join(', ')}, all`);
-  const scenarios = all ? PAGE_SCENARIO_IDS : [scenario as PageScenarioId];
+  const scenario = at('--scenario') ?? 'both';
+  if (scenario !== 'both' && !(PAGE_SCENARIO_IDS as string[]).includes(scenario))
+    throw new Error(`--scenario ${scenario}: allowed: ${PAGE_SCENARIO_IDS.join(', ')}, both`);
+  const scenarios = scenario === 'both' ? PAGE_SCENARIO_IDS : [scenario as PageScenarioId];
   if (args.includes('--soak')) {
     const { soakMain } = await import('./soak.ts');
     await soakMain(args);
-    return;
-  }
-  if (args.includes('--lighthouse')) {
-    const { lighthouseBench } = await import('./lighthouse.ts');
-    console.log((await lighthouseBench(args, (line) => console.error(line))).join('\n'));
     return;
   }
   if (args.includes('--sweep')) {

@@ -7,7 +7,6 @@ import { startKeyboard } from '../ui/keyboard.ts';
 import { startRunNames } from '../ui/runNames.ts';
 import { refreshHistory } from '../store/historySession.ts';
 import '../ui/styles.css';
-import { startServiceWorker } from './update.ts';
 
 // Names runs by their own clipping before the first runs are made.
 startRunNames();
@@ -16,8 +15,6 @@ startLinkSync();
 startKeyboard();
 // The history of earlier visits, from IndexedDB.
 void refreshHistory();
-// Offline after one visit: the app shell, the workers, WASM and (when used) MNIST are kept by a service worker.
-startServiceWorker();
 // Fault injection for the browser tests and for classroom "what if the worker dies?" demos.
 Object.assign(window, { gradientLab: { simulateFault } });
 const root = document.getElementById('root');

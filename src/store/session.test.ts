@@ -88,19 +88,6 @@ describe('session', () => {
     ]);
   });
 
-  it('queues Play pressed while the workers still load tfjs: the same workers train once ready', () => {
-    play();
-    // Still starting: no fresh workers (a reset would throw away the tfjs they are loading), nothing granted yet.
-    expect(workers).toHaveLength(2);
-    expect(workers.some((w) => w.terminated)).toBe(false);
-    expect(useLab.getState().playing).toBe(true);
-    expect(advanceTargets(at(workers, 0, 'worker'))).toEqual([]);
-    readyAll();
-    const [a, b] = pair();
-    expect(advanceTargets(a)).toEqual([1]);
-    expect(advanceTargets(b)).toEqual([1]);
-  });
-
   it('keeps the pair in step: nobody is granted steps far beyond the slower run', () => {
     readyAll();
     play();

@@ -272,9 +272,7 @@ export function setBackendChoice(choice: BackendChoice): void {
 }
 
 export function play(): void {
-  // A run still starting (its worker loading tfjs) is not finished: Play then waits for it (grant on 'ready').
-  const starting = Object.values(useLab.getState().runs).some((r) => r?.phase === 'starting');
-  const finished = activeSides().length === 0 && !starting;
+  const finished = activeSides().length === 0;
   if (finished) resetRuns();
   useLab.setState({ playing: true });
   grant();

@@ -10,7 +10,7 @@ import { storageProblem } from '../persist/storageProblem.ts';
 import { cellExperiment, sweepGrid, sweepRefusal, type SweepCell } from '../experiment/sweep.ts';
 import { encodeExperiment } from '../experiment/urlCodec.ts';
 import { SweepHistory, type StoredSweep } from '../persist/sweepHistory.ts';
-import { sweepMethod } from '../train/sweep/sweepMethod.ts';
+import { sweepMethod } from '../train/sweep/gridSweep.ts';
 import { WorkerPort } from '../worker/client.ts';
 import { unreachable, type FromSweepWorker, type ToSweepWorker } from '../worker/protocol.ts';
 import { useLab, type SweepView } from './labStore.ts';

@@ -18,7 +18,7 @@ import { formatDuration, formatNumber } from '../present/describe.ts';
 import { describeSweptExperiment, experimentName } from '../present/experiment.ts';
 import type { StoredSweep } from '../persist/sweepHistory.ts';
 import { LAST_STEPS } from '../train/sweep/cellOutcome.ts';
-import { sweepMethod } from '../train/sweep/sweepMethod.ts';
+import { sweepMethod } from '../train/sweep/gridSweep.ts';
 import { sweepCsv } from '../train/sweep/sweepCsv.ts';
 import { useLab, type SweepView } from '../store/labStore.ts';
 import { applyExperiment } from '../store/session.ts';

@@ -3,11 +3,21 @@
  * the first screen; the settings in a panel beside them that folds away (a drawer on narrow screens,
  * folded when a teacher's link locks settings). The cliff lesson replaces the runs. Layout only.
  */
-import { lazy, startTransition, Suspense, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { useState, useSyncExternalStore } from 'react';
+import { CliffLesson } from '../cliff/CliffLesson.tsx';
+import { SweepPage } from '../sweep/SweepPage.tsx';
+import { AccuracyChart } from '../charts/AccuracyChart.tsx';
+import { DirectionChart } from '../charts/DirectionChart.tsx';
+import { GlobalNormChart } from '../charts/GlobalNormChart.tsx';
+import { GradNormChart } from '../charts/GradNormChart.tsx';
+import { HiddenGradChart } from '../charts/HiddenGradChart.tsx';
+import { SaturationChart, SpectralNormChart } from '../charts/RecurrentStateChart.tsx';
+import { LossChart } from '../charts/LossChart.tsx';
 import { isRecurrent, sidesOf } from '../experiment/config.ts';
 import { PRESETS } from '../experiment/presets.ts';
 import { useLab } from '../store/labStore.ts';
 import { ControlsPanel } from './ControlsPanel.tsx';
+import { HistoryPanel } from './HistoryPanel.tsx';
 import { LinkIssues } from './LinkIssues.tsx';
 import { RunCard } from './RunCard.tsx';
 import { describeExperiment, experimentName, sameExperiment } from '../present/experiment.ts';
@@ -17,37 +27,6 @@ import { Teaching } from './Teaching.tsx';
 import { Toolbar } from './Toolbar.tsx';
 import { PageTabs, TourBar } from './TourBar.tsx';
 import { ZoomControl } from './ZoomControl.tsx';
-import { UpdateBanner } from '../widgets/UpdateBanner.tsx';
-
-// Loaded when first shown, so the first screen's JavaScript holds only the runs page (docs/PERFORMANCE.md).
-const CliffLesson = lazy(async () => ({ default: (await import('../cliff/CliffLesson.tsx')).CliffLesson }));
-const SweepPage = lazy(async () => ({ default: (await import('../sweep/SweepPage.tsx')).SweepPage }));
-const HistoryPanel = lazy(async () => ({ default: (await import('./HistoryPanel.tsx')).HistoryPanel }));
-// The charts (and recharts, the largest library of the page) come in a chunk of their own, fetched as soon as the
-// page renders, while the first screen's words and Play are already there. Each chart keeps its place meanwhile.
-const LossChart = lazy(async () => ({ default: (await import('../charts/LossChart.tsx')).LossChart }));
-const GradNormChart = lazy(async () => ({ default: (await import('../charts/GradNormChart.tsx')).GradNormChart }));
-const GlobalNormChart = lazy(async () => ({
-  default: (await import('../charts/GlobalNormChart.tsx')).GlobalNormChart,
-}));
-const DirectionChart = lazy(async () => ({ default: (await import('../charts/DirectionChart.tsx')).DirectionChart }));
-const AccuracyChart = lazy(async () => ({ default: (await import('../charts/AccuracyChart.tsx')).AccuracyChart }));
-const HiddenGradChart = lazy(async () => ({
-  default: (await import('../charts/HiddenGradChart.tsx')).HiddenGradChart,
-}));
-const SpectralNormChart = lazy(async () => ({
-  default: (await import('../charts/RecurrentStateChart.tsx')).SpectralNormChart,
-}));
-const SaturationChart = lazy(async () => ({
-  default: (await import('../charts/RecurrentStateChart.tsx')).SaturationChart,
-}));
-
-/** Where a chart will be, the height of a chart, until its code has loaded (so nothing below it moves). */
-function ChartSlot({ children }: { children: ReactNode }) {
-  return (
-    <Suspense fallback={<div className="chart" style={{ minHeight: 318 }} aria-hidden="true" />}>{children}</Suspense>
-  );
-}
 
 /** Narrow screens (phones, tablets upright) get the settings as a drawer, closed at first. */
 const NARROW = '(max-width: 900px)';
@@ -98,19 +77,6 @@ function useSettingsOpen(narrow: boolean): [boolean, (open: boolean) => void] {
   return [open, (next) => setChoice({ open: next, lockKey, narrow })];
 }
 
-/**
- * What lies below the first screen, rendered once the first screen has painted and then in a transition (React
- * yields to the browser every few milliseconds), so its charts are not part of the page's first long task.
- */
-function BelowTheFold({ children }: { children: ReactNode }) {
-  const [shown, setShown] = useState(false);
-  useEffect(() => {
-    const timer = setTimeout(() => startTransition(() => setShown(true)), 0);
-    return () => clearTimeout(timer);
-  }, []);
-  return shown ? children : null;
-}
-
 /** The pair of runs: the settings, folded or not, beside the run cards and their charts. */
 function RunsPage({ settingsOpen, closeSettings }: { settingsOpen: boolean; closeSettings: () => void }) {
   const config = useLab((s) => s.config);
@@ -137,13 +103,9 @@ function RunsPage({ settingsOpen, closeSettings }: { settingsOpen: boolean; clos
       </aside>
       <main>
         <div className={`chart-grid n${sides.length + 1}`}>
-          <ChartSlot>
-            <LossChart />
-          </ChartSlot>
+          <LossChart />
           {sides.map((side) => (
-            <ChartSlot key={side}>
-              <GradNormChart side={side} />
-            </ChartSlot>
+            <GradNormChart key={side} side={side} />
           ))}
         </div>
         <Narration />
@@ -153,30 +115,24 @@ function RunsPage({ settingsOpen, closeSettings }: { settingsOpen: boolean; clos
             <RunCard key={side} side={side} />
           ))}
         </div>
-        <BelowTheFold>
-          <Suspense fallback={null}>
-            {recurrent && <AccuracyChart />}
-            <GlobalNormChart />
-            <DirectionChart />
-            {recurrent && config.hiddenGradEvery > 0 && (
-              <div className="pair">
-                {sides.map((side) => (
-                  <HiddenGradChart key={side} side={side} />
-                ))}
-              </div>
-            )}
-            {recurrent && (
-              <div className="pair">
-                <SpectralNormChart />
-                <SaturationChart />
-              </div>
-            )}
-          </Suspense>
-          <Teaching />
-          <Suspense fallback={null}>
-            <HistoryPanel />
-          </Suspense>
-        </BelowTheFold>
+        {recurrent && <AccuracyChart />}
+        <GlobalNormChart />
+        <DirectionChart />
+        {recurrent && config.hiddenGradEvery > 0 && (
+          <div className="pair">
+            {sides.map((side) => (
+              <HiddenGradChart key={side} side={side} />
+            ))}
+          </div>
+        )}
+        {recurrent && (
+          <div className="pair">
+            <SpectralNormChart />
+            <SaturationChart />
+          </div>
+        )}
+        <Teaching />
+        <HistoryPanel />
       </main>
     </div>
   );
@@ -184,9 +140,6 @@ function RunsPage({ settingsOpen, closeSettings }: { settingsOpen: boolean; clos
 
 export function App() {
   const page = useLab((s) => s.view.page);
-  const busy = useLab(
-    (s) => s.playing || (s.sweepRun !== null && s.sweepRun.workers > 0 && s.sweepRun.done < s.sweepRun.total),
-  );
   const narrow = useNarrow();
   const [settingsOpen, setSettingsOpen] = useSettingsOpen(narrow);
   // On a narrow screen the settings are a drawer over the page: focus goes into it, and back when it closes.
@@ -205,7 +158,6 @@ export function App() {
         <p className="tagline">Watch gradients explode, see clipping stop them, and learn when it does not help.</p>
         <PageTabs />
       </header>
-      <UpdateBanner busy={busy} />
       <LinkIssues />
       <TourBar />
       {page === 'runs' && <Intro />}
@@ -227,12 +179,12 @@ export function App() {
           </div>
         )}
       </div>
-      {page === 'runs' ? (
-        <RunsPage settingsOpen={settingsOpen} closeSettings={closeSettings} />
+      {page === 'cliff' ? (
+        <CliffLesson />
+      ) : page === 'sweep' ? (
+        <SweepPage />
       ) : (
-        <Suspense fallback={<p className="loading">Loading…</p>}>
-          {page === 'cliff' ? <CliffLesson /> : <SweepPage />}
-        </Suspense>
+        <RunsPage settingsOpen={settingsOpen} closeSettings={closeSettings} />
       )}
     </div>
   );

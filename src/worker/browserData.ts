@@ -5,16 +5,8 @@
 import type { DataLoader } from '../train/data/trainingData.ts';
 import { chunksFor, joinChunks, parseChunk, type MnistManifest } from '../train/data/mnistChunks.ts';
 
-/**
- * The site's folder, where public/ lands. The dev server's base is absolute ('/'); the build's is relative ('./',
- * vite.config.ts), which a worker would read against its own address, inside assets/: the folder above that.
- */
-export function appRoot(base: string, workerUrl: string): string {
-  return base.startsWith('/') ? new URL(base, workerUrl).href : new URL(`../${base}`, workerUrl).href;
-}
-
 function assetUrl(file: string): string {
-  return new URL(file, appRoot(import.meta.env.BASE_URL, self.location.href)).href;
+  return new URL(`${import.meta.env.BASE_URL}${file}`, self.location.href).href;
 }
 
 async function fetchOk(file: string): Promise<Response> {

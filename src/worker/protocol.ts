@@ -11,7 +11,7 @@ import type { Divergence, EvalMetrics, RunLayout, StepMetrics } from '../train/m
 import type { TrainerPhase } from '../train/runPhase.ts';
 import type { SweepCell } from '../experiment/sweep.ts';
 import type { CellOutcome } from '../train/sweep/cellOutcome.ts';
-import type { SweepMethod } from '../train/sweep/sweepMethod.ts';
+import type { SweepMethod } from '../train/sweep/gridSweep.ts';
 
 export const BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];

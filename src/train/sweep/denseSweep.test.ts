@@ -6,8 +6,7 @@ import { PRESETS } from '../../experiment/presets.ts';
 import { loadTrainingData } from '../data/trainingData.ts';
 import { EpochLossTracker } from '../epochLoss.ts';
 import { Run } from '../trainer.ts';
-import { DenseSweep, type SweepCell } from './denseSweep.ts';
-import { denseBatchRefusal } from './sweepMethod.ts';
+import { DenseSweep, denseBatchRefusal, type SweepCell } from './denseSweep.ts';
 
 const STEPS = 12;
 

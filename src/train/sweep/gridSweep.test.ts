@@ -7,8 +7,7 @@ import { sweepCells } from '../../experiment/sweep.ts';
 import { loadTrainingData } from '../data/trainingData.ts';
 import { CellLossSummary, LAST_STEPS, type CellOutcome } from './cellOutcome.ts';
 import { Run } from '../trainer.ts';
-import { cellRunConfig, runGridSweep } from './gridSweep.ts';
-import { sweepMethod } from './sweepMethod.ts';
+import { cellRunConfig, runGridSweep, sweepMethod } from './gridSweep.ts';
 import { sweepCsvRow } from './sweepCsv.ts';
 
 function relative(a: number, b: number): number {
