@@ -297,11 +297,19 @@ describe("a student's first screen in Chromium", () => {
       ['grad-norm-baseline', 'grad-norm-clipped'],
       ['hidden-baseline', 'hidden-clipped'],
     ]) {
-      // Charts redraw their axes in a transition, at most every 250 ms while training: give the last one a moment.
+      // Charts out of view catch up in a deferred render: bring the pair into view first. They redraw their axes
+      // in a transition, at most every 250 ms while training: give the last one a moment.
+      await page.locator(`[data-chart=${pair[0]}]`).scrollIntoViewIfNeeded();
       const labels = () => Promise.all(pair.map((chart) => yLabels(chart)));
       await expect
-        .poll(async () => new Set((await labels()).map((l) => JSON.stringify(l))).size, { timeout: 5000 })
-        .toBe(1);
+        .poll(
+          async () => {
+            const both = await labels();
+            return (both[0]?.length ?? 0) > 1 && new Set(both.map((l) => JSON.stringify(l))).size === 1;
+          },
+          { timeout: 10_000 },
+        )
+        .toBe(true);
       const [a, b] = await labels();
       expect(a?.length, pair.join(' ')).toBeGreaterThan(1);
       expect(a, pair.join(' ')).toEqual(b);
