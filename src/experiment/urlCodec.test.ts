@@ -140,6 +140,12 @@ describe('experiment links', () => {
     const { config, issues } = decodeExperiment('v=1&clipMin=2&clipMax=1');
     expect(issues[0]?.message).toContain('clip min (2) is greater than clip max (1)');
     expect(config.clip).toMatchObject({ min: -1, max: 1 });
+    expect(issues[0]?.param).toBe('clipMin');
+  });
+
+  it('names the max when the link gave only a max below the preset min', () => {
+    const { issues } = decodeExperiment('v=1&clip=value&clipMax=-5');
+    expect(issues[0]).toMatchObject({ param: 'clipMax' });
   });
 
   it('ignores unknown parameters and says so', () => {

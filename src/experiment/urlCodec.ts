@@ -270,8 +270,10 @@ export function decodeExperiment(input: string): DecodedExperiment {
     const problem = checkClip(config[side]);
     if (problem) {
       const presetClip = PRESETS[preset].config[side];
+      // Name the bound the link gave: a link that set only the max must not be told its min is wrong.
+      const { min: minKey, max: maxKey } = CLIP_KEYS[side];
       issues.push({
-        param: CLIP_KEYS[side].min,
+        param: raw.get(minKey) === undefined && raw.get(maxKey) !== undefined ? maxKey : minKey,
         value: shown(`${config[side].min} > ${config[side].max}`),
         message: `${problem}; used ${presetClip.min} to ${presetClip.max}`,
       });

@@ -32,11 +32,9 @@ function invalidFields(config: ExperimentConfig, cliff: CliffConfig): string[] {
 }
 
 /**
- * Checks over several keys name one of them: a clip range whose min is above its max names the min even when the
- * link gave only the max (so either of the pair counts); the size budget names batch and the cliff's window cliffWMin,
- * the keys whose values they put back, whichever of the sizes or bounds the link gave.
+ * Checks over several keys name one of them: the size budget names batch and the cliff's window cliffWMin, the keys
+ * whose values they put back, whichever of the sizes or bounds the link gave.
  */
-const PAIRED: Record<string, string[]> = { clipMin: ['clipMax'], baseClipMin: ['baseClipMax'] };
 const OVER_SEVERAL = new Set(['(link)', 'batch', 'cliffWMin']);
 
 /** Issues that do not name a key of the link as it was read (cut short as the codec shows long ones). */
@@ -48,9 +46,7 @@ function unnamed(query: string, issues: readonly ParamIssue[]): ParamIssue[] {
     keys = [];
   }
   const names = new Set(keys.flatMap((k) => [k, k.length > 40 ? `${k.slice(0, 40)}...` : k]));
-  return issues.filter(
-    (i) => !OVER_SEVERAL.has(i.param) && !names.has(i.param) && !(PAIRED[i.param] ?? []).some((k) => names.has(k)),
-  );
+  return issues.filter((i) => !OVER_SEVERAL.has(i.param) && !names.has(i.param));
 }
 
 /** Everything a link must satisfy; returns what failed, in words, so one expect reports it. */
