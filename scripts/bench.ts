@@ -19,6 +19,9 @@
  *   --soak [--minutes N] [--url URL]  a race of four on the dense net for N minutes (default 30): page heap, the
  *                                 workers' tensors and the history's writes at 1, 10 and 30 min, Pause p95
  *                                 (scripts/soak.ts)
+ *   --node-only [--cases id,id]  only PyTorch and the Node columns (no build, no browser): the quick before/after
+ *                                 of a kernel change (cases: dense, lstm32, lstm128x2, rnn128; default all)
+ *   --unfused                     the recurrent layers on tfjs ops, not the fused kernels (the 'before' of issue 23)
  *   --sweep [--url URL]           only the sweep: the dense net's 8 x 8 (+ unclipped) x 400-step sweep timed in
  *                                 Node (gridSweep, batched, WASM) and on the sweep page in Chromium (its
  *                                 worker, WASM), side by side; then the one-at-a-time path on the page with one
@@ -35,7 +38,14 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { chromium, type Browser } from 'playwright-core';
-import { FULL_BUDGET, SMOKE_BUDGET, casesFor, type BenchBudget, type BenchCase } from '../src/bench/cases.ts';
+import {
+  BENCH_CASES,
+  FULL_BUDGET,
+  SMOKE_BUDGET,
+  casesFor,
+  type BenchBudget,
+  type BenchCase,
+} from '../src/bench/cases.ts';
 import { measureCase, measureSurface, type CaseResult, type Timing } from '../src/bench/measure.ts';
 import { blasInfo, describeBlas, whyNotComparable, type BlasInfo, type TorchBlasProbe } from './torchBlas.ts';
 import type { BenchBackend, BenchReply } from '../src/bench/bench.worker.ts';
@@ -44,6 +54,7 @@ import { nodeDataLoader } from '../src/cli/nodeData.ts';
 import { loadTrainingData } from '../src/train/data/trainingData.ts';
 import { PRESETS } from '../src/experiment/presets.ts';
 import { rangeValues, sweepCells } from '../src/experiment/sweep.ts';
+import { fusedCells } from '../src/train/kernels/recurrentKernels.ts';
 import { runGridSweep } from '../src/train/sweep/gridSweep.ts';
 
 export interface BenchOptions {
@@ -100,6 +111,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
+const BENCH_CASES_IDS = BENCH_CASES.map((c) => c.id);
 const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const BROWSER_BACKENDS: BenchBackend[] = ['webgl', 'webgpu', 'wasm', 'wasm-threads', 'cpu'];
 
@@ -120,7 +132,8 @@ async function nodeColumns(cases: BenchCase[], budget: BenchBudget, log: (line: 
       log(`node ${backend} ${benchCase.id}: ${result.step.medianMs.toFixed(2)} ms/step, ${result.kernels} kernels`);
     }
     const surface = await measureSurface(budget.surfaceSide);
-    columns.push(columnOf(`node ${tf.getBackend()}`, results, surface));
+    const unfused = fusedCells.on(tf.getBackend()) ? '' : ' (unfused)';
+    columns.push(columnOf(`node ${tf.getBackend()}${unfused}`, results, surface));
   }
   return columns;
 }
@@ -532,6 +545,24 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   }
 }
 
+/** `--node-only`: PyTorch and the Node columns, no build and no browser (a kernel change's before/after). */
+async function nodeOnlyBench(smoke: boolean, cases: BenchCase[], log: (line: string) => void): Promise<BenchReport> {
+  const budget = smoke ? SMOKE_BUDGET : FULL_BUDGET;
+  const torch = torchColumn(cases, budget, log);
+  const columns = await nodeColumns(cases, budget, log);
+  const cpuModel = cpus()[0]?.model ?? 'unknown';
+  return {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel, node: process.version, chromium: null },
+    smoke,
+    budget,
+    cases: cases.map((c) => ({ id: c.id, label: c.label })),
+    torch,
+    columns,
+    page: { skipped: '--node-only' },
+  };
+}
+
 function fixed(value: number): string {
   return value < 10 ? value.toFixed(2) : value.toFixed(1);
 }
@@ -726,6 +757,7 @@ async function main(): Promise<void> {
   const smoke = args.includes('--smoke');
   const at = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
   const out = at('--out') ?? 'bench-results/bench.json';
+  if (args.includes('--unfused')) fusedCells.on = () => false;
   const url = at('--url');
   const scenario = at('--scenario') ?? 'both';
   if (scenario !== 'both' && !(PAGE_SCENARIO_IDS as string[]).includes(scenario))
@@ -752,6 +784,14 @@ async function main(): Promise<void> {
     console.log(pageLines(page).join('\n'));
     console.log(JSON.stringify(page));
     if (at('--out')) writeFileSync(out, JSON.stringify(page, null, 2));
+    return;
+  }
+  if (args.includes('--node-only')) {
+    const wanted = at('--cases')?.split(',');
+    const cases = casesFor(smoke).filter((c) => !wanted || wanted.includes(c.id));
+    if (cases.length === 0) throw new Error(`--cases ${at('--cases')}: allowed: ${BENCH_CASES_IDS.join(', ')}`);
+    const report = await nodeOnlyBench(smoke, cases, (line) => console.error(line));
+    console.log(formatReport(report));
     return;
   }
   const unminified = args.includes('--unminified');

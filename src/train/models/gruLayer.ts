@@ -29,8 +29,12 @@ import {
   type LayerOptions,
   type LayerWeights,
 } from './bptt.ts';
+import { fusedGruLayer } from './fusedLayers.ts';
+import { fusedOnCurrentBackend } from '../kernels/recurrentKernels.ts';
 
 export function gruLayer(x: tf.Tensor2D, w: LayerWeights, options: LayerOptions): tf.Tensor2D {
+  // On cpu and wasm the whole sequence is one fused kernel; these ops are the path elsewhere (WebGL, WebGPU).
+  if (fusedOnCurrentBackend()) return fusedGruLayer(x, w, options);
   const { steps, returnSequence } = options;
   const hidden = w.whh.shape[0];
   const batch = x.shape[0] / steps;

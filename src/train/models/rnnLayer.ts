@@ -20,8 +20,12 @@ import {
   type LayerOptions,
   type LayerWeights,
 } from './bptt.ts';
+import { fusedRnnLayer } from './fusedLayers.ts';
+import { fusedOnCurrentBackend } from '../kernels/recurrentKernels.ts';
 
 export function rnnLayer(x: tf.Tensor2D, w: LayerWeights, options: LayerOptions): tf.Tensor2D {
+  // On cpu and wasm the whole sequence is one fused kernel; these ops are the path elsewhere (WebGL, WebGPU).
+  if (fusedOnCurrentBackend()) return fusedRnnLayer(x, w, options);
   const { steps, returnSequence } = options;
 
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {

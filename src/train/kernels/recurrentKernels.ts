@@ -1,0 +1,505 @@
+/**
+ * Fused recurrent kernels: a whole layer's sequence, forward or backward, as ONE tfjs kernel on the
+ * backends whose tensors live in CPU memory ('cpu', 'wasm'). Registered with tfjs's kernel registry and
+ * run through the engine (tf.engine().runKernel), so outputs are ordinary tensors: tf.tidy, memory
+ * accounting and tf.profile see one kernel. Inside, each time step is the backend's own untransposed
+ * matMul (XNNPACK on wasm) and its own sigmoid and tanh, called directly (no engine dispatch), and a few
+ * passes of TypeScript over the rest of the gate arithmetic, where the unfused layer launched 10-30
+ * kernels a step (~13 us each on wasm).
+ *
+ * The forward mirrors the unfused ops: the same matMul and activation kernels, and every sum or product
+ * a tfjs op would round to float32 rounded with Math.fround at the same place, so it is the unfused
+ * forward to the bit on either backend (a JS tanh would differ in the last bit, which an exploding RNN
+ * amplifies past any tolerance). The backward's products are in float64, rounded once when stored.
+ * Layouts (all time-major, gates stacked along the last axis in torch's order):
+ *   LSTM forward  (xw [T*B,4H] = x W_ih, whh [H,4H], bih, bhh [4H]) -> h, c, tanh(c) [T*B,H], gates [T*B,4H],
+ *                 h_T [B,H]; gates hold the activations s(i), s(f), tanh(g), s(o)
+ *   LSTM backward (dy, whh, gates, c, tanh(c)) -> dZ [T*B,4H], dH [T*B,H]
+ *   RNN  forward  (xw [T*B,H], whh [H,H], bih, bhh) -> h [T*B,H], h_T [B,H]
+ *   RNN  backward (dy, whh, h) -> dZ [T*B,H], dH [T*B,H]
+ *   GRU  forward  (xw [T*B,3H], whh [H,3H], bih, bhh) -> h [T*B,H], gates r, z, n [T*B,3H], u_n [T*B,H], h_T
+ *   GRU  backward (dy, whh, h, gates, u_n) -> dA [T*B,3H] (input side), dU [T*B,3H] (hidden side), dH
+ * dy is dL/dh_T [B,H], or dL/dh_t of every step [T*B,H] when the attribute returnSequence is set.
+ * dH is the total dL/dh_t of every step (what the hidden-gradient sink measures).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { backendMemory, FUSED_BACKENDS, type BackendMemory, type FusedBackend } from './backendMemory.ts';
+
+type TensorInfo = tf.TensorInfo;
+
+export const LSTM_FORWARD = 'GradLabLstmSequence';
+export const LSTM_BACKWARD = 'GradLabLstmSequenceGrad';
+export const RNN_FORWARD = 'GradLabRnnSequence';
+export const RNN_BACKWARD = 'GradLabRnnSequenceGrad';
+export const GRU_FORWARD = 'GradLabGruSequence';
+export const GRU_BACKWARD = 'GradLabGruSequenceGrad';
+
+const fround = Math.fround;
+
+export interface SequenceAttrs {
+  steps: number;
+  returnSequence?: boolean;
+}
+
+function stepsOf(attrs: tf.NamedAttrMap): number {
+  const steps = attrs['steps'];
+  if (typeof steps !== 'number' || steps < 1) throw new Error('a fused recurrent kernel needs steps >= 1');
+  return steps;
+}
+
+function input(inputs: tf.NamedTensorInfoMap, name: string): TensorInfo {
+  const info = inputs[name];
+  if (!info) throw new Error(`a fused recurrent kernel misses its input ${name}`);
+  return info;
+}
+
+/** rows r0.. of `from` ([*, cols]) copied into `to` (a [rows, cols] temporary a matMul reads). */
+function copyRows(from: Float32Array, r0: number, cols: number, to: Float32Array): void {
+  to.set(from.subarray(r0 * cols, r0 * cols + to.length));
+}
+
+/** m [R, C] transposed into a new [C, R] temporary (once per backward: the backward's matMuls stay untransposed). */
+function transposed(memory: BackendMemory, m: TensorInfo): TensorInfo {
+  const [rows = 0, cols = 0] = m.shape;
+  const out = memory.alloc([cols, rows]);
+  const src = memory.view(m);
+  const dst = memory.view(out);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c] ?? 0;
+  return out;
+}
+
+/** h_T [B, H]: the last B rows of h, the layer's output when it does not return its sequence. */
+function lastRows(memory: BackendMemory, hs: TensorInfo, B: number): TensorInfo {
+  const [rows = 0, H = 0] = hs.shape;
+  const last = memory.alloc([B, H]);
+  copyRows(memory.view(hs), rows - B, H, memory.view(last));
+  return last;
+}
+
+function lstmForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): TensorInfo[] {
+  const steps = stepsOf(attrs);
+  const xw = input(inputs, 'xw');
+  const whh = input(inputs, 'whh');
+  const [rows = 0, width = 0] = xw.shape;
+  const H = width / 4;
+  const B = rows / steps;
+  const hs = memory.alloc([rows, H]);
+  const cs = memory.alloc([rows, H]);
+  const tcs = memory.alloc([rows, H]);
+  const gates = memory.alloc([rows, 4 * H]);
+  const hPrev = memory.alloc([B, H]);
+  const z = memory.alloc([B, 4 * H]);
+  const gPre = memory.alloc([B, H]);
+  const cStep = memory.alloc([B, H]);
+  for (let t = 0; t < steps; t++) {
+    if (t > 0) copyRows(memory.view(hs), (t - 1) * B, H, memory.view(hPrev));
+    const rec = t > 0 ? memory.matMul(hPrev, whh) : null;
+    preActivations(memory, inputs, rec, t, B, 4 * H, z);
+    // tanh(g) alone: the sigmoid of all four blocks costs less than cutting the three others out.
+    const zv = memory.view(z);
+    const gv0 = memory.view(gPre);
+    for (let b = 0; b < B; b++) gv0.set(zv.subarray(b * 4 * H + 2 * H, b * 4 * H + 3 * H), b * H);
+    const sig = memory.activation('Sigmoid', z);
+    const tanhG = memory.activation('Tanh', gPre);
+    {
+      const s = memory.view(sig);
+      const tg = memory.view(tanhG);
+      const c = memory.view(cs);
+      const cv = memory.view(cStep);
+      const gv = memory.view(gates);
+      for (let b = 0; b < B; b++) {
+        const row = t * B + b;
+        const zBase = row * 4 * H;
+        const sBase = b * 4 * H;
+        for (let j = 0; j < H; j++) {
+          const i = s[sBase + j]!;
+          const f = s[sBase + H + j]!;
+          const g = tg[b * H + j]!;
+          const o = s[sBase + 3 * H + j]!;
+          const input = fround(i * g);
+          const cell = t > 0 ? fround(fround(f * c[(row - B) * H + j]!) + input) : input;
+          gv[zBase + j] = i;
+          gv[zBase + H + j] = f;
+          gv[zBase + 2 * H + j] = g;
+          gv[zBase + 3 * H + j] = o;
+          c[row * H + j] = cell;
+          cv[b * H + j] = cell;
+        }
+      }
+    }
+    const tanhC = memory.activation('Tanh', cStep);
+    {
+      const tcv = memory.view(tanhC);
+      const gv = memory.view(gates);
+      const tc = memory.view(tcs);
+      const h = memory.view(hs);
+      for (let b = 0; b < B; b++) {
+        const row = t * B + b;
+        for (let j = 0; j < H; j++) {
+          const tanhCell = tcv[b * H + j]!;
+          tc[row * H + j] = tanhCell;
+          h[row * H + j] = fround(gv[row * 4 * H + 3 * H + j]! * tanhCell);
+        }
+      }
+    }
+    for (const info of [sig, tanhG, tanhC]) memory.free(info);
+    if (rec) memory.free(rec);
+  }
+  for (const info of [hPrev, z, gPre, cStep]) memory.free(info);
+  return [hs, cs, tcs, gates, lastRows(memory, hs, B)];
+}
+
+/**
+ * Step t's pre-activations into `out` [B, G]: (x W_ih + b_ih) + b_hh, plus h_{t-1} W_hh from step 1 on,
+ * rounded where the unfused ops round (the LSTM's and RNN's; the GRU keeps b_hh apart, see gruForward).
+ */
+function preActivations(
+  memory: BackendMemory,
+  inputs: tf.NamedTensorInfoMap,
+  rec: TensorInfo | null,
+  t: number,
+  B: number,
+  G: number,
+  out: TensorInfo,
+): void {
+  const x = memory.view(input(inputs, 'xw'));
+  const bi = memory.view(input(inputs, 'bih'));
+  const bh = memory.view(input(inputs, 'bhh'));
+  const r = rec ? memory.view(rec) : null;
+  const z = memory.view(out);
+  const base = t * B * G;
+  for (let b = 0; b < B; b++) {
+    for (let k = 0; k < G; k++) {
+      const projected = fround(fround(x[base + b * G + k]! + bi[k]!) + bh[k]!);
+      z[b * G + k] = r ? fround(projected + r[b * G + k]!) : projected;
+    }
+  }
+}
+
+/**
+ * dL/dh_t of the step the loop is at: the recurrent part (from step t+1's dz) plus, when the layer
+ * returns its sequence, dy's row block t; at the last step dy alone.
+ */
+function upstream(
+  dy: Float32Array,
+  returnSequence: boolean,
+  recurrent: Float32Array | null,
+  t: number,
+  B: number,
+  H: number,
+  out: Float32Array,
+): void {
+  for (let k = 0; k < B * H; k++) {
+    const above = returnSequence ? dy[t * B * H + k]! : 0;
+    out[k] = recurrent
+      ? returnSequence
+        ? fround(recurrent[k]! + above)
+        : recurrent[k]!
+      : returnSequence
+        ? above
+        : dy[k]!;
+  }
+}
+
+function lstmBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): TensorInfo[] {
+  const steps = stepsOf(attrs);
+  const returnSequence = attrs['returnSequence'] === true;
+  const gates = input(inputs, 'gates');
+  const [rows = 0, width = 0] = gates.shape;
+  const H = width / 4;
+  const B = rows / steps;
+  const dZ = memory.alloc([rows, 4 * H]);
+  const dH = memory.alloc([rows, H]);
+  const dcNext = new Float64Array(B * H);
+  const dzStep = memory.alloc([B, 4 * H]);
+  const whhT = transposed(memory, input(inputs, 'whh'));
+  let rec: TensorInfo | null = null;
+  for (let t = steps - 1; t >= 0; t--) {
+    const dhAll = memory.view(dH);
+    const dh = dhAll.subarray(t * B * H, (t + 1) * B * H);
+    upstream(memory.view(input(inputs, 'dy')), returnSequence, rec ? memory.view(rec) : null, t, B, H, dh);
+    if (rec) memory.free(rec);
+    rec = null;
+    const gv = memory.view(gates);
+    const c = memory.view(input(inputs, 'c'));
+    const tc = memory.view(input(inputs, 'tanhC'));
+    const dz = memory.view(dZ);
+    for (let b = 0; b < B; b++) {
+      const row = t * B + b;
+      const zBase = row * 4 * H;
+      for (let j = 0; j < H; j++) {
+        const u = b * H + j;
+        const i = gv[zBase + j]!;
+        const f = gv[zBase + H + j]!;
+        const g = gv[zBase + 2 * H + j]!;
+        const o = gv[zBase + 3 * H + j]!;
+        const tanhC = tc[row * H + j]!;
+        const dhU = dh[u]!;
+        // dc_t = dh_t s(o) (1 - tanh^2 c_t) + dc_{t+1} s(f_{t+1})
+        const fromNext = t < steps - 1 ? dcNext[u]! * gv[zBase + 4 * H * B + H + j]! : 0;
+        const dc = dhU * o * (1 - tanhC * tanhC) + fromNext;
+        dcNext[u] = dc;
+        const cPrev = t > 0 ? c[(row - B) * H + j]! : 0;
+        dz[zBase + j] = dc * g * (i - i * i);
+        dz[zBase + H + j] = dc * cPrev * (f - f * f);
+        dz[zBase + 2 * H + j] = dc * i * (1 - g * g);
+        dz[zBase + 3 * H + j] = dhU * tanhC * (o - o * o);
+      }
+    }
+    if (t > 0) {
+      copyRows(dz, t * B, 4 * H, memory.view(dzStep));
+      rec = memory.matMul(dzStep, whhT);
+    }
+  }
+  memory.free(dzStep);
+  memory.free(whhT);
+  return [dZ, dH];
+}
+
+function rnnForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): TensorInfo[] {
+  const steps = stepsOf(attrs);
+  const whh = input(inputs, 'whh');
+  const [rows = 0, H = 0] = input(inputs, 'xw').shape;
+  const B = rows / steps;
+  const hs = memory.alloc([rows, H]);
+  const hPrev = memory.alloc([B, H]);
+  const z = memory.alloc([B, H]);
+  for (let t = 0; t < steps; t++) {
+    if (t > 0) copyRows(memory.view(hs), (t - 1) * B, H, memory.view(hPrev));
+    const rec = t > 0 ? memory.matMul(hPrev, whh) : null;
+    preActivations(memory, inputs, rec, t, B, H, z);
+    const h = memory.activation('Tanh', z);
+    memory.view(hs).set(memory.view(h), t * B * H);
+    memory.free(h);
+    if (rec) memory.free(rec);
+  }
+  memory.free(hPrev);
+  memory.free(z);
+  return [hs, lastRows(memory, hs, B)];
+}
+
+function rnnBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): TensorInfo[] {
+  const steps = stepsOf(attrs);
+  const returnSequence = attrs['returnSequence'] === true;
+  const hsInfo = input(inputs, 'h');
+  const [rows = 0, H = 0] = hsInfo.shape;
+  const B = rows / steps;
+  const dZ = memory.alloc([rows, H]);
+  const dH = memory.alloc([rows, H]);
+  const dzStep = memory.alloc([B, H]);
+  const whhT = transposed(memory, input(inputs, 'whh'));
+  let rec: TensorInfo | null = null;
+  for (let t = steps - 1; t >= 0; t--) {
+    const dh = memory.view(dH).subarray(t * B * H, (t + 1) * B * H);
+    upstream(memory.view(input(inputs, 'dy')), returnSequence, rec ? memory.view(rec) : null, t, B, H, dh);
+    if (rec) memory.free(rec);
+    rec = null;
+    const h = memory.view(hsInfo);
+    const dz = memory.view(dZ);
+    const base = t * B * H;
+    for (let k = 0; k < B * H; k++) {
+      const ht = h[base + k]!;
+      dz[base + k] = dh[k]! * (1 - ht * ht);
+    }
+    if (t > 0) {
+      copyRows(dz, t * B, H, memory.view(dzStep));
+      rec = memory.matMul(dzStep, whhT);
+    }
+  }
+  memory.free(dzStep);
+  memory.free(whhT);
+  return [dZ, dH];
+}
+
+function gruForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): TensorInfo[] {
+  const steps = stepsOf(attrs);
+  const xw = input(inputs, 'xw');
+  const whh = input(inputs, 'whh');
+  const [rows = 0, width = 0] = xw.shape;
+  const H = width / 3;
+  const B = rows / steps;
+  const hs = memory.alloc([rows, H]);
+  const gates = memory.alloc([rows, 3 * H]);
+  const uNs = memory.alloc([rows, H]);
+  const hPrev = memory.alloc([B, H]);
+  const rzPre = memory.alloc([B, 2 * H]);
+  const nPre = memory.alloc([B, H]);
+  for (let t = 0; t < steps; t++) {
+    if (t > 0) copyRows(memory.view(hs), (t - 1) * B, H, memory.view(hPrev));
+    const rec = t > 0 ? memory.matMul(hPrev, whh) : null;
+    {
+      // a = x W_ih + b_ih; u = h_{t-1} W_hh + b_hh (b_hh alone at step 0, where h_0 = 0)
+      const x = memory.view(xw);
+      const bi = memory.view(input(inputs, 'bih'));
+      const bh = memory.view(input(inputs, 'bhh'));
+      const r = rec ? memory.view(rec) : null;
+      const rz = memory.view(rzPre);
+      const un = memory.view(uNs);
+      for (let b = 0; b < B; b++) {
+        const row = t * B + b;
+        for (let k = 0; k < 3 * H; k++) {
+          const u = r ? fround(r[b * 3 * H + k]! + bh[k]!) : bh[k]!;
+          if (k < 2 * H) rz[b * 2 * H + k] = fround(fround(x[row * 3 * H + k]! + bi[k]!) + u);
+          else un[row * H + k - 2 * H] = u;
+        }
+      }
+    }
+    const rz = memory.activation('Sigmoid', rzPre);
+    {
+      const x = memory.view(xw);
+      const bi = memory.view(input(inputs, 'bih'));
+      const s = memory.view(rz);
+      const un = memory.view(uNs);
+      const np = memory.view(nPre);
+      for (let b = 0; b < B; b++) {
+        const row = t * B + b;
+        for (let j = 0; j < H; j++) {
+          const a = fround(x[row * 3 * H + 2 * H + j]! + bi[2 * H + j]!);
+          np[b * H + j] = fround(a + fround(s[b * 2 * H + j]! * un[row * H + j]!));
+        }
+      }
+    }
+    const n = memory.activation('Tanh', nPre);
+    {
+      const s = memory.view(rz);
+      const nv = memory.view(n);
+      const h = memory.view(hs);
+      const gv = memory.view(gates);
+      for (let b = 0; b < B; b++) {
+        const row = t * B + b;
+        for (let j = 0; j < H; j++) {
+          const reset = s[b * 2 * H + j]!;
+          const update = s[b * 2 * H + H + j]!;
+          const candidate = nv[b * H + j]!;
+          const previous = t > 0 ? h[(row - B) * H + j]! : 0;
+          gv[row * 3 * H + j] = reset;
+          gv[row * 3 * H + H + j] = update;
+          gv[row * 3 * H + 2 * H + j] = candidate;
+          h[row * H + j] = fround(candidate + fround(update * fround(previous - candidate)));
+        }
+      }
+    }
+    memory.free(rz);
+    memory.free(n);
+    if (rec) memory.free(rec);
+  }
+  for (const info of [hPrev, rzPre, nPre]) memory.free(info);
+  return [hs, gates, uNs, lastRows(memory, hs, B)];
+}
+
+function gruBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): TensorInfo[] {
+  const steps = stepsOf(attrs);
+  const returnSequence = attrs['returnSequence'] === true;
+  const hsInfo = input(inputs, 'h');
+  const [rows = 0, H = 0] = hsInfo.shape;
+  const B = rows / steps;
+  const dA = memory.alloc([rows, 3 * H]);
+  const dU = memory.alloc([rows, 3 * H]);
+  const dH = memory.alloc([rows, H]);
+  const duStep = memory.alloc([B, 3 * H]);
+  const whhT = transposed(memory, input(inputs, 'whh'));
+  let rec: TensorInfo | null = null;
+  // dh_t z_t, the direct path of h_t = n + z (h_{t-1} - n) into dL/dh_{t-1}.
+  const direct = new Float64Array(B * H);
+  for (let t = steps - 1; t >= 0; t--) {
+    const dh = memory.view(dH).subarray(t * B * H, (t + 1) * B * H);
+    upstream(memory.view(input(inputs, 'dy')), returnSequence, rec ? memory.view(rec) : null, t, B, H, dh);
+    if (rec) {
+      for (let k = 0; k < B * H; k++) dh[k] = dh[k]! + direct[k]!;
+      memory.free(rec);
+    }
+    rec = null;
+    const h = memory.view(hsInfo);
+    const gv = memory.view(input(inputs, 'gates'));
+    const un = memory.view(input(inputs, 'uN'));
+    const da = memory.view(dA);
+    const du = memory.view(dU);
+    for (let b = 0; b < B; b++) {
+      const row = t * B + b;
+      const zBase = row * 3 * H;
+      for (let j = 0; j < H; j++) {
+        const u = b * H + j;
+        const reset = gv[zBase + j]!;
+        const update = gv[zBase + H + j]!;
+        const n = gv[zBase + 2 * H + j]!;
+        const previous = t > 0 ? h[(row - B) * H + j]! : 0;
+        const dhU = dh[u]!;
+        const kN = (1 - update) * (1 - n * n);
+        const kZ = (previous - n) * (update - update * update);
+        const kR = kN * un[row * H + j]! * (reset - reset * reset);
+        da[zBase + j] = dhU * kR;
+        da[zBase + H + j] = dhU * kZ;
+        da[zBase + 2 * H + j] = dhU * kN;
+        du[zBase + j] = dhU * kR;
+        du[zBase + H + j] = dhU * kZ;
+        du[zBase + 2 * H + j] = dhU * kN * reset;
+        direct[u] = dhU * update;
+      }
+    }
+    if (t > 0) {
+      copyRows(du, t * B, 3 * H, memory.view(duStep));
+      rec = memory.matMul(duStep, whhT);
+    }
+  }
+  memory.free(duStep);
+  memory.free(whhT);
+  return [dA, dU, dH];
+}
+
+type FusedKernel = (memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap) => TensorInfo[];
+
+const KERNELS: Record<string, FusedKernel> = {
+  [LSTM_FORWARD]: lstmForward,
+  [LSTM_BACKWARD]: lstmBackward,
+  [RNN_FORWARD]: rnnForward,
+  [RNN_BACKWARD]: rnnBackward,
+  [GRU_FORWARD]: gruForward,
+  [GRU_BACKWARD]: gruBackward,
+};
+
+const memories = new WeakMap<object, BackendMemory>();
+
+function memoryOf(backendName: FusedBackend, backend: object): BackendMemory {
+  let memory = memories.get(backend);
+  if (!memory) {
+    memory = backendMemory(backendName, backend);
+    memories.set(backend, memory);
+  }
+  return memory;
+}
+
+/** Registers every fused kernel for 'cpu' and 'wasm' (once; a second call finds them registered). */
+export function registerRecurrentKernels(): void {
+  for (const backendName of FUSED_BACKENDS) {
+    for (const [kernelName, run] of Object.entries(KERNELS)) {
+      if (tf.getKernel(kernelName, backendName)) continue;
+      tf.registerKernel({
+        kernelName,
+        backendName,
+        kernelFunc: ({ inputs, backend, attrs }) => run(memoryOf(backendName, backend), inputs, attrs ?? {}),
+      });
+    }
+  }
+}
+
+/**
+ * Whether the fused kernels run on this backend: registered, and the backend keeps tensors in CPU memory.
+ * A field, so that tests can run the unfused ops on the CPU too.
+ */
+export const fusedCells = {
+  on: (backendName: string): boolean => (FUSED_BACKENDS as readonly string[]).includes(backendName),
+};
+
+/** Whether the layers take the fused kernels now (registering them the first time they are asked about). */
+export function fusedOnCurrentBackend(): boolean {
+  const backendName = tf.getBackend();
+  if (!fusedCells.on(backendName)) return false;
+  if (!tf.getKernel(LSTM_FORWARD, backendName)) registerRecurrentKernels();
+  return true;
+}
+
+/** Runs a fused kernel through the engine: its outputs are tracked tensors like any op's. */
+export function runFused(kernelName: string, inputs: Record<string, tf.Tensor>, attrs: SequenceAttrs): tf.Tensor2D[] {
+  const out = tf.engine().runKernel(kernelName, inputs as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap);
+  return (Array.isArray(out) ? out : [out]) as tf.Tensor2D[];
+}
