@@ -1,15 +1,17 @@
 /**
  * The hand-written backward passes (rnnLayer, lstmLayer, gruLayer) against
- * tfjs's autodiff of the per-step reference model, on the CPU and the WASM
- * backend: every parameter gradient and every ||dL/dh_t|| must agree to 1e-5
- * relative to the tensor's norm. Plus central finite differences on a tiny
- * layer, and no tensor left behind.
+ * tfjs's autodiff of the per-step reference model: on the CPU and the WASM
+ * backend through the fused kernels (1e-6 and 1e-5 relative to the tensor's
+ * norm), and on the CPU through the unfused ops (the path of WebGL and WebGPU,
+ * 1e-5), for every parameter gradient and every ||dL/dh_t||. Plus central
+ * finite differences on a tiny layer, and no tensor left behind.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNodeBackend } from '../../cli/nodeBackend.ts';
 import { MNIST_CLASSES, MNIST_PIXELS, MNIST_STEPS } from '../../experiment/config.ts';
 import { Rng } from '../rng.ts';
+import { fusedCells } from '../kernels/recurrentKernels.ts';
 import { type LayerOptions, type LayerWeights, type RecurrentLayer } from './bptt.ts';
 import { gruLayer } from './gruLayer.ts';
 import { type HiddenGradSink } from './hiddenGradSink.ts';
@@ -26,8 +28,14 @@ import { rnnLayer } from './rnnLayer.ts';
 
 const CELLS = ['rnn', 'lstm', 'gru'] as const;
 const LAYER_OPS: Record<CellKind, RecurrentLayer> = { rnn: rnnLayer, lstm: lstmLayer, gru: gruLayer };
-/** The bar for hand-written vs autodiff gradients: ||a - b|| / ||b|| per tensor. */
+/** The bar for hand-written vs autodiff gradients, ||a - b|| / ||b|| per tensor: 1e-5, and 1e-6 for the fused CPU kernels. */
 const TOLERANCE = 1e-5;
+const PATHS = [
+  { backend: 'cpu', fused: true, tolerance: 1e-6 },
+  { backend: 'wasm', fused: true, tolerance: TOLERANCE },
+  { backend: 'cpu', fused: false, tolerance: TOLERANCE },
+] as const;
+const onByDefault = fusedCells.on;
 
 /** ||a - b|| / ||b||, in float64. */
 function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -123,14 +131,19 @@ async function compareBackwards(
 
 const worstSeen = { param: 0, hidden: 0 };
 
-describe.each(['cpu', 'wasm'] as const)('hand-written backward = autodiff, %s backend', (backend) => {
+describe.each(PATHS)('hand-written backward = autodiff, $backend backend, fused kernels: $fused', (path) => {
+  const { backend, tolerance } = path;
   beforeAll(async () => {
     if (backend === 'wasm') await startNodeBackend(['wasm']);
+    fusedCells.on = path.fused ? onByDefault : () => false;
+    worstSeen.param = 0;
+    worstSeen.hidden = 0;
   });
   afterAll(async () => {
+    fusedCells.on = onByDefault;
     await tf.setBackend('cpu');
     console.log(
-      `worst relative error so far: parameter gradients ${worstSeen.param.toExponential(2)}, ` +
+      `${backend}, fused ${path.fused}: worst relative error: parameter gradients ${worstSeen.param.toExponential(2)}, ` +
         `||dL/dh_t|| ${worstSeen.hidden.toExponential(2)}`,
     );
   });
@@ -142,15 +155,15 @@ describe.each(['cpu', 'wasm'] as const)('hand-written backward = autodiff, %s ba
     { hidden: 33, batch: 2 },
   ];
   describe.each(CELLS)('%s', (cell) => {
-    it.each([1, 2])('%i layer(s): every parameter gradient and ||dL/dh_t|| within 1e-5 of autodiff', async (layers) => {
+    it.each([1, 2])('%i layer(s): every parameter gradient and ||dL/dh_t|| as autodiff', async (layers) => {
       const before = tf.memory().numTensors;
       for (const [k, { hidden, batch }] of shapes.entries()) {
         const init = k % 2 === 0 ? 'torch' : 'keras';
         const result = await compareBackwards({ cell, hidden, layers, init, recScale: 1.3 }, batch, 100 + k);
         const where = `${cell} ${layers}x${hidden}, batch ${batch}, ${init} init`;
         expect(result.lossError, `${where}: loss`).toBeLessThan(1e-6);
-        expect(result.worstParam, `${where}: parameter gradients`).toBeLessThan(TOLERANCE);
-        expect(result.worstHidden, `${where}: ||dL/dh_t||`).toBeLessThan(TOLERANCE);
+        expect(result.worstParam, `${where}: parameter gradients`).toBeLessThan(tolerance);
+        expect(result.worstHidden, `${where}: ||dL/dh_t||`).toBeLessThan(tolerance);
         worstSeen.param = Math.max(worstSeen.param, result.worstParam);
         worstSeen.hidden = Math.max(worstSeen.hidden, result.worstHidden);
       }
@@ -160,8 +173,8 @@ describe.each(['cpu', 'wasm'] as const)('hand-written backward = autodiff, %s ba
 
   it('an exploding vanilla RNN (recurrent scale 3, 64 units): the same gradients and dL/dh_t', async () => {
     const result = await compareBackwards({ cell: 'rnn', hidden: 64, layers: 1, init: 'torch', recScale: 3 }, 4, 7);
-    expect(result.worstParam).toBeLessThan(TOLERANCE);
-    expect(result.worstHidden).toBeLessThan(TOLERANCE);
+    expect(result.worstParam).toBeLessThan(tolerance);
+    expect(result.worstHidden).toBeLessThan(tolerance);
     worstSeen.param = Math.max(worstSeen.param, result.worstParam);
     worstSeen.hidden = Math.max(worstSeen.hidden, result.worstHidden);
   });
