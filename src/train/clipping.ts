@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ClipConfig } from '../experiment/config.ts';
+import { fusedL2Norm } from './kernels/normKernels.ts';
 
 export interface ClipResult {
   grads: tf.Tensor[];
@@ -18,9 +19,12 @@ export interface ClipResult {
   scale: tf.Scalar;
 }
 
-/** Sum of squares then sqrt, as torch's and tf's L2 norms (float32). */
+/**
+ * Sum of squares then sqrt, as torch's and tf's L2 norms (float32): one fused kernel on cpu and wasm
+ * (kernels/normKernels.ts), the three ops elsewhere. For metrics: it has no gradient.
+ */
 export function l2Norm(t: tf.Tensor): tf.Scalar {
-  return tf.sqrt(tf.sum(tf.square(t))) as tf.Scalar;
+  return fusedL2Norm(t) ?? (tf.sqrt(tf.sum(tf.square(t))) as tf.Scalar);
 }
 
 function totalSize(grads: tf.Tensor[]): number {

@@ -1,0 +1,53 @@
+/**
+ * ||t||_2 as one kernel on the backends whose tensors live in CPU memory ('cpu', 'wasm'), where the ops
+ * (Square, Sum, Sqrt) are three: the lab takes the norm of every gradient before and after clipping and of
+ * every weight, each step, so on the dense net these chains were a quarter of the step's kernels.
+ * Each square is rounded to float32 (so a square past float32's range is Infinity, as tf.square's is), the
+ * sum is accumulated in float64 and rounded once (at least as exact as tfjs's float32 sum; Infinity when
+ * it passes float32's range, as that sum would), NaN propagates.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { backendMemory, FUSED_BACKENDS, type BackendMemory, type FusedBackend } from './backendMemory.ts';
+import { fusedCells } from './recurrentKernels.ts';
+
+export const L2_NORM = 'GradLabL2Norm';
+
+const memories = new WeakMap<object, BackendMemory>();
+
+function l2NormKernel(backendName: FusedBackend): tf.KernelFunc {
+  return ({ inputs, backend }) => {
+    const x = inputs['x'];
+    if (!x || x.dtype !== 'float32') throw new Error(`${L2_NORM} reads one float32 tensor x`);
+    let memory = memories.get(backend);
+    if (!memory) {
+      memory = backendMemory(backendName, backend);
+      memories.set(backend, memory);
+    }
+    const out = memory.alloc([]);
+    const values = memory.view(x);
+    let sum = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      sum += Math.fround(v * v);
+    }
+    memory.view(out)[0] = Math.sqrt(Math.fround(sum));
+    return out;
+  };
+}
+
+function registered(backendName: string): boolean {
+  if (!fusedCells.on(backendName)) return false;
+  if (!tf.getKernel(L2_NORM, backendName)) {
+    for (const name of FUSED_BACKENDS) {
+      if (!tf.getKernel(L2_NORM, name))
+        tf.registerKernel({ kernelName: L2_NORM, backendName: name, kernelFunc: l2NormKernel(name) });
+    }
+  }
+  return true;
+}
+
+/** ||t||_2 of a float32 tensor: one fused kernel on cpu and wasm, Square-Sum-Sqrt elsewhere (not differentiable). */
+export function fusedL2Norm(t: tf.Tensor): tf.Scalar | null {
+  if (t.dtype !== 'float32' || !registered(tf.getBackend())) return null;
+  return tf.engine().runKernel(L2_NORM, { x: t }) as tf.Scalar;
+}
