@@ -2,9 +2,9 @@
  * ||t||_2 as one kernel on the backends whose tensors live in CPU memory ('cpu', 'wasm'), where the ops
  * (Square, Sum, Sqrt) are three: the lab takes the norm of every gradient before and after clipping and of
  * every weight, each step, so on the dense net these chains were a quarter of the step's kernels.
- * Each square is rounded to float32 (so a square past float32's range is Infinity, as tf.square's is), the
- * sum is accumulated in float64 and rounded once (at least as exact as tfjs's float32 sum; Infinity when
- * it passes float32's range, as that sum would), NaN propagates.
+ * The sum of squares is accumulated in float64 and rounded to float32 once, before the sqrt: at least as
+ * exact as tfjs's float32 sum, and Infinity where a square or the sum passes float32's range, as tf.square
+ * and tf.sum make it; NaN propagates.
  */
 import * as tf from '@tensorflow/tfjs';
 import { backendMemory, FUSED_BACKENDS, type BackendMemory, type FusedBackend } from './backendMemory.ts';
@@ -28,7 +28,7 @@ function l2NormKernel(backendName: FusedBackend): tf.KernelFunc {
     let sum = 0;
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
-      sum += Math.fround(v * v);
+      sum += v * v;
     }
     memory.view(out)[0] = Math.sqrt(Math.fround(sum));
     return out;
