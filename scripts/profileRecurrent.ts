@@ -7,7 +7,9 @@
  *   npx tsx scripts/profileRecurrent.ts --steps 8 --only lstm-tf --detail
  *
  * --detail adds, per case, where one step's time goes: per kernel name, the count and the summed
- * kernel time tf.profile measured (the rest of the step is dispatch and JS).
+ * kernel time tf.profile measured (the rest of the step is dispatch and JS), and inside the fused
+ * recurrent kernels the time of the backend matMuls and activations they call.
+ * --backward bptt|autodiff measures only that one (default both).
  *
  * Each case trains the preset's own config (model, batch, optimiser, clipping, hiddenGradEvery); the
  * "every step" column sets hiddenGradEvery = 1, so ||dL/dh_t|| is measured on every timed step.
@@ -21,6 +23,7 @@ import { PRESETS } from '../src/experiment/presets.ts';
 import { loadTrainingData, type TrainingData } from '../src/train/data/trainingData.ts';
 import type { RecurrentBackward } from '../src/train/models/recurrent.ts';
 import { Run } from '../src/train/trainer.ts';
+import { fusedClock } from '../src/train/kernels/backendMemory.ts';
 
 const CASES = [
   { id: 'lstm-pytorch', label: 'LSTM 2x128, batch 64' },
@@ -52,6 +55,8 @@ interface Measured {
   /** The same for matMuls, per input shapes. */
   matMuls: string;
   kernelMs: number;
+  /** Inside the fused recurrent kernels, per step (with --detail). */
+  fused: string;
 }
 
 async function measure(config: ExperimentConfig, data: TrainingData, backward: RecurrentBackward): Promise<Measured> {
@@ -59,11 +64,20 @@ async function measure(config: ExperimentConfig, data: TrainingData, backward: R
   const run = new Run({ config: { ...config, steps: 1_000_000 }, side: 'clipped', data, backward });
   for (let i = 0; i < 3; i++) await run.trainStep();
   const samples: number[] = [];
+  Object.assign(fusedClock, { on: detail, kernelMs: 0, matMulMs: 0, matMuls: 0, activationMs: 0, activations: 0 });
   for (let i = 0; i < timedSteps; i++) {
     const t0 = performance.now();
     await run.trainStep();
     samples.push(performance.now() - t0);
   }
+  fusedClock.on = false;
+  const per = (ms: number) => (ms / timedSteps).toFixed(2);
+  const fused =
+    fusedClock.kernelMs > 0
+      ? `fused recurrent kernels ${per(fusedClock.kernelMs)} ms a step: backend matMuls ${per(fusedClock.matMulMs)} ms ` +
+        `(${fusedClock.matMuls / timedSteps}), sigmoid/tanh ${per(fusedClock.activationMs)} ms ` +
+        `(${fusedClock.activations / timedSteps}), TypeScript ${per(fusedClock.kernelMs - fusedClock.matMulMs - fusedClock.activationMs)} ms`
+      : '';
   const profile = await tf.profile(async () => {
     await run.trainStep();
   });
@@ -102,7 +116,7 @@ async function measure(config: ExperimentConfig, data: TrainingData, backward: R
     .slice(0, 8)
     .map(([shapes, { n, ms }]) => `${shapes} ${n}x ${ms.toFixed(1)} ms`)
     .join(', ');
-  return { medianMs: median(samples), kernels: profile.kernels.length, topKernels, byTime, matMuls, kernelMs };
+  return { medianMs: median(samples), kernels: profile.kernels.length, topKernels, byTime, matMuls, kernelMs, fused };
 }
 
 async function main(): Promise<void> {
@@ -117,7 +131,10 @@ async function main(): Promise<void> {
     const preset = PRESETS[id].config;
     const config: ExperimentConfig = { ...preset, trainSize: 2000, testSize: 100, evalEvery: 0 };
     const data = await loadTrainingData(config, nodeDataLoader);
-    for (const backward of ['autodiff', 'bptt'] as const) {
+    const backwards = (['autodiff', 'bptt'] as const).filter(
+      (b) => !argValue('--backward') || argValue('--backward') === b,
+    );
+    for (const backward of backwards) {
       const m = await measure(config, data, backward);
       const every = await measure({ ...config, hiddenGradEvery: 1 }, data, backward);
       rows.push([
@@ -132,6 +149,7 @@ async function main(): Promise<void> {
       if (detail) {
         console.log(`  kernel time ${every.kernelMs.toFixed(1)} ms of the profiled step: ${every.byTime}`);
         console.log(`  matMuls: ${every.matMuls}`);
+        if (m.fused) console.log(`  median step ${m.medianMs.toFixed(1)} ms; ${m.fused}`);
       }
     }
   }

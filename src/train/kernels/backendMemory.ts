@@ -30,6 +30,29 @@ export type FusedBackend = (typeof FUSED_BACKENDS)[number];
 
 export type Activation = 'Sigmoid' | 'Tanh';
 
+/**
+ * Where the fused kernels' time goes, for scripts/profileRecurrent.ts --detail: when `on`, the ms spent in
+ * the recurrent kernels, and in the backend matMuls and activations they call (the rest is TypeScript).
+ */
+export const fusedClock = { on: false, kernelMs: 0, matMulMs: 0, matMuls: 0, activationMs: 0, activations: 0 };
+
+function timed<A extends unknown[]>(run: (...args: A) => TensorInfo, which: 'matMul' | 'activation') {
+  return (...args: A): TensorInfo => {
+    if (!fusedClock.on) return run(...args);
+    const start = tf.util.now();
+    const out = run(...args);
+    const ms = tf.util.now() - start;
+    if (which === 'matMul') {
+      fusedClock.matMulMs += ms;
+      fusedClock.matMuls += 1;
+    } else {
+      fusedClock.activationMs += ms;
+      fusedClock.activations += 1;
+    }
+    return out;
+  };
+}
+
 interface CpuLike {
   data: { get(dataId: unknown): { values: unknown } };
   makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
@@ -59,8 +82,8 @@ function activationOf(backendName: FusedBackend, backend: object): (name: Activa
 }
 
 export function backendMemory(backendName: FusedBackend, backend: object): BackendMemory {
-  const matMul = batchMatMulOf(backendName, backend);
-  const activation = activationOf(backendName, backend);
+  const matMul = timed(batchMatMulOf(backendName, backend), 'matMul');
+  const activation = timed(activationOf(backendName, backend), 'activation');
   if (backendName === 'wasm') {
     const wasm = backend as WasmLike;
     return {

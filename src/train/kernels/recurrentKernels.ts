@@ -23,7 +23,7 @@
  * dH is the total dL/dh_t of every step (what the hidden-gradient sink measures).
  */
 import * as tf from '@tensorflow/tfjs';
-import { backendMemory, FUSED_BACKENDS, type BackendMemory, type FusedBackend } from './backendMemory.ts';
+import { backendMemory, fusedClock, FUSED_BACKENDS, type BackendMemory, type FusedBackend } from './backendMemory.ts';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -476,7 +476,12 @@ export function registerRecurrentKernels(): void {
       tf.registerKernel({
         kernelName,
         backendName,
-        kernelFunc: ({ inputs, backend, attrs }) => run(memoryOf(backendName, backend), inputs, attrs ?? {}),
+        kernelFunc: ({ inputs, backend, attrs }) => {
+          const start = fusedClock.on ? tf.util.now() : 0;
+          const out = run(memoryOf(backendName, backend), inputs, attrs ?? {});
+          if (fusedClock.on) fusedClock.kernelMs += tf.util.now() - start;
+          return out;
+        },
       });
     }
   }
