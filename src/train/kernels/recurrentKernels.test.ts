@@ -131,21 +131,46 @@ describe.each(['cpu', 'wasm'] as const)('fused kernels on %s', (backend) => {
       return { x, w, dispose: () => tf.dispose([x, w.wih, w.whh, w.bih, w.bhh]) };
     }
 
-    it.each([true, false])('returnSequence %s: the fused forward is the unfused ops forward to the bit', (sequence) => {
-      for (const [k, { hidden, batch, steps }] of shapes.entries()) {
-        const { x, w, dispose } = randomLayer(hidden, batch, steps, 10 + k);
-        const options: LayerOptions = { steps, returnSequence: sequence, inputNeedsGrad: true };
-        const fused = tf.tidy(() => op(x, w, options).dataSync());
-        fusedCells.on = () => false;
-        const unfused = tf.tidy(() => op(x, w, options).dataSync());
-        fusedCells.on = onByDefault;
-        expect(fused.length).toBe((sequence ? steps : 1) * batch * hidden);
-        expect(Array.from(fused), `${cell} ${hidden} units, batch ${batch}, ${steps} steps`).toEqual(
-          Array.from(unfused),
-        );
-        dispose();
-      }
-    });
+    it.each([true, false])(
+      "returnSequence %s: the fused forward and backward are the unfused ops' to the bit",
+      (sequence) => {
+        for (const [k, { hidden, batch, steps }] of shapes.entries()) {
+          const { x, w, dispose } = randomLayer(hidden, batch, steps, 10 + k);
+          const options: LayerOptions = { steps, returnSequence: sequence, inputNeedsGrad: true };
+          const rows = (sequence ? steps : 1) * batch;
+          const readout = tf.tensor2d(
+            Float32Array.from({ length: rows * hidden }, (_, i) => Math.sin(i + 1)),
+            [rows, hidden],
+          );
+          const run = () =>
+            tf.tidy(() => {
+              const out = op(x, w, options).dataSync();
+              // L = sum(out * R): every unit and step enters the backward with its own weight.
+              const lossOf = (...a: tf.Tensor[]) =>
+                tf.sum(
+                  tf.mul(
+                    op(a[0] as tf.Tensor2D, { wih: a[1], whh: a[2], bih: a[3], bhh: a[4] } as LayerWeights, options),
+                    readout,
+                  ),
+                ) as tf.Scalar;
+              const grads = tf
+                .grads(lossOf)([x, w.wih, w.whh, w.bih, w.bhh])
+                .map((g) => Array.from(g.dataSync()));
+              return { out: Array.from(out), grads };
+            });
+          const fused = run();
+          fusedCells.on = () => false;
+          const unfused = run();
+          fusedCells.on = onByDefault;
+          const where = `${cell} ${hidden} units, batch ${batch}, ${steps} steps`;
+          expect(fused.out.length).toBe(rows * hidden);
+          expect(fused.out, `${where}: forward`).toEqual(unfused.out);
+          fused.grads.forEach((g, i) => expect(g, `${where}: gradient ${i}`).toEqual(unfused.grads[i]));
+          readout.dispose();
+          dispose();
+        }
+      },
+    );
 
     it('one kernel forward and one backward at the engine; the ops when the kernels are off; nothing left', async () => {
       const { x, w, dispose } = randomLayer(5, 2, 6, 3);

@@ -10,7 +10,9 @@
  * The forward mirrors the unfused ops: the same matMul and activation kernels, and every sum or product
  * a tfjs op would round to float32 rounded with Math.fround at the same place, so it is the unfused
  * forward to the bit on either backend (a JS tanh would differ in the last bit, which an exploding RNN
- * amplifies past any tolerance). The backward's products are in float64, rounded once when stored.
+ * amplifies past any tolerance). The backward rounds as the unfused backward's ops do too: the same
+ * gradients to the bit, and the same overflow to Infinity where a float32 product passes its range (a
+ * float64 product would not overflow there, and an exploding run would not diverge where tfjs's does).
  * Layouts (all time-major, gates stacked along the last axis in torch's order):
  *   LSTM forward  (xw [T*B,4H] = x W_ih, whh [H,4H], bih, bhh [4H]) -> h, c, tanh(c) [T*B,H], gates [T*B,4H],
  *                 h_T [B,H]; gates hold the activations s(i), s(f), tanh(g), s(o)
@@ -188,17 +190,27 @@ function upstream(
   B: number,
   H: number,
   out: Float32Array,
+  direct: Float32Array | null = null,
 ): void {
   for (let k = 0; k < B * H; k++) {
     const above = returnSequence ? dy[t * B * H + k]! : 0;
-    out[k] = recurrent
-      ? returnSequence
-        ? fround(recurrent[k]! + above)
-        : recurrent[k]!
-      : returnSequence
-        ? above
-        : dy[k]!;
+    if (!recurrent) {
+      out[k] = returnSequence ? above : dy[k]!;
+      continue;
+    }
+    const fromNext = direct ? fround(recurrent[k]! + direct[k]!) : recurrent[k]!;
+    out[k] = returnSequence ? fround(fromNext + above) : fromNext;
   }
+}
+
+/** s (1 - s) as the ops form it from the sigmoid's output: s - s^2, each rounded to float32. */
+function sigmoidDerivative(s: number): number {
+  return fround(s - fround(s * s));
+}
+
+/** 1 - t^2 as the ops form it from tanh's output, each rounded to float32. */
+function oneMinusSquare(t: number): number {
+  return fround(1 - fround(t * t));
 }
 
 function lstmBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): TensorInfo[] {
@@ -210,7 +222,7 @@ function lstmBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attr
   const B = rows / steps;
   const dZ = memory.alloc([rows, 4 * H]);
   const dH = memory.alloc([rows, H]);
-  const dcNext = new Float64Array(B * H);
+  const dcNext = new Float32Array(B * H);
   const dzStep = memory.alloc([B, 4 * H]);
   const whhT = transposed(memory, input(inputs, 'whh'));
   let rec: TensorInfo | null = null;
@@ -235,15 +247,15 @@ function lstmBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attr
         const o = gv[zBase + 3 * H + j]!;
         const tanhC = tc[row * H + j]!;
         const dhU = dh[u]!;
-        // dc_t = dh_t s(o) (1 - tanh^2 c_t) + dc_{t+1} s(f_{t+1})
-        const fromNext = t < steps - 1 ? dcNext[u]! * gv[zBase + 4 * H * B + H + j]! : 0;
-        const dc = dhU * o * (1 - tanhC * tanhC) + fromNext;
+        // dc_t = dh_t s(o) (1 - tanh^2 c_t) + dc_{t+1} s(f_{t+1}), rounded as the ops round it
+        const dcFromH = fround(dhU * fround(o * oneMinusSquare(tanhC)));
+        const dc = t < steps - 1 ? fround(dcFromH + fround(dcNext[u]! * gv[zBase + 4 * H * B + H + j]!)) : dcFromH;
         dcNext[u] = dc;
         const cPrev = t > 0 ? c[(row - B) * H + j]! : 0;
-        dz[zBase + j] = dc * g * (i - i * i);
-        dz[zBase + H + j] = dc * cPrev * (f - f * f);
-        dz[zBase + 2 * H + j] = dc * i * (1 - g * g);
-        dz[zBase + 3 * H + j] = dhU * tanhC * (o - o * o);
+        dz[zBase + j] = fround(dc * fround(g * sigmoidDerivative(i)));
+        dz[zBase + H + j] = fround(dc * fround(cPrev * sigmoidDerivative(f)));
+        dz[zBase + 2 * H + j] = fround(dc * fround(i * oneMinusSquare(g)));
+        dz[zBase + 3 * H + j] = fround(dhU * fround(tanhC * sigmoidDerivative(o)));
       }
     }
     if (t > 0) {
@@ -298,8 +310,7 @@ function rnnBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
     const dz = memory.view(dZ);
     const base = t * B * H;
     for (let k = 0; k < B * H; k++) {
-      const ht = h[base + k]!;
-      dz[base + k] = dh[k]! * (1 - ht * ht);
+      dz[base + k] = fround(dh[k]! * oneMinusSquare(h[base + k]!));
     }
     if (t > 0) {
       copyRows(dz, t * B, H, memory.view(dzStep));
@@ -400,14 +411,11 @@ function gruBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
   const whhT = transposed(memory, input(inputs, 'whh'));
   let rec: TensorInfo | null = null;
   // dh_t z_t, the direct path of h_t = n + z (h_{t-1} - n) into dL/dh_{t-1}.
-  const direct = new Float64Array(B * H);
+  const direct = new Float32Array(B * H);
   for (let t = steps - 1; t >= 0; t--) {
     const dh = memory.view(dH).subarray(t * B * H, (t + 1) * B * H);
-    upstream(memory.view(input(inputs, 'dy')), returnSequence, rec ? memory.view(rec) : null, t, B, H, dh);
-    if (rec) {
-      for (let k = 0; k < B * H; k++) dh[k] = dh[k]! + direct[k]!;
-      memory.free(rec);
-    }
+    upstream(memory.view(input(inputs, 'dy')), returnSequence, rec ? memory.view(rec) : null, t, B, H, dh, direct);
+    if (rec) memory.free(rec);
     rec = null;
     const h = memory.view(hsInfo);
     const gv = memory.view(input(inputs, 'gates'));
@@ -424,16 +432,16 @@ function gruBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
         const n = gv[zBase + 2 * H + j]!;
         const previous = t > 0 ? h[(row - B) * H + j]! : 0;
         const dhU = dh[u]!;
-        const kN = (1 - update) * (1 - n * n);
-        const kZ = (previous - n) * (update - update * update);
-        const kR = kN * un[row * H + j]! * (reset - reset * reset);
-        da[zBase + j] = dhU * kR;
-        da[zBase + H + j] = dhU * kZ;
-        da[zBase + 2 * H + j] = dhU * kN;
-        du[zBase + j] = dhU * kR;
-        du[zBase + H + j] = dhU * kZ;
-        du[zBase + 2 * H + j] = dhU * kN * reset;
-        direct[u] = dhU * update;
+        const kN = fround(fround(1 - update) * oneMinusSquare(n));
+        const kZ = fround(fround(previous - n) * sigmoidDerivative(update));
+        const kR = fround(fround(kN * un[row * H + j]!) * sigmoidDerivative(reset));
+        da[zBase + j] = fround(dhU * kR);
+        da[zBase + H + j] = fround(dhU * kZ);
+        da[zBase + 2 * H + j] = fround(dhU * kN);
+        du[zBase + j] = fround(dhU * kR);
+        du[zBase + H + j] = fround(dhU * kZ);
+        du[zBase + 2 * H + j] = fround(dhU * fround(kN * reset));
+        direct[u] = fround(dhU * update);
       }
     }
     if (t > 0) {
