@@ -118,8 +118,8 @@ function lstmForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
           const f = s[sBase + H + j]!;
           const g = tg[b * H + j]!;
           const o = s[sBase + 3 * H + j]!;
-          const input = fround(i * g);
-          const cell = t > 0 ? fround(fround(f * c[(row - B) * H + j]!) + input) : input;
+          const written = fround(i * g);
+          const cell = t > 0 ? fround(fround(f * c[(row - B) * H + j]!) + written) : written;
           gv[zBase + j] = i;
           gv[zBase + H + j] = f;
           gv[zBase + 2 * H + j] = g;
