@@ -126,6 +126,26 @@ export const TOUR: readonly TourLesson[] = [
       '0.01, and stalls below that band or bounces above the line beyond it.',
     sweep: 'preset=adding&page=sweep&sweepLr=0.01:0.3:4&sweepClip=0.03:1:4&sweepSteps=2000&tour=8',
   },
+  {
+    n: 9,
+    title: 'What clipping cannot fix: the gradient that vanishes',
+    query: 'preset=adding&seqLen=100&optimizer=adam&lr=0.01&clipNorm=1&evalEvery=250&hiddenGradEvery=50&tour=9',
+    text:
+      'The adding problem again, now at T = 100: the first marked number must be carried 50 to 99 steps to the ' +
+      'answer. The setting of PyTorch\u2019s reference run: a tanh RNN of 32 units, Adam at learning rate 0.01, ' +
+      'batch 32, 2,000 steps. Left unclipped, right clipped to global norm 1.',
+    lookFor:
+      'Press Play. Neither run learns: in 2,000 steps neither test MSE falls below 0.15, the dashed line of always ' +
+      'answering 1 (about a third of the test sequences count as solved, as many as that answer solves). Clipping ' +
+      'acts (the ticks along the top of its gradient chart) and changes nothing, because nothing explodes. The ' +
+      'per-time-step chart shows what is wrong instead: the gradient reaching t = 1 is already below a thousandth ' +
+      'of the one at t = 100 at the first step, and it collapses from there, below 1e-8 by the end. The gradient ' +
+      'vanishes: the first marker is never heard. Clipping can shorten a gradient that is too long; it cannot ' +
+      'lengthen one that has vanished. Now set Model to LSTM and press Play again: from the same data and the same ' +
+      'batches, the clipped LSTM (right) solves it within the 2,000 steps: its test MSE falls below 0.01, with over ' +
+      '95% of the test sequences solved. Its cell state is carried from step to step by addition, gated, so the ' +
+      'gradient has a path back to t = 1 that is not a product of 100 shrinking factors.',
+  },
 ];
 
 /** The link's `tour=` takes 1..TOUR_LENGTH. */
