@@ -382,6 +382,15 @@ export const LESSON_CHECKS: readonly LessonCheck[] = [
         },
       },
       {
+        says: 'the narrator tells, in both RNN runs, that the gradient vanishes through time',
+        measure: (runs) => {
+          const told = (['baseline', 'clipped'] as const).map(
+            (s) => side(runs, 'lesson', s).story.events.find((e) => e.kind === 'vanishing-in-time')?.step,
+          );
+          return { held: told.every((step) => step !== undefined), figure: `told at steps ${told.join(' / ')}` };
+        },
+      },
+      {
         says: 'the LSTM (clipped, same batches) solves it: test MSE below 0.01 within 2,000 steps, over 95% solved',
         measure: (runs) => {
           const l = side(runs, 'lstm', 'clipped');

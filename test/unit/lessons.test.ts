@@ -5,6 +5,7 @@
  * texts agree (every lesson that trains has a check; every stated rate is in its lesson's words).
  */
 import { describe, expect, it } from 'vitest';
+import { PRESETS } from '../../src/experiment/presets.ts';
 import { TOUR } from '../../src/experiment/tour.ts';
 import { LESSON_CHECKS } from '../../scripts/lessons/claims.ts';
 import { RATE_SEEDS, statedRate, verdict } from '../../scripts/lessons/verdict.ts';
@@ -62,6 +63,16 @@ describe('the checks and the lessons agree', () => {
       for (const rate of rates) expect(words, `lesson ${check.lesson}`).toContain(rate);
       for (const [phrase] of words.matchAll(/\bin \d+ of \d+ seeds\b/g))
         expect(rates, `lesson ${check.lesson} says "${phrase}"`).toContain(phrase);
+    }
+  });
+
+  it('a rate a preset states is the rate a lesson on that preset states and the check measures', () => {
+    for (const preset of Object.values(PRESETS)) {
+      const rates = LESSON_CHECKS.filter((c) =>
+        TOUR.find((l) => l.n === c.lesson)?.query.startsWith(`preset=${preset.id}&`),
+      ).flatMap((c) => c.claims.flatMap((claim) => (claim.rate ? [claim.rate] : [])));
+      for (const [phrase] of preset.summary.matchAll(/\bin \d+ of \d+ seeds\b/g))
+        expect(rates, `preset ${preset.id} says "${phrase}"`).toContain(phrase);
     }
   });
 
