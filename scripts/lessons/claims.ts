@@ -73,7 +73,12 @@ const within = (x: number | undefined, lo: number, hi: number) => x !== undefine
 
 const only = (n: number) => (seed: number) => ({ lesson: { config: lessonConfig(n, seed) } });
 
-/** Lesson 9's seeds whose figures are pinned against PyTorch's for the same setting (issue 21). */
+/**
+ * Lesson 9's seeds whose figures are pinned against PyTorch's for the same setting (issue 21: LSTM test MSE 4e-4 to
+ * 3e-3, the RNN 0.165 to 0.168 over three seeds). A net at the baseline scores 1/6 on average, but on one test set
+ * of 500 sequences its MSE scatters by about 0.009 (the sd of (S - 1)^2 is 0.197), so the RNN is pinned to the
+ * baseline within two of those: 0.15 to 0.18.
+ */
 const PINNED_SEEDS: readonly number[] = [0, 1];
 /** The LSTM has solved the adding problem once its test MSE is below this. */
 const LSTM_SOLVED_MSE = 0.01;
@@ -278,14 +283,14 @@ export const LESSON_CHECKS: readonly LessonCheck[] = [
     experiments: only(8),
     claims: [
       {
-        says: 'unclipped, the gradient norm grows a thousandfold within 20 steps and the run overflows within 60',
+        says: 'unclipped, the gradient norm grows a thousandfold within 20 steps and the run overflows within 80',
         measure: (runs) => {
           const b = side(runs, 'lesson', 'baseline');
           const first = b.steps[0]?.globalNormPre ?? NaN;
           const early = Math.max(...b.steps.slice(0, 20).map((m) => m.globalNormPre));
           const step = b.story.divergence?.step;
           return {
-            held: early / first > 1000 && step !== undefined && step <= 60,
+            held: early / first > 1000 && step !== undefined && step <= 80,
             figure: `x${fmt(early / first)} in 20 steps, diverged at step ${step ?? 'never'}`,
           };
         },
@@ -309,10 +314,29 @@ export const LESSON_CHECKS: readonly LessonCheck[] = [
         },
       },
       {
-        says: 'it learns: test MSE under 0.05 at step 2,000',
+        says: 'it ends below the line in every seed: test MSE under 0.15 at step 2,000',
+        measure: (runs) => {
+          const e = lastEval(side(runs, 'lesson', 'clipped'));
+          return {
+            held: e !== undefined && e.step === 2000 && e.testLoss < 0.15,
+            figure: `test MSE ${fmt(e?.testLoss)}, ${fmt(100 * (e?.testSolved ?? NaN))}% solved`,
+          };
+        },
+      },
+      {
+        says: 'it learns to a test MSE under 0.05 by step 2,000',
+        rate: 'in 8 of 10 seeds',
         measure: (runs) => {
           const mse = lastEval(side(runs, 'lesson', 'clipped'))?.testLoss;
           return { held: mse !== undefined && mse < 0.05, figure: `test MSE ${fmt(mse)}` };
+        },
+      },
+      {
+        says: 'seeds 4 and 8 are still on their way down at step 2,000: test MSE 0.05 to 0.14',
+        seeds: [4, 8],
+        measure: (runs) => {
+          const mse = lastEval(side(runs, 'lesson', 'clipped'))?.testLoss;
+          return { held: within(mse, 0.05, 0.14), figure: `test MSE ${fmt(mse)}` };
         },
       },
       {
@@ -324,7 +348,7 @@ export const LESSON_CHECKS: readonly LessonCheck[] = [
         },
       },
       {
-        says: 'once it has learned, the two are of the same order (last 10 ratios 0.3 to 2.5)',
+        says: 'by the end the two are of the same order (last 10 ratios 0.3 to 2.5)',
         measure: (runs) => {
           const late = throughTime(side(runs, 'lesson', 'clipped'), 30).slice(-10);
           const [lo, hi] = [Math.min(...late), Math.max(...late)];
@@ -347,14 +371,15 @@ export const LESSON_CHECKS: readonly LessonCheck[] = [
     }),
     claims: [
       {
-        says: 'the plain RNN, unclipped and clipped, never learns: no test MSE below 0.15 in 2,000 steps',
+        says: 'the plain RNN, unclipped and clipped, never learns: no test MSE below 0.15 and never half the sequences solved in 2,000 steps',
         measure: (runs) => {
           const [b, c] = [side(runs, 'lesson', 'baseline'), side(runs, 'lesson', 'clipped')];
-          const mses = [...b.evals, ...c.evals].map((e) => e.testLoss);
-          const lo = Math.min(...mses);
+          const evals = [...b.evals, ...c.evals];
+          const lo = Math.min(...evals.map((e) => e.testLoss));
+          const most = Math.max(...evals.map((e) => e.testSolved ?? NaN));
           return {
-            held: b.steps.length === 2000 && c.steps.length === 2000 && mses.length === 16 && lo >= 0.15,
-            figure: `lowest of ${mses.length} tests ${fmt(lo)}; at the end ${fmt(lastEval(b)?.testLoss)} unclipped, ${fmt(lastEval(c)?.testLoss)} clipped (solved ${fmt(lastEval(c)?.testSolved)})`,
+            held: b.steps.length === 2000 && c.steps.length === 2000 && evals.length === 16 && lo >= 0.15 && most < 0.5,
+            figure: `lowest of ${evals.length} tests ${fmt(lo)}, most solved ${fmt(100 * most)}%; at the end ${fmt(lastEval(b)?.testLoss)} unclipped, ${fmt(lastEval(c)?.testLoss)} clipped`,
           };
         },
       },
@@ -367,17 +392,17 @@ export const LESSON_CHECKS: readonly LessonCheck[] = [
         },
       },
       {
-        says: 'in both RNN runs ||dL/dh_1|| / ||dL/dh_100|| starts below 1e-3 and ends below 1e-8',
+        says: 'in both RNN runs ||dL/dh_1|| / ||dL/dh_100|| is below 1e-3 at step 1, and its median over the run below 1e-6',
         measure: (runs) => {
-          const [b, c] = [
-            throughTime(side(runs, 'lesson', 'baseline'), 100),
-            throughTime(side(runs, 'lesson', 'clipped'), 100),
+          const [b, c] = (['baseline', 'clipped'] as const).map((s) => throughTime(side(runs, 'lesson', s), 100)) as [
+            number[],
+            number[],
           ];
           const first = Math.max(b[0] ?? NaN, c[0] ?? NaN);
-          const last = Math.max(b.at(-1) ?? NaN, c.at(-1) ?? NaN);
+          const [mb, mc] = [median(b), median(c)];
           return {
-            held: first < 1e-3 && last < 1e-8,
-            figure: `first ${fmt(b[0])} / ${fmt(c[0])}, last ${fmt(b.at(-1))} / ${fmt(c.at(-1))} (unclipped / clipped)`,
+            held: first < 1e-3 && Math.max(mb, mc) < 1e-6,
+            figure: `step 1 ${fmt(b[0])} / ${fmt(c[0])}, median ${fmt(mb)} / ${fmt(mc)}, largest after step 500 ${fmt(Math.max(...b.slice(10)))} / ${fmt(Math.max(...c.slice(10)))} (unclipped / clipped)`,
           };
         },
       },
@@ -403,14 +428,14 @@ export const LESSON_CHECKS: readonly LessonCheck[] = [
         },
       },
       {
-        says: 'pinned to PyTorch (T = 100, 2,000 steps): RNN test MSE 0.164 to 0.177, LSTM 1e-4 to 3e-3',
+        says: 'pinned to PyTorch (T = 100, 2,000 steps): RNN test MSE 0.15 to 0.18, LSTM 1e-4 to 3e-3',
         seeds: PINNED_SEEDS,
         measure: (runs) => {
           const rnn = (['baseline', 'clipped'] as const).map((s) => lastEval(side(runs, 'lesson', s))?.testLoss ?? NaN);
           const lstm = side(runs, 'lstm', 'clipped');
           const mse = lastEval(lstm)?.testLoss ?? NaN;
           return {
-            held: rnn.every((x) => within(x, 0.164, 0.177)) && lstm.steps.length === 2000 && within(mse, 1e-4, 3e-3),
+            held: rnn.every((x) => within(x, 0.15, 0.18)) && lstm.steps.length === 2000 && within(mse, 1e-4, 3e-3),
             figure: `RNN ${rnn.map((x) => fmt(x)).join(' / ')}, LSTM ${fmt(mse)} after ${lstm.steps.length} steps`,
           };
         },

@@ -101,7 +101,12 @@ export const PRESETS: Record<PresetId, Preset> = {
     id: 'adding',
     title: 'The adding problem (Pascanu et al. 2013)',
     summary:
-      'A tanh RNN of 32 units reads T = 30 pairs (a value, a marker) and answers the sum of the two marked values; always answering 1 scores MSE 0.167. SGD lr 0.1 momentum 0.9, batch 32. Unclipped it diverges within 60 steps; clipped to global norm 0.1 it learns, to a test MSE of 0.02-0.04 in 2,000 steps.',
+      'A tanh RNN of 32 units reads T = 30 pairs (a value drawn from U(0, 1), a marker) and answers the sum of the ' +
+      'two marked values, one marked in each half. The target is the plain sum, not scaled as in Hochreiter and ' +
+      'Schmidhuber (1997) or Pascanu et al. (2013) (docs/ADDING.md): always answering 1 scores MSE 1/6, about 0.167, ' +
+      'and already solves 36% of the sequences by Pascanu et al.\u2019s criterion (squared error under 0.04). SGD lr ' +
+      '0.1 momentum 0.9, batch 32. Unclipped it diverges within 80 steps; clipped to global norm 0.1 it learns, to ' +
+      'a test MSE under 0.05 in 2,000 steps in 8 of 10 seeds.',
     config: {
       ...DEFAULT_CONFIG,
       model: 'rnn',
