@@ -103,6 +103,7 @@ function runAll(units: Unit[], jobs: number, onResult: (r: UnitResult) => void):
   const script = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
     let live = 0;
+    const workers: ChildProcess[] = [];
     const next = (worker: ChildProcess) => {
       const unit = queue.shift();
       worker.send(unit ?? 'done');
@@ -117,10 +118,14 @@ function runAll(units: Unit[], jobs: number, onResult: (r: UnitResult) => void):
         if (message !== 'ready') onResult(message);
         next(worker);
       });
+      workers.push(worker);
       worker.on('exit', (code) => {
         live -= 1;
-        if (code !== 0) reject(new Error(`a lessons process exited with code ${code}`));
-        else if (live === 0) resolve();
+        if (code !== 0) {
+          // One process lost: the others' results could not be complete either, so stop them too.
+          for (const other of workers) if (other !== worker && other.exitCode === null) other.kill();
+          reject(new Error(`a lessons process exited with code ${code}`));
+        } else if (live === 0) resolve();
       });
     }
   });

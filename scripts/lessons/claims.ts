@@ -120,6 +120,22 @@ export const LESSON_CHECKS: readonly LessonCheck[] = [
         },
       },
       {
+        says: 'the preset: its batch loss falls a hundredfold within 60 steps, then levels off mostly between 40 and 250',
+        measure: (runs) => {
+          const batch = side(runs, 'lesson', 'clipped').steps.map((m) => m.loss);
+          const early = Math.min(...batch.slice(0, 60));
+          const later = batch.slice(100).sort((a, b) => a - b);
+          const [p5, p95] = [
+            later[Math.floor(0.05 * later.length)] ?? NaN,
+            later[Math.floor(0.95 * later.length)] ?? NaN,
+          ];
+          return {
+            held: early < (batch[0] ?? NaN) / 100 && p5 > 40 && p95 < 250,
+            figure: `first ${fmt(batch[0])}, lowest by step 60 ${fmt(early)}, 5th-95th percentile after step 100 ${fmt(p5)} to ${fmt(p95)}`,
+          };
+        },
+      },
+      {
         says: 'its loss falls (last epoch under 1% of the first)',
         measure: (runs) => {
           const [first = NaN, ...rest] = side(runs, 'lesson', 'clipped').epochLosses;
