@@ -120,7 +120,7 @@ export const LESSON_CHECKS: readonly LessonCheck[] = [
         },
       },
       {
-        says: 'the preset: its batch loss falls a hundredfold within 60 steps, then levels off mostly between 40 and 250',
+        says: 'the preset: its batch loss falls a hundredfold within 60 steps, then levels off mostly between 50 and 300 (5th to 95th percentile after step 100)',
         measure: (runs) => {
           const batch = side(runs, 'lesson', 'clipped').steps.map((m) => m.loss);
           const early = Math.min(...batch.slice(0, 60));
@@ -130,7 +130,7 @@ export const LESSON_CHECKS: readonly LessonCheck[] = [
             later[Math.floor(0.95 * later.length)] ?? NaN,
           ];
           return {
-            held: early < (batch[0] ?? NaN) / 100 && p5 > 40 && p95 < 250,
+            held: early < (batch[0] ?? NaN) / 100 && p5 >= 50 && p95 <= 300,
             figure: `first ${fmt(batch[0])}, lowest by step 60 ${fmt(early)}, 5th-95th percentile after step 100 ${fmt(p5)} to ${fmt(p95)}`,
           };
         },
@@ -340,11 +340,12 @@ export const LESSON_CHECKS: readonly LessonCheck[] = [
         },
       },
       {
-        says: 'it learns to a test MSE under 0.05 by step 2,000',
+        says: 'it learns to a test MSE under 0.05 by step 2,000, with 60% or more of the test sequences solved',
         rate: 'in 8 of 10 seeds',
         measure: (runs) => {
-          const mse = lastEval(side(runs, 'lesson', 'clipped'))?.testLoss;
-          return { held: mse !== undefined && mse < 0.05, figure: `test MSE ${fmt(mse)}` };
+          const e = lastEval(side(runs, 'lesson', 'clipped'));
+          const [mse, solved] = [e?.testLoss ?? NaN, e?.testSolved ?? NaN];
+          return { held: mse < 0.05 && solved >= 0.6, figure: `test MSE ${fmt(mse)}, ${fmt(100 * solved)}% solved` };
         },
       },
       {

@@ -21,7 +21,7 @@ export const PRESETS: Record<PresetId, Preset> = {
     id: 'dense-explode',
     title: 'Dense regression that explodes',
     summary:
-      "The tutorial's headline run: 20-25-1 ReLU net, SGD lr 0.07 momentum 0.8, batch 128, on make_regression(random_state=1). Unclipped, the loss overflows to Infinity at step 5; clipped by value at 1 it survives: its loss falls a hundredfold within some 50 steps, then levels off near 50 to 200.",
+      "The tutorial's headline run: 20-25-1 ReLU net, SGD lr 0.07 momentum 0.8, batch 128, on make_regression(random_state=1). Unclipped, the loss overflows to Infinity at step 5; clipped by value at 1 it survives: its batch loss falls a hundredfold within 60 steps, then levels off, noisy, mostly between 50 and 300.",
     config: { ...DEFAULT_CONFIG },
   },
   'lstm-pytorch': {
