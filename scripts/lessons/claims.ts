@@ -388,14 +388,14 @@ export const LESSON_CHECKS: readonly LessonCheck[] = [
     }),
     claims: [
       {
-        says: 'the plain RNN, unclipped and clipped, never learns: no test MSE below 0.15 and never half the sequences solved in 2,000 steps',
+        says: 'the plain RNN, unclipped and clipped, never learns: no test MSE below 0.14 and never half the sequences solved in 2,000 steps',
         measure: (runs) => {
           const [b, c] = [side(runs, 'lesson', 'baseline'), side(runs, 'lesson', 'clipped')];
           const evals = [...b.evals, ...c.evals];
           const lo = Math.min(...evals.map((e) => e.testLoss));
           const most = Math.max(...evals.map((e) => e.testSolved ?? NaN));
           return {
-            held: b.steps.length === 2000 && c.steps.length === 2000 && evals.length === 16 && lo >= 0.15 && most < 0.5,
+            held: b.steps.length === 2000 && c.steps.length === 2000 && evals.length === 16 && lo >= 0.14 && most < 0.5,
             figure: `lowest of ${evals.length} tests ${fmt(lo)}, most solved ${fmt(100 * most)}%; at the end ${fmt(lastEval(b)?.testLoss)} unclipped, ${fmt(lastEval(c)?.testLoss)} clipped`,
           };
         },
