@@ -21,7 +21,7 @@ export const PRESETS: Record<PresetId, Preset> = {
     id: 'dense-explode',
     title: 'Dense regression that explodes',
     summary:
-      "The tutorial's headline run: 20-25-1 ReLU net, SGD lr 0.07 momentum 0.8, batch 128, on make_regression(random_state=1). Unclipped, the loss overflows to Infinity at step 5; clipped by value at 1 it survives: its loss falls a hundredfold within some 50 steps, then levels off near 50 to 200.",
+      "The tutorial's headline run: 20-25-1 ReLU net, SGD lr 0.07 momentum 0.8, batch 128, on make_regression(random_state=1). Unclipped, the loss overflows to Infinity at step 5; clipped by value at 1 it survives: its batch loss falls a hundredfold within 60 steps, then levels off, noisy, mostly between 50 and 300.",
     config: { ...DEFAULT_CONFIG },
   },
   'lstm-pytorch': {
@@ -101,7 +101,12 @@ export const PRESETS: Record<PresetId, Preset> = {
     id: 'adding',
     title: 'The adding problem (Pascanu et al. 2013)',
     summary:
-      'A tanh RNN of 32 units reads T = 30 pairs (a value, a marker) and answers the sum of the two marked values; always answering 1 scores MSE 0.167. SGD lr 0.1 momentum 0.9, batch 32. Unclipped it diverges within 60 steps; clipped to global norm 0.1 it learns, to a test MSE of 0.02-0.04 in 2,000 steps.',
+      'A tanh RNN of 32 units reads T = 30 pairs (a value drawn from U(0, 1), a marker) and answers the sum of the ' +
+      'two marked values, one marked in each half. The target is the plain sum, not scaled as in Hochreiter and ' +
+      'Schmidhuber (1997) or Pascanu et al. (2013) (docs/ADDING.md): always answering 1 scores MSE 1/6, about 0.167, ' +
+      'and already solves 36% of the sequences by Pascanu et al.\u2019s criterion (squared error under 0.04). SGD lr ' +
+      '0.1 momentum 0.9, batch 32. Unclipped it diverges within 80 steps; clipped to global norm 0.1 it learns, to ' +
+      'a test MSE under 0.05 in 2,000 steps in 8 of 10 seeds.',
     config: {
       ...DEFAULT_CONFIG,
       model: 'rnn',

@@ -21,9 +21,10 @@ describe('the guided tour', () => {
 
   it('each lesson sets up its point', () => {
     const lessons = TOUR.map((l) => decodeExperiment(lessonLink(l)));
-    expect(lessons).toHaveLength(8);
+    expect(lessons).toHaveLength(9);
     type Decoded = (typeof lessons)[number];
-    const [explode, clipValue, modes, rnn, lstm, cliff, literal, adding] = lessons as [
+    const [explode, clipValue, modes, rnn, lstm, cliff, literal, adding, vanishing] = lessons as [
+      Decoded,
       Decoded,
       Decoded,
       Decoded,
@@ -63,5 +64,22 @@ describe('the guided tour', () => {
     });
     expect(adding.config.clip).toMatchObject({ mode: 'global', threshold: 0.1 });
     expect(adding.config.hiddenGradEvery).toBeGreaterThan(0);
+    // Lesson 9: the adding problem at T = 100 in the setting PyTorch measured: 32 units, Adam 0.01, batch 32,
+    // global norm 1, 2,000 steps; a plain RNN pair, unclipped and clipped, measuring dL/dh_t through time.
+    expect(vanishing.preset).toBe('adding');
+    expect(vanishing.config).toMatchObject({
+      model: 'rnn',
+      task: 'adding',
+      seqLen: 100,
+      hidden: 32,
+      optimizer: 'adam',
+      lr: 0.01,
+      batch: 32,
+      steps: 2000,
+      pair: true,
+      baseClip: { mode: 'none' },
+      clip: { mode: 'global', threshold: 1, normType: '2' },
+    });
+    expect(vanishing.config.hiddenGradEvery).toBeGreaterThan(0);
   });
 });

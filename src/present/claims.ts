@@ -12,7 +12,7 @@ import { formatNumber } from './describe.ts';
  * What a quoted number is. The StepMetrics fields by their names; the others are derived from one step's
  * metrics (`appliedRatio` = globalNormPost / globalNormPre, `hiddenGradRatio` = ||dL/dh_1|| / ||dL/dh_T|| of a
  * layer and `hiddenGradShrink` its inverse, `spikeRatio` = the norm over the running median, `shortening` = 1 / appliedRatio) or from a run's
- * story (`mean...`, `firstLoss`, `finalLoss`), or from an evaluation (`testLoss`, `testAccuracy`).
+ * story (`mean...`, `firstLoss`, `finalLoss`), or from an evaluation (`testLoss`, `testSolved`, `testAccuracy`).
  */
 export type FigureMetric =
   | 'loss'
@@ -34,6 +34,7 @@ export type FigureMetric =
   | 'firstLoss'
   | 'finalLoss'
   | 'testLoss'
+  | 'testSolved'
   | 'testAccuracy';
 
 export interface Figure {

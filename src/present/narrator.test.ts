@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { NO_CLIP, type ClipConfig } from '../experiment/config.ts';
 import type { RunLayout, StepMetrics } from '../train/metrics.ts';
 import { quotableEvaluation } from './claims.ts';
-import { Narrator, compareRace, comparePair, summarizeStory } from './narrator.ts';
+import { Narrator, compareRace, comparePair, storyClaim, summarizeStory } from './narrator.ts';
+
+const storyClaimOf = (narrator: Narrator) => storyClaim(narrator.story(), GLOBAL_1);
 
 const VALUE_1: ClipConfig = { ...NO_CLIP, mode: 'value', min: -1, max: 1 };
 const GLOBAL_1: ClipConfig = { ...NO_CLIP, mode: 'global', threshold: 1 };
@@ -324,6 +326,38 @@ describe('the narrator says only what is true of this run', () => {
     expect(comparePair(baseline.story(), clipped.story())).toBe(
       'The unclipped run diverged at step 2; the clipped run, from the same weights and batches, stayed finite for all its 10 steps, but it did not learn: its batch loss went from 19200 to about 23300.',
     );
+  });
+
+  it('the adding problem: the fraction of test sequences solved beside the test MSE, with the yardstick below half', () => {
+    const told = (testSolved: number | null | undefined) => {
+      const narrator = new Narrator(GLOBAL_1, recurrent('rnn', 4, 1, false, 100));
+      narrator.observe(step(1));
+      const base = { step: 2000, testAccuracy: null, testLoss: 0.0312, examples: 500 };
+      narrator.evaluated(testSolved === undefined ? base : { ...base, testSolved });
+      return storyClaimOf(narrator);
+    };
+    const solved = told(0.874);
+    expect(solved.text).toContain(
+      'After step 2000, test MSE 0.0312 (always answering 1 scores 0.167), 87% of the test sequences solved (squared error under 0.04).',
+    );
+    expect(solved.figures.filter((f) => f.metric === 'testSolved')).toEqual([
+      { metric: 'testSolved', value: 0.874, printed: '87%', step: 2000 },
+    ]);
+    // Below half: the 36% a net that ignores the markers scores by the same criterion, said beside it.
+    expect(told(0.352).text).toContain(
+      '35% of the test sequences solved (squared error under 0.04; always answering 1 solves about 36%).',
+    );
+    // Not measured (a run stored before the metric existed), or not finite: nothing said of it.
+    for (const missing of [undefined, null, NaN]) {
+      const said = told(missing);
+      expect(said.text).not.toContain('solved');
+      expect(said.figures.map((f) => f.metric)).not.toContain('testSolved');
+    }
+    // A classifier's story never speaks of sequences solved.
+    const mnist = new Narrator(GLOBAL_1, recurrent('rnn', 4));
+    mnist.observe(step(1));
+    mnist.evaluated({ step: 1, testAccuracy: 0.5, testLoss: 1, testSolved: 0.5, examples: 100 });
+    expect(storyClaimOf(mnist).text).not.toContain('solved');
   });
 
   /** A story of `steps` steps, clipping acting on all of them at a quarter, with a last evaluation. */

@@ -12,6 +12,7 @@
  * when to tell it. Every sentence carries the figures it quotes (claims.ts).
  */
 import { ADDING_BASELINE_MSE, type ClipConfig } from '../experiment/config.ts';
+import { ADDING_SOLVED_ERROR } from '../train/metricSchema.ts';
 import type { Divergence, EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
 import {
   figure,
@@ -283,7 +284,31 @@ function evalClaim(e: EvalMetrics, task: TaskKind, run?: string): Claim {
   }
   const printed = task === 'adding' ? formatAgainst(e.testLoss, ADDING_BASELINE_MSE) : formatNumber(e.testLoss);
   const reference = task === 'adding' ? addingReference(e.testLoss) : '';
-  return { text: `test MSE ${printed}${reference}`, figures: [figure('testLoss', e.testLoss, printed, where)] };
+  const mse: Claim = {
+    text: `test MSE ${printed}${reference}`,
+    figures: [figure('testLoss', e.testLoss, printed, where)],
+  };
+  const solved = task === 'adding' ? solvedClaim(e, where) : null;
+  return solved ? { text: `${mse.text}, ${solved.text}`, figures: [...mse.figures, ...solved.figures] } : mse;
+}
+
+/**
+ * The fraction of sequences always answering 1 solves: the sum of two U(0, 1) is triangular on [0, 2], and
+ * (1 - s)^2 < 0.04 where |s - 1| < 0.2, which has probability 1 - 0.8^2 = 0.36.
+ */
+const ANSWERING_ONE_SOLVED = 1 - (1 - Math.sqrt(ADDING_SOLVED_ERROR)) ** 2;
+
+/** Beside the adding problem's test MSE: the fraction of test sequences solved, by Pascanu et al.'s criterion. */
+function solvedClaim(e: EvalMetrics, where: { step: number; run?: string }): Claim | null {
+  const fraction = e.testSolved;
+  if (fraction === undefined || fraction === null || !Number.isFinite(fraction)) return null;
+  const printed = percentAgainst(fraction);
+  // Below half, the student needs the yardstick: a net that ignores the markers already solves about a third.
+  const yardstick = fraction < 0.5 ? `; always answering 1 solves about ${percentAgainst(ANSWERING_ONE_SOLVED)}` : '';
+  return {
+    text: `${printed} of the test sequences solved (squared error under ${ADDING_SOLVED_ERROR}${yardstick})`,
+    figures: [figure('testSolved', fraction, printed, where)],
+  };
 }
 
 /** How far clipping turned the steps it acted on, in words. */

@@ -49,6 +49,8 @@ describe('a run on the adding problem', () => {
     expect(Number.isFinite(m.loss) && m.loss > 0).toBe(true);
     const evaluation = await run.evaluate();
     expect(evaluation).toMatchObject({ step: 2, testAccuracy: null, examples: 1200 });
+    expect(evaluation?.testSolved).toBeGreaterThanOrEqual(0);
+    expect(evaluation?.testSolved).toBeLessThanOrEqual(1);
     expect(tf.memory().numTensors).toBe(before);
     run.dispose();
   });
@@ -68,6 +70,28 @@ describe('a run on the adding problem', () => {
     run.dispose();
     expect(evaluation?.testLoss).toBeCloseTo(expected, 5);
     expect(Math.abs(expected - ADDING_BASELINE_MSE)).toBeLessThan(0.02);
+  });
+
+  it('counts a test sequence as solved when its squared error is under 0.04: answering 1 solves |target - 1| < 0.2, about 36%', async () => {
+    const data = await loadTrainingData(config, noFiles);
+    if (data.kind !== 'adding') throw new Error('not the adding problem');
+    const answering = async (answer: number) => {
+      const weights = initialWeightsFor(config);
+      weights['out.weight'] = new Float32Array(6);
+      weights['out.bias'] = Float32Array.from([answer]);
+      const run = new Run({ config, side: 'clipped', data, initialWeights: weights });
+      const evaluation = await run.evaluate();
+      run.dispose();
+      return evaluation?.testSolved;
+    };
+    // By hand: a sequence is solved when (answer - target)^2 < 0.04; the test set has 1,200 (more than one chunk).
+    const solvedBy = (answer: number) => data.test.targets.filter((t) => (answer - t) ** 2 < 0.04).length / 1200;
+    expect(await answering(1)).toBe(solvedBy(1));
+    // The sum of two U(0, 1) is triangular on [0, 2]: P(|s - 1| < 0.2) = 1 - 0.8^2 = 0.36.
+    expect(Math.abs(solvedBy(1) - 0.36)).toBeLessThan(0.04);
+    // Answering 3 is 1 or more off every target: nothing solved.
+    expect(await answering(3)).toBe(0);
+    expect(await answering(0.5)).toBe(solvedBy(0.5));
   });
 
   it('replays from the seed: two runs of one config take the same steps', async () => {

@@ -56,6 +56,7 @@ const PER_STEP = [
   'clip_cosine',
   'test_accuracy',
   'test_loss',
+  'test_solved_fraction',
 ];
 
 describe('the CSV header, pinned by hand for real layouts', () => {
@@ -242,6 +243,11 @@ describe('a CSV row', () => {
     const row = csvRow(LAYOUT, STEP, evaluation);
     expect(row[header.indexOf('test_accuracy')]).toBe(0.9);
     expect(row[header.indexOf('test_loss')]).toBe(0.3);
+    expect(row[header.indexOf('test_solved_fraction')]).toBe('');
+    const adding = csvRow(LAYOUT, STEP, { step: 7, testAccuracy: null, testLoss: 0.05, testSolved: 0.75, examples: 8 });
+    expect(row).toHaveLength(header.length);
+    expect(adding[header.indexOf('test_solved_fraction')]).toBe(0.75);
+    expect(adding[header.indexOf('test_accuracy')]).toBe('');
   });
 
   it('leaves a cell empty, not the row shifted, when a figure is missing', () => {
@@ -275,6 +281,11 @@ describe("the history's schemas, derived from the registry", () => {
       true,
     );
     expect(evalRecordSchema.safeParse({ step: 5, testAccuracy: 0.5, examples: 100 }).success).toBe(false);
+    // With the fraction solved, and without it (runs stored before it was measured).
+    const solved = { step: 5, testAccuracy: null, testLoss: 0.2, testSolved: 0.5, examples: 100 };
+    expect(evalRecordSchema.safeParse(solved).success).toBe(true);
+    expect(evalRecordSchema.safeParse({ ...solved, testSolved: null }).success).toBe(true);
+    expect(evalRecordSchema.safeParse({ ...solved, testSolved: 'half' }).success).toBe(false);
   });
 });
 
@@ -356,6 +367,9 @@ describe('the sentences', () => {
     expect(metricApplies('accuracy', lstmAdding)).toBe(false);
     expect(metricApplies('accuracy', { ...lstmAdding, task: 'mnist' })).toBe(true);
     expect(metricApplies('testLoss', dense)).toBe(false);
+    expect(metricApplies('testSolved', lstmAdding)).toBe(true);
+    expect(metricApplies('testSolved', { ...lstmAdding, task: 'mnist' })).toBe(false);
+    expect(appliesToText(METRICS.testSolved)).toBe('rnn, lstm, gru; adding');
     expect(metricApplies('updateRatio', dense)).toBe(true);
     expect(appliesToText(METRICS.accuracy)).toBe('rnn, lstm, gru; mnist');
     expect(appliesToText(METRICS.loss)).toBe('all');

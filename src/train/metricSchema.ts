@@ -76,6 +76,12 @@ export const UPDATE_RATIO_FLOOR = 1e-8;
  * iteration converges slowly: with one round a step the estimate fell up to 5% low in the first 40 steps of
  * recurrentDiagnostics.test.ts, with two 3.8%, with four about 2%; each round costs about 12 kernels a layer.
  */
+/**
+ * The adding problem: a test sequence counts as solved when its squared error is under this, the criterion of
+ * Pascanu, Mikolov and Bengio (2013) (docs/ADDING.md).
+ */
+export const ADDING_SOLVED_ERROR = 0.04;
+
 export const SPECTRAL_FIRST_ROUNDS = 30;
 export const SPECTRAL_ROUNDS = 2;
 
@@ -327,6 +333,25 @@ export const METRICS = {
     computed: 'Run.evaluate(): the whole test set in chunks of 500, after the step.',
     ...RECURRENT,
   },
+  testSolved: {
+    column: 'test_solved_fraction',
+    unit: 'fraction',
+    shape: 'evaluation',
+    meaning:
+      'The adding problem, on the steps where the run was evaluated: the fraction of the held-out test sequences ' +
+      `solved, a sequence counting as solved when its squared error is under ${ADDING_SOLVED_ERROR} (the criterion of ` +
+      'Pascanu, Mikolov and Bengio 2013); empty for classifiers.',
+    packing: 'evaluation',
+    computed:
+      `Run.evaluate(): (prediction - target)^2 < ${ADDING_SOLVED_ERROR} counted per test sequence over the whole ` +
+      'test set, in chunks of 500, after the step.',
+    models: RECURRENT_MODELS,
+    tasks: ['adding'],
+    clipModes: ALL_CLIPS,
+    nullable: true,
+    // Runs stored before it was measured have none.
+    optional: true,
+  },
 } as const satisfies Record<string, MetricSpec>;
 
 /**
@@ -381,7 +406,9 @@ export type StepMetrics = { [K in Exclude<StepId, OptionalId>]: Value<K> } & {
 };
 
 /** The held-out test set after a step: MNIST's test digits, or the adding problem's test sequences. */
-export type EvalMetrics = { step: number; examples: number } & { [K in EvalId]: Value<K> };
+export type EvalMetrics = { step: number; examples: number } & { [K in Exclude<EvalId, OptionalId>]: Value<K> } & {
+  [K in Extract<EvalId, OptionalId>]?: Value<K>;
+};
 
 /** A step's figures read back from the packed tensor, by metric id (`accuracy`: the count of right answers). */
 export type UnpackedStep = Record<ScalarId, number> &

@@ -29,7 +29,13 @@ import { applyClip, directionCosine, l2Norm } from './clipping.ts';
 import { addingBatch } from './data/adding.ts';
 import { makeBatch, trainRows, type TrainingData } from './data/trainingData.ts';
 import { mnistBatch } from './data/mnist.ts';
-import { SPECTRAL_FIRST_ROUNDS, SPECTRAL_ROUNDS, UPDATE_RATIO_FLOOR, assembleStep } from './metricSchema.ts';
+import {
+  ADDING_SOLVED_ERROR,
+  SPECTRAL_FIRST_ROUNDS,
+  SPECTRAL_ROUNDS,
+  UPDATE_RATIO_FLOOR,
+  assembleStep,
+} from './metricSchema.ts';
 import { findDivergence, type Divergence, type EvalMetrics, type RunLayout, type StepMetrics } from './metrics.ts';
 import { createDenseModel, denseInitialWeights } from './models/dense.ts';
 import type { InitialWeights, Model } from './models/model.ts';
@@ -319,7 +325,8 @@ export class Run {
 
   /**
    * The held-out test set: MNIST's test accuracy and mean cross-entropy, or the adding problem's mean squared
-   * error (testLoss; it has no accuracy). Null for the dense net, which has no test set.
+   * error (testLoss; it has no accuracy) and the fraction of its test sequences solved (squared error under
+   * ADDING_SOLVED_ERROR). Null for the dense net, which has no test set.
    */
   async evaluate(): Promise<EvalMetrics | null> {
     if (this.data.kind === 'regression' || this.disposed) return null;
@@ -337,9 +344,12 @@ export class Run {
           y,
           [],
         );
+        // Classifiers: rows whose largest logit is the label; the adding problem: sequences solved.
         const hits = out.logits
           ? tf.sum(tf.cast(tf.equal(tf.argMax(out.logits, 1), tf.argMax(y, 1)), 'float32'))
-          : tf.scalar(0);
+          : out.outputs
+            ? tf.sum(tf.cast(tf.less(tf.square(tf.sub(out.outputs, y)), ADDING_SOLVED_ERROR), 'float32'))
+            : tf.scalar(0);
         return tf.stack([tf.mul(out.loss, indices.length), hits]);
       });
       const [lossPart = NaN, hits = NaN] = await packed.data();
@@ -351,6 +361,7 @@ export class Run {
       step: this.stepsDone,
       testAccuracy: data.kind === 'mnist' ? correct / count : null,
       testLoss: lossSum / count,
+      testSolved: data.kind === 'adding' ? correct / count : null,
       examples: count,
     };
   }

@@ -224,7 +224,7 @@ describe('Gradient Lab in Chromium', () => {
     expect(await clipped.evaluate((el) => (el as HTMLFieldSetElement).disabled)).toBe(false);
     // Keyboard: Tab goes through the tour's lessons and the page tabs to Play; Enter starts training, Space pauses.
     const visited: string[] = [];
-    for (let i = 0; i < 12 && visited[visited.length - 1] !== 'Play'; i++) {
+    for (let i = 0; i < 16 && visited[visited.length - 1] !== 'Play'; i++) {
       await page.keyboard.press('Tab');
       visited.push((await page.evaluate(() => document.activeElement?.textContent)) ?? '');
     }

@@ -251,11 +251,14 @@ function expectedValue(f: Figure, run: Trained): number {
       return mean(finite.slice(-Math.max(1, Math.round(run.steps.length / 10))));
     }
     case 'testLoss':
+    case 'testSolved':
     case 'testAccuracy': {
       const e = run.evals.find((x) => x.step === f.step);
       // A diverged run's evaluation is never quoted: only one from before it diverged.
       if (run.story.divergence) expect(f.step).toBeLessThan(run.story.divergence.step);
-      return (f.metric === 'testLoss' ? e?.testLoss : e?.testAccuracy) ?? NaN;
+      return (
+        (f.metric === 'testLoss' ? e?.testLoss : f.metric === 'testSolved' ? e?.testSolved : e?.testAccuracy) ?? NaN
+      );
     }
   }
 }

@@ -20,6 +20,8 @@ export interface LossOutput {
   loss: tf.Scalar;
   /** Classifiers: the logits, for accuracy. */
   logits?: tf.Tensor2D;
+  /** Regression heads (the adding problem): the predictions, for the fraction of test sequences solved. */
+  outputs?: tf.Tensor2D;
 }
 
 export interface Model {

@@ -193,7 +193,7 @@ function head(
   const wout = at(values, 4 * layers) as tf.Tensor2D;
   const bout = at(values, 4 * layers + 1);
   const outputs = tf.add(tf.matMul(last, wout), bout) as tf.Tensor2D;
-  if (kind === 'mse') return { loss: tf.mean(tf.square(tf.sub(outputs, y))) as tf.Scalar };
+  if (kind === 'mse') return { loss: tf.mean(tf.square(tf.sub(outputs, y))) as tf.Scalar, outputs };
   const loss = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(outputs)), 1))) as tf.Scalar;
   return { loss, logits: outputs };
 }
