@@ -125,6 +125,9 @@ interface Checkpoint {
   /** The median and p95 of the last 1,000 writes' main-thread parts. */
   medianWriteMs: number;
   p95WriteMs: number;
+  /** Pause's latency so far: p95 and the number of clicks. */
+  pauseP95Ms: number;
+  pauses: number;
 }
 
 /** A fresh RunSeries of the dense net fed `steps` steps: the Node heap it holds, in MB (after a collection). */
@@ -192,6 +195,7 @@ async function readCheckpoint(page: Page, minute: number, races: number): Promis
       ),
   );
   const steps = Number(await page.getByTestId('step-clipped').textContent());
+  const pauseMs = ((await page.evaluate('window.benchPauses')) as { ms: number }[]).map((p) => p.ms);
   const writes = (await page.evaluate('window.soakWrites')) as { count: number; longestMs: number; recentMs: number[] };
   return {
     minute,
@@ -203,6 +207,8 @@ async function readCheckpoint(page: Page, minute: number, races: number): Promis
     longestWriteMs: writes.longestMs,
     medianWriteMs: percentile(writes.recentMs, 50),
     p95WriteMs: percentile(writes.recentMs, 95),
+    pauseP95Ms: percentile(pauseMs, 95),
+    pauses: pauseMs.length,
   };
 }
 
@@ -283,7 +289,8 @@ export async function soak(
       log(
         `soak ${minute} min: heap ${c.heapMB.toFixed(1)} MB; worker tensors ${c.tensors.join('/')}; ` +
           `race ${c.races}, step ${c.steps}; history writes ${c.writes} (main-thread part: median ${c.medianWriteMs.toFixed(1)}, ` +
-          `p95 ${c.p95WriteMs.toFixed(1)}, longest ${c.longestWriteMs.toFixed(1)} ms)`,
+          `p95 ${c.p95WriteMs.toFixed(1)}, longest ${c.longestWriteMs.toFixed(1)} ms); ` +
+          `Pause p95 so far ${c.pauseP95Ms.toFixed(0)} ms over ${c.pauses} clicks`,
       );
     }
     const pauses = (await page.evaluate('window.benchPauses')) as { start: number; ms: number }[];
