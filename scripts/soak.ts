@@ -91,7 +91,7 @@ export function summariseProfile(profile: { nodes: ProfileNode[]; samples: numbe
   return [`profiled ${total.toFixed(0)} ms`, 'self time:', ...top(self), 'inclusive time:', ...top(inclusive)];
 }
 
-/** Counts the tasks that put history rows (a write, or one slice of a big one) and times the synchronous part of each: cloning the rows. */
+/** Counts the history's write transactions and times the synchronous part of each (its puts: cloning the rows). */
 const WRITE_PROBE = `
   window.soakWrites = { count: 0, longestMs: 0, totalMs: 0, recentMs: [] };
   const put = IDBObjectStore.prototype.put;
@@ -288,7 +288,7 @@ export async function soak(
       checkpoints.push(c);
       log(
         `soak ${minute} min: heap ${c.heapMB.toFixed(1)} MB; worker tensors ${c.tensors.join('/')}; ` +
-          `race ${c.races}, step ${c.steps}; history put tasks ${c.writes} (main-thread part: median ${c.medianWriteMs.toFixed(1)}, ` +
+          `race ${c.races}, step ${c.steps}; history writes ${c.writes} (main-thread part: median ${c.medianWriteMs.toFixed(1)}, ` +
           `p95 ${c.p95WriteMs.toFixed(1)}, longest ${c.longestWriteMs.toFixed(1)} ms); ` +
           `Pause p95 so far ${c.pauseP95Ms.toFixed(0)} ms over ${c.pauses} clicks`,
       );
@@ -308,7 +308,7 @@ export async function soak(
     const last = checkpoints.at(-1);
     lines.push(`Soak: a race of four on the dense net for ${minutes} min (${RACE}), Chromium ${browser.version()}`);
     lines.push(
-      '| minute | page heap MB | worker tensors | race | step | history put tasks | put task ms median / p95 / longest |',
+      '| minute | page heap MB | worker tensors | race | step | history writes | write ms median / p95 / longest |',
     );
     lines.push('|---|---|---|---|---|---|---|');
     for (const c of checkpoints)

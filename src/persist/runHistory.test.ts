@@ -4,7 +4,7 @@ import { PRESETS } from '../experiment/presets.ts';
 import { encodeExperiment } from '../experiment/urlCodec.ts';
 import type { StepMetrics } from '../train/metrics.ts';
 import { runJson } from '../store/export.ts';
-import { PUTS_PER_TASK, RunHistory, parseArchive, type StoredRun } from './runHistory.ts';
+import { RunHistory, parseArchive, type StoredRun } from './runHistory.ts';
 
 let dbCount = 0;
 let history: RunHistory;
@@ -106,47 +106,6 @@ describe('run history in IndexedDB', () => {
     }
     expect((await history.loadSteps('q:clipped')).map((s) => s.step)).toEqual([1]);
     expect(await history.getRun('q:clipped')).toMatchObject({ step: 1 });
-  });
-
-  it('a big batch is put a slice at a time, lands whole, and a refusal in a later slice writes none of it', async () => {
-    await history.putRun(run('big', 'baseline', 1));
-    await history.putRun(run('big', 'clipped', 1));
-    const rows = Array.from({ length: 70 }, (_, k) => step(k + 1));
-    const put = IDBObjectStore.prototype.put;
-    let puts = 0;
-    let refuseAt = Infinity;
-    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
-      if (++puts === refuseAt) throw new DOMException('Quota exceeded', 'QuotaExceededError');
-      return put.apply(this, args);
-    };
-    try {
-      const batch = [
-        { runId: 'big:baseline', steps: rows, evals: [], patch: {} },
-        { runId: 'big:clipped', steps: rows, evals: [], patch: { phase: 'paused' as const } },
-      ];
-      const landed = history.appendBatch(batch);
-      // Only the first slice is put in the task that asked for the write.
-      expect(puts).toBe(PUTS_PER_TASK);
-      await landed;
-      expect((await history.loadSteps('big:baseline')).map((s) => s.step)).toEqual(rows.map((r) => r.step));
-      expect((await history.loadSteps('big:clipped')).map((s) => s.step)).toEqual(rows.map((r) => r.step));
-      expect(await history.getRun('big:clipped')).toMatchObject({ step: 70, phase: 'paused' });
-      // The next batch is refused in its fourth slice: none of its rows are kept, and the write fails loudly.
-      const more = Array.from({ length: 70 }, (_, k) => step(k + 71));
-      puts = 0;
-      refuseAt = 3 * PUTS_PER_TASK + 5;
-      await expect(
-        history.appendBatch([
-          { runId: 'big:baseline', steps: more, evals: [], patch: {} },
-          { runId: 'big:clipped', steps: more, evals: [], patch: {} },
-        ]),
-      ).rejects.toThrow('Quota exceeded');
-    } finally {
-      IDBObjectStore.prototype.put = put;
-    }
-    expect(await history.loadSteps('big:baseline')).toHaveLength(70);
-    expect(await history.loadSteps('big:clipped')).toHaveLength(70);
-    expect(await history.getRun('big:baseline')).toMatchObject({ step: 70 });
   });
 
   it("a run card's Download JSON imports back with the same numbers, a diverged step included", async () => {

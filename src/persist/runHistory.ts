@@ -46,11 +46,6 @@ interface LabDB extends DBSchema {
 }
 
 export const DB_NAME = 'gradient-lab';
-/**
- * Requests made in one task by a batched write: a race of four at full speed streams over a thousand rows a second,
- * and each put clones its row on the main thread.
- */
-export const PUTS_PER_TASK = 25;
 const DB_VERSION = 1;
 export const EXPORT_FORMAT = 'gradient-lab-runs';
 const EXPORT_VERSION = 1;
@@ -161,49 +156,37 @@ export class RunHistory {
     const stepStore = tx.objectStore('steps');
     const evalStore = tx.objectStore('evals');
     const runs = tx.objectStore('runs');
-    const requests: (() => Promise<unknown>)[] = [];
-    let reads = 0;
-    for (const { runId, steps, evals, patch, record } of writes) {
-      for (const s of steps) requests.push(() => stepStore.put({ ...s, runId }));
-      for (const e of evals) requests.push(() => evalStore.put({ ...e, runId }));
-      if (record) {
-        requests.push(() => runs.put({ ...record, updatedAt: Date.now() }));
-        continue;
-      }
-      reads += 1;
-      requests.push(() =>
-        runs.get(runId).then((run) =>
-          run
-            ? runs.put({
-                ...run,
-                ...patch,
-                step: Math.max(run.step, steps[steps.length - 1]?.step ?? 0),
-                updatedAt: Date.now(),
-              })
-            : undefined,
-        ),
-      );
-    }
     const updates: Promise<unknown>[] = [];
+    let reads = 0;
     try {
-      for (let from = 0; from < requests.length; from += PUTS_PER_TASK) {
-        // Each slice after the first is made when the one before has landed, in a task of its own (the transaction
-        // stays active in a request's callbacks): a put clones its row on the main thread, and a whole batch's
-        // puts in one go were the page's longest tasks in a race of four.
-        if (from > 0) await updates[updates.length - 1];
-        for (const request of requests.slice(from, from + PUTS_PER_TASK)) updates.push(request());
+      for (const { runId, steps, evals, patch, record } of writes) {
+        for (const s of steps) updates.push(stepStore.put({ ...s, runId }));
+        for (const e of evals) updates.push(evalStore.put({ ...e, runId }));
+        if (record) {
+          updates.push(runs.put({ ...record, updatedAt: Date.now() }));
+          continue;
+        }
+        reads += 1;
+        updates.push(
+          runs.get(runId).then((run) =>
+            run
+              ? runs.put({
+                  ...run,
+                  ...patch,
+                  step: Math.max(run.step, steps[steps.length - 1]?.step ?? 0),
+                  updatedAt: Date.now(),
+                })
+              : undefined,
+          ),
+        );
       }
       // Nothing left to ask: commit now rather than when the browser notices (older browsers lack commit()).
       if (reads === 0) tx.commit?.();
     } catch (error) {
-      // A request refused (a value that cannot be cloned, a store that throws, a full disk) writes nothing of the batch.
+      // A request refused at once (a value that cannot be cloned, a store that throws) writes nothing of the batch.
       for (const u of updates) void u.catch(() => undefined);
+      tx.abort();
       void tx.done.catch(() => undefined);
-      try {
-        tx.abort();
-      } catch {
-        // The failed request has already aborted it.
-      }
       throw error;
     }
     // A failed request aborts the transaction: tx.done rejects with the reason (a full disk: QuotaExceededError).
