@@ -53,11 +53,10 @@ describe('hostile links in Chromium', () => {
       }, `#${query}`);
       const { issues } = decodeExperiment(hash);
       if (issues.length > 0) withIssues += 1;
-      // Exactly this link's refusals, each naming its key (none: no message), never the link before's.
+      // Exactly this link's refusals, each with its key and value (none: no message), never the link before's.
       await expect
         .poll(() => page.locator('[data-testid=link-issues] li').allTextContents(), { timeout: 10_000 })
         .toEqual(shownIssues(issues));
-      for (const issue of issues.slice(0, 12)) expect(issue.param, query).not.toBe('');
       expect(await page.locator(INJECTED).count(), query).toBe(baseline);
     }
     expect(queries).toHaveLength(200);
