@@ -248,6 +248,7 @@ export async function soak(
     const pauseEvery = options.pauseEveryMs ?? PAUSE_EVERY_MS;
     let nextPause = started + pauseEvery;
     let clicks = 0;
+    let unmeasured = 0;
     const checkpoints: Checkpoint[] = [];
     let profiler: CDPSession | null = null;
     for (const minute of marks) {
@@ -268,11 +269,19 @@ export async function soak(
         } else if (Date.now() >= nextPause) {
           await toolbar.getByRole('button', { name: 'Pause' }).click();
           clicks += 1;
-          await page.waitForFunction(
-            (n) => (window as unknown as { benchPauses: unknown[] }).benchPauses.length >= n,
-            clicks,
-            { timeout: 30_000 },
-          );
+          try {
+            await page.waitForFunction(
+              (n) => (window as unknown as { benchPauses: unknown[] }).benchPauses.length >= n,
+              clicks,
+              { timeout: 30_000 },
+            );
+          } catch {
+            // A click as the race ended (Pause gone before the click landed) is never measured: the 30-minute soak
+            // once stopped here at minute 22. It is left out, and the soak goes on.
+            clicks = ((await page.evaluate('window.benchPauses')) as unknown[]).length;
+            unmeasured += 1;
+            log(`a Pause click at minute ${((Date.now() - started) / 60_000).toFixed(1)} was not measured`);
+          }
           nextPause = Date.now() + pauseEvery;
         }
       }
@@ -321,7 +330,7 @@ export async function soak(
           `(${(((last.heapMB - first.heapMB) / first.heapMB) * 100).toFixed(0)}%).`,
       );
     lines.push(
-      `Pause: p95 ${percentile(pauseMs, 95).toFixed(0)} ms, max ${Math.max(0, ...pauseMs).toFixed(0)} ms over ${pauseMs.length} clicks (target: p95 under 100 ms).`,
+      `Pause: p95 ${percentile(pauseMs, 95).toFixed(0)} ms, max ${Math.max(0, ...pauseMs).toFixed(0)} ms over ${pauseMs.length} clicks (target: p95 under 100 ms)${unmeasured > 0 ? `; ${unmeasured} click(s) not measured` : ''}.`,
     );
     if (minutes < 30) lines.push(`The 30-minute checkpoint was not reached: this soak ran ${minutes} min.`);
     await context.close();
