@@ -3,16 +3,18 @@ import type { RunSide } from '../experiment/config.ts';
 import { useLab, type LabState, type RunView } from '../store/labStore.ts';
 import { zoomDomain } from './zoom.ts';
 
-let drawnRuns: { key: string; runs: Partial<Record<RunSide, RunView>> } | null = null;
+let drawnRuns: { key: string; source: LabState['runs']; runs: Partial<Record<RunSide, RunView>> } | null = null;
 
 /** The runs, as the same object while none of the fields charts draw has changed. */
 function selectDrawnRuns(state: LabState): Partial<Record<RunSide, RunView>> {
+  // Every chart runs this on every store update: the key is worked out once per runs object (the soak's profile).
+  if (drawnRuns?.source === state.runs) return drawnRuns.runs;
   const key = JSON.stringify(
     Object.values(state.runs).map(
       (r) => r && [r.side, r.title ?? null, r.clip, r.divergence, r.narration?.events.length ?? 0],
     ),
   );
-  if (drawnRuns?.key !== key) drawnRuns = { key, runs: state.runs };
+  drawnRuns = { key, source: state.runs, runs: drawnRuns?.key === key ? drawnRuns.runs : state.runs };
   return drawnRuns.runs;
 }
 

@@ -16,17 +16,26 @@ export interface RunPace {
 export interface Progress {
   /** The furthest step any run reached (what "Step N / total" shows). */
   step: number;
-  /** The slowest training run's speed, or null when none is training or none has a speed yet. */
+  /**
+   * The slowest training run's speed; once none trains, the pace the runs last had (the slowest of their last
+   * speeds), so the readout does not go blank at the end of a run; null when no run has a speed yet.
+   */
   stepsPerSecond: number | null;
-  /** Seconds until the last training run reaches `totalSteps`, or null. */
+  /** Seconds until the last training run reaches `totalSteps`, or null (always null once none trains). */
   secondsLeft: number | null;
 }
 
 export function progressOf(runs: readonly RunPace[], totalSteps: number): Progress {
   const step = Math.max(0, ...runs.map((r) => r.step));
   const training = runs.filter((r) => TRAINING.has(r.phase));
-  const speeds = training.map((r) => r.stepsPerSecond).filter((s): s is number => s !== null && s > 0);
-  if (training.length === 0 || speeds.length === 0) return { step, stepsPerSecond: null, secondsLeft: null };
+  const speedsOf = (some: readonly RunPace[]) =>
+    some.map((r) => r.stepsPerSecond).filter((s): s is number => s !== null && s > 0);
+  const speeds = speedsOf(training);
+  if (training.length === 0) {
+    const last = speedsOf(runs);
+    return { step, stepsPerSecond: last.length > 0 ? Math.min(...last) : null, secondsLeft: null };
+  }
+  if (speeds.length === 0) return { step, stepsPerSecond: null, secondsLeft: null };
   const stepsPerSecond = Math.min(...speeds);
   const behind = Math.min(...training.map((r) => r.step));
   return { step, stepsPerSecond, secondsLeft: Math.max(0, totalSteps - behind) / stepsPerSecond };

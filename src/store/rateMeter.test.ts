@@ -85,12 +85,35 @@ describe('the speed and time left shown for a race', () => {
     expect(progress).toEqual({ step: 10000, stepsPerSecond: 320, secondsLeft: 3.75 });
   });
 
-  it('says nothing of speed when no run is training or none has a speed yet', () => {
-    expect(progressOf([{ phase: 'finished', step: 10, stepsPerSecond: 5 }], 10)).toEqual({
-      step: 10,
+  it('once no run trains, keeps the pace the runs last had (the slowest) and gives no time left', () => {
+    expect(
+      progressOf(
+        [
+          { phase: 'finished', step: 10, stepsPerSecond: 5 },
+          { phase: 'diverged', step: 4, stepsPerSecond: 7 },
+          { phase: 'crashed', step: 2, stepsPerSecond: null },
+        ],
+        10,
+      ),
+    ).toEqual({ step: 10, stepsPerSecond: 5, secondsLeft: null });
+  });
+
+  it('says nothing of speed when no run has one yet, training or not', () => {
+    expect(progressOf([{ phase: 'running', step: 0, stepsPerSecond: null }], 10)).toEqual({
+      step: 0,
       stepsPerSecond: null,
       secondsLeft: null,
     });
-    expect(progressOf([{ phase: 'running', step: 0, stepsPerSecond: null }], 10).secondsLeft).toBeNull();
+    expect(progressOf([{ phase: 'finished', step: 10, stepsPerSecond: null }], 10).stepsPerSecond).toBeNull();
+    // A training run without a speed yet: the finished run's speed is not the race's pace.
+    expect(
+      progressOf(
+        [
+          { phase: 'running', step: 3, stepsPerSecond: null },
+          { phase: 'finished', step: 10, stepsPerSecond: 5 },
+        ],
+        10,
+      ).stepsPerSecond,
+    ).toBeNull();
   });
 });

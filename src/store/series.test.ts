@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunLayout, StepMetrics } from '../train/metrics.ts';
+import { downsampleMinMax } from './downsample.ts';
 import { BUCKETS, HEAD, RunSeries, TAIL, layerColumn } from './series.ts';
 
 const LAYOUT: RunLayout = {
@@ -119,5 +120,81 @@ describe('a run series in bounded memory', () => {
     const s = new RunSeries(LAYOUT);
     fill(s, 1, 5, (n) => (n === 5 ? Infinity : n === 4 ? NaN : n));
     expect(s.points('loss', [1, 5], 100).map((p) => p.x)).toEqual([1, 2, 3]);
+  });
+
+  it('gives, from its fixed arrays, the points a plain reading of every step would: head, tail and buckets', () => {
+    // A plain reference: the run's every loss, grouped into buckets of the width the series has reached (the
+    // smallest power of two that fits the run in BUCKETS), each bucket's earliest lowest and highest finite value.
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const count = 3 * BUCKETS * 2 + 123;
+    // A flat stretch: a bucket whose lowest and highest value are one step's.
+    const loss = Array.from({ length: count }, (_, k) => {
+      const r = random();
+      if (k >= 6000 && k < 6100) return 3;
+      return r < 0.01 ? NaN : r < 0.02 ? Infinity : Math.floor(random() * 20) - 5;
+    });
+    const s = new RunSeries(LAYOUT);
+    for (let from = 1; from <= count; from += 97) fill(s, from, Math.min(count, from + 96), (n) => loss[n - 1] ?? NaN);
+    let width = 1;
+    while (Math.ceil(count / width) > BUCKETS) width *= 2;
+    const buckets: [number[], number[]] = [[], []];
+    for (let start = 1; start <= count; start += width) {
+      let [lo, hi] = [start, start];
+      let [min, max] = [NaN, NaN];
+      for (let n = start; n < start + width && n <= count; n++) {
+        const y = loss[n - 1] ?? NaN;
+        if (!Number.isFinite(y)) continue;
+        if (!(y >= min)) [min, lo] = [y, n];
+        if (!(y <= max)) [max, hi] = [y, n];
+      }
+      for (const [x, y] of lo <= hi
+        ? [
+            [lo, min],
+            [hi, max],
+          ]
+        : [
+            [hi, max],
+            [lo, min],
+          ]) {
+        if (buckets[0].at(-1) === x) continue;
+        buckets[0].push(x as number);
+        buckets[1].push(y as number);
+      }
+    }
+    const reference = ([from, to]: [number, number], maxPoints: number, positiveOnly: boolean) => {
+      if (to <= HEAD || from > count - TAIL) {
+        const xs = Array.from({ length: to - from + 1 }, (_, k) => from + k);
+        return downsampleMinMax(
+          xs,
+          xs.map((x) => loss[x - 1] ?? NaN),
+          maxPoints,
+          { positiveOnly },
+        );
+      }
+      const kept = buckets[0].flatMap((x, k) => (x >= from && x <= to ? [k] : []));
+      const xs = kept.map((k) => buckets[0][k] as number);
+      return downsampleMinMax(
+        xs,
+        kept.map((k) => buckets[1][k] as number),
+        maxPoints,
+        { positiveOnly },
+      );
+    };
+    const windows: [number, number][] = [
+      [1, count],
+      [1, HEAD],
+      [200, 1500],
+      [count - TAIL + 1, count],
+      [count - 300, count],
+      [HEAD - 10, count - 10],
+      [5000, 9000],
+    ];
+    for (const window of windows)
+      for (const maxPoints of [1e9, 600, 37])
+        for (const positiveOnly of [false, true])
+          expect(s.points('loss', window, maxPoints, { positiveOnly }), `${window.join('-')} ${maxPoints}`).toEqual(
+            reference(window, maxPoints, positiveOnly),
+          );
   });
 });

@@ -77,14 +77,37 @@ function columnsOf(layout: RunLayout): SeriesColumn[] {
   return names;
 }
 
-function valueOf(m: StepMetrics, name: SeriesColumn, layout: RunLayout): number {
+/**
+ * Where a column's figure sits in a record, worked out once per run rather than per step: appending a race of four's
+ * rows (over a thousand a second) parsed every column's name for every row.
+ */
+interface ColumnSlot {
+  id: ChartedStepId | ChartedLayerId;
+  /** The layer's index in the record's per-layer arrays, or -1 for a per-step metric. */
+  layerIndex: number;
+  store: ColumnStore;
+}
+
+function slotOf(name: SeriesColumn, layout: RunLayout, store: ColumnStore): ColumnSlot {
+  const [id, layer] = name.split(':') as [ChartedStepId | ChartedLayerId, string | undefined];
+  return { id, layerIndex: layer === undefined ? -1 : layout.layers.indexOf(layer), store };
+}
+
+function valueOf(m: StepMetrics, slot: ColumnSlot): number {
   // A missing figure (a layer the record lacks, a regression's accuracy, a run stored before a metric existed)
   // reads as NaN: a gap, as a Float64Array would store it, never a made-up value.
-  const [id, layer] = name.split(':') as [ChartedStepId | ChartedLayerId, string | undefined];
-  const value: number | readonly number[] | null | undefined = m[id];
-  if (layer !== undefined) return Array.isArray(value) ? (value[layout.layers.indexOf(layer)] ?? NaN) : NaN;
+  const value: number | readonly number[] | null | undefined = m[slot.id];
+  if (slot.layerIndex >= 0) return Array.isArray(value) ? (value[slot.layerIndex] ?? NaN) : NaN;
   return typeof value === 'number' ? value : NaN;
 }
+
+/**
+ * Scratch space for one `points` call's steps and values before they are downsampled (calls never overlap): each
+ * chart's lines were copied into fresh arrays on every redraw, several times a second for every line of every run.
+ */
+const SCRATCH = Math.max(HEAD, TAIL, 2 * BUCKETS);
+const scratchX = new Float64Array(SCRATCH);
+const scratchY = new Float64Array(SCRATCH);
 
 export class RunSeries {
   readonly layout: RunLayout;
@@ -93,6 +116,7 @@ export class RunSeries {
   readonly evals: EvalMetrics[] = [];
   readonly hidden: HiddenSnapshot[] = [];
   private readonly columns = new Map<SeriesColumn, ColumnStore>();
+  private readonly slots: ColumnSlot[] = [];
   private readonly recent: StepMetrics[] = [];
   private buckets = 0;
   private bucketWidth = 1;
@@ -101,11 +125,17 @@ export class RunSeries {
 
   constructor(layout: RunLayout) {
     this.layout = layout;
-    for (const name of columnsOf(layout)) this.columns.set(name, newColumn());
+    for (const name of columnsOf(layout)) {
+      const store = newColumn();
+      this.columns.set(name, store);
+      this.slots.push(slotOf(name, layout, store));
+    }
   }
 
   append(steps: StepMetrics[]): void {
     for (const m of steps) this.appendOne(m);
+    // Once per batch, not per step: dropping one row at a time moved the other 2,047 for every step.
+    if (this.recent.length > TAIL) this.recent.splice(0, this.recent.length - TAIL);
   }
 
   private appendOne(m: StepMetrics): void {
@@ -113,8 +143,9 @@ export class RunSeries {
     const newBucket = this.buckets === 0 || this.lastBucketFill >= this.bucketWidth;
     if (newBucket && this.buckets === BUCKETS) this.mergeBuckets();
     const b = newBucket ? this.buckets : this.buckets - 1;
-    for (const [name, c] of this.columns) {
-      const y = valueOf(m, name, this.layout);
+    for (const slot of this.slots) {
+      const c = slot.store;
+      const y = valueOf(m, slot);
       if (i < HEAD) c.head[i] = y;
       c.tail[i % TAIL] = y;
       if (newBucket) {
@@ -140,7 +171,6 @@ export class RunSeries {
     if (m.hiddenGradNorms) this.addSnapshot({ step: m.step, norms: m.hiddenGradNorms });
     this.firstRow ??= m;
     this.recent.push(m);
-    if (this.recent.length > TAIL) this.recent.splice(0, this.recent.length - TAIL);
     this.count = i + 1;
   }
 
@@ -193,36 +223,37 @@ export class RunSeries {
     const to = Math.min(last, Math.ceil(hi));
     if (to < from) return [];
     const tailStart = Math.max(1, last - Math.min(TAIL, last) + 1);
-    let xs: number[] = [];
-    let ys: number[] = [];
+    let n = 0;
     if (to <= Math.min(HEAD, last)) {
-      for (let s = from; s <= to; s++) {
-        xs.push(s);
-        ys.push(cell(c.head, s - 1));
+      for (let s = from; s <= to; s++, n++) {
+        scratchX[n] = s;
+        scratchY[n] = cell(c.head, s - 1);
       }
     } else if (from >= tailStart) {
-      for (let s = from; s <= to; s++) {
-        xs.push(s);
-        ys.push(cell(c.tail, (s - 1) % TAIL));
+      for (let s = from; s <= to; s++, n++) {
+        scratchX[n] = s;
+        scratchY[n] = cell(c.tail, (s - 1) % TAIL);
       }
     } else {
+      // Each bucket's low and high point, in step order; a step both are at is taken once.
+      const take = (x: number, y: number) => {
+        if (x < from || x > to || (n > 0 && scratchX[n - 1] === x)) return;
+        scratchX[n] = x;
+        scratchY[n] = y;
+        n += 1;
+      };
       for (let b = 0; b < this.buckets; b++) {
-        const pair: [number, number][] = [
-          [cell(c.minX, b), cell(c.minY, b)],
-          [cell(c.maxX, b), cell(c.maxY, b)],
-        ];
-        pair.sort((p, q) => p[0] - q[0]);
-        for (const [x, y] of pair) {
-          if (x < from || x > to || (xs.length > 0 && xs[xs.length - 1] === x)) continue;
-          xs.push(x);
-          ys.push(y);
+        const [minX, minY, maxX, maxY] = [cell(c.minX, b), cell(c.minY, b), cell(c.maxX, b), cell(c.maxY, b)];
+        if (maxX < minX) {
+          take(maxX, maxY);
+          take(minX, minY);
+        } else {
+          take(minX, minY);
+          take(maxX, maxY);
         }
       }
     }
-    const out = downsampleMinMax(xs, ys, maxPoints, options);
-    xs = [];
-    ys = [];
-    return out;
+    return downsampleMinMax(scratchX.subarray(0, n), scratchY.subarray(0, n), maxPoints, options);
   }
 
   /** The latest step's record. */

@@ -68,9 +68,7 @@ function SpeedReadout() {
   // Speed and time left over the runs still training (a diverged run holds nothing up): store/progress.ts.
   const progress = progressOf(views, steps);
   const { step, secondsLeft: etaSeconds } = progress;
-  // Once no run trains, the readout keeps the pace the runs last had (no time left is shown then).
-  const lastSpeeds = views.map((r) => r.stepsPerSecond).filter((s): s is number => s !== null && s > 0);
-  const speed = progress.stepsPerSecond ?? (lastSpeeds.length > 0 ? Math.min(...lastSpeeds) : null);
+  const speed = progress.stepsPerSecond;
   const backends = [...new Set(views.map((r) => r.backend).filter((b) => b !== null))];
   const words = speed !== null ? speedWords(speed, backends, views.length) : null;
   return (
