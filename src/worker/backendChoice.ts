@@ -14,6 +14,7 @@ import { openDB } from 'idb';
 import type { ExperimentConfig } from '../experiment/config.ts';
 import {
   describeChoice,
+  backendLabel,
   describeChoiceAfterRun,
   orderAfterChoice,
   trialBackends,
@@ -36,6 +37,8 @@ export const AUTO_FIRST: BackendName = 'wasm';
 const DB_NAME = 'gradient-lab-backend-choice';
 const STORE = 'choices';
 const LOCK = 'gradient-lab-backend-trial';
+/** The longest a trial after a run may take (the LSTM 2x128 on a software WebGL takes about 10 s). */
+const TRIAL_TIMEOUT_MS = 90_000;
 /** Timings older than this are measured again (browsers and drivers update). */
 const MAX_AGE_MS = 14 * 24 * 3600 * 1000;
 
@@ -191,19 +194,34 @@ async function timeAfterRun(
   const key = trialKey(config);
   const active = tf.getBackend();
   const trainedOn: BackendName = isBackend(active) ? active : AUTO_FIRST;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // A backend that hangs must not hold the lock for ever: the pair's other run would wait on it to the end.
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`it took over ${TRIAL_TIMEOUT_MS / 1000} s`)), TRIAL_TIMEOUT_MS);
+  });
   try {
-    const { result, fromCache } = await withLock(async () => {
-      // The other run of the pair may have timed this size while this one waited for the lock.
-      const known = await cached(key);
-      if (known) return { result: known, fromCache: true };
-      const measured = await measure(config, data);
-      await remember(key, measured);
-      return { result: measured, fromCache: false };
-    });
+    const { result, fromCache } = await withLock(() =>
+      Promise.race([
+        (async () => {
+          // The other run of the pair may have timed this size while this one waited for the lock.
+          const known = await cached(key);
+          if (known) return { result: known, fromCache: true };
+          const measured = await measure(config, data);
+          await remember(key, measured);
+          return { result: measured, fromCache: false };
+        })(),
+        timedOut,
+      ]),
+    );
     post(chosenView(key, result, describeChoiceAfterRun(result, trainedOn), fromCache));
-  } catch {
-    // A trial that fails tells nothing: the next run of this size starts on the first choice and times again.
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    post({
+      type: 'notice',
+      message: `Auto could not time WASM and WebGL on this model (${why}); the next run of this size starts on ${backendLabel(AUTO_FIRST)} again.`,
+    });
   } finally {
+    clearTimeout(timer);
     // The run is over, but its tensors (and a later dispose) belong to the backend it trained on.
     await tf.setBackend(trainedOn).catch(() => false);
   }
