@@ -194,9 +194,11 @@ async function loop(): Promise<void> {
     flush();
     post(statusMessage());
     // Auto's trial, once the run is over (`looping` stays set meanwhile, so no step can start on its backend).
-    const trial = result === 'ended' ? trialAfterRun : null;
-    trialAfterRun = null;
-    await trial?.(data as TrainingData);
+    if (result === 'ended' && trialAfterRun) {
+      const trial = trialAfterRun;
+      trialAfterRun = null;
+      await trial(data as TrainingData);
+    }
   } catch (error) {
     flush();
     post({ type: 'error', message: error instanceof Error ? error.message : String(error), step: run?.step ?? 0 });
