@@ -14,6 +14,8 @@
  *   --out file.json               where the JSON goes (default bench-results/bench.json)
  *   --page-only --url URL         only the page's main-thread health: 15 s of a training pair, Pause clicked
  *                                 every 1.25 s; prints its lines and JSON (to --out only if given)
+ *   --play-first --url URL [--before-url URL]  only Play-to-first-point of the dense pair (cold and warm visit),
+ *                                 for a served build, or two side by side (scripts/playFirst.ts)
  *   --scenario dense|lstm|both    which pairs the page section trains (default both)
  *   --unminified                  build without minifying (tfjs's threaded WASM starts only then)
  *   --soak [--minutes N] [--url URL]  a race of four on the dense net for N minutes (default 30): page heap, the
@@ -56,6 +58,7 @@ import { PRESETS } from '../src/experiment/presets.ts';
 import { rangeValues, sweepCells } from '../src/experiment/sweep.ts';
 import { fusedCells } from '../src/train/kernels/recurrentKernels.ts';
 import { runGridSweep } from '../src/train/sweep/gridSweep.ts';
+import { playFirstLines, playToFirstPoint, type PlayFirstPoint } from './playFirst.ts';
 
 export interface BenchOptions {
   smoke: boolean;
@@ -84,6 +87,8 @@ interface Column {
   bareKernels?: Record<string, number>;
   leakedTensors?: number;
   surfaceMs?: Surface;
+  /** A Chromium worker's start-up: its imports (ms after it was created), then its backend. */
+  startupMs?: { importMs: number; backendMs: number };
   note?: string;
 }
 
@@ -101,6 +106,8 @@ export interface BenchReport {
   torch: TorchColumn;
   columns: Column[];
   page: PageHealth | { skipped: string };
+  /** Play-to-first-point of the dense pair, cold and warm (scripts/playFirst.ts). */
+  playFirst?: PlayFirstPoint | { skipped: string };
 }
 
 const CHROMIUM_ARGS = [
@@ -223,7 +230,7 @@ async function browserColumns(
     log(`chromium ${reply.backend}: ${times.join('; ')}`);
     const threads = reply.threads === null ? '' : ` (${reply.threads} thread${reply.threads === 1 ? '' : 's'})`;
     const name = `chromium ${reply.backend}${threads}`;
-    return columnOf(name, reply.results, reply.surface);
+    return { ...columnOf(name, reply.results, reply.surface), startupMs: reply.startup };
   });
 }
 
@@ -528,6 +535,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         skipped: String(error),
       }),
     );
+    const playFirst = await browserPlayFirst(browser, baseUrl, log);
     const cpuModel = cpus()[0]?.model ?? 'unknown';
     return {
       date: new Date().toISOString(),
@@ -538,6 +546,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       torch,
       columns,
       page,
+      playFirst,
     };
   } finally {
     if (!options.browser) await browser.close();
@@ -643,6 +652,7 @@ export function formatReport(report: BenchReport): string {
     if (col.surfaceMs)
       lines.push(`- ${col.name}: ${col.surfaceMs.firstMs.toFixed(0)} / ${col.surfaceMs.warmMs.toFixed(0)} ms`);
   }
+  lines.push(...startupLines(measured));
   const skipped = report.columns.filter((c) => c.note);
   if (skipped.length > 0) {
     lines.push('');
@@ -658,7 +668,54 @@ export function formatReport(report: BenchReport): string {
   lines.push('');
   if ('skipped' in report.page) lines.push(`Page health: not measured (${report.page.skipped})`);
   else lines.push(...pageLines(report.page));
+  if (report.playFirst) lines.push('', ...playFirstLines([{ name: 'this build', result: report.playFirst }]));
   return lines.join('\n');
+}
+
+/** Each Chromium worker's start-up, in the order the bench created them (the first met a cold HTTP cache). */
+function startupLines(columns: Column[]): string[] {
+  const started = columns.filter((c) => c.startupMs);
+  if (started.length === 0) return [];
+  const lines = ['', 'Chromium worker start-up: imports (tfjs and the training core) done / backend started, ms'];
+  for (const c of started) {
+    const s = c.startupMs as { importMs: number; backendMs: number };
+    lines.push(`- ${c.name}: ${s.importMs.toFixed(0)} / ${s.backendMs.toFixed(0)} ms`);
+  }
+  return lines;
+}
+
+/** The browser's Play-to-first-point for the served app (a failure is reported, not thrown). */
+async function browserPlayFirst(
+  browser: Browser,
+  baseUrl: string,
+  log: (line: string) => void,
+): Promise<PlayFirstPoint | { skipped: string }> {
+  const result = await playToFirstPoint(browser, baseUrl).catch((error: unknown) => ({ skipped: String(error) }));
+  log(
+    playFirstLines([{ name: 'this build', result }])
+      .slice(4, 6)
+      .join('\n'),
+  );
+  return result;
+}
+
+/** `--play-first --url AFTER [--before-url BEFORE]`: Play-to-first-point of served builds, side by side. */
+async function playFirstMain(url: string | undefined, beforeUrl: string | undefined): Promise<void> {
+  if (!url)
+    throw new Error('--play-first needs --url http://host:port/ of a served build (and --before-url to compare)');
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  try {
+    const builds: { name: string; result: PlayFirstPoint | { skipped: string } }[] = [];
+    // The earlier build first: the later one then meets a machine no colder than the first did.
+    if (beforeUrl)
+      builds.push({ name: `before (${beforeUrl})`, result: await browserPlayFirst(browser, beforeUrl, () => {}) });
+    builds.push({ name: `after (${url})`, result: await browserPlayFirst(browser, url, () => {}) });
+    console.log(`Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}; Chromium ${browser.version()}`);
+    console.log(playFirstLines(builds).join('\n'));
+    console.log(JSON.stringify(builds));
+  } finally {
+    await browser.close();
+  }
 }
 
 /** The benchmark sweep: the tutorial's dense net, 8 learning rates x 8 thresholds + the unclipped column, 400 steps. */
@@ -771,6 +828,10 @@ async function main(): Promise<void> {
   if (args.includes('--sweep')) {
     console.log(`Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}; Node ${process.version}`);
     console.log((await sweepBench(url, (line) => console.error(line))).join('\n'));
+    return;
+  }
+  if (args.includes('--play-first')) {
+    await playFirstMain(url, at('--before-url'));
     return;
   }
   if (args.includes('--page-only')) {

@@ -16,6 +16,12 @@ import { measureCase, measureSurface, type CaseResult } from './measure.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
+/**
+ * When this module's imports (tfjs, the training core) had been fetched, compiled and run: ms since the worker
+ * was created (a worker's clock starts then). The lab's training worker pays the same before its first message.
+ */
+const importedMs = performance.now();
+
 export type BenchBackend = BackendName | 'wasm-threads' | 'webgpu';
 
 const WEBGPU_TIMEOUT_MS = 15_000;
@@ -47,6 +53,8 @@ export type BenchReply =
       type: 'done';
       backend: BenchBackend;
       threads: number | null;
+      /** The worker's own start-up: its imports (ms after creation), then the backend (fetch, compile, setBackend). */
+      startup: { importMs: number; backendMs: number };
       results: CaseResult[];
       surface: Awaited<ReturnType<typeof measureSurface>>;
     }
@@ -54,6 +62,7 @@ export type BenchReply =
 
 self.onmessage = async (event: MessageEvent<BenchRequest>) => {
   const { backend, cases, budget } = event.data;
+  const backendStarted = performance.now();
   try {
     if (backend === 'webgpu') {
       await startWebGpu();
@@ -69,6 +78,7 @@ self.onmessage = async (event: MessageEvent<BenchRequest>) => {
       });
       if (started !== name) throw new Error(failures.join('; '));
     }
+    const startup = { importMs: importedMs, backendMs: performance.now() - backendStarted };
     const results: CaseResult[] = [];
     for (const benchCase of cases) {
       const data = await loadTrainingData(benchCase.config, browserDataLoader);
@@ -76,7 +86,7 @@ self.onmessage = async (event: MessageEvent<BenchRequest>) => {
     }
     const surface = await measureSurface(budget.surfaceSide);
     const threads = tf.getBackend() === 'wasm' ? getThreadsCount() : null;
-    self.postMessage({ type: 'done', backend, threads, results, surface } satisfies BenchReply);
+    self.postMessage({ type: 'done', backend, threads, startup, results, surface } satisfies BenchReply);
   } catch (error) {
     self.postMessage({
       type: 'skipped',

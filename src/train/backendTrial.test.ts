@@ -5,12 +5,14 @@ import { PRESETS } from '../experiment/presets.ts';
 import {
   chooseBackend,
   describeChoice,
+  describeChoiceAfterRun,
   formatStepsPerSecond,
   orderAfterChoice,
   trialBackends,
   trialKey,
   type BackendTiming,
   type TrialBudget,
+  untimedChoiceSentence,
 } from './backendTrial.ts';
 import { loadTrainingData, type DataLoader } from './data/trainingData.ts';
 import { Run } from './trainer.ts';
@@ -106,6 +108,31 @@ describe('chooseBackend: the fastest that ran', () => {
       'WASM chosen: 2.5 steps/s, CPU under 0.50 steps/s',
     );
     expect(formatStepsPerSecond(1000 / 3.14159)).toBe('3.1');
+  });
+});
+
+describe('what auto says when it never times before training', () => {
+  it('a size not timed yet: the first choice trains now, the candidates are timed after the run', () => {
+    expect(untimedChoiceSentence('wasm', ['wasm', 'webgl'])).toBe(
+      'WASM first (not timed yet on this model size); WASM and WebGL are timed when this run ends, ' +
+        'and the faster trains the next run of this size',
+    );
+    expect(untimedChoiceSentence('wasm', ['wasm', 'webgl', 'cpu'])).toContain('WASM, WebGL and CPU are timed');
+  });
+
+  it('the trial after a run: the choice and speeds, and where the next run trains when that is elsewhere', () => {
+    const timings = [timing('wasm', 1000 / 128), timing('webgl', 1000 / 500)];
+    const webglWins = { chosen: 'webgl' as const, timings, measuredAt: 0 };
+    expect(describeChoiceAfterRun(webglWins, 'wasm')).toBe(
+      'WebGL chosen: 500 steps/s, WASM 128 steps/s; this run trained on WASM, ' +
+        'the next run of this size trains on WebGL',
+    );
+    // The run already trained on the winner: only the choice and the speeds.
+    expect(describeChoiceAfterRun(webglWins, 'webgl')).toBe(describeChoice(webglWins));
+    const wasmWins = { chosen: 'wasm' as const, timings: [timing('wasm', 1000 / 128), timing('webgl', 1000 / 15)] };
+    expect(describeChoiceAfterRun({ ...wasmWins, measuredAt: 0 }, 'wasm')).toBe(
+      'WASM chosen: 128 steps/s, WebGL 15 steps/s',
+    );
   });
 });
 

@@ -3,6 +3,8 @@
  * steps of a throwaway Run on each candidate, then the fastest wins. The page's
  * worker (WebGL, WASM) and the CLI (WASM, CPU) both use it; each starts its own
  * backends and keeps its own cache, keyed by `trialKey` (the model's size).
+ * The page never times before training: a model size not timed yet trains on a
+ * static first choice, and is timed once that run is over, for the next run.
  *
  * A trial never touches the real run: it trains a Run of its own, disposed
  * after, and the real Run then starts from the seed as it always does.
@@ -130,6 +132,30 @@ export function describeChoice(result: BackendChoiceResult): string {
       ? `${label} chosen: ${formatStepsPerSecond(chosen.msPerStep)} steps/s`
       : `${label} chosen`;
   return others.length > 0 ? `${head}, ${others.join(', ')}` : head;
+}
+
+/**
+ * What `auto` says while a model size has not been timed yet: the run trains on `first` at once, and the
+ * candidates are timed once it is over. "WASM first (not timed yet on this model size); WASM and WebGL are
+ * timed when this run ends, and the faster trains the next run of this size"
+ */
+export function untimedChoiceSentence(first: string, candidates: readonly string[]): string {
+  const names = candidates.map(backendLabel);
+  const listed = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
+  return (
+    `${backendLabel(first)} first (not timed yet on this model size); ${listed} are timed when this run ends, ` +
+    'and the faster trains the next run of this size'
+  );
+}
+
+/**
+ * A trial's result, told by a run that trained on `trainedOn` before it: the choice and the speeds, and, when
+ * the choice is another backend, that this run stays where it is (a switch mid-run would change its numbers).
+ */
+export function describeChoiceAfterRun(result: BackendChoiceResult, trainedOn: string): string {
+  const sentence = describeChoice(result);
+  if (result.chosen === trainedOn) return sentence;
+  return `${sentence}; this run trained on ${backendLabel(trainedOn)}, the next run of this size trains on ${backendLabel(result.chosen)}`;
 }
 
 function median(samples: number[]): number {

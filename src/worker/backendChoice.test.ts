@@ -1,6 +1,9 @@
-/** The worker's remembered choices: a stored record is believed only for its model size, browser and age. */
+/**
+ * The worker's remembered choices: a stored record is believed only for its model size, browser and age;
+ * and the order backends start in, remembered or not (never waiting for a trial).
+ */
 import { describe, expect, it } from 'vitest';
-import { readCachedChoice } from './backendChoice.ts';
+import { AUTO_FIRST, autoOrder, readCachedChoice } from './backendChoice.ts';
 
 const NOW = Date.UTC(2026, 10, 25);
 const result = {
@@ -35,5 +38,26 @@ describe('readCachedChoice', () => {
     expect(
       readCachedChoice({ ...record, result: { ...result, measuredAt: NOW + 1 } }, 'dense h25 b128', env, NOW),
     ).toBeNull();
+  });
+});
+
+describe('autoOrder: the backends to start, at once', () => {
+  it('a size not timed yet starts on WASM, then WebGL, then CPU', () => {
+    expect(AUTO_FIRST).toBe('wasm');
+    expect(autoOrder(null)).toEqual(['wasm', 'webgl', 'cpu']);
+  });
+
+  it('a remembered choice starts first, the other that ran after it, CPU last; one that failed is left out', () => {
+    const webgl = {
+      chosen: 'webgl' as const,
+      measuredAt: NOW,
+      timings: [
+        { backend: 'wasm' as const, msPerStep: 7.8, steps: 30, gaveUp: false, error: null, detail: null },
+        { backend: 'webgl' as const, msPerStep: 2, steps: 30, gaveUp: false, error: null, detail: null },
+      ],
+    };
+    expect(autoOrder(webgl)).toEqual(['webgl', 'wasm', 'cpu']);
+    const failed = { backend: 'webgl' as const, msPerStep: null, steps: 0, gaveUp: false, error: 'no', detail: null };
+    expect(autoOrder({ ...webgl, chosen: 'wasm', timings: [webgl.timings[0]!, failed] })).toEqual(['wasm', 'cpu']);
   });
 });

@@ -1,19 +1,25 @@
 /**
  * `auto` in the training worker: which backend trains this model fastest here.
- * WASM and WebGL are timed on a throwaway Run (src/train/backendTrial.ts), once
- * per model size: the result is kept in IndexedDB for later runs and pages.
- * CPU is used only when neither starts. The two workers of a pair start
- * together; a Web Lock makes the second wait for the first one's timings and
- * read them from the cache instead of timing again (and competing for the cores).
+ * It never delays training: a model size timed before trains at once on the
+ * remembered choice (kept in IndexedDB per model size); one not timed yet trains
+ * at once on the static first choice (WASM), and WASM and WebGL are timed on a
+ * throwaway Run (src/train/backendTrial.ts) once that run is over, for the next
+ * run. The run itself never switches backend mid-way: its numbers stay those of
+ * the backend it started on. CPU is used only when neither starts. A Web Lock
+ * makes the second worker of a pair wait for the first one's timings and read
+ * them from the cache instead of timing again (and competing for the cores).
  */
 import * as tf from '@tensorflow/tfjs';
 import { openDB } from 'idb';
 import type { ExperimentConfig } from '../experiment/config.ts';
 import {
   describeChoice,
+  backendLabel,
+  describeChoiceAfterRun,
   orderAfterChoice,
   trialBackends,
   trialKey,
+  untimedChoiceSentence,
   type BackendChoiceResult,
   type BackendTiming,
 } from '../train/backendTrial.ts';
@@ -23,9 +29,16 @@ import { BACKENDS, type BackendName, type FromWorker } from './protocol.ts';
 
 /** Timed in this order: WASM first (it starts fast and sets the bar), then WebGL (it compiles kernels first). */
 export const AUTO_CANDIDATES: readonly BackendName[] = ['wasm', 'webgl'];
+/**
+ * What a model size not timed yet trains on: WASM starts in a fraction of a second and is the faster for the
+ * lab's small nets wherever WebGL is software-rendered (8x here); a GPU that beats it wins the next run.
+ */
+export const AUTO_FIRST: BackendName = 'wasm';
 const DB_NAME = 'gradient-lab-backend-choice';
 const STORE = 'choices';
 const LOCK = 'gradient-lab-backend-trial';
+/** The longest a trial after a run may take (the LSTM 2x128 on a software WebGL takes about 10 s). */
+const TRIAL_TIMEOUT_MS = 90_000;
 /** Timings older than this are measured again (browsers and drivers update). */
 const MAX_AGE_MS = 14 * 24 * 3600 * 1000;
 
@@ -136,35 +149,99 @@ async function withLock<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/**
- * Picks the backend for `auto`: from the cache, or by timing the candidates (telling the page it is timing).
- * Returns the order to start backends in: the chosen one first, then the fallbacks.
- */
-export async function chooseAutoBackend(
-  config: ExperimentConfig,
-  data: TrainingData,
-  post: (message: FromWorker) => void,
-): Promise<BackendName[]> {
-  const key = trialKey(config);
-  const { result, fromCache } = await withLock(async () => {
-    const known = await cached(key);
-    if (known) return { result: known, fromCache: true };
-    post({ type: 'backend-choice', choice: { state: 'timing', key } });
-    const measured = await measure(config, data);
-    await remember(key, measured);
-    return { result: measured, fromCache: false };
-  });
-  post({
+/** The order to start backends in for `auto`: the remembered choice's, or the first choice's when none is. */
+export function autoOrder(remembered: BackendChoiceResult<BackendName> | null): BackendName[] {
+  if (remembered) return orderAfterChoice(remembered.chosen, remembered.timings, 'cpu');
+  return [...new Set<BackendName>([AUTO_FIRST, ...AUTO_CANDIDATES, 'cpu'])];
+}
+
+export interface AutoBackendPlan {
+  /** The order to start backends in: the chosen one first, then the fallbacks. */
+  order: BackendName[];
+  /**
+   * For a model size not timed yet: times the candidates, to be called once the run is over (it switches the
+   * worker's backend while it times, and back after). It never throws. Null when the choice was remembered.
+   */
+  trialAfterRun: ((data: TrainingData) => Promise<void>) | null;
+}
+
+function chosenView(
+  key: string,
+  result: BackendChoiceResult<BackendName>,
+  sentence: string,
+  cached: boolean,
+): FromWorker {
+  return {
     type: 'backend-choice',
     choice: {
       state: 'chosen',
       key,
       chosen: result.chosen,
-      sentence: describeChoice(result),
+      sentence,
       timings: result.timings,
       measuredAt: result.measuredAt,
-      cached: fromCache,
+      cached,
     },
+  };
+}
+
+/** Times the candidates after the run on `trainedOn` is over, remembers the choice and tells the page. */
+async function timeAfterRun(
+  config: ExperimentConfig,
+  data: TrainingData,
+  post: (message: FromWorker) => void,
+): Promise<void> {
+  const key = trialKey(config);
+  const active = tf.getBackend();
+  const trainedOn: BackendName = isBackend(active) ? active : AUTO_FIRST;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // A backend that hangs must not hold the lock for ever: the pair's other run would wait on it to the end.
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`it took over ${TRIAL_TIMEOUT_MS / 1000} s`)), TRIAL_TIMEOUT_MS);
   });
-  return orderAfterChoice(result.chosen, result.timings, 'cpu');
+  try {
+    const { result, fromCache } = await withLock(() =>
+      Promise.race([
+        (async () => {
+          // The other run of the pair may have timed this size while this one waited for the lock.
+          const known = await cached(key);
+          if (known) return { result: known, fromCache: true };
+          const measured = await measure(config, data);
+          await remember(key, measured);
+          return { result: measured, fromCache: false };
+        })(),
+        timedOut,
+      ]),
+    );
+    post(chosenView(key, result, describeChoiceAfterRun(result, trainedOn), fromCache));
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    post({
+      type: 'notice',
+      message: `Auto could not time WASM and WebGL on this model (${why}); the next run of this size starts on ${backendLabel(AUTO_FIRST)} again.`,
+    });
+  } finally {
+    clearTimeout(timer);
+    // The run is over, but its tensors (and a later dispose) belong to the backend it trained on.
+    await tf.setBackend(trainedOn).catch(() => false);
+  }
+}
+
+/**
+ * Picks the backend for `auto` without timing anything first: the remembered choice for this model size, or
+ * the first choice with a trial to run once the run is over. Tells the page which, and why.
+ */
+export async function chooseAutoBackend(
+  config: ExperimentConfig,
+  post: (message: FromWorker) => void,
+): Promise<AutoBackendPlan> {
+  const key = trialKey(config);
+  const known = await cached(key);
+  if (known) {
+    post(chosenView(key, known, describeChoice(known), true));
+    return { order: autoOrder(known), trialAfterRun: null };
+  }
+  const first = { chosen: AUTO_FIRST, timings: [], measuredAt: Date.now() };
+  post(chosenView(key, first, untimedChoiceSentence(AUTO_FIRST, AUTO_CANDIDATES), false));
+  return { order: autoOrder(null), trialAfterRun: (data) => timeAfterRun(config, data, post) };
 }

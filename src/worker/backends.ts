@@ -1,7 +1,7 @@
 /**
  * Starting a tfjs backend inside the worker: the first of an order that works
  * (WebGL through OffscreenCanvas, WASM, CPU). For `auto` the order comes from
- * timing this model on each (backendChoice.ts). Every setBackend is raced against a timeout, because
+ * backendChoice.ts: the remembered choice for this model size, or WASM first. Every setBackend is raced against a timeout, because
  * a backend can hang instead of failing (tfjs WASM's threaded build does in a
  * minified production bundle); WASM threads are therefore turned off.
  */
@@ -14,7 +14,7 @@ import type { BackendChoice, BackendName } from './protocol.ts';
 
 const START_TIMEOUT_MS = 15_000;
 
-/** The order for a user's choice; `auto` is timed per model first (backendChoice.ts), this is its static fallback. */
+/** The order for a user's choice; `auto`'s own order comes from backendChoice.ts (`autoOrder`), never from here. */
 export function backendOrder(choice: BackendChoice): BackendName[] {
   switch (choice) {
     case 'auto':

@@ -37,6 +37,7 @@ let contextLost = false;
 let failNextStep = false;
 let pending: StepMetrics[] = [];
 let pendingMs = 0;
+let trialAfterRun: ((data: TrainingData) => Promise<void>) | null = null;
 
 function post(message: FromWorker): void {
   self.postMessage(message);
@@ -192,6 +193,12 @@ async function loop(): Promise<void> {
     if (result === 'stopped') return;
     flush();
     post(statusMessage());
+    // Auto's trial, once the run is over (`looping` stays set meanwhile, so no step can start on its backend).
+    if (result === 'ended' && trialAfterRun) {
+      const trial = trialAfterRun;
+      trialAfterRun = null;
+      await trial(data as TrainingData);
+    }
   } catch (error) {
     flush();
     post({ type: 'error', message: error instanceof Error ? error.message : String(error), step: run?.step ?? 0 });
@@ -203,14 +210,11 @@ async function loop(): Promise<void> {
 async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   config = message.config;
   side = message.side;
-  if (message.backend === 'auto') {
-    // The data first: the backends are timed on this very model, with a throwaway Run.
-    data = await loadTrainingData(config, browserDataLoader);
-    await start(await chooseAutoBackend(config, data, post));
-  } else {
-    await start(backendOrder(message.backend));
-    data = await loadTrainingData(config, browserDataLoader);
-  }
+  // Auto never times before training: a remembered choice, or the first choice and a trial after the run.
+  const auto = message.backend === 'auto' ? await chooseAutoBackend(config, post) : null;
+  await start(auto ? auto.order : backendOrder(message.backend));
+  data = await loadTrainingData(config, browserDataLoader);
+  trialAfterRun = auto?.trialAfterRun ?? null;
   // The real run starts from the seed, untouched by any trial.
   run = new Run({ config, side, data });
   post({ type: 'ready', backend, layout: run.layout, trainRows: trainRows(data) });

@@ -1,7 +1,8 @@
 /**
  * A smoke run of `npm run bench` (a couple of steps of the small cases), so
  * the benchmark cannot rot: every column runs, counts its kernels, frees its
- * tensors, PyTorch is measured on a named BLAS or says why not, the table prints.
+ * tensors, PyTorch is measured on a named BLAS or says why not, Play-to-first-point is measured on a cold
+ * and a warm visit, the table prints.
  */
 import { describe, expect, inject, it } from 'vitest';
 import { formatReport, runBench } from '../../scripts/bench.ts';
@@ -99,7 +100,27 @@ describe('npm run bench (smoke)', () => {
       }
     }
 
+    // Play-to-first-point of the dense pair, on a cold first visit and a warm second one: measured, never skipped.
+    const playFirst = report.playFirst;
+    expect(playFirst && 'skipped' in playFirst ? playFirst.skipped : '').toBe('');
+    if (playFirst && !('skipped' in playFirst)) {
+      for (const [which, visit] of [
+        ['cold', playFirst.cold],
+        ['warm', playFirst.warm],
+      ] as const) {
+        expect(positiveFinite(visit.playToFirstPointMs), `${which} Play-to-first-point`).toBe(true);
+        expect(positiveFinite(visit.pageToPlayMs), `${which} page to Play`).toBe(true);
+        // The first point needs the worker ready first.
+        expect(visit.playToReadyMs, which).toBeLessThanOrEqual(visit.playToFirstPointMs);
+        expect(visit.backend, which).toBe('WASM');
+      }
+      // The second visit trains on the choice remembered from the first: its speeds are known.
+      expect(playFirst.warm.note).toMatch(/WASM chosen: \d+ steps\/s/);
+    }
+
     const table = formatReport(report);
+    expect(table).toMatch(/\| cold first visit \| \d+\.\d\d s \(worker ready \d+\.\d\d s after the click; WASM\) \|/);
+    expect(table).toMatch(/\| warm second visit \| \d+\.\d\d s \(worker ready/);
     expect(table).toContain('| dense 20-25-1, batch 128 |');
     expect(table).toContain('SMOKE RUN');
     expect(table).toMatch(/, \d+ kernels/);
