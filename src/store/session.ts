@@ -309,7 +309,16 @@ export function turnKnob(request: KnobTurnRequest): number | null {
   if (step >= config.steps) return null;
   const change = canonicalChange({ ...request, step } as KnobChange);
   const schedule = withChange(config.schedule, change);
-  useLab.setState({ config: { ...config, schedule } });
+  const next = { ...config, schedule };
+  useLab.setState({ config: next });
+  // The history keeps the link with the change in it, so a reopened run says what it trained with.
+  const link = encodeExperiment(next, useLab.getState().preset);
+  for (const side of sidesOf(next)) {
+    const handle = handles.get(side);
+    const runId = runs[side]?.runId;
+    if (handle?.unsaved) handle.unsaved = { ...handle.unsaved, link, config: next };
+    else if (runId) recordStatus(runId, { link, config: next });
+  }
   for (const side of active) {
     handles.get(side)?.client.send({ type: 'knob', change });
     if (changeConcerns(change, side)) {
