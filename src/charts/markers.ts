@@ -6,14 +6,30 @@ import type { LineSpec, StepMarker } from './StepChart.tsx';
 import type { LogAxis } from './scales.ts';
 import { formatNumber } from '../present/describe.ts';
 
-/** A red line at the step each run diverged. */
+/**
+ * A line at the step each run diverged, and at each knob turned while it trained ("lr 0.07 → 0.01 (step 120)"):
+ * every chart draws these, so a change is marked on all of them at its step. A knob every run took (the learning
+ * rate) is marked once.
+ */
 export function divergenceMarkers(runs: Partial<Record<RunSide, RunView>>): StepMarker[] {
-  return (Object.values(runs) as RunView[])
+  const diverged = (Object.values(runs) as RunView[])
     .filter((r) => r.divergence)
     .map((r) => ({
       step: r.divergence?.step ?? 0,
       label: `${r.title ?? SIDE_LABEL[r.side]} diverged (step ${r.divergence?.step})`,
     }));
+  return [...diverged, ...knobMarkers(runs)];
+}
+
+/** The knobs turned in the runs, one marker per change, in step order. */
+export function knobMarkers(runs: Partial<Record<RunSide, RunView>>): StepMarker[] {
+  const seen = new Map<string, StepMarker>();
+  for (const r of Object.values(runs) as RunView[])
+    for (const mark of r.knobMarks ?? []) {
+      const label = `${mark.label} (step ${mark.step})`;
+      seen.set(label, { step: mark.step, label });
+    }
+  return [...seen.values()].sort((a, b) => a.step - b.step);
 }
 
 export interface NumberedEvent {

@@ -20,6 +20,7 @@ import { EpochLossTracker } from '../train/epochLoss.ts';
 import { csvHeader, csvRow, metricsTable } from '../train/metricSchema.ts';
 import type { EvalMetrics, StepMetrics } from '../train/metrics.ts';
 import { driveRuns, type RunObserver } from '../train/runDriver.ts';
+import { formatSchedule, knobWords } from '../experiment/schedule.ts';
 import { Run } from '../train/trainer.ts';
 import { pickNodeBackend, type NodeBackend } from './nodeBackend.ts';
 import { MAX_AXIS, SWEEP_CSV_HEADER, logRange, runSweep, type SweepArgs } from './sweepCommand.ts';
@@ -313,7 +314,7 @@ async function train(
         last: undefined,
         evaluation: null,
         epochs: new EpochLossTracker(rows, config.batch),
-        narrator: new Narrator(r.clip, r.layout),
+        narrator: new Narrator(r.clip, r.layout, config.lr),
       },
     ]),
   );
@@ -325,6 +326,10 @@ async function train(
   const every = options.every ?? Math.max(1, Math.round(config.steps / 10));
   csv?.row(['run', 'clip', ...csvHeader(first.layout)]);
   for (const run of runs) log(`${run.side}: ${describeClip(run.clip)}`);
+  for (const change of config.schedule)
+    log(
+      `knob: ${knobWords(change.knob)} becomes ${formatSchedule([change]).split('=').slice(1).join('=')} after step ${change.step}`,
+    );
   log(`progress: loss is the batch's; the gradient norm is the global one, before clipping`);
 
   const startedMs = performance.now();
@@ -365,6 +370,7 @@ async function train(
       observe: (m) => say(narrator.observe(m)),
       evaluated: (e) => narrator.evaluated(e),
       diverged: (d) => say([narrator.diverged(d)]),
+      knob: (change) => narrator.knob(change),
     };
   };
   // The runs of a pair progress together, step by step, as on the page. tfjs's CPU backend resolves its
@@ -379,6 +385,8 @@ async function train(
       pause: () => new Promise((resolve) => setImmediate(resolve)),
       pauseEveryMs: 50,
       now: () => performance.now(),
+      // Knobs turned on the page travel in the link: the same changes at the same steps, the same numbers.
+      schedule: config.schedule,
     },
   );
   const interrupted = result === 'stopped';

@@ -4,6 +4,8 @@
  * link and back, and `schema.ts` holds the allowed range of every field.
  */
 
+import type { KnobChange } from './schedule.ts';
+
 export const CONFIG_VERSION = 1;
 
 export const MODEL_KINDS = ['dense', 'rnn', 'lstm', 'gru'] as const;
@@ -104,6 +106,11 @@ export interface ExperimentConfig {
    * (at most two; only with `pair`). Empty: the pair alone.
    */
   race: ClipConfig[];
+  /**
+   * Knobs turned while it trains (schedule.ts): the learning rate and the runs' clippings change after the steps
+   * listed, in step order. The fields above are the settings at the start.
+   */
+  schedule: KnobChange[];
 }
 
 export const NO_CLIP: ClipConfig = { mode: 'none', min: -1, max: 1, threshold: 1, normType: '2' };
@@ -138,6 +145,7 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
   clip: { mode: 'value', min: -1, max: 1, threshold: 1, normType: '2' },
   baseClip: NO_CLIP,
   race: [],
+  schedule: [],
 };
 
 export function isRecurrent(model: ModelKind): boolean {

@@ -84,7 +84,7 @@ export const LIMITS = {
   seqLenMax: 200,
 } as const;
 
-type ScalarKey = Exclude<keyof ExperimentConfig, 'clip' | 'baseClip' | 'race' | 'v'>;
+type ScalarKey = Exclude<keyof ExperimentConfig, 'clip' | 'baseClip' | 'race' | 'schedule' | 'v'>;
 
 export const FIELD_SPECS: Record<ScalarKey, FieldSpec> = {
   model: enumSpec(MODEL_KINDS),

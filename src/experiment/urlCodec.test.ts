@@ -41,6 +41,11 @@ const EVERYTHING_CHANGED: ExperimentConfig = {
   hiddenGradEvery: 5,
   pair: false,
   race: [],
+  schedule: [
+    { step: 0, knob: 'lr', lr: 0.5 },
+    { step: 99, knob: 'lr', lr: 0.001 },
+    { step: 99, knob: 'clip', clip: { mode: 'norm', min: -1, max: 1, threshold: 0.25, normType: '2' } },
+  ],
   clip: { mode: 'global', min: -0.25, max: 2.5, threshold: 0.3, normType: 'inf' },
   baseClip: { mode: 'norm', min: -3, max: 3, threshold: 7.5, normType: 'inf' },
 };

@@ -19,6 +19,7 @@ import {
   parseSweepSteps,
   type SweepSettings,
 } from './sweep.ts';
+import { SCHEDULE_KEY, formatSchedule, parseSchedule } from './schedule.ts';
 import { CLIP_FIELD_SPECS, FIELD_SPECS, checkBudget, checkClip, parseDecimal, type FieldSpec } from './schema.ts';
 
 export interface ParamIssue {
@@ -108,6 +109,7 @@ const KNOWN_KEYS = new Set<string>([
   ...Object.values(CLIP_KEYS.baseClip),
   ...RACE_KEYS,
   ...Object.values(SWEEP_KEYS),
+  SCHEDULE_KEY,
 ]);
 
 function shown(value: string): string {
@@ -362,6 +364,13 @@ export function decodeExperiment(input: string): DecodedExperiment {
     config.trainSize = base.trainSize;
     config.samples = base.samples;
   }
+  // Last: a change is checked against the steps and the runs the experiment ended up with.
+  const scheduleRaw = raw.get(SCHEDULE_KEY);
+  if (scheduleRaw !== undefined) {
+    const { schedule, problems } = parseSchedule(scheduleRaw, config);
+    config.schedule = schedule;
+    for (const p of problems) issues.push({ param: SCHEDULE_KEY, value: shown(p.text), message: p.message });
+  }
   return { config, preset, view, cliff, issues };
 }
 
@@ -445,6 +454,7 @@ export function encodeExperiment(
   }
   if (config.race.map(formatClipText).join() !== base.race.map(formatClipText).join())
     for (const [i, clip] of config.race.entries()) params.set(RACE_KEYS[i] ?? 'run4', formatClipText(clip));
+  if (config.schedule.length > 0) params.set(SCHEDULE_KEY, formatSchedule(config.schedule));
   if (view.page !== 'runs') params.set('page', view.page);
   if (view.tour !== null) params.set('tour', String(view.tour));
   for (const axis of ['lr', 'clip'] as const) {

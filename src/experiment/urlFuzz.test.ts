@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KEYS, anyString, hostileQuery, structuredQueryFor } from '../../test/support/hostileLinks.ts';
 import { CLIFF_FIELDS, checkCliffWindow, type CliffConfig } from './cliff.ts';
-import type { ExperimentConfig } from './config.ts';
+import { sidesOf, type ExperimentConfig } from './config.ts';
+import { CLIP_KNOB_SIDE, MAX_KNOB_CHANGES } from './schedule.ts';
 import { CLIP_FIELD_SPECS, FIELD_SPECS, checkBudget, checkClip } from './schema.ts';
 import { decodeExperiment, encodeExperiment, parseExperiment, queryOf, type ParamIssue } from './urlCodec.ts';
 
@@ -24,6 +25,13 @@ function invalidFields(config: ExperimentConfig, cliff: CliffConfig): string[] {
     if (checkClip(config[side]) !== null) bad.push(side);
   }
   for (const [i, clip] of config.race.entries()) if (checkClip(clip) !== null) bad.push(`race.${i}`);
+  if (config.schedule.length > MAX_KNOB_CHANGES) bad.push('schedule length');
+  for (const change of config.schedule) {
+    if (!Number.isInteger(change.step) || change.step < 0 || change.step >= config.steps) bad.push('schedule step');
+    if (change.knob === 'lr' ? !FIELD_SPECS.lr.schema.safeParse(change.lr).success : checkClip(change.clip) !== null)
+      bad.push(`schedule ${change.knob}`);
+    if (change.knob !== 'lr' && !sidesOf(config).includes(CLIP_KNOB_SIDE[change.knob])) bad.push('schedule side');
+  }
   if (checkBudget(config) !== null) bad.push('budget');
   for (const [field, { spec }] of Object.entries(CLIFF_FIELDS))
     if (!spec.schema.safeParse(cliff[field as keyof CliffConfig]).success) bad.push(field);
@@ -82,7 +90,18 @@ describe('fuzzing experiment links', () => {
 
   it(`structured hostile values for every key (${KEYS.length} keys x ${PER_KEY} links)`, () => {
     expect(KEYS).toEqual(
-      expect.arrayContaining(['run3', 'run4', 'sweepLr', 'sweepClip', 'sweepSteps', 'tour', 'lock', 'clip', 'cliffC']),
+      expect.arrayContaining([
+        'knobs',
+        'run3',
+        'run4',
+        'sweepLr',
+        'sweepClip',
+        'sweepSteps',
+        'tour',
+        'lock',
+        'clip',
+        'cliffC',
+      ]),
     );
     for (const [i, key] of KEYS.entries())
       fc.assert(

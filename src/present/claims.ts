@@ -35,7 +35,12 @@ export type FigureMetric =
   | 'finalLoss'
   | 'testLoss'
   | 'testSolved'
-  | 'testAccuracy';
+  | 'testAccuracy'
+  // After a knob turned at step S (knobClaims.ts): the median step length over the steps up to S and after it,
+  // and their ratio (the larger over the smaller).
+  | 'stepLengthBefore'
+  | 'stepLengthAfter'
+  | 'stepLengthChange';
 
 export interface Figure {
   metric: FigureMetric;

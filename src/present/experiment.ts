@@ -124,6 +124,7 @@ export function sameExperiment(a: ExperimentConfig, b: ExperimentConfig): boolea
     (Object.keys(x) as (keyof ClipConfig)[]).every((f) => x[f] === y[f]);
   const keys = Object.keys(a) as (keyof ExperimentConfig)[];
   return keys.every((k) => {
+    if (k === 'schedule') return JSON.stringify(a.schedule) === JSON.stringify(b.schedule);
     const x = a[k];
     const y = b[k];
     if (Array.isArray(x) && Array.isArray(y))

@@ -13,6 +13,8 @@
  */
 import { ADDING_BASELINE_MSE, type ClipConfig } from '../experiment/config.ts';
 import { ADDING_SOLVED_ERROR } from '../train/metricSchema.ts';
+import type { KnobChange } from '../experiment/schedule.ts';
+import { KNOB_WINDOW, knobClaim, type KnobTurn } from './knobClaims.ts';
 import type { Divergence, EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
 import {
   figure,
@@ -50,7 +52,8 @@ export type NarrationKind =
   | 'exploding-in-time'
   | 'spectral-above-1'
   | 'spectral-below-1'
-  | 'saturated';
+  | 'saturated'
+  | 'knob';
 
 export interface NarrationEvent {
   step: number;
@@ -107,7 +110,7 @@ export interface RunStory {
 }
 
 export class Narrator {
-  private readonly ctx: RunContext;
+  private ctx: RunContext;
   private readonly norms: number[] = [];
   private readonly acted: boolean[] = [];
   private readonly ratios: number[] = [];
@@ -123,20 +126,53 @@ export class Narrator {
   private divergence: Divergence | null = null;
   private readonly evals: EvalMetrics[] = [];
   private steps = 0;
+  /** The last KNOB_WINDOW steps, and the knobs turned whose sentence waits for the steps after them. */
+  private readonly recent: StepMetrics[] = [];
+  private readonly knobsPending: { turn: KnobTurn; before: StepMetrics[]; after: StepMetrics[] }[] = [];
 
   constructor(
-    private readonly clip: ClipConfig,
-    layout: RunLayout,
+    private clip: ClipConfig,
+    private readonly layout: RunLayout,
+    /** The learning rate it starts with, for "the learning rate went from ... to ..." (null: not known). */
+    private lr: number | null = null,
   ) {
     this.ctx = runContext(clip, layout);
+  }
+
+  /** A knob of this run turned at `change.step` (as the run driver's observers hear it); told once the steps after are in. */
+  knob(change: KnobChange): void {
+    const turn: KnobTurn =
+      change.knob === 'lr'
+        ? { step: change.step, knob: 'lr', from: this.lr, to: change.lr }
+        : { step: change.step, knob: change.knob, from: this.clip, to: change.clip };
+    if (change.knob === 'lr') this.lr = change.lr;
+    else {
+      this.clip = change.clip;
+      this.ctx = runContext(change.clip, this.layout);
+    }
+    this.knobsPending.push({ turn, before: [...this.recent], after: [] });
+  }
+
+  private knobTurns(
+    m: StepMetrics | null,
+    tell: (kind: NarrationKind, said: Claim | null, step: number) => void,
+  ): void {
+    for (const pending of [...this.knobsPending]) {
+      if (m) pending.after.push(m);
+      const said = knobClaim(pending.turn, pending.before, pending.after, this.divergence);
+      if (said || pending.after.length >= KNOB_WINDOW || (!m && this.divergence)) {
+        this.knobsPending.splice(this.knobsPending.indexOf(pending), 1);
+        tell('knob', said, pending.turn.step);
+      }
+    }
   }
 
   /** Takes one step's metrics; returns the events it gave rise to (also kept for the summary). */
   observe(m: StepMetrics): NarrationEvent[] {
     const found: NarrationEvent[] = [];
-    const tell = (kind: NarrationKind, said: Claim | null) => {
+    const tell = (kind: NarrationKind, said: Claim | null, step = m.step) => {
       if (!said) return;
-      const event = { step: m.step, kind, sentence: `Step ${m.step}: ${said.text}`, figures: said.figures };
+      const event = { step, kind, sentence: `Step ${step}: ${said.text}`, figures: said.figures };
       found.push(event);
       this.events.push(event);
       if (kind !== 'spike') this.told.add(kind);
@@ -147,6 +183,9 @@ export class Narrator {
     this.spike(m, tell);
     this.throughTime(m, tell);
     this.recurrentState(m, tell);
+    this.recent.push(m);
+    if (this.recent.length > KNOB_WINDOW) this.recent.shift();
+    this.knobTurns(m, tell);
     return found;
   }
 
@@ -161,6 +200,10 @@ export class Narrator {
       figures: said.figures,
     };
     this.events.push(event);
+    // A knob turned just before: what followed it was the divergence.
+    this.knobTurns(null, (kind, claim, step) => {
+      if (claim) this.events.push({ step, kind, sentence: `Step ${step}: ${claim.text}`, figures: claim.figures });
+    });
     return event;
   }
 

@@ -40,6 +40,14 @@ export interface RunView {
   backendChoice?: BackendChoiceView;
   /** The narrator's events so far and the figures its summary is written from. */
   narration?: RunStory;
+  /** Knobs of this run turned while it trains (from the link's schedule or live): marked on every chart. */
+  knobMarks?: KnobMark[];
+}
+
+/** A knob turned at a step, as a chart marks it: "lr 0.07 → 0.01". */
+export interface KnobMark {
+  step: number;
+  label: string;
 }
 
 export interface ExperimentSlice {
@@ -65,6 +73,8 @@ export interface RunSlice {
   generation: number;
   /** The steps every step chart shows: all of them, the first N, or the last N. */
   zoom: StepZoom;
+  /** Slow motion: the whole run at the pace of its first seconds (session.ts, PACED_STEPS_PER_SECOND). */
+  slowMotion: boolean;
 }
 
 export type StepZoom = { kind: 'all' } | { kind: 'first' | 'last'; steps: number };
@@ -143,6 +153,7 @@ const createRunSlice: StateCreator<LabState, [], [], RunSlice> = () => ({
   seriesVersion: 0,
   generation: 0,
   zoom: { kind: 'all' },
+  slowMotion: false,
 });
 
 const createCliffSlice: StateCreator<LabState, [], [], CliffSlice> = () => ({

@@ -3,14 +3,16 @@
  * as `gradlab run --narrate`). The store gets the run's story when something new is told, when the run
  * ends, and otherwise at most once a second, so the words follow the run without a render per batch.
  */
-import type { ClipConfig, RunSide } from '../experiment/config.ts';
+import type { ClipConfig, ExperimentConfig, RunSide } from '../experiment/config.ts';
+import { changeConcerns, type KnobChange } from '../experiment/schedule.ts';
 import { Narrator } from '../present/narrator.ts';
 import type { Divergence, EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
 import { updateRun } from './labStore.ts';
 
 const PUBLISH_EVERY_MS = 1000;
 
-const narrators = new Map<RunSide, { narrator: Narrator; publishedMs: number }>();
+/** Each run's narrator, and the knobs it is still to hear: told just before the first step after theirs. */
+const narrators = new Map<RunSide, { narrator: Narrator; publishedMs: number; knobs: KnobChange[] }>();
 
 function publish(side: RunSide, force: boolean): void {
   const entry = narrators.get(side);
@@ -21,15 +23,30 @@ function publish(side: RunSide, force: boolean): void {
   updateRun(side, { narration: entry.narrator.story() });
 }
 
-export function startNarration(side: RunSide, clip: ClipConfig, layout: RunLayout): void {
-  narrators.set(side, { narrator: new Narrator(clip, layout), publishedMs: 0 });
+export function startNarration(side: RunSide, clip: ClipConfig, layout: RunLayout, config?: ExperimentConfig): void {
+  narrators.set(side, {
+    narrator: new Narrator(clip, layout, config?.lr ?? null),
+    publishedMs: 0,
+    knobs: (config?.schedule ?? []).filter((c) => changeConcerns(c, side)),
+  });
+}
+
+/** A knob of this run turned live: the narrator hears it between its step and the next, as the run took it. */
+export function narrateKnob(side: RunSide, change: KnobChange): void {
+  const entry = narrators.get(side);
+  if (!entry) return;
+  entry.knobs = [...entry.knobs.filter((c) => c.step !== change.step || c.knob !== change.knob), change];
 }
 
 export function narrateSteps(side: RunSide, steps: readonly StepMetrics[]): void {
   const entry = narrators.get(side);
   if (!entry) return;
   let told = false;
-  for (const m of steps) told = entry.narrator.observe(m).length > 0 || told;
+  for (const m of steps) {
+    for (const change of entry.knobs.filter((c) => c.step < m.step)) entry.narrator.knob(change);
+    entry.knobs = entry.knobs.filter((c) => c.step >= m.step);
+    told = entry.narrator.observe(m).length > 0 || told;
+  }
   publish(side, told);
 }
 

@@ -3,14 +3,27 @@
  * told and answer like the real one, so the lockstep, the reset rules and the
  * crash isolation are tested in Node.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { NO_CLIP } from '../experiment/config.ts';
 import { PRESETS } from '../experiment/presets.ts';
 import type { StepMetrics } from '../train/metrics.ts';
 import type { FromWorker, ToWorker } from '../worker/protocol.ts';
 import { at } from '../../test/support/at.ts';
 import { seriesBySide, useLab } from './labStore.ts';
-import { applyExperiment, pause, play, resetRuns, setClientFactory, setClock, stepOnce } from './session.ts';
+import {
+  PACED_STEPS_PER_SECOND,
+  PACED_UNTIL_STEP,
+  applyExperiment,
+  pause,
+  play,
+  resetRuns,
+  setClientFactory,
+  setClock,
+  setPacing,
+  setSlowMotion,
+  stepOnce,
+  turnKnob,
+} from './session.ts';
 
 interface FakeWorker {
   sent: ToWorker[];
@@ -71,7 +84,15 @@ beforeEach(() => {
       dispose: () => (worker.terminated = true),
     };
   });
-  useLab.setState({ config: PRESETS['dense-explode'].config, preset: 'dense-explode', runs: {}, playing: false });
+  useLab.setState({
+    config: PRESETS['dense-explode'].config,
+    preset: 'dense-explode',
+    runs: {},
+    playing: false,
+    slowMotion: false,
+  });
+  // The lockstep tests want every grant at once; the pacing of the first seconds has its own tests below.
+  setPacing(false);
   resetRuns();
 });
 
@@ -231,6 +252,110 @@ describe('session', () => {
       expect(Math.max(...advanceTargets(a))).toBeGreaterThan(3000 + 75);
     } finally {
       setClock(() => performance.now());
+    }
+  });
+});
+
+function knobsSent(worker: FakeWorker) {
+  return worker.sent.filter((m): m is Extract<ToWorker, { type: 'knob' }> => m.type === 'knob').map((m) => m.change);
+}
+
+describe('knobs turned while the runs train', () => {
+  it('before the first step a knob is a new experiment: nothing is turned live', () => {
+    readyAll();
+    expect(turnKnob({ knob: 'lr', lr: 0.01 })).toBeNull();
+    expect(workers.flatMap(knobsSent)).toEqual([]);
+  });
+
+  it('both runs take a turned knob at one step no run has passed: the highest granted, even after a pause', () => {
+    readyAll();
+    play();
+    const [a, b] = pair();
+    a.emit({ type: 'metrics', steps: [metrics(1), metrics(2)], elapsedMs: 20 });
+    b.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 20 });
+    const granted = Math.max(...advanceTargets(a), ...advanceTargets(b));
+    expect(granted).toBeGreaterThan(2);
+    // The pause lowers the targets to the steps reported, but the workers may already be past them.
+    pause();
+    const step = turnKnob({ knob: 'lr', lr: 0.01 });
+    expect(step).toBe(granted);
+    const change = { step: granted, knob: 'lr', lr: 0.01 };
+    expect(knobsSent(a)).toEqual([change]);
+    expect(knobsSent(b)).toEqual([change]);
+    expect(useLab.getState().config.schedule).toEqual([change]);
+    expect(useLab.getState().runs.clipped?.knobMarks).toEqual([{ step: granted, label: 'lr 0.07 → 0.01' }]);
+  });
+
+  it("a run's clipping goes to every worker, marked only on the run it turns, kept as the link writes it", () => {
+    readyAll();
+    play();
+    const [a] = pair();
+    a.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 20 });
+    const step = turnKnob({ knob: 'clip', clip: { mode: 'norm', min: -5, max: 5, threshold: 0.1, normType: '2' } });
+    const change = { step, knob: 'clip', clip: { ...NO_CLIP, mode: 'norm', threshold: 0.1 } };
+    expect(knobsSent(a)).toEqual([change]);
+    expect(useLab.getState().runs.clipped?.knobMarks?.map((m) => m.label)).toEqual(['clip value:-1:1 → norm:0.1']);
+    expect(useLab.getState().runs.baseline?.knobMarks).toEqual([]);
+  });
+});
+
+describe('the pace of the first seconds', () => {
+  it(`one step at a time, ${PACED_STEPS_PER_SECOND} a second, until a run diverges; then chunks`, () => {
+    vi.useFakeTimers();
+    let clockMs = 0;
+    setClock(() => clockMs);
+    setPacing(true);
+    try {
+      readyAll();
+      play();
+      const [a, b] = pair();
+      expect([advanceTargets(a), advanceTargets(b)]).toEqual([[1], [1]]);
+      for (const w of [a, b]) w.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });
+      // Both have reported step 1, but a quarter second has not passed: nothing yet.
+      expect(advanceTargets(a)).toEqual([1]);
+      clockMs = 1000 / PACED_STEPS_PER_SECOND;
+      vi.advanceTimersByTime(1000 / PACED_STEPS_PER_SECOND);
+      expect([advanceTargets(a), advanceTargets(b)]).toEqual([
+        [1, 2],
+        [1, 2],
+      ]);
+      for (const w of [a, b]) w.emit({ type: 'metrics', steps: [metrics(2)], elapsedMs: 5 });
+      a.emit({ type: 'status', status: 'diverged', step: 2, divergence: { step: 2, what: 'loss', value: 'Infinity' } });
+      // Full speed once the explosion has happened: a quarter second of the clipped run's steps at once.
+      expect(Math.max(...advanceTargets(b))).toBeGreaterThan(3);
+    } finally {
+      setClock(() => performance.now());
+      vi.useRealTimers();
+    }
+  });
+
+  it(`without a divergence, full speed from step ${PACED_UNTIL_STEP}; slow motion keeps the pace`, () => {
+    vi.useFakeTimers();
+    let clockMs = 0;
+    setClock(() => clockMs);
+    setPacing(true);
+    try {
+      readyAll();
+      play();
+      const [a, b] = pair();
+      for (let step = 1; step < PACED_UNTIL_STEP; step++) {
+        for (const w of [a, b]) w.emit({ type: 'metrics', steps: [metrics(step)], elapsedMs: 5 });
+        clockMs += 1000 / PACED_STEPS_PER_SECOND;
+        vi.advanceTimersByTime(1000 / PACED_STEPS_PER_SECOND);
+      }
+      expect(Math.max(...advanceTargets(a))).toBe(PACED_UNTIL_STEP);
+      setSlowMotion(true);
+      for (const w of [a, b]) w.emit({ type: 'metrics', steps: [metrics(PACED_UNTIL_STEP)], elapsedMs: 5 });
+      expect(Math.max(...advanceTargets(a))).toBe(PACED_UNTIL_STEP);
+      clockMs += 1000 / PACED_STEPS_PER_SECOND;
+      vi.advanceTimersByTime(1000 / PACED_STEPS_PER_SECOND);
+      expect(Math.max(...advanceTargets(a))).toBe(PACED_UNTIL_STEP + 1);
+      setSlowMotion(false);
+      for (const w of [a, b]) w.emit({ type: 'metrics', steps: [metrics(PACED_UNTIL_STEP + 1)], elapsedMs: 5 });
+      expect(Math.max(...advanceTargets(a))).toBeGreaterThan(PACED_UNTIL_STEP + 2);
+    } finally {
+      setClock(() => performance.now());
+      vi.useRealTimers();
     }
   });
 });

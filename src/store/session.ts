@@ -6,6 +6,14 @@
  * (status) or in its RunSeries (metrics).
  */
 import { sidesOf, clipOf, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
+import {
+  canonicalChange,
+  changeConcerns,
+  formatSchedule,
+  valueBefore,
+  withChange,
+  type KnobChange,
+} from '../experiment/schedule.ts';
 import type { PresetId } from '../experiment/presets.ts';
 import { RunClient } from '../worker/client.ts';
 import {
@@ -15,8 +23,8 @@ import {
   type SimulatedFault,
   type ToWorker,
 } from '../worker/protocol.ts';
-import { markSeriesDirty, seriesBySide, updateRun, useLab, type RunView } from './labStore.ts';
-import { clearNarration, narrateEnd, narrateEval, narrateSteps, startNarration } from './narration.ts';
+import { markSeriesDirty, seriesBySide, updateRun, useLab, type KnobMark, type RunView } from './labStore.ts';
+import { clearNarration, narrateEnd, narrateEval, narrateKnob, narrateSteps, startNarration } from './narration.ts';
 import { encodeExperiment } from '../experiment/urlCodec.ts';
 import type { StoredRun } from '../persist/runHistory.ts';
 import { recordEval, recordRunStarted, recordStatus, recordSteps, type StoredRunView } from './historySession.ts';
@@ -57,6 +65,8 @@ interface Handle {
   client: WorkerClient;
   /** The step this run has been granted up to. */
   target: number;
+  /** The highest step ever granted (a pause lowers `target`, not this): no knob may be turned before it. */
+  granted: number;
   /** Its history record, written with its first steps: runs that never train do not clutter the history. */
   unsaved: StoredRun | null;
   /** The worker's own steps per second while it computes (smoothed): how much to grant at a time. */
@@ -75,10 +85,45 @@ function activeSides(): RunSide[] {
   });
 }
 
+function grantTo(handle: Handle, target: number): void {
+  handle.target = target;
+  handle.granted = Math.max(handle.granted, target);
+  handle.client.send({ type: 'advance', toStep: target });
+}
+
+/**
+ * The first seconds are paced, so the explosion is watched as it happens: one step at a time, PACED_STEPS_PER_SECOND
+ * a second, until a run diverges or PACED_UNTIL_STEP is reached, then full speed; slow motion keeps the pace.
+ * Only when steps are granted changes: the numbers are the same.
+ */
+export const PACED_STEPS_PER_SECOND = 4;
+export const PACED_UNTIL_STEP = 12;
+let lastPacedGrantMs = -Infinity;
+let pacedTimer: ReturnType<typeof setTimeout> | null = null;
+let pacingOn = true;
+
+/** Turns the pacing of the first seconds off (tests of the lockstep that want every grant at once) or on. */
+export function setPacing(on: boolean): void {
+  pacingOn = on;
+}
+
+function paced(): boolean {
+  const { runs, slowMotion } = useLab.getState();
+  if (slowMotion) return true;
+  if (!pacingOn) return false;
+  const views = Object.values(runs).filter((r): r is RunView => r !== undefined);
+  if (views.some((r) => r.divergence !== null)) return false;
+  return Math.min(...views.map((r) => r.step)) < PACED_UNTIL_STEP;
+}
+
 /** Grants more steps so the runs move together: nobody gets more than a chunk ahead of the slowest. */
 function grant(): void {
   const { runs, playing, config } = useLab.getState();
   if (!playing) return;
+  if (paced()) {
+    grantPaced();
+    return;
+  }
   if (Object.values(runs).some((r) => r?.phase === 'starting')) return;
   const active = activeSides();
   if (active.length === 0) {
@@ -97,10 +142,40 @@ function grant(): void {
     if (!handle) continue;
     const target = Math.min(config.steps, Math.max(handle.target, floor + chunk));
     if (handle.target - run.step <= chunk / 2 && target > handle.target) {
-      handle.target = target;
-      handle.client.send({ type: 'advance', toStep: target });
+      grantTo(handle, target);
     }
     if (run.phase !== 'running') updateRun(side, { phase: 'running' });
+  }
+}
+
+/** One step of every active run once the last has reported the one before, at most PACED_STEPS_PER_SECOND a second. */
+function grantPaced(): void {
+  const { runs, config } = useLab.getState();
+  if (Object.values(runs).some((r) => r?.phase === 'starting')) return;
+  const active = activeSides();
+  if (active.length === 0) {
+    useLab.setState({ playing: false });
+    return;
+  }
+  // Wait for every run to have reported what it was granted: the charts show each step of both runs together.
+  if (active.some((side) => (runs[side]?.step ?? 0) < (handles.get(side)?.target ?? 0))) return;
+  const waitMs = lastPacedGrantMs + 1000 / PACED_STEPS_PER_SECOND - now();
+  if (waitMs > 0) {
+    if (pacedTimer === null)
+      pacedTimer = setTimeout(() => {
+        pacedTimer = null;
+        grant();
+      }, waitMs);
+    return;
+  }
+  lastPacedGrantMs = now();
+  const floor = Math.min(...active.map((side) => runs[side]?.step ?? 0));
+  for (const side of active) {
+    const handle = handles.get(side);
+    if (!handle) continue;
+    const target = Math.min(config.steps, floor + 1);
+    if (target > handle.target) grantTo(handle, target);
+    if (runs[side]?.phase !== 'running') updateRun(side, { phase: 'running' });
   }
 }
 
@@ -111,7 +186,7 @@ function onMessage(side: RunSide, message: FromWorker): void {
     case 'ready':
       if (run.runId) recordStatus(run.runId, { phase: 'ready', backend: message.backend, layout: message.layout });
       seriesBySide.set(side, new RunSeries(message.layout));
-      startNarration(side, run.clip, message.layout);
+      startNarration(side, run.clip, message.layout, useLab.getState().config);
       updateRun(side, { phase: 'ready', backend: message.backend, layout: message.layout });
       markSeriesDirty();
       grant();
@@ -199,9 +274,80 @@ function disposeAll(): void {
   clearNarration();
 }
 
+/** A change as a chart marks it: "lr 0.07 → 0.01", "clip norm:1 → norm:0.1". */
+function knobMark(config: ExperimentConfig, schedule: readonly KnobChange[], change: KnobChange): KnobMark {
+  const to = formatSchedule([change]).split('=').slice(1).join('=');
+  return { step: change.step, label: `${change.knob} ${valueBefore(config, schedule, change)} → ${to}` };
+}
+
+function knobMarksOf(config: ExperimentConfig, schedule: readonly KnobChange[], side: RunSide): KnobMark[] {
+  return schedule.filter((c) => changeConcerns(c, side)).map((c) => knobMark(config, schedule, c));
+}
+
+/** A knob to turn: the change without its step, which the session picks. */
+export type KnobTurnRequest = KnobChange extends infer C ? (C extends KnobChange ? Omit<C, 'step'> : never) : never;
+
+/**
+ * Whether a knob turned now acts on the runs as they train: some run is training or paused part-way. Otherwise
+ * (before the first step, or once every run is over) a change is a new experiment, as any other setting.
+ */
+export function knobsAreLive(): boolean {
+  const { runs, playing } = useLab.getState();
+  return activeSides().some((side) => playing || (runs[side]?.step ?? 0) > 0 || (handles.get(side)?.granted ?? 0) > 0);
+}
+
+/**
+ * Turns a knob of the runs as they train: the change is taken after the highest step granted to any run (none has
+ * passed it), by every run it concerns at that same step, and goes into the experiment's schedule, so the link
+ * replays it. Returns the step, or null when the runs are not training (see knobsAreLive).
+ */
+export function turnKnob(request: KnobTurnRequest): number | null {
+  if (!knobsAreLive()) return null;
+  const { runs, config } = useLab.getState();
+  const active = activeSides();
+  const step = Math.max(...active.map((side) => Math.max(handles.get(side)?.granted ?? 0, runs[side]?.step ?? 0)));
+  if (step >= config.steps) return null;
+  const change = canonicalChange({ ...request, step } as KnobChange);
+  const schedule = withChange(config.schedule, change);
+  const next = { ...config, schedule };
+  useLab.setState({ config: next });
+  // The history keeps the link with the change in it, so a reopened run says what it trained with.
+  const link = encodeExperiment(next, useLab.getState().preset);
+  for (const side of sidesOf(next)) {
+    const handle = handles.get(side);
+    const runId = runs[side]?.runId;
+    if (handle?.unsaved) handle.unsaved = { ...handle.unsaved, link, config: next };
+    else if (runId) recordStatus(runId, { link, config: next });
+  }
+  for (const side of active) {
+    handles.get(side)?.client.send({ type: 'knob', change });
+    if (changeConcerns(change, side)) {
+      updateRun(side, { knobMarks: knobMarksOf(config, schedule, side) });
+      narrateKnob(side, change);
+    }
+  }
+  return step;
+}
+
+/** Forgets the knobs turned: the experiment goes back to its settings at the start, with fresh runs. */
+export function forgetKnobs(): void {
+  const { config, preset } = useLab.getState();
+  applyExperiment({ ...config, schedule: [] }, preset);
+}
+
+/** Slow motion: the whole run at the pace of its first seconds. */
+export function setSlowMotion(on: boolean): void {
+  useLab.setState({ slowMotion: on });
+  grant();
+}
+
 /** Replaces the current runs with fresh workers for the current config (paused). */
 export function resetRuns(): void {
   disposeAll();
+  // Fresh runs start at the pace of the first seconds, their first step at once.
+  lastPacedGrantMs = -Infinity;
+  if (pacedTimer !== null) clearTimeout(pacedTimer);
+  pacedTimer = null;
   const { config, backendChoice, preset } = useLab.getState();
   const runs: Partial<Record<RunSide, RunView>> = {};
   // One session id for the pair or race, so the history can reopen it as it trained.
@@ -223,6 +369,7 @@ export function resetRuns(): void {
       stepsPerSecond: null,
       lastEval: null,
       runId,
+      knobMarks: knobMarksOf(config, config.schedule, side),
     };
   }
   useLab.setState((s) => ({ runs, playing: false, generation: s.generation + 1 }));
@@ -254,7 +401,7 @@ export function resetRuns(): void {
       divergence: null,
       error: null,
     };
-    handles.set(side, { client, target: 0, unsaved: record, computeSpeed: null, meter: new RateMeter() });
+    handles.set(side, { client, target: 0, granted: 0, unsaved: record, computeSpeed: null, meter: new RateMeter() });
     client.send({ type: 'init', config, side, backend: backendChoice });
   }
   markSeriesDirty();
@@ -288,6 +435,7 @@ export function pause(): void {
     handle.target = run.step;
     handle.meter.reset();
     handle.client.send({ type: 'advance', toStep: run.step });
+    // A knob turned now goes in after the highest step granted: the worker may be past run.step already.
     updateRun(side, { phase: 'paused' });
   }
 }
@@ -305,8 +453,7 @@ export function stepOnce(): void {
   for (const side of active) {
     const handle = handles.get(side);
     if (!handle || granted(side) > floor) continue; // the one ahead waits for the other
-    handle.target = Math.min(config.steps, floor + 1);
-    handle.client.send({ type: 'advance', toStep: handle.target });
+    grantTo(handle, Math.min(config.steps, floor + 1));
   }
 }
 

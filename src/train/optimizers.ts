@@ -9,6 +9,8 @@ import type { ExperimentConfig } from '../experiment/config.ts';
 
 export interface Optimizer {
   apply(variables: tf.Variable[], grads: tf.Tensor[]): tf.Scalar[];
+  /** A learning rate turned while it trains: the next `apply` uses it; the state (momentum, moments) is kept. */
+  setLearningRate(lr: number): void;
   dispose(): void;
 }
 
@@ -29,9 +31,13 @@ function update(variable: tf.Variable, delta: tf.Tensor): tf.Scalar {
 }
 
 /** torch.optim.SGD: buf <- momentum * buf + g;  p <- p - lr * buf (momentum 0: p <- p - lr * g). */
-export function sgd(lr: number, momentum: number): Optimizer {
+export function sgd(initialLr: number, momentum: number): Optimizer {
   let buffers: tf.Variable[] | null = null;
+  let lr = initialLr;
   return {
+    setLearningRate: (next) => {
+      lr = next;
+    },
     apply(variables, grads) {
       if (momentum === 0) return variables.map((v, i) => update(v, tf.mul(nth(grads, i, 'gradient'), lr)));
       buffers ??= zerosLikeAll(variables);
@@ -50,8 +56,8 @@ export function sgd(lr: number, momentum: number): Optimizer {
  * torch.optim.Adam: m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2
  *   p <- p - (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
  */
-export function adam(lr: number, beta1: number, beta2: number, eps: number): Optimizer {
-  return adamWith(beta1, beta2, (t) => ({
+export function adam(initialLr: number, beta1: number, beta2: number, eps: number): Optimizer {
+  return adamWith(initialLr, beta1, beta2, (t, lr) => ({
     stepSize: lr / (1 - beta1 ** t),
     denominator: (v) => tf.add(tf.div(tf.sqrt(v), Math.sqrt(1 - beta2 ** t)), eps),
   }));
@@ -64,29 +70,34 @@ export function adam(lr: number, beta1: number, beta2: number, eps: number): Opt
  * eps is added to the *uncorrected* sqrt(v), so in torch's terms it is eps / sqrt(1 - b2^t):
  * with Keras's default 1e-7 and b2 = 0.999 that is 3.2e-6 at step 1, about 300x torch's 1e-8.
  */
-export function adamKeras(lr: number, beta1: number, beta2: number, eps: number): Optimizer {
-  return adamWith(beta1, beta2, (t) => ({
+export function adamKeras(initialLr: number, beta1: number, beta2: number, eps: number): Optimizer {
+  return adamWith(initialLr, beta1, beta2, (t, lr) => ({
     stepSize: (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t),
     denominator: (v) => tf.add(tf.sqrt(v), eps),
   }));
 }
 
-/** The moments both Adams keep; `form` says, for step t, the step size and the denominator built from v. */
+/** The moments both Adams keep; `form` says, for step t and the rate, the step size and the denominator from v. */
 function adamWith(
+  initialLr: number,
   beta1: number,
   beta2: number,
-  form: (t: number) => { stepSize: number; denominator: (v: tf.Tensor) => tf.Tensor },
+  form: (t: number, lr: number) => { stepSize: number; denominator: (v: tf.Tensor) => tf.Tensor },
 ): Optimizer {
   let m: tf.Variable[] | null = null;
   let v: tf.Variable[] | null = null;
   let t = 0;
+  let lr = initialLr;
   return {
+    setLearningRate: (next) => {
+      lr = next;
+    },
     apply(variables, grads) {
       m ??= zerosLikeAll(variables);
       v ??= zerosLikeAll(variables);
       const [ms, vs] = [m, v];
       t += 1;
-      const { stepSize, denominator } = form(t);
+      const { stepSize, denominator } = form(t, lr);
       return variables.map((p, i) => {
         const [mi, vi, g] = [nth(ms, i, 'first moment'), nth(vs, i, 'second moment'), nth(grads, i, 'gradient')];
         mi.assign(tf.add(tf.mul(mi, beta1), tf.mul(g, 1 - beta1)));
@@ -103,10 +114,14 @@ function adamWith(
  *   momentum 0: p <- p - lr g / (sqrt(s) + eps)
  *   else: buf <- momentum buf + g / (sqrt(s) + eps); p <- p - lr buf
  */
-export function rmsprop(lr: number, alpha: number, eps: number, momentum: number): Optimizer {
+export function rmsprop(initialLr: number, alpha: number, eps: number, momentum: number): Optimizer {
   let squares: tf.Variable[] | null = null;
   let buffers: tf.Variable[] | null = null;
+  let lr = initialLr;
   return {
+    setLearningRate: (next) => {
+      lr = next;
+    },
     apply(variables, grads) {
       squares ??= zerosLikeAll(variables);
       if (momentum > 0) buffers ??= zerosLikeAll(variables);

@@ -16,8 +16,13 @@
  * target step (the worker trains only the steps the page granted), and hand the event loop to its host now and
  * then (`pause`), so that a worker hears `advance` and `dispose`, and the CLI hears Ctrl-C.
  *
+ * A schedule of knobs (experiment/schedule.ts) is applied here, so the page, the CLI and a replay take every change
+ * at the same step: a change at step S reaches a run (`applyKnob`) just before its step S + 1, and its observers
+ * hear `knob(change)` then. The host may add changes while the loop runs (the page's live knobs).
+ *
  * Pure: no DOM, worker or Node API; the host passes its clock and its way of yielding.
  */
+import type { KnobChange } from '../experiment/schedule.ts';
 import type { TrainerPhase } from './runPhase.ts';
 import type { Divergence, EvalMetrics, StepMetrics } from './metrics.ts';
 
@@ -31,6 +36,8 @@ export interface DrivenRun {
   readonly config: { readonly steps: number; readonly evalEvery: number };
   trainStep(): Promise<StepMetrics>;
   evaluate(): Promise<EvalMetrics | null>;
+  /** Takes a knob's change before its next step; false when the change is not this run's (another's clipping). */
+  applyKnob?(change: KnobChange): boolean;
 }
 
 /** A step as a whole: its metrics, its evaluation (if one was due) and its divergence (if it went non-finite). */
@@ -60,6 +67,8 @@ export interface RunObserver {
   evaluated?(evaluation: EvalMetrics): unknown;
   stepEnd?(record: StepRecord): unknown;
   ended?(end: RunEnd): unknown;
+  /** A knob of this run was turned: the change is in force from step `change.step + 1`. */
+  knob?(change: KnobChange): unknown;
 }
 
 /** A run with the observers that hear it. */
@@ -82,6 +91,8 @@ export interface DriveOptions {
   pauseEveryMs?: number;
   /** The host's clock in ms (default Date.now; the worker passes performance.now). */
   now?: () => number;
+  /** Knobs turned during the run, in step order (read before every step, so a host may add to it). */
+  schedule?: readonly KnobChange[] | (() => readonly KnobChange[]) | undefined;
 }
 
 /** Why the loop returned: every run finished or diverged, the target step was reached, or `stopped` said so. */
@@ -102,10 +113,36 @@ function targetOf(options: DriveOptions): number {
   return typeof target === 'number' ? target : target();
 }
 
+/** The changes each run has taken, by `step:knob`: a host drives a run in many calls (the worker, per grant). */
+const knobsTaken = new WeakMap<DrivenRun, Set<string>>();
+
+function scheduleOf(options: DriveOptions): readonly KnobChange[] {
+  const { schedule } = options;
+  if (schedule === undefined) return [];
+  return typeof schedule === 'function' ? schedule() : schedule;
+}
+
+/**
+ * Every change due before the run's next step that it has not taken: at or before the step it has done. (A change
+ * at a step already passed is taken late rather than lost; the page never sends one, see store/session.ts.)
+ */
+function applyDueKnobs(lane: DriveLane, options: DriveOptions): void {
+  const { run } = lane;
+  const taken = knobsTaken.get(run) ?? new Set<string>();
+  knobsTaken.set(run, taken);
+  for (const change of scheduleOf(options)) {
+    const key = `${change.step}:${change.knob}`;
+    if (change.step > run.step || taken.has(key)) continue;
+    taken.add(key);
+    if (run.applyKnob?.(change)) for (const o of lane.observers ?? []) o.knob?.(change);
+  }
+}
+
 /** One step of one lane, with every observer told, in order. */
 async function stepLane(lane: DriveLane, options: DriveOptions, now: () => number): Promise<void> {
   const { run } = lane;
   const observers = lane.observers ?? [];
+  applyDueKnobs(lane, options);
   const started = now();
   const metrics = await run.trainStep();
   const stepMs = now() - started;

@@ -24,6 +24,7 @@ import {
   type RunSide,
 } from '../experiment/config.ts';
 import { checkBudget } from '../experiment/schema.ts';
+import { changeConcerns, type KnobChange } from '../experiment/schedule.ts';
 import { BatchOrder } from './batchOrder.ts';
 import { applyClip, directionCosine, l2Norm } from './clipping.ts';
 import { addingBatch } from './data/adding.ts';
@@ -117,7 +118,8 @@ function spectralTracks(model: Model, seed: number): { weight: tf.Variable; vect
 export class Run {
   readonly config: ExperimentConfig;
   readonly side: RunSide;
-  readonly clip: ClipConfig;
+  /** This run's clipping now: the config's at the start, then whatever a knob turned it to (applyKnob). */
+  clip: ClipConfig;
   readonly layout: RunLayout;
   private readonly model: Model;
   private readonly optimizer: Optimizer;
@@ -129,6 +131,8 @@ export class Run {
   private divergenceValue: Divergence | null = null;
   /** Recurrent nets: each W_hh with its power iteration's vector, carried from step to step. */
   private readonly spectral: { weight: tf.Variable; vector: tf.Variable }[];
+  /** The learning rate a knob set, if one did. */
+  private lr: number | null = null;
 
   constructor(init: RunInit) {
     // Refuse sizes that would exhaust the machine before a single tensor exists (the worker and the CLI land here).
@@ -364,6 +368,25 @@ export class Run {
       testSolved: data.kind === 'adding' ? correct / count : null,
       examples: count,
     };
+  }
+
+  /**
+   * A knob turned while it trains (experiment/schedule.ts), before the next step: the learning rate of every
+   * run, or this run's clipping. The weights and the optimiser's state go on as they are. Returns whether the
+   * change concerned this run.
+   */
+  applyKnob(change: KnobChange): boolean {
+    if (!changeConcerns(change, this.side)) return false;
+    if (change.knob === 'lr') {
+      this.optimizer.setLearningRate(change.lr);
+      this.lr = change.lr;
+    } else this.clip = change.clip;
+    return true;
+  }
+
+  /** The learning rate of the next step (the config's until a knob turns it). */
+  get learningRate(): number {
+    return this.lr ?? this.config.lr;
   }
 
   /** Current weights, by parameter name (for inspection and tests). */

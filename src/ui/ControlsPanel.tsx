@@ -12,7 +12,8 @@ import { FIELD_SPECS, checkBudget } from '../experiment/schema.ts';
 import type { LockGroup } from '../experiment/urlCodec.ts';
 import { describeExperiment, sameExperiment } from '../present/experiment.ts';
 import { useLab } from '../store/labStore.ts';
-import { applyExperiment } from '../store/session.ts';
+import { applyExperiment, forgetKnobs, knobsAreLive, turnKnob, type KnobTurnRequest } from '../store/session.ts';
+import { configAt, formatSchedule, parseSchedule } from '../experiment/schedule.ts';
 import { ClipEditor } from './ClipEditor.tsx';
 import { RaceClipEditors, RunsChoice } from './RaceControls.tsx';
 import { resetLab, teacherSettings } from './linkSync.ts';
@@ -91,8 +92,42 @@ export function commitChange(patch: Partial<ExperimentConfig>): string | null {
   const next = { ...config, ...patch };
   const problem = checkBudget(next);
   if (problem) return `Not applied: ${problem}.`;
+  // Knobs turned before stay where they still apply (fewer steps, or a run gone from the race, drop theirs).
+  next.schedule = parseSchedule(formatSchedule(next.schedule), next).schedule;
   applyExperiment(next, preset);
   return null;
+}
+
+/**
+ * A knob (the learning rate, a run's clipping): while the runs train it is turned in them, from their current
+ * weights, and goes into the link's schedule; otherwise it is a new experiment, as any setting.
+ */
+function commitKnob(request: KnobTurnRequest, patch: Partial<ExperimentConfig>): string | null {
+  if (!knobsAreLive()) return commitChange(patch);
+  return turnKnob(request) === null ? 'Not applied: the runs are at their last step.' : null;
+}
+
+/** Whether the runs are training (or paused part-way), so a knob acts on them. */
+function useKnobsLive(): boolean {
+  return useLab((s) =>
+    Object.values(s.runs).some(
+      (r) => r && (r.phase === 'ready' || r.phase === 'running' || r.phase === 'paused') && (s.playing || r.step > 0),
+    ),
+  );
+}
+
+/** The knobs turned so far, as the link carries them, and a way to forget them. */
+function KnobSchedule({ config }: { config: ExperimentConfig }) {
+  if (config.schedule.length === 0) return null;
+  return (
+    <p className="hint" data-testid="knob-schedule">
+      Knobs turned (the link replays them):{' '}
+      {config.schedule.map((c) => `after step ${c.step}, ${formatSchedule([{ ...c, step: 0 }]).slice(2)}`).join('; ')}.{' '}
+      <button type="button" className="small" onClick={forgetKnobs}>
+        Forget them
+      </button>
+    </p>
+  );
 }
 
 const PRESET_FOR_MODEL: Record<ModelKind, PresetId> = {
@@ -118,7 +153,10 @@ function changeModel(model: ModelKind): void {
 }
 
 export function ControlsPanel() {
-  const config = useLab((s) => s.config);
+  const startConfig = useLab((s) => s.config);
+  const live = useKnobsLive();
+  // While the runs train, the knobs show what they train with now: the start, with every change turned since.
+  const config = live ? configAt(startConfig, startConfig.schedule, Infinity) : startConfig;
   const preset = useLab((s) => s.preset);
   const locked = useLab((s) => s.view.locked);
   const recurrent = isRecurrent(config.model);
@@ -239,7 +277,13 @@ export function ControlsPanel() {
           ]}
           onChange={(optimizer) => void commitChange({ optimizer })}
         />
-        {num('lr', 'Learning rate')}
+        <NumberField
+          label="Learning rate"
+          value={config.lr}
+          spec={FIELD_SPECS.lr}
+          hint={live ? 'Turn it while it trains: the runs go on from where they are.' : undefined}
+          onCommit={(lr) => commitKnob({ knob: 'lr', lr }, { lr })}
+        />
         {(config.optimizer === 'sgd' || config.optimizer === 'rmsprop') && num('momentum', 'Momentum')}
         {(config.optimizer === 'adam' || config.optimizer === 'adam-keras') && (
           <>
@@ -264,16 +308,27 @@ export function ControlsPanel() {
           legend={config.race.length > 0 ? 'Run 1 of the race' : 'Baseline run'}
           clip={config.baseClip}
           disabled={locked.includes('baseClip')}
-          onChange={(baseClip) => commitChange({ baseClip })}
+          onChange={(baseClip) => commitKnob({ knob: 'baseClip', clip: baseClip }, { baseClip })}
         />
       )}
       <ClipEditor
         legend={config.race.length > 0 ? 'Run 2 of the race' : config.pair ? 'Clipped run' : 'The run'}
         clip={config.clip}
         disabled={locked.includes('clip')}
-        onChange={(clip) => commitChange({ clip })}
+        onChange={(clip) => commitKnob({ knob: 'clip', clip }, { clip })}
       />
-      <RaceClipEditors config={config} disabled={locked.includes('clip')} onChange={commitChange} />
+      <RaceClipEditors
+        config={config}
+        disabled={locked.includes('clip')}
+        onChange={commitChange}
+        onRunClip={(i, clip) =>
+          commitKnob(
+            { knob: i === 0 ? 'run3' : 'run4', clip },
+            { race: startConfig.race.map((c, k) => (k === i ? clip : c)) },
+          )
+        }
+      />
+      <KnobSchedule config={startConfig} />
     </form>
   );
 }

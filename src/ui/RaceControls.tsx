@@ -66,13 +66,17 @@ export function RaceClipEditors({
   config,
   disabled,
   onChange,
+  onRunClip,
 }: {
   config: ExperimentConfig;
   disabled: boolean;
   onChange: Change;
+  /** A run's clipping turned while the race trains (a knob), in place of a new experiment. */
+  onRunClip?: ((i: number, clip: ClipConfig) => string | null) | undefined;
 }) {
   if (!config.pair) return null;
-  const setRun = (i: number, clip: ClipConfig) => onChange({ race: config.race.map((c, k) => (k === i ? clip : c)) });
+  const setRun = (i: number, clip: ClipConfig) =>
+    onRunClip ? onRunClip(i, clip) : onChange({ race: config.race.map((c, k) => (k === i ? clip : c)) });
   return (
     <>
       {config.race.map((clip, i) => (

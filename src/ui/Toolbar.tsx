@@ -5,7 +5,7 @@ import { backendChoiceSentence, speedWords } from '../present/pageWords.ts';
 import { ALL_LOCK_GROUPS, NAV_LOCK_GROUPS, type AnyLockGroup } from '../experiment/urlCodec.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { useLab, type RunView } from '../store/labStore.ts';
-import { pause, play, setBackendChoice, stepOnce } from '../store/session.ts';
+import { PACED_STEPS_PER_SECOND, pause, play, setBackendChoice, setSlowMotion, stepOnce } from '../store/session.ts';
 import type { BackendChoice } from '../worker/protocol.ts';
 import { currentLink, resetLab } from './linkSync.ts';
 
@@ -98,6 +98,16 @@ function SpeedReadout() {
   );
 }
 
+/** Slow motion: every step at the pace of the first seconds, so each one can be watched. */
+function SlowMotionToggle() {
+  const slowMotion = useLab((s) => s.slowMotion);
+  return (
+    <label className="inline" title={`${PACED_STEPS_PER_SECOND} steps a second for the whole run, not only its start`}>
+      <input type="checkbox" checked={slowMotion} onChange={(e) => setSlowMotion(e.target.checked)} /> Slow motion
+    </label>
+  );
+}
+
 export function Toolbar() {
   const playing = useLab((s) => s.playing);
   const backendChoice = useLab((s) => s.backendChoice);
@@ -137,6 +147,7 @@ export function Toolbar() {
           >
             Reset
           </button>
+          <SlowMotionToggle />
           <label className="inline">
             Backend{' '}
             <select value={backendChoice} onChange={(e) => setBackendChoice(e.target.value as BackendChoice)}>

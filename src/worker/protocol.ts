@@ -5,6 +5,7 @@
  * Tensors never cross this boundary: only plain numbers.
  */
 import type { ExperimentConfig, RunSide } from '../experiment/config.ts';
+import type { KnobChange } from '../experiment/schedule.ts';
 import type { CliffClip, DescentOptions, DescentStep, PlaneWindow } from '../train/cliff.ts';
 import type { BackendTiming } from '../train/backendTrial.ts';
 import type { Divergence, EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
@@ -22,6 +23,11 @@ export type ToWorker =
   /** Train until the run has done `toStep` steps (a lower target pauses). */
   | { type: 'advance'; toStep: number }
   | { type: 'dispose' }
+  /**
+   * A knob turned while it trains, at a step the run has not passed (the page picks one at or beyond every step it
+   * granted): taken after that step, as a link's schedule would be. Replaces a change of the same knob and step.
+   */
+  | { type: 'knob'; change: KnobChange }
   /** Fault injection for tests and the lab's "what if" demos. */
   | { type: 'simulate'; fault: SimulatedFault };
 

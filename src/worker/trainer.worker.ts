@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig, RunSide } from '../experiment/config.ts';
+import { sortedSchedule, type KnobChange } from '../experiment/schedule.ts';
 import { loadTrainingData, trainRows, type TrainingData } from '../train/data/trainingData.ts';
 import type { StepMetrics } from '../train/metrics.ts';
 import { driveRun, type DrivenRun, type RunObserver } from '../train/runDriver.ts';
@@ -36,6 +37,8 @@ let looping = false;
 let contextLost = false;
 let failNextStep = false;
 let pending: StepMetrics[] = [];
+/** The link's schedule, and the knobs turned live since (the driver reads it before every step). */
+let schedule: KnobChange[] = [];
 let pendingMs = 0;
 let trialAfterRun: ((data: TrainingData) => Promise<void>) | null = null;
 
@@ -94,8 +97,10 @@ async function failOver(reason: string, reached: number): Promise<void> {
   await start(backends);
   const replay = new Run({ config: config as ExperimentConfig, side, data: data as TrainingData });
   run = replay;
-  // The replay is told to no one: its steps were reported the first time.
-  await driveRun(replay, [], { target: reached, evalAtEnd: false, evalEvery: 0 });
+  // The replay is told to no one: its steps were reported the first time. It takes the knobs at their steps, and
+  // those due before its next step (the failed step's) now: the old run had taken them.
+  await driveRun(replay, [], { target: reached, evalAtEnd: false, evalEvery: 0, schedule });
+  for (const change of schedule) if (change.step === reached) replay.applyKnob(change);
   post({
     type: 'notice',
     message:
@@ -157,6 +162,7 @@ const failoverRun: DrivenRun = {
     }
   },
   evaluate: () => (run as Run).evaluate(),
+  applyKnob: (change) => (run as Run).applyKnob(change),
 };
 
 /** Metrics go out in batches, at most every FLUSH_MS, and before an evaluation (which may take a while). */
@@ -189,6 +195,7 @@ async function loop(): Promise<void> {
       pauseEveryMs: YIELD_MS,
       stopped: () => run === null,
       now: () => performance.now(),
+      schedule: () => schedule,
     });
     if (result === 'stopped') return;
     flush();
@@ -210,6 +217,7 @@ async function loop(): Promise<void> {
 async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   config = message.config;
   side = message.side;
+  schedule = [...message.config.schedule];
   // Auto never times before training: a remembered choice, or the first choice and a trial after the run.
   const auto = message.backend === 'auto' ? await chooseAutoBackend(config, post) : null;
   await start(auto ? auto.order : backendOrder(message.backend));
@@ -235,6 +243,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case 'advance':
       target = message.toStep;
       void loop();
+      return;
+    case 'knob':
+      schedule = sortedSchedule([...schedule, message.change]);
       return;
     case 'dispose':
       run?.dispose();

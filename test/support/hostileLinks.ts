@@ -28,6 +28,7 @@ export const KEYS = [
   'baseNormType',
   'run3',
   'run4',
+  'knobs',
   ...Object.values(CLIFF_FIELDS).map((f) => f.key),
   ...Object.values(SWEEP_KEYS),
   '__proto__',
@@ -164,16 +165,32 @@ const numberText = fc.oneof(
   ),
 );
 
+/** Clip text (clip, baseClip, run3, run4): mode:threshold, value:min:max, global:threshold:type. */
+const clipText = fc
+  .tuple(
+    fc.constantFrom('none', 'value', 'norm', 'global', 'global-tf', 'Norm', 'clip', '', '<b>'),
+    fc.array(fc.oneof(numberText, fc.constantFrom('inf', '2', 'l2', '', '<i>')), { maxLength: 4 }),
+  )
+  .map(([mode, parts]) => [mode, ...parts].join(':'));
+
+/** A schedule (knobs): STEP:KNOB=VALUE;... with steps past the run, unknown knobs, bad values, missing parts. */
+const scheduleText = fc
+  .array(
+    fc.tuple(
+      fc.oneof(numberText, fc.constantFrom('0', '1', '5', '399', '400', '1000000', '')),
+      fc.constantFrom('lr', 'clip', 'baseClip', 'run3', 'run4', 'Lr', 'seed', '__proto__', ''),
+      fc.oneof(numberText, clipText, fc.constantFrom(...HOSTILE_VALUES)),
+      fc.constantFrom(':', '=', '', '::'),
+    ),
+    { maxLength: 40 },
+  )
+  .map((changes) => changes.map(([step, knob, v, sep]) => `${step}${sep}${knob}=${v}`).join(';'));
+
 /** A value shaped like what each kind of key reads, then bent: wrong part counts, hostile parts, wrong words. */
 const structuredValue = fc.oneof(
   numberText,
-  // Clip text (clip, baseClip, run3, run4): mode:threshold, value:min:max, global:threshold:type.
-  fc
-    .tuple(
-      fc.constantFrom('none', 'value', 'norm', 'global', 'global-tf', 'Norm', 'clip', '', '<b>'),
-      fc.array(fc.oneof(numberText, fc.constantFrom('inf', '2', 'l2', '', '<i>')), { maxLength: 4 }),
-    )
-    .map(([mode, parts]) => [mode, ...parts].join(':')),
+  scheduleText,
+  clipText,
   // Sweep ranges (sweepLr, sweepClip): A:B:N.
   fc.array(numberText, { minLength: 1, maxLength: 4 }).map((parts) => parts.join(':')),
   // Lists (lock): known groups, unknown ones, empty entries.

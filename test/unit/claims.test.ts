@@ -26,6 +26,7 @@ import {
 } from '../../src/present/chartWords.ts';
 import { runContext, type Claim, type Figure, type TaskKind } from '../../src/present/claims.ts';
 import { clipName } from '../../src/present/clipName.ts';
+import { medianOf, stepLength } from '../../src/present/knobClaims.ts';
 import { describeExperiment } from '../../src/present/experiment.ts';
 import { Narrator, pairClaim, raceClaim, storyClaim, type RunStory } from '../../src/present/narrator.ts';
 import { recurrentExplanation, regimeChartsSentence } from '../../src/present/pageWords.ts';
@@ -259,6 +260,16 @@ function expectedValue(f: Figure, run: Trained): number {
       return (
         (f.metric === 'testLoss' ? e?.testLoss : f.metric === 'testSolved' ? e?.testSolved : e?.testAccuracy) ?? NaN
       );
+    }
+    case 'stepLengthBefore':
+    case 'stepLengthAfter':
+    case 'stepLengthChange': {
+      // A knob turned at f.step: the median step length of the 10 steps up to it and the 10 after.
+      const lengths = (steps: StepMetrics[]) => steps.map(stepLength).filter(Number.isFinite);
+      const before = medianOf(lengths(run.steps.filter((s) => s.step <= (f.step ?? 0)).slice(-10)));
+      const after = medianOf(lengths(run.steps.filter((s) => s.step > (f.step ?? 0)).slice(0, 10)));
+      if (f.metric === 'stepLengthBefore') return before;
+      return f.metric === 'stepLengthAfter' ? after : Math.max(before, after) / Math.min(before, after);
     }
   }
 }

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { NO_CLIP } from '../experiment/config.ts';
+import type { RunView } from '../store/labStore.ts';
+import { divergenceMarkers, knobMarkers } from './markers.ts';
+
+function run(side: RunView['side'], patch: Partial<RunView>): RunView {
+  return {
+    side,
+    clip: NO_CLIP,
+    phase: 'running',
+    backend: null,
+    layout: null,
+    step: 0,
+    divergence: null,
+    error: null,
+    notices: [],
+    stepsPerSecond: null,
+    lastEval: null,
+    runId: null,
+    ...patch,
+  };
+}
+
+describe('knob markers', () => {
+  it('one marker per change at its step: a learning rate both runs took is marked once', () => {
+    const runs = {
+      baseline: run('baseline', { knobMarks: [{ step: 40, label: 'lr 0.07 → 0.01' }] }),
+      clipped: run('clipped', {
+        knobMarks: [
+          { step: 20, label: 'clip norm:1 → norm:0.1' },
+          { step: 40, label: 'lr 0.07 → 0.01' },
+        ],
+      }),
+    };
+    expect(knobMarkers(runs)).toEqual([
+      { step: 20, label: 'clip norm:1 → norm:0.1 (step 20)' },
+      { step: 40, label: 'lr 0.07 → 0.01 (step 40)' },
+    ]);
+  });
+
+  it('every chart draws them with the divergences', () => {
+    const runs = {
+      baseline: run('baseline', { divergence: { step: 5, what: 'loss', value: 'Infinity' } }),
+      clipped: run('clipped', { knobMarks: [{ step: 7, label: 'lr 0.07 → 0.5' }] }),
+    };
+    expect(divergenceMarkers(runs).map((m) => m.step)).toEqual([5, 7]);
+    expect(divergenceMarkers(runs)[1]?.label).toBe('lr 0.07 → 0.5 (step 7)');
+  });
+});
