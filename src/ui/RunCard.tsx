@@ -1,5 +1,5 @@
 /** One run's state in words: its clipping, backend, progress, and what went wrong if anything did. */
-import { SIDE_COLOR, SIDE_LABEL } from '../charts/palette.ts';
+import { SIDE_LABEL, runColor } from '../charts/palette.ts';
 import type { RunSide } from '../experiment/config.ts';
 import { describeClip, formatNumber } from '../present/describe.ts';
 import { exportRows, runCsv, runJson } from '../store/export.ts';
@@ -23,6 +23,7 @@ const PHASE_WORDS = {
 
 export function RunCard({ side }: { side: RunSide }) {
   const run = useLab((s) => s.runs[side]);
+  const color = useLab((s) => runColor(s.runs, side));
   useLab((s) => s.seriesVersion);
   const config = useLab((s) => s.config);
   const preset = useLab((s) => s.preset);
@@ -47,13 +48,13 @@ export function RunCard({ side }: { side: RunSide }) {
   return (
     <article
       className="run-card"
-      style={{ borderTopColor: SIDE_COLOR[side] }}
+      style={{ borderTopColor: color }}
       aria-labelledby={`run-${side}`}
       data-run={side}
       data-phase={run.phase}
     >
       <header>
-        <h2 id={`run-${side}`} style={{ color: SIDE_COLOR[side] }}>
+        <h2 id={`run-${side}`} style={{ color }}>
           {/* A lone run without clipping is not "clipped": runNames.ts titles it "Unclipped", as every chart does. */}
           {/* In a race the title is the clipping's own name: "No clipping: no clipping" would say it twice. */}
           {run.title === UNCLIPPED_TITLE
