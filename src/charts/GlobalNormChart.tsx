@@ -21,7 +21,7 @@ export function GlobalNormChart() {
           key: `${side}-pre`,
           side,
           ...(runs[side]?.divergence ? { lastLabel: '' } : {}),
-          name: `${runLabel(runs, side)}: before clipping`,
+          name: runLabel(runs, side),
           color: runColor(runs, side),
           points: s.points('globalNormPre', stepWindow, MAX_POINTS, { positiveOnly: true }),
         });
@@ -29,7 +29,7 @@ export function GlobalNormChart() {
           lines.push({
             key: `${side}-post`,
             side,
-            name: `${runLabel(runs, side)}: after clipping`,
+            name: `${runLabel(runs, side)}, clipped`,
             color: runColor(runs, side),
             dashed: true,
             points: s.points('globalNormPost', stepWindow, MAX_POINTS, { positiveOnly: true }),

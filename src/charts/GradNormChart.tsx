@@ -1,7 +1,7 @@
 /** Per-layer gradient norms of one run, before and after clipping, on axes shared with the other run. */
 import { useCallback, useMemo } from 'react';
 import type { RunSide } from '../experiment/config.ts';
-import { gradNormChartWords } from '../present/chartWords.ts';
+import { gradNormChartWords, layerInWords } from '../present/chartWords.ts';
 import { describeClip } from '../present/describe.ts';
 import type { RunView } from '../store/labStore.ts';
 import { layerColumn, type RunSeries } from '../store/series.ts';
@@ -42,14 +42,21 @@ export function GradNormChart({ side }: { side: RunSide }) {
           out.push({
             key: `${layer}-pre`,
             side: s,
-            name: `${layer} before`,
+            name: layerInWords(layer),
             color,
             points: pre,
             ...(diverged ? { lastLabel: '' } : {}),
           });
           if (runs[s]?.clip.mode !== 'none') {
             const post = r.points(layerColumn('layerNormPost', layer), stepWindow, MAX_POINTS / 2, options);
-            out.push({ key: `${layer}-post`, side: s, name: `${layer} after`, color, dashed: true, points: post });
+            out.push({
+              key: `${layer}-post`,
+              side: s,
+              name: `${layerInWords(layer)}, clipped`,
+              color,
+              dashed: true,
+              points: post,
+            });
           }
         });
         return out;

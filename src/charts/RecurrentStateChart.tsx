@@ -5,7 +5,7 @@
  */
 import { useCallback, useMemo } from 'react';
 import type { ModelKind } from '../experiment/config.ts';
-import { saturationChartWords, spectralChartWords } from '../present/chartWords.ts';
+import { layerInWords, saturationChartWords, spectralChartWords } from '../present/chartWords.ts';
 import { modelOf } from '../present/claims.ts';
 import { layerColumn } from '../store/series.ts';
 import { ChartFrame } from './ChartFrame.tsx';
@@ -58,7 +58,7 @@ function useLayerLines(id: 'spectralNorm' | 'saturation'): { live: LiveModel<Lay
           lines.push({
             key: `${side}-${layer}`,
             side,
-            name: `${runLabel(runs, side)} ${layer}`,
+            name: `${runLabel(runs, side)}: ${layerInWords(layer)}`,
             color: runColor(runs, side),
             ...(l > 0 ? { dashed: true } : {}),
             points: s.points(layerColumn(id, layer), stepWindow, MAX_POINTS / 2),

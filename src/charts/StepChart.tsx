@@ -397,6 +397,8 @@ export const StepChart = memo(function StepChart({
                 // The canvas draws the line; recharts keeps it for the legend, the tooltip and a diverged run's dots.
                 strokeOpacity={0}
                 {...(line.dashed ? { strokeDasharray: '5 3' } : {})}
+                // The legend draws each line's own stroke, so its icon shows solid versus dashed.
+                legendType="plainline"
                 dot={dots ? { r: 2.5, fill: line.color, stroke: line.color, strokeOpacity: 1 } : false}
                 strokeWidth={1.6}
                 isAnimationActive={false}
