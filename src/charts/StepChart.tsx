@@ -27,6 +27,7 @@ import { formatNumber } from '../present/describe.ts';
 import type { Point } from '../store/downsample.ts';
 import { paint, registerPainter, type CanvasPicture, type PlotGeometry } from './lineCanvas.ts';
 import { useLiveWhile, type LiveSource } from './live.ts';
+import { useLegendGrowth } from './legendGrowth.ts';
 import { DIVERGED_COLOR } from './palette.ts';
 import { logAxis, type LogAxis } from './scales.ts';
 import type { RunSide } from '../experiment/config.ts';
@@ -242,9 +243,6 @@ function referenceLabel(value: string, position: LabelPosition, fill: string) {
   return label;
 }
 
-/** The height of a legend of one row (12 px text, recharts' padding): a taller one adds its excess to the chart. */
-const ONE_LEGEND_ROW_PX = 26;
-
 /** Few enough points to draw each as a dot: a diverged run's handful of finite steps. */
 const DOTS_UP_TO = 60;
 const NO_POINTS: Point[] = [];
@@ -294,41 +292,12 @@ export const StepChart = memo(function StepChart({
       }),
     [dataLines, axis, following],
   );
-  // The plot keeps its height however many rows the legend wraps to (seven entries on a phone take four):
-  // the chart grows by the legend's height beyond one row, measured after each layout.
-  const [legendExtra, setLegendExtra] = useState(0);
-  const names = dataLines.map((l) => l.name).join('\n');
-  useLayoutEffect(() => {
-    const wrapper = wrapperRef.current;
-    if (!wrapper || typeof ResizeObserver === 'undefined') return;
-    let legend: Element | null = null;
-    let frame = 0;
-    let tries = 0;
-    const observer = new ResizeObserver(() => measure());
-    // The legend wraps anew when the chart's width or its entries change: watch the legend itself once recharts
-    // has drawn it (a frame or two after the chart first knows its width).
-    const measure = () => {
-      if (!legend) {
-        legend = wrapper.querySelector('.recharts-legend-wrapper');
-        if (!legend) {
-          if (tries++ < 30) frame = requestAnimationFrame(measure);
-          return;
-        }
-        observer.observe(legend);
-      }
-      const extra = Math.max(0, Math.round(legend.getBoundingClientRect().height) - ONE_LEGEND_ROW_PX);
-      setLegendExtra((previous) => (Math.abs(extra - previous) > 1 ? extra : previous));
-    };
-    measure();
-    return () => {
-      cancelAnimationFrame(frame);
-      observer.disconnect();
-    };
-  }, [names]);
-  const chartHeight = height + legendExtra;
   const [painter] = useState(() => new LinePainter());
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const wrapperRef = useRef<HTMLDivElement>(null);
+  // The plot keeps its height however many rows the legend wraps to: the chart grows by the legend's extra rows.
+  const legendExtra = useLegendGrowth(wrapperRef, dataLines.map((l) => l.name).join('\n'));
+  const chartHeight = height + legendExtra;
   // What the canvas paints: the live lines when there are some, else these props.
   useLayoutEffect(() => {
     painter.follow(() => {
