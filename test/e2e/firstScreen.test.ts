@@ -488,7 +488,7 @@ describe('every lesson, at a glance', () => {
   );
 
   it.each(RUN_LESSONS)(
-    'lesson $n on a phone (390x844): every chart is at least 200 px tall, its plot 140 px',
+    'lesson $n on a phone (390x844): every chart is at least 200 px tall, its plot at least 120 px',
     async (lesson) => {
       const { page, context, errors } = await openPage(browser(), `${base()}#${lessonLink(lesson)}`, {
         width: 390,
@@ -511,7 +511,7 @@ describe('every lesson, at a glance', () => {
                 const grid = frame.querySelector('.recharts-cartesian-grid');
                 return Math.min(
                   (surface?.getBoundingClientRect().height ?? 0) >= 200 ? 1 : 0,
-                  (grid?.getBoundingClientRect().height ?? 0) >= 140 ? 1 : 0,
+                  (grid?.getBoundingClientRect().height ?? 0) >= 120 ? 1 : 0,
                 );
               }),
             { timeout: 5_000, message: `lesson ${lesson.n} ${id}` },
