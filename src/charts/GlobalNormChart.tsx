@@ -5,7 +5,7 @@ import type { RunView } from '../store/labStore.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 import { useStable, type SeriesList } from './live.ts';
 import { breakNote } from './markers.ts';
-import { SIDE_COLOR, runLabel } from './palette.ts';
+import { runColor, runLabel } from './palette.ts';
 import { StepChart, type LineSpec } from './StepChart.tsx';
 import { useLogLines } from './useLogLines.ts';
 import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
@@ -21,16 +21,16 @@ export function GlobalNormChart() {
           key: `${side}-pre`,
           side,
           ...(runs[side]?.divergence ? { lastLabel: '' } : {}),
-          name: `${runLabel(runs, side)}: before clipping`,
-          color: SIDE_COLOR[side],
+          name: runLabel(runs, side),
+          color: runColor(runs, side),
           points: s.points('globalNormPre', stepWindow, MAX_POINTS, { positiveOnly: true }),
         });
         if (runs[side]?.clip.mode !== 'none') {
           lines.push({
             key: `${side}-post`,
             side,
-            name: `${runLabel(runs, side)}: after clipping`,
-            color: SIDE_COLOR[side],
+            name: `${runLabel(runs, side)}, clipped`,
+            color: runColor(runs, side),
             dashed: true,
             points: s.points('globalNormPost', stepWindow, MAX_POINTS, { positiveOnly: true }),
           });

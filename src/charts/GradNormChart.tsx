@@ -1,7 +1,7 @@
 /** Per-layer gradient norms of one run, before and after clipping, on axes shared with the other run. */
 import { useCallback, useMemo } from 'react';
 import type { RunSide } from '../experiment/config.ts';
-import { gradNormChartWords } from '../present/chartWords.ts';
+import { gradNormChartWords, layerInWords } from '../present/chartWords.ts';
 import { describeClip } from '../present/describe.ts';
 import type { RunView } from '../store/labStore.ts';
 import { layerColumn, type RunSeries } from '../store/series.ts';
@@ -17,7 +17,7 @@ import {
   type SeriesList,
 } from './live.ts';
 import { breakNote, clipActedSteps, divergenceMarkers, focusValues, latestInWords } from './markers.ts';
-import { SIDE_COLOR, layerColor, runLabel } from './palette.ts';
+import { layerColor, runColor, runLabel } from './palette.ts';
 import { logAxis } from './scales.ts';
 import { PLOT_PX, StepChart, type LineSpec } from './StepChart.tsx';
 import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
@@ -42,14 +42,21 @@ export function GradNormChart({ side }: { side: RunSide }) {
           out.push({
             key: `${layer}-pre`,
             side: s,
-            name: `${layer} before`,
+            name: layerInWords(layer),
             color,
             points: pre,
             ...(diverged ? { lastLabel: '' } : {}),
           });
           if (runs[s]?.clip.mode !== 'none') {
             const post = r.points(layerColumn('layerNormPost', layer), stepWindow, MAX_POINTS / 2, options);
-            out.push({ key: `${layer}-post`, side: s, name: `${layer} after`, color, dashed: true, points: post });
+            out.push({
+              key: `${layer}-post`,
+              side: s,
+              name: `${layerInWords(layer)}, clipped`,
+              color,
+              dashed: true,
+              points: post,
+            });
           }
         });
         return out;
@@ -99,7 +106,7 @@ export function GradNormChart({ side }: { side: RunSide }) {
       title={title}
       summary={
         <>
-          <span style={{ color: SIDE_COLOR[side], fontWeight: 600 }}>{describeClip(clip)}.</span> {words?.summary}
+          <span style={{ color: runColor(runs, side), fontWeight: 600 }}>{describeClip(clip)}.</span> {words?.summary}
         </>
       }
       note={breakNote(view.y.axis, runs)}

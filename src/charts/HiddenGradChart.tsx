@@ -3,7 +3,7 @@
  * earlier in training): the BPTT picture. Lines that fall toward t = 1 show a
  * vanishing gradient; lines that rise toward t = 1 show it exploding.
  */
-import { useCallback, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RunSide } from '../experiment/config.ts';
 import { hiddenGradChartWords } from '../present/chartWords.ts';
@@ -15,6 +15,7 @@ import { runLabel } from './palette.ts';
 import { logAxis } from './scales.ts';
 import { PLOT_PX } from './StepChart.tsx';
 import { useChartRuns } from './useSeries.ts';
+import { useLegendGrowth } from './legendGrowth.ts';
 
 const MAX_LINES = 7;
 /** A new measurement comes every few steps: redrawn at most once a second while training. */
@@ -88,6 +89,9 @@ export function HiddenGradChart({ side }: { side: RunSide }) {
     HIDDEN_VIEW_INTERVAL_MS,
   );
   const words = hiddenGradChartWords(model, steps, count);
+  // The plot keeps its height when the legend of measurements wraps (on a phone).
+  const wrapperRef = useRef<HTMLDivElement>(null);
+  const height = 220 + useLegendGrowth(wrapperRef, lines.map((l) => l.name).join('\n'));
   if (layers === 0 || !words) return null;
   return (
     <ChartFrame
@@ -109,45 +113,47 @@ export function HiddenGradChart({ side }: { side: RunSide }) {
           </select>
         </label>
       )}
-      <ResponsiveContainer width="100%" height={220}>
-        <LineChart margin={{ top: 10, right: 16, bottom: 4, left: 4 }} accessibilityLayer={false}>
-          <CartesianGrid stroke="#e3e6ea" />
-          <XAxis
-            dataKey="x"
-            type="number"
-            domain={[1, steps]}
-            ticks={timeTicks(steps)}
-            label={{ value: 'time step t', position: 'insideBottomRight', offset: -2, fontSize: 11 }}
-          />
-          <YAxis
-            type="number"
-            domain={[0, 1]}
-            allowDataOverflow
-            ticks={axis.ticks.map((t) => t.unit)}
-            interval={0}
-            tickFormatter={(v: number) => axis.ticks.find((t) => t.unit === v)?.label ?? ''}
-            width={58}
-          />
-          <Tooltip
-            formatter={(v) => formatNumber(axis.fromUnit(Number(v)), 3)}
-            labelFormatter={(v) => `t = ${v}`}
-            isAnimationActive={false}
-          />
-          <Legend wrapperStyle={{ fontSize: 11 }} />
-          {lines.map((line) => (
-            <Line
-              key={line.key}
-              data={line.points}
-              dataKey="y"
-              name={line.name}
-              stroke={line.color}
-              dot={false}
-              strokeWidth={1.6}
+      <div ref={wrapperRef}>
+        <ResponsiveContainer width="100%" height={height}>
+          <LineChart margin={{ top: 10, right: 16, bottom: 4, left: 4 }} accessibilityLayer={false}>
+            <CartesianGrid stroke="#e3e6ea" />
+            <XAxis
+              dataKey="x"
+              type="number"
+              domain={[1, steps]}
+              ticks={timeTicks(steps)}
+              label={{ value: 'time step t', position: 'insideBottomRight', offset: -2, fontSize: 11 }}
+            />
+            <YAxis
+              type="number"
+              domain={[0, 1]}
+              allowDataOverflow
+              ticks={axis.ticks.map((t) => t.unit)}
+              interval={0}
+              tickFormatter={(v: number) => axis.ticks.find((t) => t.unit === v)?.label ?? ''}
+              width={58}
+            />
+            <Tooltip
+              formatter={(v) => formatNumber(axis.fromUnit(Number(v)), 3)}
+              labelFormatter={(v) => `t = ${v}`}
               isAnimationActive={false}
             />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
+            <Legend wrapperStyle={{ fontSize: 11 }} />
+            {lines.map((line) => (
+              <Line
+                key={line.key}
+                data={line.points}
+                dataKey="y"
+                name={line.name}
+                stroke={line.color}
+                dot={false}
+                strokeWidth={1.6}
+                isAnimationActive={false}
+              />
+            ))}
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
     </ChartFrame>
   );
 }

@@ -5,7 +5,7 @@
  */
 import { useCallback, useMemo } from 'react';
 import type { ModelKind } from '../experiment/config.ts';
-import { saturationChartWords, spectralChartWords } from '../present/chartWords.ts';
+import { layerInWords, saturationChartWords, spectralChartWords } from '../present/chartWords.ts';
 import { modelOf } from '../present/claims.ts';
 import { layerColumn } from '../store/series.ts';
 import { ChartFrame } from './ChartFrame.tsx';
@@ -21,7 +21,7 @@ import {
   type SeriesList,
 } from './live.ts';
 import { divergenceMarkers, latestInWords } from './markers.ts';
-import { SIDE_COLOR, runLabel } from './palette.ts';
+import { runColor, runLabel } from './palette.ts';
 import { StepChart, type LineSpec, type YAxisSpec } from './StepChart.tsx';
 import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
 
@@ -58,8 +58,8 @@ function useLayerLines(id: 'spectralNorm' | 'saturation'): { live: LiveModel<Lay
           lines.push({
             key: `${side}-${layer}`,
             side,
-            name: `${runLabel(runs, side)} ${layer}`,
-            color: SIDE_COLOR[side],
+            name: `${runLabel(runs, side)}: ${layerInWords(layer)}`,
+            color: runColor(runs, side),
             ...(l > 0 ? { dashed: true } : {}),
             points: s.points(layerColumn(id, layer), stepWindow, MAX_POINTS / 2),
           });

@@ -27,6 +27,7 @@ import { formatNumber } from '../present/describe.ts';
 import type { Point } from '../store/downsample.ts';
 import { paint, registerPainter, type CanvasPicture, type PlotGeometry } from './lineCanvas.ts';
 import { useLiveWhile, type LiveSource } from './live.ts';
+import { useLegendGrowth } from './legendGrowth.ts';
 import { DIVERGED_COLOR } from './palette.ts';
 import { logAxis, type LogAxis } from './scales.ts';
 import type { RunSide } from '../experiment/config.ts';
@@ -294,6 +295,9 @@ export const StepChart = memo(function StepChart({
   const [painter] = useState(() => new LinePainter());
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const wrapperRef = useRef<HTMLDivElement>(null);
+  // The plot keeps its height however many rows the legend wraps to: the chart grows by the legend's extra rows.
+  const legendExtra = useLegendGrowth(wrapperRef, dataLines.map((l) => l.name).join('\n'));
+  const chartHeight = height + legendExtra;
   // What the canvas paints: the live lines when there are some, else these props.
   useLayoutEffect(() => {
     painter.follow(() => {
@@ -357,11 +361,11 @@ export const StepChart = memo(function StepChart({
     <div
       ref={wrapperRef}
       className="step-chart"
-      style={{ height }}
+      style={{ height: chartHeight }}
       onPointerEnter={() => setHovered(true)}
       onPointerLeave={() => setHovered(false)}
     >
-      <ResponsiveContainer width="100%" height={height}>
+      <ResponsiveContainer width="100%" height={chartHeight}>
         <ComposedChart margin={MARGIN} accessibilityLayer={false}>
           {/* Grid lines at the labelled decades only: a squeezed segment would otherwise be a hatch of lines. */}
           <CartesianGrid stroke="#e3e6ea" {...gridValues} />
@@ -397,6 +401,8 @@ export const StepChart = memo(function StepChart({
                 // The canvas draws the line; recharts keeps it for the legend, the tooltip and a diverged run's dots.
                 strokeOpacity={0}
                 {...(line.dashed ? { strokeDasharray: '5 3' } : {})}
+                // The legend draws each line's own stroke, so its icon shows solid versus dashed.
+                legendType="plainline"
                 dot={dots ? { r: 2.5, fill: line.color, stroke: line.color, strokeOpacity: 1 } : false}
                 strokeWidth={1.6}
                 isAnimationActive={false}

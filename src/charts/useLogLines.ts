@@ -16,7 +16,8 @@ import {
   yKey,
   type SeriesList,
 } from './live.ts';
-import { divergenceMarkers, eventMarkers, focusValues, latestInWords } from './markers.ts';
+import { divergenceMarkers, focusValues, latestInWords, numberedEvents } from './markers.ts';
+import { runColors } from './palette.ts';
 import { logAxis } from './scales.ts';
 import { PLOT_PX, type LineSpec } from './StepChart.tsx';
 
@@ -49,7 +50,13 @@ export function useLogLines(
     VIEW_INTERVAL_MS,
   );
   const description = useMemo(() => mapLive(live, (m) => latestInWords(m.lines, m.divergences)), [live]);
-  const eventList = eventMarkers(runs);
+  // Each narrated event in its run's colour, the colour its clipping gives it (palette.ts).
+  const colors = runColors(runs);
+  const eventList = numberedEvents(runs).map((e) => ({
+    step: e.step,
+    label: String(e.n),
+    color: colors[e.side] ?? '#5b6572',
+  }));
   const events = useStable(eventList, JSON.stringify(eventList));
   return { live, view, description, events };
 }

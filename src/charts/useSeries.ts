@@ -30,14 +30,16 @@ export function useChartRuns(): Partial<Record<RunSide, RunView>> {
 /** Points per line: about two per horizontal pixel of a typical chart. */
 export const MAX_POINTS = 600;
 
+/** The furthest step any run has reached. */
+function reachedStep(s: LabState): number {
+  return Math.max(0, ...Object.values(s.runs).map((r) => r?.step ?? 0));
+}
+
 /** The step range every step chart shows, shared so the charts stay aligned. */
 export function useStepWindow(): [number, number] {
-  const zoom = useLab((s) => s.zoom);
-  const planned = useLab((s) => s.config.steps);
-  // Only the "last N" view follows the runs' progress; the others must not redraw with every step.
-  const reached = useLab((s) =>
-    s.zoom.kind === 'last' ? Math.max(0, ...Object.values(s.runs).map((r) => r?.step ?? 0)) : 0,
-  );
-  const [lo, hi] = zoomDomain(zoom, planned, reached);
+  // The charts must not redraw with every step: select the domain's ends, which change a few times a run
+  // ("all" widens in 1-2-5 steps, see zoom.ts), except in the "last N" view, which slides with the runs.
+  const lo = useLab((s) => zoomDomain(s.zoom, s.config.steps, reachedStep(s))[0]);
+  const hi = useLab((s) => zoomDomain(s.zoom, s.config.steps, reachedStep(s))[1]);
   return useMemo(() => [lo, hi], [lo, hi]);
 }

@@ -7,9 +7,10 @@
 import { useEffect, useMemo, useState } from 'react';
 import { CLIFF_FIELDS, CLIFF_PAPER, DEFAULT_CLIFF, MIN_WINDOW_SPAN, type CliffClipMode } from '../experiment/cliff.ts';
 import { formatNumber } from '../present/describe.ts';
-import { pathsKey, startCliffSync } from '../store/cliffSession.ts';
+import { PAGE_SURFACE_CELLS, pathsKey, startCliffSync } from '../store/cliffSession.ts';
 import { useLab } from '../store/labStore.ts';
 import type { PlaneWindow } from '../train/cliff.ts';
+import { MODE_COLOR } from '../charts/palette.ts';
 import { StepChart } from '../charts/StepChart.tsx';
 import { logDomain } from '../charts/scales.ts';
 import { NumberField } from '../widgets/NumberField.tsx';
@@ -63,8 +64,18 @@ function Axes({ window }: { window: PlaneWindow }) {
   );
 }
 
+/**
+ * The clipped descent's colour, as palette.ts colours each clipping mode: the cliff's norm clipping rescales
+ * the whole (dw, db) gradient, which is global-norm clipping (purple); value clipping is blue.
+ */
+const CLIPPED_COLOR: Record<CliffClipMode, { color: string; name: string }> = {
+  norm: { color: MODE_COLOR.global, name: 'purple' },
+  value: { color: MODE_COLOR.value, name: 'blue' },
+};
+
 export function CliffLesson() {
   const cliff = useLab((s) => s.cliff);
+  const clippedColor = CLIPPED_COLOR[cliff.clipMode].color;
   const setCliff = useLab((s) => s.setCliff);
   const surface = useLab((s) => s.cliffSurface);
   const pathsView = useLab((s) => s.cliffPaths);
@@ -157,7 +168,9 @@ export function CliffLesson() {
           <ColourLegend />
           <figcaption className="hint" data-testid="cliff-status">
             {surface
-              ? `Surface ${surface.cols} x ${surface.rows} computed in ${formatNumber(surface.elapsedMs)} ms on ${backend?.toUpperCase() ?? '...'}${surface.final ? '' : ', sharpening...'}`
+              ? surface.cols === PAGE_SURFACE_CELLS && !surface.final
+                ? `Surface ${surface.cols} x ${surface.rows} sketched on the page in ${formatNumber(surface.elapsedMs)} ms, sharpening...`
+                : `Surface ${surface.cols} x ${surface.rows} computed in ${formatNumber(surface.elapsedMs)} ms on ${backend?.toUpperCase() ?? '...'}${surface.final ? '' : ', sharpening...'}`
               : 'Computing the surface...'}
           </figcaption>
           <div className="buttons">
@@ -209,11 +222,11 @@ export function CliffLesson() {
             {last && (
               <>
                 <div>
-                  <dt style={{ color: '#c8372d' }}>unclipped loss</dt>
+                  <dt style={{ color: MODE_COLOR.none }}>unclipped loss</dt>
                   <dd data-testid="cliff-loss-unclipped">{formatNumber(last.unclipped.loss)}</dd>
                 </div>
                 <div>
-                  <dt style={{ color: '#1f5fbf' }}>clipped loss</dt>
+                  <dt style={{ color: clippedColor }}>clipped loss</dt>
                   <dd data-testid="cliff-loss-clipped">{formatNumber(last.clipped.loss)}</dd>
                 </div>
               </>
@@ -228,8 +241,8 @@ export function CliffLesson() {
                 xDomain={[0, Math.max(1, total - 1)]}
                 yDomain={lossDomain}
                 lines={[
-                  { key: 'lu', name: 'Unclipped loss', color: '#c8372d', points: chartData.loss.unclipped },
-                  { key: 'lc', name: 'Clipped loss', color: '#1f5fbf', points: chartData.loss.clipped },
+                  { key: 'lu', name: 'Unclipped loss', color: MODE_COLOR.none, points: chartData.loss.unclipped },
+                  { key: 'lc', name: 'Clipped loss', color: clippedColor, points: chartData.loss.clipped },
                 ]}
               />
               <StepChart
@@ -244,11 +257,11 @@ export function CliffLesson() {
                     : []
                 }
                 lines={[
-                  { key: 'nu', name: 'Unclipped ‖g‖', color: '#c8372d', points: chartData.norm.unclipped },
+                  { key: 'nu', name: 'Unclipped ‖g‖', color: MODE_COLOR.none, points: chartData.norm.unclipped },
                   {
                     key: 'nc',
                     name: 'Clipped ‖g‖ (before clipping)',
-                    color: '#1f5fbf',
+                    color: clippedColor,
                     points: chartData.norm.clipped,
                   },
                 ]}
@@ -258,11 +271,11 @@ export function CliffLesson() {
           <p className="help">
             On the plane,{' '}
             <span style={{ color: PATH_COLOR.unclipped, background: '#20232a', padding: '0 0.3em' }}>magenta</span> is
-            plain gradient descent (red in the charts) and{' '}
+            plain gradient descent (red in the charts, as every unclipped run in the lab) and{' '}
             <span style={{ color: PATH_COLOR.clipped, background: '#20232a', padding: '0 0.3em' }}>white</span> is the
-            same descent with its gradient clipped (blue in the charts). Each arrow is the step the raw gradient asks
-            for (learning rate x gradient); a dashed arrow was too long to draw and is labelled with the gradient's true
-            norm.
+            same descent with its gradient clipped ({CLIPPED_COLOR[cliff.clipMode].name} in the charts, the colour of
+            its clipping everywhere). Each arrow is the step the raw gradient asks for (learning rate x gradient); a
+            dashed arrow was too long to draw and is labelled with the gradient's true norm.
           </p>
           <p className="help">
             What to look for: near the wall the unclipped step is catapulted far away and loses the progress it had

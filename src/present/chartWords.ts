@@ -20,6 +20,19 @@ export interface ChartWords {
 const CELL_NAMES = { lstm: 'an LSTM', gru: 'a GRU' } as const;
 
 /**
+ * A layer in words, its code name after it: "hidden layer (fc1)", "output layer (fc2)", "recurrent layer 1
+ * (lstm0)", "output layer (out)". The models name their layers fc1/fc2 (the dense net), rnnK/lstmK/gruK
+ * (recurrent layer K + 1) and out (the recurrent nets' head); a name outside these is shown as it is.
+ */
+export function layerInWords(layer: string): string {
+  if (layer === 'fc1') return 'hidden layer (fc1)';
+  if (layer === 'fc2' || layer === 'out') return `output layer (${layer})`;
+  const recurrent = /^(rnn|lstm|gru)(\d+)$/.exec(layer);
+  if (recurrent) return `recurrent layer ${Number(recurrent[2]) + 1} (${layer})`;
+  return layer;
+}
+
+/**
  * The per-layer gradient-norm chart of one run. Only per-tensor clipping holds a layer's tensors to c each, so
  * only it gets the line c; the global modes bound the norm of every gradient together (the global-norm chart).
  */

@@ -80,3 +80,23 @@ export function backendChoiceSentence(sentences: readonly string[]): string | nu
   if (sentences.length === 0) return null;
   return `Auto's trial, one run alone: ${sentences.join('; ')}`;
 }
+
+/** Where one sentence ends and the next begins: after . ! or ? and a space, before a capital, digit or quote. */
+const SENTENCE_BREAK = /(?<=[.!?])\s+(?=["'(A-Z0-9])/g;
+/** Abbreviations whose full stop ends no sentence. */
+const ABBREVIATION = /\b(?:e\.g|i\.e|vs|etc|Fig|cf)\.$/;
+
+/**
+ * A text's first `count` sentences, shown above the charts, and the rest, folded away: so a lesson says at most
+ * two sentences before its charts, whatever its length. Both parts together are the text, word for word.
+ */
+export function leadSentences(text: string, count = 2): { lead: string; rest: string } {
+  let found = 0;
+  for (const match of text.matchAll(SENTENCE_BREAK)) {
+    const end = match.index;
+    if (ABBREVIATION.test(text.slice(0, end))) continue;
+    found += 1;
+    if (found === count) return { lead: text.slice(0, end), rest: text.slice(end + match[0].length) };
+  }
+  return { lead: text, rest: '' };
+}

@@ -1,23 +1,28 @@
 /**
- * Drives the cliff lesson's worker: whenever the lesson's settings change,
- * asks for the surface (if the window or T changed) and the two descents (if
- * the start, learning rate, steps, clipping or T changed). The worker is
- * started the first time the lesson is shown; a worker that dies is reported
- * and a new one is started on the next change.
+ * Keeps the cliff lesson's pictures current. Whenever the window or T change, the page itself draws a first
+ * sketch of the surface at once (PAGE_SURFACE_CELLS a side, plain arithmetic, a few milliseconds) and asks the
+ * worker for the sharper ones; the two descents (start, learning rate, steps, clipping or T) are computed on
+ * the page too, in well under a millisecond a step. So the lesson is drawn, and a click answered, from the
+ * first second, however long the worker takes to load tfjs and start a backend. The worker is started the
+ * first time the lesson is shown; a worker that dies is reported and a new one is started on the next change.
  */
 import type { CliffConfig } from '../experiment/cliff.ts';
 import type { CliffClip } from '../train/cliff.ts';
+import { cliffSurfacePlain, descendPlain } from '../train/cliffPlain.ts';
 import { createCliffClient, type WorkerPort } from '../worker/client.ts';
 import { unreachable, type FromCliffWorker, type ToCliffWorker } from '../worker/protocol.ts';
 import { useLab } from './labStore.ts';
 
-/** Coarse first, so the picture appears at once; then sharper. */
-export const SURFACE_RESOLUTIONS = [32, 96, 256];
+/** The page's own first sketch of the surface, cells a side: 64 x 64 x T = 50 steps is about 200k sigmoids. */
+export const PAGE_SURFACE_CELLS = 64;
+/** Then the worker's, sharper. */
+export const SURFACE_RESOLUTIONS = [128, 256];
 
 let client: WorkerPort<ToCliffWorker, FromCliffWorker> | null = null;
 let nextId = 1;
 let surfaceRequest = { id: 0, key: '' };
-let pathsRequest = { id: 0, key: '' };
+/** The settings of the descents last drawn. */
+let drawnPathsKey = '';
 
 function surfaceKey(c: CliffConfig): string {
   return [c.wMin, c.wMax, c.bMin, c.bMax, c.T].join(',');
@@ -54,18 +59,9 @@ function onMessage(message: FromCliffWorker): void {
       });
       break;
     }
-    case 'paths': {
-      if (message.id !== pathsRequest.id) return;
-      // The worker answers the two descents in this order (the protocol types them as DescentStep[][]).
-      const [unclipped, clipped] = message.paths;
-      if (!unclipped || !clipped) {
-        const count = message.paths.length;
-        useLab.setState({ cliffError: `The cliff could not be computed: the worker sent ${count} descents, not 2` });
-        break;
-      }
-      useLab.setState({ cliffPaths: { key: pathsRequest.key, unclipped, clipped }, cliffError: null });
+    case 'paths':
+      // Not asked for: the page computes the descents itself (descendPlain), at once.
       break;
-    }
     case 'error':
       useLab.setState({ cliffError: `The cliff could not be computed: ${message.message}` });
       break;
@@ -78,7 +74,6 @@ function ensureClient(): WorkerPort<ToCliffWorker, FromCliffWorker> {
   client ??= createCliffClient(onMessage, (reason) => {
     client = null;
     surfaceRequest = { id: 0, key: '' };
-    pathsRequest = { id: 0, key: '' };
     useLab.setState({
       cliffError: `The cliff lesson's worker stopped (${reason}). Change any setting to start it again.`,
       cliffBackend: null,
@@ -94,28 +89,36 @@ export function refreshCliff(): void {
   const sKey = surfaceKey(cliff);
   if (sKey !== surfaceRequest.key) {
     surfaceRequest = { id: nextId++, key: sKey };
-    port.send({
-      type: 'surface',
-      id: surfaceRequest.id,
-      window: { wMin: cliff.wMin, wMax: cliff.wMax, bMin: cliff.bMin, bMax: cliff.bMax },
-      T: cliff.T,
-      resolutions: SURFACE_RESOLUTIONS,
+    const window = { wMin: cliff.wMin, wMax: cliff.wMax, bMin: cliff.bMin, bMax: cliff.bMax };
+    const started = performance.now();
+    const loss = cliffSurfacePlain(window, PAGE_SURFACE_CELLS, PAGE_SURFACE_CELLS, cliff.T);
+    const elapsedMs = performance.now() - started;
+    useLab.setState({
+      cliffSurface: {
+        window,
+        T: cliff.T,
+        cols: PAGE_SURFACE_CELLS,
+        rows: PAGE_SURFACE_CELLS,
+        loss,
+        elapsedMs,
+        final: false,
+      },
     });
+    port.send({ type: 'surface', id: surfaceRequest.id, window, T: cliff.T, resolutions: SURFACE_RESOLUTIONS });
   }
   const pKey = pathsKey(cliff);
-  if (pKey !== pathsRequest.key) {
-    pathsRequest = { id: nextId++, key: pKey };
+  if (pKey !== drawnPathsKey) {
+    drawnPathsKey = pKey;
     const clips: CliffClip[] = [
       { mode: 'none', threshold: cliff.threshold },
       { mode: cliff.clipMode, threshold: cliff.threshold },
     ];
-    port.send({
-      type: 'descend',
-      id: pathsRequest.id,
-      start: { w: cliff.w0, b: cliff.b0 },
-      clips,
-      options: { T: cliff.T, lr: cliff.lr, steps: cliff.descentSteps },
+    const [unclipped = [], clipped = []] = descendPlain({ w: cliff.w0, b: cliff.b0 }, clips, {
+      T: cliff.T,
+      lr: cliff.lr,
+      steps: cliff.descentSteps,
     });
+    useLab.setState({ cliffPaths: { key: pKey, unclipped, clipped }, cliffError: null });
   }
 }
 

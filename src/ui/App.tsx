@@ -21,7 +21,8 @@ import { HistoryPanel } from './HistoryPanel.tsx';
 import { LinkIssues } from './LinkIssues.tsx';
 import { RunCard } from './RunCard.tsx';
 import { describeExperiment, experimentName, sameExperiment } from '../present/experiment.ts';
-import { WATCH_FOR } from '../present/pageWords.ts';
+import { WATCH_FOR, leadSentences } from '../present/pageWords.ts';
+import { MoreText, useMore } from './MoreText.tsx';
 import { Narration } from './Narration.tsx';
 import { Teaching } from './Teaching.tsx';
 import { Toolbar } from './Toolbar.tsx';
@@ -49,18 +50,27 @@ function capitalized(text: string): string {
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
 
-/** The experiment's name and what to watch for (inside the tour, the lesson says it instead). */
+/** The experiment's name and what to watch for, two sentences and the rest folded (in the tour, the lesson says it). */
 function Intro() {
   const preset = useLab((s) => s.preset);
   const config = useLab((s) => s.config);
   const inTour = useLab((s) => s.view.tour !== null);
+  const more = useMore('intro-more');
   if (inTour) return null;
   // Once a setting differs from the preset, the preset's own words would go stale: say what is set instead.
   const custom = !sameExperiment(config, PRESETS[preset].config);
+  const { lead, rest } = leadSentences(custom ? `${describeExperiment(config)} Press Play.` : WATCH_FOR[preset]);
   return (
     <section className="intro" aria-labelledby="experiment-name">
       <h2 id="experiment-name">{capitalized(experimentName(config, preset))}</h2>
-      <p>{custom ? `${describeExperiment(config)} Press Play.` : WATCH_FOR[preset]}</p>
+      <p>
+        {lead} {rest && <MoreText.Toggle more={more} label="about this experiment" />}
+      </p>
+      {rest && (
+        <MoreText more={more}>
+          <p>{rest}</p>
+        </MoreText>
+      )}
     </section>
   );
 }

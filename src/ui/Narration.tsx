@@ -3,7 +3,7 @@
  * the pair or race compared, in the words `gradlab run --narrate` prints (present/narrator.ts).
  */
 import { numberedEvents } from '../charts/markers.ts';
-import { SIDE_COLOR, runLabel } from '../charts/palette.ts';
+import { runColors, runLabel } from '../charts/palette.ts';
 import { RUN_SIDES } from '../experiment/config.ts';
 import { compareRace, comparePair, summarizeStory } from '../present/narrator.ts';
 import { useShallow } from 'zustand/react/shallow';
@@ -17,6 +17,7 @@ export function Narration() {
   useLab(useShallow((s) => RUN_SIDES.map((side) => s.runs[side]?.narration)));
   const runs = useLab.getState().runs;
   const events = numberedEvents(runs);
+  const colors = runColors(runs);
   const sides = RUN_SIDES.filter((side) => runs[side]?.narration);
   if (sides.length === 0) return null;
   const started = sides.every((side) => (runs[side]?.narration?.steps ?? 0) > 0);
@@ -41,7 +42,7 @@ export function Narration() {
         if (!run?.narration || run.narration.steps === 0) return null;
         return (
           <p key={side}>
-            <strong style={{ color: SIDE_COLOR[side] }}>{runLabel(runs, side)}:</strong>{' '}
+            <strong style={{ color: colors[side] }}>{runLabel(runs, side)}:</strong>{' '}
             {summarizeStory(run.narration, run.clip)}
           </p>
         );
@@ -49,7 +50,7 @@ export function Narration() {
       {events.length > 0 && (
         <ol className="events">
           {events.slice(0, SHOWN).map((e) => (
-            <li key={e.n} value={e.n} style={{ borderLeftColor: SIDE_COLOR[e.side] }}>
+            <li key={e.n} value={e.n} style={{ borderLeftColor: colors[e.side] }}>
               <span className="who">{runLabel(runs, e.side)}.</span> {e.sentence}
             </li>
           ))}

@@ -1,10 +1,10 @@
 /** One run's state in words: its clipping, backend, progress, and what went wrong if anything did. */
-import { SIDE_COLOR, SIDE_LABEL } from '../charts/palette.ts';
+import { SIDE_LABEL, runColor } from '../charts/palette.ts';
 import type { RunSide } from '../experiment/config.ts';
 import { describeClip, formatNumber } from '../present/describe.ts';
 import { exportRows, runCsv, runJson } from '../store/export.ts';
 import { storedSteps } from '../store/historySession.ts';
-import { seriesBySide, useLab } from '../store/labStore.ts';
+import { seriesBySide, useLab, type RunView } from '../store/labStore.ts';
 import { explainDivergence } from '../present/explain.ts';
 import { downloadBlob } from '../widgets/download.ts';
 import { UNCLIPPED_TITLE } from './runNames.ts';
@@ -21,8 +21,20 @@ const PHASE_WORDS = {
   crashed: 'stopped',
 } as const;
 
+/**
+ * A lone run without clipping is the "Unclipped run" (runNames.ts titles it so, as every chart does); a run
+ * named by its clipping (a race) is that name; otherwise its name and its clipping's short name.
+ */
+function cardTitle(run: RunView, side: RunSide): string {
+  if (run.title === UNCLIPPED_TITLE) return `${UNCLIPPED_TITLE} run`;
+  const short = clipName(run.clip);
+  if (run.title === short) return short;
+  return `${run.title ?? SIDE_LABEL[side]}: ${short}`;
+}
+
 export function RunCard({ side }: { side: RunSide }) {
   const run = useLab((s) => s.runs[side]);
+  const color = useLab((s) => runColor(s.runs, side));
   useLab((s) => s.seriesVersion);
   const config = useLab((s) => s.config);
   const preset = useLab((s) => s.preset);
@@ -47,26 +59,22 @@ export function RunCard({ side }: { side: RunSide }) {
   return (
     <article
       className="run-card"
-      style={{ borderTopColor: SIDE_COLOR[side] }}
+      style={{ borderTopColor: color }}
       aria-labelledby={`run-${side}`}
       data-run={side}
       data-phase={run.phase}
     >
       <header>
-        <h2 id={`run-${side}`} style={{ color: SIDE_COLOR[side] }}>
-          {/* A lone run without clipping is not "clipped": runNames.ts titles it "Unclipped", as every chart does. */}
-          {/* In a race the title is the clipping's own name: "No clipping: no clipping" would say it twice. */}
-          {run.title === UNCLIPPED_TITLE
-            ? `${UNCLIPPED_TITLE} run`
-            : run.clip.mode === 'none' && run.title === clipName(run.clip)
-              ? run.title
-              : `${run.title ?? SIDE_LABEL[side]}: ${describeClip(run.clip)}`}
+        <h2 id={`run-${side}`} style={{ color }}>
+          {/* Short, so it stays within two lines in a race of four: the clipping's own name; its long form is below. */}
+          {cardTitle(run, side)}
         </h2>
         <span className={`badge phase-${run.phase}`}>{PHASE_WORDS[run.phase]}</span>
         <span className="badge backend" data-testid={`backend-${side}`} title="TensorFlow.js backend training this run">
           {run.backend ? run.backend.toUpperCase() : '...'}
         </span>
       </header>
+      <p className="clip-words">{describeClip(run.clip)}</p>
       <dl className="figures">
         <div>
           <dt>step</dt>

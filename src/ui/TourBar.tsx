@@ -6,8 +6,10 @@
  * buttons that lead to other lessons; one that locks `pages` has no page tabs.
  */
 import { TOUR, lessonLink } from '../experiment/tour.ts';
+import { leadSentences } from '../present/pageWords.ts';
 import { useLab } from '../store/labStore.ts';
 import { openLink } from './linkSync.ts';
+import { MoreText, useMore } from './MoreText.tsx';
 
 function openLesson(n: number): void {
   const lesson = TOUR[n - 1];
@@ -19,11 +21,16 @@ function openLesson(n: number): void {
 export function TourBar() {
   const tour = useLab((s) => s.view.tour);
   const locked = useLab((s) => s.view.locked.includes('tour'));
+  const more = useMore('lesson-more');
   const lesson = tour === null ? null : TOUR[tour - 1];
   if (locked && !lesson) return null;
+  // Two sentences of what to look for above the charts; what the lesson is and the rest fold out under "More".
+  const { lead, rest } = lesson ? leadSentences(lesson.lookFor) : { lead: '', rest: '' };
   return (
     <nav className="tour" aria-label="Guided tour">
       {!locked && (
+        // Every lesson fits one row at 1366 px: a title too long for its share of the row ends in "...", and
+        // keeps its full text as its name and tooltip.
         <div className="tour-steps">
           <strong>Guided tour:</strong>
           {TOUR.map((l) => (
@@ -33,7 +40,7 @@ export function TourBar() {
               className={`small${l.n === tour ? ' current' : ''}`}
               aria-current={l.n === tour ? 'step' : undefined}
               onClick={() => openLesson(l.n)}
-              title={l.title}
+              title={`${l.n}. ${l.title}`}
             >
               {l.n}. {l.title}
             </button>
@@ -41,7 +48,7 @@ export function TourBar() {
           {lesson && (
             <button
               type="button"
-              className="small"
+              className="small leave"
               onClick={() => useLab.setState((s) => ({ view: { ...s.view, tour: null } }))}
             >
               Leave the tour
@@ -51,41 +58,46 @@ export function TourBar() {
       )}
       {lesson && (
         <div className="tour-lesson" data-testid="tour-lesson">
-          <h2>
-            Lesson {lesson.n} of {TOUR.length}: {lesson.title}
-          </h2>
-          <p>{lesson.text}</p>
-          <p>
-            <strong>What to look for.</strong> {lesson.lookFor}
+          <div className="lesson-head">
+            <h2>
+              Lesson {lesson.n} of {TOUR.length}: {lesson.title}
+            </h2>
+            {!locked && (
+              <div className="buttons">
+                <button
+                  type="button"
+                  className="small"
+                  disabled={lesson.n === 1}
+                  onClick={() => openLesson(lesson.n - 1)}
+                >
+                  Previous lesson
+                </button>
+                <button
+                  type="button"
+                  className="small"
+                  disabled={lesson.n === TOUR.length}
+                  onClick={() => openLesson(lesson.n + 1)}
+                >
+                  Next lesson
+                </button>
+              </div>
+            )}
+          </div>
+          <p className="lesson-lead">
+            {lead} <MoreText.Toggle more={more} label="More about this lesson" />
           </p>
-          {lesson.sweep && (
-            <p>
-              <a href={`#v=1&${lesson.sweep}`} data-testid="lesson-sweep">
-                Open the sweep this lesson was found with
-              </a>{' '}
-              (it trains every cell in your browser; the map fills in as they finish).
-            </p>
-          )}
-          {!locked && (
-            <div className="buttons">
-              <button
-                type="button"
-                className="small"
-                disabled={lesson.n === 1}
-                onClick={() => openLesson(lesson.n - 1)}
-              >
-                Previous lesson
-              </button>
-              <button
-                type="button"
-                className="small"
-                disabled={lesson.n === TOUR.length}
-                onClick={() => openLesson(lesson.n + 1)}
-              >
-                Next lesson
-              </button>
-            </div>
-          )}
+          <MoreText more={more}>
+            <p>{lesson.text}</p>
+            {rest && <p>{rest}</p>}
+            {lesson.sweep && (
+              <p>
+                <a href={`#v=1&${lesson.sweep}`} data-testid="lesson-sweep">
+                  Open the sweep this lesson was found with
+                </a>{' '}
+                (it trains every cell in your browser; the map fills in as they finish).
+              </p>
+            )}
+          </MoreText>
         </div>
       )}
     </nav>

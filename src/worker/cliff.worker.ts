@@ -1,11 +1,13 @@
 /// <reference lib="webworker" />
 /**
- * The cliff lesson's worker: computes the loss surface (coarse first, then
- * finer, so a picture appears at once and sharpens) and the descents.
+ * The cliff lesson's worker: computes the loss surface at the resolutions asked
+ * (the page has drawn its own coarse sketch already), coarse first, so the
+ * picture sharpens in steps.
  * Boundary: imports the training core, tfjs and the protocol; never React,
  * the store or anything that touches the DOM.
  */
-import { cliffSurface, descend } from '../train/cliff.ts';
+import { cliffSurface } from '../train/cliff.ts';
+import { descendPlain } from '../train/cliffPlain.ts';
 import { backendOrder, startBackend } from './backends.ts';
 import { unreachable, type FromCliffWorker, type ToCliffWorker } from './protocol.ts';
 
@@ -42,10 +44,10 @@ async function surface(message: Extract<ToCliffWorker, { type: 'surface' }>): Pr
   }
 }
 
+/** The page computes the descents itself; asked, the worker gives the same ones, without waiting for a backend. */
 async function paths(message: Extract<ToCliffWorker, { type: 'descend' }>): Promise<void> {
-  await ready;
   const started = performance.now();
-  const result = descend(message.start, message.clips, message.options);
+  const result = descendPlain(message.start, message.clips, message.options);
   post({ type: 'paths', id: message.id, paths: result, elapsedMs: performance.now() - started });
 }
 

@@ -1,6 +1,6 @@
 /**
- * The cliff lesson and the guided tour in a real browser: the surface is drawn
- * by the worker, a click starts both descents, a copied link reopens the same
+ * The cliff lesson and the guided tour in a real browser: the page sketches the
+ * surface at once and the worker sharpens it, a click starts both descents, a copied link reopens the same
  * picture and trajectories, and every tour lesson opens with its settings.
  */
 import type { Page } from 'playwright-core';
@@ -72,6 +72,44 @@ describe('the cliff lesson in Chromium', () => {
     console.log(
       `cliff: ${status}; final loss unclipped ${end.unclipped}, clipped ${end.clipped}; ${stats.colours} colours; screenshot ${file}`,
     );
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('starts drawn: the page sketches the surface and answers a click while the worker has not even loaded', async () => {
+    const context = await browser().newContext({ viewport: { width: 1366, height: 768 } });
+    // Hold the cliff worker's script: whatever the page shows until then, it drew without the worker.
+    const held: string[] = [];
+    await context.route(/cliff\.worker/, (route) => {
+      held.push(route.request().url());
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${base()}#v=1&page=cliff&tour=6`);
+    await page.getByTestId('cliff-canvas').waitFor();
+    await expect.poll(() => held.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await page.getByTestId('cliff-status').textContent()).toMatch(
+      /^Surface 64 x 64 sketched on the page in .* ms, sharpening\.\.\.$/,
+    );
+    const stats = await canvasStats(page);
+    expect(stats.painted).toBeGreaterThan(0.99);
+    expect(stats.colours).toBeGreaterThan(20);
+    // Both descents are drawn, and a click starts them anew where it lands.
+    const all = page.getByRole('button', { name: 'Show all steps' });
+    await expect.poll(() => all.isEnabled(), { timeout: 5_000 }).toBe(true);
+    await all.click();
+    const before = await page.getByTestId('cliff-loss-unclipped').textContent();
+    const box = await page.locator('svg.cliff-overlay').boundingBox();
+    if (!box) throw new Error('the cliff plane is not on the page');
+    await page.mouse.click(box.x + box.width * 0.2, box.y + box.height * 0.2);
+    await expect.poll(() => page.url()).toContain('cliffW=');
+    await expect.poll(() => all.isEnabled(), { timeout: 5_000 }).toBe(true);
+    await all.click();
+    expect(await page.getByTestId('cliff-loss-unclipped').textContent()).not.toBe(before);
+    // Still without the worker.
+    expect(await page.getByTestId('cliff-status').textContent()).toContain('sketched on the page');
+    await screenshot(page, 'cliff-before-the-worker');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -8,12 +8,20 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
+import { TOUR, lessonLink } from '../../src/experiment/tour.ts';
 import { SCREENSHOTS, openPage, phase, useBrowser, waitForBackends } from './browser.ts';
 
 const browser = useBrowser();
 const base = () => inject('baseUrl');
 const DENSE = '#v=1&preset=dense-explode&steps=40';
 const FIRST_CHARTS = ['loss', 'grad-norm-baseline', 'grad-norm-clipped'];
+/** The lessons that train runs (the cliff, lesson 6, has its own page). */
+const RUN_LESSONS = TOUR.filter((l) => !l.query.includes('page='));
+
+/** The charts a lesson must show in its first screen: the loss and its pair's per-layer charts (a lone run has one). */
+function firstChartsOf(lesson: (typeof TOUR)[number]): string[] {
+  return lesson.query.includes('pair=0') ? ['loss', 'grad-norm-clipped'] : FIRST_CHARTS;
+}
 
 /** What the student sees without scrolling (the viewport only, unlike browser.ts's full-page shots). */
 async function firstScreen(page: Page, name: string): Promise<void> {
@@ -25,6 +33,93 @@ async function box(page: Page, selector: string): Promise<{ x: number; y: number
   const b = await page.locator(selector).first().boundingBox();
   if (!b) throw new Error(`${selector} is not on the page`);
   return b;
+}
+
+interface CanvasLineCheck {
+  colour: string;
+  dashed: boolean;
+  vertices: number;
+  /** Vertices not under a line painted after this one. */
+  seen: number;
+  hits: number;
+  shifted: number;
+  opacity: string | null;
+}
+interface CanvasCheck {
+  lines: CanvasLineCheck[];
+  painted: number;
+}
+
+/** Whether each of a chart's SVG lines (kept invisible by recharts) has the canvas's painted line through it. */
+function canvasCheck(page: Page, id: string): Promise<CanvasCheck | null> {
+  return page.locator(`[data-chart=${id}]`).evaluate((frame) => {
+    const canvas = frame.querySelector('canvas.chart-lines');
+    const surface = frame.querySelector('.recharts-wrapper > svg.recharts-surface');
+    if (!(canvas instanceof HTMLCanvasElement) || !surface) return null;
+    const context2d = canvas.getContext('2d');
+    if (!context2d) return null;
+    const { data } = context2d.getImageData(0, 0, canvas.width, canvas.height);
+    const c = canvas.getBoundingClientRect();
+    const s = surface.getBoundingClientRect();
+    const scale = canvas.width / c.width;
+    const rgb = (colour: string) => {
+      const probe = document.createElement('canvas').getContext('2d');
+      if (!probe) return [0, 0, 0];
+      probe.fillStyle = colour;
+      probe.fillRect(0, 0, 1, 1);
+      return [...probe.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+    };
+    /** Whether a pixel near (x, y) of the chart's SVG is painted in about `colour`. */
+    const near = (x: number, y: number, [r, g, b]: number[]) => {
+      const cx = (x + s.left - c.left) * scale;
+      const cy = (y + s.top - c.top) * scale;
+      for (let dy = -2; dy <= 2; dy++)
+        for (let dx = -2; dx <= 2; dx++) {
+          const px = Math.round(cx + dx);
+          const py = Math.round(cy + dy);
+          if (px < 0 || py < 0 || px >= canvas.width || py >= canvas.height) continue;
+          const i = (py * canvas.width + px) * 4;
+          const alpha = data[i + 3] ?? 0;
+          const close =
+            Math.abs((data[i] ?? 0) - (r ?? 0)) +
+              Math.abs((data[i + 1] ?? 0) - (g ?? 0)) +
+              Math.abs((data[i + 2] ?? 0) - (b ?? 0)) <
+            90;
+          if (alpha > 100 && close) return true;
+        }
+      return false;
+    };
+    // recharts keeps each line's path (invisible: stroke-opacity 0) for its legend and tooltip; the canvas
+    // paints the lines in the same order, so a later line covers an earlier one where they meet.
+    const paths = [...surface.querySelectorAll('path.recharts-line-curve')].map((path) => ({
+      path,
+      vertices: [...(path.getAttribute('d') ?? '').matchAll(/(-?[\d.]+),(-?[\d.]+)/g)].map((m) => [
+        Number(m[1]),
+        Number(m[2]),
+      ]),
+    }));
+    const lines = paths.map(({ path, vertices }, index) => {
+      const colour = path.getAttribute('stroke') ?? '';
+      const dashed = Boolean(path.getAttribute('stroke-dasharray'));
+      const later = paths.slice(index + 1).flatMap((p) => p.vertices);
+      const visible = vertices.filter(
+        ([x, y]) => !later.some(([u, v]) => Math.abs((u ?? 0) - (x ?? 0)) < 3 && Math.abs((v ?? 0) - (y ?? 0)) < 3),
+      );
+      const hits = visible.filter(([x, y]) => near(x ?? 0, y ?? 0, rgb(colour))).length;
+      // The same test 6 px lower: a canvas drawn off by that much would pass the one above by chance.
+      const shifted = vertices.filter(([x, y]) => near(x ?? 0, (y ?? 0) + 6, rgb(colour))).length;
+      const opacity = path.getAttribute('stroke-opacity');
+      return { colour, dashed, vertices: vertices.length, seen: visible.length, hits, shifted, opacity };
+    });
+    return { lines, painted: data.filter((v, i) => i % 4 === 3 && v > 0).length };
+  });
+}
+
+/** The largest value labelled on a chart's y axis ("1e+30", "1,000", "0.01"...), or 0 without labels. */
+async function topYLabel(page: Page, chart: string): Promise<number> {
+  const labels = await page.locator(`[data-chart=${chart}] .recharts-yAxis-tick-labels text`).allTextContents();
+  const values = labels.map((l) => Number(l.replace(/,/g, ''))).filter((v) => Number.isFinite(v));
+  return Math.max(0, ...values);
 }
 
 async function playToTheEndOf(page: Page): Promise<void> {
@@ -141,6 +236,20 @@ describe("a student's first screen in Chromium", () => {
     await page.locator('[data-chart=loss]').waitFor();
     await firstScreen(page, 'first-screen-768x1024');
     await playToTheEnd(page);
+    // A screenshot taken here once showed the loss chart at 0.001-1000 without the baseline's blow-up: a frame
+    // drawn before the chart's axis caught up (it is redrawn at most every 250 ms; 0.001-1000 is the axis of a
+    // chart with no points yet), not a wrong axis. Wait for the axis the finished runs give, then look.
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('[data-chart=loss]')
+            .getByText(/^last finite: /)
+            .count(),
+        { timeout: 5_000 },
+      )
+      .toBe(1);
+    await expect.poll(() => topYLabel(page, 'loss'), { timeout: 5_000 }).toBeGreaterThan(1e3);
     const loss = await box(page, '[data-chart=loss]');
     expect(loss.y).toBeLessThan(1024);
     expect(loss.y + loss.height).toBeLessThanOrEqual(1024);
@@ -208,77 +317,36 @@ describe("a student's first screen in Chromium", () => {
     const { page, context, errors } = await openPage(browser(), `${base()}${DENSE}`, { width: 1366, height: 768 });
     await playToTheEnd(page);
     for (const id of ['loss', 'grad-norm-clipped']) {
-      // With the pointer on it, the chart gives recharts the current points (for the tooltip).
+      // With the pointer on it, the chart gives recharts the current points (for the tooltip). That takes a
+      // render, and the canvas repaints on the next animation frame: on a loaded machine more than the 100 ms
+      // this test once waited (its flaky failure), so it polls until both have caught up.
       await page.locator(`[data-chart=${id}] .recharts-wrapper`).hover();
-      await page.waitForTimeout(100);
-      const result = await page.locator(`[data-chart=${id}]`).evaluate((frame) => {
-        const canvas = frame.querySelector('canvas.chart-lines');
-        const surface = frame.querySelector('.recharts-wrapper > svg.recharts-surface');
-        if (!(canvas instanceof HTMLCanvasElement) || !surface) return null;
-        const context2d = canvas.getContext('2d');
-        if (!context2d) return null;
-        const { data } = context2d.getImageData(0, 0, canvas.width, canvas.height);
-        const c = canvas.getBoundingClientRect();
-        const s = surface.getBoundingClientRect();
-        const scale = canvas.width / c.width;
-        const rgb = (colour: string) => {
-          const probe = document.createElement('canvas').getContext('2d');
-          if (!probe) return [0, 0, 0];
-          probe.fillStyle = colour;
-          probe.fillRect(0, 0, 1, 1);
-          return [...probe.getImageData(0, 0, 1, 1).data.slice(0, 3)];
-        };
-        /** Whether a pixel near (x, y) of the chart's SVG is painted in about `colour`. */
-        const near = (x: number, y: number, [r, g, b]: number[]) => {
-          const cx = (x + s.left - c.left) * scale;
-          const cy = (y + s.top - c.top) * scale;
-          for (let dy = -2; dy <= 2; dy++)
-            for (let dx = -2; dx <= 2; dx++) {
-              const px = Math.round(cx + dx);
-              const py = Math.round(cy + dy);
-              if (px < 0 || py < 0 || px >= canvas.width || py >= canvas.height) continue;
-              const i = (py * canvas.width + px) * 4;
-              const alpha = data[i + 3] ?? 0;
-              const close =
-                Math.abs((data[i] ?? 0) - (r ?? 0)) +
-                  Math.abs((data[i + 1] ?? 0) - (g ?? 0)) +
-                  Math.abs((data[i + 2] ?? 0) - (b ?? 0)) <
-                90;
-              if (alpha > 100 && close) return true;
-            }
-          return false;
-        };
-        // recharts keeps each line's path (invisible: stroke-opacity 0) for its legend and tooltip.
-        const lines = [...surface.querySelectorAll('path.recharts-line-curve')].map((path) => {
-          const colour = path.getAttribute('stroke') ?? '';
-          const dashed = Boolean(path.getAttribute('stroke-dasharray'));
-          const vertices = [...(path.getAttribute('d') ?? '').matchAll(/(-?[\d.]+),(-?[\d.]+)/g)].map((m) => [
-            Number(m[1]),
-            Number(m[2]),
-          ]);
-          const hits = vertices.filter(([x, y]) => near(x ?? 0, y ?? 0, rgb(colour))).length;
-          // The same test 6 px lower: a canvas drawn off by that much would pass the one above by chance.
-          const shifted = vertices.filter(([x, y]) => near(x ?? 0, (y ?? 0) + 6, rgb(colour))).length;
-          const opacity = path.getAttribute('stroke-opacity');
-          return { colour, dashed, vertices: vertices.length, hits, shifted, opacity };
-        });
-        return { lines, painted: data.filter((v, i) => i % 4 === 3 && v > 0).length };
-      });
-      expect(result, id).not.toBeNull();
-      expect(result?.painted, id).toBeGreaterThan(100);
-      const solid = result?.lines.filter((l) => !l.dashed && l.vertices > 1) ?? [];
-      expect(solid.length, id).toBeGreaterThan(0);
+      let result: CanvasCheck | null = null;
+      await expect
+        .poll(
+          async () => {
+            result = await canvasCheck(page, id);
+            const solid = result?.lines.filter((l) => !l.dashed && l.vertices > 1) ?? [];
+            return solid.length > 0 && solid.every((l) => l.hits / Math.max(1, l.seen) > 0.95);
+          },
+          { timeout: 10_000, interval: 200 },
+        )
+        .toBe(true);
+      const checked = result as CanvasCheck | null;
+      expect(checked, id).not.toBeNull();
+      expect(checked?.painted, id).toBeGreaterThan(100);
+      const solid = checked?.lines.filter((l) => !l.dashed && l.vertices > 1) ?? [];
       for (const line of solid) {
         expect(line.opacity, id).toBe('0');
-        // Every vertex of the SVG line has the canvas line through it (a few may sit just off the plot's edge).
-        expect(line.hits / line.vertices, `${id} ${line.colour}: ${line.hits} of ${line.vertices}`).toBeGreaterThan(
-          0.95,
-        );
+        // Every visible vertex of the SVG line has the canvas line through it; one under a line painted later
+        // (both runs' step 1 is the same loss: the runs start from the same weights) cannot be seen, so is not asked.
+        expect(line.hits / line.seen, `${id} ${line.colour}: ${line.hits} of ${line.seen}`).toBeGreaterThan(0.95);
+        expect(line.seen / line.vertices, `${id} ${line.colour}: hidden vertices`).toBeGreaterThan(0.5);
       }
       // The longest line (the clipped run's, mostly level) mostly misses 6 px lower (a steep one would not).
       const longest = solid.reduce((a, b) => (b.vertices > a.vertices ? b : a));
       expect(longest.shifted / longest.vertices, `${id} ${longest.colour} 6 px off`).toBeLessThan(0.5);
-      console.log(`${id}: ${JSON.stringify(result?.lines)}`);
+      console.log(`${id}: ${JSON.stringify(checked?.lines)}`);
     }
     expect(errors).toEqual([]);
     await context.close();
@@ -368,4 +436,91 @@ describe("a student's first screen in Chromium", () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+});
+
+describe('every lesson, at a glance', () => {
+  it.each(RUN_LESSONS)(
+    'lesson $n at 1366x768: two sentences above the charts; loss and gradient-norm charts in the first screen after Play; every lesson in the tour row',
+    async (lesson) => {
+      const { page, context, errors } = await openPage(browser(), `${base()}#${lessonLink(lesson)}`, {
+        width: 1366,
+        height: 768,
+      });
+      const charts = firstChartsOf(lesson);
+      await page.locator('[data-chart=loss]').waitFor();
+      // The tour: every lesson's button inside the row, the row not scrolled, the page not wider than the window.
+      const tour = await page.locator('.tour-steps').evaluate((row) => {
+        const r = row.getBoundingClientRect();
+        const buttons = [...row.querySelectorAll('button')].map((b) => b.getBoundingClientRect());
+        return {
+          overflow: row.scrollWidth - row.clientWidth,
+          outside: buttons.filter((b) => b.left < r.left - 0.5 || b.right > r.right + 0.5).length,
+          count: buttons.length,
+        };
+      });
+      expect(tour.count).toBeGreaterThanOrEqual(RUN_LESSONS.length + 1);
+      expect(tour.overflow).toBeLessThanOrEqual(0);
+      expect(tour.outside).toBe(0);
+      for (const l of TOUR)
+        expect(await page.getByRole('button', { name: `${l.n}. ${l.title}` }).isVisible()).toBe(true);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1366);
+      // At most two sentences shown above the charts; the rest is folded under "More".
+      const lead = (await page.locator('.lesson-lead').innerText()).replace(/\s*More\b.*$/s, '');
+      expect(lead.match(/[.!?](\s|$)/g)?.length ?? 0, lead).toBeLessThanOrEqual(2);
+      expect(await page.locator('#lesson-more').isVisible()).toBe(false);
+
+      const sides = charts.length === 2 ? ['clipped'] : ['baseline', 'clipped'];
+      await waitForBackends(page, sides);
+      await page.getByRole('button', { name: 'Play' }).click();
+      // After Play, with steps arriving (and anything that appears as they do), the charts stay in the first screen.
+      await expect
+        .poll(async () => Number(await page.getByTestId('step-clipped').textContent()), { timeout: 60_000 })
+        .toBeGreaterThanOrEqual(3);
+      for (const id of charts) {
+        const b = await box(page, `[data-chart=${id}]`);
+        expect(b.y, `lesson ${lesson.n} ${id}`).toBeGreaterThanOrEqual(0);
+        expect(b.y + b.height, `lesson ${lesson.n} ${id}`).toBeLessThanOrEqual(768);
+      }
+      await firstScreen(page, `lesson-${lesson.n}-1366x768-after-play`);
+      expect(errors).toEqual([]);
+      await context.close();
+    },
+  );
+
+  it.each(RUN_LESSONS)(
+    'lesson $n on a phone (390x844): every chart is at least 200 px tall, its plot at least 120 px',
+    async (lesson) => {
+      const { page, context, errors } = await openPage(browser(), `${base()}#${lessonLink(lesson)}`, {
+        width: 390,
+        height: 844,
+      });
+      await page.locator('[data-chart=loss]').waitFor();
+      // Every chart, scrolled into view (a chart off screen may skip its drawing), then measured.
+      const ids = await page
+        .locator('[data-chart]')
+        .evaluateAll((frames) => frames.map((f) => f.getAttribute('data-chart')));
+      expect(ids.length).toBeGreaterThanOrEqual(3);
+      for (const id of ids) {
+        const chart = page.locator(`[data-chart=${id}]`);
+        await chart.scrollIntoViewIfNeeded();
+        await expect
+          .poll(
+            () =>
+              chart.evaluate((frame) => {
+                const surface = frame.querySelector('.recharts-wrapper > svg.recharts-surface');
+                const grid = frame.querySelector('.recharts-cartesian-grid');
+                return Math.min(
+                  (surface?.getBoundingClientRect().height ?? 0) >= 200 ? 1 : 0,
+                  (grid?.getBoundingClientRect().height ?? 0) >= 120 ? 1 : 0,
+                );
+              }),
+            { timeout: 5_000, message: `lesson ${lesson.n} ${id}` },
+          )
+          .toBe(1);
+      }
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(errors).toEqual([]);
+      await context.close();
+    },
+  );
 });
