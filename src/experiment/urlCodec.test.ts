@@ -261,7 +261,7 @@ describe('experiment links', () => {
 
   it('refuses bad cliff settings by name and keeps the defaults', () => {
     const { cliff, view, issues } = decodeExperiment(
-      'v=1&page=moon&tour=9&cliffT=1000&cliffLr=-1&cliffClip=<b>&cliffWMin=5&cliffWMax=1',
+      'v=1&page=moon&tour=99&cliffT=1000&cliffLr=-1&cliffClip=<b>&cliffWMin=5&cliffWMax=1',
     );
     expect(view).toEqual(DEFAULT_VIEW);
     expect(cliff).toEqual(DEFAULT_CLIFF);
