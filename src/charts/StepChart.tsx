@@ -28,7 +28,7 @@ import type { Point } from '../store/downsample.ts';
 import { paint, registerPainter, type CanvasPicture, type PlotGeometry } from './lineCanvas.ts';
 import { useLiveWhile, type LiveSource } from './live.ts';
 import { useLegendGrowth } from './legendGrowth.ts';
-import { DIVERGED_COLOR } from './palette.ts';
+import { DIVERGED_COLOR, KNOB_COLOR } from './palette.ts';
 import { logAxis, type LogAxis } from './scales.ts';
 import type { RunSide } from '../experiment/config.ts';
 
@@ -47,6 +47,8 @@ export interface LineSpec {
 export interface StepMarker {
   step: number;
   label: string;
+  /** A knob turned while the run trained: drawn grey and dotted, so red keeps meaning "diverged". */
+  kind?: 'knob';
 }
 
 /** The y axis: linear over a domain, or log (decade ticks, perhaps a break) as scales.ts's logAxis made it. */
@@ -65,7 +67,7 @@ export interface StepChartProps {
   yDomain?: [number, number];
   yLog?: boolean;
   yLabel: string;
-  /** Where runs diverged: a thin red vertical line each, at the first step that was not finite. */
+  /** Where runs diverged (a thin red dashed line at the first step that was not finite) and knobs turned (grey). */
   divergences?: StepMarker[];
   /** Narrated events: a faint line in the run's colour with the event's number, told in "What happened". */
   events?: (StepMarker & { color: string })[];
@@ -464,10 +466,14 @@ export const StepChart = memo(function StepChart({
             <ReferenceLine
               key={`d-${d.label}`}
               x={d.step}
-              stroke={DIVERGED_COLOR}
+              stroke={d.kind === 'knob' ? KNOB_COLOR : DIVERGED_COLOR}
               strokeWidth={1}
-              strokeDasharray="4 3"
-              label={referenceLabel(d.label, 'insideBottomLeft', DIVERGED_COLOR)}
+              strokeDasharray={d.kind === 'knob' ? '1 2' : '4 3'}
+              label={
+                d.kind === 'knob'
+                  ? referenceLabel(d.label, 'insideTopRight', KNOB_COLOR)
+                  : referenceLabel(d.label, 'insideBottomLeft', DIVERGED_COLOR)
+              }
             />
           ))}
         </ComposedChart>

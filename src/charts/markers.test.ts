@@ -33,8 +33,8 @@ describe('knob markers', () => {
       }),
     };
     expect(knobMarkers(runs)).toEqual([
-      { step: 20, label: 'clip norm:1 → norm:0.1 (step 20)' },
-      { step: 40, label: 'lr 0.07 → 0.01 (step 40)' },
+      { step: 20, label: 'clip norm:1 → norm:0.1 (step 20)', kind: 'knob' },
+      { step: 40, label: 'lr 0.07 → 0.01 (step 40)', kind: 'knob' },
     ]);
   });
 
@@ -45,5 +45,7 @@ describe('knob markers', () => {
     };
     expect(divergenceMarkers(runs).map((m) => m.step)).toEqual([5, 7]);
     expect(divergenceMarkers(runs)[1]?.label).toBe('lr 0.07 → 0.5 (step 7)');
+    // A divergence is drawn red, a knob grey: the marker says which it is.
+    expect(divergenceMarkers(runs).map((m) => m.kind)).toEqual([undefined, 'knob']);
   });
 });

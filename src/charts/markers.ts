@@ -27,7 +27,7 @@ export function knobMarkers(runs: Partial<Record<RunSide, RunView>>): StepMarker
   for (const r of Object.values(runs) as RunView[])
     for (const mark of r.knobMarks ?? []) {
       const label = `${mark.label} (step ${mark.step})`;
-      seen.set(label, { step: mark.step, label });
+      seen.set(label, { step: mark.step, label, kind: 'knob' });
     }
   return [...seen.values()].sort((a, b) => a.step - b.step);
 }

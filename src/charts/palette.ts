@@ -34,6 +34,8 @@ export const SIDE_COLOR: Record<RunSide, string> = {
 };
 export const LAYER_COLORS = ['#1b7f5b', '#b55d00', '#6a3fb5', '#0f7c99', '#9a2f6b'] as const;
 export const DIVERGED_COLOR = '#d1001f';
+/** A knob turned during a run: a neutral grey, since every hue here already says how a run clips. */
+export const KNOB_COLOR = '#4a4f57';
 
 /** Layer `index`'s colour; the colours repeat after the fifth layer. */
 export function layerColor(index: number): string {

@@ -427,3 +427,49 @@ describe('quotableEvaluation: what the run card and the summaries may quote', ()
     expect(quotableEvaluation(null, null)).toBeNull();
   });
 });
+
+describe('the narrator over a long run', () => {
+  it("its story's figures are the run's, from running totals: checked against the whole history, worked by hand", () => {
+    // 5,003 steps: the loss falls as 1/step and is NaN on every 97th; clipping acts on every third step and keeps
+    // half of it, turned by 60 degrees (cosine 0.5).
+    const narrator = new Narrator(GLOBAL_1, dense);
+    const losses: number[] = [];
+    for (let n = 1; n <= 5003; n++) {
+      const loss = n % 97 === 0 ? NaN : 1 / n;
+      losses.push(loss);
+      const acts = n % 3 === 0;
+      narrator.observe(
+        step(n, {
+          loss,
+          clipFraction: acts ? 1 : 0,
+          globalNormPre: 2,
+          globalNormPost: acts ? 1 : 2,
+          ...(acts ? { clipCosine: 0.5 } : {}),
+        }),
+      );
+    }
+    const story = narrator.story();
+    expect(story.steps).toBe(5003);
+    expect(story.clippedSteps).toBe(1667);
+    expect(story.appliedRatio).toBeCloseTo(0.5, 12);
+    expect(story.turnDegrees).toBeCloseTo(60, 9);
+    expect(story.firstLoss).toBe(1);
+    // The final loss: the mean of the last round(5003 / 10) = 500 finite losses.
+    const finite = losses.filter(Number.isFinite).slice(-500);
+    expect(finite).toHaveLength(500);
+    expect(story.finalLoss).toBeCloseTo(finite.reduce((a, b) => a + b, 0) / 500, 15);
+    // By hand: the last 500 finite steps run from 4,498 to 5,003 less the six multiples of 97 among them
+    // (4,559 ... 5,044 minus 5,044), so the mean of 1/n is about 1 / 4,750.
+    expect(story.finalLoss).toBeGreaterThan(1 / 5003);
+    expect(story.finalLoss).toBeLessThan(1 / 4498);
+  });
+
+  it('judges a spike against the last 50 norms only', () => {
+    const narrator = new Narrator(NO_CLIP, dense);
+    // 100 steps at norm 100, then 50 at norm 1: the median of the last 50 is 1, so a norm of 20 is a spike.
+    for (let n = 1; n <= 100; n++) narrator.observe(step(n, { globalNormPre: 100, globalNormPost: 100 }));
+    for (let n = 101; n <= 150; n++) narrator.observe(step(n, { globalNormPre: 1, globalNormPost: 1 }));
+    const events = narrator.observe(step(151, { globalNormPre: 20, globalNormPost: 20 }));
+    expect(events.map((e) => e.kind)).toEqual(['spike']);
+  });
+});

@@ -109,13 +109,64 @@ export interface RunStory {
   events: NarrationEvent[];
 }
 
+/** The finite batch losses of a run, in a typed array that doubles as it fills: 8 bytes a step, no boxing. */
+class LossLog {
+  private values = new Float64Array(1024);
+  count = 0;
+  /** Every loss seen, finite or not (the final loss's window is a tenth of these). */
+  seen = 0;
+
+  push(loss: number): void {
+    this.seen += 1;
+    if (!Number.isFinite(loss)) return;
+    if (this.count === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.count++] = loss;
+  }
+
+  first(): number | null {
+    return this.count > 0 ? (this.values[0] ?? null) : null;
+  }
+
+  /** The mean of the last `n` finite losses (fewer if there are fewer). */
+  meanOfLast(n: number): number | null {
+    const from = Math.max(0, this.count - n);
+    if (from >= this.count) return null;
+    let sum = 0;
+    for (let i = from; i < this.count; i++) sum += this.values[i] ?? 0;
+    return sum / (this.count - from);
+  }
+}
+
+/** Keeps the last `size` values pushed. */
+function keepLast<T>(values: T[], value: T, size: number): void {
+  values.push(value);
+  if (values.length > size) values.shift();
+}
+
+/**
+ * Listens to one run's steps and says what happened. It keeps running totals and short windows, not the run's
+ * history, so a run of a hundred thousand steps costs it no more per step, and its story no more to write, than one
+ * of a hundred (the page asks for the story once a second while the run trains).
+ */
 export class Narrator {
   private ctx: RunContext;
+  /** The last MEDIAN_WINDOW finite gradient norms (a spike is judged against their median). */
   private readonly norms: number[] = [];
-  private readonly acted: boolean[] = [];
-  private readonly ratios: number[] = [];
-  private readonly turns: number[] = [];
-  private readonly losses: number[] = [];
+  /** Whether clipping acted, on each of the last MOST_WINDOW steps, and on how many steps in all. */
+  private readonly recentActed: boolean[] = [];
+  private actedSteps = 0;
+  /** ||applied|| / ||raw|| of the last MOST_WINDOW steps clipping acted on, and their sum and count over the run. */
+  private readonly recentRatios: number[] = [];
+  private ratioSum = 0;
+  private ratioCount = 0;
+  /** The angle clipping turned the steps it acted on: sum and count over the run. */
+  private turnSum = 0;
+  private turnCount = 0;
+  private readonly losses = new LossLog();
   private readonly told = new Set<NarrationKind>();
   private readonly events: NarrationEvent[] = [];
   private lastSpikeStep = -Infinity;
@@ -124,6 +175,7 @@ export class Narrator {
   private lastSpectral: (number | null)[] | null = null;
   private saturatedLayers = new Set<number>();
   private divergence: Divergence | null = null;
+  /** Every evaluation (one per evalEvery steps: few); which may be quoted depends on a divergence still to come. */
   private readonly evals: EvalMetrics[] = [];
   private steps = 0;
   /** The last KNOB_WINDOW steps, and the knobs turned whose sentence waits for the steps after them. */
@@ -212,20 +264,17 @@ export class Narrator {
   }
 
   story(): RunStory {
-    const actedSteps = this.acted.filter(Boolean).length;
-    const tail = Math.max(1, Math.round(this.losses.length / 10));
-    const finite = this.losses.filter(Number.isFinite);
-    const last = finite.slice(-tail);
+    const tail = Math.max(1, Math.round(this.losses.seen / 10));
     const usable = this.evals.filter((e) => quotableEvaluation(e, this.divergence) !== null);
     return {
       task: this.ctx.task,
       steps: this.steps,
       divergence: this.divergence,
-      clippedSteps: actedSteps,
-      appliedRatio: this.ratios.length ? this.ratios.reduce((a, b) => a + b, 0) / this.ratios.length : null,
-      turnDegrees: this.turns.length ? this.turns.reduce((a, b) => a + b, 0) / this.turns.length : null,
-      firstLoss: finite[0] ?? null,
-      finalLoss: last.length ? last.reduce((a, b) => a + b, 0) / last.length : null,
+      clippedSteps: this.actedSteps,
+      appliedRatio: this.ratioCount ? this.ratioSum / this.ratioCount : null,
+      turnDegrees: this.turnCount ? this.turnSum / this.turnCount : null,
+      firstLoss: this.losses.first(),
+      finalLoss: this.losses.meanOfLast(tail),
       lastEval: usable.at(-1) ?? null,
       spectralNorm: this.lastSpectral ? this.lastSpectral.map((v) => v ?? NaN) : null,
       events: [...this.events],
@@ -235,18 +284,22 @@ export class Narrator {
   private clipping(m: StepMetrics, tell: (kind: NarrationKind, said: Claim | null) => void): void {
     if (this.clip.mode === 'none') return;
     const acted = m.clipFraction > 0;
-    this.acted.push(acted);
+    keepLast(this.recentActed, acted, MOST_WINDOW);
+    if (acted) this.actedSteps += 1;
     if (acted && Number.isFinite(m.globalNormPre) && m.globalNormPre > 0) {
-      this.ratios.push(m.globalNormPost / m.globalNormPre);
+      const ratio = m.globalNormPost / m.globalNormPre;
+      keepLast(this.recentRatios, ratio, MOST_WINDOW);
+      this.ratioSum += ratio;
+      this.ratioCount += 1;
     }
     if (acted && m.clipCosine !== undefined && Number.isFinite(m.clipCosine)) {
-      this.turns.push((Math.acos(Math.min(1, Math.max(-1, m.clipCosine))) * 180) / Math.PI);
+      this.turnSum += (Math.acos(Math.min(1, Math.max(-1, m.clipCosine))) * 180) / Math.PI;
+      this.turnCount += 1;
     }
     if (acted && !this.told.has('clip-first')) tell('clip-first', clipFirstClaim(this.ctx, m));
-    const recent = this.acted.slice(-MOST_WINDOW);
-    const count = recent.filter(Boolean).length;
-    if (recent.length === MOST_WINDOW && count > MOST_WINDOW / 2 && !this.told.has('clip-most')) {
-      const ratios = this.ratios.slice(-count);
+    const count = this.recentActed.filter(Boolean).length;
+    if (this.recentActed.length === MOST_WINDOW && count > MOST_WINDOW / 2 && !this.told.has('clip-most')) {
+      const ratios = this.recentRatios.slice(-count);
       const mean = ratios.reduce((a, b) => a + b, 0) / ratios.length;
       tell('clip-most', clipMostClaim(this.ctx, m.step, count, MOST_WINDOW, mean));
     }
@@ -254,8 +307,8 @@ export class Narrator {
 
   private spike(m: StepMetrics, tell: (kind: NarrationKind, said: Claim | null) => void): void {
     const norm = m.globalNormPre;
-    const before = this.norms.slice(-MEDIAN_WINDOW);
-    if (Number.isFinite(norm)) this.norms.push(norm);
+    const before = [...this.norms];
+    if (Number.isFinite(norm)) keepLast(this.norms, norm, MEDIAN_WINDOW);
     if (before.length < MEDIAN_MIN || !Number.isFinite(norm)) return;
     const quiet = m.step - this.lastSpikeStep > SPIKE_COOLDOWN;
     if (!quiet || this.spikesTold >= MAX_SPIKES) return;
