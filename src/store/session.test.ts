@@ -174,6 +174,18 @@ describe('session', () => {
     expect(advanceTargets(b)).toEqual([1, 2]);
   });
 
+  it('one step pressed while the runs are still starting is granted, not lost: the workers take it once ready', () => {
+    const [a, b] = pair();
+    expect(useLab.getState().runs.clipped?.phase).toBe('starting');
+    stepOnce();
+    expect(advanceTargets(a)).toEqual([1]);
+    expect(advanceTargets(b)).toEqual([1]);
+    readyAll();
+    a.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });
+    b.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });
+    expect(useLab.getState().runs.clipped?.step).toBe(1);
+  });
+
   it('a new setting replaces the runs: old workers are disposed and the series cleared', () => {
     readyAll();
     at(workers, 0, 'worker').emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });

@@ -444,7 +444,10 @@ export function pause(): void {
 export function stepOnce(): void {
   useLab.setState({ playing: false });
   const { runs, config } = useLab.getState();
-  const active = activeSides();
+  // A run still starting takes the step too: its worker keeps the grant and takes it once it is ready.
+  const active = (Object.keys(runs) as RunSide[]).filter(
+    (side) => runs[side]?.phase === 'starting' || activeSides().includes(side),
+  );
   if (active.length === 0) return;
   // By the steps granted, not the steps reported: a second press before a run has reported its first step
   // would otherwise only repeat the first grant and be lost.

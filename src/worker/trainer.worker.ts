@@ -226,6 +226,8 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
   // The real run starts from the seed, untouched by any trial.
   run = new Run({ config, side, data });
   post({ type: 'ready', backend, layout: run.layout, trainRows: trainRows(data) });
+  // A step asked for while the run was starting (the right arrow pressed at once) is taken now, not lost.
+  if (target > 0) void loop();
 }
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {

@@ -100,9 +100,11 @@ describe('the cliff lesson in Chromium', () => {
     await expect.poll(() => all.isEnabled(), { timeout: 5_000 }).toBe(true);
     await all.click();
     const before = await page.getByTestId('cliff-loss-unclipped').textContent();
-    const box = await page.locator('svg.cliff-overlay').boundingBox();
+    // "Show all steps" is below the plane and scrolled it up: the locator's click brings the plane back into view.
+    const plane = page.locator('svg.cliff-overlay');
+    const box = await plane.boundingBox();
     if (!box) throw new Error('the cliff plane is not on the page');
-    await page.mouse.click(box.x + box.width * 0.2, box.y + box.height * 0.2);
+    await plane.click({ position: { x: box.width * 0.2, y: box.height * 0.2 } });
     await expect.poll(() => page.url()).toContain('cliffW=');
     await expect.poll(() => all.isEnabled(), { timeout: 5_000 }).toBe(true);
     await all.click();

@@ -19,6 +19,9 @@ describe('knobs that act while it trains', () => {
     await page.getByRole('button', { name: 'Play' }).click();
     // The baseline explodes at step 5; then pause the clipped run part-way.
     await expect.poll(() => phase(page, 'baseline'), { timeout: 30_000 }).toBe('diverged');
+    // A few steps past the divergence, so the change is after it (Pause at once could land on step 5 itself).
+    const clippedStep = async () => Number(await page.getByTestId('step-clipped').textContent());
+    await expect.poll(clippedStep, { timeout: 30_000 }).toBeGreaterThan(7);
     await page.getByRole('button', { name: 'Pause' }).click();
     expect(await phase(page, 'clipped')).toBe('paused');
     await page.getByLabel('threshold c').fill('0.1');
