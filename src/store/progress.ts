@@ -17,8 +17,8 @@ export interface Progress {
   /** The furthest step any run reached (what "Step N / total" shows). */
   step: number;
   /**
-   * The slowest training run's speed; once none trains, the pace the runs last had (the slowest of their last
-   * speeds), so the readout does not go blank at the end of a run; null when no run has a speed yet.
+   * The slowest training run's speed; once none trains, the pace the runs that went furthest last had (the slowest
+   * of their last speeds), so the readout does not go blank at the end of a run; null when no run has a speed yet.
    */
   stepsPerSecond: number | null;
   /** Seconds until the last training run reaches `totalSteps`, or null (always null once none trains). */
@@ -32,7 +32,10 @@ export function progressOf(runs: readonly RunPace[], totalSteps: number): Progre
     some.map((r) => r.stepsPerSecond).filter((s): s is number => s !== null && s > 0);
   const speeds = speedsOf(training);
   if (training.length === 0) {
-    const last = speedsOf(runs);
+    // The runs that went furthest set the last pace: a run that diverged at step 5 stopped at the slow pace of the
+    // first steps, and the race went on at full speed for hundreds of steps after it.
+    const furthest = speedsOf(runs.filter((r) => r.step === step));
+    const last = furthest.length > 0 ? furthest : speedsOf(runs);
     return { step, stepsPerSecond: last.length > 0 ? Math.min(...last) : null, secondsLeft: null };
   }
   if (speeds.length === 0) return { step, stepsPerSecond: null, secondsLeft: null };

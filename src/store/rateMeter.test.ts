@@ -98,6 +98,20 @@ describe('the speed and time left shown for a race', () => {
     ).toEqual({ step: 10, stepsPerSecond: 5, secondsLeft: null });
   });
 
+  it('once a race is over, the pace is that of the runs that went the distance, not of one that diverged at step 5', () => {
+    // The unclipped run diverged during the paced first steps (4 a second); the others finished at full speed.
+    const race = progressOf(
+      [
+        { phase: 'diverged', step: 5, stepsPerSecond: 4.33 },
+        { phase: 'finished', step: 400, stepsPerSecond: 52 },
+        { phase: 'finished', step: 400, stepsPerSecond: 48 },
+        { phase: 'finished', step: 400, stepsPerSecond: 50 },
+      ],
+      400,
+    );
+    expect(race).toEqual({ step: 400, stepsPerSecond: 48, secondsLeft: null });
+  });
+
   it('says nothing of speed when no run has one yet, training or not', () => {
     expect(progressOf([{ phase: 'running', step: 0, stepsPerSecond: null }], 10)).toEqual({
       step: 0,
