@@ -44,6 +44,12 @@ export const MODE_MARKER: Record<ClipMode, MarkerShape | null> = {
   global: 'circle',
   'global-tf': 'circle',
 };
+/** A clipping mode's marker, filled (the first run of that mode); none for the unclipped run. */
+export function modeMarker(mode: ClipMode): LineMarker | undefined {
+  const shape = MODE_MARKER[mode];
+  return shape ? { shape, hollow: false } : undefined;
+}
+
 /** A second unclipped run's marker (the first has none). */
 export const SPARE_NONE_MARKER: MarkerShape = 'diamond';
 
