@@ -82,6 +82,9 @@ describe('paint', () => {
       [MODE_COLOR.global, DASH],
     ]);
     expect(calls.filter((c) => c.name === 'setLineDash').map((c) => c.args[0])).toContainEqual(DASH);
+    // The markers come after every line, so no later line covers them.
+    const lastLine = calls.lastIndexOf(lineStrokes.at(-1) as Call);
+    expect(calls.findIndex((c) => c.name === 'fill')).toBeGreaterThan(lastLine);
   });
 
   it("draws a clipped run's markers in its colour, solid even on a dashed line, and none on the unclipped run", () => {

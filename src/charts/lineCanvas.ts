@@ -38,7 +38,7 @@ export const LINE_WIDTH = 1.6;
 export const DASH = [5, 3];
 /** Markers along a line: this many pixels apart in x, each about MARKER_PX across. */
 export const MARKER_EVERY_PX = 84;
-export const MARKER_PX = 7;
+export const MARKER_PX = 8;
 /**
  * Where along x each kind of marker starts, so markers of lines lying on top of each other fall side by side,
  * not on one spot: a run's filled and hollow markers too.
@@ -192,6 +192,7 @@ export function paint(canvas: HTMLCanvasElement, g: PlotGeometry, picture: Canva
   context.lineWidth = LINE_WIDTH;
   context.lineJoin = 'miter';
   context.lineCap = 'butt';
+  const marked: { at: number[]; marker: LineMarker; color: string }[] = [];
   for (const line of picture.lines) {
     const xy = linePixels(line.points, picture.toY, g);
     if (xy.length < 4) continue;
@@ -201,8 +202,10 @@ export function paint(canvas: HTMLCanvasElement, g: PlotGeometry, picture: Canva
     context.strokeStyle = line.color;
     context.setLineDash(line.dashed ? DASH : []);
     context.stroke();
-    if (line.marker) paintMarkers(context, markerPositions(xy, g.x, line.marker), line.marker, line.color);
+    if (line.marker) marked.push({ at: markerPositions(xy, g.x, line.marker), marker: line.marker, color: line.color });
   }
+  // Markers over every line, so a later line's noise does not hide an earlier run's markers.
+  for (const m of marked) paintMarkers(context, m.at, m.marker, m.color);
   const ticks = picture.clipTicks;
   if (ticks && ticks.steps.length > 0) {
     context.setLineDash([]);
