@@ -20,7 +20,7 @@ import {
 } from './live.ts';
 import { ADDING_REFERENCE } from './LossChart.tsx';
 import { divergenceMarkers, latestInWords } from './markers.ts';
-import { runColor, runLabel } from './palette.ts';
+import { runLabel, runStyle } from './palette.ts';
 import { StepChart, type LineSpec, type YAxisSpec } from './StepChart.tsx';
 import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
 
@@ -54,7 +54,7 @@ export function AccuracyChart() {
           lines.push({
             key: `${side}-test-mse`,
             name: `${runLabel(runs, side)} test MSE`,
-            color: runColor(runs, side),
+            ...runStyle(runs, side),
             points: evals.map((e) => ({ x: e.step, y: e.testLoss })),
           });
           continue;
@@ -62,14 +62,14 @@ export function AccuracyChart() {
         lines.push({
           key: `${side}-batch`,
           name: `${runLabel(runs, side)} batch accuracy`,
-          color: runColor(runs, side),
+          ...runStyle(runs, side),
           dashed: true,
           points: s.points('accuracy', stepWindow, MAX_POINTS / 2),
         });
         lines.push({
           key: `${side}-test`,
           name: `${runLabel(runs, side)} test accuracy`,
-          color: runColor(runs, side),
+          ...runStyle(runs, side),
           points: evals.flatMap((e) => (e.testAccuracy === null ? [] : [{ x: e.step, y: e.testAccuracy }])),
         });
       }

@@ -9,7 +9,7 @@ import { toDegrees } from './angle.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 import { linesKey, mapLive, useLiveModel, useLiveView, useStable, VIEW_INTERVAL_MS, type SeriesList } from './live.ts';
 import { divergenceMarkers, latestInWords } from './markers.ts';
-import { runColor, runLabel } from './palette.ts';
+import { runLabel, runStyle } from './palette.ts';
 import { StepChart, type LineSpec, type YAxisSpec } from './StepChart.tsx';
 import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
 
@@ -28,7 +28,7 @@ export function DirectionChart() {
           key: `${side}-turn`,
           side,
           name: runLabel(runs, side),
-          color: runColor(runs, side),
+          ...runStyle(runs, side),
           points: toDegrees(s.points('clipCosine', stepWindow, MAX_POINTS)),
         })),
     [runs, stepWindow],

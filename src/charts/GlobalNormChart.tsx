@@ -5,7 +5,7 @@ import type { RunView } from '../store/labStore.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 import { useStable, type SeriesList } from './live.ts';
 import { breakNote } from './markers.ts';
-import { runColor, runLabel } from './palette.ts';
+import { runLabel, runStyle } from './palette.ts';
 import { StepChart, type LineSpec } from './StepChart.tsx';
 import { useLogLines } from './useLogLines.ts';
 import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
@@ -22,7 +22,7 @@ export function GlobalNormChart() {
           side,
           ...(runs[side]?.divergence ? { lastLabel: '' } : {}),
           name: runLabel(runs, side),
-          color: runColor(runs, side),
+          ...runStyle(runs, side),
           points: s.points('globalNormPre', stepWindow, MAX_POINTS, { positiveOnly: true }),
         });
         if (runs[side]?.clip.mode !== 'none') {
@@ -30,7 +30,7 @@ export function GlobalNormChart() {
             key: `${side}-post`,
             side,
             name: `${runLabel(runs, side)}, clipped`,
-            color: runColor(runs, side),
+            ...runStyle(runs, side),
             dashed: true,
             points: s.points('globalNormPost', stepWindow, MAX_POINTS, { positiveOnly: true }),
           });

@@ -6,7 +6,7 @@ import { useLab } from '../store/labStore.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 import type { SeriesList } from './live.ts';
 import { breakNote } from './markers.ts';
-import { runColor, runLabel } from './palette.ts';
+import { runLabel, runStyle } from './palette.ts';
 import { StepChart, type LineSpec } from './StepChart.tsx';
 import { useLogLines } from './useLogLines.ts';
 import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
@@ -27,7 +27,7 @@ export function LossChart() {
           key: side,
           side,
           name: `${runLabel(runs, side)} loss`,
-          color: runColor(runs, side),
+          ...runStyle(runs, side),
           points,
           ...(runs[side]?.divergence && last ? { lastLabel: `last finite: ${formatNumber(last.y)}` } : {}),
         };

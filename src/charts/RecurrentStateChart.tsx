@@ -21,7 +21,7 @@ import {
   type SeriesList,
 } from './live.ts';
 import { divergenceMarkers, latestInWords } from './markers.ts';
-import { runColor, runLabel } from './palette.ts';
+import { runLabel, runStyle } from './palette.ts';
 import { StepChart, type LineSpec, type YAxisSpec } from './StepChart.tsx';
 import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
 
@@ -59,7 +59,7 @@ function useLayerLines(id: 'spectralNorm' | 'saturation'): { live: LiveModel<Lay
             key: `${side}-${layer}`,
             side,
             name: `${runLabel(runs, side)}: ${layerInWords(layer)}`,
-            color: runColor(runs, side),
+            ...runStyle(runs, side),
             ...(l > 0 ? { dashed: true } : {}),
             points: s.points(layerColumn(id, layer), stepWindow, MAX_POINTS / 2),
           });

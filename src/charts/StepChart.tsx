@@ -9,6 +9,7 @@ import {
   CartesianGrid,
   ComposedChart,
   Legend,
+  type LegendPayload,
   Line,
   ReferenceDot,
   ReferenceLine,
@@ -28,7 +29,8 @@ import type { Point } from '../store/downsample.ts';
 import { paint, registerPainter, type CanvasPicture, type PlotGeometry } from './lineCanvas.ts';
 import { useLiveWhile, type LiveSource } from './live.ts';
 import { useLegendGrowth } from './legendGrowth.ts';
-import { DIVERGED_COLOR, KNOB_COLOR } from './palette.ts';
+import { LineLegend, type LegendLook } from './LineLegend.tsx';
+import { DIVERGED_COLOR, KNOB_COLOR, type LineMarker } from './palette.ts';
 import { logAxis, type LogAxis } from './scales.ts';
 import type { RunSide } from '../experiment/config.ts';
 
@@ -37,6 +39,8 @@ export interface LineSpec {
   name: string;
   color: string;
   dashed?: boolean;
+  /** Whose run it is, besides its colour (palette.ts's runStyle): drawn along the line and in its legend entry. */
+  marker?: LineMarker | undefined;
   points: Point[];
   /** Whose line it is: a diverged run's lines may go above an axis break. */
   side?: RunSide;
@@ -245,6 +249,12 @@ function referenceLabel(value: string, position: LabelPosition, fill: string) {
   return label;
 }
 
+/** What of a line its legend entry shows. */
+function legendLookKey(line: LineSpec): string {
+  const marker = line.marker ? `${line.marker.shape}${line.marker.hollow ? '-hollow' : ''}` : '';
+  return `${line.name}|${line.color}|${line.dashed ? 1 : 0}|${marker}`;
+}
+
 /** Few enough points to draw each as a dot: a diverged run's handful of finite steps. */
 const DOTS_UP_TO = 60;
 const NO_POINTS: Point[] = [];
@@ -299,6 +309,14 @@ export const StepChart = memo(function StepChart({
   const wrapperRef = useRef<HTMLDivElement>(null);
   // The plot keeps its height however many rows the legend wraps to: the chart grows by the legend's extra rows.
   const legendExtra = useLegendGrowth(wrapperRef, dataLines.map((l) => l.name).join('\n'));
+  // The legend draws each line as the canvas paints it; a new function only when an entry's look changes
+  // (recharts lays the chart out again for a new `content`).
+  const looksKey = dataLines.map((l) => legendLookKey(l)).join('\n');
+  const legendContent = useMemo(() => {
+    const looks = new Map<string, LegendLook>(dataLines.map((l) => [l.name, l]));
+    return (props: { payload?: readonly LegendPayload[] }) => <LineLegend payload={props.payload} looks={looks} />;
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `looksKey` is all of the lines the legend reads
+  }, [looksKey]);
   const chartHeight = height + legendExtra;
   // What the canvas paints: the live lines when there are some, else these props.
   useLayoutEffect(() => {
@@ -381,7 +399,7 @@ export const StepChart = memo(function StepChart({
           />
           <YAxis type="number" domain={domain} allowDataOverflow {...yAxisProps} width={58} label={yAxisLabel} />
           <Tooltip formatter={tooltipValue} labelFormatter={stepLabel} isAnimationActive={false} />
-          <Legend wrapperStyle={LEGEND_STYLE} />
+          <Legend wrapperStyle={LEGEND_STYLE} content={legendContent} />
           {axis?.breakValue != null && (
             <ReferenceLine
               y={toY(axis.breakValue)}
@@ -403,7 +421,7 @@ export const StepChart = memo(function StepChart({
                 // The canvas draws the line; recharts keeps it for the legend, the tooltip and a diverged run's dots.
                 strokeOpacity={0}
                 {...(line.dashed ? { strokeDasharray: '5 3' } : {})}
-                // The legend draws each line's own stroke, so its icon shows solid versus dashed.
+                // LineLegend draws the icon (dash and marker) from the line itself.
                 legendType="plainline"
                 dot={dots ? { r: 2.5, fill: line.color, stroke: line.color, strokeOpacity: 1 } : false}
                 strokeWidth={1.6}

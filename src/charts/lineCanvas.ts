@@ -4,6 +4,7 @@
  * of re-rendering its SVG, and needs no React render at all.
  */
 import type { Point } from '../store/downsample.ts';
+import type { LineMarker, MarkerShape } from './palette.ts';
 
 /** Where the plot area is in the chart's SVG, and the chart's own scales there: px = a * value + b. */
 export interface PlotGeometry {
@@ -20,6 +21,8 @@ export interface PlotGeometry {
 export interface PaintedLine {
   color: string;
   dashed?: boolean | undefined;
+  /** Whose run it is, besides its colour: a shape drawn every MARKER_EVERY_PX along the line. */
+  marker?: LineMarker | undefined;
   points: readonly Point[];
 }
 
@@ -33,6 +36,15 @@ export interface CanvasPicture {
 
 export const LINE_WIDTH = 1.6;
 export const DASH = [5, 3];
+/** Markers along a line: this many pixels apart in x, each about MARKER_PX across. */
+export const MARKER_EVERY_PX = 84;
+export const MARKER_PX = 8;
+/**
+ * Where along x each kind of marker starts, so markers of lines lying on top of each other fall side by side,
+ * not on one spot: a run's filled and hollow markers too.
+ */
+const MARKER_OFFSETS: Record<MarkerShape, number> = { square: 6, triangle: 27, circle: 48, diamond: 69 };
+const HOLLOW_OFFSET_PX = 10;
 /** Pixels per column when thinning a line to the canvas's width: each keeps its lowest and highest point. */
 const COLUMN_PX = 2;
 
@@ -80,6 +92,91 @@ export function linePixels(points: readonly Point[], toY: (v: number) => number,
   return out;
 }
 
+/**
+ * Where a line's markers go: on the thinned line `xy` (x, y pairs in order of x), every MARKER_EVERY_PX in
+ * x from the plot's left edge plus the marker's offset, where the line first reaches that x.
+ */
+export function markerPositions(xy: readonly number[], left: number, marker: LineMarker): number[] {
+  const out: number[] = [];
+  let target = left + MARKER_OFFSETS[marker.shape] + (marker.hollow ? HOLLOW_OFFSET_PX : 0);
+  for (let i = 0; i + 3 < xy.length; i += 2) {
+    const x0 = xy[i] ?? 0;
+    const y0 = xy[i + 1] ?? 0;
+    const x1 = xy[i + 2] ?? 0;
+    const y1 = xy[i + 3] ?? 0;
+    if (x0 > target) target += Math.ceil((x0 - target) / MARKER_EVERY_PX) * MARKER_EVERY_PX;
+    while (target >= x0 && target <= x1) {
+      const t = x1 === x0 ? 0 : (target - x0) / (x1 - x0);
+      out.push(target, y0 + t * (y1 - y0));
+      target += MARKER_EVERY_PX;
+    }
+  }
+  return out;
+}
+
+/** The outline of a marker of `size` px centred on (x, y), as a path on `context` (also used for the legend). */
+export function markerPath(
+  context: Pick<CanvasRenderingContext2D, 'moveTo' | 'lineTo' | 'arc' | 'rect' | 'closePath'>,
+  shape: MarkerShape,
+  x: number,
+  y: number,
+  size: number,
+): void {
+  const r = size / 2;
+  switch (shape) {
+    case 'circle':
+      context.moveTo(x + r, y);
+      context.arc(x, y, r, 0, 2 * Math.PI);
+      break;
+    case 'square':
+      // A square looks bigger than a circle of the same width: a little smaller, for the same weight.
+      context.rect(x - r * 0.88, y - r * 0.88, r * 1.76, r * 1.76);
+      break;
+    case 'triangle':
+      context.moveTo(x, y - r * 1.1);
+      context.lineTo(x + r * 1.05, y + r * 0.75);
+      context.lineTo(x - r * 1.05, y + r * 0.75);
+      context.closePath();
+      break;
+    case 'diamond':
+      context.moveTo(x, y - r * 1.15);
+      context.lineTo(x + r * 1.15, y);
+      context.lineTo(x, y + r * 1.15);
+      context.lineTo(x - r * 1.15, y);
+      context.closePath();
+      break;
+    default: {
+      const never: never = shape;
+      throw new Error(`unknown marker shape ${String(never)}`);
+    }
+  }
+}
+
+/** The SVG path of a marker (the legend icons draw the same shapes as the canvas). */
+export function markerSvgPath(shape: MarkerShape, x: number, y: number, size: number): string {
+  const parts: string[] = [];
+  const fmt = (v: number) => String(Math.round(v * 100) / 100);
+  markerPath(
+    {
+      moveTo: (px, py) => parts.push(`M${fmt(px)},${fmt(py)}`),
+      lineTo: (px, py) => parts.push(`L${fmt(px)},${fmt(py)}`),
+      closePath: () => parts.push('Z'),
+      rect: (px, py, w, h) => parts.push(`M${fmt(px)},${fmt(py)}h${fmt(w)}v${fmt(h)}h${fmt(-w)}Z`),
+      // Only full circles: two half arcs.
+      arc: (cx, cy, r) =>
+        parts.push(
+          `M${fmt(cx + r)},${fmt(cy)}A${fmt(r)},${fmt(r)} 0 1 1 ${fmt(cx - r)},${fmt(cy)}A${fmt(r)},${fmt(r)} 0 1 1 ${fmt(cx + r)},${fmt(cy)}Z`,
+        ),
+    },
+    shape,
+    x,
+    y,
+    size,
+  );
+  // The circle's own moveTo is covered by the arc's.
+  return parts.filter((_p, i) => !(shape === 'circle' && i === 0)).join('');
+}
+
 /** Paints the picture on `canvas`, sized to the plot area at `scale` device pixels per CSS pixel. */
 export function paint(canvas: HTMLCanvasElement, g: PlotGeometry, picture: CanvasPicture, scale: number): void {
   const w = Math.max(1, Math.round(g.width * scale));
@@ -95,6 +192,7 @@ export function paint(canvas: HTMLCanvasElement, g: PlotGeometry, picture: Canva
   context.lineWidth = LINE_WIDTH;
   context.lineJoin = 'miter';
   context.lineCap = 'butt';
+  const marked: { at: number[]; marker: LineMarker; color: string }[] = [];
   for (const line of picture.lines) {
     const xy = linePixels(line.points, picture.toY, g);
     if (xy.length < 4) continue;
@@ -104,7 +202,10 @@ export function paint(canvas: HTMLCanvasElement, g: PlotGeometry, picture: Canva
     context.strokeStyle = line.color;
     context.setLineDash(line.dashed ? DASH : []);
     context.stroke();
+    if (line.marker) marked.push({ at: markerPositions(xy, g.x, line.marker), marker: line.marker, color: line.color });
   }
+  // Markers over every line, so a later line's noise does not hide an earlier run's markers.
+  for (const m of marked) paintMarkers(context, m.at, m.marker, m.color);
   const ticks = picture.clipTicks;
   if (ticks && ticks.steps.length > 0) {
     context.setLineDash([]);
@@ -119,6 +220,21 @@ export function paint(canvas: HTMLCanvasElement, g: PlotGeometry, picture: Canva
     }
     context.stroke();
   }
+}
+
+/** Filled markers get a thin white rim, so they stand out where lines cross; hollow ones are white inside. */
+function paintMarkers(context: CanvasRenderingContext2D, at: readonly number[], marker: LineMarker, color: string) {
+  if (at.length === 0) return;
+  context.save();
+  context.setLineDash([]);
+  context.beginPath();
+  for (let i = 0; i + 1 < at.length; i += 2) markerPath(context, marker.shape, at[i] ?? 0, at[i + 1] ?? 0, MARKER_PX);
+  context.fillStyle = marker.hollow ? '#ffffff' : color;
+  context.fill();
+  context.lineWidth = marker.hollow ? 1.5 : 1;
+  context.strokeStyle = marker.hollow ? color : '#ffffff';
+  context.stroke();
+  context.restore();
 }
 
 /** The canvases' current pictures, so a chart saved as a file gets its lines at the file's resolution. */

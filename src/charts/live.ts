@@ -166,7 +166,8 @@ export function linesKey(lines: readonly LineSpec[]): string {
     .map((l) => {
       const last = l.points[l.points.length - 1];
       const fixed = l.lastLabel !== undefined ? `${l.points.length}@${last?.x}:${last?.y}` : '';
-      return `${l.key}|${l.name}|${l.color}|${l.dashed ? 1 : 0}|${l.lastLabel ?? '~'}|${fixed}`;
+      const marker = l.marker ? `${l.marker.shape}${l.marker.hollow ? '-hollow' : ''}` : '';
+      return `${l.key}|${l.name}|${l.color}|${l.dashed ? 1 : 0}|${marker}|${l.lastLabel ?? '~'}|${fixed}`;
     })
     .join('\n');
 }

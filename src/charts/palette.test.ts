@@ -8,7 +8,9 @@ import { clipOf, sidesOf, type ClipConfig, type RunSide } from '../experiment/co
 import { PRESETS } from '../experiment/presets.ts';
 import { TOUR, lessonLink } from '../experiment/tour.ts';
 import { decodeExperiment } from '../experiment/urlCodec.ts';
-import { MODE_COLOR, SPARE_COLORS, runColor, runColors } from './palette.ts';
+import { RUN_SIDES, CLIP_MODES } from '../experiment/config.ts';
+import { DEFICIENCIES, colorDistance, contrastRatio, type Deficiency } from './colorVision.ts';
+import { MODE_COLOR, MODE_MARKER, SPARE_COLORS, runColor, runColors, runStyle, runStyles } from './palette.ts';
 
 const clip = (mode: ClipConfig['mode']): ClipConfig => ({ mode, min: -1, max: 1, threshold: 1, normType: '2' });
 
@@ -56,8 +58,8 @@ describe('a run is coloured by its clipping', () => {
       third: { clip: clip('norm') },
       fourth: { clip: clip('global') },
     });
-    expect(a).toEqual({ baseline: '#c8372d', clipped: '#7b3fb5' });
-    expect(b).toEqual({ baseline: '#c8372d', clipped: '#1f5fbf', third: '#1b7f3b', fourth: '#7b3fb5' });
+    expect(a).toEqual({ baseline: '#c8372d', clipped: '#9c66d9' });
+    expect(b).toEqual({ baseline: '#c8372d', clipped: '#253a86', third: '#35947a', fourth: '#9c66d9' });
   });
 
   it('a second run of the same mode takes a spare colour, so no two runs shown together share one', () => {
@@ -69,9 +71,116 @@ describe('a run is coloured by its clipping', () => {
     };
     expect(runColors(runs)).toEqual({
       baseline: '#c8372d',
-      clipped: '#1f5fbf',
+      clipped: '#253a86',
       third: SPARE_COLORS[0],
       fourth: SPARE_COLORS[1],
     });
   });
+});
+
+describe('runs differ by their marker as well as their colour', () => {
+  it('the unclipped run has a plain line; each clipping mode its own marker', () => {
+    expect(MODE_MARKER.none).toBeNull();
+    const shapes = (['value', 'norm', 'global'] as const).map((m) => MODE_MARKER[m]);
+    expect(new Set(shapes).size).toBe(3);
+    expect(MODE_MARKER['global-tf']).toBe(MODE_MARKER.global);
+    const race = runStyles({
+      baseline: { clip: clip('none') },
+      clipped: { clip: clip('value') },
+      third: { clip: clip('norm') },
+      fourth: { clip: clip('global') },
+    });
+    expect(race).toEqual({
+      baseline: { color: '#c8372d' },
+      clipped: { color: '#253a86', marker: { shape: 'square', hollow: false } },
+      third: { color: '#35947a', marker: { shape: 'triangle', hollow: false } },
+      fourth: { color: '#9c66d9', marker: { shape: 'circle', hollow: false } },
+    });
+  });
+
+  it("a second run of a kind has its kind's marker hollow; a second unclipped run a hollow diamond", () => {
+    const runs = {
+      baseline: { clip: clip('none') },
+      clipped: { clip: clip('global') },
+      third: { clip: clip('global-tf') },
+      fourth: { clip: clip('none') },
+    };
+    expect(runStyle(runs, 'third')).toEqual({ color: SPARE_COLORS[0], marker: { shape: 'circle', hollow: true } });
+    expect(runStyle(runs, 'fourth')).toEqual({ color: SPARE_COLORS[1], marker: { shape: 'diamond', hollow: true } });
+    expect(runStyle(runs, 'baseline')).toEqual({ color: '#c8372d' });
+  });
+});
+
+/**
+ * Every set of colours runColors can show at once: each choice of clipping mode (or no run) for each of the
+ * four sides.
+ */
+function shownTogether(): string[][] {
+  const choices = [...CLIP_MODES, null] as const;
+  const out = new Map<string, string[]>();
+  const assign = (i: number, runs: Partial<Record<RunSide, { clip: ClipConfig }>>) => {
+    const side = RUN_SIDES[i];
+    if (side === undefined) {
+      const colors = Object.values(runColors(runs));
+      out.set([...colors].sort().join(), colors);
+      return;
+    }
+    for (const mode of choices) assign(i + 1, mode ? { ...runs, [side]: { clip: clip(mode) } } : runs);
+  };
+  assign(0, {});
+  return [...out.values()];
+}
+
+/** Each pair of different colours that can be shown together, once. */
+function pairsShownTogether(): [string, string][] {
+  const pairs = new Map<string, [string, string]>();
+  for (const colors of shownTogether())
+    for (const a of colors) for (const b of colors) if (a < b) pairs.set(`${a}|${b}`, [a, b]);
+  return [...pairs.values()];
+}
+
+/**
+ * How far apart two run colours must look. ΔE00 of about 1 is a just-noticeable difference between large
+ * patches side by side; these are lines 1.6 px wide, matched to a legend some way off, and the noticeable
+ * difference grows several-fold as marks get that thin (Szafir 2017, "Modeling Color Difference for
+ * Visualization Design"). 10 leaves a margin above that: names such as "the blue run" must stay true at a
+ * glance, not only under a loupe.
+ */
+const MIN_DELTA_E00 = 10;
+/** WCAG 2.1's non-text contrast (1.4.11) for the parts of a graphic needed to understand it. */
+const MIN_CONTRAST_ON_WHITE = 3;
+
+describe('run colours stay apart for colour-blind eyes', () => {
+  const pairs = pairsShownTogether();
+
+  it('covers the race, the spare colours and the pairs: every colour meets every other it can be shown with', () => {
+    const colors = new Set(pairs.flat());
+    for (const c of [...new Set(Object.values(MODE_COLOR)), ...SPARE_COLORS]) expect(colors.has(c), c).toBe(true);
+    // The race's four mode colours are one of the sets.
+    const race = [MODE_COLOR.none, MODE_COLOR.value, MODE_COLOR.norm, MODE_COLOR.global];
+    expect(shownTogether().some((s) => race.every((c) => s.includes(c)))).toBe(true);
+    // Four sides: at most three spares, so every spare can be shown with every mode colour.
+    expect(SPARE_COLORS.length).toBeGreaterThanOrEqual(RUN_SIDES.length - 1);
+  });
+
+  it.each([undefined, ...DEFICIENCIES] as (Deficiency | undefined)[])(
+    `%s: every two run colours shown together are at least ΔE00 ${MIN_DELTA_E00} apart`,
+    (deficiency) => {
+      let closest = { distance: Infinity, pair: ['', ''] };
+      for (const [a, b] of pairs) {
+        const distance = colorDistance(a, b, deficiency);
+        if (distance < closest.distance) closest = { distance, pair: [a, b] };
+        expect(distance, `${a} vs ${b} (${deficiency ?? 'normal vision'})`).toBeGreaterThanOrEqual(MIN_DELTA_E00);
+      }
+      // The margin, for the record (the report of palette22 quotes these).
+      console.info(`${deficiency ?? 'normal'}: min ΔE00 ${closest.distance.toFixed(2)} (${closest.pair.join(' vs ')})`);
+    },
+  );
+
+  it.each([...new Set([...Object.values(MODE_COLOR), ...SPARE_COLORS])])(
+    `%s stands at least ${MIN_CONTRAST_ON_WHITE}:1 against the white page`,
+    (color) => {
+      expect(contrastRatio(color, '#ffffff')).toBeGreaterThanOrEqual(MIN_CONTRAST_ON_WHITE);
+    },
+  );
 });

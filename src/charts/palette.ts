@@ -4,17 +4,54 @@ import { RUN_SIDES } from '../experiment/config.ts';
 /**
  * A run's colour says how it clips, on every page and in every lesson: red is always the run without
  * clipping (a lone one too), blue value clipping, green per-tensor norm clipping, purple global-norm
- * clipping (torch's or TensorFlow's formula). The four differ in lightness too, for colour-blind eyes.
+ * clipping (torch's or TensorFlow's formula). They differ in lightness as well as hue (navy blue, a dark
+ * red, a light blue-green, a light violet), so they stay apart for the common colour-vision deficiencies:
+ * palette.test.ts simulates them and requires every two colours shown together to be ΔE00 >= 10 apart, and
+ * each to stand 3:1 against the white page.
  */
 export const MODE_COLOR: Record<ClipMode, string> = {
   none: '#c8372d',
-  value: '#1f5fbf',
-  norm: '#1b7f3b',
-  global: '#7b3fb5',
-  'global-tf': '#7b3fb5',
+  value: '#253a86',
+  norm: '#35947a',
+  global: '#9c66d9',
+  'global-tf': '#9c66d9',
 };
-/** For a second run of the same kind of clipping (two value-clipped runs in a race): they must still differ. */
-export const SPARE_COLORS = ['#b55d00', '#0f7c99', '#5b6572', '#9a2f6b'] as const;
+/**
+ * For a second run of the same kind of clipping (two value-clipped runs in a race): they must still differ.
+ * Four sides make at most three such runs. Orange, dark teal and mauve: none of them red, which means "no
+ * clipping".
+ */
+export const SPARE_COLORS = ['#d97100', '#2c6a6a', '#b0729e'] as const;
+
+/** A shape drawn along a run's line and in its legend entry, so runs differ by more than colour. */
+export type MarkerShape = 'circle' | 'square' | 'triangle' | 'diamond';
+export interface LineMarker {
+  shape: MarkerShape;
+  /** White inside: a second run of the same kind of clipping (the one with a spare colour). */
+  hollow: boolean;
+}
+/**
+ * Each clipping mode's marker, like its colour: value clipping clamps each coordinate into a box (a square),
+ * global-norm clipping scales the whole gradient into one ball (a circle), per-tensor clipping each tensor
+ * into its own (a triangle). The unclipped run has none: its plain line is the one that explodes. Dashes
+ * already mean something on the charts (after clipping, batch versus test, a second layer), so a run's
+ * marker, not a dash, tells it apart.
+ */
+export const MODE_MARKER: Record<ClipMode, MarkerShape | null> = {
+  none: null,
+  value: 'square',
+  norm: 'triangle',
+  global: 'circle',
+  'global-tf': 'circle',
+};
+/** A clipping mode's marker, filled (the first run of that mode); none for the unclipped run. */
+export function modeMarker(mode: ClipMode): LineMarker | undefined {
+  const shape = MODE_MARKER[mode];
+  return shape ? { shape, hollow: false } : undefined;
+}
+
+/** A second unclipped run's marker (the first has none). */
+export const SPARE_NONE_MARKER: MarkerShape = 'diamond';
 
 export const SIDE_LABEL: Record<RunSide, string> = {
   baseline: 'Baseline',
@@ -42,23 +79,53 @@ export function layerColor(index: number): string {
   return LAYER_COLORS[index % LAYER_COLORS.length] ?? LAYER_COLORS[0];
 }
 
+/** How a run's lines look: its colour and, unless it is the (first) unclipped run, a marker. */
+export interface RunStyle {
+  color: string;
+  marker?: LineMarker;
+}
+
 /**
- * The colour of every run shown together: its clipping's colour, in side order (so the baseline, unclipped in
- * every preset, is red first); a run whose clipping's colour an earlier run already has takes a spare one.
+ * The look of every run shown together: its clipping's colour and marker, in side order (so the baseline,
+ * unclipped in every preset, is red first); a run whose clipping's colour an earlier run already has takes a
+ * spare colour and a hollow marker.
  */
-export function runColors(runs: Partial<Record<RunSide, { clip: ClipConfig }>>): Partial<Record<RunSide, string>> {
-  const out: Partial<Record<RunSide, string>> = {};
+export function runStyles(runs: Partial<Record<RunSide, { clip: ClipConfig }>>): Partial<Record<RunSide, RunStyle>> {
+  const out: Partial<Record<RunSide, RunStyle>> = {};
   const taken = new Set<string>();
   let spare = 0;
   for (const side of RUN_SIDES) {
     const run = runs[side];
     if (!run) continue;
-    let color = MODE_COLOR[run.clip.mode];
-    if (taken.has(color)) color = SPARE_COLORS[spare++ % SPARE_COLORS.length] ?? color;
+    const mode = run.clip.mode;
+    let color = MODE_COLOR[mode];
+    let shape = MODE_MARKER[mode];
+    let hollow = false;
+    if (taken.has(color)) {
+      color = SPARE_COLORS[spare++ % SPARE_COLORS.length] ?? color;
+      shape ??= SPARE_NONE_MARKER;
+      hollow = true;
+    }
     taken.add(color);
-    out[side] = color;
+    out[side] = shape ? { color, marker: { shape, hollow } } : { color };
   }
   return out;
+}
+
+/** The colour of every run shown together (see runStyles). */
+export function runColors(runs: Partial<Record<RunSide, { clip: ClipConfig }>>): Partial<Record<RunSide, string>> {
+  const styles = runStyles(runs);
+  const out: Partial<Record<RunSide, string>> = {};
+  for (const side of RUN_SIDES) {
+    const style = styles[side];
+    if (style) out[side] = style.color;
+  }
+  return out;
+}
+
+/** One run's colour and marker among `runs`, to spread into its LineSpec (see runStyles). */
+export function runStyle(runs: Partial<Record<RunSide, { clip: ClipConfig }>>, side: RunSide): RunStyle {
+  return runStyles(runs)[side] ?? { color: MODE_COLOR[runs[side]?.clip.mode ?? 'none'] };
 }
 
 /** One run's colour among `runs` (see runColors). */

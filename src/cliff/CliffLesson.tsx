@@ -10,7 +10,7 @@ import { formatNumber } from '../present/describe.ts';
 import { PAGE_SURFACE_CELLS, pathsKey, startCliffSync } from '../store/cliffSession.ts';
 import { useLab } from '../store/labStore.ts';
 import type { PlaneWindow } from '../train/cliff.ts';
-import { MODE_COLOR } from '../charts/palette.ts';
+import { MODE_COLOR, modeMarker, type LineMarker } from '../charts/palette.ts';
 import { StepChart } from '../charts/StepChart.tsx';
 import { logDomain } from '../charts/scales.ts';
 import { NumberField } from '../widgets/NumberField.tsx';
@@ -68,14 +68,16 @@ function Axes({ window }: { window: PlaneWindow }) {
  * The clipped descent's colour, as palette.ts colours each clipping mode: the cliff's norm clipping rescales
  * the whole (dw, db) gradient, which is global-norm clipping (purple); value clipping is blue.
  */
-const CLIPPED_COLOR: Record<CliffClipMode, { color: string; name: string }> = {
-  norm: { color: MODE_COLOR.global, name: 'purple' },
-  value: { color: MODE_COLOR.value, name: 'blue' },
+const CLIPPED_COLOR: Record<CliffClipMode, { color: string; name: string; marker: LineMarker | undefined }> = {
+  norm: { color: MODE_COLOR.global, name: 'purple', marker: modeMarker('global') },
+  value: { color: MODE_COLOR.value, name: 'blue', marker: modeMarker('value') },
 };
 
 export function CliffLesson() {
   const cliff = useLab((s) => s.cliff);
   const clippedColor = CLIPPED_COLOR[cliff.clipMode].color;
+  // The clipped lines carry their mode's marker too, as on the lab's charts (palette.ts's MODE_MARKER).
+  const clippedMarker = CLIPPED_COLOR[cliff.clipMode].marker;
   const setCliff = useLab((s) => s.setCliff);
   const surface = useLab((s) => s.cliffSurface);
   const pathsView = useLab((s) => s.cliffPaths);
@@ -242,7 +244,13 @@ export function CliffLesson() {
                 yDomain={lossDomain}
                 lines={[
                   { key: 'lu', name: 'Unclipped loss', color: MODE_COLOR.none, points: chartData.loss.unclipped },
-                  { key: 'lc', name: 'Clipped loss', color: clippedColor, points: chartData.loss.clipped },
+                  {
+                    key: 'lc',
+                    name: 'Clipped loss',
+                    color: clippedColor,
+                    marker: clippedMarker,
+                    points: chartData.loss.clipped,
+                  },
                 ]}
               />
               <StepChart
@@ -262,6 +270,7 @@ export function CliffLesson() {
                     key: 'nc',
                     name: 'Clipped ‖g‖ (before clipping)',
                     color: clippedColor,
+                    marker: clippedMarker,
                     points: chartData.norm.clipped,
                   },
                 ]}

@@ -7,6 +7,8 @@ export interface LegendEntry {
   text: string;
   color: string;
   dashed: boolean;
+  /** The run's marker as the legend icon draws it: an SVG path in the icon's 64 x 32 units, and its paint. */
+  marker?: { d: string; fill: string; stroke: string; strokeWidth: string };
 }
 
 /** A raster layer of the chart (its lines, painted on a canvas), placed in the chart's SVG coordinates. */
@@ -49,10 +51,21 @@ export function legendEntries(root: Element): LegendEntry[] {
         ? (shape.getAttribute('stroke') ?? '#333')
         : (shape?.getAttribute('fill') ?? '#333');
     const dashed = Boolean(shape?.getAttribute('stroke-dasharray'));
+    const marker = item.querySelector('svg path.legend-marker');
     return {
       text: item.querySelector('.recharts-legend-item-text')?.textContent ?? item.textContent ?? '',
       color,
       dashed,
+      ...(marker
+        ? {
+            marker: {
+              d: marker.getAttribute('d') ?? '',
+              fill: marker.getAttribute('fill') ?? color,
+              stroke: marker.getAttribute('stroke') ?? 'none',
+              strokeWidth: marker.getAttribute('stroke-width') ?? '1',
+            },
+          }
+        : {}),
     };
   });
 }
@@ -94,6 +107,11 @@ export function composeChartSvg(
       `<line x1="${x}" y1="${mid}" x2="${x + 16}" y2="${mid}" stroke="${escapeXml(entry.color)}" stroke-width="2.5"${entry.dashed ? ' stroke-dasharray="4 2"' : ''}/>`,
       `<text x="${x + 22}" y="${rowTop + LEGEND_PX}" font-size="${LEGEND_PX}" fill="#333">${escapeXml(entry.text)}</text>`,
     );
+    // The icon's 64 x 32 units onto the 16 px line: its middle (32, 16) at (x + 8, mid).
+    if (entry.marker)
+      parts.push(
+        `<path transform="translate(${x},${mid - 4}) scale(0.25)" d="${escapeXml(entry.marker.d)}" fill="${escapeXml(entry.marker.fill)}" stroke="${escapeXml(entry.marker.stroke)}" stroke-width="${escapeXml(entry.marker.strokeWidth)}"/>`,
+      );
     x += itemW;
   }
   const chartTop = Math.ceil(legend.length > 0 ? rowTop + LEGEND_PX + 10 : y);
