@@ -35,7 +35,8 @@ export type LockGroup = (typeof LOCK_GROUPS)[number];
 
 /**
  * Ways out of the teacher's experiment a link can take away: the preset menu, the tour's lesson buttons and the
- * page tabs. `lock=all` locks these too; a student link made on the page locks them unless the teacher allows them.
+ * page tabs. `lock=all` locks these too; a student link made on the page locks them unless the teacher allows them
+ * (experiment/studentLink.ts).
  */
 export const NAV_LOCK_GROUPS = ['presets', 'tour', 'pages'] as const;
 export type NavLockGroup = (typeof NAV_LOCK_GROUPS)[number];

@@ -2,25 +2,12 @@
 import { useState } from 'react';
 import { progressOf } from '../store/progress.ts';
 import { backendChoiceSentence, speedWords } from '../present/pageWords.ts';
-import { ALL_LOCK_GROUPS, NAV_LOCK_GROUPS, type AnyLockGroup } from '../experiment/urlCodec.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { useLab, type RunView } from '../store/labStore.ts';
 import { PACED_STEPS_PER_SECOND, pause, play, setBackendChoice, setSlowMotion, stepOnce } from '../store/session.ts';
 import type { BackendChoice } from '../worker/protocol.ts';
 import { currentLink, resetLab } from './linkSync.ts';
-
-const LOCK_LABELS: Record<AnyLockGroup, string> = {
-  model: 'Model',
-  data: 'Data',
-  optimizer: 'Optimiser',
-  training: 'Training',
-  clip: 'Clipped run',
-  baseClip: 'Baseline run',
-  cliff: 'Cliff settings',
-  presets: 'Preset menu',
-  tour: 'Tour',
-  pages: 'Page tabs',
-};
+import { StudentLinkPanel } from './StudentLinkPanel.tsx';
 
 async function copy(text: string): Promise<boolean> {
   try {
@@ -112,14 +99,6 @@ export function Toolbar() {
   const playing = useLab((s) => s.playing);
   const backendChoice = useLab((s) => s.backendChoice);
   const [copied, setCopied] = useState<string | null>(null);
-  // By default a student link keeps the student in this experiment: its settings and the ways out are locked.
-  const [studentLocks, setStudentLocks] = useState<AnyLockGroup[]>([
-    'model',
-    'data',
-    'optimizer',
-    'training',
-    ...NAV_LOCK_GROUPS,
-  ]);
   const share = async (link: string, what: string) =>
     setCopied((await copy(link)) ? `${what} copied` : `Copy failed; the link is: ${link}`);
   // The cliff and the sweep pages have their own controls: the pair's Play, steps and speed belong to the runs.
@@ -164,27 +143,7 @@ export function Toolbar() {
         <button type="button" onClick={() => void share(currentLink(), 'Link')}>
           Copy link
         </button>
-        <details>
-          <summary>Link for students</summary>
-          <fieldset className="locks">
-            <legend>Lock these for students</legend>
-            {ALL_LOCK_GROUPS.map((g) => (
-              <label key={g} className="inline">
-                <input
-                  type="checkbox"
-                  checked={studentLocks.includes(g)}
-                  onChange={(e) =>
-                    setStudentLocks(e.target.checked ? [...studentLocks, g] : studentLocks.filter((x) => x !== g))
-                  }
-                />{' '}
-                {LOCK_LABELS[g]}
-              </label>
-            ))}
-          </fieldset>
-          <button type="button" onClick={() => void share(currentLink(studentLocks), 'Student link')}>
-            Copy student link
-          </button>
-        </details>
+        <StudentLinkPanel onCopy={(link) => void share(link, 'Student link')} />
         {copied && (
           <span role="status" className="hint">
             {copied}

@@ -3,13 +3,7 @@
  * changes (a pasted link), and rewritten as settings change. A link written
  * with `?v=1&...` is read too, and the address rewritten to the `#v=1&...` form.
  */
-import {
-  decodeExperiment,
-  encodeExperiment,
-  linkOfLocation,
-  type AnyLockGroup,
-  type DecodedExperiment,
-} from '../experiment/urlCodec.ts';
+import { decodeExperiment, encodeExperiment, linkOfLocation, type DecodedExperiment } from '../experiment/urlCodec.ts';
 import { useLab } from '../store/labStore.ts';
 import { applyExperiment, resetRuns } from '../store/session.ts';
 
@@ -18,16 +12,18 @@ let lastWritten = '';
 /** The locked link this page was opened with: what Reset returns to while the page is locked. */
 let teacherLink: DecodedExperiment | null = null;
 
-/**
- * The page's link; `locked` overrides which groups it locks (a student link: the toolbar's form names the
- * settings groups and the ways out, preset menu, tour and page tabs, to lock).
- */
-export function currentLink(locked?: AnyLockGroup[]): string {
-  const { config, preset, view, cliff } = useLab.getState();
+/** A full address for a link's query: this page's, with the query as its hash. */
+export function linkHref(query: string): string {
   const url = new URL(window.location.href);
   url.search = '';
-  url.hash = encodeExperiment(config, preset, locked ? { ...view, locked } : view, cliff);
+  url.hash = query;
   return url.href;
+}
+
+/** The page's link, as the address bar holds it (a student link: `studentLinkQuery`, experiment/studentLink.ts). */
+export function currentLink(): string {
+  const { config, preset, view, cliff } = useLab.getState();
+  return linkHref(encodeExperiment(config, preset, view, cliff));
 }
 
 export function openLink(hash: string): void {

@@ -118,6 +118,73 @@ describe("a student's first minute", () => {
     await partly.context.close();
   });
 
+  it("a locked link's student link starts from its locks, keeps its clipped baseline, and says locks are not security", async () => {
+    const { page, context, errors } = await openPage(
+      browser(),
+      `${base()}#v=1&preset=dense-explode&baseClip=value&baseClipMin=-5&baseClipMax=5&seed=3&lock=clip,baseClip,presets`,
+      LAPTOP,
+    );
+    await waitForBackends(page);
+    // From the keyboard: the summary opens the panel, Space ticks a box.
+    await page.getByText('Link for students', { exact: true }).focus();
+    await page.keyboard.press('Enter');
+    const ticks = page.getByRole('group', { name: 'Lock these for students' });
+    await ticks.waitFor();
+    const ticked = async (p: Page) => {
+      const names: string[] = [];
+      for (const box of await p.getByRole('group', { name: 'Lock these for students' }).getByRole('checkbox').all())
+        if (await box.isChecked()) names.push((await box.evaluate((el) => el.parentElement?.textContent)) ?? '');
+      return names.map((n) => n.trim());
+    };
+    expect(await ticked(page)).toEqual(['Clipped run', 'Baseline run', 'Preset menu']);
+    expect(await page.getByText('Locks are a convenience, not security').isVisible()).toBe(true);
+    await ticks.getByRole('checkbox', { name: 'Tour' }).focus();
+    await page.keyboard.press(' ');
+    expect(await ticked(page)).toEqual(['Clipped run', 'Baseline run', 'Preset menu', 'Tour']);
+    const field = page.getByLabel('Student link', { exact: true });
+    const link = await field.inputValue();
+    expect(link).toContain('baseClip=value&baseClipMin=-5&baseClipMax=5');
+    expect(link).toContain('seed=3');
+    expect(link).toContain('lock=clip%2CbaseClip%2Cpresets%2Ctour');
+    // Every control of the panel has a label.
+    expect(
+      await page.evaluate(
+        () =>
+          [...document.querySelectorAll('.student-link-panel input')].filter(
+            (el) => !(el as HTMLInputElement).labels?.length,
+          ).length,
+      ),
+    ).toBe(0);
+    await page.getByRole('button', { name: 'Copy student link' }).click();
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Student link' }).textContent())
+      .toBe('Student link copied');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
+    await screenshot(page, 'student-link-panel');
+    expect(errors).toEqual([]);
+    await context.close();
+
+    // The student opens it: the clipped baseline is there, read-only, and the panel starts from its locks.
+    const student = await openPage(browser(), link, LAPTOP);
+    await waitForBackends(student.page);
+    expect(student.page.url()).toContain('baseClip=value&baseClipMin=-5&baseClipMax=5');
+    await showSettings(student.page);
+    const baseline = student.page.locator('fieldset', {
+      has: student.page.locator('legend', { hasText: /^Baseline run/ }),
+    });
+    expect(await baseline.evaluate((el) => (el as HTMLFieldSetElement).disabled)).toBe(true);
+    expect(await baseline.getByLabel('min').inputValue()).toBe('-5');
+    expect(await baseline.getByLabel('max').inputValue()).toBe('5');
+    expect(await student.page.getByLabel('Seed').inputValue()).toBe('3');
+    expect(await student.page.getByLabel('Preset', { exact: true }).count()).toBe(0);
+    expect(await student.page.getByRole('navigation', { name: 'Guided tour' }).count()).toBe(0);
+    await student.page.getByText('Link for students', { exact: true }).click();
+    expect(await ticked(student.page)).toEqual(['Clipped run', 'Baseline run', 'Preset menu', 'Tour']);
+    expect(await student.page.getByLabel('Student link', { exact: true }).inputValue()).toBe(link);
+    expect(student.errors).toEqual([]);
+    await student.context.close();
+  });
+
   it('Space plays and pauses, the right arrow takes one step, R resets; none of them while typing in a number field', async () => {
     const { page, context, errors } = await openPage(browser(), `${base()}#v=1&preset=dense-explode&steps=100000`);
     await waitForBackends(page);
