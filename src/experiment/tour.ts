@@ -143,7 +143,7 @@ export const TOUR: readonly TourLesson[] = [
       'test sequences ever count as solved (always answering 1 solves about 36%). Clipping ' +
       'acts (the ticks along the top of its gradient chart), but it does not help: nothing here is too long. The ' +
       'per-time-step chart shows what is wrong instead: the gradient reaching t = 1 is under a tenth of the one ' +
-      'at t = 100 from the first step, and over the run it is mostly below a millionth. The gradient ' +
+      'at t = 100 from the first step, and over the run it is mostly below a ten-thousandth. The gradient ' +
       'vanishes: the first marker is never heard. Clipping can shorten a gradient that is too long; it cannot ' +
       'lengthen one that has vanished. Now set Model to LSTM and press Play again: from the same data and the same ' +
       'batches, the clipped LSTM (right) solves it within the 2,000 steps: its test MSE falls below 0.01, with over ' +
