@@ -231,6 +231,24 @@ describe("a student's first screen in Chromium", () => {
     await context.close();
   });
 
+  it("on a phone every lesson's loss plot starts in the first screen: the chart's sentence goes under its plot", async () => {
+    const { page, context, errors } = await openPage(browser(), `${base()}${DENSE}`, { width: 390, height: 844 });
+    for (const lesson of RUN_LESSONS) {
+      // A fresh load each time (a link that differs only after # would not reload the page).
+      await page.goto('about:blank');
+      await page.goto(`${base()}#${lessonLink(lesson)}`);
+      const plot = page.locator('[data-chart=loss] .chart-body');
+      await plot.waitFor();
+      const top = await plot.evaluate((e) => e.getBoundingClientRect().top + window.scrollY);
+      // At least 100 px of the plot, its top decades where an explosion shows, without scrolling.
+      expect(top, `lesson ${lesson.n}`).toBeLessThan(844 - 100);
+      const summary = await box(page, '[data-chart=loss] .chart-summary');
+      expect(summary.y, `lesson ${lesson.n}: the sentence under the plot`).toBeGreaterThan(top);
+    }
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('on a tablet (768x1024) the first chart is in the first screen after Play', async () => {
     const { page, context, errors } = await openPage(browser(), `${base()}${DENSE}`, { width: 768, height: 1024 });
     await page.locator('[data-chart=loss]').waitFor();
