@@ -186,6 +186,17 @@ describe('session', () => {
     expect(useLab.getState().runs.clipped?.step).toBe(1);
   });
 
+  it('Play pressed while the runs are starting keeps their workers and starts them once ready', () => {
+    const [a, b] = pair();
+    play();
+    expect(a.terminated || b.terminated).toBe(false);
+    expect(a.sent.some((m) => m.type === 'dispose')).toBe(false);
+    expect(workers).toHaveLength(2);
+    readyAll();
+    expect(advanceTargets(a).length).toBeGreaterThan(0);
+    expect(advanceTargets(b).length).toBeGreaterThan(0);
+  });
+
   it('a new setting replaces the runs: old workers are disposed and the series cleared', () => {
     readyAll();
     at(workers, 0, 'worker').emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });

@@ -419,7 +419,10 @@ export function setBackendChoice(choice: BackendChoice): void {
 }
 
 export function play(): void {
-  const finished = activeSides().length === 0;
+  // Runs still starting are not finished: Play waits for them (grant() starts them once ready). Restarting them
+  // here threw away the workers' start-up, most of a second, on every Play pressed before they were ready.
+  const starting = Object.values(useLab.getState().runs).some((r) => r?.phase === 'starting');
+  const finished = !starting && activeSides().length === 0;
   if (finished) resetRuns();
   useLab.setState({ playing: true });
   grant();
