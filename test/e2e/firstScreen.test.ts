@@ -29,6 +29,12 @@ async function firstScreen(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
 
+/** The loss chart labels the diverged run's last finite loss (chart re-renders are deferred while training). */
+async function lastFiniteLabelShown(page: Page): Promise<void> {
+  const label = page.locator('[data-chart=loss]').getByText(/^last finite: /);
+  await expect.poll(() => label.count(), { timeout: 5_000 }).toBe(1);
+}
+
 async function box(page: Page, selector: string): Promise<{ x: number; y: number; width: number; height: number }> {
   const b = await page.locator(selector).first().boundingBox();
   if (!b) throw new Error(`${selector} is not on the page`);
@@ -156,16 +162,7 @@ describe("a student's first screen in Chromium", () => {
     await check();
     // The baseline's last finite loss stays visible beside its red marker, and the broken axis says why.
     // (Chart re-renders are deferred while training, so the label may arrive a frame or two after the end.)
-    await expect
-      .poll(
-        () =>
-          page
-            .locator('[data-chart=loss]')
-            .getByText(/^last finite: /)
-            .count(),
-        { timeout: 5_000 },
-      )
-      .toBe(1);
+    await lastFiniteLabelShown(page);
     await expect
       .poll(() => page.getByTestId('note-loss').textContent(), { timeout: 5_000 })
       .toMatch(/Broken axis: above .* the Clipped run fills/);
@@ -257,16 +254,7 @@ describe("a student's first screen in Chromium", () => {
     // A screenshot taken here once showed the loss chart at 0.001-1000 without the baseline's blow-up: a frame
     // drawn before the chart's axis caught up (it is redrawn at most every 250 ms; 0.001-1000 is the axis of a
     // chart with no points yet), not a wrong axis. Wait for the axis the finished runs give, then look.
-    await expect
-      .poll(
-        () =>
-          page
-            .locator('[data-chart=loss]')
-            .getByText(/^last finite: /)
-            .count(),
-        { timeout: 5_000 },
-      )
-      .toBe(1);
+    await lastFiniteLabelShown(page);
     await expect.poll(() => topYLabel(page, 'loss'), { timeout: 5_000 }).toBeGreaterThan(1e3);
     const loss = await box(page, '[data-chart=loss]');
     expect(loss.y).toBeLessThan(1024);
