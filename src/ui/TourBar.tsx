@@ -18,6 +18,9 @@ function openLesson(n: number): void {
   openLink(`#${lessonLink(lesson)}${locked.length > 0 ? `&lock=${locked.join(',')}` : ''}`);
 }
 
+/** A lesson's button this short ("6. The cliff") keeps its whole title: cutting it would leave only its number. */
+const SHORT_TITLE = 14;
+
 export function TourBar() {
   const tour = useLab((s) => s.view.tour);
   const locked = useLab((s) => s.view.locked.includes('tour'));
@@ -37,7 +40,7 @@ export function TourBar() {
             <button
               key={l.n}
               type="button"
-              className={`small${l.n === tour ? ' current' : ''}`}
+              className={`small${l.n === tour ? ' current' : ''}${`${l.n}. ${l.title}`.length <= SHORT_TITLE ? ' whole' : ''}`}
               aria-current={l.n === tour ? 'step' : undefined}
               onClick={() => openLesson(l.n)}
               title={`${l.n}. ${l.title}`}

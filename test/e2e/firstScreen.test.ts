@@ -462,8 +462,12 @@ describe('every lesson, at a glance', () => {
           overflow: row.scrollWidth - row.clientWidth,
           outside: buttons.filter((b) => b.left < r.left - 0.5 || b.right > r.right + 0.5).length,
           count: buttons.length,
+          // A short title ("6. The cliff") is shown whole, not cut to its number.
+          whole: [...row.querySelectorAll('button.whole')].map((b) => b.scrollWidth <= b.clientWidth),
         };
       });
+      expect(tour.whole.length).toBeGreaterThan(0);
+      expect(tour.whole.every(Boolean)).toBe(true);
       expect(tour.count).toBeGreaterThanOrEqual(RUN_LESSONS.length + 1);
       expect(tour.overflow).toBeLessThanOrEqual(0);
       expect(tour.outside).toBe(0);
