@@ -12,6 +12,7 @@ import {
   WRITE_MS,
   WRITE_ROWS,
   historySettled,
+  loadStoredRuns,
   recordRunStarted,
   recordSteps,
   resetHistoryForTests,
@@ -19,6 +20,8 @@ import {
   storedSteps,
 } from './historySession.ts';
 import { useLab } from './labStore.ts';
+import { encodeExperiment } from '../experiment/urlCodec.ts';
+import { parseSchedule } from '../experiment/schedule.ts';
 
 const config = PRESETS['dense-explode'].config;
 const layout = {
@@ -148,5 +151,23 @@ describe('the history session', () => {
     spy.mockRestore();
     expect((await storedSteps('s:clipped'))?.steps.map((s) => s.step)).toEqual([1, 2]);
     expect(useLab.getState().historyError).toBe(error);
+  });
+
+  it('a run reopened from the history is marked where its knobs turned, and knows the clipping it ended with', async () => {
+    // The link the history keeps after a knob turned: the threshold from 1 to 0.1 at step 2, the rate at step 3.
+    const start = { ...config, clip: { ...config.clip, mode: 'norm' as const, threshold: 1 } };
+    const { schedule, problems } = parseSchedule('2:clip=norm:0.1;3:lr=0.01', start);
+    expect(problems).toEqual([]);
+    const trained = { ...start, schedule };
+    const link = encodeExperiment(trained, 'dense-explode');
+    recordRunStarted({ ...record('clipped'), link, clip: trained.clip });
+    recordSteps('s:clipped', [step(1), step(2), step(3), step(4)], { phase: 'finished' });
+    await historySettled();
+    const [reopened] = await loadStoredRuns(['s:clipped'], false);
+    expect(reopened?.view.knobMarks).toEqual([
+      { step: 2, label: 'clip norm:1 → norm:0.1' },
+      { step: 3, label: `lr ${config.lr} → 0.01` },
+    ]);
+    expect(reopened?.view.clipChanges).toMatchObject([{ step: 2, clip: { mode: 'norm', threshold: 0.1 } }]);
   });
 });

@@ -9,6 +9,7 @@ import type { RunSide } from '../experiment/config.ts';
 import { decodeExperiment } from '../experiment/urlCodec.ts';
 import { describeClip } from '../present/describe.ts';
 import { describeExperiment } from '../present/experiment.ts';
+import { clipChangesOf, knobMarksOf } from '../present/knobMarks.ts';
 import { RunHistory, type RunWrite, type StoredRun } from '../persist/runHistory.ts';
 import { storageProblem } from '../persist/storageProblem.ts';
 import type { EvalMetrics, StepMetrics } from '../train/metrics.ts';
@@ -302,12 +303,11 @@ export async function loadStoredRuns(ids: string[], compare: boolean): Promise<S
     series.append(steps);
     for (const e of evals) series.addEval(e);
     const when = new Date(run.createdAt).toLocaleString();
+    // The stored link carries the knobs turned while it trained: the reopened run is marked where they turned.
+    const trained = decodeExperiment(run.link).config;
     const phase = run.phase === 'finished' || run.phase === 'diverged' ? run.phase : 'crashed';
     const notices = [`From the run history: ${when}.`];
-    if (compare)
-      notices.push(
-        `Clipping: ${describeClip(run.clip)}. Trained as: ${describeExperiment(decodeExperiment(run.link).config)}`,
-      );
+    if (compare) notices.push(`Clipping: ${describeClip(run.clip)}. Trained as: ${describeExperiment(trained)}`);
     out.push({
       side,
       series,
@@ -329,6 +329,8 @@ export async function loadStoredRuns(ids: string[], compare: boolean): Promise<S
         lastEval: series.evals[series.evals.length - 1] ?? null,
         narration: storedStory(run.clip, run.layout, steps, evals, run.divergence),
         runId: run.id,
+        knobMarks: knobMarksOf(trained, trained.schedule, run.side),
+        clipChanges: clipChangesOf(trained.schedule, run.side),
         ...(compare ? { title: `${k === 0 ? 'A' : 'B'} (${when}, ${run.side})` } : {}),
       },
     });

@@ -15,6 +15,7 @@ import type { StoredSweep } from '../persist/sweepHistory.ts';
 import type { DescentStep, PlaneWindow } from '../train/cliff.ts';
 import type { Divergence, EvalMetrics, RunLayout } from '../train/metrics.ts';
 import type { RunStory } from '../present/narrator.ts';
+import type { ClipChange, KnobMark } from '../present/knobMarks.ts';
 import type { RunPhase } from '../train/runPhase.ts';
 import type { BackendChoice, BackendChoiceView, BackendName } from '../worker/protocol.ts';
 import type { RunSeries } from './series.ts';
@@ -42,12 +43,8 @@ export interface RunView {
   narration?: RunStory;
   /** Knobs of this run turned while it trains (from the link's schedule or live): marked on every chart. */
   knobMarks?: KnobMark[];
-}
-
-/** A knob turned at a step, as a chart marks it: "lr 0.07 → 0.01". */
-export interface KnobMark {
-  step: number;
-  label: string;
+  /** Its clipping's changes among those knobs: its card says what it trains with now. */
+  clipChanges?: ClipChange[];
 }
 
 export interface ExperimentSlice {

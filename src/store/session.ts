@@ -6,14 +6,7 @@
  * (status) or in its RunSeries (metrics).
  */
 import { sidesOf, clipOf, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
-import {
-  canonicalChange,
-  changeConcerns,
-  formatSchedule,
-  valueBefore,
-  withChange,
-  type KnobChange,
-} from '../experiment/schedule.ts';
+import { canonicalChange, changeConcerns, withChange, type KnobChange } from '../experiment/schedule.ts';
 import type { PresetId } from '../experiment/presets.ts';
 import { RunClient } from '../worker/client.ts';
 import {
@@ -23,7 +16,8 @@ import {
   type SimulatedFault,
   type ToWorker,
 } from '../worker/protocol.ts';
-import { markSeriesDirty, seriesBySide, updateRun, useLab, type KnobMark, type RunView } from './labStore.ts';
+import { markSeriesDirty, seriesBySide, updateRun, useLab, type RunView } from './labStore.ts';
+import { clipChangesOf, knobMarksOf } from '../present/knobMarks.ts';
 import { clearNarration, narrateEnd, narrateEval, narrateKnob, narrateSteps, startNarration } from './narration.ts';
 import { encodeExperiment } from '../experiment/urlCodec.ts';
 import type { StoredRun } from '../persist/runHistory.ts';
@@ -274,16 +268,6 @@ function disposeAll(): void {
   clearNarration();
 }
 
-/** A change as a chart marks it: "lr 0.07 → 0.01", "clip norm:1 → norm:0.1". */
-function knobMark(config: ExperimentConfig, schedule: readonly KnobChange[], change: KnobChange): KnobMark {
-  const to = formatSchedule([change]).split('=').slice(1).join('=');
-  return { step: change.step, label: `${change.knob} ${valueBefore(config, schedule, change)} → ${to}` };
-}
-
-function knobMarksOf(config: ExperimentConfig, schedule: readonly KnobChange[], side: RunSide): KnobMark[] {
-  return schedule.filter((c) => changeConcerns(c, side)).map((c) => knobMark(config, schedule, c));
-}
-
 /** A knob to turn: the change without its step, which the session picks. */
 export type KnobTurnRequest = KnobChange extends infer C ? (C extends KnobChange ? Omit<C, 'step'> : never) : never;
 
@@ -322,7 +306,10 @@ export function turnKnob(request: KnobTurnRequest): number | null {
   for (const side of active) {
     handles.get(side)?.client.send({ type: 'knob', change });
     if (changeConcerns(change, side)) {
-      updateRun(side, { knobMarks: knobMarksOf(config, schedule, side) });
+      updateRun(side, {
+        knobMarks: knobMarksOf(config, schedule, side),
+        clipChanges: clipChangesOf(schedule, side),
+      });
       narrateKnob(side, change);
     }
   }
@@ -370,6 +357,7 @@ export function resetRuns(): void {
       lastEval: null,
       runId,
       knobMarks: knobMarksOf(config, config.schedule, side),
+      clipChanges: clipChangesOf(config.schedule, side),
     };
   }
   useLab.setState((s) => ({ runs, playing: false, generation: s.generation + 1 }));

@@ -1,6 +1,7 @@
 /** One run's state in words: its clipping, backend, progress, and what went wrong if anything did. */
 import { SIDE_LABEL, runColor } from '../charts/palette.ts';
-import type { RunSide } from '../experiment/config.ts';
+import type { ClipConfig, RunSide } from '../experiment/config.ts';
+import { clipChangeInForce, type ClipChange } from '../present/knobMarks.ts';
 import { describeClip, formatNumber } from '../present/describe.ts';
 import { exportRows, runCsv, runJson } from '../store/export.ts';
 import { storedSteps } from '../store/historySession.ts';
@@ -25,11 +26,19 @@ const PHASE_WORDS = {
  * A lone run without clipping is the "Unclipped run" (runNames.ts titles it so, as every chart does); a run
  * named by its clipping (a race) is that name; otherwise its name and its clipping's short name.
  */
-function cardTitle(run: RunView, side: RunSide): string {
-  if (run.title === UNCLIPPED_TITLE) return `${UNCLIPPED_TITLE} run`;
-  const short = clipName(run.clip);
-  if (run.title === short) return short;
+function cardTitle(run: RunView, side: RunSide, clip: ClipConfig): string {
+  const turned = clipName(clip) !== clipName(run.clip);
+  if (run.title === UNCLIPPED_TITLE) return turned ? clipName(clip) : `${UNCLIPPED_TITLE} run`;
+  const short = clipName(clip);
+  // A race's run is named by its clipping: once a knob turns it, by the clipping it trains with now.
+  if (run.title === clipName(run.clip)) return short;
   return `${run.title ?? SIDE_LABEL[side]}: ${short}`;
+}
+
+/** The clipping in words, and since when, if a knob turned it while it trained. */
+function clipWords(run: RunView, change: ClipChange | null): string {
+  if (!change || describeClip(change.clip) === describeClip(run.clip)) return describeClip(run.clip);
+  return `${describeClip(change.clip)}, from step ${change.step + 1} (it started with ${describeClip(run.clip)})`;
 }
 
 export function RunCard({ side }: { side: RunSide }) {
@@ -39,6 +48,9 @@ export function RunCard({ side }: { side: RunSide }) {
   const config = useLab((s) => s.config);
   const preset = useLab((s) => s.preset);
   if (!run) return null;
+  // A knob turned during the run changes its clipping from a step on; the card says what it trains with now.
+  const change = clipChangeInForce(run.clipChanges ?? [], run.step);
+  const clip = change?.clip ?? run.clip;
   // A diverged run's evaluation after it diverged measures overflowed weights: the card does not quote it.
   const lastEval = quotableEvaluation(run.lastEval, run.divergence);
   const series = seriesBySide.get(side);
@@ -67,14 +79,16 @@ export function RunCard({ side }: { side: RunSide }) {
       <header>
         <h2 id={`run-${side}`} style={{ color }}>
           {/* Short, so it stays within two lines in a race of four: the clipping's own name; its long form is below. */}
-          {cardTitle(run, side)}
+          {cardTitle(run, side, clip)}
         </h2>
         <span className={`badge phase-${run.phase}`}>{PHASE_WORDS[run.phase]}</span>
         <span className="badge backend" data-testid={`backend-${side}`} title="TensorFlow.js backend training this run">
           {run.backend ? run.backend.toUpperCase() : '...'}
         </span>
       </header>
-      <p className="clip-words">{describeClip(run.clip)}</p>
+      <p className="clip-words" data-testid={`clip-words-${side}`}>
+        {clipWords(run, change)}
+      </p>
       <dl className="figures">
         <div>
           <dt>step</dt>

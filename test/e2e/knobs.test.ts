@@ -52,6 +52,11 @@ describe('knobs that act while it trains', () => {
     expect(count).toBeGreaterThan(2);
     const marked = page.locator('[data-chart]', { hasText: `clip norm:1 → norm:0.1 (step ${step})` });
     expect(await marked.count()).toBe(count);
+    // The card says what the run trains with now, and since when.
+    await expect.poll(() => page.locator('#run-clipped').textContent()).toBe('Clipped: Per-tensor norm 0.1');
+    expect(await page.getByTestId('clip-words-clipped').textContent()).toBe(
+      `clip each tensor's norm to 0.1, from step ${step + 1} (it started with clip each tensor's norm to 1)`,
+    );
     await screenshot(page, 'knobs-threshold-turned');
     expect(errors).toEqual([]);
     await context.close();
