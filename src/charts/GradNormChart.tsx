@@ -20,6 +20,7 @@ import { breakNote, clipActedSteps, divergenceMarkers, focusValues, latestInWord
 import { layerColor, runColor, runLabel } from './palette.ts';
 import { logAxis } from './scales.ts';
 import { PLOT_PX, StepChart, type LineSpec } from './StepChart.tsx';
+import { linesHavePoints } from './useLogLines.ts';
 import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
 
 const CLIP_COLOR = '#f0a500';
@@ -86,6 +87,7 @@ export function GradNormChart({ side }: { side: RunSide }) {
     live,
     (m) => `${linesKey(m.lines)}\n${yKey(m.y)}\n${m.clipSteps.length > 0}\n${JSON.stringify(m.divergences)}`,
     VIEW_INTERVAL_MS,
+    linesHavePoints,
   );
   const description = useMemo(() => mapLive(live, (m) => latestInWords(m.lines, m.divergences)), [live]);
   const clipMode = run?.clip.mode;

@@ -322,8 +322,11 @@ export const StepChart = memo(function StepChart({
   useLayoutEffect(() => {
     painter.follow(() => {
       const now = live?.get();
-      // The axis recharts shows (the live one may be a render ahead): the lines agree with its labels.
-      const toY = y.kind === 'log' ? y.axis.toUnit : (v: number) => v;
+      // The axis recharts shows (the live one may be a render ahead): the lines agree with its labels. But a
+      // run's first point is painted on the live axis before React renders the axis for it, so Play shows the
+      // first step a frame after it arrives; the chart had no line then, so no label disagrees with it.
+      const shownY = now && !lines.some((l) => l.points.length > 0) ? now.y : y;
+      const toY = shownY.kind === 'log' ? shownY.axis.toUnit : (v: number) => v;
       const steps = now ? now.clipSteps : clipMarks?.steps;
       return {
         lines: now?.lines ?? lines,

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DASH,
+  FIRST_POINT_PX,
   MARKER_EVERY_PX,
   markerPositions,
   markerSvgPath,
@@ -85,6 +86,19 @@ describe('paint', () => {
     // The markers come after every line, so no later line covers them.
     const lastLine = calls.lastIndexOf(lineStrokes.at(-1) as Call);
     expect(calls.findIndex((c) => c.name === 'fill')).toBeGreaterThan(lastLine);
+  });
+
+  it("draws a run's only point as a dot in its colour where the point is, and no line", () => {
+    const { canvas, calls } = recordingCanvas();
+    // Step 100 at y 0.5: x = 1 * 100 + 50, y = -100 * 0.5 + 110.
+    paint(canvas, G, picture([{ ...runStyle(RACE, 'fourth'), points: [{ x: 100, y: 0.5 }] }]), 1);
+    expect(calls.filter((c) => c.name === 'lineTo')).toEqual([]);
+    const arcs = calls.filter((c) => c.name === 'arc');
+    expect(arcs.map((c) => c.args.slice(0, 3))).toEqual([[150, 60, FIRST_POINT_PX / 2]]);
+    expect(calls.filter((c) => c.name === 'fill').map((c) => c.fillStyle)).toEqual([MODE_COLOR.global]);
+    expect(calls.filter((c) => c.name === 'stroke').map((c) => [c.strokeStyle, c.dash])).toEqual([
+      [MODE_COLOR.global, []],
+    ]);
   });
 
   it("draws a clipped run's markers in its colour, solid even on a dashed line, and none on the unclipped run", () => {

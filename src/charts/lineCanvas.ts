@@ -195,6 +195,11 @@ export function paint(canvas: HTMLCanvasElement, g: PlotGeometry, picture: Canva
   const marked: { at: number[]; marker: LineMarker; color: string }[] = [];
   for (const line of picture.lines) {
     const xy = linePixels(line.points, picture.toY, g);
+    if (xy.length === 2) {
+      // A run's first step, before there is a line: a dot, so Play shows the step at once.
+      paintFirstPoint(context, xy[0] ?? 0, xy[1] ?? 0, line.color);
+      continue;
+    }
     if (xy.length < 4) continue;
     context.beginPath();
     context.moveTo(xy[0] ?? 0, xy[1] ?? 0);
@@ -220,6 +225,22 @@ export function paint(canvas: HTMLCanvasElement, g: PlotGeometry, picture: Canva
     }
     context.stroke();
   }
+}
+
+/** The dot of a line's only point: as wide as a marker, so it reads as a point, not a speck. */
+export const FIRST_POINT_PX = 5;
+
+function paintFirstPoint(context: CanvasRenderingContext2D, x: number, y: number, color: string) {
+  context.save();
+  context.setLineDash([]);
+  context.beginPath();
+  context.arc(x, y, FIRST_POINT_PX / 2, 0, 2 * Math.PI);
+  context.fillStyle = color;
+  context.fill();
+  context.lineWidth = 1;
+  context.strokeStyle = color;
+  context.stroke();
+  context.restore();
 }
 
 /** Filled markers get a thin white rim, so they stand out where lines cross; hollow ones are white inside. */

@@ -90,34 +90,51 @@ export function useStable<T>(value: T, key: string): T {
  * The model as React renders it: the same object while `keyOf` gives the same key, so the chart re-renders
  * only when something recharts draws has changed. Those renders are transitions: React does them in slices
  * between frames (several charts' axes changing at once at the start of training made one long task), and
- * at most one every `minIntervalMs` (the last change is always shown).
+ * at most one every `minIntervalMs` (the last change is always shown), except a run's first point: when
+ * `hasPoints` says the chart showed none and now has some, its axis is rendered without waiting out the
+ * interval. (The canvas paints that point before this render: see StepChart's painter.)
  */
-export function useLiveView<M>(live: LiveSource<M>, keyOf: (model: M) => string, minIntervalMs = 0): M {
+export function useLiveView<M>(
+  live: LiveSource<M>,
+  keyOf: (model: M) => string,
+  minIntervalMs = 0,
+  hasPoints?: (model: M) => boolean,
+): M {
   const [view, setView] = useState(() => {
     const model = live.get();
     return { model, key: keyOf(model) };
   });
   const keyOfRef = useRef(keyOf);
+  const hasPointsRef = useRef(hasPoints);
   const shown = useRef(view.key);
+  const shownModel = useRef(view.model);
   // Throttled only while training: once it stops, the chart shows where the runs ended at once.
   const playing = useLab((s) => s.playing);
   const interval = playing ? minIntervalMs : 0;
   useLayoutEffect(() => {
     keyOfRef.current = keyOf;
+    hasPointsRef.current = hasPoints;
   });
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;
     let last = -Infinity;
+    const firstPoints = (model: M) => {
+      const has = hasPointsRef.current;
+      return has !== undefined && !has(shownModel.current) && has(model);
+    };
     const apply = () => {
+      if (timer !== null) clearTimeout(timer);
       timer = null;
       const model = live.get();
       const key = keyOfRef.current(model);
       if (key === shown.current) return;
       shown.current = key;
+      shownModel.current = model;
       last = performance.now();
       startTransition(() => setView({ model, key }));
     };
     const check = () => {
+      if (firstPoints(live.get())) return apply();
       if (timer !== null) return;
       const wait = last + interval - performance.now();
       if (wait <= 0) apply();

@@ -23,6 +23,9 @@ import { PLOT_PX, type LineSpec } from './StepChart.tsx';
 
 const NO_MARKS: readonly number[] = [];
 
+/** Whether some line has a point: the chart's first view with one is rendered at once (live.ts). */
+export const linesHavePoints = (m: { lines: readonly LineSpec[] }) => m.lines.some((l) => l.points.length > 0);
+
 /** `makeLines` must keep its identity while its inputs do (useCallback): a new one rebuilds the model. */
 /** `marks`: values the axis must show besides the lines (a threshold line), the same array while they do not change. */
 export function useLogLines(
@@ -48,6 +51,7 @@ export function useLogLines(
     live,
     (m) => `${linesKey(m.lines)}\n${yKey(m.y)}\n${JSON.stringify(m.divergences)}`,
     VIEW_INTERVAL_MS,
+    linesHavePoints,
   );
   const description = useMemo(() => mapLive(live, (m) => latestInWords(m.lines, m.divergences)), [live]);
   // Each narrated event in its run's colour, the colour its clipping gives it (palette.ts).
