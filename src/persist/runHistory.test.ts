@@ -4,7 +4,7 @@ import { PRESETS } from '../experiment/presets.ts';
 import { encodeExperiment } from '../experiment/urlCodec.ts';
 import type { StepMetrics } from '../train/metrics.ts';
 import { runJson } from '../store/export.ts';
-import { RunHistory, parseArchive, type StoredRun } from './runHistory.ts';
+import { PUT_CHUNK_ROWS, RunHistory, parseArchive, type StoredRun } from './runHistory.ts';
 
 let dbCount = 0;
 let history: RunHistory;
@@ -106,6 +106,42 @@ describe('run history in IndexedDB', () => {
     }
     expect((await history.loadSteps('q:clipped')).map((s) => s.step)).toEqual([1]);
     expect(await history.getRun('q:clipped')).toMatchObject({ step: 1 });
+  });
+
+  it('a big batch is put PUT_CHUNK_ROWS rows a task, in one transaction: all kept, or none if a late chunk fails', async () => {
+    await history.putRun(run('big', 'clipped', 1));
+    // The rows put in each synchronous run of code: a group closes at the microtask after its first put.
+    const put = IDBObjectStore.prototype.put;
+    const groups: number[] = [];
+    let open = false;
+    let failAt = Infinity;
+    let puts = 0;
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (++puts === failAt) throw new DOMException('Quota exceeded', 'QuotaExceededError');
+      if (!open) {
+        open = true;
+        groups.push(0);
+        queueMicrotask(() => (open = false));
+      }
+      groups[groups.length - 1] = (groups.at(-1) ?? 0) + 1;
+      return put.apply(this, args);
+    };
+    const rows = (from: number, n: number) => Array.from({ length: n }, (_, k) => step(from + k));
+    try {
+      await history.appendSteps('big:clipped', rows(1, 230));
+      // 230 rows and the run's record (read, then put from the read's success).
+      expect(groups).toEqual([PUT_CHUNK_ROWS, PUT_CHUNK_ROWS, PUT_CHUNK_ROWS, PUT_CHUNK_ROWS, 30, 1]);
+      expect((await history.loadSteps('big:clipped')).length).toBe(230);
+      expect(await history.getRun('big:clipped')).toMatchObject({ step: 230 });
+      // A full disk at the third chunk: the first two chunks, already put, go with the rest.
+      puts = 0;
+      failAt = 2 * PUT_CHUNK_ROWS + 5;
+      await expect(history.appendSteps('big:clipped', rows(231, 200))).rejects.toThrow('Quota exceeded');
+    } finally {
+      IDBObjectStore.prototype.put = put;
+    }
+    expect((await history.loadSteps('big:clipped')).length).toBe(230);
+    expect(await history.getRun('big:clipped')).toMatchObject({ step: 230 });
   });
 
   it("a run card's Download JSON imports back with the same numbers, a diverged step included", async () => {
