@@ -91,26 +91,40 @@ export function summariseProfile(profile: { nodes: ProfileNode[]; samples: numbe
   return [`profiled ${total.toFixed(0)} ms`, 'self time:', ...top(self), 'inclusive time:', ...top(inclusive)];
 }
 
-/** Counts the history's write transactions and times the synchronous part of each (its puts: cloning the rows). */
+/**
+ * Counts the history's put tasks (a write, or one chunk of a big one) and times their main-thread part: the time
+ * spent inside their puts, which clone the rows. (Timing from the first put to the next microtask, as this probe
+ * once did, also counted whatever else ran in that task's microtasks, such as a React render after a worker's
+ * message, and blamed it on the write.) `longestRows` is how many rows the longest put task put.
+ */
 const WRITE_PROBE = `
-  window.soakWrites = { count: 0, longestMs: 0, totalMs: 0, recentMs: [] };
+  window.soakWrites = { count: 0, longestMs: 0, longestRows: 0, totalMs: 0, recentMs: [] };
   const put = IDBObjectStore.prototype.put;
-  let open = null;
+  let group = null;
   IDBObjectStore.prototype.put = function (...args) {
-    if (open === null) {
-      open = performance.now();
+    if (group === null) {
+      group = { ms: 0, rows: 0 };
       queueMicrotask(() => {
-        const ms = performance.now() - open;
-        open = null;
+        const { ms, rows } = group;
+        group = null;
         const w = window.soakWrites;
         w.count += 1;
         w.totalMs += ms;
-        w.longestMs = Math.max(w.longestMs, ms);
+        if (ms > w.longestMs) {
+          w.longestMs = ms;
+          w.longestRows = rows;
+        }
         w.recentMs.push(ms);
         if (w.recentMs.length > 1000) w.recentMs.shift();
       });
     }
-    return put.apply(this, args);
+    const start = performance.now();
+    try {
+      return put.apply(this, args);
+    } finally {
+      group.ms += performance.now() - start;
+      group.rows += 1;
+    }
   };
 `;
 
@@ -122,6 +136,8 @@ interface Checkpoint {
   races: number;
   writes: number;
   longestWriteMs: number;
+  /** The rows the longest put task put. */
+  longestWriteRows: number;
   /** The median and p95 of the last 1,000 writes' main-thread parts. */
   medianWriteMs: number;
   p95WriteMs: number;
@@ -196,7 +212,12 @@ async function readCheckpoint(page: Page, minute: number, races: number): Promis
   );
   const steps = Number(await page.getByTestId('step-clipped').textContent());
   const pauseMs = ((await page.evaluate('window.benchPauses')) as { ms: number }[]).map((p) => p.ms);
-  const writes = (await page.evaluate('window.soakWrites')) as { count: number; longestMs: number; recentMs: number[] };
+  const writes = (await page.evaluate('window.soakWrites')) as {
+    count: number;
+    longestMs: number;
+    longestRows: number;
+    recentMs: number[];
+  };
   return {
     minute,
     heapMB: usedSize / 1e6,
@@ -205,6 +226,7 @@ async function readCheckpoint(page: Page, minute: number, races: number): Promis
     races,
     writes: writes.count,
     longestWriteMs: writes.longestMs,
+    longestWriteRows: writes.longestRows,
     medianWriteMs: percentile(writes.recentMs, 50),
     p95WriteMs: percentile(writes.recentMs, 95),
     pauseP95Ms: percentile(pauseMs, 95),
@@ -298,7 +320,7 @@ export async function soak(
       log(
         `soak ${minute} min: heap ${c.heapMB.toFixed(1)} MB; worker tensors ${c.tensors.join('/')}; ` +
           `race ${c.races}, step ${c.steps}; history writes ${c.writes} (main-thread part: median ${c.medianWriteMs.toFixed(1)}, ` +
-          `p95 ${c.p95WriteMs.toFixed(1)}, longest ${c.longestWriteMs.toFixed(1)} ms); ` +
+          `p95 ${c.p95WriteMs.toFixed(1)}, longest ${c.longestWriteMs.toFixed(1)} ms, ${c.longestWriteRows} rows); ` +
           `Pause p95 so far ${c.pauseP95Ms.toFixed(0)} ms over ${c.pauses} clicks`,
       );
     }

@@ -108,7 +108,7 @@ describe('run history in IndexedDB', () => {
     expect(await history.getRun('q:clipped')).toMatchObject({ step: 1 });
   });
 
-  it('a big batch is put PUT_CHUNK_ROWS rows a task, in one transaction: all kept, or none if a late chunk fails', async () => {
+  it('a big batch is put PUT_CHUNK_ROWS rows a task, the record last; a refused chunk stops the rest and the record stays', async () => {
     await history.putRun(run('big', 'clipped', 1));
     // The rows put in each synchronous run of code: a group closes at the microtask after its first put.
     const put = IDBObjectStore.prototype.put;
@@ -133,14 +133,17 @@ describe('run history in IndexedDB', () => {
       expect(groups).toEqual([PUT_CHUNK_ROWS, PUT_CHUNK_ROWS, PUT_CHUNK_ROWS, PUT_CHUNK_ROWS, 30, 1]);
       expect((await history.loadSteps('big:clipped')).length).toBe(230);
       expect(await history.getRun('big:clipped')).toMatchObject({ step: 230 });
-      // A full disk at the third chunk: the first two chunks, already put, go with the rest.
+      // A full disk at the third chunk: the two chunks before it are kept, none after it is put, and the record
+      // still names the last step it had (it is put with the last chunk).
       puts = 0;
       failAt = 2 * PUT_CHUNK_ROWS + 5;
       await expect(history.appendSteps('big:clipped', rows(231, 200))).rejects.toThrow('Quota exceeded');
+      expect(puts).toBe(failAt);
     } finally {
       IDBObjectStore.prototype.put = put;
     }
-    expect((await history.loadSteps('big:clipped')).length).toBe(230);
+    const kept = (await history.loadSteps('big:clipped')).map((s) => s.step);
+    expect(kept).toEqual(rows(1, 230 + 2 * PUT_CHUNK_ROWS).map((s) => s.step));
     expect(await history.getRun('big:clipped')).toMatchObject({ step: 230 });
   });
 

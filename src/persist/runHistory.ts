@@ -5,7 +5,7 @@
  * deleted, exported and imported from here. No React; the tests run it on
  * fake-indexeddb in Node.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore } from 'idb';
 import { z } from 'zod';
 import { RUN_SIDES, clipOf, type ClipConfig, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
 import type { PresetId } from '../experiment/presets.ts';
@@ -50,6 +50,25 @@ const DB_VERSION = 1;
 export const EXPORT_FORMAT = 'gradient-lab-runs';
 /** Rows put in one task of a history write (see appendBatch): about 7 ms of cloning on a busy 2-core machine. */
 export const PUT_CHUNK_ROWS = 50;
+
+/** The stores a write puts to, in its transaction. */
+interface WriteStores {
+  steps: IDBPObjectStore<LabDB, ('steps' | 'evals' | 'runs')[], 'steps', 'readwrite'>;
+  evals: IDBPObjectStore<LabDB, ('steps' | 'evals' | 'runs')[], 'evals', 'readwrite'>;
+  runs: IDBPObjectStore<LabDB, ('steps' | 'evals' | 'runs')[], 'runs', 'readwrite'>;
+}
+
+/** The next task: a message to itself, which (unlike a timer) no browser delays or clamps. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(0);
+  });
+}
 const EXPORT_VERSION = 1;
 
 /** One run with everything it measured, as exported and imported. */
@@ -147,82 +166,84 @@ export class RunHistory {
   }
 
   /**
-   * Every run's new steps and evaluations, and their records moved to their last step, in ONE transaction: the
-   * page writes all its runs together a few times a second rather than one transaction per run per batch, which a
-   * race of four fast runs queued up faster than IndexedDB finished them.
+   * Every run's new steps and evaluations, and their records moved to their last step: the page writes all its runs
+   * together a few times a second rather than one transaction per run per batch, which a race of four fast runs
+   * queued up faster than IndexedDB finished them.
    *
-   * The rows are put PUT_CHUNK_ROWS at a time, each chunk from the success of the one before: cloning a row is the
-   * write's main-thread part, and a batch that grew while IndexedDB was busy (1,000 rows and more) cloned in one
-   * go was a long task (171 ms in a 30-minute soak). A request's success event keeps the transaction active, so
-   * the chunks stay one transaction, committed or aborted whole.
+   * A batch of up to `chunkRows` rows is one transaction. A bigger one (a batch that grew while IndexedDB was busy:
+   * 1,000 rows and more) is put `chunkRows` rows a task, each chunk a transaction of its own made and committed in
+   * its task, the records last: cloning a row is the write's main-thread part, and such a batch cloned in one go was
+   * a long task (171 ms in a 30-minute soak). The chunks do not wait for each other to land (waiting for each
+   * chunk's success once made the writes fall far behind a race), and a chunk refused (a full disk) stops the rest:
+   * the chunks before it are kept, the record still names the last step it had. A page going away runs no later task:
+   * its last write passes `chunkRows` Infinity (historySession.ts).
    */
-  async appendBatch(writes: readonly RunWrite[]): Promise<void> {
+  async appendBatch(writes: readonly RunWrite[], chunkRows = PUT_CHUNK_ROWS): Promise<void> {
     if (writes.length === 0) return;
-    // Relaxed: the browser may acknowledge before flushing to disk; a crash of the whole OS could cost the last batch, a closed tab cannot.
-    const tx = this.db.transaction(['steps', 'evals', 'runs'], 'readwrite', { durability: 'relaxed' });
-    const stepStore = tx.objectStore('steps');
-    const evalStore = tx.objectStore('evals');
-    const runs = tx.objectStore('runs');
-    const puts: (() => Promise<unknown>)[] = [];
-    let reads = 0;
+    type Put = (stores: WriteStores) => Promise<unknown>;
+    const rows: Put[] = [];
+    const records: Put[] = [];
     for (const { runId, steps, evals, patch, record } of writes) {
-      for (const s of steps) puts.push(() => stepStore.put({ ...s, runId }));
-      for (const e of evals) puts.push(() => evalStore.put({ ...e, runId }));
-      if (record) {
-        puts.push(() => runs.put({ ...record, updatedAt: Date.now() }));
-        continue;
-      }
-      reads += 1;
-      puts.push(() =>
-        runs.get(runId).then((run) =>
-          run
-            ? runs.put({
-                ...run,
-                ...patch,
-                step: Math.max(run.step, steps[steps.length - 1]?.step ?? 0),
-                updatedAt: Date.now(),
-              })
-            : undefined,
-        ),
+      for (const s of steps) rows.push(({ steps }) => steps.put({ ...s, runId }));
+      for (const e of evals) rows.push(({ evals }) => evals.put({ ...e, runId }));
+      const last = steps[steps.length - 1]?.step ?? 0;
+      records.push(({ runs }) =>
+        record
+          ? runs.put({ ...record, updatedAt: Date.now() })
+          : runs
+              .get(runId)
+              .then((run) =>
+                run ? runs.put({ ...run, ...patch, step: Math.max(run.step, last), updatedAt: Date.now() }) : undefined,
+              ),
       );
     }
-    const updates: Promise<unknown>[] = [];
-    const fail = (error: unknown) => {
-      // A request refused at once (a value that cannot be cloned, a store that throws) writes nothing of the batch.
-      for (const u of updates) void u.catch(() => undefined);
-      try {
-        tx.abort();
-      } catch {
-        // Already finished: the failure is the transaction's own, and tx.done says it.
+    const chunks: Put[][] = [];
+    for (let from = 0; from < rows.length; from += chunkRows) chunks.push(rows.slice(from, from + chunkRows));
+    // The records go with the last chunk: a record never names a step whose row is not yet put.
+    if (chunks.length === 0) chunks.push([]);
+    chunks[chunks.length - 1]?.push(...records);
+    const landed: Promise<void>[] = [];
+    let refused = false;
+    try {
+      for (const [k, chunk] of chunks.entries()) {
+        if (k > 0) await nextTask();
+        // A chunk refused (at once: a value that cannot be cloned; or since: a full disk) stops the ones after it.
+        if (refused) break;
+        const put = this.putInOneTransaction(chunk, k === chunks.length - 1 && records.length > 0);
+        put.catch(() => (refused = true));
+        landed.push(put);
       }
+    } finally {
+      // Every chunk made is awaited (its failure is the write's), so no transaction's rejection goes unheard.
+      await Promise.all(landed.map((l) => l.catch(() => undefined)));
+    }
+    await Promise.all(landed);
+  }
+
+  /** One transaction for these puts, made and committed in this task; it lands whole or not at all. */
+  private async putInOneTransaction(
+    puts: readonly ((stores: WriteStores) => Promise<unknown>)[],
+    readsRecords: boolean,
+  ): Promise<void> {
+    // Relaxed: the browser may acknowledge before flushing to disk; a crash of the whole OS could cost the last batch, a closed tab cannot.
+    const tx = this.db.transaction(['steps', 'evals', 'runs'], 'readwrite', { durability: 'relaxed' });
+    const stores: WriteStores = {
+      steps: tx.objectStore('steps'),
+      evals: tx.objectStore('evals'),
+      runs: tx.objectStore('runs'),
+    };
+    const updates: Promise<unknown>[] = [];
+    try {
+      for (const put of puts) updates.push(put(stores));
+      // Nothing left to ask: commit now rather than when the browser notices (older browsers lack commit()). A
+      // record read first is put from the read's success, after this: the browser then commits once that is done.
+      if (!readsRecords) tx.commit?.();
+    } catch (error) {
+      // A request refused at once writes nothing of this transaction.
+      for (const u of updates) void u.catch(() => undefined);
+      tx.abort();
       void tx.done.catch(() => undefined);
       throw error;
-    };
-    const putChunk = (from: number): void => {
-      try {
-        for (const put of puts.slice(from, from + PUT_CHUNK_ROWS)) updates.push(put());
-      } catch (error) {
-        fail(error);
-      }
-    };
-    putChunk(0);
-    for (let from = PUT_CHUNK_ROWS; from < puts.length; from += PUT_CHUNK_ROWS) {
-      // The next chunk from the last request's success: its own task, with the transaction still active.
-      try {
-        await updates[updates.length - 1];
-      } catch {
-        break; // A failed request aborted the transaction: tx.done below says why.
-      }
-      putChunk(from);
-    }
-    // Nothing left to ask: commit now rather than when the browser notices (older browsers lack commit()). A
-    // record read first is put from the read's success, after this: the browser commits once that is done.
-    if (reads === 0) {
-      try {
-        tx.commit?.();
-      } catch {
-        // Already committing or aborted: tx.done says which.
-      }
     }
     // A failed request aborts the transaction: tx.done rejects with the reason (a full disk: QuotaExceededError).
     await Promise.all([tx.done, ...updates.map((u) => u.catch(() => undefined))]);

@@ -18,6 +18,7 @@ import {
   resetHistoryForTests,
   runHistory,
   storedSteps,
+  writeBeforeLeaving,
 } from './historySession.ts';
 import { useLab } from './labStore.ts';
 import { encodeExperiment } from '../experiment/urlCodec.ts';
@@ -169,5 +170,31 @@ describe('the history session', () => {
       { step: 3, label: `lr ${config.lr} → 0.01` },
     ]);
     expect(reopened?.view.clipChanges).toMatchObject([{ step: 2, clip: { mode: 'norm', threshold: 0.1 } }]);
+  });
+
+  it('a page going away puts every waiting row and the write in flight again, in one go, not a chunk at a time', async () => {
+    const batch = vi.spyOn(RunHistory.prototype, 'appendBatch');
+    recordRunStarted(record('clipped'));
+    await historySettled();
+    batch.mockClear();
+    // 120 rows: over WRITE_ROWS, so the timer's write starts at once, put a chunk at a time.
+    recordSteps(
+      's:clipped',
+      Array.from({ length: 120 }, (_, k) => step(k + 1)),
+      { phase: 'running' },
+    );
+    await Promise.resolve();
+    recordSteps('s:clipped', [step(121), step(122)], { phase: 'running' });
+    writeBeforeLeaving();
+    await historySettled();
+    const calls = batch.mock.calls.map(([writes, chunk]) => ({
+      rows: writes.flatMap((w) => w.steps.map((s) => s.step)),
+      chunk,
+    }));
+    expect(calls[0]?.rows).toHaveLength(120);
+    expect(calls[0]?.chunk).toBeUndefined();
+    // The leaving write: the 120 in flight and the 2 waiting, whole.
+    expect(calls[1]).toEqual({ rows: Array.from({ length: 122 }, (_, k) => k + 1), chunk: Infinity });
+    expect((await storedSteps('s:clipped'))?.steps).toHaveLength(122);
   });
 });

@@ -62,6 +62,7 @@ export async function resetHistoryForTests(): Promise<void> {
   opened = null;
   unwritten.clear();
   records.clear();
+  inFlightWrites = null;
   if (writeTimer !== null) clearTimeout(writeTimer);
   writeTimer = null;
   useLab.setState({ historyError: null, history: [] });
@@ -118,6 +119,8 @@ let unwrittenRows = 0;
 const unwritten = new Map<string, Omit<RunWrite, 'runId'>>();
 let writeTimer: ReturnType<typeof setTimeout> | null = null;
 let inFlight = false;
+/** The timer's write in flight: put a chunk at a time (runHistory.ts), so not landed until it is done. */
+let inFlightWrites: RunWrite[] | null = null;
 let flushOnHide = false;
 
 /**
@@ -143,12 +146,25 @@ function takeUnwritten(): RunWrite[] {
   return writes;
 }
 
-/** Writes what is waiting now, beside any write in flight (a status change, the page going away, an export). */
+/** Writes what is waiting now, beside any write in flight (a status change, an export). */
 function writeNow(): void {
   if (writeTimer !== null) clearTimeout(writeTimer);
   writeTimer = null;
   const writes = takeUnwritten();
   if (writes.length > 0) void write((h) => h.appendBatch(writes));
+}
+
+/**
+ * The page is being hidden, closed or reloaded: what is waiting is written in one go, since a page going away runs
+ * no later task, so a write put a chunk at a time would never put its other chunks and land none of them. For the
+ * same reason the rows of the timer's write in flight are put again (its later chunks may never be put; a row put
+ * twice is the same row, steps being keyed by run and step).
+ */
+export function writeBeforeLeaving(): void {
+  if (writeTimer !== null) clearTimeout(writeTimer);
+  writeTimer = null;
+  const writes = [...(inFlightWrites ?? []), ...takeUnwritten()];
+  if (writes.length > 0) void write((h) => h.appendBatch(writes, Infinity));
 }
 
 /** The timer's write: one at a time, so a slow disk makes bigger batches rather than a queue. */
@@ -161,8 +177,10 @@ function writeOnTimer(): void {
   const writes = takeUnwritten();
   if (writes.length === 0) return;
   inFlight = true;
+  inFlightWrites = writes;
   void write((h) => h.appendBatch(writes)).finally(() => {
     inFlight = false;
+    inFlightWrites = null;
   });
 }
 
@@ -183,9 +201,9 @@ export function recordSteps(runId: string, steps: StepMetrics[], patch: Partial<
   // A page being hidden, closed or reloaded writes what it holds at once (IndexedDB usually finishes the transaction).
   if (!flushOnHide && typeof addEventListener === 'function') {
     flushOnHide = true;
-    addEventListener('pagehide', writeNow);
+    addEventListener('pagehide', writeBeforeLeaving);
     addEventListener('visibilitychange', () => {
-      if (typeof document !== 'undefined' && document.visibilityState === 'hidden') writeNow();
+      if (typeof document !== 'undefined' && document.visibilityState === 'hidden') writeBeforeLeaving();
     });
   }
   if (useLab.getState().historyError) return; // Not kept: the page's own series is the record.
