@@ -10,6 +10,7 @@ import { storageProblem } from '../persist/storageProblem.ts';
 import { cellExperiment, sweepGrid, sweepRefusal, type SweepCell } from '../experiment/sweep.ts';
 import { encodeExperiment } from '../experiment/urlCodec.ts';
 import { SweepHistory, type StoredSweep } from '../persist/sweepHistory.ts';
+import { sweepJson } from '../persist/sweepExport.ts';
 import { sweepMethod } from '../train/sweep/gridSweep.ts';
 import { WorkerPort } from '../worker/client.ts';
 import { unreachable, type FromSweepWorker, type ToSweepWorker } from '../worker/protocol.ts';
@@ -293,6 +294,41 @@ export function reopenSweep(sweep: StoredSweep): void {
       notices: [],
     },
   }));
+}
+
+/**
+ * Shows an imported sweep on the sweep page at once (viewing never waits on storage), then keeps it in the sweep
+ * history where the browser keeps one: the returned promise settles once that is done or has failed (a failure is
+ * said once, in Past sweeps, as for any sweep). A stored sweep with the same id is never overwritten: the same sweep
+ * is not stored twice, a different one gets an id of its own. Refused while a sweep trains, which showing another
+ * would cancel.
+ */
+export function showImportedSweep(sweep: StoredSweep, fileName: string): { kept: Promise<void> } {
+  if (active)
+    throw new Error('a sweep is training on the sweep page; import the file once it has finished or been cancelled');
+  reopenSweep(sweep);
+  const from = fileName.length > 80 ? `${fileName.slice(0, 79)}…` : fileName;
+  useLab.setState((s) => ({
+    view: { ...s.view, page: 'sweep' },
+    sweepRun: s.sweepRun && { ...s.sweepRun, notices: [`Imported from ${from}.`] },
+  }));
+  return { kept: keepImported(sweep) };
+}
+
+async function keepImported(sweep: StoredSweep): Promise<void> {
+  const history = await sweepHistory();
+  if (!history) return;
+  try {
+    const existing = await history.get(sweep.id);
+    if (existing && sweepJson(existing) === sweepJson(sweep)) return refreshSweepHistory();
+    const record = existing ? { ...sweep, id: `${sweep.id}:imported-${Date.now().toString(36)}` } : sweep;
+    await history.save(record);
+    if (record !== sweep)
+      useLab.setState((s) => (s.sweepRun?.id === sweep.id ? { sweepRun: { ...s.sweepRun, id: record.id } } : s));
+    await refreshSweepHistory();
+  } catch (error) {
+    useLab.setState({ sweepHistoryError: `Sweeps are not being saved: ${storageProblem(error)}.` });
+  }
 }
 
 /** Opens a cell's pair (or race) on the training page: that learning rate and threshold, the sweep's steps. */

@@ -3,7 +3,7 @@
  * unclipped column), every cell from the same seed, weights and batches. Layout and input only: the workers are
  * driven by store/sweepSession.ts, and the settings live in the link (view.sweep).
  */
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { CLIP_MODES, type ClipMode } from '../experiment/config.ts';
 import { PRESETS, PRESET_IDS, type PresetId } from '../experiment/presets.ts';
 import {
@@ -17,11 +17,13 @@ import {
 import { formatDuration, formatNumber } from '../present/describe.ts';
 import { describeSweptExperiment, experimentName } from '../present/experiment.ts';
 import type { StoredSweep } from '../persist/sweepHistory.ts';
+import { sweepFileName, sweepJson } from '../persist/sweepExport.ts';
 import { LAST_STEPS } from '../train/sweep/cellOutcome.ts';
 import { sweepMethod } from '../train/sweep/gridSweep.ts';
 import { sweepCsv } from '../train/sweep/sweepCsv.ts';
 import { useLab, type SweepView } from '../store/labStore.ts';
 import { applyExperiment } from '../store/session.ts';
+import { importFailure, importLabFile } from '../store/labImport.ts';
 import {
   cancelSweep,
   deleteStoredSweep,
@@ -364,8 +366,71 @@ function Result({ sweep }: { sweep: SweepView }) {
         >
           Download CSV
         </button>
+        <button
+          type="button"
+          className="small"
+          data-testid="sweep-json"
+          disabled={sweep.outcomes.every((o) => o === null)}
+          onClick={() => downloadBlob(new Blob([sweepJson(sweep)], { type: 'application/json' }), sweepFileName(sweep))}
+        >
+          Download JSON
+        </button>
       </div>
     </section>
+  );
+}
+
+/** Any JSON the lab writes: a sweep's opens here; runs go into the run history of the Training runs page. */
+function ImportButton({ running }: { running: boolean }) {
+  const fileRef = useRef<HTMLInputElement>(null);
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const importFile = async (file: File) => {
+    try {
+      const imported = await importLabFile(await file.text(), file.name);
+      const count = imported.kind === 'runs' ? imported.count : 0;
+      setMessage(
+        imported.kind === 'runs'
+          ? {
+              text: `Imported ${count} run${count === 1 ? '' : 's'}: see the run history on the Training runs page.`,
+              error: false,
+            }
+          : null,
+      );
+    } catch (error) {
+      setMessage({ text: importFailure(error), error: true });
+    }
+  };
+  return (
+    <>
+      <span className="buttons">
+        <button type="button" className="small" disabled={running} onClick={() => fileRef.current?.click()}>
+          Import JSON
+        </button>
+      </span>
+      <label hidden>
+        Import a sweep (or runs) from a JSON file the lab wrote
+        <input
+          ref={fileRef}
+          type="file"
+          accept="application/json,.json"
+          data-testid="sweep-import"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            if (file) void importFile(file);
+            e.target.value = '';
+          }}
+        />
+      </label>
+      {message && (
+        <p
+          className={message.error ? 'error' : 'hint'}
+          role={message.error ? 'alert' : 'status'}
+          data-testid="sweep-import-message"
+        >
+          {message.text}
+        </p>
+      )}
+    </>
   );
 }
 
@@ -373,12 +438,13 @@ function PastSweeps({ current }: { current: string | null }) {
   const sweeps = useLab((s) => s.sweepHistory);
   const error = useLab((s) => s.sweepHistoryError);
   const running = useLab((s) => s.sweepRun?.phase === 'running');
-  if (sweeps.length === 0 && !error) return null;
   const when = (s: StoredSweep) => new Date(s.createdAt).toLocaleString();
   return (
     <section className="sweep-history" aria-labelledby="sweep-history-title">
       <h2 id="sweep-history-title">Past sweeps</h2>
+      <ImportButton running={running} />
       {error && <p className="warn">{error}</p>}
+      {sweeps.length === 0 && !error && <p className="hint">None yet: the sweeps you run or import are kept here.</p>}
       <ul>
         {sweeps.map((s) => (
           <li key={s.id} data-testid="sweep-history-item">

@@ -1,7 +1,8 @@
 /**
  * The run history: every run this browser trained (kept in IndexedDB as it
  * streamed), to reopen on the charts, compare two at a time, export, import
- * and delete. Text from stored or imported runs is rendered as text only.
+ * and delete. Its Import takes any JSON the lab writes (a sweep's opens on the
+ * sweep page). Text from stored or imported runs is rendered as text only.
  */
 import { useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -9,7 +10,8 @@ import { describeClip, formatNumber } from '../present/describe.ts';
 import { experimentName } from '../present/experiment.ts';
 import { PRESETS } from '../experiment/presets.ts';
 import type { StoredRun } from '../persist/runHistory.ts';
-import { deleteStoredRuns, exportStoredRuns, importStoredRuns } from '../store/historySession.ts';
+import { deleteStoredRuns, exportStoredRuns } from '../store/historySession.ts';
+import { importFailure, importLabFile } from '../store/labImport.ts';
 import { useLab } from '../store/labStore.ts';
 import { downloadBlob } from '../widgets/download.ts';
 import { reopenRuns, sessionOf } from './reopen.ts';
@@ -58,15 +60,17 @@ export function HistoryPanel() {
     const text = await exportStoredRuns(ids);
     if (text) downloadBlob(new Blob([text], { type: 'application/json' }), `gradient-lab-runs-${ids.length}.json`);
   };
+  // Any file the lab writes: runs come into this list; a sweep opens on the sweep page.
   const importFile = async (file: File) => {
     try {
-      const count = await importStoredRuns(await file.text());
-      setMessage({ text: `Imported ${count} run${count === 1 ? '' : 's'}.`, error: false });
-    } catch (error) {
+      const imported = await importLabFile(await file.text(), file.name);
+      const count = imported.kind === 'runs' ? imported.count : 0;
       setMessage({
-        text: `The file could not be imported: ${error instanceof Error ? error.message : String(error)}. Nothing was changed.`,
-        error: true,
+        text: imported.kind === 'runs' ? `Imported ${count} run${count === 1 ? '' : 's'}.` : 'Imported a sweep.',
+        error: false,
       });
+    } catch (error) {
+      setMessage({ text: importFailure(error), error: true });
     }
   };
 
@@ -99,10 +103,10 @@ export function HistoryPanel() {
             Export selected (JSON)
           </button>
           <button type="button" className="small" onClick={() => fileRef.current?.click()}>
-            Import runs (JSON)
+            Import JSON
           </button>
           <label hidden>
-            Import runs from a JSON file
+            Import runs or a sweep from a JSON file the lab wrote
             <input
               ref={fileRef}
               type="file"
