@@ -267,7 +267,21 @@ export async function deleteStoredRuns(ids: string[]): Promise<void> {
 }
 
 /** Every stored step of a run (the page keeps only a bounded view of long runs), or null without history. */
+/**
+ * Runs imported from a file while this browser keeps no history: shown on the charts, and their whole record held
+ * here (the last one imported), so their cards' downloads still have every step.
+ */
+const importedUnkept = new Map<string, { steps: StepMetrics[]; evals: EvalMetrics[] }>();
+
+/** Holds an imported run's record in memory (see importedUnkept), in place of the last ones held. */
+export function holdImportedRuns(runs: { id: string; steps: StepMetrics[]; evals: EvalMetrics[] }[]): void {
+  importedUnkept.clear();
+  for (const { id, steps, evals } of runs) importedUnkept.set(id, { steps, evals });
+}
+
 export async function storedSteps(runId: string): Promise<{ steps: StepMetrics[]; evals: EvalMetrics[] } | null> {
+  const held = importedUnkept.get(runId);
+  if (held) return held;
   const read = async () => {
     await historySettled();
     const history = await runHistory();
@@ -315,43 +329,61 @@ export async function loadStoredRuns(ids: string[], compare: boolean): Promise<S
     if (!run?.layout) continue;
     const side = compare ? sides[k] : run.side;
     if (!side) throw new Error(`only ${sides.length} runs can be compared, not ${ids.length}`);
-    const series = new RunSeries(run.layout);
-    const steps = await history.loadSteps(id);
-    const evals = await history.loadEvals(id);
-    series.append(steps);
-    for (const e of evals) series.addEval(e);
-    const when = new Date(run.createdAt).toLocaleString();
-    // The stored link carries the knobs turned while it trained: the reopened run is marked where they turned.
-    const trained = decodeExperiment(run.link).config;
-    const phase = run.phase === 'finished' || run.phase === 'diverged' ? run.phase : 'crashed';
-    const notices = [`From the run history: ${when}.`];
-    if (compare) notices.push(`Clipping: ${describeClip(run.clip)}. Trained as: ${describeExperiment(trained)}`);
-    out.push({
+    const view = storedRunView(run, await history.loadSteps(id), await history.loadEvals(id), {
       side,
-      series,
-      view: {
-        side,
-        clip: run.clip,
-        phase,
-        backend: null,
-        layout: run.layout,
-        step: series.count,
-        divergence: run.divergence,
-        error:
-          phase === 'crashed'
-            ? (run.error ??
-              `This run stopped at step ${series.count} (the page was closed or reloaded while it trained). Its steps are kept.`)
-            : null,
-        notices,
-        stepsPerSecond: null,
-        lastEval: series.evals[series.evals.length - 1] ?? null,
-        narration: storedStory(run.clip, run.layout, steps, evals, run.divergence),
-        runId: run.id,
-        knobMarks: knobMarksOf(trained, trained.schedule, run.side),
-        clipChanges: clipChangesOf(trained.schedule, run.side),
-        ...(compare ? { title: `${k === 0 ? 'A' : 'B'} (${when}, ${run.side})` } : {}),
-      },
+      from: 'the run history',
+      ...(compare ? { compareAs: k === 0 ? 'A' : 'B' } : {}),
     });
+    if (view) out.push(view);
   }
   return out;
+}
+
+/**
+ * One stored or imported run as the charts show it, read-only, on `side`; `from` says where it comes from ("the
+ * run history", a file's name). Compared runs (`compareAs` A or B) also say how they clipped and trained.
+ */
+export function storedRunView(
+  run: StoredRun,
+  steps: StepMetrics[],
+  evals: EvalMetrics[],
+  how: { side: RunSide; from: string; compareAs?: 'A' | 'B' },
+): StoredRunView | null {
+  if (!run.layout) return null;
+  const { side, compareAs } = how;
+  const series = new RunSeries(run.layout);
+  series.append(steps);
+  for (const e of evals) series.addEval(e);
+  const when = new Date(run.createdAt).toLocaleString();
+  // The stored link carries the knobs turned while it trained: the reopened run is marked where they turned.
+  const trained = decodeExperiment(run.link).config;
+  const phase = run.phase === 'finished' || run.phase === 'diverged' ? run.phase : 'crashed';
+  const notices = [`From ${how.from}: ${when}.`];
+  if (compareAs) notices.push(`Clipping: ${describeClip(run.clip)}. Trained as: ${describeExperiment(trained)}`);
+  return {
+    side,
+    series,
+    view: {
+      side,
+      clip: run.clip,
+      phase,
+      backend: null,
+      layout: run.layout,
+      step: series.count,
+      divergence: run.divergence,
+      error:
+        phase === 'crashed'
+          ? (run.error ??
+            `This run stopped at step ${series.count} (the page was closed or reloaded while it trained). Its steps are kept.`)
+          : null,
+      notices,
+      stepsPerSecond: null,
+      lastEval: series.evals[series.evals.length - 1] ?? null,
+      narration: storedStory(run.clip, run.layout, steps, evals, run.divergence),
+      runId: run.id,
+      knobMarks: knobMarksOf(trained, trained.schedule, run.side),
+      clipChanges: clipChangesOf(trained.schedule, run.side),
+      ...(compareAs ? { title: `${compareAs} (${when}, ${run.side})` } : {}),
+    },
+  };
 }

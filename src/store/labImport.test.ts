@@ -13,6 +13,8 @@ import { DEFAULT_VIEW, encodeExperiment } from '../experiment/urlCodec.ts';
 import { sweepJson } from '../persist/sweepExport.ts';
 import type { StoredSweep } from '../persist/sweepHistory.ts';
 import { importFailure } from './labImport.ts';
+import { runJson } from './export.ts';
+import type { StepMetrics } from '../train/metrics.ts';
 
 const config = PRESETS['dense-explode'].config;
 const settings: SweepSettings = {
@@ -60,7 +62,8 @@ async function freshPage() {
   session.setClientFactory(() => ({ send: () => {}, terminate: () => {}, dispose: () => {} }));
   sweepSession.setSweepPortFactory(() => ({ send: () => {}, terminate: () => {} }));
   labStore.useLab.setState({ view: { ...DEFAULT_VIEW, page: 'runs' } });
-  return { useLab: labStore.useLab, ...sweepSession, ...labImport };
+  const historySession = await import('./historySession.ts');
+  return { useLab: labStore.useLab, storedSteps: historySession.storedSteps, ...sweepSession, ...labImport };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
@@ -156,5 +159,72 @@ describe('importing a file the lab wrote', () => {
         'or been cancelled. Nothing was changed.',
     );
     expect(page.useLab.getState().sweepRun).toBe(running);
+  });
+
+  it("where the browser refuses its storage, a run card's file opens on the charts with every step, not kept", async () => {
+    vi.stubGlobal('indexedDB', {
+      open: () => {
+        throw Object.assign(new Error('The user denied permission to access the database.'), { name: 'SecurityError' });
+      },
+    });
+    const page = await freshPage();
+    page.useLab.setState({ view: { ...DEFAULT_VIEW, page: 'sweep' } });
+    const layout = {
+      params: [{ name: 'fc1.weight', layer: 'fc1', size: 500 }],
+      layers: ['fc1'],
+      hiddenLayers: 0,
+      timeSteps: 0,
+      classifier: false,
+    };
+    // 3,000 steps: more than the page's own copy of a series keeps whole (store/series.ts), so a download of the
+    // opened run must come from the file's record.
+    const rows: StepMetrics[] = Array.from({ length: 3000 }, (_, k) => ({
+      step: k + 1,
+      epoch: 1,
+      loss: 100 / (k + 1),
+      accuracy: null,
+      globalNormPre: 3,
+      globalNormPost: 1,
+      clipFraction: 0.5,
+      clipScale: 0.3,
+      gradNormPre: [3],
+      gradNormPost: [1],
+      weightNorm: [2],
+      updateRatio: [0.01],
+      layerNormPre: [3],
+      layerNormPost: [1],
+      hiddenGradNorms: null,
+    }));
+    const evals = [{ step: 2000, testAccuracy: null, testLoss: 1.5, examples: 100 }];
+    const text = runJson(
+      {
+        side: 'clipped',
+        clip: config.clip,
+        phase: 'finished',
+        backend: 'wasm',
+        divergence: null,
+        error: null,
+        runId: 's:clipped',
+      },
+      config,
+      'dense-explode',
+      layout,
+      rows,
+      evals,
+    );
+    const imported = await page.importLabFile(text, 'card.json');
+    expect(imported).toMatchObject({ kind: 'runs-shown', count: 1, shown: 1 });
+    expect(page.importWords(imported)).toMatch(
+      /^Opened 1 run on the charts, not kept: Runs are not being kept in this browser: the browser refused this page its storage.*[^.]\.$/,
+    );
+    const state = page.useLab.getState();
+    expect(state.view.page).toBe('runs');
+    expect(Object.keys(state.runs)).toEqual(['clipped']);
+    expect(state.runs.clipped).toMatchObject({ step: 3000, phase: 'finished', lastEval: evals[0] });
+    expect(state.runs.clipped?.notices[0]).toMatch(/^From card\.json: /);
+    const runId = state.runs.clipped?.runId ?? '';
+    const held = await page.storedSteps(runId);
+    expect(held?.steps).toEqual(rows);
+    expect(held?.evals).toEqual(evals);
   });
 });

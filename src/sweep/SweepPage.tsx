@@ -23,7 +23,7 @@ import { sweepMethod } from '../train/sweep/gridSweep.ts';
 import { sweepCsv } from '../train/sweep/sweepCsv.ts';
 import { useLab, type SweepView } from '../store/labStore.ts';
 import { applyExperiment } from '../store/session.ts';
-import { importFailure, importLabFile } from '../store/labImport.ts';
+import { importFailure, importLabFile, importWords } from '../store/labImport.ts';
 import {
   cancelSweep,
   deleteStoredSweep,
@@ -387,13 +387,10 @@ function ImportButton({ running }: { running: boolean }) {
   const importFile = async (file: File) => {
     try {
       const imported = await importLabFile(await file.text(), file.name);
-      const count = imported.kind === 'runs' ? imported.count : 0;
+      // Runs go into the history of the Training runs page (or, with no history kept, onto its charts).
       setMessage(
         imported.kind === 'runs'
-          ? {
-              text: `Imported ${count} run${count === 1 ? '' : 's'}: see the run history on the Training runs page.`,
-              error: false,
-            }
+          ? { text: `${importWords(imported)} See the run history on the Training runs page.`, error: false }
           : null,
       );
     } catch (error) {

@@ -11,7 +11,7 @@ import { experimentName } from '../present/experiment.ts';
 import { PRESETS } from '../experiment/presets.ts';
 import type { StoredRun } from '../persist/runHistory.ts';
 import { deleteStoredRuns, exportStoredRuns } from '../store/historySession.ts';
-import { importFailure, importLabFile } from '../store/labImport.ts';
+import { importFailure, importLabFile, importWords } from '../store/labImport.ts';
 import { useLab } from '../store/labStore.ts';
 import { downloadBlob } from '../widgets/download.ts';
 import { reopenRuns, sessionOf } from './reopen.ts';
@@ -64,11 +64,7 @@ export function HistoryPanel() {
   const importFile = async (file: File) => {
     try {
       const imported = await importLabFile(await file.text(), file.name);
-      const count = imported.kind === 'runs' ? imported.count : 0;
-      setMessage({
-        text: imported.kind === 'runs' ? `Imported ${count} run${count === 1 ? '' : 's'}.` : 'Imported a sweep.',
-        error: false,
-      });
+      setMessage({ text: importWords(imported), error: false });
     } catch (error) {
       setMessage({ text: importFailure(error), error: true });
     }
