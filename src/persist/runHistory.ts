@@ -7,6 +7,7 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore } from 'idb';
 import { z } from 'zod';
+import { RUNS_FORMAT, nonFiniteReplacer, reviveNonFinite } from './labFile.ts';
 import { RUN_SIDES, clipOf, type ClipConfig, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
 import type { PresetId } from '../experiment/presets.ts';
 import { decodeExperiment } from '../experiment/urlCodec.ts';
@@ -47,7 +48,8 @@ interface LabDB extends DBSchema {
 
 export const DB_NAME = 'gradient-lab';
 const DB_VERSION = 1;
-export const EXPORT_FORMAT = 'gradient-lab-runs';
+/** The history's export and a run card's Download JSON (labFile.ts tells the lab's files apart by it). */
+export const EXPORT_FORMAT = RUNS_FORMAT;
 /** Rows put in one task of a history write (see appendBatch): about 7 ms of cloning on a busy 2-core machine. */
 export const PUT_CHUNK_ROWS = 50;
 
@@ -324,9 +326,7 @@ export class RunHistory {
  * back by parseArchive.
  */
 export function archiveJson(runs: readonly RunArchive[]): string {
-  return JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, runs }, (_, v: unknown) =>
-    typeof v === 'number' && !Number.isFinite(v) ? { nonFinite: String(v) } : v,
-  );
+  return JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, runs }, nonFiniteReplacer);
 }
 
 /**
@@ -378,25 +378,14 @@ function fromRunCardFile(raw: unknown): unknown {
 }
 
 function unString(v: unknown): unknown {
-  return typeof v === 'string' && Object.hasOwn(NON_FINITE, v) ? NON_FINITE[v] : v;
-}
-
-const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
-
-function revive(_: string, v: unknown): unknown {
-  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-    const keys = Object.keys(v);
-    const marker = (v as { nonFinite?: unknown }).nonFinite;
-    if (keys.length === 1 && typeof marker === 'string' && Object.hasOwn(NON_FINITE, marker)) return NON_FINITE[marker];
-  }
-  return v;
+  return v === 'NaN' || v === 'Infinity' || v === '-Infinity' ? Number(v) : v;
 }
 
 /** Validates an exported file; throws an Error whose message says, in plain words, what is wrong. */
 export function parseArchive(text: string): RunArchive[] {
   let raw: unknown;
   try {
-    raw = JSON.parse(text, revive);
+    raw = JSON.parse(text, reviveNonFinite);
   } catch {
     throw new Error('the file is not JSON');
   }
