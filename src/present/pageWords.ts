@@ -75,6 +75,10 @@ export function speedWords(
   };
 }
 
+/** The hover text of Auto's note while a model size is not timed yet (train/backendTrial.ts says the rest). */
+export const UNTIMED_CHOICE_TITLE =
+  'Auto times each model size once; the faster then trains the next run of this size.';
+
 /** Auto's choice in words, marked as a timing of one run alone before training. */
 export function backendChoiceSentence(sentences: readonly string[]): string | null {
   if (sentences.length === 0) return null;

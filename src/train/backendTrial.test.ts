@@ -114,8 +114,7 @@ describe('chooseBackend: the fastest that ran', () => {
 describe('what auto says when it never times before training', () => {
   it('a size not timed yet: the first choice trains now, the candidates are timed after the run', () => {
     expect(untimedChoiceSentence('wasm', ['wasm', 'webgl'])).toBe(
-      'WASM first (not timed yet on this model size); WASM and WebGL are timed when this run ends, ' +
-        'and the faster trains the next run of this size',
+      'WASM for now (this model size is not timed yet); WASM and WebGL are timed when this run ends',
     );
     expect(untimedChoiceSentence('wasm', ['wasm', 'webgl', 'cpu'])).toContain('WASM, WebGL and CPU are timed');
   });

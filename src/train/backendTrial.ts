@@ -136,16 +136,14 @@ export function describeChoice(result: BackendChoiceResult): string {
 
 /**
  * What `auto` says while a model size has not been timed yet: the run trains on `first` at once, and the
- * candidates are timed once it is over. "WASM first (not timed yet on this model size); WASM and WebGL are
- * timed when this run ends, and the faster trains the next run of this size"
+ * candidates are timed once it is over. Short, as it shares the status line with the step and the speed: "WASM
+ * for now (this model size is not timed yet); WASM and WebGL are timed when this run ends". What follows (the
+ * faster trains the next run of this size) the page says on hover (present/pageWords.ts).
  */
 export function untimedChoiceSentence(first: string, candidates: readonly string[]): string {
   const names = candidates.map(backendLabel);
   const listed = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
-  return (
-    `${backendLabel(first)} first (not timed yet on this model size); ${listed} are timed when this run ends, ` +
-    'and the faster trains the next run of this size'
-  );
+  return `${backendLabel(first)} for now (this model size is not timed yet); ${listed} are timed when this run ends`;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Play, pause, one step, reset; the speed readout; the backend; sharing the experiment. */
 import { useState } from 'react';
 import { progressOf } from '../store/progress.ts';
-import { backendChoiceSentence, speedWords } from '../present/pageWords.ts';
+import { UNTIMED_CHOICE_TITLE, backendChoiceSentence, speedWords } from '../present/pageWords.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { useLab, type RunView } from '../store/labStore.ts';
 import { PACED_STEPS_PER_SECOND, pause, play, setBackendChoice, setSlowMotion, stepOnce } from '../store/session.ts';
@@ -33,6 +33,15 @@ function BackendChoiceNote() {
     );
   }
   const sentences = [...new Set(choices.map((c) => (c?.state === 'chosen' ? c.sentence : '')).filter((t) => t))];
+  // Nothing timed yet: no trial to mark as one of a run alone; the note says what Auto does for now, on one line.
+  if (choices.every((c) => c?.state === 'chosen' && c.timings.length === 0) && sentences.length === 1) {
+    return (
+      <span className="hint" data-testid="backend-choice" title={UNTIMED_CHOICE_TITLE}>
+        {' '}
+        · Auto: {sentences[0]}
+      </span>
+    );
+  }
   const said = backendChoiceSentence(sentences);
   if (said === null) return null;
   const remembered = choices.every((c) => c?.state === 'chosen' && c.cached);

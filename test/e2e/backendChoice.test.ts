@@ -15,7 +15,7 @@ const base = () => inject('baseUrl');
 
 type LabWindow = { gradientLab: { simulateFault: (side: string, fault: string) => void } };
 const SENTENCE = /WASM chosen: (\d+) steps\/s, WebGL (?:under )?(\d+(?:\.\d+)?) steps\/s/;
-const UNTIMED = /WASM first \(not timed yet on this model size\); WASM and WebGL are timed when this run ends/;
+const UNTIMED = /Auto: WASM for now \(this model size is not timed yet\); WASM and WebGL are timed when this run ends/;
 const DENSE = '#v=1&preset=dense-explode&steps=40';
 
 async function choiceSentence(page: Page, sentence: RegExp = /chosen/): Promise<string> {
