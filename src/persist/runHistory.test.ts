@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PRESETS } from '../experiment/presets.ts';
 import { encodeExperiment } from '../experiment/urlCodec.ts';
-import type { StepMetrics } from '../train/metrics.ts';
+import { ONE_LAYER, oneLayerStep } from '../train/oneLayerFixture.ts';
 import { runJson } from '../store/export.ts';
 import { PUT_CHUNK_ROWS, RunHistory, parseArchive, type StoredRun } from './runHistory.ts';
 
@@ -31,37 +31,13 @@ function run(session: string, side: 'baseline' | 'clipped', createdAt: number): 
     phase: 'running',
     step: 0,
     backend: 'cpu',
-    layout: {
-      params: [{ name: 'fc1.weight', layer: 'fc1', size: 500 }],
-      layers: ['fc1'],
-      hiddenLayers: 0,
-      timeSteps: 0,
-      classifier: false,
-    },
+    layout: ONE_LAYER,
     divergence: null,
     error: null,
   };
 }
 
-function step(n: number, loss = 100 / n): StepMetrics {
-  return {
-    step: n,
-    epoch: 1,
-    loss,
-    accuracy: null,
-    globalNormPre: 3,
-    globalNormPost: 1,
-    clipFraction: 0.5,
-    clipScale: 0.3,
-    gradNormPre: [3],
-    gradNormPost: [1],
-    weightNorm: [2],
-    updateRatio: [0.01],
-    layerNormPre: [3],
-    layerNormPost: [1],
-    hiddenGradNorms: null,
-  };
-}
+const step = oneLayerStep;
 
 describe('run history in IndexedDB', () => {
   it('keeps every streamed batch and the run record follows the last step', async () => {

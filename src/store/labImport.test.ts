@@ -14,7 +14,7 @@ import { sweepJson } from '../persist/sweepExport.ts';
 import type { StoredSweep } from '../persist/sweepHistory.ts';
 import { importFailure } from './labImport.ts';
 import { runJson } from './export.ts';
-import type { StepMetrics } from '../train/metrics.ts';
+import { ONE_LAYER, oneLayerStep } from '../train/oneLayerFixture.ts';
 
 const config = PRESETS['dense-explode'].config;
 const settings: SweepSettings = {
@@ -169,32 +169,10 @@ describe('importing a file the lab wrote', () => {
     });
     const page = await freshPage();
     page.useLab.setState({ view: { ...DEFAULT_VIEW, page: 'sweep' } });
-    const layout = {
-      params: [{ name: 'fc1.weight', layer: 'fc1', size: 500 }],
-      layers: ['fc1'],
-      hiddenLayers: 0,
-      timeSteps: 0,
-      classifier: false,
-    };
+    const layout = ONE_LAYER;
     // 3,000 steps: more than the page's own copy of a series keeps whole (store/series.ts), so a download of the
     // opened run must come from the file's record.
-    const rows: StepMetrics[] = Array.from({ length: 3000 }, (_, k) => ({
-      step: k + 1,
-      epoch: 1,
-      loss: 100 / (k + 1),
-      accuracy: null,
-      globalNormPre: 3,
-      globalNormPost: 1,
-      clipFraction: 0.5,
-      clipScale: 0.3,
-      gradNormPre: [3],
-      gradNormPost: [1],
-      weightNorm: [2],
-      updateRatio: [0.01],
-      layerNormPre: [3],
-      layerNormPost: [1],
-      hiddenGradNorms: null,
-    }));
+    const rows = Array.from({ length: 3000 }, (_, k) => oneLayerStep(k + 1));
     const evals = [{ step: 2000, testAccuracy: null, testLoss: 1.5, examples: 100 }];
     const text = runJson(
       {

@@ -3,7 +3,7 @@
  * unclipped column), every cell from the same seed, weights and batches. Layout and input only: the workers are
  * driven by store/sweepSession.ts, and the settings live in the link (view.sweep).
  */
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { CLIP_MODES, type ClipMode } from '../experiment/config.ts';
 import { PRESETS, PRESET_IDS, type PresetId } from '../experiment/presets.ts';
 import {
@@ -24,6 +24,7 @@ import { sweepCsv } from '../train/sweep/sweepCsv.ts';
 import { useLab, type SweepView } from '../store/labStore.ts';
 import { applyExperiment } from '../store/session.ts';
 import { importFailure, importLabFile, importWords } from '../store/labImport.ts';
+import { JsonFileButton } from '../widgets/JsonFileButton.tsx';
 import {
   cancelSweep,
   deleteStoredSweep,
@@ -382,7 +383,6 @@ function Result({ sweep }: { sweep: SweepView }) {
 
 /** Any JSON the lab writes: a sweep's opens here; runs go into the run history of the Training runs page. */
 function ImportButton({ running }: { running: boolean }) {
-  const fileRef = useRef<HTMLInputElement>(null);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const importFile = async (file: File) => {
     try {
@@ -400,24 +400,13 @@ function ImportButton({ running }: { running: boolean }) {
   return (
     <>
       <span className="buttons">
-        <button type="button" className="small" disabled={running} onClick={() => fileRef.current?.click()}>
-          Import JSON
-        </button>
-      </span>
-      <label hidden>
-        Import a sweep (or runs) from a JSON file the lab wrote
-        <input
-          ref={fileRef}
-          type="file"
-          accept="application/json,.json"
-          data-testid="sweep-import"
-          onChange={(e) => {
-            const file = e.target.files?.[0];
-            if (file) void importFile(file);
-            e.target.value = '';
-          }}
+        <JsonFileButton
+          label="Import a sweep (or runs) from a JSON file the lab wrote"
+          testId="sweep-import"
+          disabled={running}
+          onFile={(file) => void importFile(file)}
         />
-      </label>
+      </span>
       {message && (
         <p
           className={message.error ? 'error' : 'hint'}

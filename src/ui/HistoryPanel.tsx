@@ -4,7 +4,7 @@
  * and delete. Its Import takes any JSON the lab writes (a sweep's opens on the
  * sweep page). Text from stored or imported runs is rendered as text only.
  */
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { describeClip, formatNumber } from '../present/describe.ts';
 import { experimentName } from '../present/experiment.ts';
@@ -12,6 +12,7 @@ import { PRESETS } from '../experiment/presets.ts';
 import type { StoredRun } from '../persist/runHistory.ts';
 import { deleteStoredRuns, exportStoredRuns } from '../store/historySession.ts';
 import { importFailure, importLabFile, importWords } from '../store/labImport.ts';
+import { JsonFileButton } from '../widgets/JsonFileButton.tsx';
 import { useLab } from '../store/labStore.ts';
 import { downloadBlob } from '../widgets/download.ts';
 import { reopenRuns, sessionOf } from './reopen.ts';
@@ -48,7 +49,6 @@ export function HistoryPanel() {
   const historyError = useLab((s) => s.historyError);
   const [selected, setSelected] = useState<string[]>([]);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
-  const fileRef = useRef<HTMLInputElement>(null);
   // Only the ids: the runs themselves change with every metrics batch, and this table need not redraw for that.
   const live = new Set(useLab(useShallow((s) => Object.values(s.runs).map((r) => r?.runId))));
 
@@ -98,23 +98,11 @@ export function HistoryPanel() {
           >
             Export selected (JSON)
           </button>
-          <button type="button" className="small" onClick={() => fileRef.current?.click()}>
-            Import JSON
-          </button>
-          <label hidden>
-            Import runs or a sweep from a JSON file the lab wrote
-            <input
-              ref={fileRef}
-              type="file"
-              accept="application/json,.json"
-              data-testid="history-import"
-              onChange={(e) => {
-                const file = e.target.files?.[0];
-                if (file) void importFile(file);
-                e.target.value = '';
-              }}
-            />
-          </label>
+          <JsonFileButton
+            label="Import runs or a sweep from a JSON file the lab wrote"
+            testId="history-import"
+            onFile={(file) => void importFile(file)}
+          />
         </div>
       </header>
       {/* One sentence about keeping runs: that they are kept, or (once) why they are not. */}
