@@ -17,7 +17,7 @@ import {
   type SeriesList,
 } from './live.ts';
 import { breakNote, clipActedSteps, divergenceMarkers, focusValues, latestInWords } from './markers.ts';
-import { layerColor, runColor, runLabel } from './palette.ts';
+import { layerColor, runColor, runLabel, textColor } from './palette.ts';
 import { logAxis } from './scales.ts';
 import { PLOT_PX, StepChart, type LineSpec } from './StepChart.tsx';
 import { linesHavePoints } from './useLogLines.ts';
@@ -108,7 +108,8 @@ export function GradNormChart({ side }: { side: RunSide }) {
       title={title}
       summary={
         <>
-          <span style={{ color: runColor(runs, side), fontWeight: 600 }}>{describeClip(clip)}.</span> {words?.summary}
+          <span style={{ color: textColor(runColor(runs, side)), fontWeight: 600 }}>{describeClip(clip)}.</span>{' '}
+          {words?.summary}
         </>
       }
       note={breakNote(view.y.axis, runs)}

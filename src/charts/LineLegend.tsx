@@ -5,7 +5,7 @@
  */
 import type { LegendPayload } from 'recharts';
 import { DASH, markerSvgPath } from './lineCanvas.ts';
-import type { LineMarker } from './palette.ts';
+import { textColor, type LineMarker } from './palette.ts';
 
 /** How a line looks, for its legend entry. */
 export interface LegendLook {
@@ -92,7 +92,7 @@ export function LineLegend({
         return (
           <li key={`${i}-${name}`} className={`recharts-legend-item legend-item-${i}`} style={ITEM_STYLE}>
             {look ? <LineIcon look={look} /> : <RectIcon color={color} />}
-            <span className="recharts-legend-item-text" style={{ color }}>
+            <span className="recharts-legend-item-text" style={{ color: textColor(color) }}>
               {name}
             </span>
           </li>

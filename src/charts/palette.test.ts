@@ -10,7 +10,18 @@ import { TOUR, lessonLink } from '../experiment/tour.ts';
 import { decodeExperiment } from '../experiment/urlCodec.ts';
 import { RUN_SIDES, CLIP_MODES } from '../experiment/config.ts';
 import { DEFICIENCIES, colorDistance, contrastRatio, type Deficiency } from './colorVision.ts';
-import { MODE_COLOR, MODE_MARKER, SPARE_COLORS, runColor, runColors, runStyle, runStyles } from './palette.ts';
+import {
+  LAYER_COLORS,
+  MODE_COLOR,
+  MODE_MARKER,
+  SPARE_COLORS,
+  TEXT_BACKGROUND,
+  runColor,
+  runColors,
+  runStyle,
+  runStyles,
+  textColor,
+} from './palette.ts';
 
 const clip = (mode: ClipConfig['mode']): ClipConfig => ({ mode, min: -1, max: 1, threshold: 1, normType: '2' });
 
@@ -183,4 +194,41 @@ describe('run colours stay apart for colour-blind eyes', () => {
       expect(contrastRatio(color, '#ffffff')).toBeGreaterThanOrEqual(MIN_CONTRAST_ON_WHITE);
     },
   );
+});
+
+describe('a run colour as text', () => {
+  it.each([...new Set([...Object.values(MODE_COLOR), ...SPARE_COLORS, ...LAYER_COLORS])])(
+    '%s as text stands 4.5:1 (WCAG AA) against the page, in its own hue, darkened no more than it needs',
+    (color) => {
+      const text = textColor(color);
+      expect(contrastRatio(text, TEXT_BACKGROUND)).toBeGreaterThanOrEqual(4.5);
+      expect(contrastRatio(text, '#ffffff')).toBeGreaterThanOrEqual(4.5);
+      // A colour dark enough already is kept as it is; one that is not, darkened by the fewest 2% steps.
+      if (contrastRatio(color, TEXT_BACKGROUND) >= 4.5) expect(text).toBe(color);
+      else {
+        const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+        // The factor it was darkened by, read off its brightest channel; one 2% step less must not do.
+        const original = rgb(color);
+        const top = original.indexOf(Math.max(...original));
+        const factor = (rgb(text)[top] ?? 0) / (original[top] ?? 1);
+        const lessDark = `#${original
+          .map((c) =>
+            Math.round(c * (factor + 0.02))
+              .toString(16)
+              .padStart(2, '0'),
+          )
+          .join('')}`;
+        expect(contrastRatio(lessDark, TEXT_BACKGROUND)).toBeLessThan(4.5);
+      }
+    },
+  );
+
+  it('darkens the global-norm violet (3.8:1 as it is) to #8c5cc3, 10% darker, the first 2% step at 4.5:1', () => {
+    // Each channel times 0.9: 0x9c = 156 -> 140.4 = 0x8c, 0x66 = 102 -> 91.8 = 0x5c, 0xd9 = 217 -> 195.3 = 0xc3.
+    expect(textColor('#9c66d9')).toBe('#8c5cc3');
+    // One step less (times 0.92: #905ec8) is still under 4.5:1.
+    expect(contrastRatio('#905ec8', TEXT_BACKGROUND)).toBeLessThan(4.5);
+    expect(textColor('#c8372d')).toBe('#c8372d');
+    expect(textColor('not-a-hex')).toBe('not-a-hex');
+  });
 });

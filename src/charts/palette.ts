@@ -1,5 +1,6 @@
 import type { ClipConfig, ClipMode, RunSide } from '../experiment/config.ts';
 import { RUN_SIDES } from '../experiment/config.ts';
+import { contrastRatio } from './colorVision.ts';
 
 /**
  * A run's colour says how it clips, on every page and in every lesson: red is always the run without
@@ -136,4 +137,32 @@ export function runColor(runs: Partial<Record<RunSide, { clip: ClipConfig }>>, s
 /** What a run is called on charts: its side, or the title it was reopened under to compare. */
 export function runLabel(runs: Partial<Record<RunSide, { title?: string }>>, side: RunSide): string {
   return runs[side]?.title ?? SIDE_LABEL[side];
+}
+
+/** The page's lightest background behind text (the narrator's panel); white cards are lighter still. */
+export const TEXT_BACKGROUND = '#fbfbfd';
+/** WCAG AA for body text. */
+export const TEXT_CONTRAST = 4.5;
+
+/**
+ * A run's colour as text: the same hue, darkened (mixed toward black in 2% steps) until it stands TEXT_CONTRAST:1
+ * against the page. The lines keep the lighter colour, which needs only 3:1 as a graphic; a card's title, the
+ * narrator's names and a chart's clipping words are text, and some run colours (per-tensor green, global-norm
+ * violet) are under 4.5:1 as they are.
+ */
+export function textColor(hex: string, background = TEXT_BACKGROUND): string {
+  // Only #rrggbb is darkened; any other colour (a CSS name) is left as it is.
+  if (!/^#[0-9a-f]{6}$/i.test(hex)) return hex;
+  const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  for (let k = 0; k <= 50; k++) {
+    const out = `#${rgb
+      .map((c) =>
+        Math.round(c * (1 - k / 50))
+          .toString(16)
+          .padStart(2, '0'),
+      )
+      .join('')}`;
+    if (contrastRatio(out, background) >= TEXT_CONTRAST) return out;
+  }
+  return '#000000';
 }

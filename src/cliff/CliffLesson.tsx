@@ -10,7 +10,7 @@ import { formatNumber } from '../present/describe.ts';
 import { PAGE_SURFACE_CELLS, pathsKey, startCliffSync } from '../store/cliffSession.ts';
 import { useLab } from '../store/labStore.ts';
 import type { PlaneWindow } from '../train/cliff.ts';
-import { MODE_COLOR, modeMarker, type LineMarker } from '../charts/palette.ts';
+import { MODE_COLOR, modeMarker, textColor, type LineMarker } from '../charts/palette.ts';
 import { StepChart } from '../charts/StepChart.tsx';
 import { logDomain } from '../charts/scales.ts';
 import { NumberField } from '../widgets/NumberField.tsx';
@@ -224,11 +224,11 @@ export function CliffLesson() {
             {last && (
               <>
                 <div>
-                  <dt style={{ color: MODE_COLOR.none }}>unclipped loss</dt>
+                  <dt style={{ color: textColor(MODE_COLOR.none) }}>unclipped loss</dt>
                   <dd data-testid="cliff-loss-unclipped">{formatNumber(last.unclipped.loss)}</dd>
                 </div>
                 <div>
-                  <dt style={{ color: clippedColor }}>clipped loss</dt>
+                  <dt style={{ color: textColor(clippedColor) }}>clipped loss</dt>
                   <dd data-testid="cliff-loss-clipped">{formatNumber(last.clipped.loss)}</dd>
                 </div>
               </>

@@ -3,7 +3,7 @@
  * the pair or race compared, in the words `gradlab run --narrate` prints (present/narrator.ts).
  */
 import { numberedEvents } from '../charts/markers.ts';
-import { runColors, runLabel } from '../charts/palette.ts';
+import { runColors, runLabel, textColor } from '../charts/palette.ts';
 import { RUN_SIDES } from '../experiment/config.ts';
 import { compareRace, comparePair, summarizeStory } from '../present/narrator.ts';
 import { useShallow } from 'zustand/react/shallow';
@@ -42,7 +42,7 @@ export function Narration() {
         if (!run?.narration || run.narration.steps === 0) return null;
         return (
           <p key={side}>
-            <strong style={{ color: colors[side] }}>{runLabel(runs, side)}:</strong>{' '}
+            <strong style={{ color: textColor(colors[side] ?? '#333333') }}>{runLabel(runs, side)}:</strong>{' '}
             {summarizeStory(run.narration, run.clip)}
           </p>
         );

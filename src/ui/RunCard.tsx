@@ -1,5 +1,5 @@
 /** One run's state in words: its clipping, backend, progress, and what went wrong if anything did. */
-import { SIDE_LABEL, runColor } from '../charts/palette.ts';
+import { SIDE_LABEL, runColor, textColor } from '../charts/palette.ts';
 import type { ClipConfig, RunSide } from '../experiment/config.ts';
 import { clipChangeInForce, type ClipChange } from '../present/knobMarks.ts';
 import { describeClip, formatNumber } from '../present/describe.ts';
@@ -77,7 +77,7 @@ export function RunCard({ side }: { side: RunSide }) {
       data-phase={run.phase}
     >
       <header>
-        <h2 id={`run-${side}`} style={{ color }}>
+        <h2 id={`run-${side}`} style={{ color: textColor(color) }}>
           {/* Short, so it stays within two lines in a race of four: the clipping's own name; its long form is below. */}
           {cardTitle(run, side, clip)}
         </h2>
