@@ -20,10 +20,11 @@ export const CONTENT_SECURITY_POLICY = [
 
 /**
  * Who may show the lab in a frame: any site (a course page, Moodle or Canvas, reveal.js slides), since embedding
- * (`embed=1`) is the point. Browsers ignore `frame-ancestors` in a `<meta>` policy, so it is sent as a header
- * only; a host that knows its course sites can list them instead (docs/EMBEDDING.md).
+ * (`embed=1`) is the point, and a page opened from disk (`file:`, a slide deck; `*` matches only network schemes).
+ * Browsers ignore `frame-ancestors` in a `<meta>` policy, so it is sent as a header only; a host that knows its
+ * course sites can list them instead (docs/EMBEDDING.md).
  */
-export const FRAME_ANCESTORS = 'frame-ancestors *';
+export const FRAME_ANCESTORS = 'frame-ancestors * file:';
 
 /** The policy a server sends as a `Content-Security-Policy` header: the page's, and who may frame it. */
 export const CONTENT_SECURITY_POLICY_HEADER = `${CONTENT_SECURITY_POLICY}; ${FRAME_ANCESTORS}`;

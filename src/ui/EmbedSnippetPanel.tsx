@@ -51,6 +51,12 @@ export function EmbedSnippetPanel({ onCopy }: { onCopy: (code: string) => void }
       <button type="button" onClick={() => onCopy(code)}>
         Copy embed code
       </button>
+      {page.view.page !== 'runs' && (
+        <p className="hint warn" data-testid="embed-page-note">
+          A frame shows the runs: this {page.view.page === 'cliff' ? 'cliff lesson' : 'sweep page'} needs the whole
+          page, so the frame only offers to open it in Gradient Lab.
+        </p>
+      )}
       <p className="hint">
         Paste the code where the page takes HTML (a Moodle or Canvas page&apos;s HTML view, a reveal.js slide). The
         frame shows this experiment alone: Play, Reset, its charts and what happened, and a link to open it here.

@@ -38,7 +38,7 @@ describe('embedding the lab in another page', () => {
     const lab = new URL(base());
     // The policy is a header too, and it lets any site frame the lab (a <meta> policy cannot say so).
     const policy = (await fetch(lab)).headers.get('content-security-policy') ?? '';
-    expect(policy).toMatch(/(^|; )frame-ancestors \*($|;)/);
+    expect(policy).toMatch(/(^|; )frame-ancestors \* file:($|;)/);
     const frameHtml = [PAIR, RACE].map((query, i) =>
       iframeSnippet({ src: `${lab.origin}/#${embedQuery(query)}`, title: `Gradient Lab ${i}`, widthPx: 640 }),
     );
@@ -78,6 +78,15 @@ describe('embedding the lab in another page', () => {
         .toMatch(/unclipped run diverged at step \d+; the clipped run, .* stayed finite for all its 40 steps/);
       expect(await race.getByTestId('embed-narrator').textContent()).toMatch(/diverged/);
       for (const frame of frames) {
+        // The charts drew it: the unclipped run's last finite loss is labelled where it diverged.
+        await expect
+          .poll(() =>
+            frame
+              .locator('[data-chart=loss]')
+              .getByText(/^last finite: /)
+              .count(),
+          )
+          .toBe(1);
         expect(await frame.locator('[data-testid^=error-]').count()).toBe(0);
         expect(await frame.getByTestId('link-issues').count()).toBe(0);
         expect(await scrollsSideways(frame)).toBeNull();
