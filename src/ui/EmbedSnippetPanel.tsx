@@ -2,7 +2,7 @@
  * "Embed in a page": the embed link (the page's experiment with `embed=1`) and a ready `<iframe>` for a course
  * page, a Moodle or Canvas page or a reveal.js slide (experiment/embed.ts), in the size the teacher picks.
  */
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { EMBED_HEIGHT_PX, EMBED_WIDTH_PX, embedLinkQuery, iframeSnippet } from '../experiment/embed.ts';
 import { experimentName } from '../present/experiment.ts';
@@ -19,6 +19,8 @@ const SIZES: readonly (readonly [number, number])[] = [
 export function EmbedSnippetPanel({ onCopy }: { onCopy: (code: string) => void }) {
   const page = useLab(useShallow((s) => ({ config: s.config, preset: s.preset, view: s.view, cliff: s.cliff })));
   const [size, setSize] = useState(0);
+  // Labels point at their fields rather than wrap them: a wrapped textarea's text (the link) would join its name.
+  const id = useId();
   const [widthPx, heightPx] = SIZES[size] ?? [EMBED_WIDTH_PX, EMBED_HEIGHT_PX];
   const link = linkHref(embedLinkQuery(page));
   const code = iframeSnippet({
@@ -29,7 +31,8 @@ export function EmbedSnippetPanel({ onCopy }: { onCopy: (code: string) => void }
   });
   return (
     <details className="embed-panel">
-      <summary>Embed in a page</summary>
+      {/* A short summary: on a phone it shares the row with Copy link and Link for students. */}
+      <summary title="Embed in a page: a ready <iframe> for a course page or slides">Embed</summary>
       <label className="embed-size">
         Size{' '}
         <select value={size} onChange={(e) => setSize(Number(e.target.value))}>
@@ -40,14 +43,28 @@ export function EmbedSnippetPanel({ onCopy }: { onCopy: (code: string) => void }
           ))}
         </select>
       </label>
-      <label className="embed-code">
-        Embed code
-        <textarea readOnly rows={4} value={code} onFocus={(e) => e.currentTarget.select()} data-testid="embed-code" />
-      </label>
-      <label className="embed-link">
-        Embed link{' '}
-        <input type="text" readOnly value={link} onFocus={(e) => e.currentTarget.select()} data-testid="embed-link" />
-      </label>
+      <div className="embed-code">
+        <label htmlFor={`${id}-code`}>Embed code</label>
+        <textarea
+          id={`${id}-code`}
+          readOnly
+          rows={4}
+          value={code}
+          onFocus={(e) => e.currentTarget.select()}
+          data-testid="embed-code"
+        />
+      </div>
+      <div className="embed-link">
+        <label htmlFor={`${id}-link`}>Embed link</label>
+        <input
+          id={`${id}-link`}
+          type="text"
+          readOnly
+          value={link}
+          onFocus={(e) => e.currentTarget.select()}
+          data-testid="embed-link"
+        />
+      </div>
       <button type="button" onClick={() => onCopy(code)}>
         Copy embed code
       </button>

@@ -152,7 +152,7 @@ describe('embedding the lab in another page', () => {
       expect(new URL(full.url()).hash).toBe(`#${PAIR}`);
       // The whole lab: its settings, and its Share control, which offers the embed code beside the two links.
       await full.getByRole('button', { name: 'Settings' }).waitFor();
-      await full.getByText('Embed in a page').click();
+      await full.getByText('Embed', { exact: true }).click();
       const code = (await full.getByTestId('embed-code').inputValue()) ?? '';
       expect(code).toContain(`src="${base()}#${PAIR.replaceAll('&', '&amp;')}&amp;embed=1"`);
       expect(code).toMatch(
