@@ -152,6 +152,8 @@ describe('embedding the lab in another page', () => {
       expect(new URL(full.url()).hash).toBe(`#${PAIR}`);
       // The whole lab: its settings, and its Share control, which offers the embed code beside the two links.
       await full.getByRole('button', { name: 'Settings' }).waitFor();
+      // The tab opens in this small context; the Embed control is for a desk's screen (a phone hides it).
+      await full.setViewportSize({ width: 1366, height: 768 });
       await full.getByText('Embed', { exact: true }).click();
       const code = (await full.getByTestId('embed-code').inputValue()) ?? '';
       expect(code).toContain(`src="${base()}#${PAIR.replaceAll('&', '&amp;')}&amp;embed=1"`);
