@@ -28,6 +28,7 @@ import { formatNumber } from '../present/describe.ts';
 import type { Point } from '../store/downsample.ts';
 import { paint, registerPainter, type CanvasPicture, type PlotGeometry } from './lineCanvas.ts';
 import { useLiveWhile, type LiveSource } from './live.ts';
+import { useChartHeight } from './chartHeight.ts';
 import { useLegendGrowth } from './legendGrowth.ts';
 import { LineLegend, type LegendLook } from './LineLegend.tsx';
 import { DIVERGED_COLOR, KNOB_COLOR, type LineMarker } from './palette.ts';
@@ -271,9 +272,11 @@ export const StepChart = memo(function StepChart({
   events = NO_EVENTS,
   thresholds = [],
   clipMarks,
-  height = 220,
+  height: ownHeight = 220,
   live,
 }: StepChartProps) {
+  // A layout may size every chart (the embedded view fits them to its frame): chartHeight.ts.
+  const height = useChartHeight(ownHeight);
   // The tooltip reads the points recharts was given: keep them current while the pointer is on the chart;
   // otherwise they are those of the last render, drawn invisibly. (Not with `playing`: Pause would then
   // re-render every chart in its click.)

@@ -20,6 +20,7 @@ import { divergenceMarkers, focusValues, latestInWords, numberedEvents } from '.
 import { runColors } from './palette.ts';
 import { logAxis } from './scales.ts';
 import { PLOT_PX, type LineSpec } from './StepChart.tsx';
+import { usePlotPx } from './chartHeight.ts';
 
 const NO_MARKS: readonly number[] = [];
 
@@ -33,18 +34,19 @@ export function useLogLines(
   makeLines: (series: SeriesList) => LineSpec[],
   marks: readonly number[] = NO_MARKS,
 ) {
+  const plotPx = usePlotPx(PLOT_PX);
   const build = useCallback(
     (series: SeriesList) => {
       const lines = makeLines(series);
       const focus = focusValues(lines, runs);
       const axis = logAxis(
         [...lines.flatMap((l) => l.points.map((p) => p.y)), ...marks],
-        PLOT_PX,
+        plotPx,
         focus.length > 0 && marks.length > 0 ? [...focus, ...marks] : focus,
       );
       return { lines, y: { kind: 'log', axis } as const, divergences: divergenceMarkers(runs) };
     },
-    [runs, makeLines, marks],
+    [runs, makeLines, marks, plotPx],
   );
   const live = useLiveModel(build);
   const view = useLiveView(

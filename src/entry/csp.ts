@@ -17,3 +17,20 @@ export const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
   "form-action 'none'",
 ].join('; ');
+
+/**
+ * Who may show the lab in a frame: any site (a course page, Moodle or Canvas, reveal.js slides), since embedding
+ * (`embed=1`) is the point, and a page opened from disk (`file:`, a slide deck; `*` matches only network schemes).
+ * Browsers ignore `frame-ancestors` in a `<meta>` policy, so it is sent as a header only; a host that knows its
+ * course sites can list them instead (docs/EMBEDDING.md).
+ */
+export const FRAME_ANCESTORS = 'frame-ancestors * file:';
+
+/** The policy a server sends as a `Content-Security-Policy` header: the page's, and who may frame it. */
+export const CONTENT_SECURITY_POLICY_HEADER = `${CONTENT_SECURITY_POLICY}; ${FRAME_ANCESTORS}`;
+
+/**
+ * The built site's `_headers` file, read by static hosts that take headers from one (Netlify, Cloudflare Pages):
+ * the header policy on every path, workers included (a module worker takes its policy from its own response).
+ */
+export const STATIC_HOST_HEADERS = `/*\n  Content-Security-Policy: ${CONTENT_SECURITY_POLICY_HEADER}\n`;

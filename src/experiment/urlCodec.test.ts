@@ -269,6 +269,24 @@ describe('experiment links', () => {
     expect(issues[2]?.message).toContain('an integer from 2 to 100');
   });
 
+  it('round-trips embed=1, writes nothing for the whole page, and refuses any other value by name', () => {
+    const view = { ...DEFAULT_VIEW, embed: true, locked: ['model' as const] };
+    const query = encodeExperiment(DEFAULT_CONFIG, 'dense-explode', view);
+    expect(query).toBe('v=1&preset=dense-explode&lock=model&embed=1');
+    expect(decodeExperiment(query)).toMatchObject({ view, issues: [] });
+    expect(encodeExperiment(DEFAULT_CONFIG, 'dense-explode', DEFAULT_VIEW)).not.toContain('embed');
+    expect(decodeExperiment('v=1&embed=0')).toMatchObject({ view: DEFAULT_VIEW, issues: [] });
+    for (const hostile of ['true', '2', '', ' 1', '<script>alert(1)</script>', 'x'.repeat(100)]) {
+      const { view: opened, issues } = decodeExperiment(`v=1&embed=${encodeURIComponent(hostile)}`);
+      expect(opened.embed, hostile).toBe(false);
+      expect(issues, hostile).toHaveLength(1);
+      expect(issues[0]).toMatchObject({ param: 'embed', message: expect.stringMatching(/^allowed: 1 .* or 0;/) });
+      expect(issues[0]?.value.length).toBeLessThanOrEqual(43);
+    }
+    expect(parseExperiment('v=1&embed=yes').ok).toBe(false);
+    expect(parseExperiment('v=1&embed=1').ok).toBe(true);
+  });
+
   it('strict parsing (the CLI) turns any issue into an error', () => {
     expect(parseExperiment('v=1&preset=lstm-tf')).toMatchObject({ ok: true, preset: 'lstm-tf' });
     const bad = parseExperiment('v=1&lr=-1');

@@ -59,9 +59,17 @@ export interface ViewOptions {
   tour: number | null;
   /** The sweep page's grid (sweep.ts): what it trains, not how, so it travels with the link like the page. */
   sweep: SweepSettings;
+  /**
+   * `embed=1`: the experiment alone, for a frame in another page (a course page, slides): its title, Play, Pause and
+   * Reset, the loss and gradient-norm charts, the narrator's line and a link to open it in the lab.
+   */
+  embed: boolean;
 }
 
-export const DEFAULT_VIEW: ViewOptions = { locked: [], page: 'runs', tour: null, sweep: DEFAULT_SWEEP };
+export const DEFAULT_VIEW: ViewOptions = { locked: [], page: 'runs', tour: null, sweep: DEFAULT_SWEEP, embed: false };
+
+/** The key that asks for the embedded view. */
+export const EMBED_KEY = 'embed';
 
 export interface DecodedExperiment {
   config: ExperimentConfig;
@@ -104,6 +112,7 @@ const KNOWN_KEYS = new Set<string>([
   'lock',
   'page',
   'tour',
+  EMBED_KEY,
   ...CLIFF_KEYS.map((k) => CLIFF_FIELDS[k].key),
   ...SCALAR_FIELDS,
   ...Object.values(CLIP_KEYS.clip),
@@ -302,6 +311,16 @@ export function decodeExperiment(input: string): DecodedExperiment {
         message: `allowed: a lesson number from 1 to ${TOUR_LENGTH}; the tour was not opened`,
       });
   }
+  const embedRaw = raw.get(EMBED_KEY);
+  if (embedRaw !== undefined) {
+    if (embedRaw === '0' || embedRaw === '1') view.embed = embedRaw === '1';
+    else
+      issues.push({
+        param: EMBED_KEY,
+        value: shown(embedRaw),
+        message: 'allowed: 1 (the experiment alone, for a frame in another page) or 0; the whole page was opened',
+      });
+  }
   view.sweep = readSweep(raw, issues);
   const cliff: CliffConfig = { ...DEFAULT_CLIFF };
   const cliffAssign = cliff as unknown as Record<string, unknown>;
@@ -469,5 +488,6 @@ export function encodeExperiment(
   }
   if (view.locked.length > 0)
     params.set('lock', ALL_LOCK_GROUPS.every((g) => view.locked.includes(g)) ? 'all' : view.locked.join(','));
+  if (view.embed) params.set(EMBED_KEY, '1');
   return params.toString();
 }

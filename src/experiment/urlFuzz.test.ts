@@ -1,7 +1,7 @@
 /**
  * The link codec fuzzed at scale: over 10,000 generated links per run, in three kinds: random and hostile queries,
  * structured hostile values for every key the codec reads (numbers at and past their bounds, clip text for clip,
- * baseClip, run3 and run4, A:B:N ranges for sweepLr and sweepClip, lists for lock, the tour's lesson number), and
+ * baseClip, run3 and run4, A:B:N ranges for sweepLr and sweepClip, lists for lock, the tour's lesson number, embed), and
  * any string at all. None throws; each opens a valid experiment; every refusal names its key.
  */
 import fc from 'fast-check';
@@ -71,6 +71,7 @@ function problems(query: string): string[] {
   if (again.issues.length > 0) out.push(`its own link has issues: ${again.issues.map((i) => i.param).join()}`);
   if (JSON.stringify(again.config) !== JSON.stringify(decoded.config)) out.push('its own link opens another config');
   if (JSON.stringify(again.cliff) !== JSON.stringify(decoded.cliff)) out.push('its own link opens another cliff');
+  if (again.view.embed !== decoded.view.embed) out.push('its own link opens another view (embed)');
   // The CLI's strict reading refuses exactly the links that had issues.
   if (parseExperiment(query).ok !== (decoded.issues.length === 0)) out.push('the CLI reads it differently');
   return out;
@@ -98,6 +99,7 @@ describe('fuzzing experiment links', () => {
         'sweepClip',
         'sweepSteps',
         'tour',
+        'embed',
         'lock',
         'clip',
         'cliffC',

@@ -17,6 +17,7 @@ import { isRecurrent, sidesOf } from '../experiment/config.ts';
 import { PRESETS } from '../experiment/presets.ts';
 import { useLab } from '../store/labStore.ts';
 import { ControlsPanel } from './ControlsPanel.tsx';
+import { EmbedView } from './EmbedView.tsx';
 import { HistoryPanel } from './HistoryPanel.tsx';
 import { LinkIssues } from './LinkIssues.tsx';
 import { RunCard } from './RunCard.tsx';
@@ -148,7 +149,13 @@ function RunsPage({ settingsOpen, closeSettings }: { settingsOpen: boolean; clos
   );
 }
 
+/** The whole lab, or (a link with `embed=1`) the experiment alone for a frame in another page. */
 export function App() {
+  const embed = useLab((s) => s.view.embed);
+  return embed ? <EmbedView /> : <LabPage />;
+}
+
+function LabPage() {
   const page = useLab((s) => s.view.page);
   const narrow = useNarrow();
   const [settingsOpen, setSettingsOpen] = useSettingsOpen(narrow);

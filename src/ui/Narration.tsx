@@ -7,20 +7,21 @@ import { runColors, runLabel, textColor } from '../charts/palette.ts';
 import { RUN_SIDES } from '../experiment/config.ts';
 import { compareRace, comparePair, summarizeStory } from '../present/narrator.ts';
 import { useShallow } from 'zustand/react/shallow';
-import { useLab } from '../store/labStore.ts';
+import { useLab, type LabState } from '../store/labStore.ts';
 
 /** Events listed at most; the charts mark them all. */
 const SHOWN = 12;
 
-export function Narration() {
-  // Re-rendered when a story is published (an event, a run's end, or once a second), not with every batch.
+/** Re-renders when a story is published (an event, a run's end, or once a second), not with every batch. */
+export function useNarrations(): void {
   useLab(useShallow((s) => RUN_SIDES.map((side) => s.runs[side]?.narration)));
-  const runs = useLab.getState().runs;
-  const events = numberedEvents(runs);
-  const colors = runColors(runs);
+}
+
+/** The pair or the race compared, once every run has taken a step; '' before, or for a single run. */
+export function comparedSentence(runs: LabState['runs']): string {
   const sides = RUN_SIDES.filter((side) => runs[side]?.narration);
-  if (sides.length === 0) return null;
-  const started = sides.every((side) => (runs[side]?.narration?.steps ?? 0) > 0);
+  const started = sides.length > 0 && sides.every((side) => (runs[side]?.narration?.steps ?? 0) > 0);
+  if (!started) return '';
   const entries = sides.flatMap((side) => {
     const run = runs[side];
     return run?.narration ? [{ name: runLabel(runs, side), clip: run.clip, story: run.narration }] : [];
@@ -30,9 +31,18 @@ export function Narration() {
   // comparePair speaks of "the unclipped run" and "the clipped run": true of a pair as trained, not of two
   // stored runs compared (either may be the clipped one) or of a race, whose runs are told apart by name.
   const pairAsTrained = sides.length === 2 && runs.baseline?.clip.mode === 'none' && runs.clipped?.clip.mode !== 'none';
-  let together = '';
-  if (started && pairAsTrained && baseline && clipped) together = comparePair(baseline, clipped);
-  else if (started && entries.length > 1) together = compareRace(entries);
+  if (pairAsTrained && baseline && clipped) return comparePair(baseline, clipped);
+  return entries.length > 1 ? compareRace(entries) : '';
+}
+
+export function Narration() {
+  useNarrations();
+  const runs = useLab.getState().runs;
+  const events = numberedEvents(runs);
+  const colors = runColors(runs);
+  const sides = RUN_SIDES.filter((side) => runs[side]?.narration);
+  if (sides.length === 0) return null;
+  const together = comparedSentence(runs);
   return (
     <section className="narration" aria-labelledby="narration-title" data-testid="narration">
       <h2 id="narration-title">What happened</h2>

@@ -1,4 +1,4 @@
-/** Play, pause, one step, reset; the speed readout; the backend; sharing the experiment. */
+/** Play, pause, one step, reset; the speed readout; the backend; sharing the experiment (link, student link, embed). */
 import { useState } from 'react';
 import { progressOf } from '../store/progress.ts';
 import { UNTIMED_CHOICE_TITLE, backendChoiceSentence, speedWords } from '../present/pageWords.ts';
@@ -8,6 +8,7 @@ import { PACED_STEPS_PER_SECOND, pause, play, setBackendChoice, setSlowMotion, s
 import type { BackendChoice } from '../worker/protocol.ts';
 import { currentLink, resetLab } from './linkSync.ts';
 import { StudentLinkPanel } from './StudentLinkPanel.tsx';
+import { EmbedSnippetPanel } from './EmbedSnippetPanel.tsx';
 
 async function copy(text: string): Promise<boolean> {
   try {
@@ -153,6 +154,7 @@ export function Toolbar() {
           Copy link
         </button>
         <StudentLinkPanel onCopy={(link) => void share(link, 'Student link')} />
+        <EmbedSnippetPanel onCopy={(code) => void share(code, 'Embed code')} />
         {copied && (
           <span role="status" className="hint">
             {copied}

@@ -15,6 +15,7 @@ export const KEYS = [
   'lock',
   'page',
   'tour',
+  'embed',
   ...Object.keys(FIELD_SPECS),
   'clip',
   'clipMin',
