@@ -102,25 +102,28 @@ describe('run history in IndexedDB', () => {
       groups[groups.length - 1] = (groups.at(-1) ?? 0) + 1;
       return put.apply(this, args);
     };
+    const FIRST = 4 * PUT_CHUNK_ROWS + 30;
     const rows = (from: number, n: number) => Array.from({ length: n }, (_, k) => step(from + k));
     try {
-      await history.appendSteps('big:clipped', rows(1, 230));
-      // 230 rows and the run's record (read, then put from the read's success).
+      await history.appendSteps('big:clipped', rows(1, FIRST));
+      // 4 chunks and 30 rows, and the run's record (read, then put from the read's success).
       expect(groups).toEqual([PUT_CHUNK_ROWS, PUT_CHUNK_ROWS, PUT_CHUNK_ROWS, PUT_CHUNK_ROWS, 30, 1]);
-      expect((await history.loadSteps('big:clipped')).length).toBe(230);
-      expect(await history.getRun('big:clipped')).toMatchObject({ step: 230 });
+      expect((await history.loadSteps('big:clipped')).length).toBe(FIRST);
+      expect(await history.getRun('big:clipped')).toMatchObject({ step: FIRST });
       // A full disk at the third chunk: the two chunks before it are kept, none after it is put, and the record
       // still names the last step it had (it is put with the last chunk).
       puts = 0;
       failAt = 2 * PUT_CHUNK_ROWS + 5;
-      await expect(history.appendSteps('big:clipped', rows(231, 200))).rejects.toThrow('Quota exceeded');
+      await expect(history.appendSteps('big:clipped', rows(FIRST + 1, 4 * PUT_CHUNK_ROWS))).rejects.toThrow(
+        'Quota exceeded',
+      );
       expect(puts).toBe(failAt);
     } finally {
       IDBObjectStore.prototype.put = put;
     }
     const kept = (await history.loadSteps('big:clipped')).map((s) => s.step);
-    expect(kept).toEqual(rows(1, 230 + 2 * PUT_CHUNK_ROWS).map((s) => s.step));
-    expect(await history.getRun('big:clipped')).toMatchObject({ step: 230 });
+    expect(kept).toEqual(rows(1, FIRST + 2 * PUT_CHUNK_ROWS).map((s) => s.step));
+    expect(await history.getRun('big:clipped')).toMatchObject({ step: FIRST });
   });
 
   it("a run card's Download JSON imports back with the same numbers, a diverged step included", async () => {
