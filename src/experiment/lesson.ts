@@ -95,6 +95,7 @@ export function parseOutcome(id: string): Outcome | null {
 
 /** Characters never kept in a lesson's text: controls, bidi embeddings/overrides/isolates, BOM, lone surrogates. */
 const REMOVED =
+  // eslint-disable-next-line no-control-regex -- finding control characters is what this expression is for
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** Whitespace that would break a line: shown as a space. */
 const LINE_BREAKS = /[\t\n\r\u2028\u2029]/g;

@@ -43,6 +43,7 @@ function invalidFields(config: ExperimentConfig, cliff: CliffConfig): string[] {
 
 /** Written out here, apart from lesson.ts, so a character the codec forgets to remove is caught. */
 const FORBIDDEN_IN_LESSON =
+  // eslint-disable-next-line no-control-regex -- finding control characters is what this expression is for
   /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** A lesson as opened: every text within its limit, free of controls and direction overrides; 2-4 choices. */

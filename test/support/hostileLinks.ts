@@ -143,9 +143,7 @@ export const hostileQuery = fc.oneof(
     weight: 4,
     arbitrary: fc
       .array(fc.tuple(key, value, fc.boolean()), { maxLength: 12 })
-      .map((pairs) =>
-        pairs.map(([k, v, raw]) => (raw ? `${k}=${v}` : `${encoded(k)}=${encoded(v)}`)).join('&'),
-      ),
+      .map((pairs) => pairs.map(([k, v, raw]) => (raw ? `${k}=${v}` : `${encoded(k)}=${encoded(v)}`)).join('&')),
   },
   { weight: 1, arbitrary: fc.string({ maxLength: 300 }) },
   {
@@ -231,11 +229,7 @@ const structuredValue = fc.oneof(
 export function structuredQueryFor(k: string) {
   return fc
     .array(fc.tuple(fc.constantFrom(k, k, k, ...KEYS), structuredValue, fc.boolean()), { minLength: 1, maxLength: 6 })
-    .map((pairs) =>
-      pairs
-        .map(([key, v, raw]) => (raw ? `${key}=${v}` : `${encoded(key)}=${encoded(v)}`))
-        .join('&'),
-    );
+    .map((pairs) => pairs.map(([key, v, raw]) => (raw ? `${key}=${v}` : `${encoded(key)}=${encoded(v)}`)).join('&'));
 }
 
 /** Any string at all, lone surrogates and control characters included, as the whole link. */
