@@ -85,4 +85,28 @@ describe("a teacher's lesson", () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('a teacher writes a lesson: the link and the student link carry it, and the page shows it', async () => {
+    const { page, context, errors } = await openPage(browser(), lessonLink({}), { width: 1366, height: 900 });
+    await page.getByText('Write a lesson').click();
+    await page.getByLabel(/^Title/).fill('My lesson');
+    await page.getByLabel(/^What to look for/).fill('Look at the red line. It rises. Then it stops.');
+    await page.getByLabel('Ask students to predict before Play').check();
+    await page.getByLabel(/^Question/).fill('Which run diverges?');
+    await page.getByLabel('Choice 1', { exact: true }).fill('The unclipped run');
+    await page.getByLabel('Choice 1 stands for').selectOption('diverge-baseline');
+    await page.getByLabel('Choice 2', { exact: true }).fill('Neither');
+    await expect.poll(() => page.url()).toContain('judge=diverge-baseline%2C-');
+    const url = decodeURIComponent(page.url().replaceAll('+', ' '));
+    expect(url).toContain(
+      'title=My lesson&look=Look at the red line. It rises. Then it stops.&ask=Which run diverges?',
+    );
+    expect(url).toContain('a1=The unclipped run&a2=Neither');
+    await page.getByText('Link for students').click();
+    expect(await page.getByTestId('student-link').inputValue()).toContain('ask=Which+run+diverges%3F');
+    expect(await page.getByTestId('teacher-lesson').locator('h2').textContent()).toBe('From your teacher: My lesson');
+    expect(await page.getByRole('radio', { name: 'Neither' }).count()).toBe(1);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
