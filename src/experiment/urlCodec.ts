@@ -4,13 +4,18 @@
  * differ from the named preset are written. Decoding never throws: every
  * unknown, malformed or out-of-range parameter becomes an issue naming the
  * parameter, the value and what is allowed, and the preset's value is used.
+ *
+ * A teacher's lesson rides along in plain-text keys (`title`, `look`, `ask`, `a1`-`a4`, `judge`; see lesson.ts for
+ * their limits): control and text-direction characters are removed (with an issue naming the key), and a text over
+ * its limit is refused (left out, with an issue naming the key).
  */
-import { CONFIG_VERSION, MAX_RACE_RUNS, type ClipConfig, type ExperimentConfig } from './config.ts';
+import { CONFIG_VERSION, MAX_RACE_RUNS, sidesOf, type ClipConfig, type ExperimentConfig } from './config.ts';
 import { formatClipText, parseClipText } from './clipText.ts';
 import { CLIFF_FIELDS, DEFAULT_CLIFF, checkCliffWindow, type CliffConfig } from './cliff.ts';
 import { migrate, type RawParams } from './migrate.ts';
 import { DEFAULT_PRESET, PRESETS, PRESET_IDS, isPresetId, type PresetId } from './presets.ts';
 import { TOUR_LENGTH } from './tour.ts';
+import { LESSON_KEYS, lessonParams, readLesson, type TeacherLesson } from './lesson.ts';
 import {
   DEFAULT_SWEEP,
   SWEEP_KEYS,
@@ -64,9 +69,21 @@ export interface ViewOptions {
    * Reset, the loss and gradient-norm charts, the narrator's line and a link to open it in the lab.
    */
   embed: boolean;
+  /**
+   * A teacher's lesson for this experiment (`title`, `look`, `ask`, `a1`-`a4`, `judge`; lesson.ts), or null. Part of
+   * the view, so a student link, an embed link and Reset on a locked page keep it as they keep the locks.
+   */
+  lesson: TeacherLesson | null;
 }
 
-export const DEFAULT_VIEW: ViewOptions = { locked: [], page: 'runs', tour: null, sweep: DEFAULT_SWEEP, embed: false };
+export const DEFAULT_VIEW: ViewOptions = {
+  locked: [],
+  page: 'runs',
+  tour: null,
+  sweep: DEFAULT_SWEEP,
+  embed: false,
+  lesson: null,
+};
 
 /** The key that asks for the embedded view. */
 export const EMBED_KEY = 'embed';
@@ -120,6 +137,7 @@ const KNOWN_KEYS = new Set<string>([
   ...RACE_KEYS,
   ...Object.values(SWEEP_KEYS),
   SCHEDULE_KEY,
+  ...LESSON_KEYS,
 ]);
 
 function shown(value: string): string {
@@ -293,7 +311,10 @@ export function decodeExperiment(input: string): DecodedExperiment {
     }
   }
   readRace(raw, config, issues);
-  const view: ViewOptions = structuredClone(DEFAULT_VIEW);
+  // After the race: a choice may stand for an outcome of any run the experiment trains, and of no other.
+  const lessonRead = readLesson((key) => raw.get(key), sidesOf(config));
+  for (const issue of lessonRead.issues) issues.push({ ...issue, value: shown(issue.value) });
+  const view: ViewOptions = { ...structuredClone(DEFAULT_VIEW), lesson: lessonRead.lesson };
   const pageRaw = raw.get('page');
   if (pageRaw !== undefined) {
     if ((PAGES as readonly string[]).includes(pageRaw)) view.page = pageRaw as PageId;
@@ -489,5 +510,6 @@ export function encodeExperiment(
   if (view.locked.length > 0)
     params.set('lock', ALL_LOCK_GROUPS.every((g) => view.locked.includes(g)) ? 'all' : view.locked.join(','));
   if (view.embed) params.set(EMBED_KEY, '1');
+  for (const [key, value] of lessonParams(view.lesson)) params.set(key, value);
   return params.toString();
 }

@@ -1,7 +1,8 @@
 /**
  * The link codec fuzzed at scale: over 10,000 generated links per run, in three kinds: random and hostile queries,
  * structured hostile values for every key the codec reads (numbers at and past their bounds, clip text for clip,
- * baseClip, run3 and run4, A:B:N ranges for sweepLr and sweepClip, lists for lock, the tour's lesson number, embed), and
+ * baseClip, run3 and run4, A:B:N ranges for sweepLr and sweepClip, lists for lock, the tour's lesson number, embed, a
+ * teacher's lesson text and judge= with scripts, markup, 10 kB, direction overrides, controls and lone surrogates), and
  * any string at all. None throws; each opens a valid experiment; every refusal names its key.
  */
 import fc from 'fast-check';
@@ -9,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { KEYS, anyString, hostileQuery, structuredQueryFor } from '../../test/support/hostileLinks.ts';
 import { CLIFF_FIELDS, checkCliffWindow, type CliffConfig } from './cliff.ts';
 import { sidesOf, type ExperimentConfig } from './config.ts';
+import { LESSON_LIMITS, MAX_CHOICES, MIN_CHOICES, type TeacherLesson } from './lesson.ts';
 import { CLIP_KNOB_SIDE, MAX_KNOB_CHANGES } from './schedule.ts';
 import { CLIP_FIELD_SPECS, FIELD_SPECS, checkBudget, checkClip } from './schema.ts';
 import { decodeExperiment, encodeExperiment, parseExperiment, queryOf, type ParamIssue } from './urlCodec.ts';
@@ -36,6 +38,32 @@ function invalidFields(config: ExperimentConfig, cliff: CliffConfig): string[] {
   for (const [field, { spec }] of Object.entries(CLIFF_FIELDS))
     if (!spec.schema.safeParse(cliff[field as keyof CliffConfig]).success) bad.push(field);
   if (checkCliffWindow(cliff) !== null) bad.push('cliff window');
+  return bad;
+}
+
+/** Written out here, apart from lesson.ts, so a character the codec forgets to remove is caught. */
+const FORBIDDEN_IN_LESSON =
+  // eslint-disable-next-line no-control-regex -- finding control characters is what this expression is for
+  /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A lesson as opened: every text within its limit, free of controls and direction overrides; 2-4 choices. */
+function lessonProblems(lesson: TeacherLesson | null): string[] {
+  if (!lesson) return [];
+  const bad: string[] = [];
+  const texts: [string, string, number][] = [
+    ['title', lesson.title, LESSON_LIMITS.title],
+    ['look', lesson.look, LESSON_LIMITS.look],
+  ];
+  if (lesson.question) {
+    texts.push(['ask', lesson.question.ask, LESSON_LIMITS.ask]);
+    for (const c of lesson.question.choices) texts.push(['choice', c.text, LESSON_LIMITS.choice]);
+    const n = lesson.question.choices.length;
+    if (n < MIN_CHOICES || n > MAX_CHOICES) bad.push(`lesson with ${n} choices`);
+  }
+  for (const [name, text, limit] of texts) {
+    if (text.length > limit) bad.push(`lesson ${name} over ${limit}`);
+    if (FORBIDDEN_IN_LESSON.test(text)) bad.push(`lesson ${name} keeps a control or direction character`);
+  }
   return bad;
 }
 
@@ -72,6 +100,9 @@ function problems(query: string): string[] {
   if (JSON.stringify(again.config) !== JSON.stringify(decoded.config)) out.push('its own link opens another config');
   if (JSON.stringify(again.cliff) !== JSON.stringify(decoded.cliff)) out.push('its own link opens another cliff');
   if (again.view.embed !== decoded.view.embed) out.push('its own link opens another view (embed)');
+  if (JSON.stringify(again.view.lesson) !== JSON.stringify(decoded.view.lesson))
+    out.push('its own link opens another lesson');
+  out.push(...lessonProblems(decoded.view.lesson));
   // The CLI's strict reading refuses exactly the links that had issues.
   if (parseExperiment(query).ok !== (decoded.issues.length === 0)) out.push('the CLI reads it differently');
   return out;
@@ -100,6 +131,12 @@ describe('fuzzing experiment links', () => {
         'sweepSteps',
         'tour',
         'embed',
+        'title',
+        'look',
+        'ask',
+        'a1',
+        'a4',
+        'judge',
         'lock',
         'clip',
         'cliffC',

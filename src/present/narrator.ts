@@ -632,27 +632,47 @@ function listed(names: string[]): string {
  * classifiers, the test MSE for regressions when measured, else the final batch loss), and how much each
  * clipping shortened the steps it acted on. Each figure's `run` is the entry's name.
  */
+/** A run's test accuracy, when its last evaluation measured one. */
+const accuracyOf = (e: Pick<RaceEntry, 'story'>) => e.story.lastEval?.testAccuracy ?? undefined;
+/** A regression's test MSE, when its last evaluation measured one. */
+const mseOf = (e: Pick<RaceEntry, 'story'>) =>
+  e.story.lastEval && e.story.lastEval.testAccuracy === null ? e.story.lastEval.testLoss : undefined;
+
+/** How a race's runs are ranked at the end: test accuracy for classifiers, the test MSE if measured, else the loss. */
+export type RankedBy = 'accuracy' | 'mse' | 'loss';
+
+/**
+ * The runs that stayed finite, best first, by the figure the race's sentence quotes (`by`), with the figure itself
+ * (`value`: accuracy, test MSE or final batch loss). Diverged runs, and runs with nothing to rank by, are left out.
+ */
+export function rankRuns<E extends Pick<RaceEntry, 'story'>>(
+  entries: readonly E[],
+): { by: RankedBy; ranked: E[]; value: (e: E) => number } {
+  const finite = entries.filter((e) => !e.story.divergence);
+  const by: RankedBy =
+    finite.length > 0 && finite.every((e) => accuracyOf(e) !== undefined)
+      ? 'accuracy'
+      : finite.length > 0 && finite.every((e) => mseOf(e) !== undefined)
+        ? 'mse'
+        : 'loss';
+  const value = (e: E) =>
+    by === 'accuracy' ? (accuracyOf(e) ?? NaN) : by === 'mse' ? (mseOf(e) ?? NaN) : (e.story.finalLoss ?? NaN);
+  const score = (e: E) => (by === 'accuracy' ? -value(e) : value(e));
+  const ranked = finite.filter((e) => by !== 'loss' || e.story.finalLoss !== null).sort((a, b) => score(a) - score(b));
+  return { by, ranked, value };
+}
+
 export function raceClaim(entries: readonly RaceEntry[]): Claim {
   const parts: Claim[] = [];
   const lower = (e: RaceEntry) => e.name.charAt(0).toLowerCase() + e.name.slice(1);
   const diverged = entries.filter((e) => e.story.divergence);
-  const finite = entries.filter((e) => !e.story.divergence);
   if (diverged.length > 0) {
     const said = listed(diverged.map((e) => `${lower(e)} diverged at step ${e.story.divergence?.step}`));
     parts.push({ text: `${said.charAt(0).toUpperCase()}${said.slice(1)}.`, figures: [] });
   } else parts.push({ text: `All ${entries.length} runs stayed finite.`, figures: [] });
-  const accuracy = (e: RaceEntry) => e.story.lastEval?.testAccuracy ?? undefined;
-  const mse = (e: RaceEntry) =>
-    e.story.lastEval && e.story.lastEval.testAccuracy === null ? e.story.lastEval.testLoss : undefined;
-  const by =
-    finite.length > 0 && finite.every((e) => accuracy(e) !== undefined)
-      ? 'accuracy'
-      : finite.length > 0 && finite.every((e) => mse(e) !== undefined)
-        ? 'mse'
-        : 'loss';
-  const score = (e: RaceEntry) =>
-    by === 'accuracy' ? -(accuracy(e) ?? 0) : by === 'mse' ? (mse(e) ?? 0) : (e.story.finalLoss ?? 0);
-  const ranked = finite.filter((e) => by !== 'loss' || e.story.finalLoss !== null).sort((a, b) => score(a) - score(b));
+  const accuracy = accuracyOf;
+  const mse = mseOf;
+  const { by, ranked } = rankRuns(entries);
   const figureOf = (e: RaceEntry, k: number): { text: string; figure: Figure } => {
     const evaluated = e.story.lastEval;
     const where = by !== 'loss' && evaluated ? { run: e.name, step: evaluated.step } : { run: e.name };

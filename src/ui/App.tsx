@@ -25,6 +25,7 @@ import { describeExperiment, experimentName, sameExperiment } from '../present/e
 import { WATCH_FOR, leadSentences } from '../present/pageWords.ts';
 import { MoreText, useMore } from './MoreText.tsx';
 import { Narration } from './Narration.tsx';
+import { TeacherLesson } from './TeacherLesson.tsx';
 import { Teaching } from './Teaching.tsx';
 import { Toolbar } from './Toolbar.tsx';
 import { PageTabs, TourBar } from './TourBar.tsx';
@@ -56,8 +57,9 @@ function Intro() {
   const preset = useLab((s) => s.preset);
   const config = useLab((s) => s.config);
   const inTour = useLab((s) => s.view.tour !== null);
+  const teacherLesson = useLab((s) => s.view.lesson !== null);
   const more = useMore('intro-more');
-  if (inTour) return null;
+  if (inTour || teacherLesson) return null; // the teacher's lesson says what to look for
   // Once a setting differs from the preset, the preset's own words would go stale: say what is set instead.
   const custom = !sameExperiment(config, PRESETS[preset].config);
   const { lead, rest } = leadSentences(custom ? `${describeExperiment(config)} Press Play.` : WATCH_FOR[preset]);
@@ -177,6 +179,7 @@ function LabPage() {
       </header>
       <LinkIssues />
       <TourBar />
+      <TeacherLesson />
       {page === 'runs' && <Intro />}
       <div className="action-row">
         <Toolbar />

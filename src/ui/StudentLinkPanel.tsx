@@ -1,12 +1,14 @@
 /**
  * "Link for students": which groups the student link locks, the link itself (every setting of the page's
- * experiment, experiment/studentLink.ts), and, said plainly, that locks are a convenience, not security.
+ * experiment, experiment/studentLink.ts), and, said plainly, that locks are a convenience, not security. Beside it,
+ * on an unlocked page, "Write a lesson" (LessonEditor.tsx): the student link carries the lesson.
  */
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { orderedLocks, startingStudentLocks, studentLinkQuery } from '../experiment/studentLink.ts';
 import { ALL_LOCK_GROUPS, type AnyLockGroup } from '../experiment/urlCodec.ts';
 import { useLab } from '../store/labStore.ts';
+import { LessonEditor } from './LessonEditor.tsx';
 import { linkHref } from './linkSync.ts';
 
 const LOCK_LABELS: Record<AnyLockGroup, string> = {
@@ -63,9 +65,12 @@ export function StudentLinkPanel({ onCopy }: { onCopy: (link: string) => void })
   // A link opened with other locks (a pasted one) starts the ticks again from its own.
   const lockKey = useLab((s) => s.view.locked.join(','));
   return (
-    <details className="student-link-panel">
-      <summary>Link for students</summary>
-      <StudentLinkForm key={lockKey} onCopy={onCopy} />
-    </details>
+    <>
+      <LessonEditor />
+      <details className="student-link-panel">
+        <summary>Link for students</summary>
+        <StudentLinkForm key={lockKey} onCopy={onCopy} />
+      </details>
+    </>
   );
 }

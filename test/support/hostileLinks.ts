@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { CLIFF_FIELDS } from '../../src/experiment/cliff.ts';
 import { FIELD_SPECS } from '../../src/experiment/schema.ts';
+import { LESSON_KEYS } from '../../src/experiment/lesson.ts';
 import { SWEEP_KEYS } from '../../src/experiment/sweep.ts';
 import { ALL_LOCK_GROUPS, PAGES } from '../../src/experiment/urlCodec.ts';
 
@@ -32,6 +33,7 @@ export const KEYS = [
   'knobs',
   ...Object.values(CLIFF_FIELDS).map((f) => f.key),
   ...Object.values(SWEEP_KEYS),
+  ...LESSON_KEYS,
   '__proto__',
   'constructor',
   'toString',
@@ -75,6 +77,21 @@ const HOSTILE_VALUES = [
   'x'.repeat(5000),
   '\u0000',
   '\u202e',
+  // A teacher's lesson text (title, look, ask, a1-a4): direction overrides, controls, lone surrogates, 10 kB.
+  'Lesson \u202e1 cod.exe',
+  '\u2066isolated\u2069 \u202aembedded\u202c',
+  'bell\u0007 escape\u001b[31m nul\u0000 del\u007f csi\u009b',
+  'lone \ud800 high and \udc00 low',
+  '%ED%A0%80 a surrogate spelt in UTF-8',
+  'line\nbreak\ttab\u2028sep',
+  '\ufeffbom',
+  '<b onmouseover=alert(1)>bold</b>',
+  'y'.repeat(10_000),
+  'z'.repeat(61),
+  'w'.repeat(401),
+  'lower-clipped,-',
+  'lower-third,diverge-fourth,close,none-diverge,all-diverge',
+  '-,-,-,-,-',
   '🙂',
   'undefined',
   'null',
@@ -82,6 +99,15 @@ const HOSTILE_VALUES = [
   '[]',
   '{}',
 ];
+
+/** Percent-encoded, or as it is where it cannot be (a lone surrogate has no UTF-8: encodeURIComponent throws). */
+function encoded(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
 
 const value = fc.oneof(
   fc.constantFrom(...HOSTILE_VALUES),
@@ -117,9 +143,7 @@ export const hostileQuery = fc.oneof(
     weight: 4,
     arbitrary: fc
       .array(fc.tuple(key, value, fc.boolean()), { maxLength: 12 })
-      .map((pairs) =>
-        pairs.map(([k, v, raw]) => (raw ? `${k}=${v}` : `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)).join('&'),
-      ),
+      .map((pairs) => pairs.map(([k, v, raw]) => (raw ? `${k}=${v}` : `${encoded(k)}=${encoded(v)}`)).join('&')),
   },
   { weight: 1, arbitrary: fc.string({ maxLength: 300 }) },
   {
@@ -205,11 +229,7 @@ const structuredValue = fc.oneof(
 export function structuredQueryFor(k: string) {
   return fc
     .array(fc.tuple(fc.constantFrom(k, k, k, ...KEYS), structuredValue, fc.boolean()), { minLength: 1, maxLength: 6 })
-    .map((pairs) =>
-      pairs
-        .map(([key, v, raw]) => (raw ? `${key}=${v}` : `${encodeURIComponent(key)}=${encodeURIComponent(v)}`))
-        .join('&'),
-    );
+    .map((pairs) => pairs.map(([key, v, raw]) => (raw ? `${key}=${v}` : `${encoded(key)}=${encoded(v)}`)).join('&'));
 }
 
 /** Any string at all, lone surrogates and control characters included, as the whole link. */

@@ -1,0 +1,209 @@
+/**
+ * "Write a lesson": the teacher's title, what to look for, and an optional question with two to four choices, each
+ * free or standing for an outcome the lab judges after the runs (experiment/lesson.ts, present/lessonOutcome.ts).
+ * Writing updates the page's link (the lesson is part of the view), so Copy link, the student link and the embed
+ * link all carry it. Offered only on an unlocked page: on a teacher's locked link the student sees the lesson and
+ * cannot edit it here (locks are a convenience, not security: the link itself can still be edited).
+ */
+import { sidesOf } from '../experiment/config.ts';
+import {
+  EMPTY_LESSON,
+  FREE_CHOICE,
+  LESSON_LIMITS,
+  MAX_CHOICES,
+  MIN_CHOICES,
+  cleanLessonText,
+  lessonProblem,
+  outcomeId,
+  outcomesFor,
+  parseOutcome,
+  type LessonChoice,
+  type TeacherLesson,
+} from '../experiment/lesson.ts';
+import { encodeExperiment } from '../experiment/urlCodec.ts';
+import { lessonRunNames, outcomeWords } from '../present/lessonOutcome.ts';
+import { useLab } from '../store/labStore.ts';
+import './lesson.css';
+
+/** Links longer than this are refused when opened (experiment/urlCodec.ts); the editor warns before. */
+const MAX_LINK_LENGTH = 4096;
+
+function setLesson(lesson: TeacherLesson): void {
+  const empty = lesson.title === '' && lesson.look === '' && lesson.question === null;
+  useLab.setState((s) => ({ view: { ...s.view, lesson: empty ? null : lesson } }));
+}
+
+/** What the teacher typed, without the characters a lesson may not hold (the link would drop them anyway). */
+const typed = (value: string) => cleanLessonText(value).text;
+
+function Counter({ text, limit }: { text: string; limit: number }) {
+  return (
+    <span className="count">
+      {text.length} / {limit}
+    </span>
+  );
+}
+
+function LessonForm() {
+  const stored = useLab((s) => s.view.lesson);
+  const config = useLab((s) => s.config);
+  const preset = useLab((s) => s.preset);
+  const view = useLab((s) => s.view);
+  const cliff = useLab((s) => s.cliff);
+  const lesson = stored ?? EMPTY_LESSON;
+  const question = lesson.question;
+  const outcomes = outcomesFor(sidesOf(config));
+  const names = lessonRunNames(config);
+  const problem = lessonProblem(lesson);
+  const linkLength = encodeExperiment(config, preset, view, cliff).length + 40;
+  const setChoice = (i: number, patch: Partial<LessonChoice>) => {
+    if (!question) return;
+    const choices = question.choices.map((c, k) => (k === i ? { ...c, ...patch } : c));
+    setLesson({ ...lesson, question: { ...question, choices } });
+  };
+  return (
+    <div className="lesson-form">
+      <p className="hint">
+        Shown above the charts like a tour lesson, as plain text; it travels in the link and in the student link.
+      </p>
+      <label className="field">
+        <span>
+          Title <Counter text={lesson.title} limit={LESSON_LIMITS.title} />
+        </span>
+        <input
+          type="text"
+          maxLength={LESSON_LIMITS.title}
+          value={lesson.title}
+          onChange={(e) => setLesson({ ...lesson, title: typed(e.target.value) })}
+        />
+      </label>
+      <label className="field">
+        <span>
+          What to look for <Counter text={lesson.look} limit={LESSON_LIMITS.look} />
+        </span>
+        <textarea
+          rows={3}
+          maxLength={LESSON_LIMITS.look}
+          value={lesson.look}
+          onChange={(e) => setLesson({ ...lesson, look: typed(e.target.value) })}
+        />
+      </label>
+      <label className="inline">
+        <input
+          type="checkbox"
+          checked={question !== null}
+          onChange={(e) =>
+            setLesson({
+              ...lesson,
+              question: e.target.checked
+                ? {
+                    ask: '',
+                    choices: Array.from({ length: MIN_CHOICES }, () => ({ text: '', outcome: null })),
+                  }
+                : null,
+            })
+          }
+        />{' '}
+        Ask students to predict before Play
+      </label>
+      {question && (
+        <fieldset className="lesson-question-editor">
+          <legend>Question</legend>
+          <label className="field">
+            <span>
+              Question <Counter text={question.ask} limit={LESSON_LIMITS.ask} />
+            </span>
+            <input
+              type="text"
+              maxLength={LESSON_LIMITS.ask}
+              value={question.ask}
+              placeholder="Which run will reach the lower loss?"
+              onChange={(e) => setLesson({ ...lesson, question: { ...question, ask: typed(e.target.value) } })}
+            />
+          </label>
+          {question.choices.map((c, i) => (
+            <div className="choice-row" key={i}>
+              <input
+                type="text"
+                aria-label={`Choice ${i + 1}`}
+                maxLength={LESSON_LIMITS.choice}
+                value={c.text}
+                onChange={(e) => setChoice(i, { text: typed(e.target.value) })}
+              />
+              <select
+                aria-label={`Choice ${i + 1} stands for`}
+                value={c.outcome ? outcomeId(c.outcome) : FREE_CHOICE}
+                onChange={(e) => setChoice(i, { outcome: parseOutcome(e.target.value) })}
+              >
+                <option value={FREE_CHOICE}>not judged by the lab</option>
+                {outcomes.map((o) => (
+                  <option key={outcomeId(o)} value={outcomeId(o)}>
+                    judged: {outcomeWords(o, names)}
+                  </option>
+                ))}
+              </select>
+              {question.choices.length > MIN_CHOICES && (
+                <button
+                  type="button"
+                  className="small"
+                  onClick={() =>
+                    setLesson({
+                      ...lesson,
+                      question: { ...question, choices: question.choices.filter((_, k) => k !== i) },
+                    })
+                  }
+                >
+                  Remove
+                </button>
+              )}
+            </div>
+          ))}
+          {question.choices.length < MAX_CHOICES && (
+            <button
+              type="button"
+              className="small"
+              onClick={() =>
+                setLesson({
+                  ...lesson,
+                  question: { ...question, choices: [...question.choices, { text: '', outcome: null }] },
+                })
+              }
+            >
+              Add a choice
+            </button>
+          )}
+          <p className="hint">
+            A judged choice is checked after the runs against the lab&apos;s own figures (&quot;best&quot;: the ranking
+            &quot;What happened&quot; gives); a free one is shown beside what happened.
+          </p>
+        </fieldset>
+      )}
+      {problem && (
+        <p className="hint" role="status">
+          {problem}
+        </p>
+      )}
+      {linkLength > MAX_LINK_LENGTH && (
+        <p className="hint" role="alert">
+          The link is now about {linkLength} characters; links over {MAX_LINK_LENGTH} are not opened. Shorten the text.
+        </p>
+      )}
+      {stored && (
+        <button type="button" className="small" onClick={() => setLesson(EMPTY_LESSON)}>
+          Remove the lesson
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function LessonEditor() {
+  const locked = useLab((s) => s.view.locked.length > 0);
+  if (locked) return null;
+  return (
+    <details className="lesson-editor">
+      <summary>Write a lesson</summary>
+      <LessonForm />
+    </details>
+  );
+}
