@@ -19,9 +19,9 @@ import { PRESETS } from '../experiment/presets.ts';
 import { describeExperiment, experimentName, sameExperiment } from '../present/experiment.ts';
 import { WATCH_FOR, leadSentences } from '../present/pageWords.ts';
 import { useLab, type LabState } from '../store/labStore.ts';
-import { pause, play } from '../store/session.ts';
 import { linkHref, resetLab } from './linkSync.ts';
 import { comparedSentence, useNarrations } from './Narration.tsx';
+import { PlayPauseButton } from './PlayPauseButton.tsx';
 import './embed.css';
 
 /** The charts' heights the fit keeps to: below, the decade labels crowd; above, a tall frame is mostly axis. */
@@ -108,15 +108,7 @@ function EmbedControls() {
   const runs = useLab.getState().runs;
   return (
     <div className="embed-controls" role="toolbar" aria-label="Training">
-      {playing ? (
-        <button type="button" className="primary" onClick={pause}>
-          Pause
-        </button>
-      ) : (
-        <button type="button" className="primary" onClick={play}>
-          Play
-        </button>
-      )}
+      <PlayPauseButton playing={playing} />
       <button type="button" onClick={resetLab} title="Fresh runs from the first step">
         Reset
       </button>

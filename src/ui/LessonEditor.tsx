@@ -36,11 +36,42 @@ function setLesson(lesson: TeacherLesson): void {
 /** What the teacher typed, without the characters a lesson may not hold (the link would drop them anyway). */
 const typed = (value: string) => cleanLessonText(value).text;
 
-function Counter({ text, limit }: { text: string; limit: number }) {
+/** One of the lesson's texts: its label with a count against its limit, cleaned as the link would clean it. */
+function CountedField({
+  label,
+  value,
+  limit,
+  rows,
+  placeholder,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  limit: number;
+  /** A text area of this many rows; a one-line input without. */
+  rows?: number;
+  placeholder?: string;
+  onChange: (text: string) => void;
+}) {
+  const common = {
+    maxLength: limit,
+    value,
+    onChange: (e: { target: { value: string } }) => onChange(typed(e.target.value)),
+  };
   return (
-    <span className="count">
-      {text.length} / {limit}
-    </span>
+    <label className="field">
+      <span>
+        {label}{' '}
+        <span className="count">
+          {value.length} / {limit}
+        </span>
+      </span>
+      {rows ? (
+        <textarea rows={rows} {...common} />
+      ) : (
+        <input type="text" {...(placeholder ? { placeholder } : {})} {...common} />
+      )}
+    </label>
   );
 }
 
@@ -66,28 +97,19 @@ function LessonForm() {
       <p className="hint">
         Shown above the charts like a tour lesson, as plain text; it travels in the link and in the student link.
       </p>
-      <label className="field">
-        <span>
-          Title <Counter text={lesson.title} limit={LESSON_LIMITS.title} />
-        </span>
-        <input
-          type="text"
-          maxLength={LESSON_LIMITS.title}
-          value={lesson.title}
-          onChange={(e) => setLesson({ ...lesson, title: typed(e.target.value) })}
-        />
-      </label>
-      <label className="field">
-        <span>
-          What to look for <Counter text={lesson.look} limit={LESSON_LIMITS.look} />
-        </span>
-        <textarea
-          rows={3}
-          maxLength={LESSON_LIMITS.look}
-          value={lesson.look}
-          onChange={(e) => setLesson({ ...lesson, look: typed(e.target.value) })}
-        />
-      </label>
+      <CountedField
+        label="Title"
+        value={lesson.title}
+        limit={LESSON_LIMITS.title}
+        onChange={(title) => setLesson({ ...lesson, title })}
+      />
+      <CountedField
+        label="What to look for"
+        value={lesson.look}
+        limit={LESSON_LIMITS.look}
+        rows={3}
+        onChange={(look) => setLesson({ ...lesson, look })}
+      />
       <label className="inline">
         <input
           type="checkbox"
@@ -109,18 +131,13 @@ function LessonForm() {
       {question && (
         <fieldset className="lesson-question-editor">
           <legend>Question</legend>
-          <label className="field">
-            <span>
-              Question <Counter text={question.ask} limit={LESSON_LIMITS.ask} />
-            </span>
-            <input
-              type="text"
-              maxLength={LESSON_LIMITS.ask}
-              value={question.ask}
-              placeholder="Which run will reach the lower loss?"
-              onChange={(e) => setLesson({ ...lesson, question: { ...question, ask: typed(e.target.value) } })}
-            />
-          </label>
+          <CountedField
+            label="Question"
+            value={question.ask}
+            limit={LESSON_LIMITS.ask}
+            placeholder="Which run will reach the lower loss?"
+            onChange={(ask) => setLesson({ ...lesson, question: { ...question, ask } })}
+          />
           {question.choices.map((c, i) => (
             <div className="choice-row" key={i}>
               <input

@@ -4,11 +4,12 @@ import { progressOf } from '../store/progress.ts';
 import { UNTIMED_CHOICE_TITLE, backendChoiceSentence, speedWords } from '../present/pageWords.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { useLab, type RunView } from '../store/labStore.ts';
-import { PACED_STEPS_PER_SECOND, pause, play, setBackendChoice, setSlowMotion, stepOnce } from '../store/session.ts';
+import { PACED_STEPS_PER_SECOND, setBackendChoice, setSlowMotion, stepOnce } from '../store/session.ts';
 import type { BackendChoice } from '../worker/protocol.ts';
 import { currentLink, resetLab } from './linkSync.ts';
 import { StudentLinkPanel } from './StudentLinkPanel.tsx';
 import { EmbedSnippetPanel } from './EmbedSnippetPanel.tsx';
+import { PlayPauseButton } from './PlayPauseButton.tsx';
 
 async function copy(text: string): Promise<boolean> {
   try {
@@ -117,15 +118,7 @@ export function Toolbar() {
     <div className="toolbar" role="toolbar" aria-label={runsPage ? 'Training' : 'Sharing'}>
       {runsPage && (
         <div className="buttons">
-          {playing ? (
-            <button type="button" className="primary" onClick={pause}>
-              Pause
-            </button>
-          ) : (
-            <button type="button" className="primary" onClick={play}>
-              Play
-            </button>
-          )}
+          <PlayPauseButton playing={playing} />
           <button type="button" onClick={stepOnce} disabled={playing}>
             One step
           </button>
