@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ClipConfig } from '../experiment/config.ts';
 import { fusedL2Norm } from './kernels/normKernels.ts';
+import { fusedStepNorms } from './kernels/stepNormsKernel.ts';
 
 export interface ClipResult {
   grads: tf.Tensor[];
@@ -129,9 +130,9 @@ export function clipByGlobalNormTf(grads: tf.Tensor[], clipNorm: number): ClipRe
  * scale every tensor by one factor and should come out at 1 (to float32 rounding), value clipping bends the
  * direction (the large elements are cut, the small ones kept), and per-tensor norm clipping rebalances the
  * layers. The one shortcut is for no change at all: the very same tensors, whose cosine is exactly 1.
- * 1 when either vector is zero; NaN propagates. `_clip` is unused: the cosine is read from the tensors.
+ * 1 when either vector is zero; NaN propagates.
  */
-export function directionCosine(_clip: ClipConfig, raw: tf.Tensor[], clipped: tf.Tensor[]): tf.Scalar {
+export function directionCosine(raw: tf.Tensor[], clipped: tf.Tensor[]): tf.Scalar {
   if (raw.length === clipped.length && raw.every((g, i) => clipped[i] === g)) return tf.scalar(1);
   const dot = tf.addN(
     raw.map((g, i) => {
@@ -162,4 +163,19 @@ export function applyClip(grads: tf.Tensor[], clip: ClipConfig): ClipResult {
       throw new Error(`unknown clip mode ${String(unreachable)}`);
     }
   }
+}
+
+/**
+ * A step's norms as one [3n + 1] tensor: ||g_i|| for every raw gradient, ||c_i|| for every clipped one, ||w_i||
+ * for every weight, then cos(g, c) as directionCosine gives it. One kernel on cpu and wasm
+ * (kernels/stepNormsKernel.ts); elsewhere the same figures from the ops.
+ */
+export function stepNorms(grads: tf.Tensor[], clipped: tf.Tensor[], weights: tf.Tensor[]): tf.Tensor1D {
+  return (
+    fusedStepNorms(grads, clipped, weights) ??
+    (tf.concat([
+      tf.stack([...grads, ...clipped, ...weights].map(l2Norm)),
+      tf.reshape(directionCosine(grads, clipped), [1]),
+    ]) as tf.Tensor1D)
+  );
 }

@@ -18,18 +18,41 @@ import {
 
 export type { PackedCounts, UnpackedStep } from './metricSchema.ts';
 
-/** The tensors of one step, by metric id: a scalar each, one scalar per parameter, and the tail blocks or null. */
+/**
+ * The tensors of one step, by metric id: a scalar each (or a [1] slice), one scalar per parameter or a block of one
+ * value per parameter, and the tail blocks or null.
+ */
 export type PackedParts = Record<ScalarId, tf.Tensor> &
-  Record<PerParameterId, tf.Tensor[]> &
+  Record<PerParameterId, tf.Tensor[] | tf.Tensor1D> &
   Record<TailId, tf.Tensor1D | null>;
 
-/** Stacks the parts into one [n] tensor; call inside a tidy. */
+/** Lays the parts end to end as one [n] tensor, in the registry's order; call inside a tidy. */
 export function packStep(parts: PackedParts): tf.Tensor1D {
-  const scalars = [...PACKED_SCALARS.map((k) => parts[k]), ...PACKED_PER_PARAMETER.flatMap((k) => parts[k])];
-  // A rank-0 tensor needs no Reshape kernel (each kernel is a dispatch).
-  const head = tf.stack(scalars.map((s) => (s.rank === 0 ? s : tf.reshape(s, [])))) as tf.Tensor1D;
-  const tail = PACKED_TAIL.flatMap((k) => parts[k] ?? []);
-  return tail.length > 0 ? tf.concat([head, ...tail]) : head;
+  const pieces: tf.Tensor[] = [];
+  // Loose scalars in a row are stacked together: each Reshape or Pack is a kernel, each kernel a dispatch.
+  let loose: tf.Tensor[] = [];
+  const flush = () => {
+    if (loose.length > 0) pieces.push(tf.stack(loose.map((s) => (s.rank === 0 ? s : tf.reshape(s, [])))));
+    loose = [];
+  };
+  for (const k of PACKED_SCALARS) {
+    const t = parts[k];
+    if (t.rank === 1) {
+      flush();
+      pieces.push(t);
+    } else loose.push(t);
+  }
+  for (const k of PACKED_PER_PARAMETER) {
+    const part = parts[k];
+    if (Array.isArray(part)) loose.push(...part);
+    else {
+      flush();
+      pieces.push(part);
+    }
+  }
+  flush();
+  pieces.push(...PACKED_TAIL.flatMap((k) => parts[k] ?? []));
+  return (pieces.length === 1 ? pieces[0] : tf.concat(pieces)) as tf.Tensor1D;
 }
 
 /** Reads `packStep`'s values back by metric id, given how many numbers each part holds. */

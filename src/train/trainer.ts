@@ -26,7 +26,7 @@ import {
 import { checkBudget } from '../experiment/schema.ts';
 import { changeConcerns, type KnobChange } from '../experiment/schedule.ts';
 import { BatchOrder } from './batchOrder.ts';
-import { applyClip, directionCosine, l2Norm } from './clipping.ts';
+import { applyClip, l2Norm, stepNorms } from './clipping.ts';
 import { addingBatch } from './data/adding.ts';
 import { makeBatch, trainRows, type TrainingData } from './data/trainingData.ts';
 import { mnistBatch } from './data/mnist.ts';
@@ -238,23 +238,24 @@ export class Run {
         const paramGrads = grads.slice(0, paramCount);
         const hiddenGrads = grads.slice(paramCount);
 
-        const pre = paramGrads.map(l2Norm);
         const clipped = applyClip(paramGrads, this.clip);
-        const post = clipped.grads.map(l2Norm);
-        // Before the update: tfjs runs eagerly, so these are the values the step starts from.
-        const weights = variables.map(l2Norm);
+        // Every norm and the cosine in one kernel where it can be (clipping.ts stepNorms), before the update:
+        // tfjs runs eagerly, so the weights' norms are those of the values the step starts from.
+        const norms = stepNorms(paramGrads, clipped.grads, variables);
+        const n = paramCount;
+        const weights = tf.slice(norms, [2 * n], [n]);
         const updates = this.optimizer.apply(variables, clipped.grads);
         const result = packStep({
           loss,
           accuracy: correct ?? tf.scalar(-1),
           clipFraction: clipped.fraction,
           clipScale: clipped.scale,
-          clipCosine: directionCosine(this.clip, paramGrads, clipped.grads),
-          gradNormPre: pre,
-          gradNormPost: post,
+          clipCosine: tf.slice(norms, [3 * n], [1]),
+          gradNormPre: tf.slice(norms, [0], [n]),
+          gradNormPost: tf.slice(norms, [n], [n]),
           weightNorm: weights,
           // A parameter that is all zeros before the step (a bias starting at 0) has no size: the floor keeps it finite.
-          updateRatio: updates.map((u, i) => tf.div(u, tf.maximum(weights[i] ?? 1, UPDATE_RATIO_FLOOR))),
+          updateRatio: tf.div(tf.stack(updates), tf.maximum(weights, UPDATE_RATIO_FLOOR)) as tf.Tensor1D,
           spectralNorm: this.spectralNorms(step),
           saturation: saturationSink ? saturationSink.take() : null,
           hiddenGradNorms: sink

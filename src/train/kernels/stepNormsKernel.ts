@@ -1,0 +1,98 @@
+/**
+ * A step's norms in one kernel on the backends whose tensors live in CPU memory ('cpu', 'wasm'): the L2 norm of
+ * every gradient before clipping, after clipping and of every weight, and the cosine between the raw and the
+ * clipped gradient over all parameters. As ops these were 12 norm kernels and a 35-kernel cosine on the dense
+ * net's 123-kernel step, each kernel about 13 us of dispatch in tfjs-wasm (issue 23: metrics in a few kernels).
+ *
+ * Output [3n + 1]: ||g_i|| (n), ||c_i|| (n), ||w_i|| (n), cos(g, c). Each norm is the fused l2Norm's: squares
+ * summed in float64, rounded to float32 once, then the square root (so a sum past float32's range is Infinity,
+ * as tf.square and tf.sum make it). The cosine follows clipping.ts's directionCosine: <g, c> / (||g|| ||c||)
+ * with each of the three sums rounded to float32 as the ops' sums are, 1 where either length is 0, clamped
+ * to [-1, 1], NaN kept; exactly 1 when the clipped tensors are the raw ones (attribute `same`).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { backendMemory, FUSED_BACKENDS, type BackendMemory, type FusedBackend } from './backendMemory.ts';
+import { fusedCells } from './recurrentKernels.ts';
+
+export const STEP_NORMS = 'GradLabStepNorms';
+
+const memories = new WeakMap<object, BackendMemory>();
+
+function sumOfProducts(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
+}
+
+function stepNormsKernel(backendName: FusedBackend): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const n = Number(attrs?.['n']);
+    const same = Boolean(attrs?.['same']);
+    let memory = memories.get(backend);
+    if (!memory) {
+      memory = backendMemory(backendName, backend);
+      memories.set(backend, memory);
+    }
+    const input = (name: string): tf.TensorInfo => {
+      const t = inputs[name];
+      if (!t || t.dtype !== 'float32')
+        throw new Error(`${STEP_NORMS} reads float32 tensors g0.., c0.., w0..; ${name}?`);
+      return t;
+    };
+    const out = memory.alloc([3 * n + 1]);
+    // Views after the one allocation: on wasm a view dies when the heap grows.
+    const values = memory.view(out);
+    let gg = 0;
+    let cc = 0;
+    let gc = 0;
+    for (let i = 0; i < n; i++) {
+      const [g, c, w] = [memory.view(input(`g${i}`)), memory.view(input(`c${i}`)), memory.view(input(`w${i}`))];
+      if (g.length !== c.length) throw new Error(`${STEP_NORMS}: g${i} and c${i} differ in size`);
+      const squaresG = Math.fround(sumOfProducts(g, g));
+      const squaresC = same ? squaresG : Math.fround(sumOfProducts(c, c));
+      values[i] = Math.sqrt(squaresG);
+      values[n + i] = Math.sqrt(squaresC);
+      values[2 * n + i] = Math.sqrt(Math.fround(sumOfProducts(w, w)));
+      gg += squaresG;
+      cc += squaresC;
+      if (!same) gc += Math.fround(sumOfProducts(g, c));
+    }
+    if (same) values[3 * n] = 1;
+    else {
+      const lengths = Math.fround(Math.fround(Math.sqrt(Math.fround(gg))) * Math.fround(Math.sqrt(Math.fround(cc))));
+      const cosine = lengths === 0 ? 1 : Math.fround(Math.fround(gc) / lengths);
+      values[3 * n] = Number.isNaN(cosine) ? NaN : Math.min(1, Math.max(-1, cosine));
+    }
+    return out;
+  };
+}
+
+function registered(backendName: string): boolean {
+  if (!fusedCells.on(backendName)) return false;
+  if (!tf.getKernel(STEP_NORMS, backendName)) {
+    for (const name of FUSED_BACKENDS) {
+      if (!tf.getKernel(STEP_NORMS, name))
+        tf.registerKernel({ kernelName: STEP_NORMS, backendName: name, kernelFunc: stepNormsKernel(name) });
+    }
+  }
+  return true;
+}
+
+/**
+ * [||g_i||..., ||c_i||..., ||w_i||..., cos(g, c)] in one kernel on cpu and wasm; null elsewhere (the caller then
+ * uses the ops). Not differentiable: metrics only.
+ */
+export function fusedStepNorms(grads: tf.Tensor[], clipped: tf.Tensor[], weights: tf.Tensor[]): tf.Tensor1D | null {
+  const n = grads.length;
+  if (clipped.length !== n || weights.length !== n) throw new Error('stepNorms: one clipped gradient and weight each');
+  const all = [...grads, ...clipped, ...weights];
+  if (all.some((t) => t.dtype !== 'float32') || !registered(tf.getBackend())) return null;
+  const inputs: tf.NamedTensorMap = {};
+  grads.forEach((g, i) => {
+    inputs[`g${i}`] = g;
+    inputs[`c${i}`] = clipped[i]!;
+    inputs[`w${i}`] = weights[i]!;
+  });
+  const same = grads.every((g, i) => clipped[i] === g);
+  return tf.engine().runKernel(STEP_NORMS, inputs, { n, same } as unknown as tf.NamedAttrMap) as tf.Tensor1D;
+}
