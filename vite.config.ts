@@ -1,5 +1,6 @@
 import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 import { defineConfig } from 'vitest/config';
 import { CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_HEADER, STATIC_HOST_HEADERS } from './src/entry/csp.ts';
 
@@ -25,8 +26,59 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/**
+ * Offline after one visit (Workbox, through vite-plugin-pwa): the service worker precaches the app shell, the
+ * WASM binaries and the dense net's CSV at install, and keeps each MNIST chunk the first time an experiment
+ * fetches it. A new version waits: the page announces it (ui/UpdateBanner.tsx) and takes it when asked, never
+ * by itself in the middle of a run. The benchmark's page is not precached.
+ */
+const offline = VitePWA({
+  registerType: 'prompt',
+  injectRegister: false,
+  includeAssets: ['icons/icon.svg'],
+  manifest: {
+    name: 'Gradient Lab',
+    short_name: 'Gradient Lab',
+    description: 'Watch gradients explode in the browser, and watch gradient clipping stop them.',
+    theme_color: '#253a86',
+    background_color: '#fbfbfd',
+    display: 'standalone',
+    start_url: '.',
+    scope: '.',
+    icons: [
+      { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+      { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+      { src: 'icons/icon.svg', sizes: 'any', type: 'image/svg+xml' },
+    ],
+  },
+  workbox: {
+    globPatterns: ['**/*.{js,css,html,wasm,png,svg,csv,webmanifest}'],
+    globIgnores: ['**/bench*', 'mnist/**'],
+    // tfjs's WASM binaries and the main chunk are a few MB each.
+    maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
+    cleanupOutdatedCaches: true,
+    runtimeCaching: [
+      {
+        // The chunks never change under one name; the list of them is asked for again when online.
+        urlPattern: ({ url }) => url.pathname.includes('/mnist/') && url.pathname.endsWith('.bin'),
+        handler: 'CacheFirst',
+        options: { cacheName: 'gradient-lab-mnist', cacheableResponse: { statuses: [200] } },
+      },
+      {
+        urlPattern: ({ url }) => url.pathname.endsWith('/mnist/manifest.json'),
+        handler: 'NetworkFirst',
+        options: {
+          cacheName: 'gradient-lab-mnist-list',
+          networkTimeoutSeconds: 3,
+          cacheableResponse: { statuses: [200] },
+        },
+      },
+    ],
+  },
+});
+
 export default defineConfig({
-  plugins: [react(), contentSecurityPolicy()],
+  plugins: [react(), contentSecurityPolicy(), offline],
   preview: { headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY_HEADER } },
   // Vite does not scan a worker's imports; without this the first dev load re-optimises and reloads.
   optimizeDeps: { entries: ['index.html', 'src/worker/trainer.worker.ts', 'src/worker/cliff.worker.ts'] },

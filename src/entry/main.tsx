@@ -6,6 +6,7 @@ import { startLinkSync } from '../ui/linkSync.ts';
 import { startKeyboard } from '../ui/keyboard.ts';
 import { startRunNames } from '../ui/runNames.ts';
 import { refreshHistory } from '../store/historySession.ts';
+import { startOffline } from './serviceWorker.ts';
 import '../ui/styles.css';
 
 // Names runs by their own clipping before the first runs are made.
@@ -15,6 +16,8 @@ startLinkSync();
 startKeyboard();
 // The history of earlier visits, from IndexedDB.
 void refreshHistory();
+// Offline after one visit; a new version is announced, and taken only when the student asks.
+startOffline();
 // Fault injection for the browser tests and for classroom "what if the worker dies?" demos.
 Object.assign(window, { gradientLab: { simulateFault } });
 const root = document.getElementById('root');

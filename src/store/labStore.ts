@@ -129,7 +129,18 @@ export interface SweepSlice {
   sweepHistoryError: string | null;
 }
 
-export type LabState = ExperimentSlice & RunSlice & CliffSlice & HistorySlice & SweepSlice;
+/**
+ * The page's own version (entry/serviceWorker.ts): a newer one that the service worker has fetched waits until
+ * the student takes it, never in the middle of a run.
+ */
+export interface VersionSlice {
+  /** A new version is installed and waiting. */
+  updateReady: boolean;
+  /** Activates the waiting version and reloads the page; null until the service worker is registered. */
+  takeUpdate: (() => void) | null;
+}
+
+export type LabState = ExperimentSlice & RunSlice & CliffSlice & HistorySlice & SweepSlice & VersionSlice;
 
 const createExperimentSlice: StateCreator<LabState, [], [], ExperimentSlice> = (set) => ({
   config: PRESETS['dense-explode'].config,
@@ -169,7 +180,13 @@ const createSweepSlice: StateCreator<LabState, [], [], SweepSlice> = () => ({
   sweepHistoryError: null,
 });
 
+const createVersionSlice: StateCreator<LabState, [], [], VersionSlice> = () => ({
+  updateReady: false,
+  takeUpdate: null,
+});
+
 export const useLab = create<LabState>()((...args) => ({
+  ...createVersionSlice(...args),
   ...createSweepSlice(...args),
   ...createHistorySlice(...args),
   ...createExperimentSlice(...args),

@@ -28,6 +28,7 @@ import { Narration } from './Narration.tsx';
 import { TeacherLesson } from './TeacherLesson.tsx';
 import { Teaching } from './Teaching.tsx';
 import { Toolbar } from './Toolbar.tsx';
+import { UpdateBanner } from './UpdateBanner.tsx';
 import { PageTabs, TourBar } from './TourBar.tsx';
 import { ZoomControl } from './ZoomControl.tsx';
 
@@ -178,6 +179,7 @@ function LabPage() {
         <PageTabs />
       </header>
       <LinkIssues />
+      <UpdateBanner />
       <TourBar />
       <TeacherLesson />
       {page === 'runs' && <Intro />}

@@ -38,6 +38,8 @@ export async function openPage(
     viewport,
     acceptDownloads: true,
     permissions: ['clipboard-read', 'clipboard-write'],
+    // Each fresh context would install the service worker and precache some 10 MB: offline.test.ts tests it.
+    serviceWorkers: 'block',
   });
   const page = await context.newPage();
   const errors: string[] = [];
