@@ -60,6 +60,8 @@ export class DenseSweep {
   private readonly summaries: CellLossSummary[];
   private readonly divergedAt: (number | null)[];
   private stepsDone = 0;
+  /** Each cell's global gradient norm before clipping at the last step (float32, as the program computes it). */
+  private lastNorms: Float32Array<ArrayBufferLike> = new Float32Array(0);
 
   constructor(
     readonly config: ExperimentConfig,
@@ -191,6 +193,7 @@ export class DenseSweep {
     const values = await packed.data();
     packed.dispose();
     const losses = values.slice(0, c) as Float32Array;
+    this.lastNorms = values.slice(c, 2 * c) as Float32Array;
     this.divergedAt.forEach((_, k) => {
       const loss = values[k] ?? NaN;
       const norm = values[c + k] ?? NaN;
@@ -243,6 +246,11 @@ export class DenseSweep {
         throw new Error(`unknown clip mode ${String(unreachable)}`);
       }
     }
+  }
+
+  /** Each cell's global gradient norm before clipping at the last step. */
+  globalNorms(): Float32Array<ArrayBufferLike> {
+    return this.lastNorms;
   }
 
   /** The first step each cell's loss or gradient was not finite, or null (so far). */
