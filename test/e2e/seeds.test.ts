@@ -4,6 +4,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
+import { decodeExperiment } from '../../src/experiment/urlCodec.ts';
 import { openPage, phase, screenshot, useBrowser, waitForBackends } from './browser.ts';
 
 const browser = useBrowser();
@@ -43,6 +44,24 @@ describe('a pair over several seeds', () => {
     await expect.poll(() => page.locator('[data-chart="loss"]').textContent()).toContain('median of 5 seeds');
     await expect.poll(() => bandPixels(page, 'loss'), { timeout: 5_000 }).toBeGreaterThan(300);
     await screenshot(page, 'seeds-five-band');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a lesson offers another seed and ten seeds: each changes the link and starts the runs', async () => {
+    const { page, context, errors } = await openPage(browser(), `${base()}#v=1&preset=dense-explode&steps=8&tour=2`);
+    await page.getByRole('button', { name: 'Try another seed' }).click();
+    await expect.poll(() => decodeExperiment(new URL(page.url()).hash).config.seed).toBe(1);
+    await expect.poll(() => phase(page, 'clipped'), { timeout: 30_000 }).toMatch(/running|finished/);
+    await page.getByRole('button', { name: 'Run 10 seeds' }).click();
+    await expect.poll(() => decodeExperiment(new URL(page.url()).hash).config.seeds).toBe(10);
+    const opened = decodeExperiment(new URL(page.url()).hash);
+    expect(opened.view.tour).toBe(2);
+    expect(opened.config.seed).toBe(1);
+    // The ten seeds train: the loss chart's legend names them.
+    await expect
+      .poll(() => page.locator('[data-chart="loss"]').textContent(), { timeout: 30_000 })
+      .toContain('median of 10 seeds');
     expect(errors).toEqual([]);
     await context.close();
   });
