@@ -23,6 +23,7 @@ import { divergenceMarkers, latestInWords } from './markers.ts';
 import { runLabel, runStyle } from './palette.ts';
 import { StepChart, type LineSpec, type YAxisSpec } from './StepChart.tsx';
 import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
+import { bandedTests } from './seedLines.ts';
 
 /** The same object on every redraw (recharts compares axis settings by reference). */
 const ACCURACY_AXIS = { kind: 'linear', domain: [0, 1] } as const satisfies YAxisSpec;
@@ -43,6 +44,7 @@ export function AccuracyChart() {
   const stepWindow = useStepWindow();
   const adding = useLab((s) => isRecurrent(s.config.model) && s.config.task === 'adding');
   const evalEvery = useLab((s) => s.config.evalEvery);
+  const seeds = useLab((s) => s.config.seeds);
   const diverged = divergenceMarkers(runs);
   const divergences = useStable(diverged, JSON.stringify(diverged));
   const build = useCallback(
@@ -50,6 +52,16 @@ export function AccuracyChart() {
       const lines: LineSpec[] = [];
       for (const [side, s] of series) {
         const evals = s.evals.filter((e) => e.step >= stepWindow[0] && e.step <= stepWindow[1]);
+        if (s.bands) {
+          // Over several seeds: the test metric's median and band (batch accuracy is the link's seed's alone: left out).
+          lines.push({
+            key: `${side}-test${adding ? '-mse' : ''}`,
+            name: `${runLabel(runs, side)} test ${adding ? 'MSE' : 'accuracy'}, median of ${seeds} seeds`,
+            ...runStyle(runs, side),
+            ...bandedTests(s.bands.tests, stepWindow),
+          });
+          continue;
+        }
         if (adding) {
           lines.push({
             key: `${side}-test-mse`,
@@ -73,10 +85,12 @@ export function AccuracyChart() {
           points: evals.flatMap((e) => (e.testAccuracy === null ? [] : [{ x: e.step, y: e.testAccuracy }])),
         });
       }
-      const y = adding ? mseAxis(lines.flatMap((l) => l.points.map((p) => p.y))) : ACCURACY_AXIS;
+      const y = adding
+        ? mseAxis(lines.flatMap((l) => [...l.points, ...(l.band?.hi ?? [])].map((p) => p.y)))
+        : ACCURACY_AXIS;
       return { lines, y };
     },
-    [runs, stepWindow, adding],
+    [runs, stepWindow, adding, seeds],
   );
   const live = useLiveModel(build);
   const view = useLiveView(live, (m) => `${linesKey(m.lines)}\n${yKey(m.y)}`, VIEW_INTERVAL_MS);

@@ -1,31 +1,38 @@
 import { useCallback, useMemo } from 'react';
 import type { RunSide } from '../experiment/config.ts';
 import { globalNormChartWords, globalNormLine } from '../present/chartWords.ts';
-import type { RunView } from '../store/labStore.ts';
+import { useLab, type RunView } from '../store/labStore.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 import { useStable, type SeriesList } from './live.ts';
 import { breakNote } from './markers.ts';
 import { runLabel, runStyle } from './palette.ts';
 import { StepChart, type LineSpec } from './StepChart.tsx';
 import { useLogLines } from './useLogLines.ts';
+import { bandedLine, seedsSuffix } from './seedLines.ts';
 import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
 
 export function GlobalNormChart() {
   const runs = useChartRuns();
+  const seeds = useLab((s) => s.config.seeds);
   const stepWindow = useStepWindow();
   const makeLines = useCallback(
     (series: SeriesList) => {
       const lines: LineSpec[] = [];
       for (const [side, s] of series) {
+        const { points, band } = bandedLine(s, 'globalNorm', 'globalNormPre', stepWindow, MAX_POINTS, {
+          positiveOnly: true,
+        });
         lines.push({
           key: `${side}-pre`,
           side,
           ...(runs[side]?.divergence ? { lastLabel: '' } : {}),
-          name: runLabel(runs, side),
+          name: `${runLabel(runs, side)}${seedsSuffix(s, seeds)}`,
           ...runStyle(runs, side),
-          points: s.points('globalNormPre', stepWindow, MAX_POINTS, { positiveOnly: true }),
+          points,
+          ...(band ? { band } : {}),
         });
-        if (runs[side]?.clip.mode !== 'none') {
+        // Over several seeds the clipped norm is not banded: one seed's dashed line beside a median would mislead.
+        if (runs[side]?.clip.mode !== 'none' && !s.bands) {
           lines.push({
             key: `${side}-post`,
             side,
@@ -38,7 +45,7 @@ export function GlobalNormChart() {
       }
       return lines;
     },
-    [runs, stepWindow],
+    [runs, stepWindow, seeds],
   );
   // The threshold c of each run clipped by its global L2 norm: it bounds what this chart draws.
   const entries = Object.entries(runs) as [RunSide, RunView][];

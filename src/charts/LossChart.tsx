@@ -9,6 +9,7 @@ import { breakNote } from './markers.ts';
 import { runLabel, runStyle } from './palette.ts';
 import { StepChart, type LineSpec } from './StepChart.tsx';
 import { useLogLines } from './useLogLines.ts';
+import { bandedLine, seedsSuffix } from './seedLines.ts';
 import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
 
 /** The adding problem's yardstick: a net that always answers 1 (the mean target) scores this; learning is going below. */
@@ -16,25 +17,31 @@ export const ADDING_REFERENCE = [addingReferenceLine()];
 
 export function LossChart() {
   const runs = useChartRuns();
+  const seeds = useLab((s) => s.config.seeds);
   const adding = useLab((s) => isRecurrent(s.config.model) && s.config.task === 'adding');
   const stepWindow = useStepWindow();
   const makeLines = useCallback(
     (series: SeriesList) => {
       const lines: LineSpec[] = series.map(([side, s]) => {
-        const points = s.points('loss', stepWindow, MAX_POINTS, { positiveOnly: true });
+        const { points, band } = bandedLine(s, 'loss', 'loss', stepWindow, MAX_POINTS, { positiveOnly: true });
         const last = points[points.length - 1];
         return {
           key: side,
           side,
-          name: `${runLabel(runs, side)} loss`,
+          name: `${runLabel(runs, side)} loss${seedsSuffix(s, seeds)}`,
           ...runStyle(runs, side),
           points,
-          ...(runs[side]?.divergence && last ? { lastLabel: `last finite: ${formatNumber(last.y)}` } : {}),
+          ...(band ? { band } : {}),
+          // Over several seeds the median goes on while any seed trains: its last point is a divergence only
+          // when every seed diverged.
+          ...(runs[side]?.divergence && last && (!s.bands || runs[side]?.phase === 'diverged')
+            ? { lastLabel: `last finite: ${formatNumber(last.y)}` }
+            : {}),
         };
       });
       return lines;
     },
-    [runs, stepWindow],
+    [runs, stepWindow, seeds],
   );
   // React renders the chart again only when the legend, the axis or the markers change; the canvas follows the rest.
   const { live, view, description, events } = useLogLines(runs, makeLines);

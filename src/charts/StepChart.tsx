@@ -47,6 +47,8 @@ export interface LineSpec {
   side?: RunSide;
   /** A run that diverged: its few finite points stay visible as dots, its last one labelled with this. */
   lastLabel?: string;
+  /** A run over several seeds: `points` is the median, and this the lowest and highest seed (a shaded band). */
+  band?: { lo: Point[]; hi: Point[] };
 }
 
 export interface StepMarker {

@@ -1,6 +1,8 @@
 /** The line canvas: each line's dash and its run's markers, painted on a recording stand-in for a 2D context. */
 import { describe, expect, it } from 'vitest';
 import {
+  BAND_ALPHA,
+  bandPolygon,
   DASH,
   FIRST_POINT_PX,
   MARKER_EVERY_PX,
@@ -159,5 +161,39 @@ describe('markerSvgPath', () => {
     expect(markerSvgPath('square', 0, 0, 10)).toBe('M-4.4,-4.4h8.8v8.8h-8.8Z');
     expect(markerSvgPath('circle', 0, 0, 10)).toBe('M5,0A5,5 0 1 1 -5,0A5,5 0 1 1 5,0Z');
     expect(markerSvgPath('triangle', 0, 0, 10)).toMatch(/^M0,-5\.5L5\.25,3\.75L-5\.25,3\.75Z$/);
+  });
+});
+
+describe('a seed band', () => {
+  it('is outlined along its lowest seed left to right, then back along its highest', () => {
+    const lo = [0, 100, 200].map((x) => ({ x, y: 0.2 }));
+    const hi = [0, 100, 200].map((x) => ({ x, y: 0.8 }));
+    // y 0.2 is 110 - 20 = 90 px, y 0.8 is 30 px; x 0, 100, 200 are 50, 150, 250 px.
+    expect(bandPolygon({ lo, hi }, (v) => v, G)).toEqual([50, 90, 150, 90, 250, 90, 250, 30, 150, 30, 50, 30]);
+    expect(bandPolygon({ lo: lo.slice(0, 1), hi }, (v) => v, G)).toEqual([]);
+  });
+
+  it('is filled translucent in the run colour, under every line', () => {
+    const { canvas, calls } = recordingCanvas();
+    const band = { lo: ramp.map((p) => ({ x: p.x, y: p.y / 2 })), hi: ramp };
+    const style = runStyle(RACE, 'clipped');
+    paint(
+      canvas,
+      G,
+      picture([
+        { ...runStyle(RACE, 'baseline'), points: ramp },
+        { ...style, points: ramp, band },
+      ]),
+      1,
+    );
+    const fills = calls.filter((c) => c.name === 'fill' && c.fillStyle === style.color);
+    expect(fills.length).toBeGreaterThan(0);
+    const firstFill = calls.indexOf(fills[0] as Call);
+    const firstStroke = calls.findIndex((c) => c.name === 'stroke');
+    expect(firstFill).toBeLessThan(firstStroke);
+    // Set between save and restore, so the lines after it are opaque again.
+    const save = calls.slice(0, firstFill).findLastIndex((c) => c.name === 'save');
+    expect(save).toBeGreaterThanOrEqual(0);
+    expect(BAND_ALPHA).toBeLessThan(0.5);
   });
 });

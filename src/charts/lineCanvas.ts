@@ -24,6 +24,11 @@ export interface PaintedLine {
   /** Whose run it is, besides its colour: a shape drawn every MARKER_EVERY_PX along the line. */
   marker?: LineMarker | undefined;
   points: readonly Point[];
+  /**
+   * A run over several seeds: the lowest and highest seed at each step, painted as a translucent band in the line's
+   * colour under every line (`points` is then the median).
+   */
+  band?: { lo: readonly Point[]; hi: readonly Point[] } | undefined;
 }
 
 export interface CanvasPicture {
@@ -35,6 +40,8 @@ export interface CanvasPicture {
 }
 
 export const LINE_WIDTH = 1.6;
+/** How opaque a seed band is: light enough that the median lines and other runs' bands show through. */
+export const BAND_ALPHA = 0.18;
 export const DASH = [5, 3];
 /** Markers along a line: this many pixels apart in x, each about MARKER_PX across. */
 export const MARKER_EVERY_PX = 84;
@@ -192,6 +199,8 @@ export function paint(canvas: HTMLCanvasElement, g: PlotGeometry, picture: Canva
   context.lineWidth = LINE_WIDTH;
   context.lineJoin = 'miter';
   context.lineCap = 'butt';
+  // Bands first, under every line.
+  for (const line of picture.lines) if (line.band) paintBand(context, line.band, line.color, picture.toY, g);
   const marked: { at: number[]; marker: LineMarker; color: string }[] = [];
   for (const line of picture.lines) {
     const xy = linePixels(line.points, picture.toY, g);
@@ -225,6 +234,43 @@ export function paint(canvas: HTMLCanvasElement, g: PlotGeometry, picture: Canva
     }
     context.stroke();
   }
+}
+
+/**
+ * The outline of a band, in pixels: its lower edge left to right, then its upper edge right to left. Each edge is
+ * thinned as a line is (linePixels keeps each column's extremes), so a one-step spike of the highest seed survives.
+ */
+export function bandPolygon(
+  band: { lo: readonly Point[]; hi: readonly Point[] },
+  toY: (v: number) => number,
+  g: PlotGeometry,
+): number[] {
+  const lo = linePixels(band.lo, toY, g);
+  const hi = linePixels(band.hi, toY, g);
+  if (lo.length < 4 || hi.length < 4) return [];
+  const out = [...lo];
+  for (let i = hi.length - 2; i >= 0; i -= 2) out.push(hi[i] ?? 0, hi[i + 1] ?? 0);
+  return out;
+}
+
+function paintBand(
+  context: CanvasRenderingContext2D,
+  band: { lo: readonly Point[]; hi: readonly Point[] },
+  color: string,
+  toY: (v: number) => number,
+  g: PlotGeometry,
+): void {
+  const xy = bandPolygon(band, toY, g);
+  if (xy.length < 6) return;
+  context.save();
+  context.globalAlpha = BAND_ALPHA;
+  context.fillStyle = color;
+  context.beginPath();
+  context.moveTo(xy[0] ?? 0, xy[1] ?? 0);
+  for (let i = 2; i < xy.length; i += 2) context.lineTo(xy[i] ?? 0, xy[i + 1] ?? 0);
+  context.closePath();
+  context.fill();
+  context.restore();
 }
 
 /** The dot of a line's only point: as wide as a marker, so it reads as a point, not a speck. */

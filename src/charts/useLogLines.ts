@@ -40,7 +40,12 @@ export function useLogLines(
       const lines = makeLines(series);
       const focus = focusValues(lines, runs);
       const axis = logAxis(
-        [...lines.flatMap((l) => l.points.map((p) => p.y)), ...marks],
+        [
+          ...lines.flatMap((l) => l.points.map((p) => p.y)),
+          // A band's edges are on the axis too, so the highest seed is not cut off.
+          ...lines.flatMap((l) => (l.band ? [...l.band.lo, ...l.band.hi].map((p) => p.y) : [])),
+          ...marks,
+        ],
         plotPx,
         focus.length > 0 && marks.length > 0 ? [...focus, ...marks] : focus,
       );

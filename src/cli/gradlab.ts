@@ -10,7 +10,15 @@
  * (unless --verbose).
  */
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
-import { RUN_SIDES, sidesOf, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
+import {
+  MAX_SEEDS,
+  RUN_SIDES,
+  seedConfig,
+  seedOf,
+  sidesOf,
+  type ExperimentConfig,
+  type RunSide,
+} from '../experiment/config.ts';
 import { parseExperiment } from '../experiment/urlCodec.ts';
 import { describeClip, formatDuration, formatNumber, summarize } from '../present/describe.ts';
 import { Narrator, compareRace, comparePair, summarizeStory, type NarrationEvent } from '../present/narrator.ts';
@@ -22,8 +30,10 @@ import type { EvalMetrics, StepMetrics } from '../train/metrics.ts';
 import { driveRuns, type RunObserver } from '../train/runDriver.ts';
 import { formatSchedule, knobWords } from '../experiment/schedule.ts';
 import { Run } from '../train/trainer.ts';
+import { SeedBands, dataFollowsSeed } from '../train/seedBands.ts';
+import { pairSeedsClaim, runSeedsClaim } from '../present/seedClaims.ts';
 import { pickNodeBackend, type NodeBackend } from './nodeBackend.ts';
-import { MAX_AXIS, SWEEP_CSV_HEADER, logRange, runSweep, type SweepArgs } from './sweepCommand.ts';
+import { MAX_AXIS, logRange, runSweep, sweepCsvHeader, type SweepArgs } from './sweepCommand.ts';
 import { MAX_SWEEP_STEPS, sweepRefusal } from '../experiment/sweep.ts';
 import { nodeDataLoader } from './nodeData.ts';
 
@@ -51,6 +61,11 @@ options:
                   evaluated (never after a divergence).
   --side S        both (default): every run of the pair or race; baseline,
                   clipped, third or fourth: that run only
+  --seeds N       train every run over N seeds (1 to ${MAX_SEEDS}; default: the link's
+                  seeds=, else 1): seed k trains from the link's seed + k. The CSV
+                  then has a seed column after clip, a row per run, seed and step;
+                  progress and events are the link's own seed's, and a line per
+                  run says how many seeds diverged and how many learned
   --backend B     wasm or cpu: force a tfjs backend (default: the faster for this
                   model, found by timing a few steps of each)
   --every N       print progress every N steps (default: about 10 lines a run)
@@ -91,6 +106,8 @@ interface CliOptions {
   side: 'both' | RunSide;
   backend: NodeBackend | null;
   every: number | null;
+  /** --seeds: replaces the link's seeds (null: the link's). */
+  seeds: number | null;
   narrate: boolean;
   verbose: boolean;
 }
@@ -108,6 +125,7 @@ export function parseArgs(argv: string[]): CliOptions {
     side: 'both',
     backend: null,
     every: null,
+    seeds: null,
     narrate: false,
     verbose: false,
   };
@@ -156,6 +174,12 @@ export function parseArgs(argv: string[]): CliOptions {
       const every = Number(text);
       if (!Number.isInteger(every) || every < 1) throw new UsageError(`--every ${text}: allowed: a positive integer`);
       options.every = every;
+    } else if (command === 'run' && arg === '--seeds') {
+      const text = value();
+      const seeds = Number(text);
+      if (!/^\d+$/.test(text) || seeds < 1 || seeds > MAX_SEEDS)
+        throw new UsageError(`--seeds ${text}: allowed: an integer from 1 to ${MAX_SEEDS}`);
+      options.seeds = seeds;
     } else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}\n\n${usage}`);
     else positional.push(arg);
   }
@@ -261,13 +285,19 @@ export async function runCli(
     if (options.out) csv = CsvOut.open(options.out);
     if (options.command === 'sweep') {
       const out = csv;
-      out?.row(SWEEP_CSV_HEADER);
+      out?.row(sweepCsvHeader(parsed.config.seeds));
       const data = await loadData(parsed.config);
-      await runSweep(parsed.config, data, options.sweep, log, out ? (cells) => out.row(cells) : null, signal);
+      // Over several seeds (the link's seeds=), each seed's data where the data is drawn from the seed.
+      const seedData = [data];
+      for (let k = 1; k < parsed.config.seeds; k++)
+        seedData.push(dataFollowsSeed(parsed.config) ? await loadData(seedConfig(parsed.config, k)) : data);
+      const toRow = out ? (cells: (number | string)[]) => out.row(cells) : null;
+      await runSweep(parsed.config, data, options.sweep, log, toRow, signal, seedData);
       if (out) log(`sweep written to ${out.path}`);
       return signal?.aborted ? 130 : 0;
     }
-    return await train(parsed.config, options, csv, log, loadData, signal);
+    const config = options.seeds === null ? parsed.config : { ...parsed.config, seeds: options.seeds };
+    return await train(config, options, csv, log, loadData, signal);
   } catch (caught) {
     if (caught instanceof UsageError) error(`gradlab: ${caught.message}`);
     else for (const line of unexpectedErrorLines(caught, verbose)) error(line);
@@ -303,7 +333,25 @@ async function train(
   const { backend, line } = await pickNodeBackend(config, data, options.backend);
   log(line);
   const sides = sidesOf(config).filter((s) => options.side === 'both' || s === options.side);
-  const runs = sides.map((side) => new Run({ config, side, data }));
+  // Over several seeds, every run of every seed, each seed's run from its own seed (and data, where the data is
+  // drawn from the seed); all of them step in lockstep.
+  const seedCount = config.seeds;
+  const seedData: TrainingData[] = [data];
+  for (let k = 1; k < seedCount; k++)
+    seedData.push(dataFollowsSeed(config) ? await loadData(seedConfig(config, k)) : data);
+  const seedOfRun = new Map<Run, number>();
+  const runs: Run[] = [];
+  for (let k = 0; k < seedCount; k++)
+    for (const side of sides) {
+      const run = new Run({ config: k === 0 ? config : seedConfig(config, k), side, data: seedData[k] ?? data });
+      seedOfRun.set(run, k);
+      runs.push(run);
+    }
+  const bandsOf = new Map(
+    sides.map((side) => [side, new SeedBands(seedData.map((_, k) => seedOf(config, k)))] as const),
+  );
+  const seedColumn = seedCount > 1;
+  const kOf = (run: Run) => seedOfRun.get(run) ?? 0;
   const [first] = runs;
   if (!first) throw new UsageError(`--side ${options.side}: this experiment has no ${options.side} run`);
   const rows = trainRows(data);
@@ -324,8 +372,9 @@ async function train(
     return s;
   };
   const every = options.every ?? Math.max(1, Math.round(config.steps / 10));
-  csv?.row(['run', 'clip', ...csvHeader(first.layout)]);
-  for (const run of runs) log(`${run.side}: ${describeClip(run.clip)}`);
+  csv?.row(['run', 'clip', ...(seedColumn ? ['seed'] : []), ...csvHeader(first.layout)]);
+  for (const run of runs) if (kOf(run) === 0) log(`${run.side}: ${describeClip(run.clip)}`);
+  if (seedColumn) log(`seeds: ${seedCount}, from seed ${seedOf(config, 0)} to ${seedOf(config, seedCount - 1)}`);
   for (const change of config.schedule)
     log(
       `knob: ${knobWords(change.knob)} becomes ${formatSchedule([change]).split('=').slice(1).join('=')} after step ${change.step}`,
@@ -342,7 +391,14 @@ async function train(
       s.last = m;
       s.epochs.add(m.step, m.epoch, m.loss);
       if (evaluation) s.evaluation = evaluation;
-      csv?.row([run.side, run.clip.mode, ...csvRow(run.layout, m, evaluation)]);
+      csv?.row([
+        run.side,
+        run.clip.mode,
+        ...(seedColumn ? [seedOf(config, kOf(run))] : []),
+        ...csvRow(run.layout, m, evaluation),
+      ]);
+      // Progress is the link's own seed's: ten seeds' lines would bury it.
+      if (kOf(run) !== 0) return;
       if (m.step % every !== 0 && run.status === 'ready') return;
       const done = runs.reduce((n, r) => n + r.step, 0);
       const elapsedMs = performance.now() - startedMs;
@@ -378,7 +434,9 @@ async function train(
   const result = await driveRuns(
     runs.map((run) => {
       const s = stateOf(run);
-      return { run, observers: [spoken(run, s.narrator), progress(run, s)] };
+      const bands = bandsOf.get(run.side);
+      const told = kOf(run) === 0 ? [spoken(run, s.narrator)] : [];
+      return { run, observers: [...told, progress(run, s), ...(bands ? [bands.observer(kOf(run))] : [])] };
     }),
     {
       stopped: () => signal?.aborted ?? false,
@@ -405,18 +463,33 @@ async function train(
       evaluation: s?.evaluation ?? null,
       interrupted: interrupted && run.status === 'ready',
     });
-    log(`${run.side} (${describeClip(run.clip)}): ${summary}`);
+    const seedPart = seedColumn ? ` seed ${seedOf(config, kOf(run))}` : '';
+    log(`${run.side}${seedPart} (${describeClip(run.clip)}): ${summary}`);
     run.dispose();
   }
+  if (seedColumn) {
+    const outcomes = (side: RunSide) => bandsOf.get(side)?.outcomes() ?? [];
+    const pair = sides.length === 2 && config.baseClip.mode === 'none' && config.clip.mode !== 'none';
+    const claim = pair ? pairSeedsClaim(outcomes('baseline'), outcomes('clipped')) : null;
+    if (claim) log(`seeds: ${claim.text}`);
+    else
+      for (const side of sides) {
+        const one = runSeedsClaim(`${side} run`, outcomes(side));
+        if (one) log(`seeds: ${one.text}`);
+      }
+  }
   if (options.narrate) {
-    for (const run of runs) {
+    for (const run of runs.filter((r) => kOf(r) === 0)) {
       const story = state.get(run)?.narrator.story();
       if (story) log(`${run.side}: ${summarizeStory(story, run.clip)}`);
     }
-    const [baseline, clipped] = ['baseline', 'clipped'].map((side) => runs.find((r) => r.side === side));
+    const [baseline, clipped] = ['baseline', 'clipped'].map((side) =>
+      runs.find((r) => r.side === side && kOf(r) === 0),
+    );
     const stories = [baseline, clipped].map((r) => (r ? state.get(r)?.narrator.story() : undefined));
-    if (runs.length > 2) {
+    if (sides.length > 2) {
       const entries = runs.flatMap((r) => {
+        if (kOf(r) !== 0) return [];
         const story = state.get(r)?.narrator.story();
         return story ? [{ name: clipName(r.clip), clip: r.clip, story }] : [];
       });

@@ -14,7 +14,7 @@ import { sweepCsvRow } from '../train/sweep/sweepCsv.ts';
 import { pickNodeBackend } from './nodeBackend.ts';
 
 export { MAX_AXIS, sweepCells };
-export { SWEEP_CSV_HEADER, sweepCsvRow } from '../train/sweep/sweepCsv.ts';
+export { SWEEP_CSV_HEADER, sweepCsvHeader, sweepCsvRow } from '../train/sweep/sweepCsv.ts';
 
 export interface SweepArgs {
   lr: number[];
@@ -29,13 +29,19 @@ export function logRange(text: string, name: string): number[] | string {
 }
 
 /** The map in text: a row per learning rate, a column per threshold; "x5" diverged at step 5. */
-function sweepMap(args: SweepArgs, outcomes: (CellOutcome | null)[], figure: (o: CellOutcome) => string): string[] {
+function sweepMap(
+  args: SweepArgs,
+  outcomes: (CellOutcome | null)[],
+  figure: (o: CellOutcome) => string,
+  /** The figure for diverged cells too (the seeds' count), not "xN". */
+  always = false,
+): string[] {
   const columns = [...args.clip.map((c) => `c=${formatNumber(c, 2)}`), 'none'];
   const width = 10;
   const lines = [`${'lr'.padEnd(9)}${columns.map((c) => c.padStart(width)).join('')}`];
   args.lr.forEach((lr, row) => {
     const cells = outcomes.slice(row * columns.length, (row + 1) * columns.length).map((o) => {
-      const text = o === null ? '-' : o.divergedAt !== null ? `x${o.divergedAt}` : figure(o);
+      const text = o === null ? '-' : o.divergedAt !== null && !always ? `x${o.divergedAt}` : figure(o);
       return text.padStart(width);
     });
     lines.push(`${formatNumber(lr, 3).padEnd(9)}${cells.join('')}`);
@@ -51,6 +57,8 @@ export async function runSweep(
   log: (line: string) => void,
   row: ((cells: (number | string)[]) => void) | null,
   signal?: AbortSignal,
+  /** Over several seeds (the link's seeds=): each seed's data; every cell trains them all. */
+  seedData: readonly TrainingData[] = [data],
 ): Promise<(CellOutcome | null)[]> {
   const steps = args.steps ?? config.steps;
   const { line } = await pickNodeBackend({ ...config, steps }, data, null);
@@ -59,27 +67,34 @@ export async function runSweep(
   const { method, why } = sweepMethod(config);
   log(
     `sweep: ${args.lr.length} learning rates x ${args.clip.length} thresholds (${config.clip.mode}) + no clipping = ` +
-      `${cells.length} cells, ${steps} steps each, ` +
+      `${cells.length} cells, ${steps} steps each${seedData.length > 1 ? `, ${seedData.length} seeds per cell` : ''}, ` +
       (method === 'batched' ? 'trained together' : `one at a time (${why})`),
   );
   const startedMs = performance.now();
   let nextReport = 0.1;
   let classifier = false;
-  const outcomes = await runGridSweep(config, data, cells, steps, {
-    onStart: (info) => (classifier = info.classifier),
-    onProgress: (done, total) => {
-      if (done / total < nextReport && done < total) return;
-      nextReport = Math.floor((done / total) * 10 + 1) / 10;
-      const elapsed = performance.now() - startedMs;
-      const eta = (elapsed / done) * (total - done);
-      log(
-        `${String(Math.round((100 * done) / total)).padStart(3)}%  elapsed ${formatDuration(elapsed / 1000)}  eta ${formatDuration(eta / 1000)}`,
-      );
+  const outcomes = await runGridSweep(
+    config,
+    data,
+    cells,
+    steps,
+    {
+      onStart: (info) => (classifier = info.classifier),
+      onProgress: (done, total) => {
+        if (done / total < nextReport && done < total) return;
+        nextReport = Math.floor((done / total) * 10 + 1) / 10;
+        const elapsed = performance.now() - startedMs;
+        const eta = (elapsed / done) * (total - done);
+        log(
+          `${String(Math.round((100 * done) / total)).padStart(3)}%  elapsed ${formatDuration(elapsed / 1000)}  eta ${formatDuration(eta / 1000)}`,
+        );
+      },
+      // A turn of the event loop, so Ctrl-C is heard (see gradlab.ts).
+      pause: () => new Promise((resolve) => setImmediate(resolve)),
+      cancelled: () => signal?.aborted ?? false,
     },
-    // A turn of the event loop, so Ctrl-C is heard (see gradlab.ts).
-    pause: () => new Promise((resolve) => setImmediate(resolve)),
-    cancelled: () => signal?.aborted ?? false,
-  });
+    seedData,
+  );
   const finished = outcomes.filter((o) => o !== null).length;
   if (signal?.aborted) log(`interrupted: ${finished} of ${cells.length} cells finished`);
   const seconds = (performance.now() - startedMs) / 1000;
@@ -87,6 +102,10 @@ export async function runSweep(
   const lossWords = data.kind === 'regression' ? 'final epoch loss' : 'mean loss of the last 50 steps (all, if fewer)';
   log(`${lossWords} per cell (xN: diverged at step N):`);
   for (const l of sweepMap(args, outcomes, (o) => formatNumber(o.finalLoss, 3))) log(l);
+  if (seedData.length > 1) {
+    log(`seeds diverged per cell, of ${seedData.length}:`);
+    for (const l of sweepMap(args, outcomes, (o) => String(o.seedsDiverged ?? 0), true)) log(l);
+  }
   if (classifier) {
     log('test accuracy per cell:');
     for (const l of sweepMap(args, outcomes, (o) => `${formatNumber(100 * (o.testAccuracy ?? NaN), 3)}%`)) log(l);

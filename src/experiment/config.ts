@@ -93,6 +93,12 @@ export interface ExperimentConfig {
   batch: number;
   steps: number;
   seed: number;
+  /**
+   * Seeds each run is trained over (1 to MAX_SEEDS): seed k of n trains from `seedOf(config, k)`, the link's seed
+   * for k = 0, so the one-seed run is the link's run. The charts then show the median and the band from the lowest
+   * to the highest seed (train/seedBands.ts).
+   */
+  seeds: number;
   /** Recurrent models: ||dL/dh_t|| for every t is measured every this many steps (0: never). */
   hiddenGradEvery: number;
   /** Train the baseline run beside the clipped one. */
@@ -140,6 +146,7 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
   batch: 128,
   steps: 400,
   seed: 0,
+  seeds: 1,
   hiddenGradEvery: 0,
   pair: true,
   clip: { mode: 'value', min: -1, max: 1, threshold: 1, normType: '2' },
@@ -147,6 +154,25 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
   race: [],
   schedule: [],
 };
+
+/** The most seeds a run is trained over at once (`seeds=` in the link). */
+export const MAX_SEEDS = 10;
+/** Seeds wrap here: the largest seed a link may give is 2^31 - 1. */
+const SEED_MODULUS = 2 ** 31;
+
+/**
+ * The seed of seed k (0-based) of a run over `config.seeds` seeds: the link's seed plus k, wrapping past 2^31 - 1 to
+ * 0, so seeds=10 with seed=0 trains seeds 0 to 9 (what `npm run lessons` checks the tour on) and seed k=0 is the
+ * link's own run.
+ */
+export function seedOf(config: Pick<ExperimentConfig, 'seed'>, k: number): number {
+  return (config.seed + k) % SEED_MODULUS;
+}
+
+/** The experiment as seed k trains it: one seed, `seedOf(config, k)`. */
+export function seedConfig(config: ExperimentConfig, k: number): ExperimentConfig {
+  return { ...config, seed: seedOf(config, k), seeds: 1 };
+}
 
 export function isRecurrent(model: ModelKind): boolean {
   return model !== 'dense';

@@ -9,6 +9,7 @@ import {
   DATA_SOURCES,
   INIT_KINDS,
   LOSS_KINDS,
+  MAX_SEEDS,
   MODEL_KINDS,
   NORM_TYPES,
   OPTIMIZERS,
@@ -110,6 +111,7 @@ export const FIELD_SPECS: Record<ScalarKey, FieldSpec> = {
   batch: intSpec(1, LIMITS.batch),
   steps: intSpec(1, LIMITS.steps),
   seed: intSpec(0, 2 ** 31 - 1),
+  seeds: intSpec(1, MAX_SEEDS),
   hiddenGradEvery: intSpec(0, LIMITS.steps),
   pair: boolSpec,
 };

@@ -38,6 +38,7 @@ const EVERYTHING_CHANGED: ExperimentConfig = {
   batch: 24,
   steps: 1234,
   seed: 987654,
+  seeds: 7,
   hiddenGradEvery: 5,
   pair: false,
   race: [],
@@ -95,12 +96,25 @@ describe('experiment links', () => {
     ['pair=yes', 'pair', '0 or 1'],
     ['preset=../../etc/passwd', 'preset', 'one of dense-explode'],
     ['seed=-1', 'seed', 'an integer from 0 to 2147483647'],
+    ['seeds=0', 'seeds', 'an integer from 1 to 10'],
+    ['seeds=11', 'seeds', 'an integer from 1 to 10'],
+    ['seeds=2.5', 'seeds', 'an integer from 1 to 10'],
   ])('refuses %s, naming the parameter and what is allowed, and keeps the preset value', (query, param, allowed) => {
     const { config, issues } = decodeExperiment(`v=1&${query}`);
     expect(issues).toHaveLength(1);
     expect(issues[0]?.param).toBe(param);
     expect(issues[0]?.message).toContain(allowed);
     expect(config).toEqual(PRESETS['dense-explode'].config);
+  });
+
+  it('writes seeds only when it is not 1, and reads it back', () => {
+    expect(encodeExperiment({ ...DEFAULT_CONFIG, seeds: 1 }, 'dense-explode')).not.toContain('seeds');
+    const query = encodeExperiment({ ...DEFAULT_CONFIG, seeds: 5 }, 'dense-explode');
+    expect(new URLSearchParams(query).get('seeds')).toBe('5');
+    const { config, issues } = decodeExperiment(query);
+    expect(issues).toEqual([]);
+    expect(config.seeds).toBe(5);
+    expect(decodeExperiment('v=1&preset=dense-explode').config.seeds).toBe(1);
   });
 
   it('round-trips a race of four runs, each named by one parameter', () => {

@@ -74,6 +74,9 @@ const cellSchema = z.object({
   minLoss: anyNumber,
   testAccuracy: z.number().min(0).max(1).nullable(),
   steps: z.number().int().min(0),
+  // A sweep over several seeds: how many seeds each cell trained and how many diverged (absent for one seed).
+  seeds: z.number().int().min(1).max(10).optional(),
+  seedsDiverged: z.number().int().min(0).max(10).optional(),
 });
 const cellsMax = MAX_AXIS * (MAX_AXIS + 1);
 const fileSchema = z.object({
@@ -160,7 +163,10 @@ export function decodeSweepFile(raw: unknown, nowMs = Date.now()): StoredSweep {
     if (o.steps > steps) throw refused(`${where}.steps`, `${o.steps}, more than the sweep's ${steps}`);
     if (o.divergedAt !== null && o.divergedAt > o.steps)
       throw refused(`${where}.divergedAt`, `step ${o.divergedAt}, after the cell's last step (${o.steps})`);
-    return { ...o };
+    const { seeds, seedsDiverged, ...one } = o;
+    if ((seeds === undefined) !== (seedsDiverged === undefined) || (seedsDiverged ?? 0) > (seeds ?? 0))
+      throw refused(`${where}.seedsDiverged`, `${seedsDiverged} diverged of ${seeds} seeds`);
+    return seeds === undefined || seedsDiverged === undefined ? one : { ...one, seeds, seedsDiverged };
   });
 
   return {

@@ -74,7 +74,7 @@ const MOST_WINDOW = 20;
 /** Clipping "barely acts" on fewer than this fraction of steps. */
 const BARELY = 0.05;
 /** A clipped run whose final loss is above this fraction of its first "barely" learned. */
-const BARELY_FELL = 0.5;
+export const BARELY_FELL = 0.5;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

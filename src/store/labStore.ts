@@ -17,6 +17,7 @@ import type { Divergence, EvalMetrics, RunLayout } from '../train/metrics.ts';
 import type { RunStory } from '../present/narrator.ts';
 import type { ClipChange, KnobMark } from '../present/knobMarks.ts';
 import type { RunPhase } from '../train/runPhase.ts';
+import type { SeedOutcome } from '../train/seedBands.ts';
 import type { BackendChoice, BackendChoiceView, BackendName } from '../worker/protocol.ts';
 import type { RunSeries } from './series.ts';
 
@@ -45,6 +46,8 @@ export interface RunView {
   knobMarks?: KnobMark[];
   /** Its clipping's changes among those knobs: its card says what it trains with now. */
   clipChanges?: ClipChange[];
+  /** A run over several seeds: what became of each seed so far (seed 0 is the link's own, the rest of the view's). */
+  seeds?: SeedOutcome[];
 }
 
 export interface ExperimentSlice {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunLayout, StepMetrics } from '../train/metrics.ts';
 import { downsampleMinMax } from './downsample.ts';
-import { BUCKETS, HEAD, RunSeries, TAIL, layerColumn } from './series.ts';
+import { BUCKETS, BandSeries, HEAD, RunSeries, TAIL, layerColumn } from './series.ts';
 
 const LAYOUT: RunLayout = {
   params: [{ name: 'w', layer: 'fc1', size: 4 }],
@@ -196,5 +196,33 @@ describe('a run series in bounded memory', () => {
           expect(s.points('loss', window, maxPoints, { positiveOnly }), `${window.join('-')} ${maxPoints}`).toEqual(
             reference(window, maxPoints, positiveOnly),
           );
+  });
+});
+
+describe("a run's seed bands", () => {
+  it('keeps each step’s median, lowest and highest seed, and a gap where no seed was finite', () => {
+    const bands = new BandSeries();
+    const band = (median: number, min: number, max: number) => ({ median, min, max, finite: 3 });
+    // Past the first 256 rows, so the arrays have to grow.
+    const rows = Array.from({ length: 300 }, (_, i) => ({
+      step: i + 1,
+      loss: i === 9 ? null : band(10 + i, 5 + i, 20 + i),
+      globalNorm: band(1, 0.5, 2),
+    }));
+    bands.add(rows, [{ step: 300, test: band(0.1, 0.05, 0.2) }]);
+    expect(bands.count).toBe(300);
+    expect(bands.lastStep).toBe(300);
+    expect(bands.points('loss', 'median', [1, 3], 100)).toEqual([
+      { x: 1, y: 10 },
+      { x: 2, y: 11 },
+      { x: 3, y: 12 },
+    ]);
+    expect(bands.points('loss', 'min', [299, 300], 100)).toEqual([
+      { x: 299, y: 303 },
+      { x: 300, y: 304 },
+    ]);
+    expect(bands.points('loss', 'max', [9, 11], 100).map((p) => p.x)).toEqual([9, 11]);
+    expect(bands.points('globalNorm', 'max', [1, 300], 100).every((p) => p.y === 2)).toBe(true);
+    expect(bands.tests).toEqual([{ step: 300, test: band(0.1, 0.05, 0.2) }]);
   });
 });

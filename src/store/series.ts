@@ -18,6 +18,7 @@ import {
   type ChartedStepId,
 } from '../train/metricSchema.ts';
 import type { EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
+import type { Band, SeedBandRow, SeedEvalRow } from '../train/seedBands.ts';
 
 export const HEAD = 2048;
 export const TAIL = 2048;
@@ -109,8 +110,83 @@ const SCRATCH = Math.max(HEAD, TAIL, 2 * BUCKETS);
 const scratchX = new Float64Array(SCRATCH);
 const scratchY = new Float64Array(SCRATCH);
 
+/** What a band covers: the loss, or the global gradient norm before clipping. */
+export type BandColumn = 'loss' | 'globalNorm';
+/** Which line of a band: its median, or its lowest or highest seed. */
+export type BandPart = 'median' | 'min' | 'max';
+const BAND_COLUMNS: readonly BandColumn[] = ['loss', 'globalNorm'];
+const BAND_PARTS: readonly BandPart[] = ['median', 'min', 'max'];
+
+/**
+ * A run over several seeds: per step, the median and range of its loss and global norm across the seeds
+ * (train/seedBands.ts), and per evaluation those of its test metric. Kept at full resolution (9 numbers a step:
+ * 7 MB for the longest run the lab allows), since a run over seeds is short enough to watch; the charts downsample.
+ */
+export class BandSeries {
+  count = 0;
+  private steps = new Float64Array(256);
+  private readonly values = new Map<string, Float64Array>();
+  /** Each evaluation's band, in step order. */
+  readonly tests: SeedEvalRow[] = [];
+
+  constructor() {
+    for (const c of BAND_COLUMNS) for (const p of BAND_PARTS) this.values.set(`${c}:${p}`, new Float64Array(256));
+  }
+
+  private grow(): void {
+    const grown = (a: Float64Array) => {
+      const b = new Float64Array(a.length * 2).fill(NaN);
+      b.set(a);
+      return b;
+    };
+    this.steps = grown(this.steps);
+    for (const [key, a] of this.values) this.values.set(key, grown(a));
+  }
+
+  add(rows: readonly SeedBandRow[], evals: readonly SeedEvalRow[] = []): void {
+    for (const row of rows) {
+      if (this.count === this.steps.length) this.grow();
+      const i = this.count;
+      this.steps[i] = row.step;
+      for (const c of BAND_COLUMNS) {
+        const band: Band | null = c === 'loss' ? row.loss : row.globalNorm;
+        for (const p of BAND_PARTS) {
+          const column = this.values.get(`${c}:${p}`);
+          if (column) column[i] = band ? band[p] : NaN;
+        }
+      }
+      this.count = i + 1;
+    }
+    this.tests.push(...evals);
+  }
+
+  /** The last step banded (0: none yet). */
+  get lastStep(): number {
+    return this.count > 0 ? (this.steps[this.count - 1] ?? 0) : 0;
+  }
+
+  /** One line of a band for steps in [lo, hi], at most `maxPoints`, each bucket's extremes kept. */
+  points(
+    column: BandColumn,
+    part: BandPart,
+    [lo, hi]: [number, number],
+    maxPoints: number,
+    options: { positiveOnly?: boolean } = {},
+  ): Point[] {
+    const values = this.values.get(`${column}:${part}`);
+    if (!values || this.count === 0) return [];
+    // Steps are 1, 2, 3, ... in order: row i is step i + 1.
+    const from = Math.max(0, Math.floor(lo) - 1);
+    const to = Math.min(this.count, Math.ceil(hi));
+    if (to <= from) return [];
+    return downsampleMinMax(this.steps.subarray(from, to), values.subarray(from, to), maxPoints, options);
+  }
+}
+
 export class RunSeries {
   readonly layout: RunLayout;
+  /** A run over several seeds: its bands across the seeds (null for a run of one seed). */
+  bands: BandSeries | null = null;
   /** Steps recorded so far (steps are 1, 2, 3, ...). */
   count = 0;
   readonly evals: EvalMetrics[] = [];

@@ -382,3 +382,40 @@ describe('the pace of the first seconds', () => {
     }
   });
 });
+
+describe('a pair over several seeds', () => {
+  it('keeps each run’s bands beside its series, and moves the run on by them once its own seed has diverged', () => {
+    workers = [];
+    applyExperiment({ ...PRESETS['dense-explode'].config, seeds: 3 }, 'dense-explode');
+    readyAll();
+    play();
+    const [a] = pair();
+    const bands = seriesBySide.get('baseline')?.bands;
+    expect(bands).toBeDefined();
+    a.emit({ type: 'metrics', steps: [metrics(1), metrics(2, Infinity)], elapsedMs: 20 });
+    const band = { median: 2, min: 1, max: 3, finite: 3 };
+    const outcomes = [0, 1, 2].map((k) => ({
+      k,
+      seed: k,
+      steps: 4,
+      done: false,
+      divergedAt: k === 0 ? 2 : null,
+      firstLoss: 1,
+      finalLoss: 1,
+    }));
+    a.emit({
+      type: 'seeds',
+      rows: [1, 2, 3, 4].map((step) => ({ step, loss: band, globalNorm: band })),
+      evals: [],
+      outcomes,
+    });
+    expect(bands?.count).toBe(4);
+    expect(useLab.getState().runs.baseline?.step).toBe(4);
+    expect(useLab.getState().runs.baseline?.seeds).toEqual(outcomes);
+  });
+
+  it('gives a run of one seed no bands', () => {
+    readyAll();
+    expect(seriesBySide.get('baseline')?.bands).toBeNull();
+  });
+});

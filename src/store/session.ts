@@ -22,7 +22,7 @@ import { clearNarration, narrateEnd, narrateEval, narrateKnob, narrateSteps, sta
 import { encodeExperiment } from '../experiment/urlCodec.ts';
 import type { StoredRun } from '../persist/runHistory.ts';
 import { recordEval, recordRunStarted, recordStatus, recordSteps, type StoredRunView } from './historySession.ts';
-import { RunSeries } from './series.ts';
+import { BandSeries, RunSeries } from './series.ts';
 import { RateMeter } from './rateMeter.ts';
 import { withoutStop } from '../persist/storageProblem.ts';
 
@@ -180,6 +180,8 @@ function onMessage(side: RunSide, message: FromWorker): void {
     case 'ready':
       if (run.runId) recordStatus(run.runId, { phase: 'ready', backend: message.backend, layout: message.layout });
       seriesBySide.set(side, new RunSeries(message.layout));
+      // A run over several seeds gets its bands beside the link's own seed's series.
+      if (useLab.getState().config.seeds > 1) (seriesBySide.get(side) as RunSeries).bands = new BandSeries();
       startNarration(side, run.clip, message.layout, useLab.getState().config);
       updateRun(side, { phase: 'ready', backend: message.backend, layout: message.layout });
       markSeriesDirty();
@@ -227,6 +229,15 @@ function onMessage(side: RunSide, message: FromWorker): void {
       narrateEval(side, message.result);
       markSeriesDirty();
       return;
+    case 'seeds': {
+      seriesBySide.get(side)?.bands?.add(message.rows, message.evals);
+      // Once the link's own seed has diverged, the other seeds' steps are what moves the run on.
+      const last = message.rows[message.rows.length - 1];
+      updateRun(side, { seeds: message.outcomes, step: Math.max(run.step, last?.step ?? 0) });
+      markSeriesDirty();
+      grant();
+      return;
+    }
     case 'status': {
       const playing = useLab.getState().playing;
       const phase = message.status === 'ready' ? (playing ? 'running' : 'paused') : message.status;

@@ -40,6 +40,7 @@ export function thresholdWords(mode: ClipMode, clip: number | null): string {
 
 function cellText(o: CellOutcome | null, scale: ColourScale): string {
   if (!o) return '';
+  if (scale.by === 'diverged') return o.seeds !== undefined ? `${o.seedsDiverged ?? 0}/${o.seeds}` : '';
   if (o.divergedAt !== null) return `×${o.divergedAt}`;
   if (scale.by === 'accuracy') return o.testAccuracy === null ? '' : `${Math.round(o.testAccuracy * 100)}%`;
   return Number.isFinite(o.finalLoss) ? formatNumber(o.finalLoss, 2) : '';
@@ -239,6 +240,7 @@ export function SweepMap({ lr, clip, outcomes, clipMode, scale, lossWords, onOpe
               data-final-loss={o && Number.isFinite(o.finalLoss) ? o.finalLoss : ''}
               data-min-loss={o && Number.isFinite(o.minLoss) ? o.minLoss : ''}
               data-test-accuracy={o?.testAccuracy ?? ''}
+              data-seeds-diverged={o?.seedsDiverged ?? ''}
               className={`cell ${state}${shown === k ? ' shown' : ''}${focused && focus === k ? ' focused' : ''}`}
               onMouseEnter={() => setHover(k)}
               onClick={() => onOpen(cell)}

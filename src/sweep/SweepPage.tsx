@@ -35,7 +35,7 @@ import {
 } from '../store/sweepSession.ts';
 import { downloadBlob } from '../widgets/download.ts';
 import { SweepMap } from './SweepMap.tsx';
-import { colourScale, divergedGradient, scaleGradient, type ColourBy } from './sweepColours.ts';
+import { colourScale, divergedGradient, fractionGradient, scaleGradient, type ColourBy } from './sweepColours.ts';
 import './sweep.css';
 
 const MODE_LABELS: Record<ClipMode, string> = {
@@ -289,6 +289,19 @@ function Progress({ sweep }: { sweep: SweepView }) {
 
 function Legend({ sweep, by }: { sweep: SweepView; by: ColourBy }) {
   const scale = colourScale(sweep.outcomes, by, sweep.steps);
+  if (by === 'diverged')
+    return (
+      <div className="sweep-legend" data-testid="sweep-legend">
+        <div>
+          <span className="bar" style={{ background: fractionGradient() }} aria-hidden="true" />
+          <span className="ends">
+            <span>none</span>
+            <span>fraction of the {sweep.config.seeds} seeds that diverged</span>
+            <span>all</span>
+          </span>
+        </div>
+      </div>
+    );
   const loss = by === 'loss';
   return (
     <div className="sweep-legend" data-testid="sweep-legend">
@@ -313,8 +326,10 @@ function Legend({ sweep, by }: { sweep: SweepView; by: ColourBy }) {
 }
 
 function Result({ sweep }: { sweep: SweepView }) {
-  const [chosen, setBy] = useState<ColourBy>('loss');
-  const by: ColourBy = sweep.classifier ? chosen : 'loss';
+  const overSeeds = sweep.config.seeds > 1;
+  // Over several seeds the map starts coloured by how many seeds diverged: the question a sweep over seeds asks.
+  const [chosen, setBy] = useState<ColourBy>(overSeeds ? 'diverged' : 'loss');
+  const by: ColourBy = chosen === 'diverged' ? (overSeeds ? 'diverged' : 'loss') : sweep.classifier ? chosen : 'loss';
   const regression = sweep.config.model === 'dense';
   const lossWords = regression
     ? 'the last epoch’s loss over every row'
@@ -331,17 +346,20 @@ function Result({ sweep }: { sweep: SweepView }) {
         Each square is one training run: a row per learning rate, a column per clipping threshold, and on the right the
         same runs without clipping. <strong>Red</strong> runs diverged (darker: sooner). The others are coloured by
         their {by === 'loss' ? `final loss (${lossWords}; brighter is lower)` : 'test accuracy (brighter is higher)'}.
+        {overSeeds &&
+          ` Every square trained ${sweep.config.seeds} seeds; coloured by the fraction of them that diverged, a square reads "diverged/seeds", and its losses are the median of the seeds that did not diverge.`}
         Look for the learning rates where the unclipped column turns red while the clipped columns still learn, and for
         thresholds so small that clipping slows learning down.
       </p>
       <div className="sweep-map-head">
         <Legend sweep={sweep} by={by} />
-        {sweep.classifier && (
+        {(sweep.classifier || overSeeds) && (
           <label className="inline">
             Colour by{' '}
             <select value={by} onChange={(e) => setBy(e.target.value as ColourBy)}>
-              <option value="loss">final loss</option>
-              <option value="accuracy">test accuracy</option>
+              {overSeeds && <option value="diverged">fraction of seeds diverged</option>}
+              <option value="loss">final loss{overSeeds ? ' (median of the seeds)' : ''}</option>
+              {sweep.classifier && <option value="accuracy">test accuracy</option>}
             </select>
           </label>
         )}

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { CellOutcome } from '../train/sweep/cellOutcome.ts';
-import { cellColour, colourScale, divergedColour, scalePosition, textOn } from './sweepColours.ts';
+import {
+  cellColour,
+  colourScale,
+  divergedColour,
+  divergedFraction,
+  fractionColour,
+  scalePosition,
+  textOn,
+} from './sweepColours.ts';
 
 const cell = (
   finalLoss: number,
@@ -44,5 +52,23 @@ describe('sweep colours', () => {
     expect(brightness(divergedColour(1, 400))).toBeLessThan(brightness(divergedColour(200, 400)));
     expect(brightness(divergedColour(200, 400))).toBeLessThan(brightness(divergedColour(400, 400)));
     expect(cellColour(cell(NaN, 1), colourScale([], 'loss', 400))).toBe(divergedColour(1, 400));
+  });
+
+  it('colour a cell over seeds by the fraction of them that diverged, a diverged cell too', () => {
+    const overSeeds = (seedsDiverged: number): CellOutcome => ({
+      ...cell(5, seedsDiverged > 0 ? 4 : null),
+      seeds: 10,
+      seedsDiverged,
+    });
+    const scale = colourScale([overSeeds(0), overSeeds(3), overSeeds(10)], 'diverged', 10);
+    expect(divergedFraction(overSeeds(3))).toBe(0.3);
+    expect(divergedFraction(cell(5))).toBeNull();
+    expect(cellColour(overSeeds(3), scale)).toBe(fractionColour(0.3));
+    // Not the red of the step it diverged at: the fraction is what the map shows.
+    expect(cellColour(overSeeds(10), scale)).toBe(fractionColour(1));
+    const red = (fill: string) => Number((fill.match(/\d+/g) ?? [])[1]);
+    // More seeds diverged, deeper red (less green).
+    expect(red(fractionColour(1))).toBeLessThan(red(fractionColour(0.3)));
+    expect(red(fractionColour(0.3))).toBeLessThan(red(fractionColour(0)));
   });
 });

@@ -1,11 +1,13 @@
 /**
  * How a sweep's cells are coloured: a diverged cell red, darker the sooner it diverged; the others by their final
  * loss on a log scale (brighter: lower), or by test accuracy (brighter: higher). Bright is always good.
+ * A sweep over several seeds can instead colour every cell by the fraction of its seeds that diverged: pale none,
+ * deep red all.
  */
 import { interpolateReds, interpolateViridis } from 'd3-scale-chromatic';
 import type { CellOutcome } from '../train/sweep/cellOutcome.ts';
 
-export type ColourBy = 'loss' | 'accuracy';
+export type ColourBy = 'loss' | 'accuracy' | 'diverged';
 
 export interface ColourScale {
   by: ColourBy;
@@ -18,6 +20,7 @@ export interface ColourScale {
 const PENDING = '#e3e6ea';
 
 export function colourScale(outcomes: readonly (CellOutcome | null)[], by: ColourBy, steps: number): ColourScale {
+  if (by === 'diverged') return { by, low: 0, high: 1, steps };
   const values = outcomes.flatMap((o) => {
     if (!o || o.divergedAt !== null) return [];
     const v = by === 'loss' ? o.finalLoss : (o.testAccuracy ?? NaN);
@@ -41,6 +44,20 @@ export function valueColour(scale: ColourScale, value: number): string {
   return interpolateViridis(scale.by === 'loss' ? 1 - t : t);
 }
 
+/** The fraction of a cell's seeds that diverged, or null for a cell of one seed. */
+export function divergedFraction(o: CellOutcome): number | null {
+  return o.seeds !== undefined && o.seeds > 0 && o.seedsDiverged !== undefined ? o.seedsDiverged / o.seeds : null;
+}
+
+/** None of the seeds diverged: the palest red (almost white); all of them: deep red. */
+export function fractionColour(fraction: number): string {
+  return interpolateReds(0.05 + 0.9 * Math.min(1, Math.max(0, fraction)));
+}
+
+export function fractionGradient(): string {
+  return `linear-gradient(to right, ${fractionColour(0)}, ${fractionColour(0.5)}, ${fractionColour(1)})`;
+}
+
 /** Diverged at step 1: deep red; at the last step: pale. */
 export function divergedColour(step: number, steps: number): string {
   const late = steps > 1 ? (step - 1) / (steps - 1) : 0;
@@ -49,6 +66,10 @@ export function divergedColour(step: number, steps: number): string {
 
 export function cellColour(o: CellOutcome | null, scale: ColourScale): string {
   if (!o) return PENDING;
+  if (scale.by === 'diverged') {
+    const fraction = divergedFraction(o);
+    return fraction === null ? PENDING : fractionColour(fraction);
+  }
   if (o.divergedAt !== null) return divergedColour(o.divergedAt, scale.steps);
   const v = scale.by === 'loss' ? o.finalLoss : (o.testAccuracy ?? NaN);
   return Number.isFinite(v) ? valueColour(scale, v) : PENDING;

@@ -299,6 +299,11 @@ export function ControlsPanel() {
         {num('batch', 'Batch size')}
         {num('steps', 'Steps')}
         {num('seed', 'Seed', 'Same seed, same weights, data and batch order.')}
+        {num(
+          'seeds',
+          'Seeds',
+          'Train each run from this many seeds (seed, seed + 1, ...): the median and range on the charts.',
+        )}
         {recurrent && num('hiddenGradEvery', 'Measure dL/dh_t every N steps', '0 turns it off.')}
         <RunsChoice config={config} onChange={commitChange} />
       </Group>

@@ -6,6 +6,7 @@ import { numberedEvents } from '../charts/markers.ts';
 import { runColors, runLabel, textColor } from '../charts/palette.ts';
 import { RUN_SIDES } from '../experiment/config.ts';
 import { compareRace, comparePair, summarizeStory } from '../present/narrator.ts';
+import { pairSeedsClaim, runSeedsClaim } from '../present/seedClaims.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { useLab, type LabState } from '../store/labStore.ts';
 
@@ -14,7 +15,25 @@ const SHOWN = 12;
 
 /** Re-renders when a story is published (an event, a run's end, or once a second), not with every batch. */
 export function useNarrations(): void {
-  useLab(useShallow((s) => RUN_SIDES.map((side) => s.runs[side]?.narration)));
+  useLab(useShallow((s) => RUN_SIDES.flatMap((side) => [s.runs[side]?.narration, s.runs[side]?.seeds])));
+}
+
+/**
+ * A pair or race over several seeds, once every seed has finished or diverged: how many diverged and how many
+ * learned ("The unclipped run diverged in 10 of 10 seeds, by step 5 in all; clipped, it learned in 8 of 10 seeds.").
+ * '' for a run of one seed.
+ */
+export function seedsSentence(runs: LabState['runs']): string {
+  const baseline = runs.baseline?.seeds;
+  const clipped = runs.clipped?.seeds;
+  const pairAsTrained = runs.baseline?.clip.mode === 'none' && runs.clipped?.clip.mode !== 'none' && !runs.third;
+  if (pairAsTrained && baseline && clipped) return pairSeedsClaim(baseline, clipped)?.text ?? '';
+  return RUN_SIDES.flatMap((side) => {
+    const outcomes = runs[side]?.seeds;
+    const name = side === 'third' || side === 'fourth' ? `${side} run` : `${runLabel(runs, side).toLowerCase()} run`;
+    const claim = outcomes ? runSeedsClaim(name, outcomes) : null;
+    return claim ? [claim.text] : [];
+  }).join(' ');
 }
 
 /** The pair or the race compared, once every run has taken a step; '' before, or for a single run. */
@@ -43,9 +62,15 @@ export function Narration() {
   const sides = RUN_SIDES.filter((side) => runs[side]?.narration);
   if (sides.length === 0) return null;
   const together = comparedSentence(runs);
+  const seeds = seedsSentence(runs);
   return (
     <section className="narration" aria-labelledby="narration-title" data-testid="narration">
       <h2 id="narration-title">What happened</h2>
+      {seeds && (
+        <p className="pair-story" data-testid="seeds-story">
+          {seeds}
+        </p>
+      )}
       {together && <p className="pair-story">{together}</p>}
       {sides.map((side) => {
         const run = runs[side];

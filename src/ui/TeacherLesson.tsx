@@ -20,6 +20,7 @@ import { leadSentences } from '../present/pageWords.ts';
 import { useLab, type LabState } from '../store/labStore.ts';
 import { MoreText, useMore } from './MoreText.tsx';
 import { comparedSentence, useNarrations } from './Narration.tsx';
+import { SeedButtons } from './SeedButtons.tsx';
 import { loadPrediction, savePrediction } from './prediction.ts';
 import './lesson.css';
 
@@ -153,6 +154,7 @@ export function TeacherLesson() {
         </MoreText>
       )}
       {page === 'runs' && lesson.question && <Question key={storageKey} lesson={lesson} storageKey={storageKey} />}
+      <SeedButtons />
     </section>
   );
 }

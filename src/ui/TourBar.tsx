@@ -10,6 +10,7 @@ import { leadSentences } from '../present/pageWords.ts';
 import { useLab } from '../store/labStore.ts';
 import { openLink } from './linkSync.ts';
 import { MoreText, useMore } from './MoreText.tsx';
+import { SeedButtons } from './SeedButtons.tsx';
 
 function openLesson(n: number): void {
   const lesson = TOUR[n - 1];
@@ -89,6 +90,7 @@ export function TourBar() {
           <p className="lesson-lead">
             {lead} <MoreText.Toggle more={more} label="More about this lesson" />
           </p>
+          <SeedButtons />
           <MoreText more={more}>
             <p>{lesson.text}</p>
             {rest && <p>{rest}</p>}

@@ -10,6 +10,7 @@ import type { CliffClip, DescentOptions, DescentStep, PlaneWindow } from '../tra
 import type { BackendTiming } from '../train/backendTrial.ts';
 import type { Divergence, EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
 import type { TrainerPhase } from '../train/runPhase.ts';
+import type { SeedBandRow, SeedEvalRow, SeedOutcome } from '../train/seedBands.ts';
 import type { SweepCell } from '../experiment/sweep.ts';
 import type { CellOutcome } from '../train/sweep/cellOutcome.ts';
 import type { SweepMethod } from '../train/sweep/gridSweep.ts';
@@ -63,6 +64,11 @@ export type FromWorker =
   | { type: 'backend-choice'; choice: BackendChoiceView }
   | { type: 'metrics'; steps: StepMetrics[]; elapsedMs: number }
   | { type: 'eval'; result: EvalMetrics }
+  /**
+   * A run over several seeds (`seeds` > 1): the steps and evaluations every seed has reached since the last, as
+   * bands across the seeds, and what became of each seed so far. `metrics` and `eval` stay the link's own seed's.
+   */
+  | { type: 'seeds'; rows: SeedBandRow[]; evals: SeedEvalRow[]; outcomes: SeedOutcome[] }
   | { type: 'status'; status: TrainerPhase; step: number; divergence: Divergence | null }
   | { type: 'error'; message: string; step: number };
 

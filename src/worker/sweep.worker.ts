@@ -10,6 +10,7 @@
  */
 import { loadTrainingData } from '../train/data/trainingData.ts';
 import { runGridSweep } from '../train/sweep/gridSweep.ts';
+import { loadSeedData } from '../train/seedBands.ts';
 import { startBackend, webglContext } from './backends.ts';
 import { browserDataLoader } from './browserData.ts';
 import { unreachable, type FromSweepWorker, type ToSweepWorker } from './protocol.ts';
@@ -43,21 +44,33 @@ async function sweep(message: Extract<ToSweepWorker, { type: 'start' }>): Promis
     broken = 'the WebGL context was lost';
   });
   const data = await loadTrainingData(message.config, browserDataLoader);
+  // Over several seeds every cell trains each seed, from that seed's data where the data is drawn from the seed.
+  const seedData =
+    message.config.seeds > 1
+      ? (await loadSeedData(message.config, browserDataLoader, data)).map((s) => s.data)
+      : [data];
   let lastProgress = 0;
-  await runGridSweep(message.config, data, message.cells, message.steps, {
-    method: message.method,
-    onStart: ({ method, classifier }) => post({ type: 'started', method, classifier }),
-    onCell: (k, outcome) => post({ type: 'cell', index: message.indices[k] ?? k, outcome }),
-    onProgress: (done, total) => {
-      const now = performance.now();
-      if (now - lastProgress < PROGRESS_MS && done < total) return;
-      lastProgress = now;
-      post({ type: 'progress', done, total });
+  await runGridSweep(
+    message.config,
+    data,
+    message.cells,
+    message.steps,
+    {
+      method: message.method,
+      onStart: ({ method, classifier }) => post({ type: 'started', method, classifier }),
+      onCell: (k, outcome) => post({ type: 'cell', index: message.indices[k] ?? k, outcome }),
+      onProgress: (done, total) => {
+        const now = performance.now();
+        if (now - lastProgress < PROGRESS_MS && done < total) return;
+        lastProgress = now;
+        post({ type: 'progress', done, total });
+      },
+      cancelled: () => cancelled || broken !== null,
+      // Let a `cancel` in.
+      pause: () => new Promise((resolve) => setTimeout(resolve, 0)),
     },
-    cancelled: () => cancelled || broken !== null,
-    // Let a `cancel` in.
-    pause: () => new Promise((resolve) => setTimeout(resolve, 0)),
-  });
+    seedData,
+  );
   // The step in flight ran on a dying context: the cells it finished are kept, the sweep ends with the reason.
   if (broken !== null) throw new Error(broken);
   post({ type: 'done', cancelled });

@@ -8,13 +8,21 @@
  * batches (at most every FLUSH_MS), and survives a backend that dies: on a
  * lost WebGL context or a failing kernel it starts the next backend and
  * replays the run deterministically to where it was.
+ *
+ * Over several seeds (`seeds` > 1) it trains every seed of its run in the driver's lockstep, on this one worker:
+ * the link's own seed is the run the page has always had (its every metric in `metrics`), and the others add their
+ * loss, global norm and test metric to the bands (`seeds`). The dense net with SGD trains those others as one
+ * batched program (train/batchedSeeds.ts), until a knob is turned or the backend fails over: then, and for every
+ * other model, each is a `Run` of its own, one after another within each step.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ExperimentConfig, RunSide } from '../experiment/config.ts';
+import { seedConfig, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
 import { sortedSchedule, type KnobChange } from '../experiment/schedule.ts';
 import { loadTrainingData, trainRows, type TrainingData } from '../train/data/trainingData.ts';
 import type { StepMetrics } from '../train/metrics.ts';
-import { driveRun, type DrivenRun, type RunObserver } from '../train/runDriver.ts';
+import { driveRun, driveRuns, type DriveLane, type DrivenRun, type RunObserver } from '../train/runDriver.ts';
+import { SeedBands, loadSeedData } from '../train/seedBands.ts';
+import { BatchedSeeds, batchedSeedsRefusal } from '../train/batchedSeeds.ts';
 import { Run } from '../train/trainer.ts';
 import { chooseAutoBackend } from './backendChoice.ts';
 import { backendOrder, startBackend, webglContext } from './backends.ts';
@@ -41,16 +49,29 @@ let pending: StepMetrics[] = [];
 let schedule: KnobChange[] = [];
 let pendingMs = 0;
 let trialAfterRun: ((data: TrainingData) => Promise<void>) | null = null;
+/** Seeds 1 to n - 1 of a run over n seeds (seed 0 is `run`), with their data, and the bands they make. */
+let seedRuns: Run[] = [];
+/** The driver's view of them, made once (the driver remembers the knobs a run took by this object). */
+let seedLanes: DrivenRun[] = [];
+/** The dense net's other seeds as one program (then `seedRuns` is empty), until a knob or a fail-over. */
+let batchedSeeds: BatchedSeeds | null = null;
+/** A knob was turned: the batched seeds become Runs before the next step (they cannot take a knob). */
+let unbatchBeforeNextStep = false;
+let seedData: TrainingData[] = [];
+let bands: SeedBands | null = null;
 
 function post(message: FromWorker): void {
   self.postMessage(message);
 }
 
 function flush(): void {
-  if (pending.length === 0) return;
-  post({ type: 'metrics', steps: pending, elapsedMs: pendingMs });
+  if (pending.length > 0) post({ type: 'metrics', steps: pending, elapsedMs: pendingMs });
   pending = [];
   pendingMs = 0;
+  if (bands) {
+    const { rows, evals } = bands.take();
+    if (rows.length > 0 || evals.length > 0) post({ type: 'seeds', rows, evals, outcomes: bands.outcomes() });
+  }
 }
 
 function watchContext(): void {
@@ -77,12 +98,84 @@ async function start(choice: BackendName[]): Promise<void> {
 
 function statusMessage(): FromWorker {
   const r = run as Run;
+  if (seedLanes.length === 0) return { type: 'status', status: r.status, step: r.step, divergence: r.divergence };
+  // Over several seeds the run goes on while any seed trains; it diverged only if every seed did. The divergence
+  // told is the link's own seed's (the run every chart but the bands shows).
+  const all: DrivenRun[] = [r, ...seedLanes];
+  const status = all.some((x) => x.status === 'ready')
+    ? 'ready'
+    : all.every((x) => x.status === 'diverged')
+      ? 'diverged'
+      : 'finished';
+  return { type: 'status', status, step: Math.max(...all.map((x) => x.step)), divergence: r.divergence };
+}
+
+/** The batched seeds as the driver sees them: whichever program holds them now (a fail-over replaces it). */
+const batchedLane: DrivenRun = {
+  get step() {
+    return (batchedSeeds as BatchedSeeds).step;
+  },
+  get status() {
+    return (batchedSeeds as BatchedSeeds).status;
+  },
+  get divergence() {
+    return (batchedSeeds as BatchedSeeds).divergence;
+  },
+  hasTestSet: false,
+  get config() {
+    return (batchedSeeds as BatchedSeeds).config;
+  },
+  trainStep: () => (batchedSeeds as BatchedSeeds).trainStep(),
+  evaluate: () => Promise.resolve(null),
+};
+
+/** Seed k's run (k >= 1) as the driver sees it: whichever Run holds that seed now (a fail-over replaces them). */
+function seedLane(k: number): DrivenRun {
+  const current = () => seedRuns[k - 1] as Run;
   return {
-    type: 'status',
-    status: r.status,
-    step: r.step,
-    divergence: r.divergence,
+    get step() {
+      return current().step;
+    },
+    get status() {
+      return current().status;
+    },
+    get divergence() {
+      return current().divergence;
+    },
+    get hasTestSet() {
+      return current().hasTestSet;
+    },
+    get config() {
+      return current().config;
+    },
+    trainStep: () => current().trainStep(),
+    evaluate: () => current().evaluate(),
+    applyKnob: (change) => current().applyKnob(change),
   };
+}
+
+/**
+ * The batched seeds as one Run each, replayed without a word to the step they had done (their bands are already
+ * told), with the schedule's knobs: what a turned knob or a fail-over needs.
+ */
+async function unbatchSeeds(): Promise<void> {
+  const batched = batchedSeeds;
+  if (!batched || !config) return;
+  const done = batched.step;
+  try {
+    batched.dispose();
+  } catch {
+    // Its backend may be gone (a fail-over): nothing to free.
+  }
+  batchedSeeds = null;
+  seedRuns = [];
+  for (const [i, data] of seedData.entries()) {
+    const seedRun = new Run({ config: seedConfig(config, i + 1), side, data });
+    await driveRun(seedRun, [], { target: done, evalAtEnd: false, evalEvery: 0, schedule });
+    for (const change of schedule) if (change.step === done) seedRun.applyKnob(change);
+    seedRuns.push(seedRun);
+  }
+  seedLanes = seedRuns.map((_, i) => seedLane(i + 1));
 }
 
 /** Moves the run to the next backend and replays it to step `reached`: same seed, same batches. */
@@ -101,6 +194,32 @@ async function failOver(reason: string, reached: number): Promise<void> {
   // those due before its next step (the failed step's) now: the old run had taken them.
   await driveRun(replay, [], { target: reached, evalAtEnd: false, evalEvery: 0, schedule });
   for (const change of schedule) if (change.step === reached) replay.applyKnob(change);
+  // The other seeds lived on the lost backend too: each is replayed to the step it had done, without a word (their
+  // bands were told the first time).
+  if (batchedSeeds && bands && config) {
+    const old = batchedSeeds;
+    try {
+      old.dispose();
+    } catch {
+      // As above.
+    }
+    const replay = new BatchedSeeds(config, side, seedData, new SeedBands(bands.seeds));
+    await driveRun(replay, [], { target: old.step, evalAtEnd: false, evalEvery: 0 });
+    replay.tell(bands);
+    batchedSeeds = replay;
+  }
+  for (const [i, old] of seedRuns.entries()) {
+    const done = old.step;
+    try {
+      old.dispose();
+    } catch {
+      // As above: its memory may be gone with the context.
+    }
+    const seedReplay = new Run({ config: old.config, side, data: seedData[i] as TrainingData });
+    seedRuns[i] = seedReplay;
+    await driveRun(seedReplay, [], { target: done, evalAtEnd: false, evalEvery: 0, schedule });
+    for (const change of schedule) if (change.step === done) seedReplay.applyKnob(change);
+  }
   post({
     type: 'notice',
     message:
@@ -188,7 +307,21 @@ async function loop(): Promise<void> {
   if (looping || !run || !config) return;
   looping = true;
   try {
-    const result = await driveRun(failoverRun, [workerObserver()], {
+    if (unbatchBeforeNextStep) {
+      unbatchBeforeNextStep = false;
+      await unbatchSeeds();
+    }
+    const observer = workerObserver();
+    const lanes: DriveLane[] = [{ run: failoverRun, observers: bands ? [observer, bands.observer(0)] : [observer] }];
+    // Every seed's step may flush: once the link's seed has diverged, the others still report their bands.
+    const flushes: RunObserver = { stepEnd: (record) => observer.stepEnd?.(record) };
+    // The batched lane tells the bands itself; a Run lane through its observer.
+    for (const [i, lane] of seedLanes.entries())
+      lanes.push({
+        run: lane,
+        observers: lane === batchedLane ? [flushes] : [(bands as SeedBands).observer(i + 1), flushes],
+      });
+    const result = await driveRuns(lanes, {
       target: () => target,
       // Let `advance` and `dispose` messages in.
       pause: () => new Promise((resolve) => setTimeout(resolve, 0)),
@@ -225,6 +358,18 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
   trialAfterRun = auto?.trialAfterRun ?? null;
   // The real run starts from the seed, untouched by any trial.
   run = new Run({ config, side, data });
+  if (config.seeds > 1) {
+    const seeds = await loadSeedData(config, browserDataLoader, data);
+    seedData = seeds.slice(1).map((s) => s.data);
+    bands = new SeedBands(seeds.map((_, k) => seedConfig(config as ExperimentConfig, k).seed));
+    if (batchedSeedsRefusal(config, side) === null) {
+      batchedSeeds = new BatchedSeeds(config, side, seedData, bands);
+      seedLanes = [batchedLane];
+    } else {
+      seedRuns = seeds.slice(1).map((s) => new Run({ config: s.config, side, data: s.data }));
+      seedLanes = seedRuns.map((_, i) => seedLane(i + 1));
+    }
+  }
   post({ type: 'ready', backend, layout: run.layout, trainRows: trainRows(data) });
   // A step asked for while the run was starting (the right arrow pressed at once) is taken now, not lost.
   if (target > 0) void loop();
@@ -248,10 +393,16 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       return;
     case 'knob':
       schedule = sortedSchedule([...schedule, message.change]);
+      if (batchedSeeds) unbatchBeforeNextStep = true;
       return;
     case 'dispose':
       run?.dispose();
       run = null;
+      for (const seedRun of seedRuns) seedRun.dispose();
+      batchedSeeds?.dispose();
+      batchedSeeds = null;
+      seedRuns = [];
+      seedLanes = [];
       tf.disposeVariables();
       self.close();
       return;

@@ -24,6 +24,42 @@ export interface CellOutcome extends SweepCell {
   testAccuracy: number | null;
   /** Steps trained (up to and including the diverging step). */
   steps: number;
+  /**
+   * A sweep over several seeds (the experiment's `seeds`): how many seeds the cell trained, and how many of them
+   * diverged. The figures above are then merged across the seeds (mergeSeedOutcomes). Absent for one seed.
+   */
+  seeds?: number;
+  seedsDiverged?: number;
+}
+
+function medianOf(values: readonly number[]): number {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const mid = Math.floor(n / 2);
+  return n % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+}
+
+/**
+ * One cell over several seeds: `seeds` and `seedsDiverged` count them; `divergedAt` is the first step any seed went
+ * non-finite (null if none did); the final and lowest loss and the test accuracy are the median over the seeds
+ * that stayed finite (NaN, or null, when every seed diverged); `steps` the most any seed trained.
+ */
+export function mergeSeedOutcomes(cell: SweepCell, perSeed: readonly CellOutcome[]): CellOutcome {
+  if (perSeed.length === 0) throw new Error('a cell over seeds needs at least one seed');
+  const finite = perSeed.filter((o) => o.divergedAt === null);
+  const diverged = perSeed.flatMap((o) => (o.divergedAt === null ? [] : [o.divergedAt]));
+  const accuracies = finite.flatMap((o) => (o.testAccuracy === null ? [] : [o.testAccuracy]));
+  return {
+    ...cell,
+    divergedAt: diverged.length > 0 ? Math.min(...diverged) : null,
+    finalLoss: medianOf(finite.map((o) => o.finalLoss)),
+    minLoss: medianOf(finite.map((o) => o.minLoss)),
+    testAccuracy: accuracies.length > 0 ? medianOf(accuracies) : null,
+    steps: Math.max(...perSeed.map((o) => o.steps)),
+    seeds: perSeed.length,
+    seedsDiverged: diverged.length,
+  };
 }
 
 /** Steps averaged for a sequence task's final loss. */

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { nodeDataLoader } from '../../cli/nodeData.ts';
-import { NO_CLIP, type ClipConfig, type ClipMode, type ExperimentConfig } from '../../experiment/config.ts';
+import { NO_CLIP, seedConfig, type ClipConfig, type ClipMode, type ExperimentConfig } from '../../experiment/config.ts';
 import { PRESETS } from '../../experiment/presets.ts';
-import { loadTrainingData } from '../data/trainingData.ts';
+import { loadTrainingData, type TrainingData } from '../data/trainingData.ts';
 import { EpochLossTracker } from '../epochLoss.ts';
 import { Run } from '../trainer.ts';
 import { DenseSweep, denseBatchRefusal, type SweepCell } from './denseSweep.ts';
@@ -92,6 +92,51 @@ describe('a batched dense sweep', () => {
     expect(Math.abs((outcome?.finalLoss ?? NaN) - (epochs[1] ?? NaN)) / (epochs[1] ?? NaN)).toBeLessThan(1e-5);
     expect(Math.abs((outcome?.minLoss ?? NaN) - Math.min(...epochs)) / Math.min(...epochs)).toBeLessThan(1e-5);
   });
+
+  it.each(['rs1', 'generated'] as const)(
+    'trains grid x seeds as one program, each seed from its own weights and batches (data %s)',
+    async (source) => {
+      const config: ExperimentConfig = {
+        ...PRESETS['dense-explode'].config,
+        data: source,
+        samples: 600,
+        steps: STEPS,
+        seed: 3,
+        clip: clipFor('norm', 1),
+      };
+      const cells: SweepCell[] = [
+        { lr: 0.07, clip: null },
+        { lr: 0.03, clip: 2 },
+      ];
+      const seeds = [0, 1, 2].map((s) => seedConfig(config, s));
+      const seedData = await Promise.all(seeds.map((c) => loadTrainingData(c, nodeDataLoader)));
+      const before = tf.memory().numTensors;
+      const sweep = new DenseSweep(config, seedData[0] as TrainingData, cells, seedData);
+      const batched: number[][] = seeds.flatMap(() => cells.map(() => []));
+      for (let s = 0; s < STEPS; s++) {
+        const losses = await sweep.trainStep();
+        batched.forEach((row, k) => row.push(losses[k] ?? NaN));
+      }
+      const outcomes = sweep.outcomes();
+      sweep.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      expect(outcomes).toHaveLength(6);
+      for (const [s, seedRun] of seeds.entries()) {
+        const reference = await oneAtATime(seedRun, cells);
+        reference.forEach((ref, k) => {
+          const index = s * cells.length + k;
+          expect(outcomes[index]?.divergedAt, `seed ${s} cell ${k} diverged at`).toBe(ref.divergedAt);
+          ref.losses.forEach((loss, step) => {
+            if (!Number.isFinite(loss)) return;
+            const ours = batched[index]?.[step] ?? NaN;
+            expect(Math.abs(ours - loss) / Math.abs(loss), `seed ${s} cell ${k} step ${step + 1}`).toBeLessThan(1e-5);
+          });
+        });
+      }
+      // The seeds differ: their first losses are not all one number (other weights, other batches).
+      expect(new Set([0, 2, 4].map((k) => batched[k]?.[0])).size).toBe(3);
+    },
+  );
 
   it('refuses what it cannot batch, saying which setting', () => {
     const base = PRESETS['dense-explode'].config;

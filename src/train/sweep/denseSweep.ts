@@ -12,9 +12,14 @@
  * the same formulas: torch's SGD with momentum, and the clip modes of clipping.ts, per cell. A test holds
  * it to one-at-a-time training. The sum of the cells' losses is differentiated: each cell's gradient is
  * that of its own loss (a diverged cell's NaN stays in its cell).
+ *
+ * Over several seeds (`seedData`, one training set per seed) the program trains grid x seeds: the cells of seed s
+ * (seed-major, cell s x C + k) start from seed s's weights and see seed s's batches, and the first layer is then one
+ * batched matmul [S, C x hidden, features] x [S, features, B] over the seeds' batches. One seed keeps the 2-D
+ * product above, so a one-seed sweep is the sweep it always was.
  */
 import * as tf from '@tensorflow/tfjs';
-import { REGRESSION_FEATURES, type ClipMode, type ExperimentConfig } from '../../experiment/config.ts';
+import { REGRESSION_FEATURES, seedConfig, type ClipMode, type ExperimentConfig } from '../../experiment/config.ts';
 import { sweepRefusal, type SweepCell } from '../../experiment/sweep.ts';
 import { BatchOrder } from '../batchOrder.ts';
 import { makeBatch, trainRows, type TrainingData } from '../data/trainingData.ts';
@@ -39,6 +44,9 @@ export function denseBatchRefusal(config: ExperimentConfig): string | null {
 
 export class DenseSweep {
   readonly cells: readonly SweepCell[];
+  /** Seeds trained per cell (1: the experiment's own seed). */
+  readonly seeds: number;
+  private readonly seedData: readonly TrainingData[];
   private readonly mode: ClipMode;
   private readonly weights: tf.Variable[];
   private readonly buffers: tf.Variable[];
@@ -48,41 +56,56 @@ export class DenseSweep {
   private readonly clips: tf.Tensor3D;
   /** Value clipping: per weight, each cell's [-c, c] at full shape (±Infinity where unclipped). */
   private readonly bounds: { low: tf.Tensor; high: tf.Tensor }[];
-  private readonly batches: BatchOrder;
+  private readonly batches: BatchOrder[];
   private readonly summaries: CellLossSummary[];
   private readonly divergedAt: (number | null)[];
   private stepsDone = 0;
+  /** Each cell's global gradient norm before clipping at the last step (float32, as the program computes it). */
+  private lastNorms: Float32Array<ArrayBufferLike> = new Float32Array(0);
 
   constructor(
     readonly config: ExperimentConfig,
     private readonly data: TrainingData,
     cells: readonly SweepCell[],
+    /** Seed s's training data, for s = 0 .. S - 1 (seedOf(config, s)); default: the one seed's. */
+    seedData: readonly TrainingData[] = [data],
   ) {
     const refused = denseBatchRefusal(config);
     if (refused) throw new Error(refused);
     if (cells.length === 0) throw new Error('a sweep needs at least one cell');
+    if (seedData.length === 0) throw new Error('a sweep needs at least one seed');
     this.cells = cells;
+    this.seeds = seedData.length;
+    this.seedData = seedData;
     this.mode = config.clip.mode;
-    const c = cells.length;
-    const start = initialWeightsFor(config);
+    const grid = cells.length;
+    const c = grid * this.seeds;
+    const starts = seedData.map((_, s) => initialWeightsFor(s === 0 ? config : seedConfig(config, s)));
     const shapes: [string, number[]][] = [
       ['fc1.weight', [config.hidden, REGRESSION_FEATURES]],
       ['fc1.bias', [1, config.hidden]],
       ['fc2.weight', [1, config.hidden]],
       ['fc2.bias', [1, 1]],
     ];
-    this.weights = shapes.map(([name, shape]) => {
-      const values = start[name];
-      if (!values) throw new Error(`no initial value for ${name}`);
-      return tf.tidy(() => tf.variable(tf.tile(tf.tensor3d(values, [1, shape[0] ?? 1, shape[1] ?? 1]), [c, 1, 1])));
-    });
+    this.weights = shapes.map(([name, shape]) =>
+      tf.tidy(() => {
+        // Each seed's weights, once per cell of the grid: seed-major.
+        const perSeed = starts.map((start) => {
+          const values = start[name];
+          if (!values) throw new Error(`no initial value for ${name}`);
+          return tf.tile(tf.tensor3d(values, [1, shape[0] ?? 1, shape[1] ?? 1]), [grid, 1, 1]);
+        });
+        return tf.variable(perSeed.length === 1 ? (perSeed[0] as tf.Tensor) : tf.concat(perSeed, 0));
+      }),
+    );
     this.buffers = this.weights.map((w) => tf.tidy(() => tf.variable(tf.zerosLike(w), false)));
-    const perCell = (f: (cell: SweepCell) => number) => tf.tensor3d(cells.map(f), [c, 1, 1]);
+    const allCells = seedData.flatMap(() => cells);
+    const perCell = (f: (cell: SweepCell) => number) => tf.tensor3d(allCells.map(f), [c, 1, 1]);
     this.lr = perCell((cell) => cell.lr);
     this.threshold = perCell((cell) => cell.clip ?? 1);
     this.clips = perCell((cell) => (cell.clip === null ? 0 : 1));
     const bound = tf.tensor3d(
-      cells.map((cell) => cell.clip ?? Infinity),
+      allCells.map((cell) => cell.clip ?? Infinity),
       [c, 1, 1],
     );
     this.bounds =
@@ -96,9 +119,11 @@ export class DenseSweep {
         : [];
     bound.dispose();
     const rows = trainRows(data);
-    this.batches = new BatchOrder(config.seed, rows, config.batch);
-    this.summaries = cells.map(() => new CellLossSummary(data.kind, rows, config.batch));
-    this.divergedAt = cells.map(() => null);
+    for (const other of seedData)
+      if (trainRows(other) !== rows) throw new Error('every seed of a sweep needs as many training rows');
+    this.batches = seedData.map((_, s) => new BatchOrder(seedConfig(config, s).seed, rows, config.batch));
+    this.summaries = allCells.map(() => new CellLossSummary(data.kind, rows, config.batch));
+    this.divergedAt = allCells.map(() => null);
   }
 
   get step(): number {
@@ -108,19 +133,34 @@ export class DenseSweep {
   /** Trains every cell one step; returns each cell's batch loss. */
   async trainStep(): Promise<Float32Array> {
     const step = this.stepsDone + 1;
-    const { indices, epoch } = this.batches.next(this.stepsDone);
-    const batch = makeBatch(this.data, indices);
-    const c = this.cells.length;
+    const picks = this.batches.map((order) => order.next(this.stepsDone));
+    const epoch = picks[0]?.epoch ?? 1;
+    const seedBatches = picks.map(({ indices }, s) => makeBatch(this.seedData[s] ?? this.data, indices));
+    const batch = seedBatches[0] as ReturnType<typeof makeBatch>;
+    const c = this.cells.length * this.seeds;
+    const grid = this.cells.length;
+    const seeds = this.seeds;
     const packed = tf.tidy(() => {
       const hidden = this.config.hidden;
       const rows = batch.x.shape[0] ?? 0;
       const columns = tf.transpose(batch.x) as tf.Tensor2D; // [F, B]
       const y = tf.reshape(batch.y, [1, 1, -1]);
+      // Over several seeds: each seed's batch in columns, [S, F, B], and its targets [S, 1, B].
+      const seedColumns = seeds > 1 ? tf.stack(seedBatches.map((b) => tf.transpose(b.x))) : null;
+      const seedY = seeds > 1 ? tf.reshape(tf.stack(seedBatches.map((b) => b.y)), [seeds, 1, -1]) : null;
       const lossesOf = (w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => {
-        const pre = tf.reshape(tf.matMul(tf.reshape(w1, [c * hidden, -1]) as tf.Tensor2D, columns), [c, hidden, rows]);
+        const pre =
+          seedColumns === null
+            ? tf.reshape(tf.matMul(tf.reshape(w1, [c * hidden, -1]) as tf.Tensor2D, columns), [c, hidden, rows])
+            : tf.reshape(
+                tf.matMul(tf.reshape(w1, [seeds, grid * hidden, -1]) as tf.Tensor3D, seedColumns as tf.Tensor3D),
+                [c, hidden, rows],
+              );
         const h = tf.relu(tf.add(pre, tf.reshape(b1, [c, hidden, 1])));
         const prediction = tf.add(tf.matMul(w2 as tf.Tensor3D, h as tf.Tensor3D), b2); // [C, 1, B]
-        return tf.mean(tf.square(tf.sub(prediction, y)), [1, 2]); // [C]
+        if (seedY === null) return tf.mean(tf.square(tf.sub(prediction, y)), [1, 2]); // [C]
+        const error = tf.sub(tf.reshape(prediction, [seeds, grid, rows]), seedY);
+        return tf.reshape(tf.mean(tf.square(error), [2]), [c]);
       };
       // The cells' losses come out of the differentiated function, kept past its tape's tidy.
       let kept: tf.Tensor | null = null;
@@ -146,12 +186,15 @@ export class DenseSweep {
       losses.dispose();
       return result;
     });
-    batch.x.dispose();
-    batch.y.dispose();
+    for (const b of seedBatches) {
+      b.x.dispose();
+      b.y.dispose();
+    }
     const values = await packed.data();
     packed.dispose();
     const losses = values.slice(0, c) as Float32Array;
-    this.cells.forEach((_, k) => {
+    this.lastNorms = values.slice(c, 2 * c) as Float32Array;
+    this.divergedAt.forEach((_, k) => {
       const loss = values[k] ?? NaN;
       const norm = values[c + k] ?? NaN;
       if (this.divergedAt[k] === null && !(Number.isFinite(loss) && Number.isFinite(norm))) this.divergedAt[k] = step;
@@ -205,14 +248,22 @@ export class DenseSweep {
     }
   }
 
+  /** Each cell's global gradient norm before clipping at the last step. */
+  globalNorms(): Float32Array<ArrayBufferLike> {
+    return this.lastNorms;
+  }
+
   /** The first step each cell's loss or gradient was not finite, or null (so far). */
   divergedSteps(): readonly (number | null)[] {
     return this.divergedAt;
   }
 
-  /** One cell's outcome so far (its whole outcome once the steps are done or it diverged). */
+  /**
+   * One cell's outcome so far (its whole outcome once the steps are done or it diverged); over several seeds, `k` is
+   * seed s's cell s x C + (its place in the grid).
+   */
   outcome(k: number): CellOutcome {
-    const cell = this.cells[k];
+    const cell = this.cells[k % this.cells.length];
     const summary = this.summaries[k];
     if (!cell || !summary) throw new Error(`no cell ${k} in a sweep of ${this.cells.length}`);
     return {
@@ -226,7 +277,7 @@ export class DenseSweep {
   }
 
   outcomes(): CellOutcome[] {
-    return this.cells.map((_, k) => this.outcome(k));
+    return this.divergedAt.map((_, k) => this.outcome(k));
   }
 
   dispose(): void {

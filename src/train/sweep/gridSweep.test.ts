@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it, vi } from 'vitest';
 import { nodeDataLoader } from '../../cli/nodeData.ts';
-import { NO_CLIP, type ExperimentConfig } from '../../experiment/config.ts';
+import { NO_CLIP, seedConfig, type ExperimentConfig } from '../../experiment/config.ts';
 import { PRESETS } from '../../experiment/presets.ts';
 import { sweepCells } from '../../experiment/sweep.ts';
-import { loadTrainingData } from '../data/trainingData.ts';
-import { CellLossSummary, LAST_STEPS, type CellOutcome } from './cellOutcome.ts';
+import { loadTrainingData, type TrainingData } from '../data/trainingData.ts';
+import { CellLossSummary, LAST_STEPS, mergeSeedOutcomes, type CellOutcome } from './cellOutcome.ts';
 import { Run } from '../trainer.ts';
 import { cellRunConfig, runGridSweep, sweepMethod } from './gridSweep.ts';
 import { sweepCsvRow } from './sweepCsv.ts';
@@ -71,6 +71,79 @@ describe('a grid sweep', () => {
       expect(b?.testAccuracy).toBeNull();
     });
     expect(batched[5]).toMatchObject({ lr: 0.07, clip: null, divergedAt: 5, steps: 5 });
+  });
+
+  it('sweeps grid x seeds, batched or one at a time alike, each cell merged over its seeds', async () => {
+    // Generated data, so each seed has its own data as well as its own weights and batches.
+    const config: ExperimentConfig = { ...PRESETS['dense-explode'].config, data: 'generated', samples: 400, seeds: 3 };
+    const cells = sweepCells([0.07], [1]);
+    const seedData = await Promise.all([0, 1, 2].map((k) => loadTrainingData(seedConfig(config, k), nodeDataLoader)));
+    const before = tf.memory().numTensors;
+    const heard: number[] = [];
+    const batched = await runGridSweep(
+      config,
+      seedData[0] as TrainingData,
+      cells,
+      16,
+      { onCell: (k) => heard.push(k) },
+      seedData,
+    );
+    const single = await runGridSweep(
+      config,
+      seedData[0] as TrainingData,
+      cells,
+      16,
+      { method: 'one-at-a-time' },
+      seedData,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    expect(heard.slice().sort()).toEqual([0, 1]);
+    // Each seed alone, as a one-seed sweep of that seed: the merged cell is made of these.
+    const alone = await Promise.all(
+      [0, 1, 2].map((k) =>
+        runGridSweep(seedConfig(config, k), seedData[k] as TrainingData, cells, 16, { method: 'one-at-a-time' }),
+      ),
+    );
+    cells.forEach((cell, k) => {
+      const perSeed = alone.map((outcomes) => outcomes[k] as CellOutcome);
+      const expected = mergeSeedOutcomes(cell, perSeed);
+      const diverged = perSeed.filter((o) => o.divergedAt !== null).length;
+      for (const got of [batched[k], single[k]]) {
+        expect(got?.seeds).toBe(3);
+        expect(got?.seedsDiverged, `cell ${k}`).toBe(diverged);
+        expect(got?.divergedAt).toBe(expected.divergedAt);
+        if (diverged < 3) expect(relative(got?.finalLoss ?? NaN, expected.finalLoss)).toBeLessThan(1e-5);
+      }
+    });
+    // Unclipped at the tutorial's rate every seed overflows; clipped at 1, none does.
+    expect(batched[1]).toMatchObject({ clip: null, seedsDiverged: 3 });
+    expect(batched[0]).toMatchObject({ clip: 1, seedsDiverged: 0 });
+  });
+
+  it('merges a cell over seeds: counts, the first divergence, the median of the finite seeds', () => {
+    const cell = { lr: 0.1, clip: 1 };
+    const seed = (divergedAt: number | null, finalLoss: number): CellOutcome => ({
+      ...cell,
+      divergedAt,
+      finalLoss,
+      minLoss: finalLoss / 2,
+      testAccuracy: null,
+      steps: divergedAt ?? 100,
+    });
+    // Finite seeds end at 3, 1 and 8: median 3 (mins 1.5, 0.5, 4: median 1.5); the two diverged at 40 and 12.
+    expect(
+      mergeSeedOutcomes(cell, [seed(null, 3), seed(40, NaN), seed(null, 1), seed(12, NaN), seed(null, 8)]),
+    ).toEqual({
+      ...cell,
+      divergedAt: 12,
+      finalLoss: 3,
+      minLoss: 1.5,
+      testAccuracy: null,
+      steps: 100,
+      seeds: 5,
+      seedsDiverged: 2,
+    });
+    expect(mergeSeedOutcomes(cell, [seed(5, NaN), seed(7, NaN)]).finalLoss).toBeNaN();
   });
 
   it('marks a cell diverged at the first non-finite gradient, also while its loss is still finite, both ways', async () => {

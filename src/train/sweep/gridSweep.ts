@@ -7,13 +7,13 @@
  *
  * The CLI, the sweep worker and the tests all run this; nothing here touches the DOM or Node.
  */
-import type { ExperimentConfig } from '../../experiment/config.ts';
+import { seedConfig, type ExperimentConfig } from '../../experiment/config.ts';
 import { clipWithThreshold, sweepRefusal, type SweepCell } from '../../experiment/sweep.ts';
 import { trainRows, type TrainingData } from '../data/trainingData.ts';
 import type { EvalMetrics } from '../metrics.ts';
 import { driveRun, type RunObserver } from '../runDriver.ts';
 import { Run } from '../trainer.ts';
-import { CellLossSummary, type CellOutcome } from './cellOutcome.ts';
+import { CellLossSummary, mergeSeedOutcomes, type CellOutcome } from './cellOutcome.ts';
 import { DenseSweep, denseBatchRefusal } from './denseSweep.ts';
 
 export type SweepMethod = 'batched' | 'one-at-a-time';
@@ -62,14 +62,93 @@ export async function runGridSweep(
   cells: readonly SweepCell[],
   steps: number,
   hooks: GridSweepHooks = {},
+  /**
+   * Over several seeds (`config.seeds` > 1): each seed's training data (train/seedBands.ts loadSeedData); every cell
+   * trains every seed, and its outcome is reported once all its seeds are done, merged (mergeSeedOutcomes).
+   */
+  seedData: readonly TrainingData[] = [data],
 ): Promise<(CellOutcome | null)[]> {
   const refused = sweepRefusal(config);
   if (refused) throw new Error(refused);
   if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`steps must be a positive integer, got ${steps}`);
   if (cells.length === 0) return [];
   const method = hooks.method ?? sweepMethod(config).method;
+  if (seedData.length > 1) return overSeeds(config, cells, steps, hooks, seedData, method);
   if (method === 'batched') return batched(config, data, cells, steps, hooks);
   return oneAtATime(config, data, cells, steps, hooks);
+}
+
+/**
+ * Every cell over every seed: the dense net's grid x seeds as one batched program (DenseSweep's seed-major cells),
+ * anything else one cell and seed at a time. A cell's merged outcome is reported once its last seed is done.
+ */
+async function overSeeds(
+  config: ExperimentConfig,
+  cells: readonly SweepCell[],
+  steps: number,
+  hooks: GridSweepHooks,
+  seedData: readonly TrainingData[],
+  method: SweepMethod,
+): Promise<(CellOutcome | null)[]> {
+  const grid = cells.length;
+  const seeds = seedData.length;
+  const perSeed: (CellOutcome | null)[][] = cells.map(() => seedData.map(() => null));
+  const merged: (CellOutcome | null)[] = cells.map(() => null);
+  const heard = (k: number, s: number, outcome: CellOutcome) => {
+    const row = perSeed[k];
+    if (!row) return;
+    row[s] = outcome;
+    const cell = cells[k];
+    if (!cell || merged[k] !== null || !row.every((o) => o !== null)) return;
+    merged[k] = mergeSeedOutcomes(cell, row as CellOutcome[]);
+    hooks.onCell?.(k, merged[k]);
+  };
+  if (method === 'batched') {
+    const sweep = new DenseSweep({ ...config, steps }, seedData[0] as TrainingData, cells, seedData);
+    const pace = pacer(hooks);
+    const reported = new Set<number>();
+    const total = grid * seeds * steps;
+    hooks.onStart?.({ method: 'batched', classifier: false });
+    try {
+      for (let step = 1; step <= steps; step++) {
+        await pace();
+        if (hooks.cancelled?.()) break;
+        await sweep.trainStep();
+        let done = 0;
+        sweep.divergedSteps().forEach((at, i) => {
+          done += at === null ? step : steps;
+          if (at !== null && !reported.has(i)) {
+            reported.add(i);
+            heard(i % grid, Math.floor(i / grid), sweep.outcome(i));
+          }
+        });
+        hooks.onProgress?.(done, total);
+      }
+      if (sweep.step === steps)
+        sweep.divergedSteps().forEach((_, i) => {
+          if (!reported.has(i)) heard(i % grid, Math.floor(i / grid), sweep.outcome(i));
+        });
+      return merged;
+    } finally {
+      sweep.dispose();
+    }
+  }
+  // One cell and seed at a time: the one-seed path per seed, its progress scaled to the whole.
+  let started = false;
+  for (let s = 0; s < seeds; s++) {
+    if (hooks.cancelled?.()) break;
+    const outcomes = await oneAtATime(seedConfig(config, s), seedData[s] as TrainingData, cells, steps, {
+      ...hooks,
+      onStart: (info) => {
+        if (!started) hooks.onStart?.(info);
+        started = true;
+      },
+      onCell: (k, outcome) => heard(k, s, outcome),
+      onProgress: (done) => hooks.onProgress?.(s * grid * steps + done, seeds * grid * steps),
+    });
+    if (outcomes.some((o) => o === null)) break;
+  }
+  return merged;
 }
 
 function pacer(hooks: GridSweepHooks): () => Promise<void> {
