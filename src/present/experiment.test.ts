@@ -4,6 +4,7 @@ import { PRESETS } from '../experiment/presets.ts';
 import {
   compareRuns,
   describeExperiment,
+  describeSeeds,
   describeSweptExperiment,
   experimentName,
   sameExperiment,
@@ -123,5 +124,18 @@ describe('comparing experiments and stored runs', () => {
     expect(describeSweptExperiment(PRESETS['dense-explode'].config)).toBe(
       "Dense 20-25-1 ReLU net, on the tutorial's data (make_regression, random_state=1), MSE loss. SGD momentum 0.8, batch 128, seed 0.",
     );
+  });
+});
+
+describe('describeSeeds', () => {
+  it('names the one seed, or how many seeds and from which to which, wrapping as seedOf does', () => {
+    expect(describeSeeds({ seed: 7, seeds: 1 })).toBe('seed 7');
+    expect(describeSeeds({ seed: 0, seeds: 5 })).toBe('5 seeds (0 to 4)');
+    expect(describeSeeds({ seed: 2 ** 31 - 2, seeds: 3 })).toBe('3 seeds (2147483646 to 0)');
+  });
+
+  it('is what the experiment says of a run over several seeds', () => {
+    const config = { ...PRESETS['dense-explode'].config, seeds: 5 };
+    expect(describeExperiment(config)).toContain('400 steps, 5 seeds (0 to 4).');
   });
 });

@@ -2,7 +2,13 @@
  * An experiment in words, written from its settings (never from a preset's text, which goes stale as soon as a
  * setting changes), and what differs between two experiments. Shared by the page and any text report.
  */
-import { isRecurrent, type ClipConfig, type ExperimentConfig, type OptimizerKind } from '../experiment/config.ts';
+import {
+  isRecurrent,
+  seedOf,
+  type ClipConfig,
+  type ExperimentConfig,
+  type OptimizerKind,
+} from '../experiment/config.ts';
 import { PRESETS, type PresetId } from '../experiment/presets.ts';
 import { describeClip, formatNumber } from './describe.ts';
 
@@ -70,9 +76,15 @@ function describeRuns(c: ExperimentConfig): string {
 export function describeExperiment(c: ExperimentConfig): string {
   return [
     `${describeModel(c)}, ${describeData(c)}.`,
-    `${describeOptimizer(c)}, batch ${c.batch}, ${plural(c.steps, 'step')}, seed ${c.seed}.`,
+    `${describeOptimizer(c)}, batch ${c.batch}, ${plural(c.steps, 'step')}, ${describeSeeds(c)}.`,
     describeRuns(c),
   ].join(' ');
+}
+
+/** "seed 0", or for a run over several seeds "5 seeds (0 to 4)", in the order they train (seedOf wraps). */
+export function describeSeeds(c: Pick<ExperimentConfig, 'seed' | 'seeds'>): string {
+  if (c.seeds <= 1) return `seed ${c.seed}`;
+  return `${c.seeds} seeds (${seedOf(c, 0)} to ${seedOf(c, c.seeds - 1)})`;
 }
 
 /**
@@ -81,7 +93,7 @@ export function describeExperiment(c: ExperimentConfig): string {
  */
 export function describeSweptExperiment(c: ExperimentConfig): string {
   const optimizer = describeOptimizer(c).replace(/ lr [^ ]+/, '');
-  return `${describeModel(c)}, ${describeData(c)}. ${optimizer}, batch ${c.batch}, seed ${c.seed}.`;
+  return `${describeModel(c)}, ${describeData(c)}. ${optimizer}, batch ${c.batch}, ${describeSeeds(c)}.`;
 }
 
 function sameClip(a: ClipConfig, b: ClipConfig): boolean {
@@ -98,6 +110,7 @@ function settingsInWords(c: ExperimentConfig): [string, string][] {
     ['optimiser eps', c.optimizer === 'sgd' ? null : formatNumber(c.eps)],
     ['batch', String(c.batch)],
     ['seed', String(c.seed)],
+    ['seeds', String(c.seeds)],
     ['planned steps', String(c.steps)],
     ['test every', recurrent ? String(c.evalEvery) : null],
   ];
