@@ -3,7 +3,7 @@
  * the first screen; the settings in a panel beside them that folds away (a drawer on narrow screens,
  * folded when a teacher's link locks settings). The cliff lesson replaces the runs. Layout only.
  */
-import { useState, useSyncExternalStore } from 'react';
+import { useLayoutEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { CliffLesson } from '../cliff/CliffLesson.tsx';
 import { SweepPage } from '../sweep/SweepPage.tsx';
 import { AccuracyChart } from '../charts/AccuracyChart.tsx';
@@ -13,6 +13,8 @@ import { GradNormChart } from '../charts/GradNormChart.tsx';
 import { HiddenGradChart } from '../charts/HiddenGradChart.tsx';
 import { SaturationChart, SpectralNormChart } from '../charts/RecurrentStateChart.tsx';
 import { LossChart } from '../charts/LossChart.tsx';
+import { ChartHeightContext } from '../charts/chartHeight.ts';
+import { ChartLookContext, chartLook } from '../charts/chartLook.ts';
 import { isRecurrent, sidesOf } from '../experiment/config.ts';
 import { PRESETS } from '../experiment/presets.ts';
 import { useLab } from '../store/labStore.ts';
@@ -29,6 +31,9 @@ import { TeacherLesson } from './TeacherLesson.tsx';
 import { Teaching } from './Teaching.tsx';
 import { Toolbar } from './Toolbar.tsx';
 import { PageTabs, TourBar } from './TourBar.tsx';
+import { PresentControls } from './PresentControls.tsx';
+import { useTheme } from './theme.ts';
+import { presentChartPx } from './presentLayout.ts';
 import { ZoomControl } from './ZoomControl.tsx';
 
 /** Narrow screens (phones, tablets upright) get the settings as a drawer, closed at first. */
@@ -45,6 +50,19 @@ function useNarrow(): boolean {
     subscribeNarrow,
     () => window.matchMedia(NARROW).matches,
     () => false,
+  );
+}
+
+function subscribeResize(onChange: () => void): () => void {
+  window.addEventListener('resize', onChange);
+  return () => window.removeEventListener('resize', onChange);
+}
+
+function useWindowHeight(): number {
+  return useSyncExternalStore(
+    subscribeResize,
+    () => window.innerHeight,
+    () => 800,
   );
 }
 
@@ -82,8 +100,9 @@ function Intro() {
  * Whether the settings are shown: open on a wide screen, folded on a narrow one or when the link locks
  * settings, until the student says otherwise (for this lock; a new lock folds them again).
  */
-function useSettingsOpen(narrow: boolean): [boolean, (open: boolean) => void] {
-  const lockKey = useLab((s) => s.view.locked.join(','));
+function useSettingsOpen(narrow: boolean, present: boolean): [boolean, (open: boolean) => void] {
+  // Presenter mode folds them too: the charts take the width.
+  const lockKey = `${useLab((s) => s.view.locked.join(','))}${present ? '|present' : ''}`;
   const [choice, setChoice] = useState<{ open: boolean; lockKey: string; narrow: boolean } | null>(null);
   const open =
     choice && choice.lockKey === lockKey && choice.narrow === narrow ? choice.open : lockKey === '' && !narrow;
@@ -91,10 +110,29 @@ function useSettingsOpen(narrow: boolean): [boolean, (open: boolean) => void] {
 }
 
 /** The pair of runs: the settings, folded or not, beside the run cards and their charts. */
-function RunsPage({ settingsOpen, closeSettings }: { settingsOpen: boolean; closeSettings: () => void }) {
+function RunsPage({
+  settingsOpen,
+  closeSettings,
+  afterCharts,
+}: {
+  settingsOpen: boolean;
+  closeSettings: () => void;
+  /** Presenter mode: the lesson's words, under the charts and the narrator instead of above them. */
+  afterCharts?: ReactNode;
+}) {
   const config = useLab((s) => s.config);
+  const present = useLab((s) => s.view.present);
   const sides = sidesOf(config);
   const recurrent = isRecurrent(config.model);
+  const windowPx = useWindowHeight();
+  const charts = (
+    <div className={`chart-grid n${sides.length + 1}`}>
+      <LossChart />
+      {sides.map((side) => (
+        <GradNormChart key={side} side={side} />
+      ))}
+    </div>
+  );
   return (
     <div className={`layout${settingsOpen ? ' settings-open' : ''}`}>
       <aside
@@ -115,13 +153,13 @@ function RunsPage({ settingsOpen, closeSettings }: { settingsOpen: boolean; clos
         <ControlsPanel />
       </aside>
       <main>
-        <div className={`chart-grid n${sides.length + 1}`}>
-          <LossChart />
-          {sides.map((side) => (
-            <GradNormChart key={side} side={side} />
-          ))}
-        </div>
+        {present ? (
+          <ChartHeightContext value={presentChartPx(windowPx, sides.length > 2 ? 2 : 1)}>{charts}</ChartHeightContext>
+        ) : (
+          charts
+        )}
         <Narration />
+        {afterCharts}
         {/* Below the charts, so a long explanation (a divergence) never pushes the charts out of view. */}
         <div className={`pair cards n${sides.length}`}>
           {sides.map((side) => (
@@ -151,16 +189,27 @@ function RunsPage({ settingsOpen, closeSettings }: { settingsOpen: boolean; clos
   );
 }
 
-/** The whole lab, or (a link with `embed=1`) the experiment alone for a frame in another page. */
+/**
+ * The whole lab, or (a link with `embed=1`) the experiment alone for a frame in another page; in the theme in use,
+ * and in presenter mode (`present=1`, not in an embed) with the charts' large text and thick lines.
+ */
 export function App() {
   const embed = useLab((s) => s.view.embed);
-  return embed ? <EmbedView /> : <LabPage />;
+  const present = useLab((s) => s.view.present) && !embed;
+  const theme = useTheme();
+  useLayoutEffect(() => {
+    // On <html>, not the app's element: an enlarged chart is drawn outside it (charts/ChartFrame.tsx).
+    if (present) document.documentElement.dataset.present = '';
+    else delete document.documentElement.dataset.present;
+  }, [present]);
+  return <ChartLookContext value={chartLook(theme, present)}>{embed ? <EmbedView /> : <LabPage />}</ChartLookContext>;
 }
 
 function LabPage() {
   const page = useLab((s) => s.view.page);
+  const present = useLab((s) => s.view.present);
   const narrow = useNarrow();
-  const [settingsOpen, setSettingsOpen] = useSettingsOpen(narrow);
+  const [settingsOpen, setSettingsOpen] = useSettingsOpen(narrow, present);
   // On a narrow screen the settings are a drawer over the page: focus goes into it, and back when it closes.
   const toggleSettings = () => {
     setSettingsOpen(!settingsOpen);
@@ -170,17 +219,25 @@ function LabPage() {
     setSettingsOpen(false);
     if (narrow) document.getElementById('settings-toggle')?.focus();
   };
+  // Presenter mode puts the charts first: the tour's and the teacher's words go under them, not above.
+  const presentRuns = present && page === 'runs';
+  const lesson = (
+    <>
+      <TourBar />
+      <TeacherLesson />
+      {page === 'runs' && <Intro />}
+    </>
+  );
   return (
     <div className="app">
       <header className="top">
         <h1>Gradient Lab</h1>
         <p className="tagline">Watch gradients explode, see clipping stop them, and learn when it does not help.</p>
+        <PresentControls />
         <PageTabs />
       </header>
       <LinkIssues />
-      <TourBar />
-      <TeacherLesson />
-      {page === 'runs' && <Intro />}
+      {!presentRuns && lesson}
       <div className="action-row">
         <Toolbar />
         {page === 'runs' && (
@@ -204,7 +261,11 @@ function LabPage() {
       ) : page === 'sweep' ? (
         <SweepPage />
       ) : (
-        <RunsPage settingsOpen={settingsOpen} closeSettings={closeSettings} />
+        <RunsPage
+          settingsOpen={settingsOpen}
+          closeSettings={closeSettings}
+          {...(presentRuns ? { afterCharts: <div className="present-lesson">{lesson}</div> } : {})}
+        />
       )}
     </div>
   );
