@@ -11,6 +11,9 @@ export const PRESENT_FONT_PX = 20;
 /** Presenter mode's line width: a 1.6 px line all but vanishes on a washed-out projector. */
 export const PRESENT_LINE_PX = 3;
 
+/** The size scales.ts spaces log-axis labels for (recharts' ticks, outside presenter mode). */
+export const AXIS_LABEL_PX = 12;
+
 export interface ChartLook {
   theme: Theme;
   present: boolean;

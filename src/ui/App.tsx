@@ -3,7 +3,7 @@
  * the first screen; the settings in a panel beside them that folds away (a drawer on narrow screens,
  * folded when a teacher's link locks settings). The cliff lesson replaces the runs. Layout only.
  */
-import { useLayoutEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { useLayoutEffect, useRef, useState, useSyncExternalStore, type ReactNode, type RefObject } from 'react';
 import { CliffLesson } from '../cliff/CliffLesson.tsx';
 import { SweepPage } from '../sweep/SweepPage.tsx';
 import { AccuracyChart } from '../charts/AccuracyChart.tsx';
@@ -33,7 +33,7 @@ import { Toolbar } from './Toolbar.tsx';
 import { PageTabs, TourBar } from './TourBar.tsx';
 import { PresentControls } from './PresentControls.tsx';
 import { useTheme } from './theme.ts';
-import { presentChartPx } from './presentLayout.ts';
+import { fittedChartPx, presentChartPx } from './presentLayout.ts';
 import { ZoomControl } from './ZoomControl.tsx';
 
 /** Narrow screens (phones, tablets upright) get the settings as a drawer, closed at first. */
@@ -53,17 +53,35 @@ function useNarrow(): boolean {
   );
 }
 
-function subscribeResize(onChange: () => void): () => void {
-  window.addEventListener('resize', onChange);
-  return () => window.removeEventListener('resize', onChange);
-}
-
-function useWindowHeight(): number {
-  return useSyncExternalStore(
-    subscribeResize,
-    () => window.innerHeight,
-    () => 800,
-  );
+/**
+ * Presenter mode's chart height: from a first guess by the window's height, fitted so the grid of charts ends at the
+ * window's bottom (presentLayout.ts), measured again when the grid or the window changes size. The rows are counted
+ * as laid out (a race's five charts are two rows of three on a wide screen).
+ */
+function useFittedPresentPx(grid: RefObject<HTMLElement | null>, enabled: boolean): number {
+  const [heightPx, setHeightPx] = useState(() => presentChartPx(window.innerHeight, 1));
+  useLayoutEffect(() => {
+    const element = grid.current;
+    if (!enabled || !element) return;
+    const fit = () => {
+      const rows = new Set([...element.children].map((c) => (c as HTMLElement).offsetTop)).size || 1;
+      const bottom = element.getBoundingClientRect().bottom + window.scrollY;
+      setHeightPx((now) => {
+        const next = fittedChartPx(now, bottom, window.innerHeight, rows);
+        // A pixel or two either way is rounding, not room: no render for it.
+        return Math.abs(next - now) < 3 ? now : next;
+      });
+    };
+    fit();
+    const observer = new ResizeObserver(fit);
+    observer.observe(element);
+    window.addEventListener('resize', fit);
+    return () => {
+      observer.disconnect();
+      window.removeEventListener('resize', fit);
+    };
+  }, [grid, enabled]);
+  return heightPx;
 }
 
 function capitalized(text: string): string {
@@ -124,9 +142,10 @@ function RunsPage({
   const present = useLab((s) => s.view.present);
   const sides = sidesOf(config);
   const recurrent = isRecurrent(config.model);
-  const windowPx = useWindowHeight();
+  const gridRef = useRef<HTMLDivElement>(null);
+  const presentPx = useFittedPresentPx(gridRef, present);
   const charts = (
-    <div className={`chart-grid n${sides.length + 1}`}>
+    <div className={`chart-grid n${sides.length + 1}`} ref={gridRef}>
       <LossChart />
       {sides.map((side) => (
         <GradNormChart key={side} side={side} />
@@ -153,11 +172,7 @@ function RunsPage({
         <ControlsPanel />
       </aside>
       <main>
-        {present ? (
-          <ChartHeightContext value={presentChartPx(windowPx, sides.length > 2 ? 2 : 1)}>{charts}</ChartHeightContext>
-        ) : (
-          charts
-        )}
+        {present ? <ChartHeightContext value={presentPx}>{charts}</ChartHeightContext> : charts}
         <Narration />
         {afterCharts}
         {/* Below the charts, so a long explanation (a divergence) never pushes the charts out of view. */}
