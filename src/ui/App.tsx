@@ -248,7 +248,8 @@ function LabPage() {
       <header className="top">
         <h1>Gradient Lab</h1>
         <p className="tagline">Watch gradients explode, see clipping stop them, and learn when it does not help.</p>
-        <PresentControls />
+        {/* On the runs page they sit in the view bar, beside Settings: the header stays one line at 1366 px. */}
+        {page !== 'runs' && <PresentControls />}
         <PageTabs />
       </header>
       <LinkIssues />
@@ -268,6 +269,7 @@ function LabPage() {
               Settings
             </button>
             <ZoomControl />
+            <PresentControls />
           </div>
         )}
       </div>
