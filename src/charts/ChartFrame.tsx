@@ -1,9 +1,23 @@
 /**
  * A titled chart: one line of plain words always visible, the longer explanation behind a "?" toggle,
  * buttons to save it as PNG or SVG, and, for keyboards and screen readers, one tab stop named by its
- * title whose description gives the latest values in words.
+ * title whose description gives the latest values in words. In presenter mode (chartLook.ts) a click on the
+ * chart, or its Enlarge button, shows it over the page, nearly as large as the window, still training live;
+ * Escape, Close or a click shrinks it back.
  */
-import { memo, useDeferredValue, useEffect, useId, useRef, useState, type ReactNode, type RefObject } from 'react';
+import {
+  memo,
+  useDeferredValue,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+  type KeyboardEvent as ReactKeyboardEvent,
+  type ReactNode,
+} from 'react';
+import { createPortal } from 'react-dom';
+import { ChartHeightContext } from './chartHeight.ts';
+import { useChartLook } from './chartLook.ts';
 import { useLab } from '../store/labStore.ts';
 import { composeChartSvg, legendEntries, mainSurface, pictureToPng } from '../widgets/chartImage.ts';
 import { downloadBlob } from '../widgets/download.ts';
@@ -21,19 +35,48 @@ const Drawing = memo(
   (_, next) => next.frozen,
 );
 
-/** Whether the element is on screen (or within a few hundred pixels of it). */
-function useOnScreen(ref: RefObject<HTMLElement | null>): boolean {
+/** Whether the element is on screen (or within a few hundred pixels of it); observed anew when it is replaced. */
+function useOnScreen(element: HTMLElement | null): boolean {
   const [onScreen, setOnScreen] = useState(true);
   useEffect(() => {
-    const element = ref.current;
     if (!element || typeof IntersectionObserver === 'undefined') return;
     const observer = new IntersectionObserver(([entry]) => setOnScreen(entry?.isIntersecting ?? true), {
       rootMargin: '200px 0px',
     });
     observer.observe(element);
     return () => observer.disconnect();
-  }, [ref]);
+  }, [element]);
   return onScreen;
+}
+
+/** The enlarged chart's height: the window's, less its title, sentence, legend rows and margins. */
+function enlargedHeightPx(): number {
+  return Math.max(240, Math.round(window.innerHeight * 0.92 - 150));
+}
+
+/**
+ * Presenter mode's enlarged chart: open or not, and the keys and focus that go with it. Focus moves to Close when
+ * it opens and back to Enlarge when it closes; Escape closes it from anywhere on the page.
+ */
+function useEnlarged(uid: string): [boolean, (open: boolean) => void] {
+  const [enlarged, setEnlarged] = useState(false);
+  useEffect(() => {
+    if (!enlarged) return;
+    document.getElementById(`${uid}-close`)?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault();
+      setEnlarged(false);
+      requestAnimationFrame(() => document.getElementById(`${uid}-enlarge`)?.focus());
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [enlarged, uid]);
+  const set = (open: boolean) => {
+    setEnlarged(open);
+    if (!open) requestAnimationFrame(() => document.getElementById(`${uid}-enlarge`)?.focus());
+  };
+  return [enlarged, set];
 }
 
 /** Text that follows a live source: only this re-renders when it changes. */
@@ -63,8 +106,9 @@ export function ChartFrame({
   children: ReactNode;
 }) {
   const bodyRef = useRef<HTMLDivElement>(null);
-  const frameRef = useRef<HTMLElement>(null);
-  const onScreen = useOnScreen(frameRef);
+  // State, not a ref: the enlarged chart is a new element (in a portal), and the observer must follow it.
+  const [frameElement, setFrameElement] = useState<HTMLElement | null>(null);
+  const onScreen = useOnScreen(frameElement);
   const playing = useLab((s) => s.playing);
   // It freezes at once but catches up in a deferred render, not in Pause's click (which redrew every chart
   // out of view, a long task before Pause could paint).
@@ -72,6 +116,9 @@ export function ChartFrame({
   const frozen = useDeferredValue(frozenNow) || frozenNow;
   const [helpOpen, setHelpOpen] = useState(false);
   const uid = useId();
+  const present = useChartLook().present;
+  const [enlargedNow, setEnlarged] = useEnlarged(uid);
+  const enlarged = present && enlargedNow;
   useEffect(() => {
     // recharts 3 draws its layers as <g class="recharts-zIndex-layer_N"> with no tabindex, and Chromium stops on
     // each of them when tabbing (four unnamed stops a chart): take them out of the order; the frame is the stop.
@@ -85,7 +132,8 @@ export function ChartFrame({
     const observer = new MutationObserver(untab);
     observer.observe(body, { childList: true, subtree: true });
     return () => observer.disconnect();
-  }, []);
+    // An enlarged chart is drawn anew in its own element: that one's layers too.
+  }, [enlarged]);
   const save = async (kind: 'png' | 'svg') => {
     const body = bodyRef.current;
     const surface = body && mainSurface(body);
@@ -95,18 +143,38 @@ export function ChartFrame({
     const blob = kind === 'png' ? await pictureToPng(picture, 2) : new Blob([picture.svg], { type: 'image/svg+xml' });
     downloadBlob(blob, `gradient-lab-${id}.${kind}`);
   };
-  return (
+  const frame = (
     <section
-      ref={frameRef}
-      className="chart"
+      ref={setFrameElement}
+      className={enlarged ? 'chart enlarged' : 'chart'}
       data-chart={id}
       tabIndex={0}
       aria-label={title}
       aria-describedby={`${uid}-latest`}
+      {...(enlarged ? { role: 'dialog', 'aria-modal': true } : {})}
+      {...(present
+        ? {
+            onKeyDown: (e: ReactKeyboardEvent) => {
+              // Enter on the frame itself (its one tab stop) enlarges it, as a click does.
+              if (e.key === 'Enter' && e.target === e.currentTarget && !enlarged) setEnlarged(true);
+            },
+          }
+        : {})}
     >
       <header className="chart-head">
         <h3>{title}</h3>
         <div className="chart-actions">
+          {present && (
+            <button
+              type="button"
+              id={enlarged ? `${uid}-close` : `${uid}-enlarge`}
+              className="small enlarge-toggle"
+              aria-label={enlarged ? `Close the enlarged chart "${title}"` : `Enlarge the chart "${title}"`}
+              onClick={() => setEnlarged(!enlarged)}
+            >
+              {enlarged ? 'Close' : 'Enlarge'}
+            </button>
+          )}
           <button
             type="button"
             className="small help-toggle"
@@ -141,8 +209,20 @@ export function ChartFrame({
           {note}
         </p>
       )}
-      <div ref={bodyRef} className="chart-body">
-        <Drawing frozen={frozen}>{children}</Drawing>
+      <div
+        ref={bodyRef}
+        className="chart-body"
+        {...(present
+          ? { onClick: () => setEnlarged(!enlarged), title: enlarged ? 'Click to close' : 'Click to enlarge' }
+          : {})}
+      >
+        {enlarged ? (
+          <ChartHeightContext value={enlargedHeightPx()}>
+            <Drawing frozen={false}>{children}</Drawing>
+          </ChartHeightContext>
+        ) : (
+          <Drawing frozen={frozen}>{children}</Drawing>
+        )}
       </div>
       <div id={`${uid}-help`} className="help" hidden={!helpOpen}>
         {help}
@@ -151,5 +231,14 @@ export function ChartFrame({
         {typeof description === 'string' ? description : <LiveText source={description} />}
       </p>
     </section>
+  );
+  if (!enlarged) return frame;
+  // Over the page, outside it: main is a size container, which would hold a fixed element inside itself.
+  return createPortal(
+    <>
+      <div className="chart-backdrop" data-testid="chart-backdrop" onClick={() => setEnlarged(false)} />
+      {frame}
+    </>,
+    document.body,
   );
 }

@@ -17,7 +17,8 @@ import {
   type SeriesList,
 } from './live.ts';
 import { breakNote, clipActedSteps, divergenceMarkers, focusValues, latestInWords } from './markers.ts';
-import { layerColor, runColor, runLabel, textColor } from './palette.ts';
+import { lookTextColor, useChartLook } from './chartLook.ts';
+import { layerColor, runColor, runLabel } from './palette.ts';
 import { logAxis } from './scales.ts';
 import { PLOT_PX, StepChart, type LineSpec } from './StepChart.tsx';
 import { linesHavePoints } from './useLogLines.ts';
@@ -91,6 +92,7 @@ export function GradNormChart({ side }: { side: RunSide }) {
   );
   const description = useMemo(() => mapLive(live, (m) => latestInWords(m.lines, m.divergences)), [live]);
   const clipMode = run?.clip.mode;
+  const look = useChartLook();
   const clipMarks = useMemo(
     () =>
       clipMode === undefined || clipMode === 'none'
@@ -108,7 +110,9 @@ export function GradNormChart({ side }: { side: RunSide }) {
       title={title}
       summary={
         <>
-          <span style={{ color: textColor(runColor(runs, side)), fontWeight: 600 }}>{describeClip(clip)}.</span>{' '}
+          <span style={{ color: lookTextColor(look, runColor(runs, side)), fontWeight: 600 }}>
+            {describeClip(clip)}.
+          </span>{' '}
           {words?.summary}
         </>
       }

@@ -5,7 +5,8 @@
  */
 import type { LegendPayload } from 'recharts';
 import { DASH, markerSvgPath } from './lineCanvas.ts';
-import { textColor, type LineMarker } from './palette.ts';
+import { useChartLook } from './chartLook.ts';
+import { textColor, textBackground, type LineMarker } from './palette.ts';
 
 /** How a line looks, for its legend entry. */
 export interface LegendLook {
@@ -31,6 +32,7 @@ const ICON_STYLE = { display: 'inline-block', verticalAlign: 'middle', marginRig
 /** A line's icon: the stroke (dashed as on the chart) with the run's marker in the middle. */
 export function LineIcon({ look }: { look: LegendLook }) {
   const mid = ICON_H / 2;
+  const rim = useChartLook().surface;
   const { marker } = look;
   return (
     <svg
@@ -55,8 +57,8 @@ export function LineIcon({ look }: { look: LegendLook }) {
         <path
           className="legend-marker"
           d={markerSvgPath(marker.shape, ICON_W / 2, mid, ICON_MARKER)}
-          fill={marker.hollow ? '#ffffff' : look.color}
-          stroke={marker.hollow ? look.color : '#ffffff'}
+          fill={marker.hollow ? rim : look.color}
+          stroke={marker.hollow ? look.color : rim}
           strokeWidth={marker.hollow ? 3.5 : 2}
         />
       )}
@@ -81,6 +83,8 @@ export function LineLegend({
   payload?: readonly LegendPayload[] | undefined;
   looks: ReadonlyMap<string, LegendLook>;
 }) {
+  // The entries' colours are already the theme's (StepChart); as text they stand 4.5:1 on its background.
+  const theme = useChartLook().theme;
   if (!payload || payload.length === 0) return null;
   return (
     <ul className="recharts-default-legend" style={LIST_STYLE}>
@@ -92,7 +96,7 @@ export function LineLegend({
         return (
           <li key={`${i}-${name}`} className={`recharts-legend-item legend-item-${i}`} style={ITEM_STYLE}>
             {look ? <LineIcon look={look} /> : <RectIcon color={color} />}
-            <span className="recharts-legend-item-text" style={{ color: textColor(color) }}>
+            <span className="recharts-legend-item-text" style={{ color: textColor(color, textBackground(theme)) }}>
               {name}
             </span>
           </li>

@@ -29,6 +29,7 @@ import type { Point } from '../store/downsample.ts';
 import { paint, registerPainter, type CanvasPicture, type PlotGeometry } from './lineCanvas.ts';
 import { useLiveWhile, type LiveSource } from './live.ts';
 import { useChartHeight } from './chartHeight.ts';
+import { lookColor, lookTextColor, useChartLook, type ChartLook } from './chartLook.ts';
 import { useLegendGrowth } from './legendGrowth.ts';
 import { LineLegend, type LegendLook } from './LineLegend.tsx';
 import { DIVERGED_COLOR, KNOB_COLOR, type LineMarker } from './palette.ts';
@@ -230,9 +231,30 @@ function PlotProbe({ painter }: { painter: LinePainter }) {
  * setting again and recompute the chart's layout. Constants live here; the rest is memoised below.
  */
 const MARGIN = { top: 14, right: 16, bottom: 4, left: 4 };
-const X_LABEL = { value: 'step', position: 'insideBottomRight', offset: -2, fontSize: 11 } as const;
-const LEGEND_STYLE = { fontSize: 12 };
-const BREAK_LABEL = { value: '≈ axis break', position: 'insideTopRight', fontSize: 10, fill: '#5b6572' } as const;
+/** The look's text sizes and colours as recharts props, one object per look (chartLook.ts). */
+const LOOK_PROPS = new Map<ChartLook, ReturnType<typeof lookProps>>();
+function lookProps(look: ChartLook) {
+  const big = look.fontPx;
+  return {
+    xLabel: { value: 'step', position: 'insideBottomRight', offset: -2, fontSize: big ?? 11 } as const,
+    legend: { fontSize: big ?? 12 },
+    breakLabel: { value: '≈ axis break', position: 'insideTopRight', fontSize: big ?? 10, fill: look.faint } as const,
+    // recharts' own tick size unless presenting (a prop left out, so the normal look's layout is as it was).
+    tick: big ? { fontSize: big } : undefined,
+    xAxisPx: big ? Math.round(big * 1.9) : 30,
+  };
+}
+function propsOf(look: ChartLook) {
+  let props = LOOK_PROPS.get(look);
+  if (!props) LOOK_PROPS.set(look, (props = lookProps(look)));
+  return props;
+}
+
+/** The lines in the look's colours (the same array in the light theme). */
+function lookLines<T extends { color: string }>(lines: readonly T[], look: ChartLook): readonly T[] {
+  if (look.theme === 'light') return lines;
+  return lines.map((l) => ({ ...l, color: lookColor(look, l.color) }));
+}
 const formatStep = (v: number) => formatNumber(v);
 const stepLabel = (v: unknown) => `step ${String(v)}`;
 const LABELS = new Map<string, { value: string; position: LabelPosition; fontSize: number; fill: string }>();
@@ -241,12 +263,12 @@ type LabelPosition = 'insideTopRight' | 'insideBottomLeft' | 'insideTopLeft';
 const NO_EVENTS: (StepMarker & { color: string })[] = [];
 
 /** One label object per text and place, the same on every redraw. */
-function referenceLabel(value: string, position: LabelPosition, fill: string) {
-  const key = `${position}|${fill}|${value}`;
+function referenceLabel(value: string, position: LabelPosition, fill: string, fontSize = 11) {
+  const key = `${position}|${fill}|${fontSize}|${value}`;
   let label = LABELS.get(key);
   if (!label) {
     if (LABELS.size > 512) LABELS.clear();
-    label = { value, position, fontSize: 11, fill };
+    label = { value, position, fontSize, fill };
     LABELS.set(key, label);
   }
   return label;
@@ -264,7 +286,7 @@ const NO_POINTS: Point[] = [];
 
 /** Memoised: a chart whose inputs kept their identity is not rendered again (its canvas follows `live`). */
 export const StepChart = memo(function StepChart({
-  lines,
+  lines: givenLines,
   xDomain,
   y: ySpec,
   yDomain,
@@ -279,12 +301,20 @@ export const StepChart = memo(function StepChart({
 }: StepChartProps) {
   // A layout may size every chart (the embedded view fits them to its frame): chartHeight.ts.
   const height = useChartHeight(ownHeight);
+  // The theme's colours and presenter mode's sizes (chartLook.ts).
+  const look = useChartLook();
+  const sizes = propsOf(look);
+  const lines = useMemo(() => lookLines(givenLines, look) as LineSpec[], [givenLines, look]);
   // The tooltip reads the points recharts was given: keep them current while the pointer is on the chart;
   // otherwise they are those of the last render, drawn invisibly. (Not with `playing`: Pause would then
   // re-render every chart in its click.)
   const [hovered, setHovered] = useState(false);
   const following = useLiveWhile(live, hovered);
-  const dataLines = following?.lines ?? lines;
+  const followedLines = following?.lines;
+  const dataLines = useMemo(
+    () => (followedLines ? (lookLines(followedLines, look) as LineSpec[]) : lines),
+    [followedLines, lines, look],
+  );
   const y = useMemo(
     (): YAxisSpec =>
       ySpec ??
@@ -334,12 +364,14 @@ export const StepChart = memo(function StepChart({
       const toY = shownY.kind === 'log' ? shownY.axis.toUnit : (v: number) => v;
       const steps = now ? now.clipSteps : clipMarks?.steps;
       return {
-        lines: now?.lines ?? lines,
+        lines: now ? lookLines(now.lines, look) : lines,
         toY,
         clipTicks: clipMarks && steps ? { color: clipMarks.color, steps } : undefined,
+        lineWidth: look.lineWidthPx,
+        rim: look.surface,
       };
     });
-  }, [painter, live, lines, y, clipMarks]);
+  }, [painter, live, lines, y, clipMarks, look]);
   useEffect(() => live?.subscribe(painter.request), [live, painter]);
   useEffect(() => {
     const wrapper = wrapperRef.current;
@@ -378,8 +410,8 @@ export const StepChart = memo(function StepChart({
     [axis],
   );
   const yAxisLabel = useMemo(
-    () => ({ value: yLabel, angle: -90, position: 'insideLeft', fontSize: 11, dy: 40 }) as const,
-    [yLabel],
+    () => ({ value: yLabel, angle: -90, position: 'insideLeft', fontSize: look.fontPx ?? 11, dy: 40 }) as const,
+    [yLabel, look],
   );
   const tooltipValue = useCallback(
     (v: unknown) => formatNumber(axis ? axis.fromUnit(Number(v)) : Number(v), 4),
@@ -403,18 +435,28 @@ export const StepChart = memo(function StepChart({
             domain={xDomain}
             allowDataOverflow
             tickFormatter={formatStep}
-            label={X_LABEL}
+            label={sizes.xLabel}
+            height={sizes.xAxisPx}
+            {...(sizes.tick ? { tick: sizes.tick } : {})}
           />
-          <YAxis type="number" domain={domain} allowDataOverflow {...yAxisProps} width={58} label={yAxisLabel} />
+          <YAxis
+            type="number"
+            domain={domain}
+            allowDataOverflow
+            {...yAxisProps}
+            width={look.yAxisPx}
+            label={yAxisLabel}
+            {...(sizes.tick ? { tick: sizes.tick } : {})}
+          />
           <Tooltip formatter={tooltipValue} labelFormatter={stepLabel} isAnimationActive={false} />
-          <Legend wrapperStyle={LEGEND_STYLE} content={legendContent} />
+          <Legend wrapperStyle={sizes.legend} content={legendContent} />
           {axis?.breakValue != null && (
             <ReferenceLine
               y={toY(axis.breakValue)}
               stroke="#8a94a3"
               strokeDasharray="6 2 1 2"
               strokeWidth={1.5}
-              label={BREAK_LABEL}
+              label={sizes.breakLabel}
             />
           )}
           {plotted.map((line) => {
@@ -448,14 +490,14 @@ export const StepChart = memo(function StepChart({
                 y={last.y}
                 r={4}
                 fill={line.color}
-                stroke="#fff"
+                stroke={look.surface}
                 {...(line.lastLabel
                   ? {
                       label: {
                         value: line.lastLabel,
                         position: 'right',
-                        fontSize: 11,
-                        fill: line.color,
+                        fontSize: look.labelPx,
+                        fill: lookTextColor(look, line.color),
                         fontWeight: 600,
                       },
                     }
@@ -472,9 +514,9 @@ export const StepChart = memo(function StepChart({
             <ReferenceLine
               key={`t-${t.label}`}
               y={toY(t.value)}
-              stroke="#555"
+              stroke={look.ink}
               strokeDasharray="2 3"
-              label={referenceLabel(t.label, 'insideTopRight', '#444')}
+              label={referenceLabel(t.label, 'insideTopRight', look.ink, look.labelPx)}
               ifOverflow="extendDomain"
             />
           ))}
@@ -482,23 +524,23 @@ export const StepChart = memo(function StepChart({
             <ReferenceLine
               key={`e-${e.label}`}
               x={e.step}
-              stroke={e.color}
+              stroke={lookColor(look, e.color)}
               strokeOpacity={0.45}
               strokeWidth={1}
-              label={referenceLabel(e.label, 'insideTopLeft', e.color)}
+              label={referenceLabel(e.label, 'insideTopLeft', lookTextColor(look, e.color), look.labelPx)}
             />
           ))}
           {divergences.map((d) => (
             <ReferenceLine
               key={`d-${d.label}`}
               x={d.step}
-              stroke={d.kind === 'knob' ? KNOB_COLOR : DIVERGED_COLOR}
-              strokeWidth={1}
+              stroke={lookColor(look, d.kind === 'knob' ? KNOB_COLOR : DIVERGED_COLOR)}
+              strokeWidth={look.present ? 2 : 1}
               strokeDasharray={d.kind === 'knob' ? '1 2' : '4 3'}
               label={
                 d.kind === 'knob'
-                  ? referenceLabel(d.label, 'insideTopRight', KNOB_COLOR)
-                  : referenceLabel(d.label, 'insideBottomLeft', DIVERGED_COLOR)
+                  ? referenceLabel(d.label, 'insideTopRight', lookTextColor(look, KNOB_COLOR), look.labelPx)
+                  : referenceLabel(d.label, 'insideBottomLeft', lookTextColor(look, DIVERGED_COLOR), look.labelPx)
               }
             />
           ))}

@@ -37,6 +37,10 @@ export interface CanvasPicture {
   toY: (value: number) => number;
   /** Steps where clipping acted, as ticks along the top. */
   clipTicks?: { color: string; steps: readonly number[] } | undefined;
+  /** The lines' width (presenter mode draws them thicker: chartLook.ts); LINE_WIDTH without it. */
+  lineWidth?: number;
+  /** The chart's background, for markers' rims and hollow insides; white without it. */
+  rim?: string;
 }
 
 export const LINE_WIDTH = 1.6;
@@ -196,7 +200,7 @@ export function paint(canvas: HTMLCanvasElement, g: PlotGeometry, picture: Canva
   context.clearRect(0, 0, w, h);
   // Chart coordinates from here on, as the SVG has them.
   context.setTransform(scale, 0, 0, scale, -g.x * scale, -g.y * scale);
-  context.lineWidth = LINE_WIDTH;
+  context.lineWidth = picture.lineWidth ?? LINE_WIDTH;
   context.lineJoin = 'miter';
   context.lineCap = 'butt';
   // Bands first, under every line.
@@ -219,7 +223,7 @@ export function paint(canvas: HTMLCanvasElement, g: PlotGeometry, picture: Canva
     if (line.marker) marked.push({ at: markerPositions(xy, g.x, line.marker), marker: line.marker, color: line.color });
   }
   // Markers over every line, so a later line's noise does not hide an earlier run's markers.
-  for (const m of marked) paintMarkers(context, m.at, m.marker, m.color);
+  for (const m of marked) paintMarkers(context, m.at, m.marker, m.color, picture.rim);
   const ticks = picture.clipTicks;
   if (ticks && ticks.steps.length > 0) {
     context.setLineDash([]);
@@ -290,16 +294,22 @@ function paintFirstPoint(context: CanvasRenderingContext2D, x: number, y: number
 }
 
 /** Filled markers get a thin white rim, so they stand out where lines cross; hollow ones are white inside. */
-function paintMarkers(context: CanvasRenderingContext2D, at: readonly number[], marker: LineMarker, color: string) {
+function paintMarkers(
+  context: CanvasRenderingContext2D,
+  at: readonly number[],
+  marker: LineMarker,
+  color: string,
+  rim = '#ffffff',
+) {
   if (at.length === 0) return;
   context.save();
   context.setLineDash([]);
   context.beginPath();
   for (let i = 0; i + 1 < at.length; i += 2) markerPath(context, marker.shape, at[i] ?? 0, at[i + 1] ?? 0, MARKER_PX);
-  context.fillStyle = marker.hollow ? '#ffffff' : color;
+  context.fillStyle = marker.hollow ? rim : color;
   context.fill();
   context.lineWidth = marker.hollow ? 1.5 : 1;
-  context.strokeStyle = marker.hollow ? color : '#ffffff';
+  context.strokeStyle = marker.hollow ? color : rim;
   context.stroke();
   context.restore();
 }

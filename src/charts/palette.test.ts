@@ -11,6 +11,12 @@ import { decodeExperiment } from '../experiment/urlCodec.ts';
 import { RUN_SIDES, CLIP_MODES } from '../experiment/config.ts';
 import { DEFICIENCIES, colorDistance, contrastRatio, type Deficiency } from './colorVision.ts';
 import {
+  DARK_COLOR,
+  DARK_PAGE,
+  DARK_SURFACE,
+  DARK_TEXT_BACKGROUND,
+  DIVERGED_COLOR,
+  KNOB_COLOR,
   LAYER_COLORS,
   MODE_COLOR,
   MODE_MARKER,
@@ -21,6 +27,8 @@ import {
   runStyle,
   runStyles,
   textColor,
+  themeColor,
+  themeTextColor,
 } from './palette.ts';
 
 const clip = (mode: ClipConfig['mode']): ClipConfig => ({ mode, min: -1, max: 1, threshold: 1, normType: '2' });
@@ -230,5 +238,95 @@ describe('a run colour as text', () => {
     expect(contrastRatio('#905ec8', TEXT_BACKGROUND)).toBeLessThan(4.5);
     expect(textColor('#c8372d')).toBe('#c8372d');
     expect(textColor('not-a-hex')).toBe('not-a-hex');
+  });
+});
+
+/** Every colour a chart draws that has a dark twin: the runs', the layers', the markers'. */
+const CHART_COLORS = [
+  ...new Set([...Object.values(MODE_COLOR), ...SPARE_COLORS, ...LAYER_COLORS, DIVERGED_COLOR, KNOB_COLOR]),
+];
+
+describe('the dark theme draws every chart colour as its dark twin', () => {
+  it('every chart colour has one, and no two share it; the light theme keeps the colour as it is', () => {
+    for (const color of CHART_COLORS) {
+      expect(DARK_COLOR[color], color).toMatch(/^#[0-9a-f]{6}$/);
+      expect(themeColor(color, 'dark')).toBe(DARK_COLOR[color]);
+      expect(themeColor(color, 'light')).toBe(color);
+    }
+    expect(new Set(CHART_COLORS.map((c) => DARK_COLOR[c])).size).toBe(CHART_COLORS.length);
+    // Upper-case hex is the same colour; a colour with no twin (a CSS name, the clip ticks' amber) is kept.
+    expect(themeColor('#C8372D', 'dark')).toBe(DARK_COLOR['#c8372d']);
+    expect(themeColor('#f0a500', 'dark')).toBe('#f0a500');
+  });
+
+  it.each([undefined, ...DEFICIENCIES] as (Deficiency | undefined)[])(
+    `%s: every two dark run colours shown together are at least ΔE00 ${MIN_DELTA_E00} apart`,
+    (deficiency) => {
+      let closest = { distance: Infinity, pair: ['', ''] };
+      for (const [light1, light2] of pairsShownTogether()) {
+        const [a, b] = [themeColor(light1, 'dark'), themeColor(light2, 'dark')];
+        const distance = colorDistance(a, b, deficiency);
+        if (distance < closest.distance) closest = { distance, pair: [a, b] };
+        expect(distance, `${a} vs ${b} (${deficiency ?? 'normal vision'})`).toBeGreaterThanOrEqual(MIN_DELTA_E00);
+      }
+      console.info(
+        `dark, ${deficiency ?? 'normal'}: min ΔE00 ${closest.distance.toFixed(2)} (${closest.pair.join(' vs ')})`,
+      );
+    },
+  );
+
+  it.each(CHART_COLORS)('%s in the dark theme stands 3:1 against the dark charts and page', (color) => {
+    const dark = themeColor(color, 'dark');
+    expect(contrastRatio(dark, DARK_SURFACE)).toBeGreaterThanOrEqual(MIN_CONTRAST_ON_WHITE);
+    expect(contrastRatio(dark, DARK_PAGE)).toBeGreaterThanOrEqual(MIN_CONTRAST_ON_WHITE);
+  });
+
+  it('the layers of one chart stay ΔE00 10 apart in the dark theme, as drawn together', () => {
+    for (const a of LAYER_COLORS)
+      for (const b of LAYER_COLORS)
+        if (a < b)
+          expect(colorDistance(themeColor(a, 'dark'), themeColor(b, 'dark')), `${a} vs ${b}`).toBeGreaterThanOrEqual(
+            10,
+          );
+  });
+});
+
+describe('a colour as text on a dark background', () => {
+  it.each(CHART_COLORS)(
+    '%s as dark-theme text stands 4.5:1 on every dark background, lightened no more than needed',
+    (color) => {
+      const text = themeTextColor(color, 'dark');
+      for (const background of [DARK_TEXT_BACKGROUND, DARK_SURFACE, DARK_PAGE])
+        expect(contrastRatio(text, background), `${text} on ${background}`).toBeGreaterThanOrEqual(4.5);
+      const twin = themeColor(color, 'dark');
+      if (contrastRatio(twin, DARK_TEXT_BACKGROUND) >= 4.5) expect(text).toBe(twin);
+      else {
+        // Mixed toward white by k/50; one step less (k - 1) must fall short.
+        const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+        const from = rgb(twin);
+        const to = rgb(text);
+        const lowest = from.indexOf(Math.min(...from));
+        const k = Math.round((((to[lowest] ?? 0) - (from[lowest] ?? 0)) / (255 - (from[lowest] ?? 0))) * 50);
+        const lessLight = `#${from
+          .map((c) =>
+            Math.round(c + (255 - c) * ((k - 1) / 50))
+              .toString(16)
+              .padStart(2, '0'),
+          )
+          .join('')}`;
+        expect(contrastRatio(lessLight, DARK_TEXT_BACKGROUND)).toBeLessThan(4.5);
+      }
+    },
+  );
+
+  it('lightens toward white on a dark background: black on black becomes #757575, the first 2% step at 4.5:1', () => {
+    // Black's luminance is 0, so text needs L >= 4.5 * 0.05 - 0.05 = 0.175. Step k gives grey 255 * k / 50:
+    // k = 23: 117.3 -> 117 = 0x75, ((117/255 + 0.055) / 1.055)^2.4 = 0.1778 >= 0.175;
+    // k = 22: 112.2 -> 112, ((112/255 + 0.055) / 1.055)^2.4 = 0.1620, short of it.
+    expect(textColor('#000000', '#000000')).toBe('#757575');
+    expect(contrastRatio('#707070', '#000000')).toBeLessThan(4.5);
+    // The light background still darkens: white on white becomes the first grey dark enough.
+    expect(contrastRatio(textColor('#ffffff', '#ffffff'), '#ffffff')).toBeGreaterThanOrEqual(4.5);
+    expect(textColor('#ffffff', '#ffffff')).not.toBe('#ffffff');
   });
 });

@@ -1,6 +1,6 @@
 import type { ClipConfig, ClipMode, RunSide } from '../experiment/config.ts';
 import { RUN_SIDES } from '../experiment/config.ts';
-import { contrastRatio } from './colorVision.ts';
+import { contrastRatio, relativeLuminance } from './colorVision.ts';
 
 /**
  * A run's colour says how it clips, on every page and in every lesson: red is always the run without
@@ -144,25 +144,77 @@ export const TEXT_BACKGROUND = '#fbfbfd';
 /** WCAG AA for body text. */
 export const TEXT_CONTRAST = 4.5;
 
+/** The page's two looks (ui/theme.ts chooses one; ui/theme.css holds each one's page colours). */
+export type Theme = 'light' | 'dark';
+
+/**
+ * The dark theme's backgrounds, as ui/theme.css sets them: the page, the cards and charts (`--surface`), and the
+ * lightest one behind text (`--surface-alt`, the narrator's panel), which text colours are held to.
+ */
+export const DARK_PAGE = '#121519';
+export const DARK_SURFACE = '#1b1f25';
+export const DARK_TEXT_BACKGROUND = '#20252c';
+
+/**
+ * Each colour above as the dark theme draws it: the same hue, lighter. The run colours were searched for (hue kept
+ * within its family, lightness and saturation free) to stand 4.5:1 against the dark charts, so even their lines pass
+ * as text, and to keep every two shown together ΔE00 >= 14 apart for normal vision and the three colour-vision
+ * deficiencies (palette.test.ts requires 10, as for the light ones). The layers' and markers' twins are lightened by
+ * hand to 3:1 or more.
+ */
+export const DARK_COLOR: Readonly<Record<string, string>> = {
+  [MODE_COLOR.none]: '#f84026',
+  [MODE_COLOR.value]: '#537ff7',
+  [MODE_COLOR.norm]: '#41d1ab',
+  [MODE_COLOR.global]: '#cdadfc',
+  [SPARE_COLORS[0]]: '#f7c56e',
+  [SPARE_COLORS[1]]: '#c3e4ec',
+  [SPARE_COLORS[2]]: '#cf69a2',
+  [LAYER_COLORS[0]]: '#3fbf8f',
+  [LAYER_COLORS[1]]: '#f0922e',
+  [LAYER_COLORS[2]]: '#ab8cf2',
+  [LAYER_COLORS[3]]: '#3cb8d8',
+  [LAYER_COLORS[4]]: '#e57ab6',
+  [DIVERGED_COLOR]: '#ff4d5e',
+  [KNOB_COLOR]: '#a9b1bc',
+};
+
+/** A chart colour (a run's, a layer's, a marker's) as `theme` draws it; a colour without a dark twin is kept. */
+export function themeColor(hex: string, theme: Theme): string {
+  return theme === 'dark' ? (DARK_COLOR[hex.toLowerCase()] ?? hex) : hex;
+}
+
+/** The lightest background behind text in `theme`. */
+export function textBackground(theme: Theme): string {
+  return theme === 'dark' ? DARK_TEXT_BACKGROUND : TEXT_BACKGROUND;
+}
+
 /**
  * A run's colour as text: the same hue, darkened (mixed toward black in 2% steps) until it stands TEXT_CONTRAST:1
  * against the page. The lines keep the lighter colour, which needs only 3:1 as a graphic; a card's title, the
  * narrator's names and a chart's clipping words are text, and some run colours (per-tensor green, global-norm
- * violet) are under 4.5:1 as they are.
+ * violet) are under 4.5:1 as they are. On a dark background (luminance under 0.18, the grey that stands equally
+ * against black and white) it is lightened instead: mixed toward white in 2% steps.
  */
 export function textColor(hex: string, background = TEXT_BACKGROUND): string {
-  // Only #rrggbb is darkened; any other colour (a CSS name) is left as it is.
+  // Only #rrggbb is changed; any other colour (a CSS name) is left as it is.
   if (!/^#[0-9a-f]{6}$/i.test(hex)) return hex;
   const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  const toward = relativeLuminance(background) < 0.18 ? 255 : 0;
   for (let k = 0; k <= 50; k++) {
     const out = `#${rgb
       .map((c) =>
-        Math.round(c * (1 - k / 50))
+        Math.round(toward === 0 ? c * (1 - k / 50) : c + (255 - c) * (k / 50))
           .toString(16)
           .padStart(2, '0'),
       )
       .join('')}`;
     if (contrastRatio(out, background) >= TEXT_CONTRAST) return out;
   }
-  return '#000000';
+  return toward === 0 ? '#000000' : '#ffffff';
+}
+
+/** A chart colour as text in `theme`: its theme's twin, then darkened or lightened to 4.5:1 (textColor). */
+export function themeTextColor(hex: string, theme: Theme): string {
+  return textColor(themeColor(hex, theme), textBackground(theme));
 }

@@ -21,6 +21,7 @@ import { runColors } from './palette.ts';
 import { logAxis } from './scales.ts';
 import { PLOT_PX, type LineSpec } from './StepChart.tsx';
 import { usePlotPx } from './chartHeight.ts';
+import { AXIS_LABEL_PX, useChartLook } from './chartLook.ts';
 
 const NO_MARKS: readonly number[] = [];
 
@@ -34,7 +35,10 @@ export function useLogLines(
   makeLines: (series: SeriesList) => LineSpec[],
   marks: readonly number[] = NO_MARKS,
 ) {
-  const plotPx = usePlotPx(PLOT_PX);
+  // The decades are labelled as far apart as the labels need: presenter mode's 20 px labels need more room, so the
+  // axis is laid out as for a plot that much shorter (scales.ts spaces labels for 11-12 px text).
+  const fontPx = useChartLook().fontPx;
+  const plotPx = Math.round(usePlotPx(PLOT_PX) * (fontPx ? AXIS_LABEL_PX / fontPx : 1));
   const build = useCallback(
     (series: SeriesList) => {
       const lines = makeLines(series);

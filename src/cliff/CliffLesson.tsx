@@ -10,7 +10,8 @@ import { formatNumber } from '../present/describe.ts';
 import { PAGE_SURFACE_CELLS, pathsKey, startCliffSync } from '../store/cliffSession.ts';
 import { useLab } from '../store/labStore.ts';
 import type { PlaneWindow } from '../train/cliff.ts';
-import { MODE_COLOR, modeMarker, textColor, type LineMarker } from '../charts/palette.ts';
+import { lookTextColor, useChartLook } from '../charts/chartLook.ts';
+import { MODE_COLOR, modeMarker, type LineMarker } from '../charts/palette.ts';
 import { StepChart } from '../charts/StepChart.tsx';
 import { logDomain } from '../charts/scales.ts';
 import { NumberField } from '../widgets/NumberField.tsx';
@@ -75,6 +76,7 @@ const CLIPPED_COLOR: Record<CliffClipMode, { color: string; name: string; marker
 
 export function CliffLesson() {
   const cliff = useLab((s) => s.cliff);
+  const look = useChartLook();
   const clippedColor = CLIPPED_COLOR[cliff.clipMode].color;
   // The clipped lines carry their mode's marker too, as on the lab's charts (palette.ts's MODE_MARKER).
   const clippedMarker = CLIPPED_COLOR[cliff.clipMode].marker;
@@ -224,11 +226,11 @@ export function CliffLesson() {
             {last && (
               <>
                 <div>
-                  <dt style={{ color: textColor(MODE_COLOR.none) }}>unclipped loss</dt>
+                  <dt style={{ color: lookTextColor(look, MODE_COLOR.none) }}>unclipped loss</dt>
                   <dd data-testid="cliff-loss-unclipped">{formatNumber(last.unclipped.loss)}</dd>
                 </div>
                 <div>
-                  <dt style={{ color: textColor(clippedColor) }}>clipped loss</dt>
+                  <dt style={{ color: lookTextColor(look, clippedColor) }}>clipped loss</dt>
                   <dd data-testid="cliff-loss-clipped">{formatNumber(last.clipped.loss)}</dd>
                 </div>
               </>

@@ -5,10 +5,14 @@ import { simulateFault } from '../store/session.ts';
 import { startLinkSync } from '../ui/linkSync.ts';
 import { startKeyboard } from '../ui/keyboard.ts';
 import { startRunNames } from '../ui/runNames.ts';
+import { startTheme } from '../ui/theme.ts';
 import { refreshHistory } from '../store/historySession.ts';
 import { startOffline } from './serviceWorker.ts';
+import '../ui/theme.css';
 import '../ui/styles.css';
 
+// The theme on <html> before the first render, so a dark page is never drawn light first.
+startTheme();
 // Names runs by their own clipping before the first runs are made.
 startRunNames();
 startLinkSync();

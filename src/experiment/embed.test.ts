@@ -35,6 +35,12 @@ describe('embedding an experiment', () => {
     expect(decodeExperiment(full)).toMatchObject({ config: PAGE.config, view: PAGE.view, issues: [] });
   });
 
+  it("a presenter's page gives an embed link and a full link without present=1", () => {
+    const presenting = { ...PAGE, view: { ...PAGE.view, present: true } };
+    expect(embedLinkQuery(presenting)).toBe('v=1&preset=dense-explode&steps=40&lock=model&embed=1');
+    expect(fullLinkQuery(presenting)).toBe('v=1&preset=dense-explode&steps=40&lock=model&present=1');
+  });
+
   it('escapes every character that could end an attribute or a tag', () => {
     expect(escapeAttribute(`a&b"c'd<e>f`)).toBe('a&amp;b&quot;c&#39;d&lt;e&gt;f');
     // Escaped once: an escaped text is escaped again, not left alone.

@@ -17,7 +17,8 @@ export const EMBED_MIN_HEIGHT_PX = 320;
 /** The embed link's query (without `#`): the page's experiment, view and locks, shown alone. */
 export function embedLinkQuery(state: LinkState): string {
   const { config, preset, view, cliff } = state;
-  return encodeExperiment(config, preset, { ...view, embed: true }, cliff);
+  // A frame has its own size and page around it: presenter mode is the whole page's.
+  return encodeExperiment(config, preset, { ...view, embed: true, present: false }, cliff);
 }
 
 /** The same experiment on the whole page: what "Open in Gradient Lab" opens. */

@@ -58,6 +58,14 @@ describe('the student link', () => {
     expect(decodeExperiment(studentLinkQuery(page, ticks)).view.locked).toEqual(orderedLocks(page.view.locked));
   });
 
+  it("from a presenter's page (present=1) is not in presenter mode, and otherwise the same link", () => {
+    const page = opened('#v=1&preset=dense-explode&tour=3&present=1&lock=tour');
+    expect(page.view.present).toBe(true);
+    const query = studentLinkQuery(page, ['tour']);
+    expect(query).toBe('v=1&preset=dense-explode&tour=3&lock=tour');
+    expect(decodeExperiment(query).view.present).toBe(false);
+  });
+
   it('keeps a clipped baseline and locks it (it dropped the baseline lock when the ticks started from defaults)', () => {
     const page = opened('#v=1&preset=dense-explode&baseClip=value&baseClipMin=-5&baseClipMax=5&lock=baseClip,clip');
     const query = studentLinkQuery(page, startingStudentLocks(page.view.locked));

@@ -34,8 +34,9 @@ export function startingStudentLocks(pageLocks: readonly AnyLockGroup[]): AnyLoc
   return orderedLocks(pageLocks.length > 0 ? pageLocks : DEFAULT_STUDENT_LOCKS);
 }
 
-/** The student link's query (without `#`): the page's experiment and view, locked as given. */
+/** The student link's query (without `#`): the page's experiment and view, locked as given, not in presenter mode. */
 export function studentLinkQuery(state: LinkState, locks: readonly AnyLockGroup[]): string {
   const { config, preset, view, cliff } = state;
-  return encodeExperiment(config, preset, { ...view, locked: orderedLocks(locks) }, cliff);
+  // Presenter mode is the teacher's projector, not the students' screens.
+  return encodeExperiment(config, preset, { ...view, locked: orderedLocks(locks), present: false }, cliff);
 }

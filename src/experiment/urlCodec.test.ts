@@ -301,6 +301,28 @@ describe('experiment links', () => {
     expect(parseExperiment('v=1&embed=1').ok).toBe(true);
   });
 
+  it('round-trips present=1 after embed, writes nothing without it, and refuses any other value by name', () => {
+    const view = { ...DEFAULT_VIEW, present: true, tour: 2 };
+    const query = encodeExperiment(DEFAULT_CONFIG, 'dense-explode', view);
+    expect(query).toBe('v=1&preset=dense-explode&tour=2&present=1');
+    expect(decodeExperiment(query)).toMatchObject({ view, issues: [] });
+    expect(encodeExperiment(DEFAULT_CONFIG, 'dense-explode', DEFAULT_VIEW)).not.toContain('present');
+    expect(decodeExperiment('v=1&present=0')).toMatchObject({ view: DEFAULT_VIEW, issues: [] });
+    for (const hostile of ['true', 'on', '', '1 ', '<img src=x>', 'x'.repeat(100)]) {
+      const { view: opened, issues } = decodeExperiment(`v=1&present=${encodeURIComponent(hostile)}`);
+      expect(opened.present, hostile).toBe(false);
+      expect(issues, hostile).toHaveLength(1);
+      expect(issues[0]).toMatchObject({
+        param: 'present',
+        message: 'allowed: 1 (presenter mode, for a projector) or 0; the page opened in its usual look',
+      });
+      expect(issues[0]?.value.length).toBeLessThanOrEqual(43);
+    }
+    // Both at once: an embed in presenter mode is an embed (App shows EmbedView), and the link keeps both.
+    expect(decodeExperiment('v=1&embed=1&present=1').view).toMatchObject({ embed: true, present: true });
+    expect(parseExperiment('v=1&present=yes').ok).toBe(false);
+  });
+
   it('strict parsing (the CLI) turns any issue into an error', () => {
     expect(parseExperiment('v=1&preset=lstm-tf')).toMatchObject({ ok: true, preset: 'lstm-tf' });
     const bad = parseExperiment('v=1&lr=-1');

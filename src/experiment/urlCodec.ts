@@ -70,6 +70,11 @@ export interface ViewOptions {
    */
   embed: boolean;
   /**
+   * `present=1`: presenter mode, for a projector: the charts first and large, their text at least 20 px and their
+   * lines at least 3 px, a chart enlarged on click. How the page looks, not what it trains.
+   */
+  present: boolean;
+  /**
    * A teacher's lesson for this experiment (`title`, `look`, `ask`, `a1`-`a4`, `judge`; lesson.ts), or null. Part of
    * the view, so a student link, an embed link and Reset on a locked page keep it as they keep the locks.
    */
@@ -82,11 +87,14 @@ export const DEFAULT_VIEW: ViewOptions = {
   tour: null,
   sweep: DEFAULT_SWEEP,
   embed: false,
+  present: false,
   lesson: null,
 };
 
 /** The key that asks for the embedded view. */
 export const EMBED_KEY = 'embed';
+/** The key that asks for presenter mode. */
+export const PRESENT_KEY = 'present';
 
 export interface DecodedExperiment {
   config: ExperimentConfig;
@@ -130,6 +138,7 @@ const KNOWN_KEYS = new Set<string>([
   'page',
   'tour',
   EMBED_KEY,
+  PRESENT_KEY,
   ...CLIFF_KEYS.map((k) => CLIFF_FIELDS[k].key),
   ...SCALAR_FIELDS,
   ...Object.values(CLIP_KEYS.clip),
@@ -342,6 +351,16 @@ export function decodeExperiment(input: string): DecodedExperiment {
         message: 'allowed: 1 (the experiment alone, for a frame in another page) or 0; the whole page was opened',
       });
   }
+  const presentRaw = raw.get(PRESENT_KEY);
+  if (presentRaw !== undefined) {
+    if (presentRaw === '0' || presentRaw === '1') view.present = presentRaw === '1';
+    else
+      issues.push({
+        param: PRESENT_KEY,
+        value: shown(presentRaw),
+        message: 'allowed: 1 (presenter mode, for a projector) or 0; the page opened in its usual look',
+      });
+  }
   view.sweep = readSweep(raw, issues);
   const cliff: CliffConfig = { ...DEFAULT_CLIFF };
   const cliffAssign = cliff as unknown as Record<string, unknown>;
@@ -510,6 +529,7 @@ export function encodeExperiment(
   if (view.locked.length > 0)
     params.set('lock', ALL_LOCK_GROUPS.every((g) => view.locked.includes(g)) ? 'all' : view.locked.join(','));
   if (view.embed) params.set(EMBED_KEY, '1');
+  if (view.present) params.set(PRESENT_KEY, '1');
   for (const [key, value] of lessonParams(view.lesson)) params.set(key, value);
   return params.toString();
 }

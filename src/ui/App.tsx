@@ -3,7 +3,7 @@
  * the first screen; the settings in a panel beside them that folds away (a drawer on narrow screens,
  * folded when a teacher's link locks settings). The cliff lesson replaces the runs. Layout only.
  */
-import { useState, useSyncExternalStore } from 'react';
+import { useLayoutEffect, useRef, useState, useSyncExternalStore, type ReactNode, type RefObject } from 'react';
 import { CliffLesson } from '../cliff/CliffLesson.tsx';
 import { SweepPage } from '../sweep/SweepPage.tsx';
 import { AccuracyChart } from '../charts/AccuracyChart.tsx';
@@ -13,6 +13,8 @@ import { GradNormChart } from '../charts/GradNormChart.tsx';
 import { HiddenGradChart } from '../charts/HiddenGradChart.tsx';
 import { SaturationChart, SpectralNormChart } from '../charts/RecurrentStateChart.tsx';
 import { LossChart } from '../charts/LossChart.tsx';
+import { ChartHeightContext } from '../charts/chartHeight.ts';
+import { ChartLookContext, chartLook } from '../charts/chartLook.ts';
 import { isRecurrent, sidesOf } from '../experiment/config.ts';
 import { PRESETS } from '../experiment/presets.ts';
 import { useLab } from '../store/labStore.ts';
@@ -30,6 +32,9 @@ import { Teaching } from './Teaching.tsx';
 import { Toolbar } from './Toolbar.tsx';
 import { UpdateBanner } from './UpdateBanner.tsx';
 import { PageTabs, TourBar } from './TourBar.tsx';
+import { PresentControls } from './PresentControls.tsx';
+import { useTheme } from './theme.ts';
+import { fittedChartPx, presentChartPx } from './presentLayout.ts';
 import { ZoomControl } from './ZoomControl.tsx';
 
 /** Narrow screens (phones, tablets upright) get the settings as a drawer, closed at first. */
@@ -47,6 +52,37 @@ function useNarrow(): boolean {
     () => window.matchMedia(NARROW).matches,
     () => false,
   );
+}
+
+/**
+ * Presenter mode's chart height: from a first guess by the window's height, fitted so the grid of charts ends at the
+ * window's bottom (presentLayout.ts), measured again when the grid or the window changes size. The rows are counted
+ * as laid out (a race's five charts are two rows of three on a wide screen).
+ */
+function useFittedPresentPx(grid: RefObject<HTMLElement | null>, enabled: boolean): number {
+  const [heightPx, setHeightPx] = useState(() => presentChartPx(window.innerHeight, 1));
+  useLayoutEffect(() => {
+    const element = grid.current;
+    if (!enabled || !element) return;
+    const fit = () => {
+      const rows = new Set([...element.children].map((c) => (c as HTMLElement).offsetTop)).size || 1;
+      const bottom = element.getBoundingClientRect().bottom + window.scrollY;
+      setHeightPx((now) => {
+        const next = fittedChartPx(now, bottom, window.innerHeight, rows);
+        // A pixel or two either way is rounding, not room: no render for it.
+        return Math.abs(next - now) < 3 ? now : next;
+      });
+    };
+    fit();
+    const observer = new ResizeObserver(fit);
+    observer.observe(element);
+    window.addEventListener('resize', fit);
+    return () => {
+      observer.disconnect();
+      window.removeEventListener('resize', fit);
+    };
+  }, [grid, enabled]);
+  return heightPx;
 }
 
 function capitalized(text: string): string {
@@ -83,8 +119,9 @@ function Intro() {
  * Whether the settings are shown: open on a wide screen, folded on a narrow one or when the link locks
  * settings, until the student says otherwise (for this lock; a new lock folds them again).
  */
-function useSettingsOpen(narrow: boolean): [boolean, (open: boolean) => void] {
-  const lockKey = useLab((s) => s.view.locked.join(','));
+function useSettingsOpen(narrow: boolean, present: boolean): [boolean, (open: boolean) => void] {
+  // Presenter mode folds them too: the charts take the width.
+  const lockKey = `${useLab((s) => s.view.locked.join(','))}${present ? '|present' : ''}`;
   const [choice, setChoice] = useState<{ open: boolean; lockKey: string; narrow: boolean } | null>(null);
   const open =
     choice && choice.lockKey === lockKey && choice.narrow === narrow ? choice.open : lockKey === '' && !narrow;
@@ -92,10 +129,30 @@ function useSettingsOpen(narrow: boolean): [boolean, (open: boolean) => void] {
 }
 
 /** The pair of runs: the settings, folded or not, beside the run cards and their charts. */
-function RunsPage({ settingsOpen, closeSettings }: { settingsOpen: boolean; closeSettings: () => void }) {
+function RunsPage({
+  settingsOpen,
+  closeSettings,
+  afterCharts,
+}: {
+  settingsOpen: boolean;
+  closeSettings: () => void;
+  /** Presenter mode: the lesson's words, under the charts and the narrator instead of above them. */
+  afterCharts?: ReactNode;
+}) {
   const config = useLab((s) => s.config);
+  const present = useLab((s) => s.view.present);
   const sides = sidesOf(config);
   const recurrent = isRecurrent(config.model);
+  const gridRef = useRef<HTMLDivElement>(null);
+  const presentPx = useFittedPresentPx(gridRef, present);
+  const charts = (
+    <div className={`chart-grid n${sides.length + 1}`} ref={gridRef}>
+      <LossChart />
+      {sides.map((side) => (
+        <GradNormChart key={side} side={side} />
+      ))}
+    </div>
+  );
   return (
     <div className={`layout${settingsOpen ? ' settings-open' : ''}`}>
       <aside
@@ -116,13 +173,9 @@ function RunsPage({ settingsOpen, closeSettings }: { settingsOpen: boolean; clos
         <ControlsPanel />
       </aside>
       <main>
-        <div className={`chart-grid n${sides.length + 1}`}>
-          <LossChart />
-          {sides.map((side) => (
-            <GradNormChart key={side} side={side} />
-          ))}
-        </div>
+        {present ? <ChartHeightContext value={presentPx}>{charts}</ChartHeightContext> : charts}
         <Narration />
+        {afterCharts}
         {/* Below the charts, so a long explanation (a divergence) never pushes the charts out of view. */}
         <div className={`pair cards n${sides.length}`}>
           {sides.map((side) => (
@@ -152,16 +205,27 @@ function RunsPage({ settingsOpen, closeSettings }: { settingsOpen: boolean; clos
   );
 }
 
-/** The whole lab, or (a link with `embed=1`) the experiment alone for a frame in another page. */
+/**
+ * The whole lab, or (a link with `embed=1`) the experiment alone for a frame in another page; in the theme in use,
+ * and in presenter mode (`present=1`, not in an embed) with the charts' large text and thick lines.
+ */
 export function App() {
   const embed = useLab((s) => s.view.embed);
-  return embed ? <EmbedView /> : <LabPage />;
+  const present = useLab((s) => s.view.present) && !embed;
+  const theme = useTheme();
+  useLayoutEffect(() => {
+    // On <html>, not the app's element: an enlarged chart is drawn outside it (charts/ChartFrame.tsx).
+    if (present) document.documentElement.dataset.present = '';
+    else delete document.documentElement.dataset.present;
+  }, [present]);
+  return <ChartLookContext value={chartLook(theme, present)}>{embed ? <EmbedView /> : <LabPage />}</ChartLookContext>;
 }
 
 function LabPage() {
   const page = useLab((s) => s.view.page);
+  const present = useLab((s) => s.view.present);
   const narrow = useNarrow();
-  const [settingsOpen, setSettingsOpen] = useSettingsOpen(narrow);
+  const [settingsOpen, setSettingsOpen] = useSettingsOpen(narrow, present);
   // On a narrow screen the settings are a drawer over the page: focus goes into it, and back when it closes.
   const toggleSettings = () => {
     setSettingsOpen(!settingsOpen);
@@ -171,18 +235,27 @@ function LabPage() {
     setSettingsOpen(false);
     if (narrow) document.getElementById('settings-toggle')?.focus();
   };
+  // Presenter mode puts the charts first: the tour's and the teacher's words go under them, not above.
+  const presentRuns = present && page === 'runs';
+  const lesson = (
+    <>
+      <TourBar />
+      <TeacherLesson />
+      {page === 'runs' && <Intro />}
+    </>
+  );
   return (
     <div className="app">
       <header className="top">
         <h1>Gradient Lab</h1>
         <p className="tagline">Watch gradients explode, see clipping stop them, and learn when it does not help.</p>
+        {/* On the runs page they sit in the view bar, beside Settings: the header stays one line at 1366 px. */}
+        {page !== 'runs' && <PresentControls />}
         <PageTabs />
       </header>
       <LinkIssues />
       <UpdateBanner />
-      <TourBar />
-      <TeacherLesson />
-      {page === 'runs' && <Intro />}
+      {!presentRuns && lesson}
       <div className="action-row">
         <Toolbar />
         {page === 'runs' && (
@@ -198,6 +271,7 @@ function LabPage() {
               Settings
             </button>
             <ZoomControl />
+            <PresentControls />
           </div>
         )}
       </div>
@@ -206,7 +280,11 @@ function LabPage() {
       ) : page === 'sweep' ? (
         <SweepPage />
       ) : (
-        <RunsPage settingsOpen={settingsOpen} closeSettings={closeSettings} />
+        <RunsPage
+          settingsOpen={settingsOpen}
+          closeSettings={closeSettings}
+          {...(presentRuns ? { afterCharts: <div className="present-lesson">{lesson}</div> } : {})}
+        />
       )}
     </div>
   );

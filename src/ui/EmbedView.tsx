@@ -12,9 +12,13 @@ import { ChartHeightContext } from '../charts/chartHeight.ts';
 import { GlobalNormChart } from '../charts/GlobalNormChart.tsx';
 import { LossChart } from '../charts/LossChart.tsx';
 import { numberedEvents } from '../charts/markers.ts';
-import { runLabel } from '../charts/palette.ts';
+import { lookColor, lookTextColor, useChartLook } from '../charts/chartLook.ts';
+import { LineIcon } from '../charts/LineLegend.tsx';
+import { runLabel, runStyle } from '../charts/palette.ts';
+import { useChartRuns } from '../charts/useSeries.ts';
 import { RUN_SIDES } from '../experiment/config.ts';
 import { fullLinkQuery } from '../experiment/embed.ts';
+import type { TeacherLesson } from '../experiment/lesson.ts';
 import { PRESETS } from '../experiment/presets.ts';
 import { describeExperiment, experimentName, sameExperiment } from '../present/experiment.ts';
 import { WATCH_FOR, leadSentences } from '../present/pageWords.ts';
@@ -99,6 +103,62 @@ function NarratorLine() {
   );
 }
 
+/**
+ * One legend for both charts, in one row: each run's colour and marker (the same on both charts, palette.ts), and
+ * what a dashed line is. The charts' own legends are hidden here (embed.css): a race's four runs and their three
+ * clipped lines wrapped to four rows in each chart of a 480 px frame, and pushed the view past its height.
+ */
+function EmbedLegend() {
+  const runs = useChartRuns();
+  const look = useChartLook();
+  const sides = RUN_SIDES.filter((side) => runs[side]);
+  if (sides.length === 0) return null;
+  const anyClipped = sides.some((side) => runs[side]?.clip.mode !== 'none');
+  return (
+    <ul className="embed-legend" aria-label="Runs on both charts" data-testid="embed-legend">
+      {sides.map((side) => {
+        const { color, marker } = runStyle(runs, side);
+        return (
+          <li key={side}>
+            <LineIcon look={{ color: lookColor(look, color), marker }} />
+            <span style={{ color: lookTextColor(look, color) }}>{runLabel(runs, side)}</span>
+          </li>
+        );
+      })}
+      {anyClipped && (
+        <li>
+          <LineIcon look={{ color: look.faint, dashed: true }} />
+          <span>after clipping</span>
+        </li>
+      )}
+    </ul>
+  );
+}
+
+/**
+ * A teacher's lesson carried in the link, compactly: its title is the view's heading (EmbedView); here, one line of
+ * what to look for (or the question), which opens to the whole text, the question and its choices. The frame is
+ * small: the charts keep the room, and the student answers in the lab, not here.
+ */
+function EmbedLesson({ lesson }: { lesson: TeacherLesson }) {
+  const { look, question } = lesson;
+  if (!look && !question) return null;
+  const lead = look ? `Look for: ${look}` : `Question: ${question?.ask ?? ''}`;
+  return (
+    <details className="embed-lesson" data-testid="embed-lesson">
+      <summary title={lead}>
+        <span className="embed-lesson-lead">{lead}</span>
+      </summary>
+      {look && <p>{look}</p>}
+      {question && (
+        <p>
+          <strong>{question.ask}</strong> {question.choices.map((c) => c.text).join(' · ')}
+        </p>
+      )}
+    </details>
+  );
+}
+
 /** Play or Pause, Reset, and how far the runs are (the furthest step, and a crashed run's reason). */
 function EmbedControls() {
   const playing = useLab((s) => s.playing);
@@ -131,7 +191,10 @@ export function EmbedView() {
   const page = useLab((s) => s.view.page);
   const link = useLab(useShallow((s) => ({ config: s.config, preset: s.preset, view: s.view, cliff: s.cliff })));
   const issues = useLab((s) => s.linkIssues.length);
-  const title = capitalized(experimentName(link.config, link.preset));
+  const lesson = link.view.lesson;
+  const experiment = capitalized(experimentName(link.config, link.preset));
+  // A teacher's lesson names the view; the experiment's own name is then its tooltip.
+  const title = lesson?.title ? lesson.title : experiment;
   const rootRef = useRef<HTMLDivElement>(null);
   const chartsRef = useRef<HTMLDivElement>(null);
   const chartPx = useFittedChartHeight(rootRef, chartsRef, page === 'runs');
@@ -150,7 +213,7 @@ export function EmbedView() {
   return (
     <div className="embed" ref={rootRef} data-testid="embed">
       <header className="embed-head">
-        <h1 className="embed-title" title={title}>
+        <h1 className="embed-title" title={title === experiment ? title : `${title} (${experiment})`}>
           {title}
         </h1>
         {open}
@@ -162,13 +225,18 @@ export function EmbedView() {
       )}
       {page === 'runs' ? (
         <>
-          <EmbedControls />
+          {/* The lesson's line beside Play where the frame is wide enough, under it where not: a line saved. */}
+          <div className="embed-bar">
+            <EmbedControls />
+            {lesson && <EmbedLesson lesson={lesson} />}
+          </div>
           <ChartHeightContext value={chartPx}>
             <div className="embed-charts" ref={chartsRef}>
               <LossChart />
               <GlobalNormChart />
             </div>
           </ChartHeightContext>
+          <EmbedLegend />
           <NarratorLine />
         </>
       ) : (

@@ -3,7 +3,8 @@
  * the pair or race compared, in the words `gradlab run --narrate` prints (present/narrator.ts).
  */
 import { numberedEvents } from '../charts/markers.ts';
-import { runColors, runLabel, textColor } from '../charts/palette.ts';
+import { lookColor, lookTextColor, useChartLook } from '../charts/chartLook.ts';
+import { runColors, runLabel } from '../charts/palette.ts';
 import { RUN_SIDES } from '../experiment/config.ts';
 import { compareRace, comparePair, summarizeStory } from '../present/narrator.ts';
 import { pairSeedsClaim, runSeedsClaim } from '../present/seedClaims.ts';
@@ -58,6 +59,7 @@ export function Narration() {
   useNarrations();
   const runs = useLab.getState().runs;
   const events = numberedEvents(runs);
+  const look = useChartLook();
   const colors = runColors(runs);
   const sides = RUN_SIDES.filter((side) => runs[side]?.narration);
   if (sides.length === 0) return null;
@@ -77,7 +79,7 @@ export function Narration() {
         if (!run?.narration || run.narration.steps === 0) return null;
         return (
           <p key={side}>
-            <strong style={{ color: textColor(colors[side] ?? '#333333') }}>{runLabel(runs, side)}:</strong>{' '}
+            <strong style={{ color: lookTextColor(look, colors[side] ?? '#333333') }}>{runLabel(runs, side)}:</strong>{' '}
             {summarizeStory(run.narration, run.clip)}
           </p>
         );
@@ -85,7 +87,7 @@ export function Narration() {
       {events.length > 0 && (
         <ol className="events">
           {events.slice(0, SHOWN).map((e) => (
-            <li key={e.n} value={e.n} style={{ borderLeftColor: colors[e.side] }}>
+            <li key={e.n} value={e.n} style={{ borderLeftColor: lookColor(look, colors[e.side] ?? '') }}>
               <span className="who">{runLabel(runs, e.side)}.</span> {e.sentence}
             </li>
           ))}

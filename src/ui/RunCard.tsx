@@ -1,5 +1,6 @@
 /** One run's state in words: its clipping, backend, progress, and what went wrong if anything did. */
-import { SIDE_LABEL, runColor, textColor } from '../charts/palette.ts';
+import { lookColor, lookTextColor, useChartLook } from '../charts/chartLook.ts';
+import { SIDE_LABEL, runColor } from '../charts/palette.ts';
 import type { ClipConfig, RunSide } from '../experiment/config.ts';
 import { clipChangeInForce, type ClipChange } from '../present/knobMarks.ts';
 import { describeClip, formatNumber } from '../present/describe.ts';
@@ -43,6 +44,7 @@ function clipWords(run: RunView, change: ClipChange | null): string {
 
 export function RunCard({ side }: { side: RunSide }) {
   const run = useLab((s) => s.runs[side]);
+  const look = useChartLook();
   const color = useLab((s) => runColor(s.runs, side));
   useLab((s) => s.seriesVersion);
   const config = useLab((s) => s.config);
@@ -71,13 +73,13 @@ export function RunCard({ side }: { side: RunSide }) {
   return (
     <article
       className="run-card"
-      style={{ borderTopColor: color }}
+      style={{ borderTopColor: lookColor(look, color) }}
       aria-labelledby={`run-${side}`}
       data-run={side}
       data-phase={run.phase}
     >
       <header>
-        <h2 id={`run-${side}`} style={{ color: textColor(color) }}>
+        <h2 id={`run-${side}`} style={{ color: lookTextColor(look, color) }}>
           {/* Short, so it stays within two lines in a race of four: the clipping's own name; its long form is below. */}
           {cardTitle(run, side, clip)}
         </h2>

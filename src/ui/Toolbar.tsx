@@ -130,7 +130,7 @@ export function Toolbar() {
             Reset
           </button>
           <SlowMotionToggle />
-          <label className="inline">
+          <label className="inline backend-choice">
             Backend{' '}
             <select value={backendChoice} onChange={(e) => setBackendChoice(e.target.value as BackendChoice)}>
               <option value="auto">Auto (the fastest for this model)</option>

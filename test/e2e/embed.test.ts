@@ -2,7 +2,8 @@
  * The embedded view (`embed=1`) as a teacher uses it: a course page of another site (localhost; the lab is on
  * 127.0.0.1) pastes the Share control's `<iframe>` twice, side by side, in a fresh context where Chromium denies
  * the frames the lab's storage; both play, train past step 0 to the end and show no error, and the course page is
- * left as it was. Then one embed alone: what it shows, that it fits 480 x 320 and never scrolls sideways, that
+ * left as it was. A race with a teacher's lesson in 480 x 320: the lesson shown compactly, one legend, no scrolling.
+ * Then one embed alone: what it shows, that it fits 480 x 320 and never scrolls sideways, that
  * "Open in Gradient Lab" opens the same experiment on the whole page, and that the page's Share offers the snippet.
  */
 import http from 'node:http';
@@ -101,6 +102,50 @@ describe('embedding the lab in another page', () => {
     } finally {
       await context.close();
       course.close();
+    }
+  });
+
+  it("a race with a teacher's lesson fits 480 x 320: the lesson's title and line, one legend, no scrolling", async () => {
+    const lesson =
+      '&title=Four%20ways%20to%20clip&look=Which%20runs%20stay%20finite%3F%20Watch%20the%20red%20one.&ask=Which%20run%20ends%20lowest%3F&a1=Value&a2=Global';
+    const { page, context, errors } = await openPage(
+      browser(),
+      `${base()}#${embedQuery(RACE + '&run4=norm:1')}${lesson}`,
+      {
+        width: 480,
+        height: 320,
+      },
+    );
+    try {
+      await page.getByRole('heading', { name: 'Four ways to clip' }).waitFor();
+      expect(await page.getByTestId('embed-lesson').locator('summary').textContent()).toBe(
+        'Look for: Which runs stay finite? Watch the red one.',
+      );
+      // One legend for both charts: the four runs and what a dashed line is.
+      expect(await page.getByTestId('embed-legend').locator('li').allTextContents()).toEqual([
+        'No clipping',
+        'Value ±1',
+        'Global norm 1',
+        'Per-tensor norm 1',
+        'after clipping',
+      ]);
+      await page.getByRole('button', { name: 'Play' }).click();
+      await expect.poll(async () => page.getByTestId('step').textContent(), { timeout: 60_000 }).toBe('40');
+      await page.waitForTimeout(300);
+      await screenshot(page, 'embed-race-lesson-480x320');
+      const root = await page.evaluate(() => {
+        const r = document.scrollingElement ?? document.documentElement;
+        return { height: r.scrollHeight - r.clientHeight, width: r.scrollWidth - r.clientWidth };
+      });
+      expect(root).toEqual({ height: 0, width: 0 });
+      // Opened, the lesson shows its whole text and the question's choices.
+      await page.getByTestId('embed-lesson').locator('summary').click();
+      await expect
+        .poll(() => page.getByTestId('embed-lesson').textContent())
+        .toContain('Which run ends lowest? Value · Global');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
     }
   });
 
