@@ -448,7 +448,18 @@ export const StepChart = memo(function StepChart({
             label={yAxisLabel}
             {...(sizes.tick ? { tick: sizes.tick } : {})}
           />
-          <Tooltip formatter={tooltipValue} labelFormatter={stepLabel} isAnimationActive={false} />
+          <Tooltip
+            formatter={tooltipValue}
+            labelFormatter={stepLabel}
+            isAnimationActive={false}
+            // In the chart's look: presenter mode's text size, and the dark theme's paper and ink.
+            contentStyle={{
+              background: look.surface,
+              borderColor: look.faint,
+              ...(look.fontPx ? { fontSize: look.fontPx } : {}),
+            }}
+            labelStyle={{ color: look.ink }}
+          />
           <Legend wrapperStyle={sizes.legend} content={legendContent} />
           {axis?.breakValue != null && (
             <ReferenceLine

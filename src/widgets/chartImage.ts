@@ -25,6 +25,32 @@ export interface ChartPicture {
   svg: string;
   width: number;
   height: number;
+  /** The paper behind it. */
+  background: string;
+}
+
+/**
+ * The picture's paper and the ink of its title and legend. The chart frame's own, so that a chart saved in the dark
+ * theme is the dark chart seen (its lines and axes are drawn for a dark background); white and near-black otherwise.
+ */
+export interface PictureColours {
+  background: string;
+  text: string;
+}
+
+export const LIGHT_PICTURE: PictureColours = { background: '#ffffff', text: '#1d232b' };
+
+/** A computed CSS colour, or null where it lets the page show through: transparent, or an alpha under 1. */
+export function opaqueColour(css: string): string | null {
+  const text = css.trim();
+  if (text === 'transparent') return null;
+  const parts = /^rgba?\(([^)]*)\)$/
+    .exec(text)?.[1]
+    ?.split(/[\s,/]+/)
+    .filter(Boolean);
+  const alpha = parts?.length === 4 ? parts[3] : undefined;
+  if (alpha === undefined) return text;
+  return parseFloat(alpha) / (alpha.endsWith('%') ? 100 : 1) < 1 ? null : text;
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -85,13 +111,15 @@ export function composeChartSvg(
   title: string,
   legend: LegendEntry[],
   layers: readonly ChartImageLayer[] = [],
+  colours: PictureColours = LIGHT_PICTURE,
 ): ChartPicture {
+  const ink = escapeXml(colours.text);
   const { width: chartW, height: chartH } = surface.getBoundingClientRect();
   const width = Math.ceil(chartW + 2 * PAD);
   const parts: string[] = [];
   let y = PAD + TITLE_PX;
   parts.push(
-    `<text x="${PAD}" y="${y}" font-size="${TITLE_PX}" font-weight="700" fill="#1d232b">${escapeXml(title)}</text>`,
+    `<text x="${PAD}" y="${y}" font-size="${TITLE_PX}" font-weight="700" fill="${ink}">${escapeXml(title)}</text>`,
   );
   y += 8;
   let x = PAD;
@@ -105,7 +133,7 @@ export function composeChartSvg(
     const mid = rowTop + LEGEND_PX / 2 + 2;
     parts.push(
       `<line x1="${x}" y1="${mid}" x2="${x + 16}" y2="${mid}" stroke="${escapeXml(entry.color)}" stroke-width="2.5"${entry.dashed ? ' stroke-dasharray="4 2"' : ''}/>`,
-      `<text x="${x + 22}" y="${rowTop + LEGEND_PX}" font-size="${LEGEND_PX}" fill="#333">${escapeXml(entry.text)}</text>`,
+      `<text x="${x + 22}" y="${rowTop + LEGEND_PX}" font-size="${LEGEND_PX}" fill="${ink}">${escapeXml(entry.text)}</text>`,
     );
     // The icon's 64 x 32 units onto the 16 px line: its middle (32, 16) at (x + 8, mid).
     if (entry.marker)
@@ -138,8 +166,8 @@ export function composeChartSvg(
   const height = Math.ceil(chartTop + chartH + PAD);
   const svg =
     `<svg xmlns="${SVG_NS}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}">` +
-    `<rect width="100%" height="100%" fill="#ffffff"/>${parts.join('')}${inner}</svg>`;
-  return { svg, width, height };
+    `<rect width="100%" height="100%" fill="${escapeXml(colours.background)}"/>${parts.join('')}${inner}</svg>`;
+  return { svg, width, height, background: colours.background };
 }
 
 /** The picture as a PNG, `scale` times its size (2: sharp on high-density screens and in slides). */
@@ -157,7 +185,7 @@ export async function pictureToPng(picture: ChartPicture, scale = 2): Promise<Bl
     canvas.height = Math.ceil(picture.height * scale);
     const context = canvas.getContext('2d');
     if (!context) throw new Error('no 2D canvas');
-    context.fillStyle = '#ffffff';
+    context.fillStyle = picture.background;
     context.fillRect(0, 0, canvas.width, canvas.height);
     context.scale(scale, scale);
     context.drawImage(image, 0, 0, picture.width, picture.height);

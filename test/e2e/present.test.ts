@@ -159,6 +159,7 @@ describe('presenter mode and the dark theme', () => {
       colorScheme: 'dark',
       // axe is injected as a script, which the page's policy forbids.
       bypassCSP: true,
+      acceptDownloads: true,
     });
     const page = await context.newPage();
     try {
@@ -172,6 +173,26 @@ describe('presenter mode and the dark theme', () => {
       await page.getByTestId('narration').waitFor();
       expect(await axeContrast(page), 'dark').toEqual([]);
       await screenshot(page, 'dark-race');
+      // A chart saved in the dark theme is the dark chart seen: its paper is the frame's, not white under light lines.
+      const loss = page.locator('[data-chart=loss]');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        loss.getByRole('button', { name: /as a PNG image/ }).click(),
+      ]);
+      const png = readFileSync((await download.path()) as string).toString('base64');
+      const corner = await page.evaluate(async (data) => {
+        const image = new Image();
+        image.src = `data:image/png;base64,${data}`;
+        await image.decode();
+        const canvas = document.createElement('canvas');
+        [canvas.width, canvas.height] = [image.width, image.height];
+        const context2d = canvas.getContext('2d');
+        context2d?.drawImage(image, 0, 0);
+        return [...(context2d?.getImageData(2, 2, 1, 1).data ?? [])].slice(0, 3);
+      }, png);
+      const paper = await loss.evaluate((frame) => getComputedStyle(frame).backgroundColor);
+      expect(`rgb(${corner.join(', ')})`).toBe(paper);
+      expect(corner.every((c) => c < 80)).toBe(true);
       await page.getByRole('button', { name: 'Presenter mode' }).click();
       await page.waitForTimeout(500);
       expect(await axeContrast(page), 'dark, presenting').toEqual([]);
