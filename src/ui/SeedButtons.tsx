@@ -8,14 +8,15 @@ import { MAX_SEEDS, seedOf } from '../experiment/config.ts';
 import { applyExperiment, play } from '../store/session.ts';
 import { useLab } from '../store/labStore.ts';
 
-export function SeedButtons() {
+/** `where`: a class that places them (the tour shows them beside its title, or on a phone in its folded text). */
+export function SeedButtons({ where = '' }: { where?: string }) {
   const config = useLab((s) => s.config);
   const preset = useLab((s) => s.preset);
   const page = useLab((s) => s.view.page);
   if (page !== 'runs') return null;
   const next = seedOf(config, config.seeds);
   return (
-    <div className="buttons seed-buttons">
+    <div className={`buttons seed-buttons ${where}`.trim()}>
       <button
         type="button"
         className="small"

@@ -66,6 +66,9 @@ export function TourBar() {
             <h2>
               Lesson {lesson.n} of {TOUR.length}: {lesson.title}
             </h2>
+            {/* Beside the title, not a row of their own: a row more pushed the charts out of the first screen. On a
+                phone, where the title takes the row, they are in the folded text instead ("More"). */}
+            <SeedButtons where="beside-title" />
             {!locked && (
               <div className="buttons">
                 <button
@@ -90,8 +93,8 @@ export function TourBar() {
           <p className="lesson-lead">
             {lead} <MoreText.Toggle more={more} label="More about this lesson" />
           </p>
-          <SeedButtons />
           <MoreText more={more}>
+            <SeedButtons where="in-fold" />
             <p>{lesson.text}</p>
             {rest && <p>{rest}</p>}
             {lesson.sweep && (

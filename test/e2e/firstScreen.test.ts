@@ -176,14 +176,14 @@ describe("a student's first screen in Chromium", () => {
     const toggle = page.getByRole('button', { name: 'Settings', exact: true });
     await toggle.waitFor();
     expect(await toggle.getAttribute('aria-expanded')).toBe('true');
-    expect(await page.getByLabel('Seed').isVisible()).toBe(true);
+    expect(await page.getByLabel('Seed', { exact: true }).isVisible()).toBe(true);
     await toggle.click();
     expect(await toggle.getAttribute('aria-expanded')).toBe('false');
-    expect(await page.getByLabel('Seed').isVisible()).toBe(false);
+    expect(await page.getByLabel('Seed', { exact: true }).isVisible()).toBe(false);
     // With the settings folded the charts take the whole width.
     expect((await box(page, '[data-chart=loss]')).x).toBeLessThan(40);
     await toggle.click();
-    expect(await page.getByLabel('Seed').isVisible()).toBe(true);
+    expect(await page.getByLabel('Seed', { exact: true }).isVisible()).toBe(true);
     await context.close();
 
     const locked = await openPage(browser(), `${base()}${DENSE}&lock=model,data`, { width: 1366, height: 768 });
@@ -192,7 +192,7 @@ describe("a student's first screen in Chromium", () => {
     expect(await lockedToggle.getAttribute('aria-expanded')).toBe('false');
     expect(await locked.page.locator('#settings').isVisible()).toBe(false);
     await lockedToggle.click();
-    expect(await locked.page.getByLabel('Seed').isVisible()).toBe(true);
+    expect(await locked.page.getByLabel('Seed', { exact: true }).isVisible()).toBe(true);
     expect([...errors, ...locked.errors]).toEqual([]);
     await locked.context.close();
   });
@@ -215,7 +215,7 @@ describe("a student's first screen in Chromium", () => {
     await toggle.click();
     const drawer = await box(page, '#settings');
     expect(drawer.width).toBeLessThanOrEqual(390);
-    expect(await page.getByLabel('Seed').isVisible()).toBe(true);
+    expect(await page.getByLabel('Seed', { exact: true }).isVisible()).toBe(true);
     expect(await scrollWidth()).toBeLessThanOrEqual(390);
     await firstScreen(page, 'first-screen-390x844-settings-drawer');
     await page.keyboard.press('Escape');

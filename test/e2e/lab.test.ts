@@ -76,8 +76,8 @@ describe('Gradient Lab in Chromium', () => {
     const first = await openPage(browser(), `${base()}#v=1&preset=dense-explode`);
     const { page } = first;
     await waitForBackends(page, ['baseline', 'clipped']);
-    await page.getByLabel('Seed').fill('7');
-    await page.getByLabel('Seed').press('Enter');
+    await page.getByLabel('Seed', { exact: true }).fill('7');
+    await page.getByLabel('Seed', { exact: true }).press('Enter');
     await page.getByLabel('Learning rate').fill('0.05');
     await page.getByLabel('Learning rate').press('Enter');
     await page.locator('fieldset', { hasText: 'Clipped run' }).getByLabel('Clipping').selectOption('global');
@@ -95,7 +95,7 @@ describe('Gradient Lab in Chromium', () => {
     const second = await openPage(browser(), link);
     const p2 = second.page;
     await waitForBackends(p2, ['baseline', 'clipped']);
-    expect(await p2.getByLabel('Seed').inputValue()).toBe('7');
+    expect(await p2.getByLabel('Seed', { exact: true }).inputValue()).toBe('7');
     expect(await p2.getByLabel('Learning rate').inputValue()).toBe('0.05');
     expect(await p2.locator('fieldset', { hasText: 'Clipped run' }).getByLabel('Clipping').inputValue()).toBe('global');
     expect(await p2.getByLabel('threshold c').inputValue()).toBe('5');

@@ -29,13 +29,13 @@ async function checkPartlyLocked(page: Page): Promise<void> {
   expect(await page.getByRole('tablist').count()).toBe(0);
   expect(await page.getByRole('navigation', { name: 'Guided tour' }).count()).toBe(1);
   await showSettings(page);
-  await page.getByLabel('Seed').fill('9');
-  await page.getByLabel('Seed').press('Enter');
+  await page.getByLabel('Seed', { exact: true }).fill('9');
+  await page.getByLabel('Seed', { exact: true }).press('Enter');
   await expect.poll(() => page.getByRole('button', { name: "Back to your teacher's settings" }).count()).toBe(1);
   await screenshot(page, 'student-locked-changed');
   await page.locator('h1').click();
   await page.keyboard.press('r');
-  await expect.poll(() => page.getByLabel('Seed').inputValue()).toBe('0');
+  await expect.poll(() => page.getByLabel('Seed', { exact: true }).inputValue()).toBe('0');
   expect(await page.getByLabel('Learning rate').inputValue()).toBe('0.05');
   expect(await page.getByRole('button', { name: "Back to your teacher's settings" }).count()).toBe(0);
 }
@@ -100,7 +100,7 @@ describe("a student's first minute", () => {
     await page.getByRole('button', { name: 'Reset' }).click();
     await expect.poll(() => stepOf(page)).toBe(0);
     expect(await lr.inputValue()).toBe('0.05');
-    expect(await page.getByLabel('Seed').inputValue()).toBe('4');
+    expect(await page.getByLabel('Seed', { exact: true }).inputValue()).toBe('4');
     expect(page.url()).toContain('lock=all');
     expect(page.url()).toContain('lr=0.05');
 
@@ -175,7 +175,7 @@ describe("a student's first minute", () => {
     expect(await baseline.evaluate((el) => (el as HTMLFieldSetElement).disabled)).toBe(true);
     expect(await baseline.getByLabel('min').inputValue()).toBe('-5');
     expect(await baseline.getByLabel('max').inputValue()).toBe('5');
-    expect(await student.page.getByLabel('Seed').inputValue()).toBe('3');
+    expect(await student.page.getByLabel('Seed', { exact: true }).inputValue()).toBe('3');
     expect(await student.page.getByLabel('Preset', { exact: true }).count()).toBe(0);
     expect(await student.page.getByRole('navigation', { name: 'Guided tour' }).count()).toBe(0);
     await student.page.getByText('Link for students', { exact: true }).click();
@@ -201,7 +201,7 @@ describe("a student's first minute", () => {
     const paused = await stepOf(page);
 
     // Typing in a number field: the keys belong to the field.
-    const seed = page.getByLabel('Seed');
+    const seed = page.getByLabel('Seed', { exact: true });
     await seed.click();
     for (const key of [' ', 'ArrowRight', 'r', 'R']) await page.keyboard.press(key);
     await page.waitForTimeout(1_000);
