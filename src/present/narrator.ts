@@ -12,6 +12,7 @@
  * when to tell it. Every sentence carries the figures it quotes (claims.ts).
  */
 import { ADDING_BASELINE_MSE, type ClipConfig } from '../experiment/config.ts';
+import { LossLog } from '../train/lossLog.ts';
 import { ADDING_SOLVED_ERROR } from '../train/metricSchema.ts';
 import type { KnobChange } from '../experiment/schedule.ts';
 import { KNOB_WINDOW, knobClaim, type KnobTurn } from './knobClaims.ts';
@@ -107,38 +108,6 @@ export interface RunStory {
   lastEval: EvalMetrics | null;
   spectralNorm: number[] | null;
   events: NarrationEvent[];
-}
-
-/** The finite batch losses of a run, in a typed array that doubles as it fills: 8 bytes a step, no boxing. */
-class LossLog {
-  private values = new Float64Array(1024);
-  count = 0;
-  /** Every loss seen, finite or not (the final loss's window is a tenth of these). */
-  seen = 0;
-
-  push(loss: number): void {
-    this.seen += 1;
-    if (!Number.isFinite(loss)) return;
-    if (this.count === this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
-      grown.set(this.values);
-      this.values = grown;
-    }
-    this.values[this.count++] = loss;
-  }
-
-  first(): number | null {
-    return this.count > 0 ? (this.values[0] ?? null) : null;
-  }
-
-  /** The mean of the last `n` finite losses (fewer if there are fewer). */
-  meanOfLast(n: number): number | null {
-    const from = Math.max(0, this.count - n);
-    if (from >= this.count) return null;
-    let sum = 0;
-    for (let i = from; i < this.count; i++) sum += this.values[i] ?? 0;
-    return sum / (this.count - from);
-  }
 }
 
 /** Keeps the last `size` values pushed. */
@@ -264,7 +233,6 @@ export class Narrator {
   }
 
   story(): RunStory {
-    const tail = Math.max(1, Math.round(this.losses.seen / 10));
     const usable = this.evals.filter((e) => quotableEvaluation(e, this.divergence) !== null);
     return {
       task: this.ctx.task,
@@ -274,7 +242,7 @@ export class Narrator {
       appliedRatio: this.ratioCount ? this.ratioSum / this.ratioCount : null,
       turnDegrees: this.turnCount ? this.turnSum / this.turnCount : null,
       firstLoss: this.losses.first(),
-      finalLoss: this.losses.meanOfLast(tail),
+      finalLoss: this.losses.final(),
       lastEval: usable.at(-1) ?? null,
       spectralNorm: this.lastSpectral ? this.lastSpectral.map((v) => v ?? NaN) : null,
       events: [...this.events],

@@ -14,6 +14,7 @@
  * Pure: no DOM, worker or Node API.
  */
 import { isRecurrent, seedConfig, type ExperimentConfig } from '../experiment/config.ts';
+import { LossLog } from './lossLog.ts';
 import { loadTrainingData, type DataLoader, type TrainingData } from './data/trainingData.ts';
 import type { Divergence, EvalMetrics, StepMetrics } from './metrics.ts';
 import type { RunObserver } from './runDriver.ts';
@@ -66,40 +67,12 @@ export function bandOf(values: readonly number[]): Band | null {
   return { median, min: finite[0] ?? NaN, max: finite[n - 1] ?? NaN, finite: n };
 }
 
-/** A seed's finite losses, growing by doubling (8 bytes a step). */
-class Losses {
-  values = new Float64Array(256);
-  count = 0;
-  seen = 0;
-
-  push(loss: number): void {
-    this.seen += 1;
-    if (!Number.isFinite(loss)) return;
-    if (this.count === this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
-      grown.set(this.values);
-      this.values = grown;
-    }
-    this.values[this.count++] = loss;
-  }
-
-  /** As the narrator reads a run's final loss: the mean of the last round(seen / 10) finite losses, at least one. */
-  final(): number | null {
-    if (this.count === 0) return null;
-    const tail = Math.max(1, Math.round(this.seen / 10));
-    const from = Math.max(0, this.count - tail);
-    let sum = 0;
-    for (let i = from; i < this.count; i++) sum += this.values[i] ?? 0;
-    return sum / (this.count - from);
-  }
-}
-
 interface SeedState {
   seed: number;
   lastStep: number;
   done: boolean;
   divergedAt: number | null;
-  losses: Losses;
+  losses: LossLog;
   evaluatedAt: Set<number>;
 }
 
@@ -121,7 +94,7 @@ export class SeedBands {
       lastStep: 0,
       done: false,
       divergedAt: null,
-      losses: new Losses(),
+      losses: new LossLog(),
       evaluatedAt: new Set(),
     }));
   }
@@ -199,7 +172,7 @@ export class SeedBands {
       steps: s.lastStep,
       done: s.done,
       divergedAt: s.divergedAt,
-      firstLoss: s.losses.count > 0 ? (s.losses.values[0] ?? null) : null,
+      firstLoss: s.losses.first(),
       finalLoss: s.losses.final(),
     }));
   }
