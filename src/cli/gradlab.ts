@@ -25,7 +25,7 @@ import { Narrator, compareRace, comparePair, summarizeStory, type NarrationEvent
 import { clipName } from '../present/clipName.ts';
 import { loadTrainingData, trainRows, type TrainingData } from '../train/data/trainingData.ts';
 import { EpochLossTracker } from '../train/epochLoss.ts';
-import { csvHeader, csvRow, metricsTable } from '../train/metricSchema.ts';
+import { csvHeader, csvRow, metricsTable, taskOf } from '../train/metricSchema.ts';
 import type { EvalMetrics, StepMetrics } from '../train/metrics.ts';
 import { driveRuns, type RunObserver } from '../train/runDriver.ts';
 import { formatSchedule, knobWords } from '../experiment/schedule.ts';
@@ -470,11 +470,11 @@ async function train(
   if (seedColumn) {
     const outcomes = (side: RunSide) => bandsOf.get(side)?.outcomes() ?? [];
     const pair = sides.length === 2 && config.baseClip.mode === 'none' && config.clip.mode !== 'none';
-    const claim = pair ? pairSeedsClaim(outcomes('baseline'), outcomes('clipped')) : null;
+    const claim = pair ? pairSeedsClaim(outcomes('baseline'), outcomes('clipped'), taskOf(config)) : null;
     if (claim) log(`seeds: ${claim.text}`);
     else
       for (const side of sides) {
-        const one = runSeedsClaim(`${side} run`, outcomes(side));
+        const one = runSeedsClaim(`${side} run`, outcomes(side), taskOf(config));
         if (one) log(`seeds: ${one.text}`);
       }
   }

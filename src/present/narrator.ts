@@ -320,11 +320,14 @@ export class Narrator {
 }
 
 /** Beside an adding-problem MSE: where it stands against always answering 1 (1/6). */
+/** Below this fraction of the adding problem's 1/6 a loss is clearly below always answering 1, not "just below". */
+export const ADDING_CLEARLY_BELOW = 0.8;
+
 function addingReference(mse: number): string {
   const reference = formatNumber(ADDING_BASELINE_MSE);
   if (!Number.isFinite(mse)) return '';
   if (mse >= ADDING_BASELINE_MSE) return ` (no better than the ${reference} of always answering 1)`;
-  if (mse > 0.8 * ADDING_BASELINE_MSE) return ` (just below the ${reference} of always answering 1)`;
+  if (mse > ADDING_CLEARLY_BELOW * ADDING_BASELINE_MSE) return ` (just below the ${reference} of always answering 1)`;
   return ` (always answering 1 scores ${reference})`;
 }
 

@@ -85,3 +85,26 @@ describe('what a run over seeds did, in words', () => {
     );
   });
 });
+
+describe('learned, on the adding problem', () => {
+  const adding = (firstLoss: number, finalLoss: number) => ({
+    k: 0,
+    seed: 0,
+    steps: 100,
+    done: true,
+    divergedAt: null,
+    firstLoss,
+    finalLoss,
+  });
+
+  it('halving a loss that starts far above 1/6 is not learning unless it ends clearly below 1/6 (under 0.8 of it)', () => {
+    // 1.2 -> 0.186: a sixth of the first loss, but worse than always answering 1 (0.1667).
+    expect(seedLearned(adding(1.2, 0.186))).toBe(true);
+    expect(seedLearned(adding(1.2, 0.186), 'adding')).toBe(false);
+    // 0.8 x 1/6 = 0.1333: 0.14 is "just below", 0.05 learned.
+    expect(seedLearned(adding(1.2, 0.14), 'adding')).toBe(false);
+    expect(seedLearned(adding(1.2, 0.05), 'adding')).toBe(true);
+    const outcomes = [adding(1.2, 0.186), { ...adding(1.1, 0.05), k: 1, seed: 1 }];
+    expect(runSeedsClaim('clipped run', outcomes, 'adding')?.text).toBe('The clipped run learned in 1 of 2 seeds.');
+  });
+});

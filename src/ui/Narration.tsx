@@ -2,6 +2,7 @@
  * "What happened": the narrator's events, numbered as the charts mark them, a few sentences per run, and
  * the pair or race compared, in the words `gradlab run --narrate` prints (present/narrator.ts).
  */
+import { taskOf, type TaskKind } from '../train/metricSchema.ts';
 import { numberedEvents } from '../charts/markers.ts';
 import { lookColor, lookTextColor, useChartLook } from '../charts/chartLook.ts';
 import { runColors, runLabel } from '../charts/palette.ts';
@@ -24,15 +25,15 @@ export function useNarrations(): void {
  * learned ("The unclipped run diverged in 10 of 10 seeds, by step 5 in all; clipped, it learned in 8 of 10 seeds.").
  * '' for a run of one seed.
  */
-export function seedsSentence(runs: LabState['runs']): string {
+export function seedsSentence(runs: LabState['runs'], task: TaskKind): string {
   const baseline = runs.baseline?.seeds;
   const clipped = runs.clipped?.seeds;
   const pairAsTrained = runs.baseline?.clip.mode === 'none' && runs.clipped?.clip.mode !== 'none' && !runs.third;
-  if (pairAsTrained && baseline && clipped) return pairSeedsClaim(baseline, clipped)?.text ?? '';
+  if (pairAsTrained && baseline && clipped) return pairSeedsClaim(baseline, clipped, task)?.text ?? '';
   return RUN_SIDES.flatMap((side) => {
     const outcomes = runs[side]?.seeds;
     const name = side === 'third' || side === 'fourth' ? `${side} run` : `${runLabel(runs, side).toLowerCase()} run`;
-    const claim = outcomes ? runSeedsClaim(name, outcomes) : null;
+    const claim = outcomes ? runSeedsClaim(name, outcomes, task) : null;
     return claim ? [claim.text] : [];
   }).join(' ');
 }
@@ -64,7 +65,7 @@ export function Narration() {
   const sides = RUN_SIDES.filter((side) => runs[side]?.narration);
   if (sides.length === 0) return null;
   const together = comparedSentence(runs);
-  const seeds = seedsSentence(runs);
+  const seeds = seedsSentence(runs, taskOf(useLab.getState().config));
   return (
     <section className="narration" aria-labelledby="narration-title" data-testid="narration">
       <h2 id="narration-title">What happened</h2>
