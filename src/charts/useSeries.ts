@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import type { RunSide } from '../experiment/config.ts';
 import { useLab, type LabState, type RunView } from '../store/labStore.ts';
 import { zoomDomain } from './zoom.ts';
@@ -41,5 +41,7 @@ export function useStepWindow(): [number, number] {
   // ("all" widens in 1-2-5 steps, see zoom.ts), except in the "last N" view, which slides with the runs.
   const lo = useLab((s) => zoomDomain(s.zoom, s.config.steps, reachedStep(s))[0]);
   const hi = useLab((s) => zoomDomain(s.zoom, s.config.steps, reachedStep(s))[1]);
-  return useMemo(() => [lo, hi], [lo, hi]);
+  // A wider window redraws every chart at once: deferred, React renders that in slices between frames (a
+  // transition) rather than in the worker message's task, where it was most of the page's long tasks.
+  return useDeferredValue(useMemo(() => [lo, hi], [lo, hi]));
 }
