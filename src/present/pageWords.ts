@@ -85,6 +85,34 @@ export function backendChoiceSentence(sentences: readonly string[]): string | nu
   return `Auto's trial, one run alone: ${sentences.join('; ')}`;
 }
 
+/** What a run's worker says of Auto's choice (worker/protocol.ts's BackendChoiceView, as far as words need it). */
+export type AutoChoice =
+  { state: 'timing' } | { state: 'chosen'; sentence: string; timings: readonly unknown[]; cached: boolean };
+
+/**
+ * Auto's note beside the speed, from every run's choice: timing, not timed yet ("WASM for now ..."), or timed.
+ * Once one run's worker has timed the model size (a run of the pair ended first, say), its measured choice is what
+ * the note says: a run still on "WASM for now" trains on what was chosen anyway, and "not timed yet" would
+ * contradict the measurement beside it.
+ */
+export function autoChoiceNote(choices: readonly AutoChoice[]): { text: string; title: string } | null {
+  if (choices.length === 0) return null;
+  if (choices.some((c) => c.state === 'timing'))
+    return { text: 'Timing WASM and WebGL on this model to train it on the faster\u2026', title: UNTIMED_CHOICE_TITLE };
+  const chosen = choices.filter((c) => c.state === 'chosen');
+  const timed = chosen.filter((c) => c.timings.length > 0);
+  const sentences = [...new Set((timed.length > 0 ? timed : chosen).map((c) => c.sentence).filter((t) => t))];
+  if (sentences.length === 0) return null;
+  // Nothing timed yet: no trial to call one of a run alone; the note says what Auto does for now.
+  if (timed.length === 0) return { text: `Auto: ${sentences.join('; ')}`, title: UNTIMED_CHOICE_TITLE };
+  return {
+    text: backendChoiceSentence(sentences) ?? '',
+    title: timed.every((c) => c.cached)
+      ? 'Measured on an earlier run of a model this size in this browser (Auto times each model size once)'
+      : 'Measured just now on this model (Auto times each model size once)',
+  };
+}
+
 /** Where one sentence ends and the next begins: after . ! or ? and a space, before a capital, digit or quote. */
 const SENTENCE_BREAK = /(?<=[.!?])\s+(?=["'(A-Z0-9])/g;
 /** Abbreviations whose full stop ends no sentence. */

@@ -1,7 +1,7 @@
 /** Play, pause, one step, reset; the speed readout; the backend; sharing the experiment (link, student link, embed). */
 import { useState } from 'react';
 import { progressOf } from '../store/progress.ts';
-import { UNTIMED_CHOICE_TITLE, backendChoiceSentence, speedWords } from '../present/pageWords.ts';
+import { autoChoiceNote, speedWords } from '../present/pageWords.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { useLab, type RunView } from '../store/labStore.ts';
 import { PACED_STEPS_PER_SECOND, setBackendChoice, setSlowMotion, stepOnce } from '../store/session.ts';
@@ -25,35 +25,12 @@ function BackendChoiceNote() {
   const choices = useLab(
     useShallow((s) => Object.values(s.runs).flatMap((r) => (r?.backendChoice ? [r.backendChoice] : []))),
   );
-  if (choices.length === 0) return null;
-  if (choices.some((c) => c?.state === 'timing')) {
-    return (
-      <span className="hint" data-testid="backend-choice">
-        {' '}
-        · Timing WASM and WebGL on this model to train it on the faster…
-      </span>
-    );
-  }
-  const sentences = [...new Set(choices.map((c) => (c?.state === 'chosen' ? c.sentence : '')).filter((t) => t))];
-  // Nothing timed yet: no trial to mark as one of a run alone; the note says what Auto does for now, on one line.
-  if (choices.every((c) => c?.state === 'chosen' && c.timings.length === 0) && sentences.length === 1) {
-    return (
-      <span className="hint" data-testid="backend-choice" title={UNTIMED_CHOICE_TITLE}>
-        {' '}
-        · Auto: {sentences[0]}
-      </span>
-    );
-  }
-  const said = backendChoiceSentence(sentences);
-  if (said === null) return null;
-  const remembered = choices.every((c) => c?.state === 'chosen' && c.cached);
-  const title = remembered
-    ? 'Measured on an earlier run of a model this size in this browser (Auto times each model size once)'
-    : 'Measured just now on this model (Auto times each model size once)';
+  const note = autoChoiceNote(choices);
+  if (note === null) return null;
   return (
-    <span className="hint" data-testid="backend-choice" title={title}>
+    <span className="hint" data-testid="backend-choice" title={note.title}>
       {' '}
-      · {said}
+      · {note.text}
     </span>
   );
 }
