@@ -41,6 +41,46 @@ const NOT_IN_PURE_CODE = [
   },
 ];
 
+/**
+ * TensorFlow.js loads only in workers: the page's folders never import it, directly or through a module of train/
+ * or worker/ that does. Of those two folders the page may import (values, not only types) just these files, which
+ * are kept free of tfjs by the same rule. Types may come from anywhere: they are erased.
+ */
+const PAGE_FOLDERS = ['ui', 'store', 'charts', 'cliff', 'sweep', 'widgets', 'entry', 'persist', 'present'];
+export const TFJS_FREE = {
+  train: [
+    'metrics.ts',
+    'metricSchema.ts',
+    'runPhase.ts',
+    'epochLoss.ts',
+    'lossLog.ts',
+    'cliffPlain.ts',
+    'sweep/cellOutcome.ts',
+    'sweep/sweepMethod.ts',
+    'sweep/sweepCsv.ts',
+  ],
+  worker: ['client.ts', 'protocol.ts'],
+};
+const TFJS_FREE_NAMES = Object.values(TFJS_FREE).flatMap((files) =>
+  files.map((f) => f.replace(/^.*\//, '').replace(/\.ts$/, '')),
+);
+const TFJS_FREE_FILES = Object.entries(TFJS_FREE).flatMap(([folder, files]) => files.map((f) => `src/${folder}/${f}`));
+const TFJS_MESSAGE = 'TensorFlow.js loads only in workers: the page may import only the tfjs-free files (TFJS_FREE)';
+const NO_TFJS_ON_THE_PAGE = [
+  { group: ['@tensorflow/*'], message: TFJS_MESSAGE, allowTypeImports: true },
+  {
+    // Any file of train/ or worker/, reached from a page folder (`../train/x.ts`) or from inside (`./x.ts`),
+    // but those listed; experiment/ is plain data and always allowed.
+    group: [
+      '**/train/**/*.ts',
+      '**/worker/**/*.ts',
+      ...Object.entries(TFJS_FREE).flatMap(([folder, files]) => files.map((f) => `!**/${folder}/${f}`)),
+    ],
+    message: TFJS_MESSAGE,
+    allowTypeImports: true,
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'public/', '.tsbuild/', 'test-results/', 'bench-results/', 'coverage/'] },
   js.configs.recommended,
@@ -108,6 +148,30 @@ export default tseslint.config(
             {
               group: ['../store/*Session.ts', '../store/export.ts'],
               message: 'charts never write the store or start work: go through the ui',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: [...PAGE_FOLDERS.map((folder) => `src/${folder}/**`), ...TFJS_FREE_FILES],
+    ignores: ['**/*.test.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: NO_TFJS_ON_THE_PAGE }] },
+  },
+  {
+    // Inside train/ and worker/ a tfjs-free file names its neighbours `./x.ts`: those must be on the list too.
+    files: TFJS_FREE_FILES,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            NO_TFJS_ON_THE_PAGE[0],
+            {
+              regex: `^\\.(?!.*/experiment/)(?!(.*/)?(${TFJS_FREE_NAMES.join('|')})\\.ts$)`,
+              message: TFJS_MESSAGE,
+              allowTypeImports: true,
             },
           ],
         },

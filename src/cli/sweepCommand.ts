@@ -9,7 +9,8 @@ import type { TrainingData } from '../train/data/trainingData.ts';
 import type { ExperimentConfig } from '../experiment/config.ts';
 import { MAX_AXIS, parseLogRange, rangeValues, sweepCells } from '../experiment/sweep.ts';
 import type { CellOutcome } from '../train/sweep/cellOutcome.ts';
-import { runGridSweep, sweepMethod } from '../train/sweep/gridSweep.ts';
+import { runGridSweep } from '../train/sweep/gridSweep.ts';
+import { sweepMethod } from '../train/sweep/sweepMethod.ts';
 import { sweepCsvRow } from '../train/sweep/sweepCsv.ts';
 import { pickNodeBackend } from './nodeBackend.ts';
 

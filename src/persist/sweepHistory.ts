@@ -8,7 +8,7 @@ import type { ExperimentConfig } from '../experiment/config.ts';
 import type { PresetId } from '../experiment/presets.ts';
 import type { SweepSettings } from '../experiment/sweep.ts';
 import type { CellOutcome } from '../train/sweep/cellOutcome.ts';
-import type { SweepMethod } from '../train/sweep/gridSweep.ts';
+import type { SweepMethod } from '../train/sweep/sweepMethod.ts';
 
 export const SWEEP_PHASES = ['running', 'finished', 'cancelled', 'failed'] as const;
 /** running: a record left `running` by a closed tab reads as interrupted (see `list`). */

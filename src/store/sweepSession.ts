@@ -11,7 +11,7 @@ import { cellExperiment, sweepGrid, sweepRefusal, type SweepCell } from '../expe
 import { encodeExperiment } from '../experiment/urlCodec.ts';
 import { SweepHistory, type StoredSweep } from '../persist/sweepHistory.ts';
 import { sweepJson } from '../persist/sweepExport.ts';
-import { sweepMethod } from '../train/sweep/gridSweep.ts';
+import { sweepMethod } from '../train/sweep/sweepMethod.ts';
 import { WorkerPort } from '../worker/client.ts';
 import { unreachable, type FromSweepWorker, type ToSweepWorker } from '../worker/protocol.ts';
 import { useLab, type SweepView } from './labStore.ts';

@@ -19,7 +19,7 @@ import { describeSweptExperiment, experimentName } from '../present/experiment.t
 import type { StoredSweep } from '../persist/sweepHistory.ts';
 import { sweepFileName, sweepJson } from '../persist/sweepExport.ts';
 import { LAST_STEPS } from '../train/sweep/cellOutcome.ts';
-import { sweepMethod } from '../train/sweep/gridSweep.ts';
+import { sweepMethod } from '../train/sweep/sweepMethod.ts';
 import { sweepCsv } from '../train/sweep/sweepCsv.ts';
 import { useLab, type SweepView } from '../store/labStore.ts';
 import { applyExperiment } from '../store/session.ts';

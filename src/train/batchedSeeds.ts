@@ -17,7 +17,8 @@ import type { Divergence, EvalMetrics, StepMetrics } from './metrics.ts';
 import type { DrivenRun } from './runDriver.ts';
 import type { TrainerPhase } from './runPhase.ts';
 import type { SeedBands } from './seedBands.ts';
-import { DenseSweep, denseBatchRefusal } from './sweep/denseSweep.ts';
+import { DenseSweep } from './sweep/denseSweep.ts';
+import { denseBatchRefusal } from './sweep/sweepMethod.ts';
 
 /** The sweep's config and its one cell for this side, or why its seeds cannot be batched. */
 function batchPlan(

@@ -13,7 +13,7 @@ import type { TrainerPhase } from '../train/runPhase.ts';
 import type { SeedBandRow, SeedEvalRow, SeedOutcome } from '../train/seedBands.ts';
 import type { SweepCell } from '../experiment/sweep.ts';
 import type { CellOutcome } from '../train/sweep/cellOutcome.ts';
-import type { SweepMethod } from '../train/sweep/gridSweep.ts';
+import type { SweepMethod } from '../train/sweep/sweepMethod.ts';
 
 export const BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];

@@ -6,7 +6,8 @@ import { PRESETS } from '../../experiment/presets.ts';
 import { loadTrainingData, type TrainingData } from '../data/trainingData.ts';
 import { EpochLossTracker } from '../epochLoss.ts';
 import { Run } from '../trainer.ts';
-import { DenseSweep, denseBatchRefusal, type SweepCell } from './denseSweep.ts';
+import { DenseSweep, type SweepCell } from './denseSweep.ts';
+import { denseBatchRefusal } from './sweepMethod.ts';
 
 const STEPS = 12;
 

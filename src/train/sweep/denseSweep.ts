@@ -20,27 +20,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { REGRESSION_FEATURES, seedConfig, type ClipMode, type ExperimentConfig } from '../../experiment/config.ts';
-import { sweepRefusal, type SweepCell } from '../../experiment/sweep.ts';
+import type { SweepCell } from '../../experiment/sweep.ts';
 import { BatchOrder } from '../batchOrder.ts';
 import { makeBatch, trainRows, type TrainingData } from '../data/trainingData.ts';
 import { initialWeightsFor } from '../trainer.ts';
 import { CellLossSummary, type CellOutcome } from './cellOutcome.ts';
+import { denseBatchRefusal } from './sweepMethod.ts';
 
 export type { CellOutcome, SweepCell };
-
-/**
- * Why this program cannot batch the experiment, or null: it is the dense net with SGD (with or without momentum),
- * the corrected loss, and a clipping mode it writes per cell (the global norm in L2 only). Everything else is swept
- * one cell at a time (gridSweep.ts).
- */
-export function denseBatchRefusal(config: ExperimentConfig): string | null {
-  if (config.model !== 'dense') return `model=${config.model}: batched sweeps train the dense net only`;
-  if (config.optimizer !== 'sgd') return `optimizer=${config.optimizer}: batched sweeps train with SGD only`;
-  if (config.loss !== 'corrected') return `loss=${config.loss}: batched sweeps train the corrected MSE loss only`;
-  if (config.clip.mode === 'global' && config.clip.normType !== '2')
-    return `normType=${config.clip.normType}: batched sweeps clip the global L2 norm only`;
-  return sweepRefusal(config);
-}
 
 export class DenseSweep {
   readonly cells: readonly SweepCell[];

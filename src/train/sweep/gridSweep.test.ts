@@ -7,7 +7,8 @@ import { sweepCells } from '../../experiment/sweep.ts';
 import { loadTrainingData, type TrainingData } from '../data/trainingData.ts';
 import { CellLossSummary, LAST_STEPS, mergeSeedOutcomes, type CellOutcome } from './cellOutcome.ts';
 import { Run } from '../trainer.ts';
-import { cellRunConfig, runGridSweep, sweepMethod } from './gridSweep.ts';
+import { cellRunConfig, runGridSweep } from './gridSweep.ts';
+import { sweepMethod } from './sweepMethod.ts';
 import { sweepCsvRow } from './sweepCsv.ts';
 
 function relative(a: number, b: number): number {

@@ -14,9 +14,8 @@ import type { EvalMetrics } from '../metrics.ts';
 import { driveRun, type RunObserver } from '../runDriver.ts';
 import { Run } from '../trainer.ts';
 import { CellLossSummary, mergeSeedOutcomes, type CellOutcome } from './cellOutcome.ts';
-import { DenseSweep, denseBatchRefusal } from './denseSweep.ts';
-
-export type SweepMethod = 'batched' | 'one-at-a-time';
+import { DenseSweep } from './denseSweep.ts';
+import { sweepMethod, type SweepMethod } from './sweepMethod.ts';
 
 export interface GridSweepHooks {
   /** Before the first step: how the cells train, and whether they are classifiers (from the run's layout). */
@@ -34,12 +33,6 @@ export interface GridSweepHooks {
 }
 
 const PAUSE_MS = 40;
-
-/** How a config's cells train: batched where denseSweep.ts can, else one at a time (with why not batched). */
-export function sweepMethod(config: ExperimentConfig): { method: SweepMethod; why: string | null } {
-  const why = denseBatchRefusal(config);
-  return { method: why === null ? 'batched' : 'one-at-a-time', why };
-}
 
 /** The experiment one cell trains: its learning rate and threshold, one run, no per-time-step probes. */
 export function cellRunConfig(config: ExperimentConfig, cell: SweepCell, steps: number): ExperimentConfig {
