@@ -28,6 +28,9 @@
  *                                 Node (gridSweep, batched, WASM) and on the sweep page in Chromium (its
  *                                 worker, WASM), side by side; then the one-at-a-time path on the page with one
  *                                 worker and with two (dense + Adam, 4 x 4 + unclipped, 200 steps)
+ *   --lighthouse [--dist DIR | --url URL] [--runs N]
+ *                                 only Lighthouse on the built page, desktop and mobile, 3 runs each, medians beside
+ *                                 the targets (scripts/lighthouse.ts)
  *
  * PyTorch's column needs python3-torch and, for ratios, an optimised BLAS under it: Debian's torch
  * runs on whatever libblas.so.3 is, the reference BLAS unless libopenblas0-pthread is installed.
@@ -465,7 +468,7 @@ async function pageHealth(
   if (distDir) {
     // What index.html loads before anything else: its module script and its preloads.
     const html = readFileSync(path.join(distDir, 'index.html'), 'utf8');
-    for (const [, src] of html.matchAll(/(?:src|href)="\/?(assets\/[^"]+\.js)"/g)) {
+    for (const [, src] of html.matchAll(/(?:src|href)="(?:\.?\/)?(assets\/[^"]+\.js)"/g)) {
       if (src) firstJsGzipBytes += gzipSync(readFileSync(path.join(distDir, src))).length;
     }
   }
@@ -823,6 +826,11 @@ async function main(): Promise<void> {
   if (args.includes('--soak')) {
     const { soakMain } = await import('./soak.ts');
     await soakMain(args);
+    return;
+  }
+  if (args.includes('--lighthouse')) {
+    const { lighthouseBench } = await import('./lighthouse.ts');
+    console.log((await lighthouseBench(args, (line) => console.error(line))).join('\n'));
     return;
   }
   if (args.includes('--sweep')) {
