@@ -5,13 +5,17 @@
 import type { DataLoader } from '../train/data/trainingData.ts';
 import { chunksFor, joinChunks, parseChunk, type MnistManifest } from '../train/data/mnistChunks.ts';
 
-function assetUrl(file: string): string {
-  return new URL(`${import.meta.env.BASE_URL}${file}`, self.location.href).href;
-}
+/*
+ * Vite writes these public files' URLs relative to the built chunk (`base: './'`), so one build finds its data
+ * from a host's root or any sub-path. A worker's own `location` is in `assets/`, and a root-absolute `/mnist/...`
+ * fetch would leave the sub-path.
+ */
+const MNIST_MANIFEST_URL = new URL('/mnist/manifest.json', import.meta.url).href;
+const REGRESSION_CSV_URL = new URL('/data/make_regression_rs1.csv', import.meta.url).href;
 
-async function fetchOk(file: string): Promise<Response> {
-  const response = await fetch(assetUrl(file));
-  if (!response.ok) throw new Error(`could not load ${file} (HTTP ${response.status})`);
+async function fetchOk(url: string): Promise<Response> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`could not load ${url} (HTTP ${response.status})`);
   return response;
 }
 
@@ -22,12 +26,12 @@ async function gunzip(response: Response): Promise<Uint8Array> {
 }
 
 export const browserDataLoader: DataLoader = {
-  regressionCsv: async () => (await fetchOk('data/make_regression_rs1.csv')).text(),
+  regressionCsv: async () => (await fetchOk(REGRESSION_CSV_URL)).text(),
   async mnist(split, count) {
-    const manifest = (await (await fetchOk('mnist/manifest.json')).json()) as MnistManifest;
+    const manifest = (await (await fetchOk(MNIST_MANIFEST_URL)).json()) as MnistManifest;
     const names = chunksFor(manifest, split, count);
     const parts = await Promise.all(
-      names.map(async (name) => parseChunk(await gunzip(await fetchOk(`mnist/${name}`)))),
+      names.map(async (name) => parseChunk(await gunzip(await fetchOk(new URL(name, MNIST_MANIFEST_URL).href)))),
     );
     return joinChunks(parts, count);
   },
