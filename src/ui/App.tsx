@@ -19,6 +19,7 @@ import { isRecurrent, sidesOf } from '../experiment/config.ts';
 import { PRESETS } from '../experiment/presets.ts';
 import { useLab } from '../store/labStore.ts';
 import { ControlsPanel } from './ControlsPanel.tsx';
+import { DataLoadBar } from './DataLoadBar.tsx';
 import { EmbedView } from './EmbedView.tsx';
 import { HistoryPanel } from './HistoryPanel.tsx';
 import { LinkIssues } from './LinkIssues.tsx';
@@ -173,6 +174,7 @@ function RunsPage({
         <ControlsPanel />
       </aside>
       <main>
+        <DataLoadBar />
         {present ? <ChartHeightContext value={presentPx}>{charts}</ChartHeightContext> : charts}
         <Narration />
         {afterCharts}

@@ -33,6 +33,10 @@ export interface StaticSite {
   missing: string[];
   /** Files served instead of the built ones, by path relative to the prefix (e.g. a changed `sw.js`). */
   overrides: Map<string, string | Uint8Array>;
+  /** Paths answered 503, as a failing host would. */
+  failing: Set<string>;
+  /** Files whose path matches are sent at this many bytes a second, in 16 kB pieces (a slow school network). */
+  throttle: { pattern: RegExp; bytesPerSecond: number } | null;
   close(): Promise<void>;
 }
 
@@ -42,6 +46,8 @@ export async function serveStatic(root: string, prefix: string): Promise<StaticS
   const served: string[] = [];
   const missing: string[] = [];
   const overrides = new Map<string, string | Uint8Array>();
+  const failing = new Set<string>();
+  const site = { throttle: null as StaticSite['throttle'] };
   const rootDir = path.resolve(root);
   const server: Server = createServer((request, response) => {
     void (async () => {
@@ -56,6 +62,10 @@ export async function serveStatic(root: string, prefix: string): Promise<StaticS
       served.push(relative);
       const file = path.join(rootDir, relative);
       const type = MIME[path.extname(file)] ?? 'application/octet-stream';
+      if (failing.has(relative)) {
+        response.writeHead(503, { 'Content-Type': 'text/plain' }).end('unavailable');
+        return;
+      }
       const override = overrides.get(relative);
       if (override !== undefined) {
         response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache' }).end(override);
@@ -66,7 +76,19 @@ export async function serveStatic(root: string, prefix: string): Promise<StaticS
         response.writeHead(404, { 'Content-Type': 'text/plain' }).end(`${relative} not found`);
         return;
       }
-      response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache' }).end(await readFile(file));
+      const body = await readFile(file);
+      const throttle = site.throttle;
+      if (!throttle?.pattern.test(relative)) {
+        response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache' }).end(body);
+        return;
+      }
+      response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache', 'Content-Length': body.length });
+      const piece = 16 * 1024;
+      for (let at = 0; at < body.length && !response.destroyed; at += piece) {
+        response.write(body.subarray(at, at + piece));
+        await new Promise((resolve) => setTimeout(resolve, (piece / throttle.bytesPerSecond) * 1000));
+      }
+      response.end();
     })().catch((error: unknown) => {
       response.writeHead(500).end(String(error));
     });
@@ -79,6 +101,18 @@ export async function serveStatic(root: string, prefix: string): Promise<StaticS
     served,
     missing,
     overrides,
-    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+    failing,
+    get throttle() {
+      return site.throttle;
+    },
+    set throttle(value) {
+      site.throttle = value;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        // Keep-alive connections and throttled bodies would hold close() open.
+        server.closeAllConnections();
+      }),
   };
 }
