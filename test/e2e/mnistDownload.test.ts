@@ -136,4 +136,17 @@ describe('the MNIST download', () => {
     expect(await page.getByTestId('data-load').count()).toBe(0);
     expect(errors).toEqual([]);
   });
+
+  it('a network that fails says so, and how to try again', async () => {
+    if (!LESSON_4) throw new Error('no lesson 4');
+    const { page, context, errors } = await open('v=1&preset=dense-explode');
+    await waitForBackends(page);
+    await context.route('**/mnist/**', (route) => route.abort('internetdisconnected'));
+    await page.evaluate((hash) => (window.location.hash = hash), lessonLink(LESSON_4));
+    await expect.poll(() => phase(page, 'baseline'), { timeout: 60_000 }).toBe('crashed');
+    expect(await page.getByTestId('error-baseline').textContent()).toContain(
+      'could not download the list of MNIST digits: the network failed; connect and press Reset to try again.',
+    );
+    expect(errors).toEqual([]);
+  });
 });
