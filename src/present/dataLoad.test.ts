@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataLoadLabel, loadedFraction, megabytes, slowestLoad } from './dataLoad.ts';
+import { dataLoadLabel, loadedFraction, megabytes, pageLoad, slowestLoad, type ByteProgress } from './dataLoad.ts';
 
 describe('the MNIST download in words', () => {
   it('counts megabytes of 10^6 bytes: one decimal below 10, whole from 10 up', () => {
@@ -40,5 +40,30 @@ describe('the MNIST download in words', () => {
     expect(slowestLoad([half, unknown, quarter])).toBe(unknown);
     const fewer = { loadedBytes: 10, totalBytes: null };
     expect(slowestLoad([unknown, fewer])).toBe(fewer);
+  });
+
+  it('counts a run not heard from yet as nothing received, so the bar never moves back', () => {
+    expect(pageLoad([])).toBeNull();
+    expect(pageLoad([null, null])).toBeNull();
+    const total = 1_593_041;
+    expect(pageLoad([{ loadedBytes: 16_384, totalBytes: total }, null])).toEqual({ loadedBytes: 0, totalBytes: total });
+    // Two runs' reports as they arrived in Chromium (the second run reported after the first had 16 kB).
+    let a: ByteProgress | null = null;
+    let b: ByteProgress | null = null;
+    const shown: number[] = [];
+    for (const [run, bytes] of [
+      ['a', 16_384],
+      ['b', 3_904],
+      ['a', 49_152],
+      ['b', 49_152],
+      ['b', 81_920],
+      ['a', total],
+      ['b', total],
+    ] as const) {
+      if (run === 'a') a = { loadedBytes: bytes, totalBytes: total };
+      else b = { loadedBytes: bytes, totalBytes: total };
+      shown.push(pageLoad([a, b])?.loadedBytes ?? -1);
+    }
+    expect(shown).toEqual([0, 3_904, 3_904, 49_152, 49_152, 81_920, total]);
   });
 });

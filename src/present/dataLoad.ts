@@ -45,3 +45,16 @@ export function slowestLoad(loads: readonly ByteProgress[]): ByteProgress | null
   }
   return slowest;
 }
+
+/**
+ * What the page's bar shows, from the runs still starting: each run's download, or null for one that has not
+ * reported yet. The runs of a pair or race train on the same data, so once one downloads MNIST every one will: a run
+ * not heard from yet counts as nothing received of the same total. The bar then never moves back when a second run
+ * reports. Null while none has reported (an experiment without MNIST never does).
+ */
+export function pageLoad(loads: readonly (ByteProgress | null)[]): ByteProgress | null {
+  const reported = loads.filter((load): load is ByteProgress => load !== null);
+  const first = reported[0];
+  if (!first) return null;
+  return slowestLoad(loads.map((load) => load ?? { loadedBytes: 0, totalBytes: first.totalBytes }));
+}

@@ -148,6 +148,7 @@ function RunsPage({
   const presentPx = useFittedPresentPx(gridRef, present);
   const charts = (
     <div className={`chart-grid n${sides.length + 1}`} ref={gridRef}>
+      <DataLoadBar />
       <LossChart />
       {sides.map((side) => (
         <GradNormChart key={side} side={side} />
@@ -174,7 +175,6 @@ function RunsPage({
         <ControlsPanel />
       </aside>
       <main>
-        <DataLoadBar />
         {present ? <ChartHeightContext value={presentPx}>{charts}</ChartHeightContext> : charts}
         <Narration />
         {afterCharts}

@@ -1,11 +1,12 @@
 /**
  * The MNIST download's progress bar: while a run's data arrives (the first time an experiment on MNIST trains),
- * "Loading MNIST digits: 3.1 of 11 MB" over a <progress> driven by the bytes received; gone once the runs are
- * ready. A download that fails stops the run, and its card says why.
+ * "Loading MNIST digits: 3.1 of 11 MB" over a <progress> driven by the bytes received, laid over the top of the
+ * empty charts (so nothing moves); gone once the runs are ready. A download that fails stops the run, and its card
+ * says why.
  */
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { dataLoadLabel, slowestLoad, type ByteProgress } from '../present/dataLoad.ts';
+import { dataLoadLabel, pageLoad, type ByteProgress } from '../present/dataLoad.ts';
 import { useLab } from '../store/labStore.ts';
 import './dataLoad.css';
 
@@ -29,8 +30,8 @@ export function DataLoadBar() {
   // Only runs still starting: a run that is ready has its data, and one that stopped says why on its card.
   const loads = useLab(
     useShallow((s) =>
-      Object.values(s.runs).flatMap((run) => (run?.phase === 'starting' && run.dataProgress ? [run.dataProgress] : [])),
+      Object.values(s.runs).flatMap((run) => (run?.phase === 'starting' ? [run.dataProgress ?? null] : [])),
     ),
   );
-  return <DataLoadNotice load={slowestLoad(loads)} />;
+  return <DataLoadNotice load={pageLoad(loads)} />;
 }
