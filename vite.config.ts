@@ -77,8 +77,27 @@ const offline = VitePWA({
   },
 });
 
+/**
+ * vite-plugin-pwa links the app's manifest from every page it builds, as `./manifest.webmanifest` under a relative
+ * base; from the benchmark's page (src/bench/) that address does not exist, and the page is no app to install.
+ */
+function benchWithoutManifest(): Plugin {
+  return {
+    name: 'gradient-lab-bench-without-manifest',
+    apply: 'build',
+    enforce: 'post',
+    transformIndexHtml: {
+      order: 'post',
+      handler: (html, context) =>
+        context.path.endsWith('/bench.html') ? html.replace(/<link rel="manifest"[^>]*>/, '') : html,
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), contentSecurityPolicy(), offline],
+  // Relative URLs throughout the build: the same dist/ works from a host's root or any sub-path, with no rebuild.
+  base: './',
+  plugins: [react(), contentSecurityPolicy(), offline, benchWithoutManifest()],
   preview: { headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY_HEADER } },
   // Vite does not scan a worker's imports; without this the first dev load re-optimises and reloads.
   optimizeDeps: { entries: ['index.html', 'src/worker/trainer.worker.ts', 'src/worker/cliff.worker.ts'] },

@@ -468,6 +468,7 @@ async function pageHealth(
   if (distDir) {
     // What index.html loads before anything else: its module script and its preloads.
     const html = readFileSync(path.join(distDir, 'index.html'), 'utf8');
+    // `./assets/...` since the build is relative (base './'); `/assets/...` from a build with an absolute base.
     for (const [, src] of html.matchAll(/(?:src|href)="(?:\.?\/)?(assets\/[^"]+\.js)"/g)) {
       if (src) firstJsGzipBytes += gzipSync(readFileSync(path.join(distDir, src))).length;
     }

@@ -15,17 +15,22 @@ import { CHUNK_IMAGES, type MnistManifest } from '../src/train/data/mnistChunks.
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public/mnist');
 const manifestPath = path.join(OUT, 'manifest.json');
 
-if (
-  existsSync(manifestPath) &&
-  (JSON.parse(readFileSync(manifestPath, 'utf8')) as MnistManifest).chunkImages === CHUNK_IMAGES
-) {
+/** Current: the same chunk size, and each chunk's size in bytes listed (the page's progress bar reads them). */
+function isCurrent(manifest: MnistManifest): boolean {
+  return (
+    manifest.chunkImages === CHUNK_IMAGES &&
+    Object.values(manifest.splits).every((split) => split.bytes?.length === split.chunks.length)
+  );
+}
+
+if (existsSync(manifestPath) && isCurrent(JSON.parse(readFileSync(manifestPath, 'utf8')) as MnistManifest)) {
   console.log(`MNIST asset is current (${manifestPath})`);
 } else {
   mkdirSync(OUT, { recursive: true });
   const manifest: MnistManifest = {
     version: 1,
     chunkImages: CHUNK_IMAGES,
-    splits: { train: { count: 0, chunks: [] }, test: { count: 0, chunks: [] } },
+    splits: { train: { count: 0, chunks: [], bytes: [] }, test: { count: 0, chunks: [], bytes: [] } },
   };
   let bytes = 0;
   for (const [split, prefix] of [
@@ -51,6 +56,7 @@ if (
       const name = `${split}-${String(k).padStart(2, '0')}.bin`;
       writeFileSync(path.join(OUT, name), gz);
       manifest.splits[split].chunks.push(name);
+      manifest.splits[split].bytes?.push(gz.length);
       bytes += gz.length;
     }
     manifest.splits[split].count = full.count;

@@ -18,7 +18,7 @@ import type { RunStory } from '../present/narrator.ts';
 import type { ClipChange, KnobMark } from '../present/knobMarks.ts';
 import type { RunPhase } from '../train/runPhase.ts';
 import type { SeedOutcome } from '../train/seedBands.ts';
-import type { BackendChoice, BackendChoiceView, BackendName } from '../worker/protocol.ts';
+import type { BackendChoice, BackendChoiceView, BackendName, DataProgress } from '../worker/protocol.ts';
 import type { RunSeries } from './series.ts';
 
 export interface RunView {
@@ -48,6 +48,8 @@ export interface RunView {
   clipChanges?: ClipChange[];
   /** A run over several seeds: what became of each seed so far (seed 0 is the link's own, the rest of the view's). */
   seeds?: SeedOutcome[];
+  /** Its data downloading (MNIST), until the run is ready: the page's progress bar. */
+  dataProgress?: DataProgress | null;
 }
 
 export interface ExperimentSlice {

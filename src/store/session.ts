@@ -183,12 +183,15 @@ function onMessage(side: RunSide, message: FromWorker): void {
       // A run over several seeds gets its bands beside the link's own seed's series.
       if (useLab.getState().config.seeds > 1) (seriesBySide.get(side) as RunSeries).bands = new BandSeries();
       startNarration(side, run.clip, message.layout, useLab.getState().config);
-      updateRun(side, { phase: 'ready', backend: message.backend, layout: message.layout });
+      updateRun(side, { phase: 'ready', backend: message.backend, layout: message.layout, dataProgress: null });
       markSeriesDirty();
       grant();
       return;
     case 'notice':
       updateRun(side, { notices: [...run.notices, message.message] });
+      return;
+    case 'data-progress':
+      updateRun(side, { dataProgress: { loadedBytes: message.loadedBytes, totalBytes: message.totalBytes } });
       return;
     case 'backend':
       if (run.runId) recordStatus(run.runId, { backend: message.backend });

@@ -19,6 +19,7 @@ import { isRecurrent, sidesOf } from '../experiment/config.ts';
 import { PRESETS } from '../experiment/presets.ts';
 import { useLab } from '../store/labStore.ts';
 import { ControlsPanel } from './ControlsPanel.tsx';
+import { DataLoadBar } from './DataLoadBar.tsx';
 import { EmbedView } from './EmbedView.tsx';
 import { HistoryPanel } from './HistoryPanel.tsx';
 import { LinkIssues } from './LinkIssues.tsx';
@@ -147,6 +148,7 @@ function RunsPage({
   const presentPx = useFittedPresentPx(gridRef, present);
   const charts = (
     <div className={`chart-grid n${sides.length + 1}`} ref={gridRef}>
+      <DataLoadBar />
       <LossChart />
       {sides.map((side) => (
         <GradNormChart key={side} side={side} />

@@ -6,18 +6,16 @@
 import { decodeExperiment, encodeExperiment, linkOfLocation, type DecodedExperiment } from '../experiment/urlCodec.ts';
 import { useLab } from '../store/labStore.ts';
 import { applyExperiment, resetRuns } from '../store/session.ts';
+import { pageLink } from './pageLink.ts';
 
 let lastWritten = '';
 
 /** The locked link this page was opened with: what Reset returns to while the page is locked. */
 let teacherLink: DecodedExperiment | null = null;
 
-/** A full address for a link's query: this page's, with the query as its hash. */
+/** A full address for a link's query: this page's (its origin and path), with the query as its hash. */
 export function linkHref(query: string): string {
-  const url = new URL(window.location.href);
-  url.search = '';
-  url.hash = query;
-  return url.href;
+  return pageLink(window.location.href, query);
 }
 
 /** The page's link, as the address bar holds it (a student link: `studentLinkQuery`, experiment/studentLink.ts). */

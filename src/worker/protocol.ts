@@ -55,8 +55,19 @@ export type BackendChoiceView =
       cached: boolean;
     };
 
+/**
+ * How much of the data a run needs has arrived (the MNIST chunks, which are fetched only for an experiment on
+ * MNIST): bytes received so far, and of how many (null when the manifest does not list the chunks' sizes).
+ */
+export interface DataProgress {
+  loadedBytes: number;
+  totalBytes: number | null;
+}
+
 export type FromWorker =
   | { type: 'ready'; backend: BackendName; layout: RunLayout; trainRows: number }
+  /** While the run's data downloads, before `ready`: at most every 100 ms, and once all of it has arrived. */
+  | ({ type: 'data-progress' } & DataProgress)
   /** A plain-words notice: a backend that failed to start, a context lost, a fallback taken. */
   | { type: 'notice'; message: string }
   | { type: 'backend'; backend: BackendName }

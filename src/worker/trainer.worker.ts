@@ -26,7 +26,7 @@ import { BatchedSeeds, batchedSeedsRefusal } from '../train/batchedSeeds.ts';
 import { Run } from '../train/trainer.ts';
 import { chooseAutoBackend } from './backendChoice.ts';
 import { backendOrder, startBackend, webglContext } from './backends.ts';
-import { browserDataLoader } from './browserData.ts';
+import { progressDataLoader } from './browserData.ts';
 import { unreachable, type BackendName, type FromWorker, type ToWorker } from './protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -354,12 +354,14 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
   // Auto never times before training: a remembered choice, or the first choice and a trial after the run.
   const auto = message.backend === 'auto' ? await chooseAutoBackend(config, post) : null;
   await start(auto ? auto.order : backendOrder(message.backend));
-  data = await loadTrainingData(config, browserDataLoader);
+  // The page draws the download's progress (MNIST, the first time: some 11 MB for the full set).
+  const loader = progressDataLoader((progress) => post({ type: 'data-progress', ...progress }));
+  data = await loadTrainingData(config, loader);
   trialAfterRun = auto?.trialAfterRun ?? null;
   // The real run starts from the seed, untouched by any trial.
   run = new Run({ config, side, data });
   if (config.seeds > 1) {
-    const seeds = await loadSeedData(config, browserDataLoader, data);
+    const seeds = await loadSeedData(config, loader, data);
     seedData = seeds.slice(1).map((s) => s.data);
     bands = new SeedBands(seeds.map((_, k) => seedConfig(config as ExperimentConfig, k).seed));
     if (batchedSeedsRefusal(config, side) === null) {

@@ -109,3 +109,28 @@ describe('browser MNIST chunks', () => {
     expect(Array.from(joined.labels)).toEqual([4, 9, 4]);
   });
 });
+
+describe('the MNIST manifest', () => {
+  const manifest = {
+    version: 1 as const,
+    chunkImages: 5000,
+    splits: {
+      train: { count: 12_000, chunks: ['train-00.bin', 'train-01.bin', 'train-02.bin'], bytes: [800, 810, 400] },
+      test: { count: 5000, chunks: ['test-00.bin'] },
+    },
+  };
+
+  it('names the chunks a subset needs, each with its size, or null where the manifest lists none', async () => {
+    const { sizedChunksFor } = await import('./mnistChunks.ts');
+    // 5001 digits need a second chunk of 5000.
+    expect(sizedChunksFor(manifest, 'train', 5001)).toEqual([
+      { name: 'train-00.bin', bytes: 800 },
+      { name: 'train-01.bin', bytes: 810 },
+    ]);
+    expect(sizedChunksFor(manifest, 'train', 5000)).toEqual([{ name: 'train-00.bin', bytes: 800 }]);
+    expect(sizedChunksFor(manifest, 'test', 100)).toEqual([{ name: 'test-00.bin', bytes: null }]);
+    expect(() => sizedChunksFor(manifest, 'train', 12_001)).toThrow(
+      'MNIST train has 12000 images; 12001 were asked for',
+    );
+  });
+});

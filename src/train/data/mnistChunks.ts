@@ -12,7 +12,11 @@ export const CHUNK_IMAGES = 5000;
 export interface MnistManifest {
   version: 1;
   chunkImages: number;
-  splits: Record<'train' | 'test', { count: number; chunks: string[] }>;
+  /**
+   * `bytes`: each chunk's size as served, in the order of `chunks`, so the page's progress bar knows the whole
+   * download before it starts (absent from manifests written before it was added).
+   */
+  splits: Record<'train' | 'test', { count: number; chunks: string[]; bytes?: number[] }>;
 }
 
 /** Reads one gunzipped chunk: labels idx then images idx. */
@@ -26,6 +30,16 @@ export function chunksFor(manifest: MnistManifest, split: 'train' | 'test', coun
   const info = manifest.splits[split];
   if (count > info.count) throw new Error(`MNIST ${split} has ${info.count} images; ${count} were asked for`);
   return info.chunks.slice(0, Math.ceil(count / manifest.chunkImages));
+}
+
+/** The chunks `chunksFor` names, each with its size in bytes (null where the manifest does not give sizes). */
+export function sizedChunksFor(
+  manifest: MnistManifest,
+  split: 'train' | 'test',
+  count: number,
+): { name: string; bytes: number | null }[] {
+  const sizes = manifest.splits[split].bytes;
+  return chunksFor(manifest, split, count).map((name, k) => ({ name, bytes: sizes?.[k] ?? null }));
 }
 
 export function joinChunks(parts: MnistSplit[], count: number): MnistSplit {
