@@ -139,7 +139,7 @@ export async function lighthouseBench(args: string[], log: (line: string) => voi
       await vite.build({ logLevel: 'warn' });
       dist = 'dist';
     }
-    const served = await serveStatic(dist);
+    const served = await serveStatic(dist, '/', { gzip: true });
     server = served;
     url = served.url;
   }

@@ -1,92 +1,131 @@
 /**
- * A plain static file server, as a static host is: no rewrites, no special headers, gzip for text when the
- * client accepts it. It mounts a folder (the build) at a path, so the same build can be tried from the root
- * and from a sub-path such as /gradient-lab/. Used by the Lighthouse bench and the sub-path browser test.
+ * A plain static server for the built lab, as a school's web server or GitHub Pages would be: files of `root` under
+ * one path `prefix` (e.g. `/gradient-lab/`), with their MIME types and no special headers (no
+ * Content-Security-Policy header: the page's own <meta> policy applies). Anything outside the prefix is a 404 and
+ * is recorded, so a root-absolute URL in the build fails the test that asks for it. With `gzip`, text goes out
+ * compressed to a client that accepts it, as a real host sends it (the Lighthouse bench); the browser tests keep it
+ * off, so the bytes they count are the files'.
  */
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-const TYPES: Record<string, string> = {
+const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
   '.webmanifest': 'application/manifest+json',
+  '.wasm': 'application/wasm',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
   '.csv': 'text/csv; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
   '.bin': 'application/octet-stream',
 };
-/** Text compresses; the MNIST chunks are gzip files already and the WASM binaries are served as they are. */
-const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.webmanifest', '.svg', '.csv', '.txt']);
 
-export interface StaticServer {
-  /** The mounted folder's address, ending in '/'. */
+export interface StaticSite {
+  /** The site's address, ending in the prefix: `http://127.0.0.1:PORT/gradient-lab/`. */
   url: string;
-  close: () => Promise<void>;
+  /** Paths asked for outside the prefix (each answered 404). */
+  outside: string[];
+  /** Every path asked for under the prefix, in order (relative to it). */
+  served: string[];
+  /** Paths under the prefix that are not in the build (each answered 404). */
+  missing: string[];
+  /** Files served instead of the built ones, by path relative to the prefix (e.g. a changed `sw.js`). */
+  overrides: Map<string, string | Uint8Array>;
+  /** Paths answered 503, as a failing host would. */
+  failing: Set<string>;
+  /** Files whose path matches are sent at this many bytes a second, in 16 kB pieces (a slow school network). */
+  throttle: { pattern: RegExp; bytesPerSecond: number } | null;
+  close(): Promise<void>;
 }
 
-/** Serves `dir` at `mount` (e.g. '/gradient-lab/') on 127.0.0.1, on a free port unless one is given. */
-export async function serveStatic(dir: string, mount = '/', port = 0): Promise<StaticServer> {
-  const root = path.resolve(dir);
-  const prefix = mount.endsWith('/') ? mount : `${mount}/`;
-  const gzipped = new Map<string, Buffer>();
-  const handle = (request: IncomingMessage, response: ServerResponse): void => {
-    const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
-    // A static host redirects the folder's bare name to the folder.
-    if (`${pathname}/` === prefix) {
-      response.writeHead(301, { Location: prefix }).end();
-      return;
-    }
-    if (!pathname.startsWith(prefix)) {
-      response.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
-      return;
-    }
-    let file = path.join(root, pathname.slice(prefix.length));
-    if (!file.startsWith(root)) {
-      response.writeHead(403).end();
-      return;
-    }
-    if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      response.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
-      return;
-    }
-    const ext = path.extname(file);
-    const headers: Record<string, string> = {
-      'Content-Type': TYPES[ext] ?? 'application/octet-stream',
-      'Cache-Control': 'no-cache',
-    };
-    if (COMPRESSIBLE.has(ext) && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
-      let body = gzipped.get(file);
-      if (!body) {
-        body = gzipSync(readFileSync(file));
-        gzipped.set(file, body);
+/** Text compresses; the MNIST chunks and the WASM binaries are sent as they are. */
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.json', '.webmanifest', '.svg', '.csv']);
+
+export async function serveStatic(root: string, prefix = '/', options: { gzip?: boolean } = {}): Promise<StaticSite> {
+  if (!prefix.startsWith('/') || !prefix.endsWith('/')) throw new Error(`prefix ${prefix} must start and end with /`);
+  const outside: string[] = [];
+  const served: string[] = [];
+  const missing: string[] = [];
+  const overrides = new Map<string, string | Uint8Array>();
+  const failing = new Set<string>();
+  const site = { throttle: null as StaticSite['throttle'] };
+  const rootDir = path.resolve(root);
+  const server: Server = createServer((request, response) => {
+    void (async () => {
+      const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+      if (!pathname.startsWith(prefix)) {
+        outside.push(pathname);
+        response.writeHead(404, { 'Content-Type': 'text/plain' }).end(`${pathname} is outside ${prefix}`);
+        return;
       }
-      response.writeHead(200, { ...headers, 'Content-Encoding': 'gzip', 'Content-Length': String(body.length) });
-      response.end(request.method === 'HEAD' ? undefined : body);
-      return;
-    }
-    response.writeHead(200, { ...headers, 'Content-Length': String(statSync(file).size) });
-    if (request.method === 'HEAD') response.end();
-    else createReadStream(file).pipe(response);
-  };
-  const server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const { port: bound } = server.address() as AddressInfo;
+      let relative = pathname.slice(prefix.length);
+      if (relative === '' || relative.endsWith('/')) relative += 'index.html';
+      served.push(relative);
+      const file = path.join(rootDir, relative);
+      const type = MIME[path.extname(file)] ?? 'application/octet-stream';
+      if (failing.has(relative)) {
+        response.writeHead(503, { 'Content-Type': 'text/plain' }).end('unavailable');
+        return;
+      }
+      const override = overrides.get(relative);
+      if (override !== undefined) {
+        response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache' }).end(override);
+        return;
+      }
+      if (!file.startsWith(rootDir + path.sep) || !(await stat(file).catch(() => null))?.isFile()) {
+        missing.push(relative);
+        response.writeHead(404, { 'Content-Type': 'text/plain' }).end(`${relative} not found`);
+        return;
+      }
+      const body = await readFile(file);
+      const throttle = site.throttle;
+      if (!throttle?.pattern.test(relative)) {
+        const accepts = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+        if (options.gzip && accepts && COMPRESSIBLE.has(path.extname(file))) {
+          const packed = gzipSync(body);
+          const headers = { 'Content-Type': type, 'Cache-Control': 'no-cache', 'Content-Encoding': 'gzip' };
+          response.writeHead(200, headers).end(packed);
+          return;
+        }
+        response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache' }).end(body);
+        return;
+      }
+      response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache', 'Content-Length': body.length });
+      const piece = 16 * 1024;
+      for (let at = 0; at < body.length && !response.destroyed; at += piece) {
+        response.write(body.subarray(at, at + piece));
+        await new Promise((resolve) => setTimeout(resolve, (piece / throttle.bytesPerSecond) * 1000));
+      }
+      response.end();
+    })().catch((error: unknown) => {
+      response.writeHead(500).end(String(error));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${bound}${prefix}`,
+    url: `http://127.0.0.1:${port}${prefix}`,
+    outside,
+    served,
+    missing,
+    overrides,
+    failing,
+    get throttle() {
+      return site.throttle;
+    },
+    set throttle(value) {
+      site.throttle = value;
+    },
     close: () =>
-      new Promise<void>((resolve) => {
+      new Promise<void>((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        // Keep-alive connections and throttled bodies would hold close() open.
         server.closeAllConnections();
-        server.close(() => resolve());
       }),
   };
 }

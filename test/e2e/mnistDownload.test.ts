@@ -10,7 +10,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { lessonLink, TOUR } from '../../src/experiment/tour.ts';
 import { openPage, phase, screenshot, useBrowser, waitForBackends } from './browser.ts';
-import { serveStatic, type StaticSite } from './staticServer.ts';
+import { serveStatic, type StaticSite } from '../../scripts/staticServer.ts';
 
 const browser = useBrowser();
 let site: StaticSite;

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { lessonLink, TOUR } from '../../src/experiment/tour.ts';
 import { decodeExperiment } from '../../src/experiment/urlCodec.ts';
 import { openPage, phase, useBrowser } from './browser.ts';
-import { serveStatic, type StaticSite } from './staticServer.ts';
+import { serveStatic, type StaticSite } from '../../scripts/staticServer.ts';
 
 const browser = useBrowser();
 const PREFIX = '/gradient-lab/';

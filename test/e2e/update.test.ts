@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { phase, useBrowser } from './browser.ts';
-import { serveStatic, type StaticSite } from './staticServer.ts';
+import { serveStatic, type StaticSite } from '../../scripts/staticServer.ts';
 
 const browser = useBrowser();
 let site: StaticSite;
