@@ -25,6 +25,7 @@ import { WATCH_FOR, leadSentences } from '../present/pageWords.ts';
 import { useLab, type LabState } from '../store/labStore.ts';
 import { linkHref, resetLab } from './linkSync.ts';
 import { comparedSentence, useNarrations } from './Narration.tsx';
+import { DataLoadBar } from './DataLoadBar.tsx';
 import { PlayPauseButton } from './PlayPauseButton.tsx';
 import './embed.css';
 
@@ -232,6 +233,7 @@ export function EmbedView() {
           </div>
           <ChartHeightContext value={chartPx}>
             <div className="embed-charts" ref={chartsRef}>
+              <DataLoadBar />
               <LossChart />
               <GlobalNormChart />
             </div>

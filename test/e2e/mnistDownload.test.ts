@@ -123,6 +123,22 @@ describe('the MNIST download', () => {
     expect(errors).toEqual([]);
   });
 
+  it('shows the bar in a frame of another page too (embed=1), over its charts', async () => {
+    if (!LESSON_4) throw new Error('no lesson 4');
+    site.throttle = { pattern: /^mnist\/.*\.bin$/, bytesPerSecond: 100_000 };
+    const { page, errors } = await open(`${lessonLink(LESSON_4)}&embed=1`, { width: 640, height: 480 });
+    const bar = page.getByRole('progressbar', { name: /^Loading MNIST digits: / });
+    await expect.poll(() => bar.count(), { timeout: 30_000 }).toBe(1);
+    // Inside the frame's first screen, over its charts.
+    const box = await bar.boundingBox();
+    const charts = await page.locator('.embed-charts').boundingBox();
+    expect(box && box.y + box.height <= 480 && box.x >= 0 && box.x + box.width <= 640, JSON.stringify(box)).toBe(true);
+    expect(box && charts && box.y >= charts.y && box.y < charts.y + charts.height).toBe(true);
+    await shoot(page, 'mnist-progress-embed-640x480');
+    await expect.poll(() => page.getByTestId('data-load').count(), { timeout: 60_000 }).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
   it('a chunk the host fails to send stops the run with a sentence that names it, and the bar goes', async () => {
     if (!LESSON_4) throw new Error('no lesson 4');
     site.failing.add('mnist/train-00.bin');
