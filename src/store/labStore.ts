@@ -125,6 +125,8 @@ export interface SweepView extends StoredSweep {
   /** Workers training it (0 for a reopened sweep). */
   workers: number;
   notices: string[];
+  /** The MNIST download while the sweep's workers load their data (the slowest worker's); null once they train. */
+  dataLoad?: DataProgress | null;
 }
 
 /** The sweep shown on the sweep page (running, finished or reopened), and the stored sweeps, newest first. */

@@ -85,6 +85,26 @@ describe('the sweep session', () => {
     expect(useLab.getState().sweepRun?.outcomes[3]).toBeNull();
   });
 
+  it('shows the MNIST download of the worker furthest from done, until every worker trains', () => {
+    vi.stubGlobal('navigator', { hardwareConcurrency: 2 });
+    useLab.setState({ config: { ...PRESETS['dense-explode'].config, optimizer: 'adam' } });
+    startSweep();
+    expect(ports).toHaveLength(2);
+    const load = () => useLab.getState().sweepRun?.dataLoad ?? null;
+    expect(load()).toBeNull();
+    // One worker has 0.5 of 1.6 MB; the other, not heard of yet, counts as nothing of the same total.
+    ports[0]?.emit({ type: 'data-progress', loadedBytes: 500_000, totalBytes: 1_600_000 });
+    expect(load()).toEqual({ loadedBytes: 0, totalBytes: 1_600_000 });
+    ports[1]?.emit({ type: 'data-progress', loadedBytes: 300_000, totalBytes: 1_600_000 });
+    expect(load()).toEqual({ loadedBytes: 300_000, totalBytes: 1_600_000 });
+    // The slower one has its data and trains: the bar follows the other.
+    ports[1]?.emit({ type: 'data-progress', loadedBytes: 1_600_000, totalBytes: 1_600_000 });
+    ports[1]?.emit({ type: 'started', method: 'one-at-a-time', classifier: true });
+    expect(load()).toEqual({ loadedBytes: 500_000, totalBytes: 1_600_000 });
+    ports[0]?.emit({ type: 'started', method: 'one-at-a-time', classifier: true });
+    expect(load()).toBeNull();
+  });
+
   it('cancels, and opens a cell as the pair on the training page', () => {
     startSweep();
     cancelSweep();

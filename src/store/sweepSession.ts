@@ -13,7 +13,8 @@ import { SweepHistory, type StoredSweep } from '../persist/sweepHistory.ts';
 import { sweepJson } from '../persist/sweepExport.ts';
 import { sweepMethod } from '../train/sweep/sweepMethod.ts';
 import { WorkerPort } from '../worker/client.ts';
-import { unreachable, type FromSweepWorker, type ToSweepWorker } from '../worker/protocol.ts';
+import { unreachable, type DataProgress, type FromSweepWorker, type ToSweepWorker } from '../worker/protocol.ts';
+import { pageLoad } from '../present/dataLoad.ts';
 import { useLab, type SweepView } from './labStore.ts';
 import { applyExperiment } from './session.ts';
 
@@ -27,6 +28,9 @@ interface Active {
   ports: Pick<SweepPort, 'send' | 'terminate'>[];
   /** Per worker: cell-steps done and its total. */
   progress: { done: number; total: number }[];
+  /** Per worker: its MNIST download while it loads its data (null: not heard of yet), and whether it has started. */
+  loads: (DataProgress | null)[];
+  started: Set<number>;
   running: Set<number>;
   startedMs: number;
 }
@@ -139,9 +143,15 @@ function finish(phase: StoredSweep['phase'], error: string | null): void {
     error,
     elapsedMs: performance.now() - current.startedMs,
     etaMs: null,
+    dataLoad: null,
     done: phase === 'finished' ? v.total : v.done,
   }));
   saveNow();
+}
+
+/** The bar the sweep page shows while its workers download MNIST: the slowest of those not yet training. */
+function sweepDataLoad(current: Active): DataProgress | null {
+  return pageLoad(current.loads.filter((_, w) => !current.started.has(w)));
 }
 
 function onProgress(current: Active): void {
@@ -166,7 +176,16 @@ function handle(current: Active, worker: number, message: FromSweepWorker): void
       patchSweep(current.id, (v) => ({ notices: [...v.notices, message.message] }));
       return;
     case 'started':
-      patchSweep(current.id, () => ({ method: message.method, classifier: message.classifier }));
+      current.started.add(worker);
+      patchSweep(current.id, () => ({
+        method: message.method,
+        classifier: message.classifier,
+        dataLoad: sweepDataLoad(current),
+      }));
+      return;
+    case 'data-progress':
+      current.loads[worker] = { loadedBytes: message.loadedBytes, totalBytes: message.totalBytes };
+      patchSweep(current.id, () => ({ dataLoad: sweepDataLoad(current) }));
       return;
     case 'progress':
       current.progress[worker] = { done: message.done, total: message.total };
@@ -242,6 +261,8 @@ export function startSweep(): void {
     id,
     ports: [],
     progress: Array.from({ length: workers }, () => ({ done: 0, total: 0 })),
+    loads: Array.from({ length: workers }, () => null),
+    started: new Set(),
     running: new Set(Array.from({ length: workers }, (_, w) => w)),
     startedMs: performance.now(),
   };

@@ -36,6 +36,8 @@ import {
 import { downloadBlob } from '../widgets/download.ts';
 import { SweepMap } from './SweepMap.tsx';
 import { colourScale, divergedGradient, fractionGradient, scaleGradient, type ColourBy } from './sweepColours.ts';
+import { dataLoadLabel } from '../present/dataLoad.ts';
+import { ByteProgressBar } from '../widgets/ByteProgressBar.tsx';
 import './sweep.css';
 
 const MODE_LABELS: Record<ClipMode, string> = {
@@ -253,6 +255,13 @@ function Progress({ sweep }: { sweep: SweepView }) {
   };
   return (
     <div className="sweep-progress">
+      {sweep.dataLoad && (
+        <ByteProgressBar
+          label={dataLoadLabel(sweep.dataLoad)}
+          loadedBytes={sweep.dataLoad.loadedBytes}
+          totalBytes={sweep.dataLoad.totalBytes}
+        />
+      )}
       <progress max={1} value={fraction} aria-label="Sweep progress" />
       <p
         aria-live="polite"
@@ -347,7 +356,7 @@ function Result({ sweep }: { sweep: SweepView }) {
         same runs without clipping. <strong>Red</strong> runs diverged (darker: sooner). The others are coloured by
         their {by === 'loss' ? `final loss (${lossWords}; brighter is lower)` : 'test accuracy (brighter is higher)'}.
         {overSeeds &&
-          ` Every square trained ${sweep.config.seeds} seeds; coloured by the fraction of them that diverged, a square reads "diverged/seeds", and its losses are the median of the seeds that did not diverge.`}
+          ` Every square trained ${sweep.config.seeds} seeds; coloured by the fraction of them that diverged, a square reads "diverged/seeds", and its losses are the median of the seeds that did not diverge.`}{' '}
         Look for the learning rates where the unclipped column turns red while the clipped columns still learn, and for
         thresholds so small that clipping slows learning down.
       </p>

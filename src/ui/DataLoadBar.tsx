@@ -4,26 +4,15 @@
  * empty charts (so nothing moves); gone once the runs are ready. A download that fails stops the run, and its card
  * says why.
  */
-import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { dataLoadLabel, pageLoad, type ByteProgress } from '../present/dataLoad.ts';
 import { useLab } from '../store/labStore.ts';
+import { ByteProgressBar } from '../widgets/ByteProgressBar.tsx';
 import './dataLoad.css';
 
 export function DataLoadNotice({ load }: { load: ByteProgress | null }) {
-  const id = useId();
   if (!load) return null;
-  const total = load.totalBytes;
-  return (
-    <div className="data-load" data-testid="data-load">
-      <label htmlFor={id}>{dataLoadLabel(load)}</label>
-      {total === null ? (
-        <progress id={id} />
-      ) : (
-        <progress id={id} max={total} value={Math.min(load.loadedBytes, total)} />
-      )}
-    </div>
-  );
+  return <ByteProgressBar label={dataLoadLabel(load)} loadedBytes={load.loadedBytes} totalBytes={load.totalBytes} />;
 }
 
 export function DataLoadBar() {

@@ -122,6 +122,8 @@ export type FromSweepWorker =
   | { type: 'backend'; backend: BackendName }
   | { type: 'notice'; message: string }
   | { type: 'started'; method: SweepMethod; classifier: boolean }
+  /** The MNIST bytes received while the worker loads its data (before `started`). */
+  | ({ type: 'data-progress' } & DataProgress)
   /** Cell-steps done of this worker's cells x steps (at most every 100 ms). */
   | { type: 'progress'; done: number; total: number }
   /** `index`: the cell's place in the whole grid. */

@@ -12,7 +12,7 @@ import { loadTrainingData } from '../train/data/trainingData.ts';
 import { runGridSweep } from '../train/sweep/gridSweep.ts';
 import { loadSeedData } from '../train/seedBands.ts';
 import { startBackend, webglContext } from './backends.ts';
-import { browserDataLoader } from './browserData.ts';
+import { progressDataLoader } from './browserData.ts';
 import { unreachable, type FromSweepWorker, type ToSweepWorker } from './protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -43,12 +43,11 @@ async function sweep(message: Extract<ToSweepWorker, { type: 'start' }>): Promis
     event.preventDefault();
     broken = 'the WebGL context was lost';
   });
-  const data = await loadTrainingData(message.config, browserDataLoader);
+  const loader = progressDataLoader((progress) => post({ type: 'data-progress', ...progress }));
+  const data = await loadTrainingData(message.config, loader);
   // Over several seeds every cell trains each seed, from that seed's data where the data is drawn from the seed.
   const seedData =
-    message.config.seeds > 1
-      ? (await loadSeedData(message.config, browserDataLoader, data)).map((s) => s.data)
-      : [data];
+    message.config.seeds > 1 ? (await loadSeedData(message.config, loader, data)).map((s) => s.data) : [data];
   let lastProgress = 0;
   await runGridSweep(
     message.config,

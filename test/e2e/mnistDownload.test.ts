@@ -139,6 +139,22 @@ describe('the MNIST download', () => {
     expect(errors).toEqual([]);
   });
 
+  it('shows the bar on the sweep page while its workers fetch MNIST, gone once they train', async () => {
+    // Lesson 4's recurrent net on 2000 digits, swept over two learning rates for a few steps.
+    const sweep = `v=1&preset=rnn-scale&trainSize=2000&testSize=200&page=sweep&sweepLr=0.01:0.1:2&sweepClip=1:1:1&sweepSteps=3`;
+    site.throttle = { pattern: /^mnist\/.*\.bin$/, bytesPerSecond: 100_000 };
+    const { page, errors } = await open(sweep);
+    await page.getByTestId('sweep-run').click();
+    const bar = page.getByRole('progressbar', { name: /^Loading MNIST digits: / });
+    await expect.poll(() => bar.count(), { timeout: 30_000 }).toBe(1);
+    expect(await page.getByTestId('data-load').textContent()).toMatch(/^Loading MNIST digits: \d\.\d of 1\.6 MB$/);
+    await shoot(page, 'mnist-progress-sweep-1366');
+    const status = page.getByTestId('sweep-status');
+    await expect.poll(() => status.getAttribute('data-phase'), { timeout: 120_000 }).toBe('finished');
+    expect(await page.getByTestId('data-load').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
   it('a chunk the host fails to send stops the run with a sentence that names it, and the bar goes', async () => {
     if (!LESSON_4) throw new Error('no lesson 4');
     site.failing.add('mnist/train-00.bin');

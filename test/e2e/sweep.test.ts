@@ -60,6 +60,10 @@ describe('the sweep page in Chromium', () => {
     expect(cells.every((c) => c.state !== 'pending')).toBe(true);
     await expect.poll(() => page.getByTestId('sweep-legend').isVisible()).toBe(true);
     expect(await page.getByTestId('sweep-legend').textContent()).toContain('final loss (log scale)');
+    // The explanation reads as sentences: each ends with a full stop and a space before the next.
+    expect(await page.locator('.sweep-explain').textContent()).toMatch(
+      /brighter is lower\)\. Look for the learning rates/,
+    );
 
     // The same sweep in Node, as gradlab sweep trains it (WASM, as the page's worker): equal to 1e-5.
     const decoded = decodeExperiment(SMALL);
