@@ -125,7 +125,7 @@ describe('the MNIST download', () => {
 
   it('shows the bar in a frame of another page too (embed=1), over its charts', async () => {
     if (!LESSON_4) throw new Error('no lesson 4');
-    site.throttle = { pattern: /^mnist\/.*\.bin$/, bytesPerSecond: 100_000 };
+    site.throttle = { pattern: /^mnist\/.*\.bin$/, bytesPerSecond: 400_000 };
     const { page, errors } = await open(`${lessonLink(LESSON_4)}&embed=1`, { width: 640, height: 480 });
     const bar = page.getByRole('progressbar', { name: /^Loading MNIST digits: / });
     await expect.poll(() => bar.count(), { timeout: 30_000 }).toBe(1);
@@ -142,7 +142,7 @@ describe('the MNIST download', () => {
   it('shows the bar on the sweep page while its workers fetch MNIST, gone once they train', async () => {
     // Lesson 4's recurrent net on 2000 digits, swept over two learning rates for a few steps.
     const sweep = `v=1&preset=rnn-scale&trainSize=2000&testSize=200&page=sweep&sweepLr=0.01:0.1:2&sweepClip=1:1:1&sweepSteps=3`;
-    site.throttle = { pattern: /^mnist\/.*\.bin$/, bytesPerSecond: 100_000 };
+    site.throttle = { pattern: /^mnist\/.*\.bin$/, bytesPerSecond: 400_000 };
     const { page, errors } = await open(sweep);
     await page.getByTestId('sweep-run').click();
     const bar = page.getByRole('progressbar', { name: /^Loading MNIST digits: / });
