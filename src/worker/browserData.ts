@@ -84,5 +84,5 @@ export function progressDataLoader(onProgress: (progress: DataProgress) => void)
   };
 }
 
-/** For the sweep's and the benchmark's workers, which show no download. */
+/** For the benchmark's worker, which shows no download (the trainer and sweep workers report theirs). */
 export const browserDataLoader: DataLoader = progressDataLoader(() => {});
