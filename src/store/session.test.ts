@@ -352,6 +352,33 @@ describe('the pace of the first seconds', () => {
     }
   });
 
+  it(`a run that crashes in the paced steps does not hold the other to the pace past step ${PACED_UNTIL_STEP}`, () => {
+    vi.useFakeTimers();
+    let clockMs = 0;
+    setClock(() => clockMs);
+    setPacing(true);
+    try {
+      readyAll();
+      play();
+      const [a, b] = pair();
+      for (const w of [a, b]) w.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });
+      a.crash('boom');
+      // Alone now, the clipped run is still paced up to step PACED_UNTIL_STEP ...
+      for (let step = 1; step < PACED_UNTIL_STEP; step++) {
+        clockMs += 1000 / PACED_STEPS_PER_SECOND;
+        vi.advanceTimersByTime(1000 / PACED_STEPS_PER_SECOND);
+        expect(Math.max(...advanceTargets(b))).toBe(step + 1);
+        b.emit({ type: 'metrics', steps: [metrics(step + 1)], elapsedMs: 5 });
+      }
+      // ... then at full speed, although the crashed run's step stays at 1.
+      expect(useLab.getState().runs.baseline?.step).toBe(1);
+      expect(Math.max(...advanceTargets(b))).toBeGreaterThan(PACED_UNTIL_STEP + 1);
+    } finally {
+      setClock(() => performance.now());
+      vi.useRealTimers();
+    }
+  });
+
   it(`without a divergence, full speed from step ${PACED_UNTIL_STEP}; slow motion keeps the pace`, () => {
     vi.useFakeTimers();
     let clockMs = 0;

@@ -107,7 +107,10 @@ function paced(): boolean {
   if (!pacingOn) return false;
   const views = Object.values(runs).filter((r): r is RunView => r !== undefined);
   if (views.some((r) => r.divergence !== null)) return false;
-  return Math.min(...views.map((r) => r.step)) < PACED_UNTIL_STEP;
+  // Only the runs still training count: a run that crashed (or finished) early would hold the others to the
+  // pace for ever.
+  const active = activeSides().map((side) => runs[side]?.step ?? 0);
+  return active.length > 0 && Math.min(...active) < PACED_UNTIL_STEP;
 }
 
 /** Grants more steps so the runs move together: nobody gets more than a chunk ahead of the slowest. */
