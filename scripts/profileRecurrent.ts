@@ -19,17 +19,32 @@ import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm'
 import { startNodeBackend } from '../src/cli/nodeBackend.ts';
 import { nodeDataLoader } from '../src/cli/nodeData.ts';
 import type { ExperimentConfig } from '../src/experiment/config.ts';
-import { PRESETS } from '../src/experiment/presets.ts';
+import { PRESETS, type PresetId } from '../src/experiment/presets.ts';
 import { loadTrainingData, type TrainingData } from '../src/train/data/trainingData.ts';
 import type { RecurrentBackward } from '../src/train/models/recurrent.ts';
 import { Run } from '../src/train/trainer.ts';
 import { fusedClock } from '../src/train/kernels/backendMemory.ts';
 
-const CASES = [
-  { id: 'lstm-pytorch', label: 'LSTM 2x128, batch 64' },
-  { id: 'lstm-tf', label: 'LSTM 1x32, batch 32' },
-  { id: 'rnn-scale', label: 'RNN 1x128, batch 64' },
-] as const;
+/** Lesson 9's setting (the adding problem at T = 100, Adam, global norm 1): the lessons check's longest runs. */
+const LESSON_9: Partial<ExperimentConfig> = {
+  seqLen: 100,
+  optimizer: 'adam',
+  lr: 0.01,
+  clip: { ...PRESETS.adding.config.clip, mode: 'global', threshold: 1 },
+};
+
+const CASES: readonly { id: string; preset: PresetId; label: string; config?: Partial<ExperimentConfig> }[] = [
+  { id: 'lstm-pytorch', preset: 'lstm-pytorch', label: 'LSTM 2x128, batch 64' },
+  { id: 'lstm-tf', preset: 'lstm-tf', label: 'LSTM 1x32, batch 32' },
+  { id: 'rnn-scale', preset: 'rnn-scale', label: 'RNN 1x128, batch 64' },
+  { id: 'adding-rnn', preset: 'adding', label: 'RNN 1x32, T = 100, batch 32 (lesson 9)', config: LESSON_9 },
+  {
+    id: 'adding-lstm',
+    preset: 'adding',
+    label: 'LSTM 1x32, T = 100, batch 32 (lesson 9)',
+    config: { ...LESSON_9, model: 'lstm' },
+  },
+];
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -126,10 +141,15 @@ async function main(): Promise<void> {
     `tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}, ${getThreadsCount()} thread(s), ${timedSteps} timed steps`,
   );
   const rows: string[][] = [];
-  for (const { id, label } of CASES) {
+  for (const { id, preset, label, config: override } of CASES) {
     if (only && only !== id) continue;
-    const preset = PRESETS[id].config;
-    const config: ExperimentConfig = { ...preset, trainSize: 2000, testSize: 100, evalEvery: 0 };
+    const config: ExperimentConfig = {
+      ...PRESETS[preset].config,
+      ...override,
+      trainSize: 2000,
+      testSize: 100,
+      evalEvery: 0,
+    };
     const data = await loadTrainingData(config, nodeDataLoader);
     const backwards = (['autodiff', 'bptt'] as const).filter(
       (b) => !argValue('--backward') || argValue('--backward') === b,
