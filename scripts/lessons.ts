@@ -16,7 +16,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { startNodeBackend } from '../src/cli/nodeBackend.ts';
 import { nodeDataLoader } from '../src/cli/nodeData.ts';
 import { TOUR } from '../src/experiment/tour.ts';

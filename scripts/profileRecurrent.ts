@@ -14,7 +14,7 @@
  * Each case trains the preset's own config (model, batch, optimiser, clipping, hiddenGradEvery); the
  * "every step" column sets hiddenGradEvery = 1, so ||dL/dh_t|| is measured on every timed step.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { startNodeBackend } from '../src/cli/nodeBackend.ts';
 import { nodeDataLoader } from '../src/cli/nodeData.ts';
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
   setThreadsCount(1);
   await startNodeBackend(['wasm']);
   console.log(
-    `tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}, ${getThreadsCount()} thread(s), ${timedSteps} timed steps`,
+    `tfjs ${tf.version_core}, backend ${tf.getBackend()}, ${getThreadsCount()} thread(s), ${timedSteps} timed steps`,
   );
   const rows: string[][] = [];
   for (const { id, preset, label, config: override } of CASES) {

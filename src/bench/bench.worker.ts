@@ -5,7 +5,7 @@
  * backend start-up and data loading.
  * Boundary: tfjs, the training core and the bench's measure code; no DOM.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { loadTrainingData } from '../train/data/trainingData.ts';
 import { backendOrder, startBackend } from '../worker/backends.ts';

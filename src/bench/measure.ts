@@ -3,7 +3,7 @@
  * timed one by one (each step reads its metrics back, so it is complete when
  * its promise resolves). No DOM: the Node runner and the browser worker share it.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { cliffSurface } from '../train/cliff.ts';
 import type { TrainingData } from '../train/data/trainingData.ts';
 import { Run } from '../train/trainer.ts';

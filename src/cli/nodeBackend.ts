@@ -6,7 +6,10 @@
  * process. Every setBackend is guarded by a timeout: a backend that hangs
  * counts as one that failed.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+// In Node, the umbrella package's bundle is what registers autodiff's gradients and the CPU backend (tfjs-core's own
+// register_all_gradients is ES modules Node cannot load); the browser's workers load the parts (worker/backends.ts).
+import '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';

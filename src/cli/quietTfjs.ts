@@ -2,7 +2,7 @@
  * Keeps TensorFlow.js from giving advice that does not apply here (see silenceNodeBackendAdvice). Its own module,
  * with tfjs as its only import, so the unit tests' setup can use it without loading the WASM backend.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 let adviceSilenced = false;
 

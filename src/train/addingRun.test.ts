@@ -1,5 +1,5 @@
 /** A run on the adding problem: its layout, a step's metrics over all T steps, and the test MSE it reports. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ADDING_BASELINE_MSE, DEFAULT_CONFIG, NO_CLIP, type ExperimentConfig } from '../experiment/config.ts';
 import { loadTrainingData, type DataLoader } from './data/trainingData.ts';

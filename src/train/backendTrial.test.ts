@@ -1,5 +1,5 @@
 /** Choosing a backend from timed steps: the pure rules, and that a trial leaves the real run's numbers alone. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../experiment/presets.ts';
 import {

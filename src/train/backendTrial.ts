@@ -10,7 +10,7 @@
  * after, and the real Run then starts from the seed as it always does.
  * No DOM and no Node here.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../experiment/config.ts';
 import type { TrainingData } from './data/trainingData.ts';
 import { Run } from './trainer.ts';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CLIFF } from '../experiment/cliff.ts';
 import { cliffLoss, cliffSurface, descend, type CliffClip } from './cliff.ts';

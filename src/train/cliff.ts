@@ -6,7 +6,7 @@
  * Many (w, b) points run as one batch: every point is an element of the same
  * vectors, so a whole grid is T elementwise steps, not T x points kernels.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { CLIFF_PAPER, type CliffClipMode } from '../experiment/cliff.ts';
 import { clipByNorm, clipByValue } from './clipping.ts';
 
@@ -116,11 +116,11 @@ export function descend(start: { w: number; b: number }, clips: CliffClip[], opt
       const rows: tf.Tensor[] = [losses, gw, gb];
       if (!last) {
         clips.forEach((clip, i) => {
-          const g = tf.stack([gw.slice(i, 1), gb.slice(i, 1)]).reshape([2]) as tf.Tensor1D;
+          const g = tf.reshape(tf.stack([tf.slice(gw, i, 1), tf.slice(gb, i, 1)]), [2]) as tf.Tensor1D;
           rows.push(clipGradient(g, clip));
         });
       }
-      return tf.concat(rows.map((r) => r.reshape([-1])));
+      return tf.concat(rows.map((r) => tf.reshape(r, [-1])));
     });
     const v = packed.dataSync();
     packed.dispose();

@@ -4,7 +4,7 @@
  * so clipping never stalls a GPU pipeline. NaN and Inf propagate exactly as
  * they do in the framework each mode copies (that is how divergence shows).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ClipConfig } from '../experiment/config.ts';
 import { fusedL2Norm } from './kernels/normKernels.ts';
 import { fusedStepNorms } from './kernels/stepNormsKernel.ts';

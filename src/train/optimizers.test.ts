@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { adam, adamKeras, rmsprop, sgd, type Optimizer } from './optimizers.ts';
 

@@ -4,7 +4,7 @@
  * all in one tidy. `apply` assigns the new values and returns ||update|| of
  * every parameter, for the update-to-weight ratio.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../experiment/config.ts';
 
 export interface Optimizer {

@@ -2,7 +2,7 @@
  * The two measurements that explain a recurrent run: ||W_hh||_2 after each step and the fraction of
  * saturated hidden units, checked against values computed here another way.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { nodeDataLoader } from '../cli/nodeData.ts';
 import type { ExperimentConfig } from '../experiment/config.ts';

@@ -3,7 +3,7 @@
  * run of a pair takes a shared knob at the same step, and a change turned live (added while the loop runs, or
  * applied by hand at the step) gives the same numbers as the same change replayed from the link.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { nodeDataLoader } from '../cli/nodeData.ts';
 import type { ExperimentConfig, RunSide } from '../experiment/config.ts';

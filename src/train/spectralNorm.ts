@@ -11,7 +11,7 @@
  * That bound is the plain RNN's: an LSTM's or GRU's W_hh (its gates' matrices side by side) enters the
  * backward through the gates and the additive state path, so its norm bounds nothing by itself.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 export interface PowerIterate {
   /** The estimate of the largest singular value. */

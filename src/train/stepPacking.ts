@@ -4,7 +4,7 @@
  * (one number per parameter each), then its `tail` blocks, present or not. The trainer hands this module
  * tensors by metric id and gets numbers back by the same ids.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   PACKED_PER_PARAMETER,
   PACKED_SCALARS,

@@ -14,7 +14,7 @@
  *
  * Nothing here touches the DOM: the worker, Node tests and the CLI run it.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   REGRESSION_FEATURES,
   clipOf,

@@ -9,7 +9,7 @@
  * makes the second worker of a pair wait for the first one's timings and read
  * them from the cache instead of timing again (and competing for the cores).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { openDB } from 'idb';
 import type { ExperimentConfig } from '../experiment/config.ts';
 import {

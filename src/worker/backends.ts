@@ -5,7 +5,12 @@
  * a backend can hang instead of failing (tfjs WASM's threaded build does in a
  * minified production bundle); WASM threads are therefore turned off.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+// TensorFlow.js's core, its gradients and the backends the lab trains on, not the umbrella package: its layers,
+// converter and data were a third of each worker's JavaScript, and the lab uses none of them.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';

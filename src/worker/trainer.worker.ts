@@ -15,7 +15,7 @@
  * batched program (train/batchedSeeds.ts), until a knob is turned or the backend fails over: then, and for every
  * other model, each is a `Run` of its own, one after another within each step.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { seedConfig, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
 import { sortedSchedule, type KnobChange } from '../experiment/schedule.ts';
 import { loadTrainingData, trainRows, type TrainingData } from '../train/data/trainingData.ts';

@@ -1,5 +1,7 @@
 // Pure-logic tests run on tfjs's CPU backend (float32, deterministic).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+// Autodiff's gradients and the CPU backend, registered as in Node's CLI (src/cli/nodeBackend.ts).
+import '@tensorflow/tfjs';
 import { beforeAll } from 'vitest';
 import { silenceNodeBackendAdvice } from '../../src/cli/quietTfjs.ts';
 

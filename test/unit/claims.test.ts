@@ -7,7 +7,7 @@
  * no accuracy without a classifier), and every number a sentence quotes is the metric it names, to the precision
  * it is printed with.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNodeBackend } from '../../src/cli/nodeBackend.ts';
 import { nodeDataLoader } from '../../src/cli/nodeData.ts';

@@ -3,7 +3,7 @@
  * data (make_regression_rs1.csv), the same initial weights and batch orders
  * (seeds 0..4), so the first steps must agree to float32 rounding.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { nodeDataLoader } from '../../src/cli/nodeData.ts';
 import { NO_CLIP, type ExperimentConfig, type RegressionLoss } from '../../src/experiment/config.ts';

@@ -2,7 +2,7 @@
  * Recurrent nets on sequential MNIST. These are the heavy tests, so they run
  * on tfjs's WASM backend (about 6x faster than CPU in Node here).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startNodeBackend } from '../../src/cli/nodeBackend.ts';
 import { nodeDataLoader } from '../../src/cli/nodeData.ts';

@@ -1,5 +1,5 @@
 /** Determinism, pairs, divergence, leaks: the guarantees every run gives (CPU backend). */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { nodeDataLoader } from '../../src/cli/nodeData.ts';
 import { NO_CLIP, type ExperimentConfig } from '../../src/experiment/config.ts';

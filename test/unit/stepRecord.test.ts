@@ -7,7 +7,7 @@
  * the clip fraction, scale and cosine, the weight norm before the update, the update ratio (from the weights
  * read before and after the step), the loss, the batch accuracy and ||W_hh||_2 after the update (exact SVD).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { nodeDataLoader } from '../../src/cli/nodeData.ts';
 import {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ADDING_BASELINE_MSE, DEFAULT_CONFIG, type ExperimentConfig } from '../../experiment/config.ts';
 import { Rng } from '../rng.ts';

@@ -7,7 +7,7 @@
  * A set keeps its values and the two marked positions per sequence (not the [N, T, 2] input), drawn from
  * one seeded stream, so the same seed and label give the same set and the train and test sets differ.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { ADDING_INPUTS } from '../../experiment/config.ts';
 import type { Rng } from '../rng.ts';
 import { rowIndex } from './mnist.ts';

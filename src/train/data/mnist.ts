@@ -2,7 +2,7 @@
  * Sequential MNIST: each 28x28 image is read as 28 time steps of 28 pixels,
  * normalised with the usual mean 0.1307 and std 0.3081 (torchvision's figures).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { MNIST_CLASSES, MNIST_PIXELS, MNIST_STEPS } from '../../experiment/config.ts';
 import { parseIdx } from './idx.ts';
 
@@ -81,7 +81,7 @@ export function mnistBatch(
   }
   return tf.tidy(() => ({
     x: tf.tensor3d(pixels, [b, MNIST_STEPS, MNIST_PIXELS]),
-    y: tf.oneHot(tf.tensor1d(labels, 'int32'), MNIST_CLASSES).toFloat() as tf.Tensor2D,
+    y: tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), MNIST_CLASSES), 'float32') as tf.Tensor2D,
     labels,
   }));
 }

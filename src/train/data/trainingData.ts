@@ -3,7 +3,7 @@
  * Where bytes come from differs by place (files in Node, fetched chunks in the
  * browser), so the caller passes a DataLoader; everything after is shared.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { REGRESSION_FEATURES, type ExperimentConfig } from '../../experiment/config.ts';
 import { Rng } from '../rng.ts';
 import { addingBatch, makeAddingSet, type AddingSet } from './adding.ts';

@@ -5,7 +5,7 @@
  * kernels tf.matMul and tf.sigmoid run), so the results are those ops' to the bit, without the engine's
  * ~13 us of dispatch per call.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 type TensorInfo = tf.TensorInfo;
 

@@ -1,5 +1,5 @@
 /** The fused L2 norm: hand-worked values, float32 overflow and NaN as the ops give them, one kernel, the ops when off. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startNodeBackend } from '../../cli/nodeBackend.ts';
 import { Rng } from '../rng.ts';

@@ -6,7 +6,7 @@
  * exact as tfjs's float32 sum, and Infinity where a square or the sum passes float32's range, as tf.square
  * and tf.sum make it; NaN propagates.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { backendMemory, FUSED_BACKENDS, type BackendMemory, type FusedBackend } from './backendMemory.ts';
 import { fusedCells } from './recurrentKernels.ts';
 

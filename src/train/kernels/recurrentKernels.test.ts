@@ -5,7 +5,7 @@
  * neither at the engine nor in the backend's own memory (the kernels' temporaries).
  * The fused backward against autodiff over the whole grid is in src/train/models/bptt.test.ts.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startNodeBackend } from '../../cli/nodeBackend.ts';
 import { Rng } from '../rng.ts';

@@ -24,7 +24,7 @@
  * dy is dL/dh_T [B,H], or dL/dh_t of every step [T*B,H] when the attribute returnSequence is set.
  * dH is the total dL/dh_t of every step (what the hidden-gradient sink measures).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { backendMemory, fusedClock, FUSED_BACKENDS, type BackendMemory, type FusedBackend } from './backendMemory.ts';
 
 type TensorInfo = tf.TensorInfo;

@@ -1,5 +1,5 @@
 /** A step's norms and cosine in one kernel: hand-worked values, overflow and NaN as the ops give them, the ops when off. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startNodeBackend } from '../../cli/nodeBackend.ts';
 import { stepNorms } from '../clipping.ts';

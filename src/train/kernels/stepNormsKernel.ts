@@ -10,7 +10,7 @@
  * with each of the three sums rounded to float32 as the ops' sums are, 1 where either length is 0, clamped
  * to [-1, 1], NaN kept; exactly 1 when the clipped tensors are the raw ones (attribute `same`).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { backendMemory, FUSED_BACKENDS, type BackendMemory, type FusedBackend } from './backendMemory.ts';
 import { fusedCells } from './recurrentKernels.ts';
 

@@ -3,7 +3,7 @@
  * hand-written backward against tfjs's autodiff for every cell, ||dL/dh_t|| over all T steps, and a
  * one-unit RNN whose loss and gradient are worked out by hand.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng.ts';
 import { addingBatch, makeAddingSet } from '../data/adding.ts';

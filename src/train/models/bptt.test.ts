@@ -6,7 +6,7 @@
  * 1e-5), for every parameter gradient and every ||dL/dh_t||. Plus central
  * finite differences on a tiny layer, and no tensor left behind.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNodeBackend } from '../../cli/nodeBackend.ts';
 import { MNIST_CLASSES, MNIST_PIXELS, MNIST_STEPS } from '../../experiment/config.ts';
@@ -85,7 +85,7 @@ function batchOf(rng: Rng, batch: number): { x: tf.Tensor3D; y: tf.Tensor2D } {
   const labels = Int32Array.from({ length: batch }, () => rng.int(MNIST_CLASSES));
   return {
     x: tf.tensor3d(pixels, [batch, MNIST_STEPS, MNIST_PIXELS]),
-    y: tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), MNIST_CLASSES).toFloat() as tf.Tensor2D),
+    y: tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), MNIST_CLASSES), 'float32') as tf.Tensor2D),
   };
 }
 

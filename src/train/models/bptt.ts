@@ -16,7 +16,7 @@
  *  - weight and bias gradients are one matMul / sum over all steps;
  *  - nothing is cut with tfjs's slice kernels on wasm (see blockCutting).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { HiddenGradSink } from './hiddenGradSink.ts';
 import type { SaturationSink } from './saturationSink.ts';
 

@@ -9,7 +9,7 @@
  *   matrix of (p_i - y_j)^2; it equals mean((p - mean(y))^2) + var(y), so the
  *   net can at best predict the batch mean.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { RegressionLoss } from '../../experiment/config.ts';
 import type { Rng } from '../rng.ts';
 import { constantArray, xavierUniform } from './init.ts';

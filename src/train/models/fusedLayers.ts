@@ -4,7 +4,7 @@
  * on backends without the kernels (WebGL, WebGPU). Per layer: the input projection (one matMul), one
  * kernel for the whole forward; in the backward one kernel for BPTT, then weightGrads (bptt.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   GRU_BACKWARD,
   GRU_FORWARD,

@@ -12,7 +12,7 @@
  * so the factors are formed for all steps before the loop, the loop keeps only the hidden side
  * (5-6 kernels a step), and the input side is one product over all steps after it.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   at,
   layerInputs,

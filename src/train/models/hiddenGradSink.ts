@@ -8,7 +8,7 @@
  * after. A layer's backward keeps (tf.keep) its [T] sums of squares here,
  * because they are made inside tfjs's backward tidy, which would dispose them.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { LayerSink } from './layerSink.ts';
 
 export class HiddenGradSink extends LayerSink<tf.Tensor1D> {

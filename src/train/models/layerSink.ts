@@ -3,7 +3,7 @@
  * per layer. They are made inside tfjs's gradient or custom-op scopes, which would dispose them, so they
  * are kept (tf.keep) here until the trainer takes them, and freed on reset (after a failed step too).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 export class LayerSink<T extends tf.Tensor> {
   private armed = false;

@@ -12,7 +12,7 @@
  * P and s(o)(1 - tanh^2 c) depend only on the forward, so they are formed for
  * all steps at once before the loop; the loop is 5-7 kernels a step.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   at,
   layerInputs,

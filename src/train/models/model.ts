@@ -4,7 +4,7 @@
  * can take gradients with respect to them (and to hidden-state probes, or
  * through a model's own HiddenGradSink) in one backward pass.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { HiddenGradSink } from './hiddenGradSink.ts';
 import type { SaturationSink } from './saturationSink.ts';
 

@@ -4,7 +4,7 @@
  * on a tiny net, so a wrong gate order or bias placement cannot hide; and a
  * whole training run through the trainer with either backward.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { nodeDataLoader } from '../../cli/nodeData.ts';
 import type { ExperimentConfig } from '../../experiment/config.ts';
@@ -95,7 +95,7 @@ describe.each(['rnn', 'lstm', 'gru'] as const)('%s cell', (cell) => {
     const model = createRecurrentModel(options, weights);
     const loss = tf.tidy(() => {
       const x = tf.tensor3d(xs);
-      const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10).toFloat();
+      const y = tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), 10), 'float32');
       return model.loss(
         model.params.map((p) => p.variable),
         x,

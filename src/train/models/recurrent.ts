@@ -23,7 +23,7 @@
  *    hand-written backward to, and the "before" of scripts/profileRecurrent.ts.
  * Both hoist the input projection of all T steps into one matmul.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   ADDING_INPUTS,
   MNIST_CLASSES,

@@ -3,7 +3,7 @@
  * forward written here from torch's equations (gate order: LSTM i, f, g, o; GRU r, z, n), and the Keras
  * initialisation's forget-gate bias, found where that forward reads the forget gate.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng.ts';
 import type { LayerWeights } from './bptt.ts';

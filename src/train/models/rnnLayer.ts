@@ -6,7 +6,7 @@
  *   dz_t = dh_t (1 - h_t^2);   dh_{t-1} = dz_t W_hh^T (+ dL/dh_{t-1} from the layer above)
  * (1 - h^2) is formed for all steps at once, so the loop is 2-3 kernels a step.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   at,
   layerInputs,

@@ -6,7 +6,7 @@
  * The trainer arms it before a training step's forward pass and takes the fractions after; a layer's
  * forward keeps (tf.keep) its scalar here, since it is made inside tfjs's custom-gradient scope.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { LayerSink } from './layerSink.ts';
 
 /** |h| above this counts as saturated. */

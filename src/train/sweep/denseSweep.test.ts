@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { nodeDataLoader } from '../../cli/nodeData.ts';
 import { NO_CLIP, seedConfig, type ClipConfig, type ClipMode, type ExperimentConfig } from '../../experiment/config.ts';

@@ -18,7 +18,7 @@
  * batched matmul [S, C x hidden, features] x [S, features, B] over the seeds' batches. One seed keeps the 2-D
  * product above, so a one-seed sweep is the sweep it always was.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { REGRESSION_FEATURES, seedConfig, type ClipMode, type ExperimentConfig } from '../../experiment/config.ts';
 import type { SweepCell } from '../../experiment/sweep.ts';
 import { BatchOrder } from '../batchOrder.ts';
