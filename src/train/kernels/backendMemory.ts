@@ -3,7 +3,10 @@
  * ('cpu': JS typed arrays; 'wasm': the WASM heap): temporaries, a float32 view of any tensor, and the
  * backend's own matMul, sigmoid and tanh called directly (on wasm: XNNPACK's matMul and sigmoid, the
  * kernels tf.matMul and tf.sigmoid run), so the results are those ops' to the bit, without the engine's
- * ~13 us of dispatch per call.
+ * ~13 us of dispatch per call. On wasm they are the module's own functions, called with the tensors' ids
+ * and writing into a tensor the kernel keeps for the whole sequence: the backend's kernel functions
+ * around them (two reshapes, an output registered and freed, shapes copied to the stack) cost more than
+ * a 32 x 32 product itself (18 against 2.4 us a call in Node, under load; docs/PERFORMANCE.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -17,10 +20,10 @@ export interface BackendMemory {
    * take views after the allocations they could be outlived by, and again after each matMul.
    */
   view(info: TensorInfo): Float32Array;
-  /** a [M, K] x b [K, N], untransposed: a new tensor the caller frees. */
-  matMul(a: TensorInfo, b: TensorInfo): TensorInfo;
-  /** The backend's elementwise sigmoid or tanh of x: a new tensor the caller frees. */
-  activation(name: Activation, x: TensorInfo): TensorInfo;
+  /** a [M, K] x b [K, N], untransposed, into `out` [M, N] (a tensor of this memory's). */
+  matMul(a: TensorInfo, b: TensorInfo, out: TensorInfo): void;
+  /** The backend's elementwise sigmoid or tanh of x, into `out` (of x's shape). */
+  activation(name: Activation, x: TensorInfo, out: TensorInfo): void;
   free(info: TensorInfo): void;
 }
 
@@ -36,11 +39,11 @@ export type Activation = 'Sigmoid' | 'Tanh';
  */
 export const fusedClock = { on: false, kernelMs: 0, matMulMs: 0, matMuls: 0, activationMs: 0, activations: 0 };
 
-function timed<A extends unknown[]>(run: (...args: A) => TensorInfo, which: 'matMul' | 'activation') {
-  return (...args: A): TensorInfo => {
+function timed<A extends unknown[]>(run: (...args: A) => void, which: 'matMul' | 'activation') {
+  return (...args: A): void => {
     if (!fusedClock.on) return run(...args);
     const start = tf.util.now();
-    const out = run(...args);
+    run(...args);
     const ms = tf.util.now() - start;
     if (which === 'matMul') {
       fusedClock.matMulMs += ms;
@@ -49,7 +52,6 @@ function timed<A extends unknown[]>(run: (...args: A) => TensorInfo, which: 'mat
       fusedClock.activationMs += ms;
       fusedClock.activations += 1;
     }
-    return out;
   };
 }
 
@@ -59,55 +61,123 @@ interface CpuLike {
   disposeIntermediateTensorInfo(info: TensorInfo): void;
 }
 
+/** The functions of tfjs-wasm's module the backend's BatchMatMul, Sigmoid and Tanh kernels call. */
+interface WasmModule {
+  HEAPU8: Uint8Array;
+  _malloc(bytes: number): number;
+  /** (a id, a shape ptr, a rank, b id, b shape ptr, b rank, transpose a, transpose b, out id) */
+  _BatchMatMul(...args: number[]): void;
+  /** (x id, out id) */
+  _Sigmoid(x: number, out: number): void;
+  /** (x id, dtype: 0 for float32, out id) */
+  _Tanh(x: number, dtype: number, out: number): void;
+}
+
 interface WasmLike {
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): Float32Array;
   disposeData(dataId: unknown): void;
+  dataIdMap: { get(dataId: unknown): { id: number } | undefined };
+  wasm?: Partial<WasmModule>;
 }
 
-function batchMatMulOf(backendName: FusedBackend, backend: object): (a: TensorInfo, b: TensorInfo) => TensorInfo {
-  const kernel = tf.getKernel('BatchMatMul', backendName);
-  if (!kernel) throw new Error(`no BatchMatMul kernel on ${backendName}`);
-  const attrs = { transposeA: false, transposeB: false } as unknown as tf.NamedAttrMap;
-  return (a, b) => kernel.kernelFunc({ inputs: { a, b }, backend: backend as tf.KernelBackend, attrs }) as TensorInfo;
-}
+type MatMul = (a: TensorInfo, b: TensorInfo, out: TensorInfo) => void;
+type ActivationInto = (name: Activation, x: TensorInfo, out: TensorInfo) => void;
 
-function activationOf(backendName: FusedBackend, backend: object): (name: Activation, x: TensorInfo) => TensorInfo {
+/** Through the backend's kernel functions: a new tensor, copied into `out` and freed. */
+function viaKernels(
+  backendName: FusedBackend,
+  backend: object,
+  view: (info: TensorInfo) => Float32Array,
+  free: (info: TensorInfo) => void,
+): { matMul: MatMul; activation: ActivationInto } {
+  const matMulKernel = tf.getKernel('BatchMatMul', backendName);
+  if (!matMulKernel) throw new Error(`no BatchMatMul kernel on ${backendName}`);
   const kernels = { Sigmoid: tf.getKernel('Sigmoid', backendName), Tanh: tf.getKernel('Tanh', backendName) };
-  return (name, x) => {
-    const kernel = kernels[name];
-    if (!kernel) throw new Error(`no ${name} kernel on ${backendName}`);
-    return kernel.kernelFunc({ inputs: { x }, backend: backend as tf.KernelBackend, attrs: {} }) as TensorInfo;
+  const attrs = { transposeA: false, transposeB: false } as unknown as tf.NamedAttrMap;
+  const into = (made: TensorInfo, out: TensorInfo) => {
+    view(out).set(view(made));
+    free(made);
+  };
+  return {
+    matMul: (a, b, out) =>
+      into(
+        matMulKernel.kernelFunc({ inputs: { a, b }, backend: backend as tf.KernelBackend, attrs }) as TensorInfo,
+        out,
+      ),
+    activation: (name, x, out) => {
+      const kernel = kernels[name];
+      if (!kernel) throw new Error(`no ${name} kernel on ${backendName}`);
+      into(kernel.kernelFunc({ inputs: { x }, backend: backend as tf.KernelBackend, attrs: {} }) as TensorInfo, out);
+    },
+  };
+}
+
+/** The module's functions themselves, when this tfjs-wasm exports them (else null: the kernels are used). */
+function viaModule(wasm: WasmLike): { matMul: MatMul; activation: ActivationInto } | null {
+  const module = wasm.wasm;
+  if (
+    !module?.HEAPU8 ||
+    typeof module._malloc !== 'function' ||
+    typeof module._BatchMatMul !== 'function' ||
+    typeof module._Sigmoid !== 'function' ||
+    typeof module._Tanh !== 'function'
+  )
+    return null;
+  const m = module as WasmModule;
+  const id = (info: TensorInfo): number => {
+    const entry = wasm.dataIdMap.get(info.dataId);
+    if (!entry) throw new Error('a fused kernel was given a tensor the WASM backend does not hold');
+    return entry.id;
+  };
+  // Two rank-3 shapes ([1, M, K] and [1, K, N], as the backend's kernel passes them), in the heap for good.
+  const shapes = m._malloc(24);
+  return {
+    matMul: (a, b, out) => {
+      const [rows = 0, inner = 0] = a.shape;
+      const cols = b.shape[1] ?? 0;
+      // A view taken now: the heap's buffer is replaced when it grows.
+      new Int32Array(m.HEAPU8.buffer, shapes, 6).set([1, rows, inner, 1, inner, cols]);
+      m._BatchMatMul(id(a), shapes, 3, id(b), shapes + 12, 3, 0, 0, id(out));
+    },
+    activation: (name, x, out) => {
+      if (name === 'Sigmoid') m._Sigmoid(id(x), id(out));
+      else m._Tanh(id(x), 0, id(out));
+    },
   };
 }
 
 export function backendMemory(backendName: FusedBackend, backend: object): BackendMemory {
-  const matMul = timed(batchMatMulOf(backendName, backend), 'matMul');
-  const activation = timed(activationOf(backendName, backend), 'activation');
   if (backendName === 'wasm') {
     const wasm = backend as WasmLike;
+    const view = (info: TensorInfo) => wasm.typedArrayFromHeap(info);
+    const free = (info: TensorInfo) => wasm.disposeData(info.dataId);
+    const calls = viaModule(wasm) ?? viaKernels(backendName, backend, view, free);
     return {
       alloc: (shape) => {
         const info = wasm.makeOutput(shape, 'float32');
         wasm.typedArrayFromHeap(info).fill(0);
         return info;
       },
-      view: (info) => wasm.typedArrayFromHeap(info),
-      matMul,
-      activation,
-      free: (info) => wasm.disposeData(info.dataId),
+      view,
+      matMul: timed(calls.matMul, 'matMul'),
+      activation: timed(calls.activation, 'activation'),
+      free,
     };
   }
   const cpu = backend as CpuLike;
+  const view = (info: TensorInfo) => {
+    const values = cpu.data.get(info.dataId).values;
+    if (!(values instanceof Float32Array)) throw new Error('a fused kernel reads float32 tensors only');
+    return values;
+  };
+  const free = (info: TensorInfo) => cpu.disposeIntermediateTensorInfo(info);
+  const calls = viaKernels(backendName, backend, view, free);
   return {
     alloc: (shape) => cpu.makeTensorInfo(shape, 'float32', new Float32Array(shape.reduce((n, d) => n * d, 1))),
-    view: (info) => {
-      const values = cpu.data.get(info.dataId).values;
-      if (!(values instanceof Float32Array)) throw new Error('a fused kernel reads float32 tensors only');
-      return values;
-    },
-    matMul,
-    activation,
-    free: (info) => cpu.disposeIntermediateTensorInfo(info),
+    view,
+    matMul: timed(calls.matMul, 'matMul'),
+    activation: timed(calls.activation, 'activation'),
+    free,
   };
 }

@@ -3,9 +3,9 @@
  * backends whose tensors live in CPU memory ('cpu', 'wasm'). Registered with tfjs's kernel registry and
  * run through the engine (tf.engine().runKernel), so outputs are ordinary tensors: tf.tidy, memory
  * accounting and tf.profile see one kernel. Inside, each time step is the backend's own untransposed
- * matMul (XNNPACK on wasm) and its own sigmoid and tanh, called directly (no engine dispatch), and a few
- * passes of TypeScript over the rest of the gate arithmetic, where the unfused layer launched 10-30
- * kernels a step (~13 us each on wasm).
+ * matMul (XNNPACK on wasm) and its own sigmoid and tanh, called directly (no engine dispatch) into
+ * temporaries kept for the whole sequence, and a few passes of TypeScript over the rest of the gate
+ * arithmetic, where the unfused layer launched 10-30 kernels a step (~13 us each on wasm).
  *
  * The forward mirrors the unfused ops: the same matMul and activation kernels, and every sum or product
  * a tfjs op would round to float32 rounded with Math.fround at the same place, so it is the unfused
@@ -93,16 +93,22 @@ function lstmForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
   const z = memory.alloc([B, 4 * H]);
   const gPre = memory.alloc([B, H]);
   const cStep = memory.alloc([B, H]);
+  const rec = memory.alloc([B, 4 * H]);
+  const sig = memory.alloc([B, 4 * H]);
+  const tanhG = memory.alloc([B, H]);
+  const tanhC = memory.alloc([B, H]);
   for (let t = 0; t < steps; t++) {
-    if (t > 0) copyRows(memory.view(hs), (t - 1) * B, H, memory.view(hPrev));
-    const rec = t > 0 ? memory.matMul(hPrev, whh) : null;
-    preActivations(memory, inputs, rec, t, B, 4 * H, z);
+    if (t > 0) {
+      copyRows(memory.view(hs), (t - 1) * B, H, memory.view(hPrev));
+      memory.matMul(hPrev, whh, rec);
+    }
+    preActivations(memory, inputs, t > 0 ? rec : null, t, B, 4 * H, z);
     // tanh(g) alone: the sigmoid of all four blocks costs less than cutting the three others out.
     const zv = memory.view(z);
     const gv0 = memory.view(gPre);
     for (let b = 0; b < B; b++) gv0.set(zv.subarray(b * 4 * H + 2 * H, b * 4 * H + 3 * H), b * H);
-    const sig = memory.activation('Sigmoid', z);
-    const tanhG = memory.activation('Tanh', gPre);
+    memory.activation('Sigmoid', z, sig);
+    memory.activation('Tanh', gPre, tanhG);
     {
       const s = memory.view(sig);
       const tg = memory.view(tanhG);
@@ -129,7 +135,7 @@ function lstmForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
         }
       }
     }
-    const tanhC = memory.activation('Tanh', cStep);
+    memory.activation('Tanh', cStep, tanhC);
     {
       const tcv = memory.view(tanhC);
       const gv = memory.view(gates);
@@ -144,10 +150,8 @@ function lstmForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
         }
       }
     }
-    for (const info of [sig, tanhG, tanhC]) memory.free(info);
-    if (rec) memory.free(rec);
   }
-  for (const info of [hPrev, z, gPre, cStep]) memory.free(info);
+  for (const info of [hPrev, z, gPre, cStep, rec, sig, tanhG, tanhC]) memory.free(info);
   return [hs, cs, tcs, gates, lastRows(memory, hs, B)];
 }
 
@@ -225,13 +229,12 @@ function lstmBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attr
   const dcNext = new Float32Array(B * H);
   const dzStep = memory.alloc([B, 4 * H]);
   const whhT = transposed(memory, input(inputs, 'whh'));
-  let rec: TensorInfo | null = null;
+  // dL/dh_t through W_hh, from the step after t (none at the last step).
+  const rec = memory.alloc([B, H]);
   for (let t = steps - 1; t >= 0; t--) {
     const dhAll = memory.view(dH);
     const dh = dhAll.subarray(t * B * H, (t + 1) * B * H);
-    upstream(memory.view(input(inputs, 'dy')), returnSequence, rec ? memory.view(rec) : null, t, B, H, dh);
-    if (rec) memory.free(rec);
-    rec = null;
+    upstream(memory.view(input(inputs, 'dy')), returnSequence, t < steps - 1 ? memory.view(rec) : null, t, B, H, dh);
     const gv = memory.view(gates);
     const c = memory.view(input(inputs, 'c'));
     const tc = memory.view(input(inputs, 'tanhC'));
@@ -260,11 +263,10 @@ function lstmBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attr
     }
     if (t > 0) {
       copyRows(dz, t * B, 4 * H, memory.view(dzStep));
-      rec = memory.matMul(dzStep, whhT);
+      memory.matMul(dzStep, whhT, rec);
     }
   }
-  memory.free(dzStep);
-  memory.free(whhT);
+  for (const info of [dzStep, whhT, rec]) memory.free(info);
   return [dZ, dH];
 }
 
@@ -276,17 +278,18 @@ function rnnForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs:
   const hs = memory.alloc([rows, H]);
   const hPrev = memory.alloc([B, H]);
   const z = memory.alloc([B, H]);
+  const rec = memory.alloc([B, H]);
+  const h = memory.alloc([B, H]);
   for (let t = 0; t < steps; t++) {
-    if (t > 0) copyRows(memory.view(hs), (t - 1) * B, H, memory.view(hPrev));
-    const rec = t > 0 ? memory.matMul(hPrev, whh) : null;
-    preActivations(memory, inputs, rec, t, B, H, z);
-    const h = memory.activation('Tanh', z);
+    if (t > 0) {
+      copyRows(memory.view(hs), (t - 1) * B, H, memory.view(hPrev));
+      memory.matMul(hPrev, whh, rec);
+    }
+    preActivations(memory, inputs, t > 0 ? rec : null, t, B, H, z);
+    memory.activation('Tanh', z, h);
     memory.view(hs).set(memory.view(h), t * B * H);
-    memory.free(h);
-    if (rec) memory.free(rec);
   }
-  memory.free(hPrev);
-  memory.free(z);
+  for (const info of [hPrev, z, rec, h]) memory.free(info);
   return [hs, lastRows(memory, hs, B)];
 }
 
@@ -300,12 +303,10 @@ function rnnBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
   const dH = memory.alloc([rows, H]);
   const dzStep = memory.alloc([B, H]);
   const whhT = transposed(memory, input(inputs, 'whh'));
-  let rec: TensorInfo | null = null;
+  const rec = memory.alloc([B, H]);
   for (let t = steps - 1; t >= 0; t--) {
     const dh = memory.view(dH).subarray(t * B * H, (t + 1) * B * H);
-    upstream(memory.view(input(inputs, 'dy')), returnSequence, rec ? memory.view(rec) : null, t, B, H, dh);
-    if (rec) memory.free(rec);
-    rec = null;
+    upstream(memory.view(input(inputs, 'dy')), returnSequence, t < steps - 1 ? memory.view(rec) : null, t, B, H, dh);
     const h = memory.view(hsInfo);
     const dz = memory.view(dZ);
     const base = t * B * H;
@@ -314,11 +315,10 @@ function rnnBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
     }
     if (t > 0) {
       copyRows(dz, t * B, H, memory.view(dzStep));
-      rec = memory.matMul(dzStep, whhT);
+      memory.matMul(dzStep, whhT, rec);
     }
   }
-  memory.free(dzStep);
-  memory.free(whhT);
+  for (const info of [dzStep, whhT, rec]) memory.free(info);
   return [dZ, dH];
 }
 
@@ -335,27 +335,33 @@ function gruForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs:
   const hPrev = memory.alloc([B, H]);
   const rzPre = memory.alloc([B, 2 * H]);
   const nPre = memory.alloc([B, H]);
+  const recOut = memory.alloc([B, 3 * H]);
+  const rz = memory.alloc([B, 2 * H]);
+  const n = memory.alloc([B, H]);
   for (let t = 0; t < steps; t++) {
-    if (t > 0) copyRows(memory.view(hs), (t - 1) * B, H, memory.view(hPrev));
-    const rec = t > 0 ? memory.matMul(hPrev, whh) : null;
+    if (t > 0) {
+      copyRows(memory.view(hs), (t - 1) * B, H, memory.view(hPrev));
+      memory.matMul(hPrev, whh, recOut);
+    }
+    const rec = t > 0 ? recOut : null;
     {
       // a = x W_ih + b_ih; u = h_{t-1} W_hh + b_hh (b_hh alone at step 0, where h_0 = 0)
       const x = memory.view(xw);
       const bi = memory.view(input(inputs, 'bih'));
       const bh = memory.view(input(inputs, 'bhh'));
       const r = rec ? memory.view(rec) : null;
-      const rz = memory.view(rzPre);
+      const rzv = memory.view(rzPre);
       const un = memory.view(uNs);
       for (let b = 0; b < B; b++) {
         const row = t * B + b;
         for (let k = 0; k < 3 * H; k++) {
           const u = r ? fround(r[b * 3 * H + k]! + bh[k]!) : bh[k]!;
-          if (k < 2 * H) rz[b * 2 * H + k] = fround(fround(x[row * 3 * H + k]! + bi[k]!) + u);
+          if (k < 2 * H) rzv[b * 2 * H + k] = fround(fround(x[row * 3 * H + k]! + bi[k]!) + u);
           else un[row * H + k - 2 * H] = u;
         }
       }
     }
-    const rz = memory.activation('Sigmoid', rzPre);
+    memory.activation('Sigmoid', rzPre, rz);
     {
       const x = memory.view(xw);
       const bi = memory.view(input(inputs, 'bih'));
@@ -370,7 +376,7 @@ function gruForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs:
         }
       }
     }
-    const n = memory.activation('Tanh', nPre);
+    memory.activation('Tanh', nPre, n);
     {
       const s = memory.view(rz);
       const nv = memory.view(n);
@@ -390,11 +396,8 @@ function gruForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs:
         }
       }
     }
-    memory.free(rz);
-    memory.free(n);
-    if (rec) memory.free(rec);
   }
-  for (const info of [hPrev, rzPre, nPre]) memory.free(info);
+  for (const info of [hPrev, rzPre, nPre, recOut, rz, n]) memory.free(info);
   return [hs, gates, uNs, lastRows(memory, hs, B)];
 }
 
@@ -409,14 +412,21 @@ function gruBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
   const dH = memory.alloc([rows, H]);
   const duStep = memory.alloc([B, 3 * H]);
   const whhT = transposed(memory, input(inputs, 'whh'));
-  let rec: TensorInfo | null = null;
+  const rec = memory.alloc([B, H]);
   // dh_t z_t, the direct path of h_t = n + z (h_{t-1} - n) into dL/dh_{t-1}.
   const direct = new Float32Array(B * H);
   for (let t = steps - 1; t >= 0; t--) {
     const dh = memory.view(dH).subarray(t * B * H, (t + 1) * B * H);
-    upstream(memory.view(input(inputs, 'dy')), returnSequence, rec ? memory.view(rec) : null, t, B, H, dh, direct);
-    if (rec) memory.free(rec);
-    rec = null;
+    upstream(
+      memory.view(input(inputs, 'dy')),
+      returnSequence,
+      t < steps - 1 ? memory.view(rec) : null,
+      t,
+      B,
+      H,
+      dh,
+      direct,
+    );
     const h = memory.view(hsInfo);
     const gv = memory.view(input(inputs, 'gates'));
     const un = memory.view(input(inputs, 'uN'));
@@ -446,11 +456,10 @@ function gruBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
     }
     if (t > 0) {
       copyRows(du, t * B, 3 * H, memory.view(duStep));
-      rec = memory.matMul(duStep, whhT);
+      memory.matMul(duStep, whhT, rec);
     }
   }
-  memory.free(duStep);
-  memory.free(whhT);
+  for (const info of [duStep, whhT, rec]) memory.free(info);
   return [dA, dU, dH];
 }
 
