@@ -322,13 +322,26 @@ describe('knobs turned while the runs train', () => {
   });
 });
 
+/** Runs `body` on a fake clock with the first seconds' pacing on; `tick()` moves the clock a paced step on. */
+function onPacedClock(body: (tick: () => void) => void): void {
+  vi.useFakeTimers();
+  let clockMs = 0;
+  setClock(() => clockMs);
+  setPacing(true);
+  try {
+    body(() => {
+      clockMs += 1000 / PACED_STEPS_PER_SECOND;
+      vi.advanceTimersByTime(1000 / PACED_STEPS_PER_SECOND);
+    });
+  } finally {
+    setClock(() => performance.now());
+    vi.useRealTimers();
+  }
+}
+
 describe('the pace of the first seconds', () => {
   it(`one step at a time, ${PACED_STEPS_PER_SECOND} a second, until a run diverges; then chunks`, () => {
-    vi.useFakeTimers();
-    let clockMs = 0;
-    setClock(() => clockMs);
-    setPacing(true);
-    try {
+    onPacedClock((tick) => {
       readyAll();
       play();
       const [a, b] = pair();
@@ -336,8 +349,7 @@ describe('the pace of the first seconds', () => {
       for (const w of [a, b]) w.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });
       // Both have reported step 1, but a quarter second has not passed: nothing yet.
       expect(advanceTargets(a)).toEqual([1]);
-      clockMs = 1000 / PACED_STEPS_PER_SECOND;
-      vi.advanceTimersByTime(1000 / PACED_STEPS_PER_SECOND);
+      tick();
       expect([advanceTargets(a), advanceTargets(b)]).toEqual([
         [1, 2],
         [1, 2],
@@ -346,18 +358,11 @@ describe('the pace of the first seconds', () => {
       a.emit({ type: 'status', status: 'diverged', step: 2, divergence: { step: 2, what: 'loss', value: 'Infinity' } });
       // Full speed once the explosion has happened: a quarter second of the clipped run's steps at once.
       expect(Math.max(...advanceTargets(b))).toBeGreaterThan(3);
-    } finally {
-      setClock(() => performance.now());
-      vi.useRealTimers();
-    }
+    });
   });
 
   it(`a run that crashes in the paced steps does not hold the other to the pace past step ${PACED_UNTIL_STEP}`, () => {
-    vi.useFakeTimers();
-    let clockMs = 0;
-    setClock(() => clockMs);
-    setPacing(true);
-    try {
+    onPacedClock((tick) => {
       readyAll();
       play();
       const [a, b] = pair();
@@ -365,48 +370,35 @@ describe('the pace of the first seconds', () => {
       a.crash('boom');
       // Alone now, the clipped run is still paced up to step PACED_UNTIL_STEP ...
       for (let step = 1; step < PACED_UNTIL_STEP; step++) {
-        clockMs += 1000 / PACED_STEPS_PER_SECOND;
-        vi.advanceTimersByTime(1000 / PACED_STEPS_PER_SECOND);
+        tick();
         expect(Math.max(...advanceTargets(b))).toBe(step + 1);
         b.emit({ type: 'metrics', steps: [metrics(step + 1)], elapsedMs: 5 });
       }
       // ... then at full speed, although the crashed run's step stays at 1.
       expect(useLab.getState().runs.baseline?.step).toBe(1);
       expect(Math.max(...advanceTargets(b))).toBeGreaterThan(PACED_UNTIL_STEP + 1);
-    } finally {
-      setClock(() => performance.now());
-      vi.useRealTimers();
-    }
+    });
   });
 
   it(`without a divergence, full speed from step ${PACED_UNTIL_STEP}; slow motion keeps the pace`, () => {
-    vi.useFakeTimers();
-    let clockMs = 0;
-    setClock(() => clockMs);
-    setPacing(true);
-    try {
+    onPacedClock((tick) => {
       readyAll();
       play();
       const [a, b] = pair();
       for (let step = 1; step < PACED_UNTIL_STEP; step++) {
         for (const w of [a, b]) w.emit({ type: 'metrics', steps: [metrics(step)], elapsedMs: 5 });
-        clockMs += 1000 / PACED_STEPS_PER_SECOND;
-        vi.advanceTimersByTime(1000 / PACED_STEPS_PER_SECOND);
+        tick();
       }
       expect(Math.max(...advanceTargets(a))).toBe(PACED_UNTIL_STEP);
       setSlowMotion(true);
       for (const w of [a, b]) w.emit({ type: 'metrics', steps: [metrics(PACED_UNTIL_STEP)], elapsedMs: 5 });
       expect(Math.max(...advanceTargets(a))).toBe(PACED_UNTIL_STEP);
-      clockMs += 1000 / PACED_STEPS_PER_SECOND;
-      vi.advanceTimersByTime(1000 / PACED_STEPS_PER_SECOND);
+      tick();
       expect(Math.max(...advanceTargets(a))).toBe(PACED_UNTIL_STEP + 1);
       setSlowMotion(false);
       for (const w of [a, b]) w.emit({ type: 'metrics', steps: [metrics(PACED_UNTIL_STEP + 1)], elapsedMs: 5 });
       expect(Math.max(...advanceTargets(a))).toBeGreaterThan(PACED_UNTIL_STEP + 2);
-    } finally {
-      setClock(() => performance.now());
-      vi.useRealTimers();
-    }
+    });
   });
 });
 
