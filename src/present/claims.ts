@@ -99,6 +99,8 @@ export function recurrentLayers(layout: RunLayout): string[] {
 export function formatAgainst(value: number, bound: number, digits = 3): string {
   if (!Number.isFinite(value)) return formatNumber(value);
   const side = Math.sign(value - bound);
+  // Equal to its bound: no number of digits puts it on a side (the loop would print all 17).
+  if (side === 0) return formatNumber(value, digits);
   for (let d = digits; d <= 17; d++) {
     const printed = formatNumber(value, d);
     if (Math.sign(Number(printed) - bound) === side) return printed;

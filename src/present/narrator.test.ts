@@ -171,6 +171,14 @@ describe('the narrator', () => {
     expect(comparePair(unclipped.story(), clipped.story())).toBe(
       'The clipped run learned more slowly: its steps were on average 4x shorter than the gradient asked for, and its loss ended at about 10 against 1 without clipping.',
     );
+    // The same loss on both (as after the first steps of a pair): said so, not "lower", and not in 17 digits.
+    const same = (clip: ClipConfig) => {
+      const narrator = new Narrator(clip, dense);
+      for (let n = 1; n <= 3; n++)
+        narrator.observe(step(n, { loss: 2.369783639907837, clipFraction: 1, globalNormPre: 4, globalNormPost: 1 }));
+      return narrator.story();
+    };
+    expect(comparePair(same(NO_CLIP), same(GLOBAL_1))).toBe('The two runs ended at the same loss (about 2.37).');
   });
 
   it('compares a race: who diverged, the ranking by final loss, and how much each clipping shortened the steps', () => {

@@ -573,7 +573,8 @@ export function pairClaim(baseline: RunStory, clipped: RunStory): Claim {
   if (bl === null || cl === null) return { text: '', figures: none };
   const [a, b] = [formatAgainst(cl, bl), formatAgainst(bl, cl)];
   const figures = [figure('finalLoss', cl, a, { run: 'clipped' }), figure('finalLoss', bl, b, { run: 'baseline' })];
-  return cl <= bl
+  if (cl === bl) return { text: `The two runs ended at the same loss (about ${a}).`, figures };
+  return cl < bl
     ? { text: `The clipped run ended with the lower loss (about ${a} against ${b}).`, figures }
     : {
         text: `The clipped run learned more slowly: its steps were on average ${shorter} shorter than the gradient asked for, and its loss ended at about ${a} against ${b} without clipping.`,
