@@ -179,6 +179,9 @@ describe('the narrator', () => {
       return narrator.story();
     };
     expect(comparePair(same(NO_CLIP), same(GLOBAL_1))).toBe('The two runs ended at the same loss (about 2.37).');
+    const one = new Narrator(NO_CLIP, dense);
+    one.observe(step(1, { loss: 2 }));
+    expect(summarizeStory(one.story(), NO_CLIP)).toMatch(/^It trained 1 step\. /);
   });
 
   it('compares a race: who diverged, the ranking by final loss, and how much each clipping shortened the steps', () => {

@@ -403,7 +403,7 @@ export function storyClaim(story: RunStory, clip: ClipConfig): Claim {
       text: `It diverged at step ${d.step}: ${d.what === 'loss' ? 'the loss' : 'a gradient'} became ${d.value}.`,
       figures: [],
     });
-  } else parts.push({ text: `It trained ${story.steps} steps.`, figures: [] });
+  } else parts.push({ text: `It trained ${story.steps} step${story.steps === 1 ? '' : 's'}.`, figures: [] });
   if (clip.mode !== 'none') {
     if (story.clippedSteps === 0)
       parts.push({ text: 'Clipping never acted: every step was the one the gradient asked for.', figures: [] });
