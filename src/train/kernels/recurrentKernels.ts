@@ -78,6 +78,23 @@ function lastRows(memory: BackendMemory, hs: TensorInfo, B: number): TensorInfo 
   return last;
 }
 
+/** h_{t-1} W_hh into `rec` (h_{t-1} copied into `hPrev` for the product), or null at step 0, where h_0 = 0. */
+function recurrentProduct(
+  memory: BackendMemory,
+  hs: TensorInfo,
+  hPrev: TensorInfo,
+  whh: TensorInfo,
+  rec: TensorInfo,
+  t: number,
+  B: number,
+  H: number,
+): TensorInfo | null {
+  if (t === 0) return null;
+  copyRows(memory.view(hs), (t - 1) * B, H, memory.view(hPrev));
+  memory.matMul(hPrev, whh, rec);
+  return rec;
+}
+
 function lstmForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): TensorInfo[] {
   const steps = stepsOf(attrs);
   const xw = input(inputs, 'xw');
@@ -98,11 +115,7 @@ function lstmForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
   const tanhG = memory.alloc([B, H]);
   const tanhC = memory.alloc([B, H]);
   for (let t = 0; t < steps; t++) {
-    if (t > 0) {
-      copyRows(memory.view(hs), (t - 1) * B, H, memory.view(hPrev));
-      memory.matMul(hPrev, whh, rec);
-    }
-    preActivations(memory, inputs, t > 0 ? rec : null, t, B, 4 * H, z);
+    preActivations(memory, inputs, recurrentProduct(memory, hs, hPrev, whh, rec, t, B, H), t, B, 4 * H, z);
     // tanh(g) alone: the sigmoid of all four blocks costs less than cutting the three others out.
     const zv = memory.view(z);
     const gv0 = memory.view(gPre);
@@ -281,11 +294,7 @@ function rnnForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs:
   const rec = memory.alloc([B, H]);
   const h = memory.alloc([B, H]);
   for (let t = 0; t < steps; t++) {
-    if (t > 0) {
-      copyRows(memory.view(hs), (t - 1) * B, H, memory.view(hPrev));
-      memory.matMul(hPrev, whh, rec);
-    }
-    preActivations(memory, inputs, t > 0 ? rec : null, t, B, H, z);
+    preActivations(memory, inputs, recurrentProduct(memory, hs, hPrev, whh, rec, t, B, H), t, B, H, z);
     memory.activation('Tanh', z, h);
     memory.view(hs).set(memory.view(h), t * B * H);
   }
@@ -339,11 +348,7 @@ function gruForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs:
   const rz = memory.alloc([B, 2 * H]);
   const n = memory.alloc([B, H]);
   for (let t = 0; t < steps; t++) {
-    if (t > 0) {
-      copyRows(memory.view(hs), (t - 1) * B, H, memory.view(hPrev));
-      memory.matMul(hPrev, whh, recOut);
-    }
-    const rec = t > 0 ? recOut : null;
+    const rec = recurrentProduct(memory, hs, hPrev, whh, recOut, t, B, H);
     {
       // a = x W_ih + b_ih; u = h_{t-1} W_hh + b_hh (b_hh alone at step 0, where h_0 = 0)
       const x = memory.view(xw);
