@@ -33,10 +33,11 @@ export type ToWorker =
   | { type: 'simulate'; fault: SimulatedFault };
 
 /**
- * crash: the worker dies; lose-webgl-context: the GPU context goes;
+ * crash: the worker dies; lose-webgl-context: the GPU context goes now; lose-webgl-context-mid-step: it goes
+ * while the next step runs, after its kernels are queued and before its numbers are read back;
  * fail-step: the next step throws, as a GPU out of memory does.
  */
-export type SimulatedFault = 'lose-webgl-context' | 'crash' | 'fail-step';
+export type SimulatedFault = 'lose-webgl-context' | 'lose-webgl-context-mid-step' | 'crash' | 'fail-step';
 
 /**
  * How `auto` picked the backend: the worker is timing the candidates on this model (`key`: its size),

@@ -44,6 +44,7 @@ let target = 0;
 let looping = false;
 let contextLost = false;
 let failNextStep = false;
+let loseContextMidStep = false;
 let pending: StepMetrics[] = [];
 /** The link's schedule, and the knobs turned live since (the driver reads it before every step). */
 let schedule: KnobChange[] = [];
@@ -74,14 +75,48 @@ function flush(): void {
   }
 }
 
+function loseWebglContext(): void {
+  const extension = webglContext()?.getExtension('WEBGL_lose_context');
+  if (extension) extension.loseContext();
+  else post({ type: 'notice', message: `There is no WebGL context to lose: this run is on ${backend.toUpperCase()}.` });
+}
+
+/** Rejects when the current backend's WebGL context is lost; never settles on another backend. */
+let contextGone: Promise<never> = new Promise<never>(() => {});
+
 function watchContext(): void {
   contextLost = false;
   const gl = webglContext();
   const canvas = (gl as { canvas?: OffscreenCanvas } | null)?.canvas;
-  canvas?.addEventListener('webglcontextlost', (event) => {
-    event.preventDefault();
-    contextLost = true;
+  contextGone = new Promise<never>((_, reject) => {
+    canvas?.addEventListener('webglcontextlost', (event) => {
+      event.preventDefault();
+      contextLost = true;
+      reject(new Error('The WebGL context was lost'));
+    });
   });
+  // Raced by every step and evaluation, not always awaited: its rejection is expected, never unhandled.
+  contextGone.catch(() => {});
+}
+
+/**
+ * `work`, or a rejection as soon as the WebGL context is lost. A step that reads a tensor back on a context lost
+ * before the event arrived waits on a GPU fence that never signals: without this the run hung at "running".
+ */
+function unlessLost<T>(work: Promise<T>): Promise<T> {
+  return Promise.race([work, contextGone]);
+}
+
+/** `act` on the current run, moved to the next backend and taken again if the context is lost meanwhile. */
+async function surviveLoss<T>(act: () => Promise<T>): Promise<T> {
+  for (;;) {
+    if (contextLost) await failOver('The WebGL context was lost', (run as Run).step);
+    try {
+      return await unlessLost(act());
+    } catch (error) {
+      if (!contextLost) throw error;
+    }
+  }
 }
 
 async function start(choice: BackendName[]): Promise<void> {
@@ -125,7 +160,7 @@ const batchedLane: DrivenRun = {
   get config() {
     return (batchedSeeds as BatchedSeeds).config;
   },
-  trainStep: () => (batchedSeeds as BatchedSeeds).trainStep(),
+  trainStep: () => surviveLoss(() => (batchedSeeds as BatchedSeeds).trainStep()),
   evaluate: () => Promise.resolve(null),
 };
 
@@ -148,8 +183,9 @@ function seedLane(k: number): DrivenRun {
     get config() {
       return current().config;
     },
-    trainStep: () => current().trainStep(),
-    evaluate: () => current().evaluate(),
+    // A fail-over replaces this seed's Run with its replay on the next backend: `current()` is read again.
+    trainStep: () => surviveLoss(() => current().trainStep()),
+    evaluate: () => surviveLoss(() => current().evaluate()),
     applyKnob: (change) => current().applyKnob(change),
   };
 }
@@ -261,7 +297,12 @@ const failoverRun: DrivenRun = {
           failNextStep = false;
           throw new Error('simulated: the GPU ran out of memory');
         }
-        metrics = await current.trainStep();
+        const stepping = current.trainStep();
+        if (loseContextMidStep) {
+          loseContextMidStep = false;
+          loseWebglContext();
+        }
+        metrics = await unlessLost(stepping);
       } catch (error) {
         if (!contextLost && backends.length === 0) throw error;
         await failOver(
@@ -280,7 +321,7 @@ const failoverRun: DrivenRun = {
       return metrics;
     }
   },
-  evaluate: () => (run as Run).evaluate(),
+  evaluate: () => surviveLoss(() => (run as Run).evaluate()),
   applyKnob: (change) => (run as Run).applyKnob(change),
 };
 
@@ -416,15 +457,10 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         setTimeout(() => {
           throw new Error('simulated worker crash');
         }, 0);
+      } else if (message.fault === 'lose-webgl-context-mid-step') {
+        loseContextMidStep = true;
       } else {
-        const gl = webglContext();
-        const extension = gl?.getExtension('WEBGL_lose_context');
-        if (extension) extension.loseContext();
-        else
-          post({
-            type: 'notice',
-            message: `There is no WebGL context to lose: this run is on ${backend.toUpperCase()}.`,
-          });
+        loseWebglContext();
       }
       return;
     default:
