@@ -23,9 +23,15 @@ export interface Progress {
   stepsPerSecond: number | null;
   /** Seconds until the last training run reaches `totalSteps`, or null (always null once none trains). */
   secondsLeft: number | null;
+  /**
+   * Set while the first steps are paced for watching: the step the pace lasts to. The time left is then null: the
+   * pace of the first steps says nothing of the speed after them.
+   */
+  slowUntil?: number;
 }
 
-export function progressOf(runs: readonly RunPace[], totalSteps: number): Progress {
+/** `openingUntil`: the step the opening pace lasts to while it holds (session.ts), else null. */
+export function progressOf(runs: readonly RunPace[], totalSteps: number, openingUntil: number | null = null): Progress {
   const step = Math.max(0, ...runs.map((r) => r.step));
   const training = runs.filter((r) => TRAINING.has(r.phase));
   const speedsOf = (some: readonly RunPace[]) =>
@@ -41,5 +47,7 @@ export function progressOf(runs: readonly RunPace[], totalSteps: number): Progre
   if (speeds.length === 0) return { step, stepsPerSecond: null, secondsLeft: null };
   const stepsPerSecond = Math.min(...speeds);
   const behind = Math.min(...training.map((r) => r.step));
+  if (openingUntil !== null && behind < openingUntil && openingUntil < totalSteps)
+    return { step, stepsPerSecond, secondsLeft: null, slowUntil: openingUntil };
   return { step, stepsPerSecond, secondsLeft: Math.max(0, totalSteps - behind) / stepsPerSecond };
 }

@@ -112,6 +112,24 @@ describe('the speed and time left shown for a race', () => {
     expect(race).toEqual({ step: 400, stepsPerSecond: 48, secondsLeft: null });
   });
 
+  it("gives no time left while the first steps are paced for watching: their pace is not the run's", () => {
+    // Lesson 8 at step 3 of 2,000, paced to step 12 at about 4.6 a second: "about 7 min to go" would be false.
+    const opening = progressOf([{ phase: 'running', step: 3, stepsPerSecond: 4.6 }], 2000, 12);
+    expect(opening).toEqual({ step: 3, stepsPerSecond: 4.6, secondsLeft: null, slowUntil: 12 });
+    // From step 12 the time left is back: 1988 steps at 400 a second.
+    expect(progressOf([{ phase: 'running', step: 12, stepsPerSecond: 400 }], 2000, 12)).toEqual({
+      step: 12,
+      stepsPerSecond: 400,
+      secondsLeft: 4.97,
+    });
+    // A run no longer than the pace is paced to its end: its time left is true (8 steps at 4 a second).
+    expect(progressOf([{ phase: 'running', step: 2, stepsPerSecond: 4 }], 10, 12)).toEqual({
+      step: 2,
+      stepsPerSecond: 4,
+      secondsLeft: 2,
+    });
+  });
+
   it('says nothing of speed when no run has one yet, training or not', () => {
     expect(progressOf([{ phase: 'running', step: 0, stepsPerSecond: null }], 10)).toEqual({
       step: 0,

@@ -12,6 +12,7 @@ import { at } from '../../test/support/at.ts';
 import { seriesBySide, useLab } from './labStore.ts';
 import {
   PACED_STEPS_PER_SECOND,
+  openingPaceUntil,
   PACED_UNTIL_STEP,
   applyExperiment,
   pause,
@@ -385,17 +386,23 @@ describe('the pace of the first seconds', () => {
       readyAll();
       play();
       const [a, b] = pair();
+      // The toolbar hears of the opening pace (and gives no time left) while it holds, and only then.
+      expect(openingPaceUntil()).toBe(PACED_UNTIL_STEP);
       for (let step = 1; step < PACED_UNTIL_STEP; step++) {
         for (const w of [a, b]) w.emit({ type: 'metrics', steps: [metrics(step)], elapsedMs: 5 });
         tick();
       }
       expect(Math.max(...advanceTargets(a))).toBe(PACED_UNTIL_STEP);
+      expect(openingPaceUntil()).toBe(PACED_UNTIL_STEP);
       setSlowMotion(true);
       for (const w of [a, b]) w.emit({ type: 'metrics', steps: [metrics(PACED_UNTIL_STEP)], elapsedMs: 5 });
+      // Slow motion is the pace of the whole run: its time left is true.
+      expect(openingPaceUntil()).toBeNull();
       expect(Math.max(...advanceTargets(a))).toBe(PACED_UNTIL_STEP);
       tick();
       expect(Math.max(...advanceTargets(a))).toBe(PACED_UNTIL_STEP + 1);
       setSlowMotion(false);
+      expect(openingPaceUntil()).toBeNull();
       for (const w of [a, b]) w.emit({ type: 'metrics', steps: [metrics(PACED_UNTIL_STEP + 1)], elapsedMs: 5 });
       expect(Math.max(...advanceTargets(a))).toBeGreaterThan(PACED_UNTIL_STEP + 2);
     });

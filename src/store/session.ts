@@ -113,6 +113,11 @@ function paced(): boolean {
   return active.length > 0 && Math.min(...active) < PACED_UNTIL_STEP;
 }
 
+/** The step the opening pace lasts to while it holds (not slow motion, which is chosen for the whole run), else null. */
+export function openingPaceUntil(): number | null {
+  return paced() && !useLab.getState().slowMotion ? PACED_UNTIL_STEP : null;
+}
+
 /** Grants more steps so the runs move together: nobody gets more than a chunk ahead of the slowest. */
 function grant(): void {
   const { runs, playing, config } = useLab.getState();

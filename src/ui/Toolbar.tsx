@@ -4,7 +4,13 @@ import { progressOf } from '../store/progress.ts';
 import { autoChoiceNote, speedWords } from '../present/pageWords.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { useLab, type RunView } from '../store/labStore.ts';
-import { PACED_STEPS_PER_SECOND, setBackendChoice, setSlowMotion, stepOnce } from '../store/session.ts';
+import {
+  openingPaceUntil,
+  PACED_STEPS_PER_SECOND,
+  setBackendChoice,
+  setSlowMotion,
+  stepOnce,
+} from '../store/session.ts';
 import type { BackendChoice } from '../worker/protocol.ts';
 import { currentLink, resetLab } from './linkSync.ts';
 import { StudentLinkPanel } from './StudentLinkPanel.tsx';
@@ -41,8 +47,9 @@ function SpeedReadout() {
   const recurrent = useLab((s) => s.config.model !== 'dense');
   const views = Object.values(runs) as RunView[];
   // Speed and time left over the runs still training (a diverged run holds nothing up): store/progress.ts.
-  const progress = progressOf(views, steps);
-  const { step, secondsLeft: etaSeconds } = progress;
+  // Read at each render: the pace changes only with the runs' steps and phases, which this reads already.
+  const progress = progressOf(views, steps, openingPaceUntil());
+  const { step, secondsLeft: etaSeconds, slowUntil } = progress;
   const speed = progress.stepsPerSecond;
   const backends = [...new Set(views.map((r) => r.backend).filter((b) => b !== null))];
   const words = speed !== null ? speedWords(speed, backends, views.length) : null;
@@ -57,6 +64,9 @@ function SpeedReadout() {
             <strong data-testid="speed">{words?.speed}</strong>
             {words?.after}
           </span>
+          {slowUntil !== undefined && (
+            <span data-testid="opening-pace"> · the first {slowUntil} steps slowly, so they can be watched</span>
+          )}
           {etaSeconds !== null && etaSeconds > 60 && (
             <span className={etaSeconds > 600 ? 'warn' : undefined}>
               {' '}
