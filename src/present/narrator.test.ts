@@ -169,7 +169,7 @@ describe('the narrator', () => {
       'Clipping barely acted (on 1 of 100 steps), so the two runs stayed close: a loss of about 1 clipped, 1 without.',
     );
     expect(comparePair(unclipped.story(), clipped.story())).toBe(
-      'The clipped run learned more slowly: its steps were on average 4x shorter than the gradient asked for, and its loss ended at about 10 against 1 without clipping.',
+      'The clipped run learned more slowly: its steps were on average 4x shorter than the gradient asked for, and its loss is about 10 against 1 without clipping.',
     );
     // The same loss on both (as after the first steps of a pair): said so, not "lower", and not in 17 digits.
     const same = (clip: ClipConfig) => {
@@ -178,7 +178,7 @@ describe('the narrator', () => {
         narrator.observe(step(n, { loss: 2.369783639907837, clipFraction: 1, globalNormPre: 4, globalNormPost: 1 }));
       return narrator.story();
     };
-    expect(comparePair(same(NO_CLIP), same(GLOBAL_1))).toBe('The two runs ended at the same loss (about 2.37).');
+    expect(comparePair(same(NO_CLIP), same(GLOBAL_1))).toBe('The two runs are at the same loss (about 2.37).');
     const one = new Narrator(NO_CLIP, dense);
     one.observe(step(1, { loss: 2 }));
     expect(summarizeStory(one.story(), NO_CLIP)).toMatch(/^It trained 1 step\. /);
@@ -214,7 +214,7 @@ describe('the narrator', () => {
       ]),
     ).toBe(
       'No clipping diverged at step 5. ' +
-        'Lowest loss at the end: global norm 1 (about 3), then per-tensor norm 100 (about 5) and value ±1 (about 8). ' +
+        'Lowest loss over the last tenth of the steps: global norm 1 (about 3), then per-tensor norm 100 (about 5) and value ±1 (about 8). ' +
         'Where clipping acted, the step taken was on average 25% (value ±1, on 10 of 10 steps) and 50% (global norm 1, on 2 of 10 steps) of what the gradient asked for. ' +
         'The direction of the step: value ±1 turned it by 60° on average; global norm 1 kept it exactly. ' +
         'Per-tensor norm 100 never acted.',
@@ -382,18 +382,18 @@ describe('the narrator says only what is true of this run', () => {
 
   it('the pair: the lower test MSE and the higher accuracy win, and each figure is its run’s', () => {
     const lowClipped = comparePair(evaluatedStory(NO_CLIP, 0.2, null), evaluatedStory(GLOBAL_1, 0.05, null));
-    expect(lowClipped).toBe('The clipped run ended with the lower test MSE (0.05 against 0.2).');
+    expect(lowClipped).toBe('The clipped run has the lower test MSE (0.05 against 0.2).');
     const highClipped = comparePair(evaluatedStory(NO_CLIP, 0.05, null), evaluatedStory(GLOBAL_1, 0.2, null));
     expect(highClipped).toBe(
-      'The clipped run learned less: its steps were on average 4x shorter than the gradient asked for, and it ended at a test MSE of 0.2 against 0.05 without clipping.',
+      'The clipped run learned less: its steps were on average 4x shorter than the gradient asked for, and its test MSE is 0.2 against 0.05 without clipping.',
     );
     const moreAccurate = comparePair(evaluatedStory(NO_CLIP, 1, 0.4), evaluatedStory(GLOBAL_1, 1, 0.6));
-    expect(moreAccurate).toBe('The clipped run ended with the higher test accuracy (60% against 40%).');
+    expect(moreAccurate).toBe('The clipped run has the higher test accuracy (60% against 40%).');
     const lessAccurate = comparePair(evaluatedStory(NO_CLIP, 1, 0.6), evaluatedStory(GLOBAL_1, 1, 0.4));
-    expect(lessAccurate).toContain('it ended at 40% test accuracy against 60% without clipping');
+    expect(lessAccurate).toContain('its test accuracy is 40% against 60% without clipping');
     // Close figures are printed apart, the right way round.
     expect(comparePair(evaluatedStory(NO_CLIP, 0.03126, null), evaluatedStory(GLOBAL_1, 0.03124, null))).toBe(
-      'The clipped run ended with the lower test MSE (0.0312 against 0.0313).',
+      'The clipped run has the lower test MSE (0.0312 against 0.0313).',
     );
   });
 

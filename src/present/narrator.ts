@@ -553,9 +553,9 @@ export function pairClaim(baseline: RunStory, clipped: RunStory): Claim {
     const [a, b] = [percentAgainst(held.a, held.b), percentAgainst(held.b, held.a)];
     const figures = heldFigures('testAccuracy', a, b);
     return held.aBetter
-      ? { text: `The clipped run ended with the higher test accuracy (${a} against ${b}).`, figures }
+      ? { text: `The clipped run has the higher test accuracy (${a} against ${b}).`, figures }
       : {
-          text: `The clipped run learned less: its steps were on average ${shorter} shorter than the gradient asked for, and it ended at ${a} test accuracy against ${b} without clipping.`,
+          text: `The clipped run learned less: its steps were on average ${shorter} shorter than the gradient asked for, and its test accuracy is ${a} against ${b} without clipping.`,
           figures: [...shorterFigures, ...figures],
         };
   }
@@ -563,9 +563,9 @@ export function pairClaim(baseline: RunStory, clipped: RunStory): Claim {
     const [a, b] = [formatAgainst(held.a, held.b), formatAgainst(held.b, held.a)];
     const figures = heldFigures('testLoss', a, b);
     return held.aBetter
-      ? { text: `The clipped run ended with the lower test MSE (${a} against ${b}).`, figures }
+      ? { text: `The clipped run has the lower test MSE (${a} against ${b}).`, figures }
       : {
-          text: `The clipped run learned less: its steps were on average ${shorter} shorter than the gradient asked for, and it ended at a test MSE of ${a} against ${b} without clipping.`,
+          text: `The clipped run learned less: its steps were on average ${shorter} shorter than the gradient asked for, and its test MSE is ${a} against ${b} without clipping.`,
           figures: [...shorterFigures, ...figures],
         };
   }
@@ -573,11 +573,11 @@ export function pairClaim(baseline: RunStory, clipped: RunStory): Claim {
   if (bl === null || cl === null) return { text: '', figures: none };
   const [a, b] = [formatAgainst(cl, bl), formatAgainst(bl, cl)];
   const figures = [figure('finalLoss', cl, a, { run: 'clipped' }), figure('finalLoss', bl, b, { run: 'baseline' })];
-  if (cl === bl) return { text: `The two runs ended at the same loss (about ${a}).`, figures };
+  if (cl === bl) return { text: `The two runs are at the same loss (about ${a}).`, figures };
   return cl < bl
-    ? { text: `The clipped run ended with the lower loss (about ${a} against ${b}).`, figures }
+    ? { text: `The clipped run has the lower loss (about ${a} against ${b}).`, figures }
     : {
-        text: `The clipped run learned more slowly: its steps were on average ${shorter} shorter than the gradient asked for, and its loss ended at about ${a} against ${b} without clipping.`,
+        text: `The clipped run learned more slowly: its steps were on average ${shorter} shorter than the gradient asked for, and its loss is about ${a} against ${b} without clipping.`,
         figures: [...shorterFigures, ...figures],
       };
 }
@@ -663,7 +663,11 @@ export function raceClaim(entries: readonly RaceEntry[]): Claim {
       : { text: `about ${printed}`, figure: figure('finalLoss', value, printed, where) };
   };
   const best =
-    by === 'accuracy' ? 'Highest test accuracy' : by === 'mse' ? 'Lowest test MSE' : 'Lowest loss at the end';
+    by === 'accuracy'
+      ? 'Highest test accuracy'
+      : by === 'mse'
+        ? 'Lowest test MSE'
+        : 'Lowest loss over the last tenth of the steps';
   const said = ranked.map((e, k) => ({ e, ...figureOf(e, k) }));
   const [first, ...rest] = said;
   if (first && rest.length > 0)
@@ -671,7 +675,7 @@ export function raceClaim(entries: readonly RaceEntry[]): Claim {
       text: `${best}: ${lower(first.e)} (${first.text}), then ${listed(rest.map((r) => `${lower(r.e)} (${r.text})`))}.`,
       figures: said.map((r) => r.figure),
     });
-  else if (first) parts.push({ text: `${first.e.name} ended at ${first.text}.`, figures: [first.figure] });
+  else if (first) parts.push({ text: `${first.e.name} is at ${first.text}.`, figures: [first.figure] });
   const shortened = entries.filter((e) => e.clip.mode !== 'none' && e.story.appliedRatio !== null);
   if (shortened.length > 0) {
     const items = shortened.map((e) => {
