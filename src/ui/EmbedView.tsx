@@ -24,7 +24,8 @@ import { describeExperiment, experimentName, sameExperiment } from '../present/e
 import { WATCH_FOR, leadSentences } from '../present/pageWords.ts';
 import { useLab, type LabState } from '../store/labStore.ts';
 import { linkHref, resetLab } from './linkSync.ts';
-import { comparedSentence, useNarrations } from './Narration.tsx';
+import { comparedSentence } from './comparedSentence.ts';
+import { useNarrations } from './Narration.tsx';
 import { DataLoadBar } from './DataLoadBar.tsx';
 import { PlayPauseButton } from './PlayPauseButton.tsx';
 import './embed.css';

@@ -52,7 +52,8 @@ export function RunsChoice({ config, onChange }: { config: ExperimentConfig; onC
       value={runCount(config)}
       options={[
         { value: 'pair', label: 'A pair: baseline and clipped' },
-        { value: 'one', label: 'The clipped run only' },
+        // Its clipping may be none (lesson 1's lone unclipped run): not "the clipped run".
+        { value: 'one', label: 'One run alone' },
         { value: 'race4', label: `A race of ${MAX_RACE_RUNS}: none, value, norm, global norm` },
         { value: 'race3', label: 'A race of 3' },
       ]}
