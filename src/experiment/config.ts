@@ -223,6 +223,9 @@ export const ADDING_INPUTS = 2;
  */
 export const ADDING_BASELINE_MSE = 1 / 6;
 
+/** Guessing one of MNIST's ten digits: the test accuracy of a net that has learned nothing. */
+export const MNIST_CHANCE_ACCURACY = 0.1;
+
 /** The time steps a recurrent model reads: 28 rows of a digit, or the adding problem's T. */
 export function sequenceSteps(config: Pick<ExperimentConfig, 'task' | 'seqLen'>): number {
   return config.task === 'adding' ? config.seqLen : MNIST_STEPS;

@@ -372,8 +372,13 @@ describe('the narrator says only what is true of this run', () => {
   });
 
   /** A story of `steps` steps, clipping acting on all of them at a quarter, with a last evaluation. */
-  function evaluatedStory(clip: ClipConfig, testLoss: number, testAccuracy: number | null) {
-    const narrator = new Narrator(clip, recurrent('rnn', 4));
+  function evaluatedStory(
+    clip: ClipConfig,
+    testLoss: number,
+    testAccuracy: number | null,
+    layout = recurrent('rnn', 4),
+  ) {
+    const narrator = new Narrator(clip, layout);
     for (let n = 1; n <= 20; n++)
       narrator.observe(step(n, clip.mode === 'none' ? {} : { clipFraction: 1, globalNormPre: 4, globalNormPost: 1 }));
     narrator.evaluated({ step: 20, testAccuracy, testLoss, examples: 100 });
@@ -395,6 +400,28 @@ describe('the narrator says only what is true of this run', () => {
     expect(comparePair(evaluatedStory(NO_CLIP, 0.03126, null), evaluatedStory(GLOBAL_1, 0.03124, null))).toBe(
       'The clipped run has the lower test MSE (0.0312 against 0.0313).',
     );
+  });
+
+  it('the pair where neither run has learned: said so, not "the clipped run learned less"', () => {
+    // MNIST at chance (10%): 7% and 12% are both guessing.
+    expect(comparePair(evaluatedStory(NO_CLIP, 2.3, 0.12), evaluatedStory(GLOBAL_1, 2.3, 0.07))).toBe(
+      'Neither run has learned to read the digits yet: 7% test accuracy clipped, 12% without, near the 10% of guessing.',
+    );
+    // One of them past 15%: the comparison as before.
+    expect(comparePair(evaluatedStory(NO_CLIP, 2.3, 0.16), evaluatedStory(GLOBAL_1, 2.3, 0.07))).toMatch(
+      /^The clipped run learned less: .* its test accuracy is 7% against 16% without clipping\.$/,
+    );
+    // The adding problem (lesson 9's plain RNN): both about the 1/6 of always answering 1.
+    const adding = recurrent('rnn', 4, 1, false, 100);
+    expect(
+      comparePair(evaluatedStory(NO_CLIP, 0.164, null, adding), evaluatedStory(GLOBAL_1, 0.177, null, adding)),
+    ).toBe(
+      'Neither run has learned yet: a test MSE of 0.177 clipped, 0.164 without, about the 0.167 of always answering 1.',
+    );
+    // 0.13 is clearly below 0.8 x 1/6 = 0.133: that run has learned something.
+    expect(
+      comparePair(evaluatedStory(NO_CLIP, 0.164, null, adding), evaluatedStory(GLOBAL_1, 0.13, null, adding)),
+    ).toBe('The clipped run has the lower test MSE (0.13 against 0.164).');
   });
 
   it('the race ranks the test MSE from the lowest and the accuracy from the highest', () => {

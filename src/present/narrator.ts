@@ -11,7 +11,7 @@
  * What each event says, and whether it applies to this run at all, is eventClaims.ts's; this module decides
  * when to tell it. Every sentence carries the figures it quotes (claims.ts).
  */
-import { ADDING_BASELINE_MSE, type ClipConfig } from '../experiment/config.ts';
+import { ADDING_BASELINE_MSE, MNIST_CHANCE_ACCURACY, type ClipConfig } from '../experiment/config.ts';
 import { LossLog } from '../train/lossLog.ts';
 import { ADDING_SOLVED_ERROR } from '../train/metricSchema.ts';
 import type { KnobChange } from '../experiment/schedule.ts';
@@ -452,6 +452,13 @@ export function summarizeStory(story: RunStory, clip: ClipConfig): string {
 }
 
 /** Held-out figures of two runs, as one kind: accuracy for classifiers, else the test MSE (lower is better). */
+/** A test accuracy under one and a half times chance: no sign yet that the net reads the digits. */
+const notLearnedAccuracy = (accuracy: number) => accuracy < 1.5 * MNIST_CHANCE_ACCURACY;
+
+/** On the adding problem, a test MSE not clearly below always answering 1; on other tasks no MSE says so. */
+const notLearnedMse = (task: TaskKind) => (mse: number) =>
+  task === 'adding' && mse > ADDING_CLEARLY_BELOW * ADDING_BASELINE_MSE;
+
 function heldOut(a: EvalMetrics | null, b: EvalMetrics | null) {
   if (!a || !b) return null;
   if (a.testAccuracy !== null && b.testAccuracy !== null)
@@ -548,6 +555,24 @@ export function pairClaim(baseline: RunStory, clipped: RunStory): Claim {
       text: `${start}a loss of about ${a} clipped, ${b} without.`,
       figures: [figure('finalLoss', cl, a, { run: 'clipped' }), figure('finalLoss', bl, b, { run: 'baseline' })],
     };
+  }
+  // Both still where a net that learned nothing is: "the clipped run learned less" would say the other learned.
+  const neither = held && (held.kind === 'accuracy' ? notLearnedAccuracy : notLearnedMse(clipped.task));
+  if (held && neither?.(held.a) && neither(held.b)) {
+    const [a, b] =
+      held.kind === 'accuracy'
+        ? [percentAgainst(held.a, held.b), percentAgainst(held.b, held.a)]
+        : [formatAgainst(held.a, held.b), formatAgainst(held.b, held.a)];
+    const figures = heldFigures(held.kind === 'accuracy' ? 'testAccuracy' : 'testLoss', a, b);
+    return held.kind === 'accuracy'
+      ? {
+          text: `Neither run has learned to read the digits yet: ${a} test accuracy clipped, ${b} without, near the ${percentAgainst(MNIST_CHANCE_ACCURACY)} of guessing.`,
+          figures,
+        }
+      : {
+          text: `Neither run has learned yet: a test MSE of ${a} clipped, ${b} without, about the ${formatNumber(ADDING_BASELINE_MSE)} of always answering 1.`,
+          figures,
+        };
   }
   if (held?.kind === 'accuracy') {
     const [a, b] = [percentAgainst(held.a, held.b), percentAgainst(held.b, held.a)];
