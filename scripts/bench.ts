@@ -255,7 +255,8 @@ export interface PageWindow {
   pauseEveryMs: number;
 }
 const PAGE_WINDOW: PageWindow = { watchedMs: 15_000, pauseEveryMs: 1_250 };
-const SMOKE_PAGE_WINDOW: PageWindow = { watchedMs: 2_000, pauseEveryMs: 600 };
+// Long enough for at least two Pause clicks on a loaded machine (2 s gave the LSTM one click in a full browser run).
+const SMOKE_PAGE_WINDOW: PageWindow = { watchedMs: 4_000, pauseEveryMs: 800 };
 
 /**
  * Pause's latency: from the click's input event to the paint that shows the lab paused (the toolbar's Play).
