@@ -132,10 +132,20 @@ class LinePainter {
     }
   }
 
+  /**
+   * Printing shows every chart, the ones scrolled out of view too, which have not painted since: paint now
+   * (printing lays the page out before it prints, after this event).
+   */
+  private readonly paintForPrint = (): void => {
+    this.stale = false;
+    this.draw();
+  };
+
   /** The canvas to paint (null: none now). */
   attach(canvas: HTMLCanvasElement | null): void {
     this.canvas = canvas;
     if (canvas) registerPainter(canvas, this.render);
+    window.addEventListener('beforeprint', this.paintForPrint);
     this.request();
   }
 
@@ -177,6 +187,7 @@ class LinePainter {
   dispose(): void {
     if (this.frame !== 0) cancelAnimationFrame(this.frame);
     this.frame = 0;
+    window.removeEventListener('beforeprint', this.paintForPrint);
   }
 }
 

@@ -60,6 +60,8 @@ export async function openPage(
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
+  // A full-page picture shows the charts scrolled out of view, which paint only when seen, or printed.
+  await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }

@@ -41,6 +41,17 @@ describe('the run history in Chromium', () => {
     expect(await page.getByTestId('loss-clipped').textContent()).toBe(loss);
     expect(await phase(page, 'baseline')).toBe('diverged');
     expect(await page.getByTestId('diverged-baseline').textContent()).toContain('Diverged at step 5.');
+    // Open, at the foot of the page, scrolled the charts at its top out of view: they paint when seen again, or
+    // when the page is printed (screenshot() says it is about to be).
+    const lossPixels = () =>
+      page.locator('[data-chart=loss] canvas.chart-lines').evaluate((canvas: HTMLCanvasElement) => {
+        const { data } = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height) ?? { data: [] };
+        return data.filter((v, i) => i % 4 === 3 && v > 0).length;
+      });
+    expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+    expect(await lossPixels()).toBe(0);
+    await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+    expect(await lossPixels()).toBeGreaterThan(100);
     await screenshot(page, 'history-reopened');
 
     // The full record comes back out as CSV, all 30 steps.
