@@ -452,6 +452,8 @@ function PastSweeps({ current }: { current: string | null }) {
   const error = useLab((s) => s.sweepHistoryError);
   const running = useLab((s) => s.sweepRun?.phase === 'running');
   const when = (s: StoredSweep) => new Date(s.createdAt).toLocaleString();
+  // Stored as running, a sweep reads as interrupted (a closed page's), unless it is this page's own.
+  const phaseOf = (s: StoredSweep) => (s.id === current && running ? 'running' : s.phase);
   return (
     <section className="sweep-history" aria-labelledby="sweep-history-title">
       <h2 id="sweep-history-title">Past sweeps</h2>
@@ -463,7 +465,7 @@ function PastSweeps({ current }: { current: string | null }) {
           <li key={s.id} data-testid="sweep-history-item">
             <span>
               {experimentName(s.config, s.preset)}, {s.lr.length} × {s.clip.length} + unclipped, {s.steps} steps,{' '}
-              {s.outcomes.filter((o) => o !== null).length} of {s.outcomes.length} cells ({s.phase}) · {when(s)}
+              {s.outcomes.filter((o) => o !== null).length} of {s.outcomes.length} cells ({phaseOf(s)}) · {when(s)}
             </span>
             <span className="buttons">
               <button

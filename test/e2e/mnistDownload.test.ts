@@ -149,6 +149,10 @@ describe('the MNIST download', () => {
     await expect.poll(() => bar.count(), { timeout: 30_000 }).toBe(1);
     expect(await page.getByTestId('data-load').textContent()).toMatch(/^Loading MNIST digits: \d\.\d of 1\.6 MB$/);
     await shoot(page, 'mnist-progress-sweep-1366');
+    // Kept as it runs, and listed as running, not as a closed page's interrupted sweep.
+    const kept = page.getByTestId('sweep-history-item');
+    await expect.poll(() => kept.first().textContent(), { timeout: 10_000 }).toMatch(/cells \(running\)/);
+    expect(await kept.first().textContent()).not.toContain('interrupted');
     const status = page.getByTestId('sweep-status');
     await expect.poll(() => status.getAttribute('data-phase'), { timeout: 120_000 }).toBe('finished');
     expect(await page.getByTestId('data-load').count()).toBe(0);
