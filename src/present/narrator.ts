@@ -319,10 +319,10 @@ export class Narrator {
   }
 }
 
-/** Beside an adding-problem MSE: where it stands against always answering 1 (1/6). */
 /** Below this fraction of the adding problem's 1/6 a loss is clearly below always answering 1, not "just below". */
 export const ADDING_CLEARLY_BELOW = 0.8;
 
+/** Beside an adding-problem MSE: where it stands against always answering 1 (1/6). */
 function addingReference(mse: number): string {
   const reference = formatNumber(ADDING_BASELINE_MSE);
   if (!Number.isFinite(mse)) return '';
