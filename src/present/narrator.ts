@@ -451,7 +451,6 @@ export function summarizeStory(story: RunStory, clip: ClipConfig): string {
   return storyClaim(story, clip).text;
 }
 
-/** Held-out figures of two runs, as one kind: accuracy for classifiers, else the test MSE (lower is better). */
 /** A test accuracy under one and a half times chance: no sign yet that the net reads the digits. */
 const notLearnedAccuracy = (accuracy: number) => accuracy < 1.5 * MNIST_CHANCE_ACCURACY;
 
@@ -459,6 +458,7 @@ const notLearnedAccuracy = (accuracy: number) => accuracy < 1.5 * MNIST_CHANCE_A
 const notLearnedMse = (task: TaskKind) => (mse: number) =>
   task === 'adding' && mse > ADDING_CLEARLY_BELOW * ADDING_BASELINE_MSE;
 
+/** Held-out figures of two runs, as one kind: accuracy for classifiers, else the test MSE (lower is better). */
 function heldOut(a: EvalMetrics | null, b: EvalMetrics | null) {
   if (!a || !b) return null;
   if (a.testAccuracy !== null && b.testAccuracy !== null)
