@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { adam, adamKeras, rmsprop, sgd, type Optimizer } from './optimizers.ts';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startNodeBackend } from '../cli/nodeBackend.ts';
+import { adam, adamKeras, fusedOptimizers, rmsprop, sgd, type Optimizer } from './optimizers.ts';
+import { Rng } from './rng.ts';
 
 /** `steps` steps on p = [1, 2] with the constant gradient g (default [0.5, -1]); returns p after each step. */
 async function run(optimizer: Optimizer, steps = 2, gradient: number[] = [0.5, -1]): Promise<number[][]> {
@@ -24,7 +27,21 @@ function expectValues(actual: number[] | undefined, expected: number[], digits =
   expected.forEach((e, i) => expect(actual?.[i], `element ${i}`).toBeCloseTo(e, digits));
 }
 
-describe('optimisers, against values worked out by hand', () => {
+afterEach(() => {
+  fusedOptimizers.on = true;
+});
+
+describe.each([
+  ['the fused kernel', true],
+  ['the ops', false],
+])('optimisers through %s, against values worked out by hand', (_, fused) => {
+  beforeAll(() => {
+    fusedOptimizers.on = fused;
+  });
+  afterAll(() => {
+    fusedOptimizers.on = true;
+  });
+
   it('SGD with momentum: buf = m*buf + g, p -= lr*buf', async () => {
     const before = tf.memory().numTensors;
     const [s1, s2] = await run(sgd(0.1, 0.9));
@@ -43,7 +60,7 @@ describe('optimisers, against values worked out by hand', () => {
     const steps: number[][] = [];
     const norms: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const norm = tf.tidy(() => optimizer.apply([p], [tf.tensor1d([0.5, -1])])[0] as tf.Scalar);
+      const norm = tf.tidy(() => optimizer.apply([p], [tf.tensor1d([0.5, -1])]));
       norms.push((await norm.data())[0] ?? NaN);
       norm.dispose();
       steps.push(Array.from(await p.data()));
@@ -108,5 +125,99 @@ describe('optimisers, against values worked out by hand', () => {
     const [s1, s2] = await run(rmsprop(0.01, 0.99, 0.1, 0.9));
     expectValues(s1, [0.96666667, 2.05]);
     expectValues(s2, [0.90734695, 2.13648218]);
+  });
+});
+
+/** Every rule the lab trains with, as its config would make it (lesson 9's Adam, lesson 8's SGD, the tutorial's). */
+const RULES: [string, () => Optimizer][] = [
+  ['SGD', () => sgd(0.3, 0)],
+  ['SGD with momentum', () => sgd(0.1, 0.9)],
+  ["torch's Adam", () => adam(0.01, 0.9, 0.999, 1e-8)],
+  ["Keras's Adam", () => adamKeras(0.001, 0.9, 0.999, 1e-7)],
+  ['RMSprop', () => rmsprop(0.01, 0.99, 1e-8, 0)],
+  ['RMSprop with momentum', () => rmsprop(0.01, 0.99, 1e-8, 0.9)],
+];
+
+/** Shapes of a small net's parameters: a matrix, a bias, a 1 x 1 weight. */
+const SHAPES = [[5, 3], [3], [1, 1]];
+
+/**
+ * Six steps of `make()` on random weights and gradients (one seed, so both paths see the same numbers, with a
+ * gradient of 1e-30 and one of 1e30 among them); every weight, state-driven step and update norm, per step.
+ */
+function trajectory(make: () => Optimizer, fused: boolean): { weights: number[][]; norms: number[][] } {
+  fusedOptimizers.on = fused;
+  const rng = new Rng(7);
+  const values = (n: number) => Array.from({ length: n }, () => rng.normal());
+  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  const variables = tf.tidy(() => SHAPES.map((shape) => tf.variable(tf.tensor(values(size(shape)), shape))));
+  const optimizer = make();
+  const out = { weights: [] as number[][], norms: [] as number[][] };
+  for (let step = 0; step < 6; step++) {
+    const scale = step === 3 ? 1e30 : step === 4 ? 1e-30 : 1;
+    const norms = tf.tidy(() => {
+      const grads = SHAPES.map((shape) => tf.mul(tf.tensor(values(size(shape)), shape), scale));
+      return optimizer.apply(variables, grads);
+    });
+    out.norms.push([...norms.dataSync()]);
+    norms.dispose();
+    out.weights.push(variables.flatMap((v) => [...v.dataSync()]));
+  }
+  optimizer.dispose();
+  variables.forEach((v) => v.dispose());
+  return out;
+}
+
+describe.each(['cpu', 'wasm'] as const)('the fused update on %s', (backend) => {
+  beforeAll(async () => {
+    if (backend === 'wasm') await startNodeBackend(['wasm']);
+    else await tf.setBackend('cpu');
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it.each(RULES)('%s: the weights and state of the ops to the bit, the update norms to float32 rounding', (_, make) => {
+    const before = tf.memory().numTensors;
+    const ops = trajectory(make, false);
+    const fused = trajectory(make, true);
+    // Equal as float32 bit patterns (toEqual would also pass a -0 for a 0, and NaN for NaN; Object.is does not).
+    fused.weights.forEach((w, step) => {
+      const expected = ops.weights[step] ?? [];
+      expect(w.length).toBe(expected.length);
+      w.forEach((x, j) =>
+        expect(Object.is(x, expected[j]), `step ${step + 1}, value ${j}: ${x} vs ${expected[j]}`).toBe(true),
+      );
+    });
+    fused.norms.forEach((n, step) =>
+      n.forEach((x, i) => {
+        const e = ops.norms[step]?.[i] ?? NaN;
+        expect(x === e || Math.abs(x - e) <= 1e-6 * Math.abs(e), `step ${step + 1}, norm ${i}: ${x} vs ${e}`).toBe(
+          true,
+        );
+      }),
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("is one kernel for every parameter, where torch's Adam as ops is about 16 a parameter", () => {
+    const variables = tf.tidy(() => SHAPES.map((shape) => tf.variable(tf.ones(shape))));
+    const kernelsOf = async (fused: boolean) => {
+      fusedOptimizers.on = fused;
+      const optimizer = adam(0.01, 0.9, 0.999, 1e-8);
+      const grads = SHAPES.map((shape) => tf.fill(shape, 0.5));
+      // The second step: the first also makes the moments (ZerosLike).
+      optimizer.apply(variables, grads).dispose();
+      const info = await tf.profile(() => optimizer.apply(variables, grads).dispose());
+      optimizer.dispose();
+      grads.forEach((g) => g.dispose());
+      return info.kernels.length;
+    };
+    return (async () => {
+      const [fused, ops] = [await kernelsOf(true), await kernelsOf(false)];
+      variables.forEach((v) => v.dispose());
+      expect(fused).toBe(1);
+      expect(ops).toBeGreaterThan(10 * SHAPES.length);
+    })();
   });
 });

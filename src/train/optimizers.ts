@@ -2,13 +2,19 @@
  * Optimisers in PyTorch's formulation (torch.optim, no weight decay), and
  * Keras's Adam, written from tfjs ops so a step is: gradients, clip, `apply`,
  * all in one tidy. `apply` assigns the new values and returns ||update|| of
- * every parameter, for the update-to-weight ratio.
+ * every parameter, for the update-to-weight ratio. On cpu and wasm the whole
+ * update is one kernel of the same arithmetic (kernels/optimizerKernel.ts);
+ * the ops here are the path elsewhere and the reference it is tested against.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../experiment/config.ts';
+import { fusedUpdate } from './kernels/optimizerKernel.ts';
+
+const fround = Math.fround;
 
 export interface Optimizer {
-  apply(variables: tf.Variable[], grads: tf.Tensor[]): tf.Scalar[];
+  /** Assigns every parameter's new value; returns ||update|| of each, [n]. */
+  apply(variables: tf.Variable[], grads: tf.Tensor[]): tf.Tensor1D;
   /** A learning rate turned while it trains: the next `apply` uses it; the state (momentum, moments) is kept. */
   setLearningRate(lr: number): void;
   dispose(): void;
@@ -30,6 +36,17 @@ function update(variable: tf.Variable, delta: tf.Tensor): tf.Scalar {
   return tf.sqrt(tf.sum(tf.square(delta))) as tf.Scalar;
 }
 
+/** The ops path's per-parameter update norms as one [n] tensor. */
+function stacked(norms: tf.Scalar[]): tf.Tensor1D {
+  return tf.stack(norms) as tf.Tensor1D;
+}
+
+/**
+ * Whether `apply` may take the fused kernel. A field, so that tests can run the ops on cpu and wasm too and
+ * compare the two.
+ */
+export const fusedOptimizers = { on: true };
+
 /** torch.optim.SGD: buf <- momentum * buf + g;  p <- p - lr * buf (momentum 0: p <- p - lr * g). */
 export function sgd(initialLr: number, momentum: number): Optimizer {
   let buffers: tf.Variable[] | null = null;
@@ -39,14 +56,22 @@ export function sgd(initialLr: number, momentum: number): Optimizer {
       lr = next;
     },
     apply(variables, grads) {
-      if (momentum === 0) return variables.map((v, i) => update(v, tf.mul(nth(grads, i, 'gradient'), lr)));
+      if (momentum === 0) {
+        const fused = fusedOptimizers.on && fusedUpdate({ rule: 'sgd', lr: fround(lr) }, variables, grads, []);
+        return fused || stacked(variables.map((v, i) => update(v, tf.mul(nth(grads, i, 'gradient'), lr))));
+      }
       buffers ??= zerosLikeAll(variables);
       const bufs = buffers;
-      return variables.map((v, i) => {
-        const buf = nth(bufs, i, 'momentum buffer');
-        buf.assign(tf.add(tf.mul(buf, momentum), nth(grads, i, 'gradient')));
-        return update(v, tf.mul(buf, lr));
-      });
+      const rule = { rule: 'momentum', lr: fround(lr), momentum: fround(momentum) } as const;
+      const fused = fusedOptimizers.on && fusedUpdate(rule, variables, grads, [bufs]);
+      if (fused) return fused;
+      return stacked(
+        variables.map((v, i) => {
+          const buf = nth(bufs, i, 'momentum buffer');
+          buf.assign(tf.add(tf.mul(buf, momentum), nth(grads, i, 'gradient')));
+          return update(v, tf.mul(buf, lr));
+        }),
+      );
     },
     dispose: () => buffers?.forEach((b) => b.dispose()),
   };
@@ -57,8 +82,9 @@ export function sgd(initialLr: number, momentum: number): Optimizer {
  *   p <- p - (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
  */
 export function adam(initialLr: number, beta1: number, beta2: number, eps: number): Optimizer {
-  return adamWith(initialLr, beta1, beta2, (t, lr) => ({
+  return adamWith(initialLr, beta1, beta2, eps, (t, lr) => ({
     stepSize: lr / (1 - beta1 ** t),
+    scale: Math.sqrt(1 - beta2 ** t),
     denominator: (v) => tf.add(tf.div(tf.sqrt(v), Math.sqrt(1 - beta2 ** t)), eps),
   }));
 }
@@ -71,18 +97,23 @@ export function adam(initialLr: number, beta1: number, beta2: number, eps: numbe
  * with Keras's default 1e-7 and b2 = 0.999 that is 3.2e-6 at step 1, about 300x torch's 1e-8.
  */
 export function adamKeras(initialLr: number, beta1: number, beta2: number, eps: number): Optimizer {
-  return adamWith(initialLr, beta1, beta2, (t, lr) => ({
+  return adamWith(initialLr, beta1, beta2, eps, (t, lr) => ({
     stepSize: (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t),
+    scale: null,
     denominator: (v) => tf.add(tf.sqrt(v), eps),
   }));
 }
 
-/** The moments both Adams keep; `form` says, for step t and the rate, the step size and the denominator from v. */
+/**
+ * The moments both Adams keep; `form` says, for step t and the rate, the step size and the denominator from v
+ * (sqrt(v) / scale + eps, or sqrt(v) + eps where scale is null).
+ */
 function adamWith(
   initialLr: number,
   beta1: number,
   beta2: number,
-  form: (t: number, lr: number) => { stepSize: number; denominator: (v: tf.Tensor) => tf.Tensor },
+  eps: number,
+  form: (t: number, lr: number) => { stepSize: number; scale: number | null; denominator: (v: tf.Tensor) => tf.Tensor },
 ): Optimizer {
   let m: tf.Variable[] | null = null;
   let v: tf.Variable[] | null = null;
@@ -97,13 +128,28 @@ function adamWith(
       v ??= zerosLikeAll(variables);
       const [ms, vs] = [m, v];
       t += 1;
-      const { stepSize, denominator } = form(t, lr);
-      return variables.map((p, i) => {
-        const [mi, vi, g] = [nth(ms, i, 'first moment'), nth(vs, i, 'second moment'), nth(grads, i, 'gradient')];
-        mi.assign(tf.add(tf.mul(mi, beta1), tf.mul(g, 1 - beta1)));
-        vi.assign(tf.add(tf.mul(vi, beta2), tf.mul(tf.square(g), 1 - beta2)));
-        return update(p, tf.mul(tf.div(mi, denominator(vi)), stepSize));
-      });
+      const { stepSize, scale, denominator } = form(t, lr);
+      const rule = {
+        rule: 'adam',
+        b1: fround(beta1),
+        c1: fround(1 - beta1),
+        b2: fround(beta2),
+        c2: fround(1 - beta2),
+        s: scale === null ? 1 : fround(scale),
+        keras: scale === null,
+        e: fround(eps),
+        k: fround(stepSize),
+      } as const;
+      const fused = fusedOptimizers.on && fusedUpdate(rule, variables, grads, [ms, vs]);
+      if (fused) return fused;
+      return stacked(
+        variables.map((p, i) => {
+          const [mi, vi, g] = [nth(ms, i, 'first moment'), nth(vs, i, 'second moment'), nth(grads, i, 'gradient')];
+          mi.assign(tf.add(tf.mul(mi, beta1), tf.mul(g, 1 - beta1)));
+          vi.assign(tf.add(tf.mul(vi, beta2), tf.mul(tf.square(g), 1 - beta2)));
+          return update(p, tf.mul(tf.div(mi, denominator(vi)), stepSize));
+        }),
+      );
     },
     dispose: () => [...(m ?? []), ...(v ?? [])].forEach((x) => x.dispose()),
   };
@@ -126,15 +172,27 @@ export function rmsprop(initialLr: number, alpha: number, eps: number, momentum:
       squares ??= zerosLikeAll(variables);
       if (momentum > 0) buffers ??= zerosLikeAll(variables);
       const [ss, bufs] = [squares, buffers];
-      return variables.map((p, i) => {
-        const [si, g] = [nth(ss, i, 'square average'), nth(grads, i, 'gradient')];
-        si.assign(tf.add(tf.mul(si, alpha), tf.mul(tf.square(g), 1 - alpha)));
-        const scaled = tf.div(g, tf.add(tf.sqrt(si), eps));
-        if (!bufs) return update(p, tf.mul(scaled, lr));
-        const buf = nth(bufs, i, 'momentum buffer');
-        buf.assign(tf.add(tf.mul(buf, momentum), scaled));
-        return update(p, tf.mul(buf, lr));
-      });
+      const rule = {
+        rule: 'rmsprop',
+        lr: fround(lr),
+        a: fround(alpha),
+        ca: fround(1 - alpha),
+        e: fround(eps),
+        momentum: bufs ? fround(momentum) : null,
+      } as const;
+      const fused = fusedOptimizers.on && fusedUpdate(rule, variables, grads, bufs ? [ss, bufs] : [ss]);
+      if (fused) return fused;
+      return stacked(
+        variables.map((p, i) => {
+          const [si, g] = [nth(ss, i, 'square average'), nth(grads, i, 'gradient')];
+          si.assign(tf.add(tf.mul(si, alpha), tf.mul(tf.square(g), 1 - alpha)));
+          const scaled = tf.div(g, tf.add(tf.sqrt(si), eps));
+          if (!bufs) return update(p, tf.mul(scaled, lr));
+          const buf = nth(bufs, i, 'momentum buffer');
+          buf.assign(tf.add(tf.mul(buf, momentum), scaled));
+          return update(p, tf.mul(buf, lr));
+        }),
+      );
     },
     dispose: () => [...(squares ?? []), ...(buffers ?? [])].forEach((x) => x.dispose()),
   };

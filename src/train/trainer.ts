@@ -255,7 +255,7 @@ export class Run {
           gradNormPost: tf.slice(norms, [n], [n]),
           weightNorm: weights,
           // A parameter that is all zeros before the step (a bias starting at 0) has no size: the floor keeps it finite.
-          updateRatio: tf.div(tf.stack(updates), tf.maximum(weights, UPDATE_RATIO_FLOOR)) as tf.Tensor1D,
+          updateRatio: tf.div(updates, tf.maximum(weights, UPDATE_RATIO_FLOOR)) as tf.Tensor1D,
           spectralNorm: this.spectralNorms(step),
           saturation: saturationSink ? saturationSink.take() : null,
           hiddenGradNorms: sink
