@@ -7,22 +7,16 @@
  * and tf.sum make it; NaN propagates.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { backendMemory, FUSED_BACKENDS, type BackendMemory, type FusedBackend } from './backendMemory.ts';
-import { fusedCells } from './recurrentKernels.ts';
+import type { FusedBackend } from './backendMemory.ts';
+import { fusedKernelOn, memoryFor } from './fusedRegistry.ts';
 
 export const L2_NORM = 'GradLabL2Norm';
-
-const memories = new WeakMap<object, BackendMemory>();
 
 function l2NormKernel(backendName: FusedBackend): tf.KernelFunc {
   return ({ inputs, backend }) => {
     const x = inputs['x'];
     if (!x || x.dtype !== 'float32') throw new Error(`${L2_NORM} reads one float32 tensor x`);
-    let memory = memories.get(backend);
-    if (!memory) {
-      memory = backendMemory(backendName, backend);
-      memories.set(backend, memory);
-    }
+    const memory = memoryFor(backendName, backend);
     const out = memory.alloc([]);
     const values = memory.view(x);
     let sum = 0;
@@ -35,19 +29,8 @@ function l2NormKernel(backendName: FusedBackend): tf.KernelFunc {
   };
 }
 
-function registered(backendName: string): boolean {
-  if (!fusedCells.on(backendName)) return false;
-  if (!tf.getKernel(L2_NORM, backendName)) {
-    for (const name of FUSED_BACKENDS) {
-      if (!tf.getKernel(L2_NORM, name))
-        tf.registerKernel({ kernelName: L2_NORM, backendName: name, kernelFunc: l2NormKernel(name) });
-    }
-  }
-  return true;
-}
-
 /** ||t||_2 of a float32 tensor: one fused kernel on cpu and wasm, Square-Sum-Sqrt elsewhere (not differentiable). */
 export function fusedL2Norm(t: tf.Tensor): tf.Scalar | null {
-  if (t.dtype !== 'float32' || !registered(tf.getBackend())) return null;
+  if (t.dtype !== 'float32' || !fusedKernelOn(L2_NORM, tf.getBackend(), l2NormKernel)) return null;
   return tf.engine().runKernel(L2_NORM, { x: t }) as tf.Scalar;
 }

@@ -13,8 +13,8 @@
  * order: new p_i, then its new state slots; last, the [n] update norms.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { backendMemory, FUSED_BACKENDS, type BackendMemory, type FusedBackend } from './backendMemory.ts';
-import { fusedCells } from './recurrentKernels.ts';
+import type { FusedBackend } from './backendMemory.ts';
+import { fusedKernelOn, memoryFor } from './fusedRegistry.ts';
 
 export const OPTIMIZER_STEP = 'GradLabOptimizerStep';
 
@@ -117,18 +117,12 @@ function updateOne(rule: UpdateRule, p: Float32Array, g: Float32Array, s: Float3
   return squares;
 }
 
-const memories = new WeakMap<object, BackendMemory>();
-
 function optimizerKernel(backendName: FusedBackend): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const n = Number(attrs?.['n']);
     const rule = JSON.parse(String(attrs?.['rule'])) as UpdateRule;
     const slots = stateSlots(rule);
-    let memory = memories.get(backend);
-    if (!memory) {
-      memory = backendMemory(backendName, backend);
-      memories.set(backend, memory);
-    }
+    const memory = memoryFor(backendName, backend);
     const input = (name: string): tf.TensorInfo => {
       const t = inputs[name];
       if (!t || t.dtype !== 'float32') throw new Error(`${OPTIMIZER_STEP} reads float32 tensors; ${name}?`);
@@ -160,17 +154,6 @@ function optimizerKernel(backendName: FusedBackend): tf.KernelFunc {
   };
 }
 
-function registered(backendName: string): boolean {
-  if (!fusedCells.on(backendName)) return false;
-  if (!tf.getKernel(OPTIMIZER_STEP, backendName)) {
-    for (const name of FUSED_BACKENDS) {
-      if (!tf.getKernel(OPTIMIZER_STEP, name))
-        tf.registerKernel({ kernelName: OPTIMIZER_STEP, backendName: name, kernelFunc: optimizerKernel(name) });
-    }
-  }
-  return true;
-}
-
 /**
  * The update of every parameter in one kernel on cpu and wasm: the new weights and state are assigned, and the
  * [n] update norms returned; null on other backends (the caller then uses the ops). `state[k][i]` is parameter
@@ -184,7 +167,8 @@ export function fusedUpdate(
 ): tf.Tensor1D | null {
   const n = variables.length;
   const all = [...variables, ...grads, ...state.flat()];
-  if (all.some((t) => t.dtype !== 'float32') || !registered(tf.getBackend())) return null;
+  if (all.some((t) => t.dtype !== 'float32') || !fusedKernelOn(OPTIMIZER_STEP, tf.getBackend(), optimizerKernel))
+    return null;
   const slots = stateSlots(rule);
   if (grads.length !== n || state.length !== slots || state.some((s) => s.length !== n))
     throw new Error(`${OPTIMIZER_STEP}: one gradient and ${slots} state tensors per parameter`);

@@ -11,12 +11,10 @@
  * to [-1, 1], NaN kept; exactly 1 when the clipped tensors are the raw ones (attribute `same`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { backendMemory, FUSED_BACKENDS, type BackendMemory, type FusedBackend } from './backendMemory.ts';
-import { fusedCells } from './recurrentKernels.ts';
+import type { FusedBackend } from './backendMemory.ts';
+import { fusedKernelOn, memoryFor } from './fusedRegistry.ts';
 
 export const STEP_NORMS = 'GradLabStepNorms';
-
-const memories = new WeakMap<object, BackendMemory>();
 
 function sumOfProducts(a: Float32Array, b: Float32Array): number {
   let sum = 0;
@@ -28,11 +26,7 @@ function stepNormsKernel(backendName: FusedBackend): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const n = Number(attrs?.['n']);
     const same = Boolean(attrs?.['same']);
-    let memory = memories.get(backend);
-    if (!memory) {
-      memory = backendMemory(backendName, backend);
-      memories.set(backend, memory);
-    }
+    const memory = memoryFor(backendName, backend);
     const input = (name: string): tf.TensorInfo => {
       const t = inputs[name];
       if (!t || t.dtype !== 'float32')
@@ -67,17 +61,6 @@ function stepNormsKernel(backendName: FusedBackend): tf.KernelFunc {
   };
 }
 
-function registered(backendName: string): boolean {
-  if (!fusedCells.on(backendName)) return false;
-  if (!tf.getKernel(STEP_NORMS, backendName)) {
-    for (const name of FUSED_BACKENDS) {
-      if (!tf.getKernel(STEP_NORMS, name))
-        tf.registerKernel({ kernelName: STEP_NORMS, backendName: name, kernelFunc: stepNormsKernel(name) });
-    }
-  }
-  return true;
-}
-
 /**
  * [||g_i||..., ||c_i||..., ||w_i||..., cos(g, c)] in one kernel on cpu and wasm; null elsewhere (the caller then
  * uses the ops). Not differentiable: metrics only.
@@ -86,7 +69,8 @@ export function fusedStepNorms(grads: tf.Tensor[], clipped: tf.Tensor[], weights
   const n = grads.length;
   if (clipped.length !== n || weights.length !== n) throw new Error('stepNorms: one clipped gradient and weight each');
   const all = [...grads, ...clipped, ...weights];
-  if (all.some((t) => t.dtype !== 'float32') || !registered(tf.getBackend())) return null;
+  if (all.some((t) => t.dtype !== 'float32') || !fusedKernelOn(STEP_NORMS, tf.getBackend(), stepNormsKernel))
+    return null;
   const inputs: tf.NamedTensorMap = {};
   grads.forEach((g, i) => {
     inputs[`g${i}`] = g;

@@ -1,0 +1,36 @@
+/**
+ * What every fused kernel of the lab shares: one BackendMemory per backend instance, and registration on the
+ * backends whose tensors live in CPU memory, made the first time a kernel is asked for.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { backendMemory, FUSED_BACKENDS, type BackendMemory, type FusedBackend } from './backendMemory.ts';
+import { fusedCells } from './recurrentKernels.ts';
+
+const memories = new WeakMap<object, BackendMemory>();
+
+/** The backend's memory, made once per backend instance (a backend set up again gets a new one). */
+export function memoryFor(backendName: FusedBackend, backend: object): BackendMemory {
+  let memory = memories.get(backend);
+  if (!memory) {
+    memory = backendMemory(backendName, backend);
+    memories.set(backend, memory);
+  }
+  return memory;
+}
+
+/**
+ * Whether the fused kernel `kernelName` runs on `backendName`: registered (on cpu and wasm, the first time it is
+ * asked about) and the fused kernels are on for that backend (fusedCells, which tests turn off).
+ */
+export function fusedKernelOn(
+  kernelName: string,
+  backendName: string,
+  kernelFunc: (backendName: FusedBackend) => tf.KernelFunc,
+): boolean {
+  if (!fusedCells.on(backendName)) return false;
+  for (const name of FUSED_BACKENDS) {
+    if (!tf.getKernel(kernelName, name))
+      tf.registerKernel({ kernelName, backendName: name, kernelFunc: kernelFunc(name) });
+  }
+  return true;
+}
