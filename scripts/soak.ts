@@ -269,6 +269,7 @@ export async function soak(
     let races = 1;
     const pauseEvery = options.pauseEveryMs ?? PAUSE_EVERY_MS;
     let nextPause = started + pauseEvery;
+    let historyStopped: string | null = null;
     let clicks = 0;
     let unmeasured = 0;
     const checkpoints: Checkpoint[] = [];
@@ -317,6 +318,15 @@ export async function soak(
       }
       const c = await readCheckpoint(page, minute, races);
       checkpoints.push(c);
+      // A history that stops writing changes what the main thread does (the 30-minute soak of c39ae19 stopped
+      // writing at minute 22 without saying why here): the page's one sentence about it, once, when it appears.
+      if (!historyStopped) {
+        historyStopped = (await page
+          .getByTestId('history-error')
+          .textContent({ timeout: 1_000 })
+          .catch(() => null)) as string | null;
+        if (historyStopped) log(`the history stopped keeping runs by minute ${minute}: ${historyStopped}`);
+      }
       log(
         `soak ${minute} min: heap ${c.heapMB.toFixed(1)} MB; worker tensors ${c.tensors.join('/')}; ` +
           `race ${c.races}, step ${c.steps}; history writes ${c.writes} (main-thread part: median ${c.medianWriteMs.toFixed(1)}, ` +
