@@ -85,7 +85,6 @@ export function adam(initialLr: number, beta1: number, beta2: number, eps: numbe
   return adamWith(initialLr, beta1, beta2, eps, (t, lr) => ({
     stepSize: lr / (1 - beta1 ** t),
     scale: Math.sqrt(1 - beta2 ** t),
-    denominator: (v) => tf.add(tf.div(tf.sqrt(v), Math.sqrt(1 - beta2 ** t)), eps),
   }));
 }
 
@@ -100,20 +99,19 @@ export function adamKeras(initialLr: number, beta1: number, beta2: number, eps: 
   return adamWith(initialLr, beta1, beta2, eps, (t, lr) => ({
     stepSize: (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t),
     scale: null,
-    denominator: (v) => tf.add(tf.sqrt(v), eps),
   }));
 }
 
 /**
- * The moments both Adams keep; `form` says, for step t and the rate, the step size and the denominator from v
- * (sqrt(v) / scale + eps, or sqrt(v) + eps where scale is null).
+ * The moments both Adams keep; `form` says, for step t and the rate, the step size and what sqrt(v) is divided by
+ * before eps is added (null: nothing, Keras's form): the denominator is sqrt(v) / scale + eps or sqrt(v) + eps.
  */
 function adamWith(
   initialLr: number,
   beta1: number,
   beta2: number,
   eps: number,
-  form: (t: number, lr: number) => { stepSize: number; scale: number | null; denominator: (v: tf.Tensor) => tf.Tensor },
+  form: (t: number, lr: number) => { stepSize: number; scale: number | null },
 ): Optimizer {
   let m: tf.Variable[] | null = null;
   let v: tf.Variable[] | null = null;
@@ -128,7 +126,8 @@ function adamWith(
       v ??= zerosLikeAll(variables);
       const [ms, vs] = [m, v];
       t += 1;
-      const { stepSize, scale, denominator } = form(t, lr);
+      const { stepSize, scale } = form(t, lr);
+      const denominator = (vi: tf.Tensor) => tf.add(scale === null ? tf.sqrt(vi) : tf.div(tf.sqrt(vi), scale), eps);
       const rule = {
         rule: 'adam',
         b1: fround(beta1),
