@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { startNodeBackend } from '../cli/nodeBackend.ts';
 import { adam, adamKeras, fusedOptimizers, rmsprop, sgd, type Optimizer } from './optimizers.ts';
 import { Rng } from './rng.ts';
@@ -35,7 +35,8 @@ describe.each([
   ['the fused kernel', true],
   ['the ops', false],
 ])('optimisers through %s, against values worked out by hand', (_, fused) => {
-  beforeAll(() => {
+  // Before each test: the file's afterEach turns the fused path back on after every test.
+  beforeEach(() => {
     fusedOptimizers.on = fused;
   });
   afterAll(() => {
