@@ -16,7 +16,7 @@ import {
   type SimulatedFault,
   type ToWorker,
 } from '../worker/protocol.ts';
-import { markSeriesDirty, seriesBySide, updateRun, useLab, type RunView } from './labStore.ts';
+import { markSeriesDirty, seriesBySide, updateRun, useLab, type LabState, type RunView } from './labStore.ts';
 import { clipChangesOf, knobMarksOf } from '../present/knobMarks.ts';
 import { clearNarration, narrateEnd, narrateEval, narrateKnob, narrateSteps, startNarration } from './narration.ts';
 import { encodeExperiment } from '../experiment/urlCodec.ts';
@@ -417,9 +417,16 @@ export function resetRuns(): void {
   markSeriesDirty();
 }
 
-/** A new experiment: the old runs are discarded, never mixed into the new charts. */
-export function applyExperiment(config: ExperimentConfig, preset: PresetId): void {
-  useLab.setState({ config, preset });
+/**
+ * A new experiment: the old runs are discarded, never mixed into the new charts. `alongside` changes the rest of
+ * the page's state (a link's view) in the same store change.
+ */
+export function applyExperiment(
+  config: ExperimentConfig,
+  preset: PresetId,
+  alongside: Partial<Pick<LabState, 'view' | 'cliff' | 'linkIssues'>> = {},
+): void {
+  useLab.setState({ ...alongside, config, preset });
   resetRuns();
 }
 

@@ -27,8 +27,14 @@ export function currentLink(): string {
 export function openLink(hash: string): void {
   const decoded = decodeExperiment(hash);
   teacherLink = decoded.view.locked.length > 0 ? structuredClone(decoded) : null;
-  useLab.setState({ view: decoded.view, cliff: decoded.cliff, linkIssues: decoded.issues });
-  applyExperiment(decoded.config, decoded.preset);
+  // One change of the store, so the address is rewritten once, to the link's own experiment. Set apart, the view
+  // first wrote an address of the old experiment with the new view, and a reload in that moment (the browser
+  // learns each rewrite a moment late) opened an experiment nobody linked.
+  applyExperiment(decoded.config, decoded.preset, {
+    view: decoded.view,
+    cliff: decoded.cliff,
+    linkIssues: decoded.issues,
+  });
   writeLink();
 }
 
