@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PRESETS } from '../experiment/presets.ts';
 import { encodeExperiment } from '../experiment/urlCodec.ts';
@@ -67,63 +68,105 @@ describe('run history in IndexedDB', () => {
 
   it('a full disk fails the whole write, loudly, and keeps what was written before', async () => {
     await history.putRun(run('q', 'clipped', 1));
+    await history.putRun(run('q', 'baseline', 1));
     await history.appendSteps('q:clipped', [step(1)]);
-    // The store refuses the third put of the next write, as a full disk would.
+    await history.appendSteps('q:baseline', [step(1)]);
+    // The store refuses the second put of the next write (the baseline's steps), as a full disk would ...
     const put = IDBObjectStore.prototype.put;
     let puts = 0;
     IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
-      if (++puts === 3) throw new DOMException('Quota exceeded', 'QuotaExceededError');
+      if (++puts === 2) throw new DOMException('Quota exceeded', 'QuotaExceededError');
       return put.apply(this, args);
     };
     try {
-      await expect(history.appendSteps('q:clipped', [step(2), step(3), step(4)])).rejects.toThrow();
+      await expect(
+        history.appendBatch([
+          { runId: 'q:clipped', steps: [step(2), step(3)], evals: [], patch: {} },
+          { runId: 'q:baseline', steps: [step(2), step(3)], evals: [], patch: {} },
+        ]),
+      ).rejects.toThrow();
     } finally {
       IDBObjectStore.prototype.put = put;
     }
-    expect((await history.loadSteps('q:clipped')).map((s) => s.step)).toEqual([1]);
-    expect(await history.getRun('q:clipped')).toMatchObject({ step: 1 });
+    // ... and the clipped run's steps, put before it in the same transaction, are not kept either.
+    for (const id of ['q:clipped', 'q:baseline']) {
+      expect((await history.loadSteps(id)).map((s) => s.step)).toEqual([1]);
+      expect(await history.getRun(id)).toMatchObject({ step: 1 });
+    }
   });
 
-  it('a big batch is put PUT_CHUNK_ROWS rows a task, the record last; a refused chunk stops the rest and the record stays', async () => {
+  it('a big batch is put PUT_CHUNK_ROWS rows a task, as records of many rows, the record last; a refused chunk stops the rest and the record stays', async () => {
     await history.putRun(run('big', 'clipped', 1));
-    // The rows put in each synchronous run of code: a group closes at the microtask after its first put.
+    // The rows put in each synchronous run of code (a group closes at the microtask after its first put), and the
+    // puts: a record of steps holds its rows in `rows`.
     const put = IDBObjectStore.prototype.put;
     const groups: number[] = [];
     let open = false;
-    let failAt = Infinity;
+    let failAfterRows = Infinity;
+    let rowsPut = 0;
     let puts = 0;
     IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
-      if (++puts === failAt) throw new DOMException('Quota exceeded', 'QuotaExceededError');
+      const value = args[0] as { rows?: unknown[] };
+      const rows = Array.isArray(value.rows) ? value.rows.length : 1;
+      if (rowsPut + rows > failAfterRows) throw new DOMException('Quota exceeded', 'QuotaExceededError');
+      rowsPut += rows;
+      puts += 1;
       if (!open) {
         open = true;
         groups.push(0);
         queueMicrotask(() => (open = false));
       }
-      groups[groups.length - 1] = (groups.at(-1) ?? 0) + 1;
+      groups[groups.length - 1] = (groups.at(-1) ?? 0) + rows;
       return put.apply(this, args);
     };
     const FIRST = 4 * PUT_CHUNK_ROWS + 30;
     const rows = (from: number, n: number) => Array.from({ length: n }, (_, k) => step(from + k));
     try {
       await history.appendSteps('big:clipped', rows(1, FIRST));
-      // 4 chunks and 30 rows, and the run's record (read, then put from the read's success).
+      // 4 chunks and 30 rows, and the run's record (read, then put from the read's success) ...
       expect(groups).toEqual([PUT_CHUNK_ROWS, PUT_CHUNK_ROWS, PUT_CHUNK_ROWS, PUT_CHUNK_ROWS, 30, 1]);
-      expect((await history.loadSteps('big:clipped')).length).toBe(FIRST);
+      // ... each chunk's rows one put: 5 records of steps and the run's record.
+      expect(puts).toBe(6);
+      expect((await history.loadSteps('big:clipped')).map((s) => s.step)).toEqual(rows(1, FIRST).map((s) => s.step));
       expect(await history.getRun('big:clipped')).toMatchObject({ step: FIRST });
       // A full disk at the third chunk: the two chunks before it are kept, none after it is put, and the record
       // still names the last step it had (it is put with the last chunk).
+      rowsPut = 0;
       puts = 0;
-      failAt = 2 * PUT_CHUNK_ROWS + 5;
+      failAfterRows = 2 * PUT_CHUNK_ROWS + 5;
       await expect(history.appendSteps('big:clipped', rows(FIRST + 1, 4 * PUT_CHUNK_ROWS))).rejects.toThrow(
         'Quota exceeded',
       );
-      expect(puts).toBe(failAt);
+      expect(puts).toBe(2);
     } finally {
       IDBObjectStore.prototype.put = put;
     }
     const kept = (await history.loadSteps('big:clipped')).map((s) => s.step);
     expect(kept).toEqual(rows(1, FIRST + 2 * PUT_CHUNK_ROWS).map((s) => s.step));
     expect(await history.getRun('big:clipped')).toMatchObject({ step: FIRST });
+  });
+
+  it('reads steps kept one per record (before 2026-12-04) beside records of many, in order', async () => {
+    await history.putRun(run('old', 'baseline', 1));
+    const db = await openDB(`test-${dbCount}`);
+    // The old shape, as a browser that kept runs before may hold it: one record per step, the run id in it.
+    await db.put('steps', { ...step(1, 4), runId: 'old:baseline' });
+    await db.put('steps', { ...step(2, 3), runId: 'old:baseline' });
+    db.close();
+    await history.appendSteps('old:baseline', [step(3, 2), step(4, 1)]);
+    await history.appendSteps('old:baseline', [step(5, 0.5)]);
+    const kept = await history.loadSteps('old:baseline');
+    expect(kept.map((s) => [s.step, s.loss])).toEqual([
+      [1, 4],
+      [2, 3],
+      [3, 2],
+      [4, 1],
+      [5, 0.5],
+    ]);
+    expect(kept.every((s) => !('runId' in s))).toBe(true);
+    // Deleting the run deletes both shapes.
+    await history.deleteRun('old:baseline');
+    expect(await history.loadSteps('old:baseline')).toEqual([]);
   });
 
   it("a run card's Download JSON imports back with the same numbers, a diverged step included", async () => {

@@ -37,12 +37,25 @@ export interface StoredRun {
   error: string | null;
 }
 
+/** One step per record: how the history kept steps until 2026-12-04; such records are still read. */
 type StoredStep = StepMetrics & { runId: string };
+/**
+ * A run's consecutive steps in one record, keyed by its first step: how steps are kept now. One put of 200 rows
+ * costs the page far less than 200 puts of one (each put is a request of its own, with its own key and clone), and
+ * the puts were the largest part of the page's own JavaScript while a race of four trained. A run's steps are each
+ * written once (a worker reports each step once; a replay on another backend is silent), so no two records of a run
+ * start at the same step.
+ */
+interface StoredStepChunk {
+  runId: string;
+  step: number;
+  rows: StepMetrics[];
+}
 type StoredEval = EvalMetrics & { runId: string };
 
 interface LabDB extends DBSchema {
   runs: { key: string; value: StoredRun; indexes: { byCreated: number } };
-  steps: { key: [string, number]; value: StoredStep };
+  steps: { key: [string, number]; value: StoredStep | StoredStepChunk };
   evals: { key: [string, number]; value: StoredEval };
 }
 
@@ -51,9 +64,10 @@ const DB_VERSION = 1;
 /** The history's export and a run card's Download JSON (labFile.ts tells the lab's files apart by it). */
 export const EXPORT_FORMAT = RUNS_FORMAT;
 /**
- * Rows put in one task of a history write (see appendBatch): some 13 ms of cloning (a soak measured a median 3.2 ms
- * for 50). Not fewer: each chunk is a transaction, and with 50-row chunks IndexedDB fell 1,900 steps behind a race of
- * four on a loaded machine, more than a page going away can write in time.
+ * Rows put in one task of a history write (see appendBatch), and the most one record of steps holds. When each row
+ * was a put of its own, 200 were some 13 ms of cloning (a soak measured a median 3.2 ms for 50); fewer were not
+ * enough: each task's puts are a transaction, and with 50-row tasks IndexedDB fell 1,900 steps behind a race of four
+ * on a loaded machine, more than a page going away can write in time.
  */
 export const PUT_CHUNK_ROWS = 200;
 
@@ -176,9 +190,10 @@ export class RunHistory {
    * together a few times a second rather than one transaction per run per batch, which a race of four fast runs
    * queued up faster than IndexedDB finished them.
    *
-   * A batch of up to `chunkRows` rows is one transaction. A bigger one (a batch that grew while IndexedDB was busy:
-   * 1,000 rows and more) is put `chunkRows` rows a task, each chunk a transaction of its own made and committed in
-   * its task, the records last: cloning a row is the write's main-thread part, and such a batch cloned in one go was
+   * Each run's new steps are put as records of up to `chunkRows` consecutive rows (StoredStepChunk). A batch of up
+   * to `chunkRows` rows is one transaction. A bigger one (a batch that grew while IndexedDB was busy: 1,000 rows and
+   * more) is put `chunkRows` rows a task, each chunk a transaction of its own made and committed in its task, the
+   * records last: cloning a row is the write's main-thread part, and such a batch cloned in one go was
    * a long task (171 ms in a 30-minute soak). The chunks do not wait for each other to land (waiting for each
    * chunk's success once made the writes fall far behind a race), and a chunk refused (a full disk) stops the rest:
    * the chunks before it are kept, the record still names the last step it had. A page going away runs no later task:
@@ -187,11 +202,17 @@ export class RunHistory {
   async appendBatch(writes: readonly RunWrite[], chunkRows = PUT_CHUNK_ROWS): Promise<void> {
     if (writes.length === 0) return;
     type Put = (stores: WriteStores) => Promise<unknown>;
-    const rows: Put[] = [];
+    // Each put with the rows it holds: a task takes puts up to `chunkRows` rows.
+    const puts: { rows: number; put: Put }[] = [];
     const records: Put[] = [];
+    const size = Math.max(1, Math.min(chunkRows, PUT_CHUNK_ROWS));
     for (const { runId, steps, evals, patch, record } of writes) {
-      for (const s of steps) rows.push(({ steps }) => steps.put({ ...s, runId }));
-      for (const e of evals) rows.push(({ evals }) => evals.put({ ...e, runId }));
+      for (let from = 0; from < steps.length; from += size) {
+        const rows = steps.slice(from, from + size);
+        const first = rows[0]?.step ?? 0;
+        puts.push({ rows: rows.length, put: ({ steps }) => steps.put({ runId, step: first, rows }) });
+      }
+      for (const e of evals) puts.push({ rows: 1, put: ({ evals }) => evals.put({ ...e, runId }) });
       const last = steps[steps.length - 1]?.step ?? 0;
       records.push(({ runs }) =>
         record
@@ -204,7 +225,15 @@ export class RunHistory {
       );
     }
     const chunks: Put[][] = [];
-    for (let from = 0; from < rows.length; from += chunkRows) chunks.push(rows.slice(from, from + chunkRows));
+    let rowsInLast = 0;
+    for (const { rows, put } of puts) {
+      if (chunks.length === 0 || rowsInLast + rows > chunkRows) {
+        chunks.push([]);
+        rowsInLast = 0;
+      }
+      chunks[chunks.length - 1]?.push(put);
+      rowsInLast += rows;
+    }
     // The records go with the last chunk: a record never names a step whose row is not yet put.
     if (chunks.length === 0) chunks.push([]);
     chunks[chunks.length - 1]?.push(...records);
@@ -275,9 +304,18 @@ export class RunHistory {
     return this.db.get('runs', runId);
   }
 
+  /** The run's steps in order, each once: from records of one step (kept before 2026-12-04) and of many. */
   async loadSteps(runId: string): Promise<StepMetrics[]> {
-    const rows = await this.db.getAll('steps', IDBKeyRange.bound([runId, 0], [runId, Infinity]));
-    return rows.map(({ runId: _, ...step }) => step);
+    const records = await this.db.getAll('steps', IDBKeyRange.bound([runId, 0], [runId, Infinity]));
+    const byStep = new Map<number, StepMetrics>();
+    for (const record of records) {
+      if ('rows' in record) for (const row of record.rows) byStep.set(row.step, row);
+      else {
+        const { runId: _, ...step } = record;
+        byStep.set(step.step, step);
+      }
+    }
+    return [...byStep.values()].sort((a, b) => a.step - b.step);
   }
 
   async loadEvals(runId: string): Promise<EvalMetrics[]> {
