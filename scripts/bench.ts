@@ -844,6 +844,21 @@ async function main(): Promise<void> {
     await playFirstMain(url, at('--before-url'));
     return;
   }
+  if (args.includes('--lesson-walls')) {
+    if (!url) throw new Error('--lesson-walls needs --url http://host:port/ of a served build (and --before-url)');
+    const { lessonWalls } = await import('./lessonWalls.ts');
+    const before = at('--before-url');
+    const builds = [...(before ? [{ name: `before (${before})`, url: before }] : []), { name: `after (${url})`, url }];
+    const only = at('--lessons')?.split(',').map(Number);
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    try {
+      console.log(`Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}; Chromium ${browser.version()}`);
+      console.log((await lessonWalls(browser, builds, (line) => console.error(line), only)).join('\n'));
+    } finally {
+      await browser.close();
+    }
+    return;
+  }
   if (args.includes('--page-only')) {
     // Only the page's main-thread health, against an app already served (quick, for chart work).
     if (!url)
