@@ -1,6 +1,7 @@
 /**
  * Screenshots of the built page to look at as a student would: the first screen, a tour lesson and a race of four,
- * each at 1366x768, 768x1024 and 390x844, after Play has trained a few seconds. Not a test: it judges nothing.
+ * each at 1366x768, 768x1024 and 390x844, after Play has trained a few seconds, the whole page and its first
+ * screen (`-top`). Not a test: it judges nothing.
  *
  *   npx vite build && npx vite preview --port 4193 &
  *   npx tsx scripts/screenshots.ts [--url http://127.0.0.1:4193/] [--out test-results/screenshots/look] [--train-ms 4000]
@@ -47,6 +48,8 @@ try {
       await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
       const file = path.join(out, `${shown.name}-${viewport.name}.png`);
       await page.screenshot({ path: file, fullPage: true });
+      // What the student sees first, without scrolling.
+      await page.screenshot({ path: file.replace(/\.png$/, '-top.png') });
       const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       console.log(`${file}${sideways > 0 ? ` (scrolls sideways by ${sideways} px)` : ''}`);
       await context.close();
