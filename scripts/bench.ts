@@ -113,7 +113,7 @@ export interface BenchReport {
   playFirst?: PlayFirstPoint | { skipped: string };
 }
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--enable-unsafe-swiftshader',
   '--disable-background-networking',
@@ -122,7 +122,7 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 const BENCH_CASES_IDS = BENCH_CASES.map((c) => c.id);
-const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const BROWSER_BACKENDS: BenchBackend[] = ['webgl', 'webgpu', 'wasm', 'wasm-threads', 'cpu'];
 
 async function nodeColumns(cases: BenchCase[], budget: BenchBudget, log: (line: string) => void): Promise<Column[]> {

@@ -11,11 +11,10 @@
  */
 import type { Browser } from 'playwright-core';
 import { lessonLink, TOUR, type TourLesson } from '../src/experiment/tour.ts';
+import { ENDED_PHASES } from '../src/train/runPhase.ts';
 
 /** Lessons a student is promised to see end within a minute (issue 23): the tutorial's LSTM and the adding problems. */
 export const MINUTE_LESSONS = [5, 8, 9];
-
-const ENDED = ['finished', 'diverged', 'crashed'];
 
 /** Runs a lesson's text asks for after its own pair: lesson 9's "Now set Model to LSTM and press Play again". */
 const FOLLOW_UPS: { lesson: number; link: string; label: string }[] = [
@@ -52,7 +51,7 @@ async function lessonWall(
         const cards = [...document.querySelectorAll('[data-run]')];
         return cards.length > 0 && cards.every((c) => ended.includes(c.getAttribute('data-phase') ?? ''));
       },
-      ENDED,
+      ENDED_PHASES as readonly string[],
       { timeout: timeoutMs, polling: 100 },
     );
     const playToLastStepMs = Date.now() - clicked;

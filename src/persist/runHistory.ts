@@ -304,18 +304,17 @@ export class RunHistory {
     return this.db.get('runs', runId);
   }
 
-  /** The run's steps in order, each once: from records of one step (kept before 2026-12-04) and of many. */
+  /**
+   * The run's steps in order, from records of one step (kept before 2026-12-04) and of many: records come keyed by
+   * their first step, and a run's records never overlap (StoredStepChunk), so their order is the steps' order.
+   */
   async loadSteps(runId: string): Promise<StepMetrics[]> {
     const records = await this.db.getAll('steps', IDBKeyRange.bound([runId, 0], [runId, Infinity]));
-    const byStep = new Map<number, StepMetrics>();
-    for (const record of records) {
-      if ('rows' in record) for (const row of record.rows) byStep.set(row.step, row);
-      else {
-        const { runId: _, ...step } = record;
-        byStep.set(step.step, step);
-      }
-    }
-    return [...byStep.values()].sort((a, b) => a.step - b.step);
+    return records.flatMap((record) => {
+      if ('rows' in record) return record.rows;
+      const { runId: _, ...step } = record;
+      return [step];
+    });
   }
 
   async loadEvals(runId: string): Promise<EvalMetrics[]> {

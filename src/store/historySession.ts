@@ -13,6 +13,7 @@ import { clipChangesOf, knobMarksOf } from '../present/knobMarks.ts';
 import { RunHistory, type RunWrite, type StoredRun } from '../persist/runHistory.ts';
 import { storageProblem } from '../persist/storageProblem.ts';
 import type { EvalMetrics, StepMetrics } from '../train/metrics.ts';
+import { ENDED_PHASES } from '../train/runPhase.ts';
 import { useLab, type RunView } from './labStore.ts';
 import { RunSeries, TAIL } from './series.ts';
 
@@ -128,7 +129,7 @@ let flushOnHide = false;
  * reading it first, so each write is one transaction made and committed in one go.
  */
 const records = new Map<string, StoredRun>();
-const ENDED = new Set<StoredRun['phase']>(['finished', 'diverged', 'crashed']);
+const ENDED = new Set<StoredRun['phase']>(ENDED_PHASES);
 
 function takeUnwritten(): RunWrite[] {
   const writes = [...unwritten].map(([runId, w]) => {

@@ -10,5 +10,8 @@
 export const RUN_PHASES = ['starting', 'ready', 'running', 'paused', 'finished', 'diverged', 'crashed'] as const;
 export type RunPhase = (typeof RUN_PHASES)[number];
 
+/** The phases a run does not leave: it has done its steps, gone non-finite, or its worker died. */
+export const ENDED_PHASES: readonly RunPhase[] = ['finished', 'diverged', 'crashed'];
+
 /** The phases a Run reports by itself, and that a training worker sends in its `status` message. */
 export type TrainerPhase = Extract<RunPhase, 'ready' | 'finished' | 'diverged'>;
