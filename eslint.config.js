@@ -81,6 +81,22 @@ const NO_TFJS_ON_THE_PAGE = [
   },
 ];
 
+/**
+ * recharts is most of the page's JavaScript and is not needed to paint it: only the two plot modules import it, and
+ * they are loaded with import() when a chart draws (charts/StepChart.tsx), never with the page's first chunk.
+ */
+const PLOT_MODULES = ['src/charts/StepChartPlot.tsx', 'src/charts/HiddenGradPlot.tsx'];
+const RECHARTS_MESSAGE =
+  'recharts loads with the plots, not the page: only PLOT_MODULES import it, and they come by import()';
+const NO_RECHARTS_AT_FIRST_LOAD = [
+  { group: ['recharts', 'recharts/*'], message: RECHARTS_MESSAGE, allowTypeImports: true },
+  {
+    group: PLOT_MODULES.map((file) => `**/${file.replace(/^.*\//, '')}`),
+    message: RECHARTS_MESSAGE,
+    allowTypeImports: true,
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'public/', '.tsbuild/', 'test-results/', 'bench-results/', 'coverage/'] },
   js.configs.recommended,
@@ -157,6 +173,15 @@ export default tseslint.config(
   {
     files: [...PAGE_FOLDERS.map((folder) => `src/${folder}/**`), ...TFJS_FREE_FILES],
     ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [...NO_TFJS_ON_THE_PAGE, ...NO_RECHARTS_AT_FIRST_LOAD] },
+      ],
+    },
+  },
+  {
+    files: PLOT_MODULES,
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: NO_TFJS_ON_THE_PAGE }] },
   },
   {

@@ -4,12 +4,13 @@
  * vanishing gradient; lines that rise toward t = 1 show it exploding.
  */
 import { useCallback, useRef, useState } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RunSide } from '../experiment/config.ts';
 import { hiddenGradChartWords } from '../present/chartWords.ts';
 import { modelOf } from '../present/claims.ts';
 import { formatNumber } from '../present/describe.ts';
 import { ChartFrame } from './ChartFrame.tsx';
+import { DeferredPlot, fetchPlotCode } from './DeferredPlot.tsx';
+import type { HiddenGradPlot } from './HiddenGradPlot.tsx';
 import { useLiveModel, useLiveView, type SeriesList } from './live.ts';
 import { runLabel } from './palette.ts';
 import { logAxis } from './scales.ts';
@@ -17,15 +18,17 @@ import { PLOT_PX } from './StepChart.tsx';
 import { useChartRuns } from './useSeries.ts';
 import { useLegendGrowth } from './legendGrowth.ts';
 
+/** recharts comes in its own chunk (see StepChart.tsx). */
+let Plot: typeof HiddenGradPlot | null = null;
+const plotCode = fetchPlotCode(() =>
+  import('./HiddenGradPlot.tsx').then((m) => {
+    Plot = m.HiddenGradPlot;
+  }),
+);
+
 const MAX_LINES = 7;
 /** A new measurement comes every few steps: redrawn at most once a second while training. */
 const HIDDEN_VIEW_INTERVAL_MS = 1000;
-
-/** Five x ticks from t = 1 to t = T: 1, 7, 14, 21, 28 for MNIST's 28 steps. */
-export function timeTicks(steps: number): number[] {
-  const ticks = [1, ...[1, 2, 3].map((q) => Math.round((q * steps) / 4)), steps];
-  return ticks.filter((t, i) => t >= 1 && ticks.indexOf(t) === i);
-}
 
 function shade(fraction: number): string {
   // From light to dark blue-violet as training goes on.
@@ -114,45 +117,13 @@ export function HiddenGradChart({ side }: { side: RunSide }) {
         </label>
       )}
       <div ref={wrapperRef}>
-        <ResponsiveContainer width="100%" height={height}>
-          <LineChart margin={{ top: 10, right: 16, bottom: 4, left: 4 }} accessibilityLayer={false}>
-            <CartesianGrid stroke="#e3e6ea" />
-            <XAxis
-              dataKey="x"
-              type="number"
-              domain={[1, steps]}
-              ticks={timeTicks(steps)}
-              label={{ value: 'time step t', position: 'insideBottomRight', offset: -2, fontSize: 11 }}
-            />
-            <YAxis
-              type="number"
-              domain={[0, 1]}
-              allowDataOverflow
-              ticks={axis.ticks.map((t) => t.unit)}
-              interval={0}
-              tickFormatter={(v: number) => axis.ticks.find((t) => t.unit === v)?.label ?? ''}
-              width={58}
-            />
-            <Tooltip
-              formatter={(v) => formatNumber(axis.fromUnit(Number(v)), 3)}
-              labelFormatter={(v) => `t = ${v}`}
-              isAnimationActive={false}
-            />
-            <Legend wrapperStyle={{ fontSize: 11 }} />
-            {lines.map((line) => (
-              <Line
-                key={line.key}
-                data={line.points}
-                dataKey="y"
-                name={line.name}
-                stroke={line.color}
-                dot={false}
-                strokeWidth={1.6}
-                isAnimationActive={false}
-              />
-            ))}
-          </LineChart>
-        </ResponsiveContainer>
+        <DeferredPlot
+          height={height}
+          code={plotCode}
+          draw={(width) =>
+            Plot && <Plot lines={lines} axis={axis} steps={steps} height={height} initialWidth={width} />
+          }
+        />
       </div>
     </ChartFrame>
   );

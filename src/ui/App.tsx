@@ -3,9 +3,16 @@
  * the first screen; the settings in a panel beside them that folds away (a drawer on narrow screens,
  * folded when a teacher's link locks settings). The cliff lesson replaces the runs. Layout only.
  */
-import { useLayoutEffect, useRef, useState, useSyncExternalStore, type ReactNode, type RefObject } from 'react';
-import { CliffLesson } from '../cliff/CliffLesson.tsx';
-import { SweepPage } from '../sweep/SweepPage.tsx';
+import {
+  lazy,
+  Suspense,
+  useLayoutEffect,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type ReactNode,
+  type RefObject,
+} from 'react';
 import { AccuracyChart } from '../charts/AccuracyChart.tsx';
 import { DirectionChart } from '../charts/DirectionChart.tsx';
 import { GlobalNormChart } from '../charts/GlobalNormChart.tsx';
@@ -21,8 +28,8 @@ import { useLab } from '../store/labStore.ts';
 import { ControlsPanel } from './ControlsPanel.tsx';
 import { DataLoadBar } from './DataLoadBar.tsx';
 import { EmbedView } from './EmbedView.tsx';
-import { HistoryPanel } from './HistoryPanel.tsx';
 import { LinkIssues } from './LinkIssues.tsx';
+import { LoadBoundary } from './LoadBoundary.tsx';
 import { RunCard } from './RunCard.tsx';
 import { describeExperiment, experimentName, sameExperiment } from '../present/experiment.ts';
 import { WATCH_FOR, leadSentences } from '../present/pageWords.ts';
@@ -37,6 +44,14 @@ import { PresentControls } from './PresentControls.tsx';
 import { useTheme } from './theme.ts';
 import { fittedChartPx, presentChartPx } from './presentLayout.ts';
 import { ZoomControl } from './ZoomControl.tsx';
+
+/*
+ * Loaded when first shown, not with the page: the cliff and the sweep are pages of their own, and the history
+ * sits below every chart (its store, which records runs, is loaded with the page).
+ */
+const CliffLesson = lazy(() => import('../cliff/CliffLesson.tsx').then((m) => ({ default: m.CliffLesson })));
+const SweepPage = lazy(() => import('../sweep/SweepPage.tsx').then((m) => ({ default: m.SweepPage })));
+const HistoryPanel = lazy(() => import('./HistoryPanel.tsx').then((m) => ({ default: m.HistoryPanel })));
 
 /** Narrow screens (phones, tablets upright) get the settings as a drawer, closed at first. */
 const NARROW = '(max-width: 900px)';
@@ -201,7 +216,11 @@ function RunsPage({
           </div>
         )}
         <Teaching />
-        <HistoryPanel />
+        <LoadBoundary what="the history of runs">
+          <Suspense fallback={null}>
+            <HistoryPanel />
+          </Suspense>
+        </LoadBoundary>
       </main>
     </div>
   );
@@ -278,9 +297,17 @@ function LabPage() {
         )}
       </div>
       {page === 'cliff' ? (
-        <CliffLesson />
+        <LoadBoundary what="the cliff">
+          <Suspense fallback={<PageLoading />}>
+            <CliffLesson />
+          </Suspense>
+        </LoadBoundary>
       ) : page === 'sweep' ? (
-        <SweepPage />
+        <LoadBoundary what="the sweep page">
+          <Suspense fallback={<PageLoading />}>
+            <SweepPage />
+          </Suspense>
+        </LoadBoundary>
       ) : (
         <RunsPage
           settingsOpen={settingsOpen}
@@ -289,5 +316,14 @@ function LabPage() {
         />
       )}
     </div>
+  );
+}
+
+/** While a page's code loads (a moment online; offline it is in the service worker's cache). */
+function PageLoading() {
+  return (
+    <p className="page-loading" role="status">
+      Loading the page…
+    </p>
   );
 }

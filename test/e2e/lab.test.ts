@@ -139,7 +139,9 @@ describe('Gradient Lab in Chromium', () => {
     await waitForBackends(page, ['baseline', 'clipped']);
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(() => phase(page, 'clipped'), { timeout: 180_000 }).toBe('finished');
-    // Measurements at steps 1, 4, 7, 10: one line each.
+    // Measurements at steps 1, 4, 7, 10: one line each. The chart is below the first screen: it draws when
+    // scrolled to (charts/DeferredPlot.tsx).
+    await page.locator('[data-chart=hidden-clipped]').scrollIntoViewIfNeeded();
     const lines = page.locator('[data-chart=hidden-clipped] .recharts-line');
     await expect.poll(() => lines.count(), { timeout: 10_000 }).toBe(4);
     expect(await page.getByTestId('test-accuracy-clipped').textContent()).toMatch(/%$/);

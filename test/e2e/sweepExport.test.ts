@@ -59,7 +59,8 @@ describe("a sweep's JSON in Chromium", () => {
     const file = { name: download.suggestedFilename(), mimeType: 'application/json', buffer: Buffer.from(text) };
     await page.getByTestId('history-import').setInputFiles(file);
     await expect.poll(() => page.url()).toContain('page=sweep');
-    expect(await pageCells(page)).toEqual(cells);
+    // The sweep page's code comes when it is first opened (ui/App.tsx): its map a moment after the address.
+    await expect.poll(() => pageCells(page), { timeout: 10_000 }).toEqual(cells);
     // "Finished: 4 of 4 cells in 2 s" (the backend is not kept with a sweep, stored or exported).
     const shown = (await page.getByTestId('sweep-status').textContent()) ?? '';
     expect(shown.split(' · ')[0]).toBe(status?.split(' · ')[0]);

@@ -1,0 +1,140 @@
+/**
+ * Start-up: the page's first JavaScript leaves recharts (and the cliff, the sweep and the history) to chunks of
+ * their own; a chart draws when it comes near the screen, one at a time, and printing draws them all; the
+ * tooltip, mounted only while the pointer is on a chart, still shows a step's values.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, inject, it } from 'vitest';
+import { openPage, phase, useBrowser, waitForBackends } from './browser.ts';
+import { serveStatic } from '../../scripts/staticServer.ts';
+import { PLOT_FAILED } from '../../src/charts/DeferredPlot.tsx';
+import { loadFailedWords } from '../../src/ui/LoadBoundary.tsx';
+
+const browser = useBrowser();
+const base = () => inject('baseUrl');
+const DENSE = '#v=1&preset=dense-explode&steps=40';
+
+/** The built page's first JavaScript: its entry chunk and every chunk that one imports statically, transitively. */
+function firstLoadChunks(): Map<string, string> {
+  const html = readFileSync('dist/index.html', 'utf8');
+  const queue = [...html.matchAll(/(?:src|href)="\.\/assets\/([^"]+\.js)"/g)].map((m) => m[1] as string);
+  const chunks = new Map<string, string>();
+  while (queue.length > 0) {
+    const name = queue.shift() as string;
+    if (chunks.has(name)) continue;
+    const code = readFileSync(`dist/assets/${name}`, 'utf8');
+    chunks.set(name, code);
+    // Static imports only (`import{a as b}from"./x.js"`, `import"./x.js"`); import("./x.js") is a later load.
+    for (const m of code.matchAll(/import\s*(?:[\w$*{}\s,]+from\s*)?["']\.\/([^"']+\.js)["']/g))
+      queue.push(m[1] as string);
+  }
+  return chunks;
+}
+
+describe('start-up in Chromium', () => {
+  it("recharts, the cliff, the sweep and the history are not in the page's first JavaScript, and are in the build", () => {
+    const first = firstLoadChunks();
+    expect(first.size).toBeGreaterThan(0);
+    const all = readdirSync('dist/assets').filter((f) => f.endsWith('.js'));
+    // recharts' own class names, the cliff's and the sweep's headings, the history's import button.
+    const markers = ['recharts-responsive-container', 'cliff-figure', 'sweep-map', 'history-import'];
+    for (const marker of markers) {
+      const firstHolders = [...first].filter(([, code]) => code.includes(marker)).map(([name]) => name);
+      expect(firstHolders, marker).toEqual([]);
+      expect(
+        all.some((f) => readFileSync(`dist/assets/${f}`, 'utf8').includes(marker)),
+        `${marker} is somewhere in the build`,
+      ).toBe(true);
+    }
+  });
+
+  it('on a phone, the charts far below wait until scrolled to, draw when they come, and all draw for printing', async () => {
+    const { page, context, errors } = await openPage(browser(), `${base()}${DENSE}`, { width: 390, height: 844 });
+    // The loss chart, in the first screen, draws.
+    await page.locator('[data-chart=loss] .recharts-wrapper').waitFor({ timeout: 30_000 });
+    const charts = await page.locator('[data-chart]').count();
+    expect(charts).toBeGreaterThanOrEqual(5);
+    // The charts a few screens down have an empty box of the chart's height, and no recharts.
+    const waiting = page.locator('.plot-waiting');
+    await page.waitForTimeout(1500);
+    const waitingAtFirst = await waiting.count();
+    expect(waitingAtFirst).toBeGreaterThan(0);
+    expect(await page.locator('.recharts-wrapper').count()).toBe(charts - waitingAtFirst);
+    const box = await waiting.first().boundingBox();
+    expect(box?.height).toBeGreaterThan(150);
+    // Scrolled to, each draws.
+    for (let i = 0; i < 20 && (await waiting.count()) > 0; i++) {
+      await waiting.first().scrollIntoViewIfNeeded();
+      await page.waitForTimeout(300);
+    }
+    await expect.poll(() => waiting.count(), { timeout: 20_000 }).toBe(0);
+    expect(await page.locator('[data-chart] .recharts-wrapper').count()).toBe(charts);
+    expect(errors).toEqual([]);
+    await context.close();
+
+    // Printing draws every chart, however far down, in the print event itself.
+    const printed = await openPage(browser(), `${base()}${DENSE}`, { width: 390, height: 844 });
+    await printed.page.locator('[data-chart=loss] .recharts-wrapper').waitFor({ timeout: 30_000 });
+    await printed.page.waitForTimeout(1500);
+    expect(await printed.page.locator('.plot-waiting').count()).toBeGreaterThan(0);
+    const left = await printed.page.evaluate(() => {
+      window.dispatchEvent(new Event('beforeprint'));
+      return document.querySelectorAll('.plot-waiting').length;
+    });
+    expect(left).toBe(0);
+    expect(printed.errors).toEqual([]);
+    await printed.context.close();
+  });
+
+  it("with the pointer on a chart, its tooltip shows the step's values", async () => {
+    const { page, context, errors } = await openPage(browser(), `${base()}${DENSE}`, { width: 1366, height: 768 });
+    await waitForBackends(page);
+    await page.getByRole('button', { name: 'Play' }).click();
+    await expect.poll(() => phase(page, 'clipped'), { timeout: 180_000 }).toBe('finished');
+    const plot = page.locator('[data-chart=loss] .recharts-wrapper');
+    expect(await page.locator('[data-chart=loss] .recharts-tooltip-wrapper').count()).toBe(0);
+    const area = await plot.boundingBox();
+    if (!area) throw new Error('the loss chart has no box');
+    await page.mouse.move(area.x + area.width * 0.5, area.y + area.height * 0.4);
+    await page.mouse.move(area.x + area.width * 0.55, area.y + area.height * 0.4);
+    const tip = page.locator('[data-chart=loss] .recharts-tooltip-wrapper');
+    await expect.poll(async () => (await tip.textContent()) ?? '', { timeout: 10_000 }).toMatch(/step \d+/);
+    expect(await tip.textContent()).toMatch(/Clipped loss/);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a chunk the host cannot send: its chart or page says so and offers a reload; the runs train on', async () => {
+    const chunk = (prefix: string) => {
+      const name = readdirSync('dist/assets').find((f) => f.startsWith(prefix) && f.endsWith('.js'));
+      if (!name) throw new Error(`no ${prefix} chunk in dist/assets`);
+      return `assets/${name}`;
+    };
+    const site = await serveStatic('dist', '/');
+    site.failing.add(chunk('StepChartPlot-'));
+    site.failing.add(chunk('SweepPage-'));
+    try {
+      const { page, context, errors } = await openPage(browser(), `${site.url}${DENSE}`, { width: 1366, height: 768 });
+      const loss = page.locator('[data-chart=loss] .plot-failed');
+      await expect.poll(async () => (await loss.textContent()) ?? '', { timeout: 30_000 }).toBe(PLOT_FAILED);
+      // Play is not affected: both runs train to their ends.
+      await waitForBackends(page);
+      await page.getByRole('button', { name: 'Play' }).click();
+      await expect.poll(() => phase(page, 'clipped'), { timeout: 180_000 }).toBe('finished');
+      expect(await phase(page, 'baseline')).toBe('diverged');
+      // The sweep page's code fails: its place says so, with a Reload button; the tabs still work.
+      await page.getByRole('tab', { name: 'Sweep' }).click();
+      const failed = page.locator('.load-failed');
+      await failed.waitFor({ timeout: 10_000 });
+      expect(await failed.textContent()).toContain(loadFailedWords('the sweep page'));
+      expect(await failed.getByRole('button', { name: 'Reload' }).count()).toBe(1);
+      await page.getByRole('tab', { name: 'Training runs' }).click();
+      await expect.poll(() => phase(page, 'clipped')).toBe('finished');
+      // No uncaught error: the failures are handled where they are shown.
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      await site.close();
+    }
+  });
+});
