@@ -37,7 +37,7 @@
  * The bench detects which (scripts/torchBlas.ts) and refuses ratios against the reference one.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -448,12 +448,25 @@ async function pageScenario(
   }
 }
 
+/**
+ * What index.html loads before anything else, gzipped: its module script and its preloads (Vite preloads every chunk
+ * the entry imports statically), fetched from the served build itself, whichever build that is.
+ */
+async function firstLoadGzipBytes(baseUrl: string): Promise<number> {
+  const html = await (await fetch(baseUrl)).text();
+  let bytes = 0;
+  // `./assets/...` since the build is relative (base './'); `/assets/...` from a build with an absolute base.
+  for (const [, src] of html.matchAll(/(?:src|href)="((?:\.?\/)?assets\/[^"]+\.js)"/g)) {
+    if (src) bytes += gzipSync(Buffer.from(await (await fetch(new URL(src, baseUrl))).arrayBuffer())).length;
+  }
+  return bytes;
+}
+
 /** Cold start and main-thread health: the app trains a pair while its charts update, once per scenario. */
 async function pageHealth(
   browser: Browser,
   baseUrl: string,
   smoke: boolean,
-  distDir: string | null,
   scenarios: PageScenarioId[] = PAGE_SCENARIO_IDS,
   log: (line: string) => void = () => {},
 ): Promise<PageHealth> {
@@ -465,15 +478,7 @@ async function pageHealth(
     measured.push(health);
     log(pageLines({ firstJsGzipBytes: 0, scenarios: [health] }).at(-1) ?? '');
   }
-  let firstJsGzipBytes = 0;
-  if (distDir) {
-    // What index.html loads before anything else: its module script and its preloads.
-    const html = readFileSync(path.join(distDir, 'index.html'), 'utf8');
-    // `./assets/...` since the build is relative (base './'); `/assets/...` from a build with an absolute base.
-    for (const [, src] of html.matchAll(/(?:src|href)="(?:\.?\/)?(assets\/[^"]+\.js)"/g)) {
-      if (src) firstJsGzipBytes += gzipSync(readFileSync(path.join(distDir, src))).length;
-    }
-  }
+  const firstJsGzipBytes = await firstLoadGzipBytes(baseUrl);
   return { firstJsGzipBytes, scenarios: measured };
 }
 
@@ -516,12 +521,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
   let server: { close: () => Promise<void> } | null = null;
   let baseUrl = options.baseUrl;
-  let distDir: string | null = existsSync('dist/index.html') ? path.resolve('dist') : null;
   if (!baseUrl) {
     const vite = await import('vite');
     await import('./buildMnistAsset.ts');
     await vite.build({ logLevel: 'warn', build: options.unminified ? { minify: false } : {} });
-    distDir = path.resolve('dist');
     // Cross-origin isolated, so SharedArrayBuffer exists and the WASM threads column can be tried at all.
     const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
     const preview = await vite.preview({ preview: { port: 0, host: '127.0.0.1', headers }, logLevel: 'warn' });
@@ -535,7 +538,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     (await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] }));
   try {
     columns.push(...(await browserColumns(browser, baseUrl, cases, budget, log)));
-    const page = await pageHealth(browser, baseUrl, options.smoke, distDir, options.scenarios, log).catch(
+    const page = await pageHealth(browser, baseUrl, options.smoke, options.scenarios, log).catch(
       (error: unknown) => ({
         skipped: String(error),
       }),
@@ -864,8 +867,7 @@ async function main(): Promise<void> {
     if (!url)
       throw new Error('--page-only needs --url http://host:port/ of a served build (npm run build && npm run preview)');
     const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    const distDir = existsSync('dist/index.html') ? path.resolve('dist') : null;
-    const page = await pageHealth(browser, url, smoke, distDir, scenarios, (line) => console.error(line));
+    const page = await pageHealth(browser, url, smoke, scenarios, (line) => console.error(line));
     await browser.close();
     console.log(pageLines(page).join('\n'));
     console.log(JSON.stringify(page));
