@@ -46,6 +46,7 @@ try {
       await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
       const file = path.join(out, `${shown.name}-${viewport.name}.png`);
       await page.screenshot({ path: file, fullPage: true });
+      await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
       // What the student sees first, without scrolling.
       await page.screenshot({ path: file.replace(/\.png$/, '-top.png') });
       const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

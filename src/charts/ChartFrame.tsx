@@ -15,13 +15,14 @@ import {
   type KeyboardEvent as ReactKeyboardEvent,
   type ReactNode,
 } from 'react';
-import { createPortal } from 'react-dom';
+import { createPortal, flushSync } from 'react-dom';
 import { ChartHeightContext } from './chartHeight.ts';
 import { useChartLook } from './chartLook.ts';
 import { useLab } from '../store/labStore.ts';
 import { composeChartSvg, legendEntries, mainSurface, opaqueColour, pictureToPng } from '../widgets/chartImage.ts';
 import { downloadBlob } from '../widgets/download.ts';
 import { lineImages } from './lineCanvas.ts';
+import { isPrinting } from './printing.ts';
 import { useLiveValue, type LiveSource } from './live.ts';
 
 /**
@@ -47,6 +48,26 @@ function useOnScreen(element: HTMLElement | null): boolean {
     return () => observer.disconnect();
   }, [element]);
   return onScreen;
+}
+
+/**
+ * Whether the page is being printed. Printing shows every chart: one frozen out of view while training would print
+ * what it showed when it scrolled away (or, drawn for the print, its first steps), so printing unfreezes them all,
+ * in the event itself, before the page is laid out for paper.
+ */
+function usePrinting(): boolean {
+  const [printing, setPrinting] = useState(isPrinting);
+  useEffect(() => {
+    const before = () => flushSync(() => setPrinting(true));
+    const after = () => setPrinting(false);
+    window.addEventListener('beforeprint', before);
+    window.addEventListener('afterprint', after);
+    return () => {
+      window.removeEventListener('beforeprint', before);
+      window.removeEventListener('afterprint', after);
+    };
+  }, []);
+  return printing;
 }
 
 /** The enlarged chart's height: the window's, less its title, sentence, legend rows and margins. */
@@ -112,8 +133,11 @@ export function ChartFrame({
   const playing = useLab((s) => s.playing);
   // It freezes at once but catches up in a deferred render, not in Pause's click (which redrew every chart
   // out of view, a long task before Pause could paint).
-  const frozenNow = playing && !onScreen;
-  const frozen = useDeferredValue(frozenNow) || frozenNow;
+  const printing = usePrinting();
+  const frozenNow = playing && !onScreen && !printing;
+  const deferredFrozen = useDeferredValue(frozenNow);
+  // Not the deferred value while printing: in the print event's synchronous render it would still be the old one.
+  const frozen = !printing && (deferredFrozen || frozenNow);
   const [helpOpen, setHelpOpen] = useState(false);
   const uid = useId();
   const present = useChartLook().present;

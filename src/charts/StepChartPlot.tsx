@@ -24,6 +24,7 @@ import {
 } from 'recharts';
 import { formatNumber } from '../present/describe.ts';
 import type { Point } from '../store/downsample.ts';
+import { isPrinting } from './printing.ts';
 import { paint, registerPainter, type CanvasPicture, type PlotGeometry } from './lineCanvas.ts';
 import { useLiveWhile } from './live.ts';
 import { useChartHeight } from './chartHeight.ts';
@@ -48,6 +49,11 @@ class LinePainter {
   private placed = '';
 
   request = (): void => {
+    // While printing, every chart paints, on screen or not, and at once: the page is laid out for paper next.
+    if (isPrinting()) {
+      this.draw();
+      return;
+    }
     if (!this.onScreen) {
       this.stale = true;
       return;

@@ -63,6 +63,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   // A full-page picture shows the charts scrolled out of view, which paint only when seen, or printed.
   await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
   await page.screenshot({ path: file, fullPage: true });
+  // As after a real print: charts out of view go back to resting while training.
+  await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
   return file;
 }
 

@@ -86,6 +86,49 @@ describe('start-up in Chromium', () => {
     await printed.context.close();
   });
 
+  it('printing while training draws the charts out of view as they are now, axes and lines, in the print event', async () => {
+    const { page, context, errors } = await openPage(browser(), `${base()}#v=1&preset=dense-explode&steps=3000`, {
+      width: 390,
+      height: 844,
+    });
+    await waitForBackends(page);
+    await page.getByRole('button', { name: 'Play' }).click();
+    // Well past the first screen's step window, with the charts far below never drawn (a phone's first screen).
+    await expect
+      .poll(async () => Number(await page.getByTestId('step-clipped').textContent()), { timeout: 60_000 })
+      .toBeGreaterThan(150);
+    expect(await page.locator('[data-chart=direction] .plot-waiting').count()).toBe(1);
+    const printed = await page.evaluate(() => {
+      window.dispatchEvent(new Event('beforeprint'));
+      // Read in the same task: the page is laid out for paper right after this event.
+      const chart = document.querySelector('[data-chart=direction]');
+      const ticks = [
+        ...(chart?.querySelectorAll('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-label') ?? []),
+      ].map((label) => Number(label.textContent));
+      const canvas = chart?.querySelector('canvas.chart-lines') as HTMLCanvasElement | null;
+      let inked = 0;
+      if (canvas && canvas.width > 0 && canvas.height > 0) {
+        const pixels = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
+        for (let i = 3; i < pixels.length; i += 4) if ((pixels[i] ?? 0) > 0) inked++;
+      }
+      return {
+        waiting: document.querySelectorAll('.plot-waiting').length,
+        text: chart?.querySelector('.recharts-wrapper')?.textContent ?? '',
+        lastTick: Math.max(0, ...ticks),
+        inked,
+      };
+    });
+    expect(printed.waiting).toBe(0);
+    // The baseline's divergence is marked, and the step axis reaches past step 150, where the runs are now.
+    expect(printed.text).toContain('diverged (step 5)');
+    expect(printed.lastTick).toBeGreaterThanOrEqual(150);
+    // Its lines are painted on its canvas already, not at a next frame that printing would not wait for.
+    expect(printed.inked).toBeGreaterThan(100);
+    await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it("with the pointer on a chart, its tooltip shows the step's values", async () => {
     const { page, context, errors } = await openPage(browser(), `${base()}${DENSE}`, { width: 1366, height: 768 });
     await waitForBackends(page);
