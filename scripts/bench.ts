@@ -538,11 +538,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     (await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] }));
   try {
     columns.push(...(await browserColumns(browser, baseUrl, cases, budget, log)));
-    const page = await pageHealth(browser, baseUrl, options.smoke, options.scenarios, log).catch(
-      (error: unknown) => ({
-        skipped: String(error),
-      }),
-    );
+    const page = await pageHealth(browser, baseUrl, options.smoke, options.scenarios, log).catch((error: unknown) => ({
+      skipped: String(error),
+    }));
     const playFirst = await browserPlayFirst(browser, baseUrl, log);
     const cpuModel = cpus()[0]?.model ?? 'unknown';
     return {
