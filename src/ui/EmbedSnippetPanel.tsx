@@ -8,6 +8,7 @@ import { EMBED_HEIGHT_PX, EMBED_WIDTH_PX, embedLinkQuery, iframeSnippet } from '
 import { experimentName } from '../present/experiment.ts';
 import { useLab } from '../store/labStore.ts';
 import { linkHref } from './linkSync.ts';
+import { OpenedDetails } from '../widgets/OpenedDetails.tsx';
 
 /** Frame sizes offered, width x height in CSS pixels; the embedded view fits any of them (480 x 320 up). */
 const SIZES: readonly (readonly [number, number])[] = [
@@ -17,6 +18,21 @@ const SIZES: readonly (readonly [number, number])[] = [
 ];
 
 export function EmbedSnippetPanel({ onCopy }: { onCopy: (code: string) => void }) {
+  return (
+    <OpenedDetails
+      className="embed-panel"
+      summary={
+        // A short summary: on a phone it shares the row with Copy link and Link for students.
+        <summary title="Embed in a page: a ready <iframe> for a course page or slides">Embed</summary>
+      }
+    >
+      <EmbedSnippet onCopy={onCopy} />
+    </OpenedDetails>
+  );
+}
+
+/** The panel's body: built from the experiment only while it has been opened. */
+function EmbedSnippet({ onCopy }: { onCopy: (code: string) => void }) {
   const page = useLab(useShallow((s) => ({ config: s.config, preset: s.preset, view: s.view, cliff: s.cliff })));
   const [size, setSize] = useState(0);
   // Labels point at their fields rather than wrap them: a wrapped textarea's text (the link) would join its name.
@@ -30,9 +46,7 @@ export function EmbedSnippetPanel({ onCopy }: { onCopy: (code: string) => void }
     heightPx,
   });
   return (
-    <details className="embed-panel">
-      {/* A short summary: on a phone it shares the row with Copy link and Link for students. */}
-      <summary title="Embed in a page: a ready <iframe> for a course page or slides">Embed</summary>
+    <>
       <label className="embed-size">
         Size{' '}
         <select value={size} onChange={(e) => setSize(Number(e.target.value))}>
@@ -78,6 +92,6 @@ export function EmbedSnippetPanel({ onCopy }: { onCopy: (code: string) => void }
         Paste the code where the page takes HTML (a Moodle or Canvas page&apos;s HTML view, a reveal.js slide). The
         frame shows this experiment alone: Play, Reset, its charts and what happened, and a link to open it here.
       </p>
-    </details>
+    </>
   );
 }

@@ -5,6 +5,7 @@
  * link all carry it. Offered only on an unlocked page: on a teacher's locked link the student sees the lesson and
  * cannot edit it here (locks are a convenience, not security: the link itself can still be edited).
  */
+import { OpenedDetails } from '../widgets/OpenedDetails.tsx';
 import { sidesOf } from '../experiment/config.ts';
 import {
   EMPTY_LESSON,
@@ -218,9 +219,8 @@ export function LessonEditor() {
   const locked = useLab((s) => s.view.locked.length > 0);
   if (locked) return null;
   return (
-    <details className="lesson-editor">
-      <summary>Write a lesson</summary>
+    <OpenedDetails className="lesson-editor" summary={<summary>Write a lesson</summary>}>
       <LessonForm />
-    </details>
+    </OpenedDetails>
   );
 }

@@ -3,6 +3,7 @@
  * experiment, experiment/studentLink.ts), and, said plainly, that locks are a convenience, not security. Beside it,
  * on an unlocked page, "Write a lesson" (LessonEditor.tsx): the student link carries the lesson.
  */
+import { OpenedDetails } from '../widgets/OpenedDetails.tsx';
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { orderedLocks, startingStudentLocks, studentLinkQuery } from '../experiment/studentLink.ts';
@@ -67,10 +68,9 @@ export function StudentLinkPanel({ onCopy }: { onCopy: (link: string) => void })
   return (
     <>
       <LessonEditor />
-      <details className="student-link-panel">
-        <summary>Link for students</summary>
+      <OpenedDetails className="student-link-panel" summary={<summary>Link for students</summary>}>
         <StudentLinkForm key={lockKey} onCopy={onCopy} />
-      </details>
+      </OpenedDetails>
     </>
   );
 }

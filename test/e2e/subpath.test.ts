@@ -87,6 +87,9 @@ describe('the build served under a sub-path by a plain static server', () => {
     await page.getByRole('button', { name: 'Copy link' }).click();
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     expect(copied).toBe(`${site.url}#${shared}`);
+    // The panels build their links when opened (widgets/OpenedDetails.tsx), as a teacher opens them.
+    await page.getByText('Link for students', { exact: true }).click();
+    await page.getByText('Embed', { exact: true }).click();
     const student = await page.getByTestId('student-link').evaluate((e) => (e as HTMLInputElement).value);
     expect(student.startsWith(`${site.url}#v=1&preset=dense-explode`), student).toBe(true);
     expect(decodeExperiment(student).view.locked.length).toBeGreaterThan(0);
