@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ClipConfig } from '../experiment/config.ts';
+import { fusedClip } from './kernels/clipKernel.ts';
 import { fusedL2Norm } from './kernels/normKernels.ts';
 import { fusedStepNorms } from './kernels/stepNormsKernel.ts';
 
@@ -147,6 +148,13 @@ export function directionCosine(raw: tf.Tensor[], clipped: tf.Tensor[]): tf.Scal
 }
 
 export function applyClip(grads: tf.Tensor[], clip: ClipConfig): ClipResult {
+  // One kernel on cpu and wasm (kernels/clipKernel.ts), the same values as the functions above to the bit; a
+  // setting they refuse goes to them for its message.
+  const valid = clip.mode === 'value' ? clip.min <= clip.max : clip.threshold > 0;
+  if (clip.mode !== 'none' && valid) {
+    const fused = fusedClip(grads, { ...clip, mode: clip.mode });
+    if (fused) return fused;
+  }
   switch (clip.mode) {
     case 'none':
       return { grads, fraction: tf.scalar(0), scale: tf.scalar(1) };
