@@ -20,8 +20,11 @@ export interface BackendMemory {
    * take views after the allocations they could be outlived by, and again after each matMul.
    */
   view(info: TensorInfo): Float32Array;
-  /** a [M, K] x b [K, N], untransposed, into `out` [M, N] (a tensor of this memory's). */
-  matMul(a: TensorInfo, b: TensorInfo, out: TensorInfo): void;
+  /**
+   * a [M, K] x b [K, N] into `out` [M, N] (a tensor of this memory's); with `transposeA` a is stored [K, M], with
+   * `transposeB` b is stored [N, K], as tf.matMul's flags (the same kernel, so the same bits as tf.matMul).
+   */
+  matMul(a: TensorInfo, b: TensorInfo, out: TensorInfo, transposeA?: boolean, transposeB?: boolean): void;
   /** The backend's elementwise sigmoid or tanh of x, into `out` (of x's shape). */
   activation(name: Activation, x: TensorInfo, out: TensorInfo): void;
   free(info: TensorInfo): void;
@@ -81,7 +84,7 @@ interface WasmLike {
   wasm?: Partial<WasmModule>;
 }
 
-type MatMul = (a: TensorInfo, b: TensorInfo, out: TensorInfo) => void;
+type MatMul = (a: TensorInfo, b: TensorInfo, out: TensorInfo, transposeA?: boolean, transposeB?: boolean) => void;
 type ActivationInto = (name: Activation, x: TensorInfo, out: TensorInfo) => void;
 
 /** Through the backend's kernel functions: a new tensor, copied into `out` and freed. */
@@ -94,15 +97,18 @@ function viaKernels(
   const matMulKernel = tf.getKernel('BatchMatMul', backendName);
   if (!matMulKernel) throw new Error(`no BatchMatMul kernel on ${backendName}`);
   const kernels = { Sigmoid: tf.getKernel('Sigmoid', backendName), Tanh: tf.getKernel('Tanh', backendName) };
-  const attrs = { transposeA: false, transposeB: false } as unknown as tf.NamedAttrMap;
   const into = (made: TensorInfo, out: TensorInfo) => {
     view(out).set(view(made));
     free(made);
   };
   return {
-    matMul: (a, b, out) =>
+    matMul: (a, b, out, transposeA = false, transposeB = false) =>
       into(
-        matMulKernel.kernelFunc({ inputs: { a, b }, backend: backend as tf.KernelBackend, attrs }) as TensorInfo,
+        matMulKernel.kernelFunc({
+          inputs: { a, b },
+          backend: backend as tf.KernelBackend,
+          attrs: { transposeA, transposeB } as unknown as tf.NamedAttrMap,
+        }) as TensorInfo,
         out,
       ),
     activation: (name, x, out) => {
@@ -130,15 +136,21 @@ function viaModule(wasm: WasmLike): { matMul: MatMul; activation: ActivationInto
     if (!entry) throw new Error('a fused kernel was given a tensor the WASM backend does not hold');
     return entry.id;
   };
-  // Two rank-3 shapes ([1, M, K] and [1, K, N], as the backend's kernel passes them), in the heap for good.
+  // Two rank-3 shapes ([1, rows, cols] of a and of b as stored, as the backend's kernel passes them), in the heap for good.
   const shapes = m._malloc(24);
   return {
-    matMul: (a, b, out) => {
-      const [rows = 0, inner = 0] = a.shape;
-      const cols = b.shape[1] ?? 0;
-      // A view taken now: the heap's buffer is replaced when it grows.
-      new Int32Array(m.HEAPU8.buffer, shapes, 6).set([1, rows, inner, 1, inner, cols]);
-      m._BatchMatMul(id(a), shapes, 3, id(b), shapes + 12, 3, 0, 0, id(out));
+    matMul: (a, b, out, transposeA = false, transposeB = false) => {
+      // The shapes as stored, the flags saying how to read them. A view taken now: the heap's buffer is replaced
+      // when it grows.
+      new Int32Array(m.HEAPU8.buffer, shapes, 6).set([
+        1,
+        a.shape[0] ?? 0,
+        a.shape[1] ?? 0,
+        1,
+        b.shape[0] ?? 0,
+        b.shape[1] ?? 0,
+      ]);
+      m._BatchMatMul(id(a), shapes, 3, id(b), shapes + 12, 3, transposeA ? 1 : 0, transposeB ? 1 : 0, id(out));
     },
     activation: (name, x, out) => {
       if (name === 'Sigmoid') m._Sigmoid(id(x), id(out));

@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { RegressionLoss } from '../../experiment/config.ts';
+import { fusedDenseLoss, fusedDenseOn } from '../kernels/denseKernels.ts';
 import type { Rng } from '../rng.ts';
 import { constantArray, xavierUniform } from './init.ts';
 import { disposeParams, makeParams, type InitialWeights, type LossOutput, type Model } from './model.ts';
@@ -48,6 +49,8 @@ export function createDenseModel(options: DenseOptions, weights: InitialWeights)
     loss([w1, b1, w2, b2], x, y): LossOutput {
       if (!w1 || !b1 || !w2 || !b2)
         throw new Error('dense model: loss needs fc1.weight, fc1.bias, fc2.weight, fc2.bias');
+      // One kernel forward and one backward on cpu and wasm (kernels/denseKernels.ts): these ops' values to the bit.
+      if (fusedDenseOn()) return { loss: fusedDenseLoss([w1, b1, w2, b2], x, y, options.loss === 'literal') };
       const hidden = tf.relu(tf.add(tf.matMul(x as tf.Tensor2D, w1 as tf.Tensor2D, false, true), b1));
       const prediction = tf.add(tf.matMul(hidden, w2 as tf.Tensor2D, false, true), b2); // [B, 1]
       const b = y.shape[0];
