@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
-import { packStep, unpackStep } from './stepPacking.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNodeBackend } from '../cli/nodeBackend.ts';
+import { fusedCells } from './kernels/recurrentKernels.ts';
+import { packStep, sliceOf, unpackStep } from './stepPacking.ts';
 
 describe('packing a step into one tensor', () => {
   it('gives every figure back under its own name, each a different number, in the registry order', async () => {
@@ -57,5 +59,71 @@ describe('packing a step into one tensor', () => {
       hiddenGradNorms: 2,
     });
     expect(withHidden.hiddenGradNorms).toEqual([8, 9]);
+  });
+});
+
+describe.each(['cpu', 'wasm'] as const)('packing slices and the update ratio on %s', (backend) => {
+  beforeAll(async () => {
+    if (backend === 'wasm') await startNodeBackend(['wasm']);
+    else await tf.setBackend('cpu');
+  });
+  afterAll(async () => {
+    fusedCells.on = onByDefault;
+    await tf.setBackend('cpu');
+  });
+
+  /** A step's parts as the trainer hands them: the norms as one block sliced in place, the ratio of two blocks. */
+  function packed(): { values: number[]; made: number } {
+    return tf.tidy(() => {
+      // ||g|| (2), ||c|| (2), ||w|| (2), cos: the second weight is 0, so its ratio divides by the floor.
+      const norms = tf.tensor1d([3, 4, 30, 40, 0.1, 0, 0.75]);
+      const updates = tf.tensor1d([0.3, 2e-9]);
+      const before = tf.memory().numTensors;
+      const out = packStep({
+        loss: tf.scalar(1.5),
+        accuracy: tf.scalar(-1),
+        clipFraction: tf.scalar(0.25),
+        clipScale: tf.scalar(0.5),
+        clipCosine: sliceOf(norms, 6, 1),
+        gradNormPre: sliceOf(norms, 0, 2),
+        gradNormPost: sliceOf(norms, 2, 2),
+        weightNorm: sliceOf(norms, 4, 2),
+        updateRatio: { numerator: updates, denominator: sliceOf(norms, 4, 2), floor: 1e-8 },
+        spectralNorm: null,
+        saturation: tf.tensor1d([NaN]),
+        hiddenGradNorms: tf.tensor1d([5, 6]),
+      });
+      return { values: [...out.dataSync()], made: tf.memory().numTensors - before };
+    });
+  }
+  const onByDefault = fusedCells.on;
+
+  it('gives the ops’ values (0.3 / 0.1, 2e-9 over the floor 1e-8, a NaN kept) in one kernel', () => {
+    fusedCells.on = () => false;
+    const ops = packed();
+    fusedCells.on = onByDefault;
+    const fused = packed();
+    expect(fused.values).toEqual(ops.values);
+    expect(fused.values).toEqual([
+      1.5,
+      -1,
+      0.25,
+      0.5,
+      0.75,
+      3,
+      4,
+      30,
+      40,
+      Math.fround(0.1),
+      0,
+      Math.fround(Math.fround(0.3) / Math.fround(0.1)),
+      Math.fround(Math.fround(2e-9) / Math.fround(1e-8)),
+      NaN,
+      5,
+      6,
+    ]);
+    // The four scalars and the two tails are made by the test; the packing makes one tensor.
+    expect(fused.made).toBe(4 + 2 + 1);
+    expect(ops.made).toBeGreaterThan(fused.made);
   });
 });

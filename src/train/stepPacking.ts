@@ -5,6 +5,7 @@
  * tensors by metric id and gets numbers back by the same ids.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedPack, type PackSegment } from './kernels/packKernel.ts';
 import {
   PACKED_PER_PARAMETER,
   PACKED_SCALARS,
@@ -18,41 +19,111 @@ import {
 
 export type { PackedCounts, UnpackedStep } from './metricSchema.ts';
 
+/** A run of values inside a 1-D tensor: packed without a Slice kernel where the packing is one kernel. */
+export interface SliceOf {
+  of: tf.Tensor1D;
+  offset: number;
+  length: number;
+}
+
+/** u / max(w, floor), elementwise (the update ratio): packed without its two kernels where the packing is one. */
+export interface RatioOf {
+  numerator: tf.Tensor1D;
+  denominator: SliceOf;
+  floor: number;
+}
+
+export const sliceOf = (of: tf.Tensor1D, offset: number, length: number): SliceOf => ({ of, offset, length });
+
+function isSlice(part: unknown): part is SliceOf {
+  return typeof part === 'object' && part !== null && 'of' in part;
+}
+
 /**
- * The tensors of one step, by metric id: a scalar each (or a [1] slice), one scalar per parameter or a block of one
- * value per parameter, and the tail blocks or null.
+ * The tensors of one step, by metric id: a scalar each (or a [1] tensor or slice), one scalar per parameter or a
+ * block of one value per parameter (a tensor, a slice or a ratio), and the tail blocks or null.
  */
-export type PackedParts = Record<ScalarId, tf.Tensor> &
-  Record<PerParameterId, tf.Tensor[] | tf.Tensor1D> &
+export type PackedParts = Record<ScalarId, tf.Tensor | SliceOf> &
+  Record<PerParameterId, tf.Tensor[] | tf.Tensor1D | SliceOf | RatioOf> &
   Record<TailId, tf.Tensor1D | null>;
 
-/** Lays the parts end to end as one [n] tensor, in the registry's order; call inside a tidy. */
-export function packStep(parts: PackedParts): tf.Tensor1D {
-  const pieces: tf.Tensor[] = [];
+/** One run of the packed values: a tensor (rank 0 or 1), a slice or a ratio. */
+type Piece = tf.Tensor | SliceOf | RatioOf;
+
+/** The parts in the registry's order. */
+function piecesOf(parts: PackedParts): Piece[] {
+  const pieces: Piece[] = [];
+  for (const k of PACKED_SCALARS) pieces.push(parts[k]);
+  for (const k of PACKED_PER_PARAMETER) {
+    const part = parts[k];
+    if (Array.isArray(part)) pieces.push(...part);
+    else pieces.push(part);
+  }
+  for (const k of PACKED_TAIL) {
+    const part = parts[k];
+    if (part) pieces.push(part);
+  }
+  return pieces;
+}
+
+/** The pieces as one kernel's segments over its distinct input tensors (kernels/packKernel.ts). */
+function segmentsOf(pieces: Piece[]): { tensors: tf.Tensor[]; segments: PackSegment[] } {
+  const tensors: tf.Tensor[] = [];
+  const index = (t: tf.Tensor): number => {
+    const k = tensors.indexOf(t);
+    if (k >= 0) return k;
+    tensors.push(t);
+    return tensors.length - 1;
+  };
+  const segments = pieces.map((piece): PackSegment => {
+    if (piece instanceof tf.Tensor) return { kind: 'copy', input: index(piece), offset: 0, length: piece.size };
+    if (isSlice(piece)) return { kind: 'copy', input: index(piece.of), offset: piece.offset, length: piece.length };
+    const { numerator, denominator, floor } = piece;
+    return {
+      kind: 'ratio',
+      numerator: index(numerator),
+      numeratorOffset: 0,
+      denominator: index(denominator.of),
+      denominatorOffset: denominator.offset,
+      length: denominator.length,
+      floor,
+    };
+  });
+  return { tensors, segments };
+}
+
+/** The same with ops: slices and ratios made, loose scalars stacked, then one concat. */
+function packWithOps(pieces: Piece[]): tf.Tensor1D {
+  const slice = ({ of, offset, length }: SliceOf) => tf.slice(of, [offset], [length]);
+  const runs: tf.Tensor[] = [];
   // Loose scalars in a row are stacked together: each Reshape or Pack is a kernel, each kernel a dispatch.
   let loose: tf.Tensor[] = [];
   const flush = () => {
-    if (loose.length > 0) pieces.push(tf.stack(loose.map((s) => (s.rank === 0 ? s : tf.reshape(s, [])))));
+    if (loose.length > 0) runs.push(tf.stack(loose));
     loose = [];
   };
-  for (const k of PACKED_SCALARS) {
-    const t = parts[k];
-    if (t.rank === 1) {
-      flush();
-      pieces.push(t);
-    } else loose.push(t);
-  }
-  for (const k of PACKED_PER_PARAMETER) {
-    const part = parts[k];
-    if (Array.isArray(part)) loose.push(...part);
-    else {
-      flush();
-      pieces.push(part);
+  for (const piece of pieces) {
+    if (piece instanceof tf.Tensor && piece.rank === 0) {
+      loose.push(piece);
+      continue;
     }
+    flush();
+    if (piece instanceof tf.Tensor) runs.push(piece);
+    else if (isSlice(piece)) runs.push(slice(piece));
+    else runs.push(tf.div(piece.numerator, tf.maximum(slice(piece.denominator), piece.floor)));
   }
   flush();
-  pieces.push(...PACKED_TAIL.flatMap((k) => parts[k] ?? []));
-  return (pieces.length === 1 ? pieces[0] : tf.concat(pieces)) as tf.Tensor1D;
+  return (runs.length === 1 ? runs[0] : tf.concat(runs)) as tf.Tensor1D;
+}
+
+/**
+ * Lays the parts end to end as one [n] tensor, in the registry's order; call inside a tidy. One kernel on cpu and
+ * wasm (kernels/packKernel.ts), the same values as the ops elsewhere.
+ */
+export function packStep(parts: PackedParts): tf.Tensor1D {
+  const pieces = piecesOf(parts);
+  const { tensors, segments } = segmentsOf(pieces);
+  return fusedPack(tensors, segments) ?? packWithOps(pieces);
 }
 
 /** Reads `packStep`'s values back by metric id, given how many numbers each part holds. */

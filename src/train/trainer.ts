@@ -52,7 +52,7 @@ import { createOptimizer, type Optimizer } from './optimizers.ts';
 import { Rng } from './rng.ts';
 import type { TrainerPhase } from './runPhase.ts';
 import { powerIterate } from './spectralNorm.ts';
-import { packStep, unpackStep } from './stepPacking.ts';
+import { packStep, sliceOf, unpackStep } from './stepPacking.ts';
 
 export interface RunInit {
   config: ExperimentConfig;
@@ -243,19 +243,18 @@ export class Run {
         // tfjs runs eagerly, so the weights' norms are those of the values the step starts from.
         const norms = stepNorms(paramGrads, clipped.grads, variables);
         const n = paramCount;
-        const weights = tf.slice(norms, [2 * n], [n]);
         const updates = this.optimizer.apply(variables, clipped.grads);
         const result = packStep({
           loss,
           accuracy: correct ?? tf.scalar(-1),
           clipFraction: clipped.fraction,
           clipScale: clipped.scale,
-          clipCosine: tf.slice(norms, [3 * n], [1]),
-          gradNormPre: tf.slice(norms, [0], [n]),
-          gradNormPost: tf.slice(norms, [n], [n]),
-          weightNorm: weights,
+          clipCosine: sliceOf(norms, 3 * n, 1),
+          gradNormPre: sliceOf(norms, 0, n),
+          gradNormPost: sliceOf(norms, n, n),
+          weightNorm: sliceOf(norms, 2 * n, n),
           // A parameter that is all zeros before the step (a bias starting at 0) has no size: the floor keeps it finite.
-          updateRatio: tf.div(updates, tf.maximum(weights, UPDATE_RATIO_FLOOR)) as tf.Tensor1D,
+          updateRatio: { numerator: updates, denominator: sliceOf(norms, 2 * n, n), floor: UPDATE_RATIO_FLOOR },
           spectralNorm: this.spectralNorms(step),
           saturation: saturationSink ? saturationSink.take() : null,
           hiddenGradNorms: sink
