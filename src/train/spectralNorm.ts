@@ -12,6 +12,7 @@
  * backward through the gates and the additive state path, so its norm bounds nothing by itself.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedPowerIterate } from './kernels/powerIterationKernel.ts';
 
 export interface PowerIterate {
   /** The estimate of the largest singular value. */
@@ -30,6 +31,9 @@ export interface PowerIterate {
  */
 export function powerIterate(w: tf.Tensor2D, v: tf.Tensor2D, iterations: number): PowerIterate {
   if (!(iterations >= 1)) throw new Error(`power iteration needs at least one round, got ${iterations}`);
+  // One kernel on cpu and wasm (kernels/powerIterationKernel.ts): these steps in float64.
+  const fused = fusedPowerIterate(w, v, iterations);
+  if (fused) return fused;
   const scale = tf.max(tf.abs(w)) as tf.Scalar;
   // A zero matrix stays zero (0 / tiny), instead of 0 / 0.
   const scaled = tf.div<tf.Tensor2D>(w, tf.maximum(scale, 1e-30));

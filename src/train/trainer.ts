@@ -26,6 +26,7 @@ import {
 import { checkBudget } from '../experiment/schema.ts';
 import { changeConcerns, type KnobChange } from '../experiment/schedule.ts';
 import { BatchOrder } from './batchOrder.ts';
+import { fusedCorrectCount } from './kernels/diagnosticKernels.ts';
 import { applyClip, l2Norm, stepNorms } from './clipping.ts';
 import { addingBatch } from './data/adding.ts';
 import { makeBatch, trainRows, type TrainingData } from './data/trainingData.ts';
@@ -95,6 +96,14 @@ function createModel(config: ExperimentConfig, weights: InitialWeights, backward
 }
 
 const EVAL_CHUNK = 500;
+
+/** Rows whose largest logit is the label's: one kernel on cpu and wasm (kernels/diagnosticKernels.ts). */
+function correctCount(logits: tf.Tensor2D, labels: tf.Tensor): tf.Scalar {
+  return (
+    fusedCorrectCount(logits, labels) ??
+    (tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(labels, 1)), 'float32')) as tf.Scalar)
+  );
+}
 
 /** A unit start vector for the power iteration of every W_hh, from the seed (so a replay is identical). */
 function spectralTracks(model: Model, seed: number): { weight: tf.Variable; vector: tf.Variable }[] {
@@ -230,8 +239,7 @@ export class Run {
         let correct: tf.Tensor | null = null;
         const lossOf = (...args: tf.Tensor[]): tf.Scalar => {
           const out = this.model.loss(args.slice(0, paramCount), batch.x, batch.y, args.slice(paramCount));
-          if (out.logits)
-            correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out.logits, 1), tf.argMax(batch.y, 1)), 'float32')));
+          if (out.logits) correct = tf.keep(correctCount(out.logits, batch.y));
           return out.loss;
         };
         const { value: loss, grads } = tf.valueAndGrads(lossOf)([...variables, ...probes]);
@@ -350,7 +358,7 @@ export class Run {
         );
         // Classifiers: rows whose largest logit is the label; the adding problem: sequences solved.
         const hits = out.logits
-          ? tf.sum(tf.cast(tf.equal(tf.argMax(out.logits, 1), tf.argMax(y, 1)), 'float32'))
+          ? correctCount(out.logits, y)
           : out.outputs
             ? tf.sum(tf.cast(tf.less(tf.square(tf.sub(out.outputs, y)), ADDING_SOLVED_ERROR), 'float32'))
             : tf.scalar(0);

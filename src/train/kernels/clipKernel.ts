@@ -19,6 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { FusedBackend } from './backendMemory.ts';
+import { backendSum } from './backendSums.ts';
 import { fusedKernelOn, memoryFor } from './fusedRegistry.ts';
 
 export const CLIP_STEP = 'GradLabClip';
@@ -37,12 +38,7 @@ export interface FusedClipAttrs {
 
 /** tf.sum(tf.square(values)) as the backend computes it. */
 function sumOfSquares(backendName: FusedBackend, values: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    sum = backendName === 'wasm' ? fround(sum + fround(v * v)) : sum + fround(v * v);
-  }
-  return fround(sum);
+  return backendSum(backendName, values.length, (i) => fround(values[i]! * values[i]!));
 }
 
 /** tf.addN of scalars: float32, in order, on both backends. */

@@ -20,6 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { FusedBackend } from './backendMemory.ts';
+import { backendMean, backendSum } from './backendSums.ts';
 import { fusedKernelOn, memoryFor } from './fusedRegistry.ts';
 
 export const DENSE_FORWARD = 'GradLabDenseLoss';
@@ -31,21 +32,6 @@ function input(inputs: tf.NamedTensorInfoMap, name: string, kernel: string): tf.
   const info = inputs[name];
   if (!info || info.dtype !== 'float32') throw new Error(`${kernel} reads float32 tensors; ${name}?`);
   return info;
-}
-
-/** A sum of `count` values read by `at(k)`, k in order, as the backend's Sum adds them. */
-function backendSum(backendName: FusedBackend, count: number, at: (k: number) => number): number {
-  let sum = 0;
-  if (backendName === 'wasm') for (let k = 0; k < count; k++) sum = fround(sum + at(k));
-  else for (let k = 0; k < count; k++) sum += at(k);
-  return fround(sum);
-}
-
-/** tf.mean over every value, as the backend's Mean computes it. */
-function backendMean(backendName: FusedBackend, values: Float32Array): number {
-  const n = values.length;
-  if (backendName === 'wasm') return fround(backendSum(backendName, n, (k) => values[k]!) / n);
-  return backendSum(backendName, n, (k) => fround(values[k]! / n));
 }
 
 function denseForward(backendName: FusedBackend): tf.KernelFunc {
@@ -77,7 +63,7 @@ function denseForward(backendName: FusedBackend): tf.KernelFunc {
     if (literal) for (let i = 0; i < B; i++) for (let j = 0; j < B; j++) dv[i * B + j] = fround(pv[i]! - yv[j]!);
     else for (let i = 0; i < B; i++) dv[i] = fround(pv[i]! - yv[i]!);
     const squares = Float32Array.from(dv, (v) => v * v);
-    memory.view(loss)[0] = backendMean(backendName, squares);
+    memory.view(loss)[0] = backendMean(backendName, squares.length, (k) => squares[k]!);
     memory.free(p);
     return [loss, a1, h, d];
   };

@@ -7,6 +7,7 @@
  * forward keeps (tf.keep) its scalar here, since it is made inside tfjs's custom-gradient scope.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedSaturatedFraction } from '../kernels/diagnosticKernels.ts';
 import { LayerSink } from './layerSink.ts';
 
 /** |h| above this counts as saturated. */
@@ -20,10 +21,12 @@ export class SaturationSink extends LayerSink<tf.Scalar> {
   /** From a layer's forward: its hidden states of every step, [T*B, H]. */
   put(layer: number, hiddenStates: tf.Tensor2D): void {
     if (!this.recording) return;
-    // step(|h| - 0.99) is 1 where |h| > 0.99: on tfjs-wasm five times faster than greater-then-cast.
+    // One kernel on cpu and wasm (kernels/diagnosticKernels.ts). As ops, step(|h| - 0.99) is 1 where |h| > 0.99: on
+    // tfjs-wasm five times faster than greater-then-cast.
     this.keep(
       layer,
-      tf.tidy(() => tf.mean(tf.step(tf.sub(tf.abs(hiddenStates), SATURATION_THRESHOLD))) as tf.Scalar),
+      fusedSaturatedFraction(hiddenStates, SATURATION_THRESHOLD) ??
+        tf.tidy(() => tf.mean(tf.step(tf.sub(tf.abs(hiddenStates), SATURATION_THRESHOLD))) as tf.Scalar),
     );
   }
 

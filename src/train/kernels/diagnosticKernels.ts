@@ -1,0 +1,83 @@
+/**
+ * Two of a recurrent step's diagnostics as ONE kernel each on the backends whose tensors live in CPU memory ('cpu',
+ * 'wasm'), the ops' values to the bit (issue 23: metrics in a few kernels):
+ * - the saturated fraction of a layer's hidden states, mean(step(|h| - threshold)) (saturationSink.ts: Abs, Sub,
+ *   Step and Mean as ops), the mean as the backend's Mean computes it;
+ * - a classifier's correct count, sum(argMax(logits) == argMax(labels)) (trainer.ts: two ArgMax, Equal, Cast and
+ *   Sum as ops), each argMax the first index of the row's largest value, as tfjs's ArgMax takes it (a NaN is never
+ *   larger, so a row that starts with NaN points at 0).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { FusedBackend } from './backendMemory.ts';
+import { backendMean } from './backendSums.ts';
+import { fusedKernelOn, memoryFor } from './fusedRegistry.ts';
+
+export const SATURATED_FRACTION = 'GradLabSaturatedFraction';
+export const CORRECT_COUNT = 'GradLabCorrectCount';
+
+const fround = Math.fround;
+
+function floatInput(inputs: tf.NamedTensorInfoMap, name: string, kernel: string): tf.TensorInfo {
+  const info = inputs[name];
+  if (!info || info.dtype !== 'float32') throw new Error(`${kernel} reads float32 tensors; ${name}?`);
+  return info;
+}
+
+function saturationKernel(backendName: FusedBackend): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const threshold = fround(Number(attrs?.['threshold']));
+    const memory = memoryFor(backendName, backend);
+    const h = floatInput(inputs, 'h', SATURATED_FRACTION);
+    const out = memory.alloc([]);
+    const values = memory.view(h);
+    // step(|h| - c): NaN at NaN, 1 above 0, else 0; the float32 difference is above 0 exactly when |h| > c.
+    const stepOf = (k: number): number => {
+      const d = fround(Math.abs(values[k]!) - threshold);
+      return Number.isNaN(d) ? NaN : d > 0 ? 1 : 0;
+    };
+    memory.view(out)[0] = backendMean(backendName, values.length, stepOf);
+    return out;
+  };
+}
+
+/** The first index of the largest value of row i of a [rows, cols] array, as tfjs's ArgMax. */
+function argMaxOf(values: Float32Array, i: number, cols: number): number {
+  let max = values[i * cols]!;
+  let index = 0;
+  for (let j = 1; j < cols; j++) {
+    const v = values[i * cols + j]!;
+    if (v > max) {
+      max = v;
+      index = j;
+    }
+  }
+  return index;
+}
+
+function correctKernel(backendName: FusedBackend): tf.KernelFunc {
+  return ({ inputs, backend }) => {
+    const memory = memoryFor(backendName, backend);
+    const logits = floatInput(inputs, 'logits', CORRECT_COUNT);
+    const labels = floatInput(inputs, 'labels', CORRECT_COUNT);
+    const [rows = 0, cols = 0] = logits.shape;
+    const out = memory.alloc([]);
+    const [l, y] = [memory.view(logits), memory.view(labels)];
+    let correct = 0;
+    for (let i = 0; i < rows; i++) if (argMaxOf(l, i, cols) === argMaxOf(y, i, cols)) correct++;
+    memory.view(out)[0] = correct;
+    return out;
+  };
+}
+
+/** mean(step(|h| - threshold)) in one kernel on cpu and wasm; null elsewhere (the caller then uses the ops). */
+export function fusedSaturatedFraction(h: tf.Tensor, threshold: number): tf.Scalar | null {
+  if (h.dtype !== 'float32' || !fusedKernelOn(SATURATED_FRACTION, tf.getBackend(), saturationKernel)) return null;
+  return tf.engine().runKernel(SATURATED_FRACTION, { h }, { threshold } as unknown as tf.NamedAttrMap) as tf.Scalar;
+}
+
+/** sum(argMax(logits, 1) == argMax(labels, 1)) as a float32 scalar in one kernel on cpu and wasm; null elsewhere. */
+export function fusedCorrectCount(logits: tf.Tensor2D, labels: tf.Tensor): tf.Scalar | null {
+  if (logits.dtype !== 'float32' || labels.dtype !== 'float32') return null;
+  if (!fusedKernelOn(CORRECT_COUNT, tf.getBackend(), correctKernel)) return null;
+  return tf.engine().runKernel(CORRECT_COUNT, { logits, labels }) as tf.Scalar;
+}
