@@ -66,8 +66,11 @@ def step(model, x, y, loss_fn, opt):
 
 def measure(config, budget):
     parts = make(config)
-    for _ in range(budget["warmupSteps"]):
+    warming = time.perf_counter()
+    warmed = 0
+    while warmed < budget["warmupSteps"] or (time.perf_counter() - warming) * 1000 < budget.get("warmupMs", 0):
         step(*parts)
+        warmed += 1
     samples = []
     started = time.perf_counter()
     while len(samples) < budget["maxSteps"] and (len(samples) < budget["minSteps"] or (time.perf_counter() - started) * 1000 < budget["maxMs"]):

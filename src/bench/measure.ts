@@ -82,7 +82,8 @@ export function summarise(samples: number[]): Timing {
 }
 
 async function timeSteps(step: () => Promise<unknown>, budget: BenchBudget): Promise<Timing> {
-  for (let i = 0; i < budget.warmupSteps; i++) await step();
+  const warming = performance.now();
+  for (let i = 0; i < budget.warmupSteps || performance.now() - warming < budget.warmupMs; i++) await step();
   const samples: number[] = [];
   const started = performance.now();
   while (

@@ -136,7 +136,8 @@ export function unpackStep(values: ArrayLike<number>, counts: PackedCounts): Unp
   }
   let cursor = 0;
   const take = (n: number): number[] => {
-    const part = Array.from({ length: n }, (_, k) => values[cursor + k] ?? NaN);
+    const part = new Array<number>(n);
+    for (let k = 0; k < n; k++) part[k] = values[cursor + k] ?? NaN;
     cursor += n;
     return part;
   };

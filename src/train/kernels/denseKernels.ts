@@ -62,8 +62,8 @@ function denseForward(backendName: FusedBackend): tf.KernelFunc {
     for (let i = 0; i < B; i++) pv[i] = fround(pv[i]! + bias);
     if (literal) for (let i = 0; i < B; i++) for (let j = 0; j < B; j++) dv[i * B + j] = fround(pv[i]! - yv[j]!);
     else for (let i = 0; i < B; i++) dv[i] = fround(pv[i]! - yv[i]!);
-    const squares = Float32Array.from(dv, (v) => v * v);
-    memory.view(loss)[0] = backendMean(backendName, squares.length, (k) => squares[k]!);
+    // d^2 rounded to float32 as tf.square stores it.
+    memory.view(loss)[0] = backendMean(backendName, dv.length, (k) => fround(dv[k]! * dv[k]!));
     memory.free(p);
     return [loss, a1, h, d];
   };
@@ -89,9 +89,9 @@ function denseBackward(backendName: FusedBackend): tf.KernelFunc {
       const [dv, dpv] = [memory.view(d), memory.view(dp)];
       // Mean's gradient: dy * 1 / n; Square's: that times (d * 2).
       const perValue = fround(memory.view(dy)[0]! / dv.length);
-      const dd = Float32Array.from(dv, (v) => perValue * fround(v * 2));
-      if (literal) for (let i = 0; i < B; i++) dpv[i] = backendSum(backendName, B, (j) => dd[i * B + j]!);
-      else dpv.set(dd);
+      const dd = (k: number): number => fround(perValue * fround(dv[k]! * 2));
+      if (literal) for (let i = 0; i < B; i++) dpv[i] = backendSum(backendName, B, (j) => dd(i * B + j));
+      else for (let i = 0; i < B; i++) dpv[i] = dd(i);
       memory.view(db2)[0] = backendSum(backendName, B, (i) => dpv[i]!);
     }
     memory.matMul(dp, h, dW2, true, false);
