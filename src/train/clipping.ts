@@ -152,7 +152,7 @@ export function applyClip(grads: tf.Tensor[], clip: ClipConfig): ClipResult {
   // setting they refuse goes to them for its message.
   const valid = clip.mode === 'value' ? clip.min <= clip.max : clip.threshold > 0;
   if (clip.mode !== 'none' && valid) {
-    const fused = fusedClip(grads, { ...clip, mode: clip.mode });
+    const fused = fusedClip(grads, clip);
     if (fused) return fused;
   }
   switch (clip.mode) {
@@ -186,4 +186,20 @@ export function stepNorms(grads: tf.Tensor[], clipped: tf.Tensor[], weights: tf.
       tf.reshape(directionCosine(grads, clipped), [1]),
     ]) as tf.Tensor1D)
   );
+}
+
+/**
+ * The lab's step: the clipping and the step's norms block (stepNorms, with the weights as they are before the update)
+ * together, from one kernel on cpu and wasm, where the two were two; elsewhere applyClip then stepNorms.
+ */
+export function clipAndMeasure(
+  grads: tf.Tensor[],
+  clip: ClipConfig,
+  weights: tf.Tensor[],
+): ClipResult & { norms: tf.Tensor1D } {
+  const valid = clip.mode === 'none' || (clip.mode === 'value' ? clip.min <= clip.max : clip.threshold > 0);
+  const fused = valid ? fusedClip(grads, clip, weights) : null;
+  if (fused?.norms) return { ...fused, norms: fused.norms };
+  const clipped = applyClip(grads, clip);
+  return { ...clipped, norms: stepNorms(grads, clipped.grads, weights) };
 }

@@ -5,7 +5,7 @@
  * tensors by metric id and gets numbers back by the same ids.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedPack, type PackSegment } from './kernels/packKernel.ts';
+import { fusedCells } from './kernels/recurrentKernels.ts';
 import {
   PACKED_PER_PARAMETER,
   PACKED_SCALARS,
@@ -66,30 +66,36 @@ function piecesOf(parts: PackedParts): Piece[] {
   return pieces;
 }
 
-/** The pieces as one kernel's segments over its distinct input tensors (kernels/packKernel.ts). */
-function segmentsOf(pieces: Piece[]): { tensors: tf.Tensor[]; segments: PackSegment[] } {
-  const tensors: tf.Tensor[] = [];
-  const index = (t: tf.Tensor): number => {
-    const k = tensors.indexOf(t);
-    if (k >= 0) return k;
-    tensors.push(t);
-    return tensors.length - 1;
+/** The pieces' values laid end to end, on the host: each tensor read once (free where tensors live in CPU memory). */
+function packOnHost(pieces: Piece[]): tf.Tensor1D {
+  const read = new Map<tf.Tensor, Float32Array | Int32Array | Uint8Array>();
+  const valuesOf = (t: tf.Tensor) => {
+    let values = read.get(t);
+    if (!values) {
+      values = t.dataSync() as Float32Array;
+      read.set(t, values);
+    }
+    return values;
   };
-  const segments = pieces.map((piece): PackSegment => {
-    if (piece instanceof tf.Tensor) return { kind: 'copy', input: index(piece), offset: 0, length: piece.size };
-    if (isSlice(piece)) return { kind: 'copy', input: index(piece.of), offset: piece.offset, length: piece.length };
-    const { numerator, denominator, floor } = piece;
-    return {
-      kind: 'ratio',
-      numerator: index(numerator),
-      numeratorOffset: 0,
-      denominator: index(denominator.of),
-      denominatorOffset: denominator.offset,
-      length: denominator.length,
-      floor,
-    };
-  });
-  return { tensors, segments };
+  const lengthOf = (piece: Piece) =>
+    piece instanceof tf.Tensor ? piece.size : isSlice(piece) ? piece.length : piece.denominator.length;
+  const out = new Float32Array(pieces.reduce((n, piece) => n + lengthOf(piece), 0));
+  let cursor = 0;
+  for (const piece of pieces) {
+    if (piece instanceof tf.Tensor) out.set(valuesOf(piece), cursor);
+    else if (isSlice(piece)) out.set(valuesOf(piece.of).subarray(piece.offset, piece.offset + piece.length), cursor);
+    else {
+      // u / max(w, floor) in float32, as tf.div and tf.maximum make it; NaN in either gives NaN.
+      const { numerator, denominator, floor } = piece;
+      const [u, w, f] = [valuesOf(numerator), valuesOf(denominator.of), Math.fround(floor)];
+      for (let k = 0; k < denominator.length; k++) {
+        const weight = w[denominator.offset + k]!;
+        out[cursor + k] = u[k]! / (weight < f ? f : weight);
+      }
+    }
+    cursor += lengthOf(piece);
+  }
+  return tf.tensor1d(out);
 }
 
 /** The same with ops: slices and ratios made, loose scalars stacked, then one concat. */
@@ -117,13 +123,13 @@ function packWithOps(pieces: Piece[]): tf.Tensor1D {
 }
 
 /**
- * Lays the parts end to end as one [n] tensor, in the registry's order; call inside a tidy. One kernel on cpu and
- * wasm (kernels/packKernel.ts), the same values as the ops elsewhere.
+ * Lays the parts end to end as one [n] tensor, in the registry's order; call inside a tidy. Where tensors live in CPU
+ * memory (cpu, wasm: reading one costs no transfer) the values are laid out on the host, with no kernel; elsewhere by
+ * ops, whose values are the same.
  */
 export function packStep(parts: PackedParts): tf.Tensor1D {
   const pieces = piecesOf(parts);
-  const { tensors, segments } = segmentsOf(pieces);
-  return fusedPack(tensors, segments) ?? packWithOps(pieces);
+  return fusedCells.on(tf.getBackend()) ? packOnHost(pieces) : packWithOps(pieces);
 }
 
 /** Reads `packStep`'s values back by metric id, given how many numbers each part holds. */

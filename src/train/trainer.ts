@@ -27,7 +27,7 @@ import { checkBudget } from '../experiment/schema.ts';
 import { changeConcerns, type KnobChange } from '../experiment/schedule.ts';
 import { BatchOrder } from './batchOrder.ts';
 import { fusedCorrectCount } from './kernels/diagnosticKernels.ts';
-import { applyClip, l2Norm, stepNorms } from './clipping.ts';
+import { applyClip, clipAndMeasure, l2Norm } from './clipping.ts';
 import { addingBatch } from './data/adding.ts';
 import { makeBatch, trainRows, type TrainingData } from './data/trainingData.ts';
 import { mnistBatch } from './data/mnist.ts';
@@ -242,14 +242,18 @@ export class Run {
           if (out.logits) correct = tf.keep(correctCount(out.logits, batch.y));
           return out.loss;
         };
-        const { value: loss, grads } = tf.valueAndGrads(lossOf)([...variables, ...probes]);
+        // One kernel for the loss and its gradients where the model has one (the dense net on cpu and wasm).
+        const direct = probes.length === 0 ? (this.model.lossAndGrads?.(variables, batch.x, batch.y) ?? null) : null;
+        const { value: loss, grads } = direct
+          ? { value: direct.loss, grads: direct.grads }
+          : tf.valueAndGrads(lossOf)([...variables, ...probes]);
         const paramGrads = grads.slice(0, paramCount);
         const hiddenGrads = grads.slice(paramCount);
 
-        const clipped = applyClip(paramGrads, this.clip);
-        // Every norm and the cosine in one kernel where it can be (clipping.ts stepNorms), before the update:
-        // tfjs runs eagerly, so the weights' norms are those of the values the step starts from.
-        const norms = stepNorms(paramGrads, clipped.grads, variables);
+        // Every norm and the cosine in the clipping's own kernel where it can be (clipping.ts clipAndMeasure), before
+        // the update: tfjs runs eagerly, so the weights' norms are those of the values the step starts from.
+        const clipped = clipAndMeasure(paramGrads, this.clip, variables);
+        const norms = clipped.norms;
         const n = paramCount;
         const updates = this.optimizer.apply(variables, clipped.grads);
         const result = packStep({
@@ -315,9 +319,12 @@ export class Run {
     const paramCount = this.model.params.length;
     const loss = tf.tidy(() => {
       const variables = this.model.params.map((p) => p.variable);
-      const { value, grads } = tf.valueAndGrads(
-        (...args: tf.Tensor[]) => this.model.loss(args.slice(0, paramCount), batch.x, batch.y, []).loss,
-      )(variables);
+      const direct = this.model.lossAndGrads?.(variables, batch.x, batch.y) ?? null;
+      const { value, grads } = direct
+        ? { value: direct.loss, grads: direct.grads }
+        : tf.valueAndGrads(
+            (...args: tf.Tensor[]) => this.model.loss(args.slice(0, paramCount), batch.x, batch.y, []).loss,
+          )(variables);
       this.optimizer.apply(variables, applyClip(grads, this.clip).grads);
       return value;
     });

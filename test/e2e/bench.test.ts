@@ -46,8 +46,11 @@ describe('npm run bench (smoke)', () => {
         const bareKernels = column.bareKernels?.[id] ?? 0;
         expect(Number.isInteger(kernels) && kernels > 0, `${column.name} ${id} kernels ${kernels}`).toBe(true);
         expect(bareKernels > 0, `${column.name} ${id} bare kernels`).toBe(true);
-        // The lab's metrics are extra kernels on top of the bare step's.
-        expect(kernels, `${column.name} ${id}: lab step vs bare`).toBeGreaterThan(bareKernels);
+        // The lab's metrics cost kernels on top of the bare step's, or none: on cpu and wasm the dense net's are
+        // measured inside the clipping's own kernel (issue 23: at most 1.3x the bare step's).
+        expect(kernels, `${column.name} ${id}: lab step vs bare`).toBeGreaterThanOrEqual(bareKernels);
+        if (id === 'dense' && /wasm|cpu/.test(column.name))
+          expect(kernels, `${column.name} dense: lab step vs bare`).toBeLessThanOrEqual(1.3 * bareKernels);
       }
       expect(column.leakedTensors, column.name).toBe(0);
       expect(positiveFinite(column.surfaceMs?.warmMs), `${column.name} surface`).toBe(true);

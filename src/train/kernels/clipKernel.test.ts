@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startNodeBackend } from '../../cli/nodeBackend.ts';
 import { NO_CLIP, type ClipConfig } from '../../experiment/config.ts';
-import { applyClip } from '../clipping.ts';
+import { applyClip, clipAndMeasure, stepNorms } from '../clipping.ts';
 import { Rng } from '../rng.ts';
 import { fusedCells } from './recurrentKernels.ts';
 
@@ -122,5 +122,32 @@ describe.each(['cpu', 'wasm'] as const)('the clipping kernel on %s', (backend) =
     const before = tf.memory().numTensors;
     clipOf(randomGrads(7, 1), SHAPES, { ...NO_CLIP, mode: 'global', threshold: 1 });
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('clipping and measuring in one kernel gives applyClip’s values and stepNorms’ block, every mode and none', () => {
+    const weights = randomGrads(40, 0.5);
+    for (const clip of [{ ...NO_CLIP }, ...CLIPS]) {
+      for (const [what, grads] of cases) {
+        const [together, apart, kernelsMade] = tf.tidy(() => {
+          const g = grads.map((v, i) => tf.tensor(v, SHAPES[i]));
+          const w = weights.map((v, i) => tf.tensor(v, SHAPES[i]));
+          const before = tf.memory().numTensors;
+          const one = clipAndMeasure(g, clip, w);
+          const made = tf.memory().numTensors - before;
+          const two = applyClip(g, clip);
+          const flat = (r: { grads: tf.Tensor[]; fraction: tf.Tensor; scale: tf.Tensor }, norms: tf.Tensor) => [
+            ...r.grads.flatMap((t) => [...t.dataSync()]),
+            ...r.fraction.dataSync(),
+            ...r.scale.dataSync(),
+            ...norms.dataSync(),
+          ];
+          return [flat(one, one.norms), flat(two, stepNorms(g, two.grads, w)), made];
+        });
+        const differ = together.findIndex((v, i) => !Object.is(v, apart[i]) && !(v === 0 && apart[i] === 0));
+        expect(differ, `${clip.mode} ${what}: value ${differ}: ${together[differ]} vs ${apart[differ]}`).toBe(-1);
+        // One kernel: its clipped gradients (none for 'none'), the fraction, the scale and the norms block.
+        expect(kernelsMade, `${clip.mode} ${what}`).toBe((clip.mode === 'none' ? 0 : grads.length) + 3);
+      }
+    }
   });
 });

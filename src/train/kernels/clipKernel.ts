@@ -14,19 +14,23 @@
  * - every other product, quotient, sum and square root a tfjs op rounds to float32 is rounded with Math.fround, and
  *   every number the ops turn into a scalar tensor (the threshold, 1e-6) is its float32.
  *
- * Inputs g0.. (the gradients); attributes n, mode ('value', 'norm', 'global', 'global-tf'), min, max, threshold,
- * normType ('2' or 'inf'). Outputs: the n clipped gradients, then the fraction and the scale (scalars).
+ * Inputs g0.. (the gradients) and, to measure, w0.. (the weights); attributes n, measure, and the clipping: mode
+ * ('none', 'value', 'norm', 'global', 'global-tf'), min, max, threshold, normType ('2' or 'inf'). Outputs: the n
+ * clipped gradients (none for 'none': the gradients go on as they are), the fraction and the scale (scalars), and when
+ * measuring the step's norms block as kernels/stepNormsKernel.ts makes it: the lab's step then measures in the kernel
+ * that clips, not in one more (issue 23: the step with metrics at most 1.3x the kernels of the bare step).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { FusedBackend } from './backendMemory.ts';
 import { backendSum } from './backendSums.ts';
 import { fusedKernelOn, memoryFor } from './fusedRegistry.ts';
+import { stepNormValues } from './stepNormsKernel.ts';
 
 export const CLIP_STEP = 'GradLabClip';
 
 const fround = Math.fround;
 
-export type FusedClipMode = 'value' | 'norm' | 'global' | 'global-tf';
+export type FusedClipMode = 'none' | 'value' | 'norm' | 'global' | 'global-tf';
 
 export interface FusedClipAttrs {
   mode: FusedClipMode;
@@ -165,6 +169,7 @@ function byTfGlobalNorm(
 function clipKernel(backendName: FusedBackend): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const n = Number(attrs?.['n']);
+    const measure = Boolean(attrs?.['measure']);
     const clip = JSON.parse(String(attrs?.['clip'])) as FusedClipAttrs;
     const memory = memoryFor(backendName, backend);
     const gradInfos = Array.from({ length: n }, (_, i) => {
@@ -172,13 +177,24 @@ function clipKernel(backendName: FusedBackend): tf.KernelFunc {
       if (!g || g.dtype !== 'float32') throw new Error(`${CLIP_STEP} reads float32 tensors g0..; g${i}?`);
       return g;
     });
+    const weightInfos = measure
+      ? Array.from({ length: n }, (_, i) => {
+          const w = inputs[`w${i}`];
+          if (!w || w.dtype !== 'float32') throw new Error(`${CLIP_STEP} measures float32 weights w0..; w${i}?`);
+          return w;
+        })
+      : [];
     // Every output first: on wasm a view dies when the heap grows, so views are taken after the last allocation.
-    const outInfos = gradInfos.map((g) => memory.alloc(g.shape));
+    const outInfos = clip.mode === 'none' ? [] : gradInfos.map((g) => memory.alloc(g.shape));
     const [fractionInfo, scaleInfo] = [memory.alloc([]), memory.alloc([])];
+    const normsInfo = measure ? memory.alloc([3 * n + 1]) : null;
     const grads = gradInfos.map((g) => memory.view(g));
     const out = outInfos.map((o) => memory.view(o));
     let result: Clipped;
     switch (clip.mode) {
+      case 'none':
+        result = { fraction: 0, scale: 1 };
+        break;
       case 'value':
         result = byValue(backendName, grads, out, clip);
         break;
@@ -194,26 +210,40 @@ function clipKernel(backendName: FusedBackend): tf.KernelFunc {
     }
     memory.view(fractionInfo)[0] = result.fraction;
     memory.view(scaleInfo)[0] = result.scale;
-    return [...outInfos, fractionInfo, scaleInfo];
+    if (!normsInfo) return [...outInfos, fractionInfo, scaleInfo];
+    const weights = weightInfos.map((w) => memory.view(w));
+    stepNormValues(grads, clip.mode === 'none' ? grads : out, weights, clip.mode === 'none', memory.view(normsInfo));
+    return [...outInfos, fractionInfo, scaleInfo, normsInfo];
   };
 }
 
 /**
- * A clipping of every gradient in one kernel on cpu and wasm; null on other backends (the caller then uses the
- * ops). Not differentiable: the gradients are the end of autodiff here.
+ * A clipping of every gradient in one kernel on cpu and wasm, and with `weights` the step's norms block
+ * ([||g_i||, ||c_i||, ||w_i||, cos(g, c)], as stepNorms) from the same kernel; null on other backends (the caller then
+ * uses the ops). Not differentiable: the gradients are the end of autodiff here.
  */
 export function fusedClip(
   grads: tf.Tensor[],
   clip: FusedClipAttrs,
-): { grads: tf.Tensor[]; fraction: tf.Scalar; scale: tf.Scalar } | null {
-  if (grads.some((g) => g.dtype !== 'float32') || !fusedKernelOn(CLIP_STEP, tf.getBackend(), clipKernel)) return null;
+  weights?: tf.Tensor[],
+): { grads: tf.Tensor[]; fraction: tf.Scalar; scale: tf.Scalar; norms?: tf.Tensor1D } | null {
+  const all = [...grads, ...(weights ?? [])];
+  if (all.some((t) => t.dtype !== 'float32') || !fusedKernelOn(CLIP_STEP, tf.getBackend(), clipKernel)) return null;
+  if (weights && weights.length !== grads.length) throw new Error(`${CLIP_STEP}: one weight per gradient`);
   const inputs: tf.NamedTensorMap = {};
   grads.forEach((g, i) => (inputs[`g${i}`] = g));
+  weights?.forEach((w, i) => (inputs[`w${i}`] = w));
   const { mode, min, max, threshold, normType } = clip;
   const out = tf.engine().runKernel(CLIP_STEP, inputs, {
     n: grads.length,
+    measure: weights !== undefined,
     clip: JSON.stringify({ mode, min, max, threshold, normType }),
   } as unknown as tf.NamedAttrMap) as tf.Tensor[];
-  const n = grads.length;
-  return { grads: out.slice(0, n), fraction: out[n] as tf.Scalar, scale: out[n + 1] as tf.Scalar };
+  const clippedCount = mode === 'none' ? 0 : grads.length;
+  return {
+    grads: mode === 'none' ? grads : out.slice(0, clippedCount),
+    fraction: out[clippedCount] as tf.Scalar,
+    scale: out[clippedCount + 1] as tf.Scalar,
+    ...(weights ? { norms: out[clippedCount + 2] as tf.Tensor1D } : {}),
+  };
 }

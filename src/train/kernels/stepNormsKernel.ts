@@ -22,6 +22,41 @@ function sumOfProducts(a: Float32Array, b: Float32Array): number {
   return sum;
 }
 
+/**
+ * The [3n + 1] block into `values` from the views of the raw gradients, the clipped ones and the weights; `same` when
+ * the clipped tensors are the raw ones. Also what the clipping kernel runs when it measures (kernels/clipKernel.ts).
+ */
+export function stepNormValues(
+  grads: Float32Array[],
+  clipped: Float32Array[],
+  weights: Float32Array[],
+  same: boolean,
+  values: Float32Array,
+): void {
+  const n = grads.length;
+  let gg = 0;
+  let cc = 0;
+  let gc = 0;
+  for (let i = 0; i < n; i++) {
+    const [g, c, w] = [grads[i]!, same ? grads[i]! : clipped[i]!, weights[i]!];
+    if (g.length !== c.length) throw new Error(`${STEP_NORMS}: g${i} and c${i} differ in size`);
+    const squaresG = Math.fround(sumOfProducts(g, g));
+    const squaresC = same ? squaresG : Math.fround(sumOfProducts(c, c));
+    values[i] = Math.sqrt(squaresG);
+    values[n + i] = Math.sqrt(squaresC);
+    values[2 * n + i] = Math.sqrt(Math.fround(sumOfProducts(w, w)));
+    gg += squaresG;
+    cc += squaresC;
+    if (!same) gc += Math.fround(sumOfProducts(g, c));
+  }
+  if (same) values[3 * n] = 1;
+  else {
+    const lengths = Math.fround(Math.fround(Math.sqrt(Math.fround(gg))) * Math.fround(Math.sqrt(Math.fround(cc))));
+    const cosine = lengths === 0 ? 1 : Math.fround(Math.fround(gc) / lengths);
+    values[3 * n] = Number.isNaN(cosine) ? NaN : Math.min(1, Math.max(-1, cosine));
+  }
+}
+
 function stepNormsKernel(backendName: FusedBackend): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const n = Number(attrs?.['n']);
@@ -35,28 +70,8 @@ function stepNormsKernel(backendName: FusedBackend): tf.KernelFunc {
     };
     const out = memory.alloc([3 * n + 1]);
     // Views after the one allocation: on wasm a view dies when the heap grows.
-    const values = memory.view(out);
-    let gg = 0;
-    let cc = 0;
-    let gc = 0;
-    for (let i = 0; i < n; i++) {
-      const [g, c, w] = [memory.view(input(`g${i}`)), memory.view(input(`c${i}`)), memory.view(input(`w${i}`))];
-      if (g.length !== c.length) throw new Error(`${STEP_NORMS}: g${i} and c${i} differ in size`);
-      const squaresG = Math.fround(sumOfProducts(g, g));
-      const squaresC = same ? squaresG : Math.fround(sumOfProducts(c, c));
-      values[i] = Math.sqrt(squaresG);
-      values[n + i] = Math.sqrt(squaresC);
-      values[2 * n + i] = Math.sqrt(Math.fround(sumOfProducts(w, w)));
-      gg += squaresG;
-      cc += squaresC;
-      if (!same) gc += Math.fround(sumOfProducts(g, c));
-    }
-    if (same) values[3 * n] = 1;
-    else {
-      const lengths = Math.fround(Math.fround(Math.sqrt(Math.fround(gg))) * Math.fround(Math.sqrt(Math.fround(cc))));
-      const cosine = lengths === 0 ? 1 : Math.fround(Math.fround(gc) / lengths);
-      values[3 * n] = Number.isNaN(cosine) ? NaN : Math.min(1, Math.max(-1, cosine));
-    }
+    const views = (prefix: string) => Array.from({ length: n }, (_, i) => memory.view(input(`${prefix}${i}`)));
+    stepNormValues(views('g'), views('c'), views('w'), same, memory.view(out));
     return out;
   };
 }

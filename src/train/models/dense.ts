@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { RegressionLoss } from '../../experiment/config.ts';
-import { fusedDenseLoss, fusedDenseOn } from '../kernels/denseKernels.ts';
+import { fusedDenseLoss, fusedDenseLossAndGrads, fusedDenseOn } from '../kernels/denseKernels.ts';
 import type { Rng } from '../rng.ts';
 import { constantArray, xavierUniform } from './init.ts';
 import { disposeParams, makeParams, type InitialWeights, type LossOutput, type Model } from './model.ts';
@@ -58,6 +58,8 @@ export function createDenseModel(options: DenseOptions, weights: InitialWeights)
       // sub then square: tfjs's squaredDifference gradient does not reduce a broadcast.
       return { loss: tf.mean(tf.square(tf.sub(prediction, target))) as tf.Scalar };
     },
+    lossAndGrads: (values, x, y) =>
+      fusedDenseOn() ? fusedDenseLossAndGrads(values, x, y, options.loss === 'literal') : null,
     dispose: () => disposeParams(params),
   };
 }

@@ -42,6 +42,12 @@ export interface Model {
   readonly saturationSink?: SaturationSink;
   /** `values` are the params' tensors in order; `probes` are layers*steps [B, H] zeros, or empty. */
   loss(values: tf.Tensor[], x: tf.Tensor, y: tf.Tensor, probes: tf.Tensor[]): LossOutput;
+  /**
+   * The loss and its gradients with respect to `values` without tfjs's autodiff, where the model has a kernel that
+   * computes both (the dense net on cpu and wasm); null where it has none now (the trainer then differentiates
+   * `loss`). The same values as `tf.valueAndGrads` of `loss`.
+   */
+  lossAndGrads?(values: tf.Tensor[], x: tf.Tensor, y: tf.Tensor): { loss: tf.Scalar; grads: tf.Tensor[] } | null;
   dispose(): void;
 }
 
