@@ -23,7 +23,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FusedBackend } from './backendMemory.ts';
 import { backendSum } from './backendSums.ts';
-import { fusedKernelOn, memoryFor } from './fusedRegistry.ts';
+import { floatInput, fusedKernelOn, memoryFor } from './fusedRegistry.ts';
 import { stepNormValues } from './stepNormsKernel.ts';
 
 export const CLIP_STEP = 'GradLabClip';
@@ -172,18 +172,8 @@ function clipKernel(backendName: FusedBackend): tf.KernelFunc {
     const measure = Boolean(attrs?.['measure']);
     const clip = JSON.parse(String(attrs?.['clip'])) as FusedClipAttrs;
     const memory = memoryFor(backendName, backend);
-    const gradInfos = Array.from({ length: n }, (_, i) => {
-      const g = inputs[`g${i}`];
-      if (!g || g.dtype !== 'float32') throw new Error(`${CLIP_STEP} reads float32 tensors g0..; g${i}?`);
-      return g;
-    });
-    const weightInfos = measure
-      ? Array.from({ length: n }, (_, i) => {
-          const w = inputs[`w${i}`];
-          if (!w || w.dtype !== 'float32') throw new Error(`${CLIP_STEP} measures float32 weights w0..; w${i}?`);
-          return w;
-        })
-      : [];
+    const gradInfos = Array.from({ length: n }, (_, i) => floatInput(inputs, `g${i}`, CLIP_STEP));
+    const weightInfos = measure ? Array.from({ length: n }, (_, i) => floatInput(inputs, `w${i}`, CLIP_STEP)) : [];
     // Every output first: on wasm a view dies when the heap grows, so views are taken after the last allocation.
     const outInfos = clip.mode === 'none' ? [] : gradInfos.map((g) => memory.alloc(g.shape));
     const [fractionInfo, scaleInfo] = [memory.alloc([]), memory.alloc([])];

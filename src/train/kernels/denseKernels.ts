@@ -22,19 +22,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendMemory, FusedBackend } from './backendMemory.ts';
 import { backendMean, backendSum } from './backendSums.ts';
-import { fusedKernelOn, memoryFor } from './fusedRegistry.ts';
+import { floatInput, fusedKernelOn, memoryFor } from './fusedRegistry.ts';
 
 export const DENSE_FORWARD = 'GradLabDenseLoss';
 export const DENSE_BACKWARD = 'GradLabDenseLossGrad';
 export const DENSE_STEP = 'GradLabDenseLossAndGrads';
 
 const fround = Math.fround;
-
-function input(inputs: tf.NamedTensorInfoMap, name: string, kernel: string): tf.TensorInfo {
-  const info = inputs[name];
-  if (!info || info.dtype !== 'float32') throw new Error(`${kernel} reads float32 tensors; ${name}?`);
-  return info;
-}
 
 type Info = tf.TensorInfo;
 
@@ -162,7 +156,7 @@ function denseForward(backendName: FusedBackend): tf.KernelFunc {
     forwardPass(
       backendName,
       memoryFor(backendName, backend),
-      FORWARD_INPUTS.map((name) => input(inputs, name, DENSE_FORWARD)),
+      FORWARD_INPUTS.map((name) => floatInput(inputs, name, DENSE_FORWARD)),
       Boolean(attrs?.['literal']),
     );
 }
@@ -170,8 +164,8 @@ function denseForward(backendName: FusedBackend): tf.KernelFunc {
 function denseBackward(backendName: FusedBackend): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const memory = memoryFor(backendName, backend);
-    const dy = memory.view(input(inputs, 'dy', DENSE_BACKWARD))[0]!;
-    const saved = ['x', 'w2', 'a1', 'h', 'd'].map((name) => input(inputs, name, DENSE_BACKWARD));
+    const dy = memory.view(floatInput(inputs, 'dy', DENSE_BACKWARD))[0]!;
+    const saved = ['x', 'w2', 'a1', 'h', 'd'].map((name) => floatInput(inputs, name, DENSE_BACKWARD));
     return backwardPass(backendName, memory, dy, saved, Boolean(attrs?.['literal']));
   };
 }
@@ -181,7 +175,7 @@ function denseStep(backendName: FusedBackend): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const memory = memoryFor(backendName, backend);
     const literal = Boolean(attrs?.['literal']);
-    const forwardInputs = FORWARD_INPUTS.map((name) => input(inputs, name, DENSE_STEP));
+    const forwardInputs = FORWARD_INPUTS.map((name) => floatInput(inputs, name, DENSE_STEP));
     const [loss, a1, h, d] = forwardPass(backendName, memory, forwardInputs, literal);
     const grads = backwardPass(backendName, memory, 1, [forwardInputs[0]!, forwardInputs[3]!, a1, h, d], literal);
     for (const t of [a1, h, d]) memory.free(t);

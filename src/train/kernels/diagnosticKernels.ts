@@ -10,18 +10,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FusedBackend } from './backendMemory.ts';
 import { backendMean } from './backendSums.ts';
-import { fusedKernelOn, memoryFor } from './fusedRegistry.ts';
+import { floatInput, fusedKernelOn, memoryFor } from './fusedRegistry.ts';
 
 export const SATURATED_FRACTION = 'GradLabSaturatedFraction';
 export const CORRECT_COUNT = 'GradLabCorrectCount';
 
 const fround = Math.fround;
-
-function floatInput(inputs: tf.NamedTensorInfoMap, name: string, kernel: string): tf.TensorInfo {
-  const info = inputs[name];
-  if (!info || info.dtype !== 'float32') throw new Error(`${kernel} reads float32 tensors; ${name}?`);
-  return info;
-}
 
 function saturationKernel(backendName: FusedBackend): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {

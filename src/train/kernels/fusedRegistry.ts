@@ -34,3 +34,10 @@ export function fusedKernelOn(
   }
   return true;
 }
+
+/** A kernel's float32 input by name, or an error naming the kernel and the input. */
+export function floatInput(inputs: tf.NamedTensorInfoMap, name: string, kernelName: string): tf.TensorInfo {
+  const info = inputs[name];
+  if (!info || info.dtype !== 'float32') throw new Error(`${kernelName} reads a float32 tensor ${name}`);
+  return info;
+}
