@@ -4,11 +4,10 @@
  * each ~13 us of dispatch on wasm, for a net whose whole arithmetic takes a few microseconds (issue 23: dense within
  * 2x of PyTorch).
  *
- * The values are the ops' to the bit on cpu, and on wasm but for the products' last bits. The products are the
- * backend's own BatchMatMul: on cpu with the ops' transpose flags (the same kernel tf.matMul runs), on wasm XNNPACK's
- * untransposed one on transposed copies (see `product`). The rest repeats what each op computes, rounded to float32
- * where the op rounds, and the sums as each backend sums (tfjs-wasm's Sum and Mean add in float32, in order;
- * tfjs-cpu's add in float64 and round once, its Mean dividing each value first). NaN and Infinity follow.
+ * The values are the ops' to the bit on each backend. The products are the backend's own BatchMatMul with the ops'
+ * transpose flags (the same kernel tf.matMul runs); the rest repeats what each op computes, rounded to float32 where
+ * the op rounds, and the sums as each backend sums (tfjs-wasm's Sum and Mean add in float32, in order; tfjs-cpu's
+ * add in float64 and round once, its Mean dividing each value first). NaN and Infinity follow.
  *
  * Forward (x [B, F], w1 [H, F], b1 [H], w2 [1, H], b2 [1], y [B]; attribute literal):
  *   a1 = x w1^T + b1, h = relu(a1), p = h w2^T + b2 [B, 1],
@@ -32,45 +31,6 @@ const fround = Math.fround;
 
 type Info = tf.TensorInfo;
 
-/** Whether wasm's products take XNNPACK on transposed copies: a field, so the bench and tests can time and compare both. */
-export const denseProducts = { untransposed: true };
-
-/** m [R, C] transposed into a new [C, R] temporary. */
-function transposed(memory: BackendMemory, m: Info): Info {
-  const [rows = 0, cols = 0] = m.shape;
-  const out = memory.alloc([cols, rows]);
-  const [src, dst] = [memory.view(m), memory.view(out)];
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c]!;
-  return out;
-}
-
-/**
- * a b into `out`, with tf.matMul's transpose flags. On wasm a transposed operand is transposed first and the product
- * is XNNPACK's untransposed one: tfjs-wasm's transposed products are a scalar loop, 40% of the dense step (a CPU
- * profile of 20,000 steps), where XNNPACK's is about ten times faster. Its sums round in another order, so on wasm the
- * products differ from tf.matMul's in the last bit of about one value in five (within 1e-6 relative). On cpu both
- * forms are the same JavaScript loop, to the bit, and the flags are passed as they are.
- */
-function product(
-  backendName: FusedBackend,
-  memory: BackendMemory,
-  a: Info,
-  b: Info,
-  out: Info,
-  transposeA: boolean,
-  transposeB: boolean,
-): void {
-  if (backendName !== 'wasm' || (!transposeA && !transposeB) || !denseProducts.untransposed) {
-    memory.matMul(a, b, out, transposeA, transposeB);
-    return;
-  }
-  const left = transposeA ? transposed(memory, a) : a;
-  const right = transposeB ? transposed(memory, b) : b;
-  memory.matMul(left, right, out);
-  if (left !== a) memory.free(left);
-  if (right !== b) memory.free(right);
-}
-
 /** The forward: loss [], a1, h, d (the backward's inputs). */
 function forwardPass(
   backendName: FusedBackend,
@@ -86,7 +46,7 @@ function forwardPass(
   const p = memory.alloc([B, 1]);
   const d = memory.alloc(literal ? [B, B] : [B, 1]);
   const loss = memory.alloc([]);
-  product(backendName, memory, x, w1, a1, false, true);
+  memory.matMul(x, w1, a1, false, true);
   // Views after the last allocation and product: on wasm a view dies when the heap grows.
   const [a1v, hv, b1v] = [memory.view(a1), memory.view(h), memory.view(b1)];
   for (let i = 0; i < B; i++)
@@ -95,7 +55,7 @@ function forwardPass(
       a1v[k] = fround(a1v[k]! + b1v[j]!);
       hv[k] = Math.max(0, a1v[k]!);
     }
-  product(backendName, memory, h, w2, p, false, true);
+  memory.matMul(h, w2, p, false, true);
   const [pv, dv, yv, bias] = [memory.view(p), memory.view(d), memory.view(y), memory.view(b2)[0]!];
   for (let i = 0; i < B; i++) pv[i] = fround(pv[i]! + bias);
   if (literal) for (let i = 0; i < B; i++) for (let j = 0; j < B; j++) dv[i * B + j] = fround(pv[i]! - yv[j]!);
@@ -133,8 +93,8 @@ function backwardPass(
     else for (let i = 0; i < B; i++) dpv[i] = dd(i);
     memory.view(db2)[0] = backendSum(backendName, B, (i) => dpv[i]!);
   }
-  product(backendName, memory, dp, h, dW2, true, false);
-  product(backendName, memory, dp, w2, dh, false, false);
+  memory.matMul(dp, h, dW2, true, false);
+  memory.matMul(dp, w2, dh, false, false);
   {
     const [dhv, da1v, a1v, db1v] = [memory.view(dh), memory.view(da1), memory.view(a1), memory.view(db1)];
     for (let k = 0; k < da1v.length; k++) {
@@ -144,7 +104,7 @@ function backwardPass(
     }
     for (let j = 0; j < H; j++) db1v[j] = backendSum(backendName, B, (i) => da1v[i * H + j]!);
   }
-  product(backendName, memory, da1, x, dW1, true, false);
+  memory.matMul(da1, x, dW1, true, false);
   for (const t of [dp, dh, da1]) memory.free(t);
   return [dW1, db1, dW2, db2];
 }
