@@ -23,6 +23,8 @@
  *                                 (scripts/soak.ts)
  *   --node-only [--cases id,id]  only PyTorch and the Node columns (no build, no browser): the quick before/after
  *                                 of a kernel change (cases: dense, lstm32, lstm128x2, rnn128; default all)
+ *     [--chromium URL [--backends wasm,cpu]]  and the same cases in a Chromium worker of the build served at URL, on
+ *                                 those backends (default wasm)
  *   --unfused                     the recurrent layers on tfjs ops, not the fused kernels (the 'before' of issue 23)
  *   --sweep [--url URL]           only the sweep: the dense net's 8 x 8 (+ unclipped) x 400-step sweep timed in
  *                                 Node (gridSweep, batched, WASM) and on the sweep page in Chromium (its
@@ -213,13 +215,14 @@ async function browserColumns(
   cases: BenchCase[],
   budget: BenchBudget,
   log: (line: string) => void,
+  backends: BenchBackend[] = BROWSER_BACKENDS,
 ): Promise<Column[]> {
   const page = await browser.newPage();
   await page.goto(new URL('src/bench/bench.html', baseUrl).href);
   await page.waitForFunction(() => document.body.dataset.ready === 'true');
   type BenchWindow = { gradientLabBench: { run: (r: unknown) => Promise<unknown> } };
   const replies = (await page.evaluate((request) => (window as unknown as BenchWindow).gradientLabBench.run(request), {
-    backends: BROWSER_BACKENDS,
+    backends,
     cases,
     budget,
   })) as BenchReply[];
@@ -561,14 +564,29 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 }
 
 /** `--node-only`: PyTorch and the Node columns, no build and no browser (a kernel change's before/after). */
-async function nodeOnlyBench(smoke: boolean, cases: BenchCase[], log: (line: string) => void): Promise<BenchReport> {
+async function nodeOnlyBench(
+  smoke: boolean,
+  cases: BenchCase[],
+  log: (line: string) => void,
+  withChromium: { url: string; backends: BenchBackend[] } | null = null,
+): Promise<BenchReport> {
   const budget = smoke ? SMOKE_BUDGET : FULL_BUDGET;
   const torch = torchColumn(cases, budget, log);
   const columns = await nodeColumns(cases, budget, log);
+  let chromiumVersion: string | null = null;
+  if (withChromium) {
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    try {
+      chromiumVersion = browser.version();
+      columns.push(...(await browserColumns(browser, withChromium.url, cases, budget, log, withChromium.backends)));
+    } finally {
+      await browser.close();
+    }
+  }
   const cpuModel = cpus()[0]?.model ?? 'unknown';
   return {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel, node: process.version, chromium: null },
+    machine: { cpus: cpus().length, cpuModel, node: process.version, chromium: chromiumVersion },
     smoke,
     budget,
     cases: cases.map((c) => ({ id: c.id, label: c.label })),
@@ -876,7 +894,11 @@ async function main(): Promise<void> {
     const wanted = at('--cases')?.split(',');
     const cases = casesFor(smoke).filter((c) => !wanted || wanted.includes(c.id));
     if (cases.length === 0) throw new Error(`--cases ${at('--cases')}: allowed: ${BENCH_CASES_IDS.join(', ')}`);
-    const report = await nodeOnlyBench(smoke, cases, (line) => console.error(line));
+    const backends = (at('--backends')?.split(',') ?? ['wasm']) as BenchBackend[];
+    const unknown = backends.filter((b) => !BROWSER_BACKENDS.includes(b));
+    if (unknown.length > 0) throw new Error(`--backends ${unknown.join(',')}: allowed: ${BROWSER_BACKENDS.join(', ')}`);
+    const withChromium = at('--chromium') ? { url: at('--chromium') ?? '', backends } : null;
+    const report = await nodeOnlyBench(smoke, cases, (line) => console.error(line), withChromium);
     console.log(formatReport(report));
     return;
   }
