@@ -3,8 +3,10 @@
  * the step loop. A step is tfjs's `minimize` opened up so clipping and the
  * metrics fit in the middle:
  *
- *   tidy { loss, grads = valueAndGrads(params [+ hidden probes]);
- *          clipped = clip(grads); optimizer.apply(clipped);
+ *   tidy { loss, grads = valueAndGrads(params [+ hidden probes]), or the
+ *            model's own lossAndGrads where it has one (the dense net on cpu
+ *            and wasm: one kernel);
+ *          clipped, norms = clipAndMeasure(grads, weights); optimizer.apply(clipped);
  *          every metric stacked into ONE tensor }
  *   read that tensor (one GPU->CPU transfer), dispose it.
  *
