@@ -102,7 +102,7 @@ describe('the history session', () => {
     }
     await historySettled();
     // 1,200 rows in 1 s: a write once 100 rows wait (each write carrying all four runs), not one per run per batch.
-    expect([WRITE_MS, WRITE_ROWS]).toEqual([250, 100]);
+    expect([WRITE_MS, WRITE_ROWS]).toEqual([100, 100]);
     const rows = batch.mock.calls.map(([writes]) => writes.reduce((n, w) => n + w.steps.length, 0));
     expect(rows.reduce((a, b) => a + b, 0)).toBe(1200);
     // One write per run per batch would be 40; rows that arrive while a write is in flight wait for the next one.

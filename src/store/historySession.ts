@@ -104,12 +104,14 @@ export function recordRunStarted(run: StoredRun): void {
 
 /**
  * Every run's new steps and evaluations go to IndexedDB together, every WRITE_MS, in one transaction: a reload
- * then loses at most the last quarter of a second and the write in flight. One transaction per run per batch (as
+ * then loses at most the last tenth of a second and the write in flight. (Every 250 ms, once the dense net's step
+ * became three kernels, a reload in a race of four at full speed, some 500 steps a second a run, lost 1.5 s of
+ * shown steps: test/e2e/storage.test.ts; every 100 ms, 0 to 0.6 s in three tries.) One transaction per run per batch (as
  * before) queued up faster than IndexedDB finished them in a race of four fast runs, and a reload lost the queue: some
  * 20 s of shown steps. Should IndexedDB still fall behind, the timer's writes wait for the one in flight and the
  * next batch grows instead of the queue.
  */
-export const WRITE_MS = 250;
+export const WRITE_MS = 100;
 /**
  * Or sooner, once this many rows wait: cloning the rows is the write's main-thread part (in a soak of a race of four
  * on a busy 2-core machine, some 26 ms for about 190 rows, p95 61 ms), and some 450 rows in one go (a second of one
