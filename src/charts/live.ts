@@ -7,6 +7,7 @@
  * axis, the legend, the markers) changes: `useLiveView` with the key of those.
  */
 import { startTransition, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { flushSync } from 'react-dom';
 import type { RunSide } from '../experiment/config.ts';
 import { seriesBySide, useLab } from '../store/labStore.ts';
 import type { RunSeries } from '../store/series.ts';
@@ -140,10 +141,25 @@ export function useLiveView<M>(
       if (wait <= 0) apply();
       else if (keyOfRef.current(live.get()) !== shown.current) timer = setTimeout(apply, wait);
     };
+    // Printing shows where the runs are now, in the print event itself: a view waiting for its interval, or in a
+    // transition that a fast run keeps putting off, would print steps long gone (a dense race trains some 500 a second).
+    const printNow = () => {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      const model = live.get();
+      const key = keyOfRef.current(model);
+      if (key === shown.current) return;
+      shown.current = key;
+      shownModel.current = model;
+      last = performance.now();
+      flushSync(() => setView({ model, key }));
+    };
     check();
     const unsubscribe = live.subscribe(check);
+    if (typeof window !== 'undefined') window.addEventListener('beforeprint', printNow);
     return () => {
       unsubscribe();
+      if (typeof window !== 'undefined') window.removeEventListener('beforeprint', printNow);
       if (timer !== null) clearTimeout(timer);
     };
   }, [live, interval]);
