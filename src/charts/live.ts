@@ -146,9 +146,9 @@ export function useLiveView<M>(
     const printNow = () => {
       if (timer !== null) clearTimeout(timer);
       timer = null;
+      // Always set: `shown` may name a view whose transition has not rendered yet.
       const model = live.get();
       const key = keyOfRef.current(model);
-      if (key === shown.current) return;
       shown.current = key;
       shownModel.current = model;
       last = performance.now();

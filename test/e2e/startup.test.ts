@@ -98,6 +98,9 @@ describe('start-up in Chromium', () => {
       .poll(async () => Number(await page.getByTestId('step-clipped').textContent()), { timeout: 60_000 })
       .toBeGreaterThan(150);
     expect(await page.locator('[data-chart=direction] .plot-waiting').count()).toBe(1);
+    // A second more: a chart's axis follows the runs at most every 250 ms (charts/live.ts), and the dense pair now
+    // trains some 1,000 steps a second, so a print within that interval shows the axis a few hundred steps back.
+    await page.waitForTimeout(1000);
     const printed = await page.evaluate(() => {
       window.dispatchEvent(new Event('beforeprint'));
       // Read in the same task: the page is laid out for paper right after this event.
