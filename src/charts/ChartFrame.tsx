@@ -15,14 +15,14 @@ import {
   type KeyboardEvent as ReactKeyboardEvent,
   type ReactNode,
 } from 'react';
-import { createPortal, flushSync } from 'react-dom';
+import { createPortal } from 'react-dom';
 import { ChartHeightContext } from './chartHeight.ts';
 import { useChartLook } from './chartLook.ts';
 import { useLab } from '../store/labStore.ts';
 import { composeChartSvg, legendEntries, mainSurface, opaqueColour, pictureToPng } from '../widgets/chartImage.ts';
 import { downloadBlob } from '../widgets/download.ts';
 import { lineImages } from './lineCanvas.ts';
-import { isPrinting } from './printing.ts';
+import { usePrinting } from './printing.ts';
 import { useLiveValue, type LiveSource } from './live.ts';
 
 /**
@@ -48,26 +48,6 @@ function useOnScreen(element: HTMLElement | null): boolean {
     return () => observer.disconnect();
   }, [element]);
   return onScreen;
-}
-
-/**
- * Whether the page is being printed. Printing shows every chart: one frozen out of view while training would print
- * what it showed when it scrolled away (or, drawn for the print, its first steps), so printing unfreezes them all,
- * in the event itself, before the page is laid out for paper.
- */
-function usePrinting(): boolean {
-  const [printing, setPrinting] = useState(isPrinting);
-  useEffect(() => {
-    const before = () => flushSync(() => setPrinting(true));
-    const after = () => setPrinting(false);
-    window.addEventListener('beforeprint', before);
-    window.addEventListener('afterprint', after);
-    return () => {
-      window.removeEventListener('beforeprint', before);
-      window.removeEventListener('afterprint', after);
-    };
-  }, []);
-  return printing;
 }
 
 /** The enlarged chart's height: the window's, less its title, sentence, legend rows and margins. */

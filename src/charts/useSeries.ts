@@ -1,6 +1,7 @@
 import { useDeferredValue, useMemo } from 'react';
 import type { RunSide } from '../experiment/config.ts';
 import { useLab, type LabState, type RunView } from '../store/labStore.ts';
+import { usePrinting } from './printing.ts';
 import { zoomDomain } from './zoom.ts';
 
 let drawnRuns: { key: string; source: LabState['runs']; runs: Partial<Record<RunSide, RunView>> } | null = null;
@@ -43,5 +44,9 @@ export function useStepWindow(): [number, number] {
   const hi = useLab((s) => zoomDomain(s.zoom, s.config.steps, reachedStep(s))[1]);
   // A wider window redraws every chart at once: deferred, React renders that in slices between frames (a
   // transition) rather than in the worker message's task, where it was most of the page's long tasks.
-  return useDeferredValue(useMemo(() => [lo, hi], [lo, hi]));
+  const now = useMemo((): [number, number] => [lo, hi], [lo, hi]);
+  const deferred = useDeferredValue(now);
+  // Except for printing, which lays the page out right after the print event's synchronous render: a fast run
+  // keeps putting the deferred render off, and the printed axis would end hundreds of steps before the lines.
+  return usePrinting() ? now : deferred;
 }
