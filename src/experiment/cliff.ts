@@ -8,7 +8,7 @@
  * Everything a student can change (window, T, start point, learning rate,
  * clipping) is here, so a link reopens the same picture and trajectories.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { intSpec, numSpec, type FieldSpec } from './schema.ts';
 
 /** The paper's constants (section 2.3): start state, target, sequence length. */

@@ -3,7 +3,7 @@
  * the words a person reads when a value is refused. The URL codec, the
  * controls and the CLI all validate through these, so a limit lives in one place.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   CLIP_MODES,
   DATA_SOURCES,
@@ -32,7 +32,7 @@ export function parseDecimal(text: string): number | null {
 }
 
 export interface FieldSpec {
-  schema: z.ZodType<unknown>;
+  schema: z.ZodMiniType<unknown>;
   /** What is allowed, in words, for error messages and control hints. */
   allowed: string;
   /** Numeric bounds, for sliders and inputs. */
@@ -44,7 +44,7 @@ export interface FieldSpec {
 
 export function intSpec(min: number, max: number): FieldSpec {
   return {
-    schema: z.number().int().min(min).max(max),
+    schema: z.int().check(z.gte(min), z.lte(max)),
     allowed: `an integer from ${min} to ${max}`,
     min,
     max,
@@ -57,9 +57,10 @@ export function numSpec(
   max: number,
   opts: { exclusiveMin?: boolean; exclusiveMax?: boolean } = {},
 ): FieldSpec {
-  let s = z.number();
-  s = opts.exclusiveMin ? s.gt(min) : s.gte(min);
-  s = opts.exclusiveMax ? s.lt(max) : s.lte(max);
+  const s = z.number().check(
+    opts.exclusiveMin ? z.gt(min) : z.gte(min),
+    opts.exclusiveMax ? z.lt(max) : z.lte(max),
+  );
   const lo = opts.exclusiveMin ? `more than ${min}` : `at least ${min}`;
   const hi = opts.exclusiveMax ? `less than ${max}` : `at most ${max}`;
   return { schema: s, allowed: `a number ${lo} and ${hi}`, min, max };

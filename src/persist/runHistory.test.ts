@@ -307,7 +307,8 @@ describe('run history in IndexedDB', () => {
           },
         ],
       }),
-      'steps.0',
+      // Where, and what is wrong there, in zod's English words.
+      'runs.0.steps.0.step: Invalid input: expected number, received string',
     ],
     ['an empty file', '', 'not JSON'],
     ['a list', '[1,2]', 'not a Gradient Lab run export'],

@@ -6,7 +6,8 @@
  * fake-indexeddb in Node.
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore } from 'idb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 import { RUNS_FORMAT, nonFiniteReplacer, reviveNonFinite } from './labFile.ts';
 import { RUN_SIDES, clipOf, type ClipConfig, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
 import type { PresetId } from '../experiment/presets.ts';
@@ -103,10 +104,12 @@ const stepSchema = stepRecordSchema;
 const evalSchema = evalRecordSchema;
 const layoutSchema = runLayoutSchema;
 const divergenceSchema = z.object({
-  step: z.number().int().min(1),
+  step: z.int().check(z.gte(1)),
   what: z.enum(['loss', 'gradient']),
   value: z.enum(['NaN', 'Infinity', '-Infinity']),
 });
+/** A string of at most `max` characters. */
+const text = (max: number) => z.string().check(z.maxLength(max));
 const archiveSchema = z.object({
   format: z.literal(EXPORT_FORMAT),
   version: z.literal(EXPORT_VERSION),
@@ -114,23 +117,25 @@ const archiveSchema = z.object({
     .array(
       z.object({
         run: z.object({
-          id: z.string().max(200),
-          session: z.string().max(200),
+          id: text(200),
+          session: text(200),
           createdAt: z.number(),
           side: z.enum(RUN_SIDES),
-          link: z.string().max(4096),
+          link: text(4096),
           phase: z.enum(RUN_PHASES),
-          backend: z.union([z.string().max(20), z.null()]),
+          backend: z.union([text(20), z.null()]),
           layout: z.union([layoutSchema, z.null()]),
           divergence: z.union([divergenceSchema, z.null()]),
-          error: z.union([z.string().max(2000), z.null()]),
+          error: z.union([text(2000), z.null()]),
         }),
-        steps: z.array(stepSchema).max(200_000),
-        evals: z.array(evalSchema).max(200_000),
+        steps: z.array(stepSchema).check(z.maxLength(200_000)),
+        evals: z.array(evalSchema).check(z.maxLength(200_000)),
       }),
     )
-    .max(1000),
+    .check(z.maxLength(1000)),
 });
+/** zod's messages in English, for the one place a person reads them: a refused file. */
+const ENGLISH = en().localeError;
 
 function idbFactory(): IDBFactory {
   if (typeof indexedDB === 'undefined' || indexedDB === null) throw new Error('this browser has no IndexedDB');
@@ -430,7 +435,7 @@ export function parseArchive(text: string): RunArchive[] {
   } catch {
     throw new Error('the file is not JSON');
   }
-  const parsed = archiveSchema.safeParse(fromRunCardFile(raw) ?? raw);
+  const parsed = archiveSchema.safeParse(fromRunCardFile(raw) ?? raw, { error: ENGLISH });
   if (!parsed.success) {
     // zod reports at least one issue when it fails; say so plainly should it ever report none.
     const issue = parsed.error.issues[0];

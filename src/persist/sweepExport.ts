@@ -13,7 +13,8 @@
  * learning rate and its column's threshold, no cell trained more steps than the sweep. A refused file is one
  * sentence naming the field and what is wrong.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 import { rangeValues, sweepRefusal, MAX_AXIS, MAX_SWEEP_STEPS } from '../experiment/sweep.ts';
 import { decodeExperiment } from '../experiment/urlCodec.ts';
 import type { CellOutcome } from '../train/sweep/cellOutcome.ts';
@@ -65,38 +66,45 @@ export function sweepFileName(sweep: Pick<StoredSweep, 'id'>): string {
 }
 
 const anyNumber = z.custom<number>((v) => typeof v === 'number', 'expected a number');
-const positive = z.number().positive();
+const positive = z.number().check(z.positive());
+/** A whole number from `min` (to `max`). */
+const intFrom = (min: number, max?: number) => z.int().check(z.gte(min), ...(max === undefined ? [] : [z.lte(max)]));
+/** A string of `min` to `max` characters. */
+const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
 const cellSchema = z.object({
   lr: positive,
-  clip: positive.nullable(),
-  divergedAt: z.number().int().min(1).nullable(),
+  clip: z.nullable(positive),
+  divergedAt: z.nullable(intFrom(1)),
   finalLoss: anyNumber,
   minLoss: anyNumber,
-  testAccuracy: z.number().min(0).max(1).nullable(),
-  steps: z.number().int().min(0),
+  testAccuracy: z.nullable(z.number().check(z.gte(0), z.lte(1))),
+  steps: intFrom(0),
   // A sweep over several seeds: how many seeds each cell trained and how many diverged (absent for one seed).
-  seeds: z.number().int().min(1).max(10).optional(),
-  seedsDiverged: z.number().int().min(0).max(10).optional(),
+  seeds: z.optional(intFrom(1, 10)),
+  seedsDiverged: z.optional(intFrom(0, 10)),
 });
 const cellsMax = MAX_AXIS * (MAX_AXIS + 1);
 const fileSchema = z.object({
   format: z.literal(SWEEP_FORMAT),
   version: z.literal(SWEEP_VERSION),
   sweep: z.object({
-    id: z.string().min(1).max(200),
-    createdAt: z.number().int().min(0),
-    link: z.string().max(4096),
-    lr: z.array(positive).min(1).max(MAX_AXIS),
-    clip: z.array(positive).min(1).max(MAX_AXIS),
-    steps: z.number().int().min(1).max(MAX_SWEEP_STEPS),
-    method: z.enum(['batched', 'one-at-a-time']).nullable(),
-    classifier: z.boolean().nullable(),
+    id: text(1, 200),
+    createdAt: intFrom(0),
+    link: text(0, 4096),
+    lr: z.array(positive).check(z.minLength(1), z.maxLength(MAX_AXIS)),
+    clip: z.array(positive).check(z.minLength(1), z.maxLength(MAX_AXIS)),
+    steps: intFrom(1, MAX_SWEEP_STEPS),
+    method: z.nullable(z.enum(['batched', 'one-at-a-time'])),
+    classifier: z.nullable(z.boolean()),
     phase: z.enum([...SWEEP_PHASES, 'interrupted']),
-    elapsedMs: z.number().min(0),
-    error: z.string().max(2000).nullable(),
-    outcomes: z.array(cellSchema.nullable()).max(cellsMax),
+    elapsedMs: z.number().check(z.gte(0)),
+    error: z.nullable(text(0, 2000)),
+    outcomes: z.array(z.nullable(cellSchema)).check(z.maxLength(cellsMax)),
   }),
 });
+
+/** zod's messages in English, for the one place a person reads them: a refused file. */
+const ENGLISH = en().localeError;
 
 function refused(where: string, what: string): Error {
   return new Error(`the sweep file is not valid (${where}: ${what})`);
@@ -118,7 +126,7 @@ export function decodeSweepFile(raw: unknown, nowMs = Date.now()): StoredSweep {
         : `the file's version (${JSON.stringify(version)?.slice(0, 40) ?? 'none'}) is not one of the sweep format's (${SWEEP_VERSION})`,
     );
   }
-  const parsed = fileSchema.safeParse(raw);
+  const parsed = fileSchema.safeParse(raw, { error: ENGLISH });
   if (!parsed.success) {
     // zod reports at least one issue when it fails; say so plainly should it ever report none.
     const issue = parsed.error.issues[0];

@@ -11,7 +11,7 @@
  *
  * No tfjs here: the page imports this module, and tfjs lives only in workers (stepPacking.ts packs the tensors).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CLIP_MODES, MODEL_KINDS, type ClipMode, type ModelKind } from '../experiment/config.ts';
 import { layerNorms, type RunLayout } from './metrics.ts';
 
@@ -584,40 +584,37 @@ const MAX_LENGTH: Record<MetricShape, number> = {
   'layer x time step': 4096,
 };
 
-function fieldSchema(spec: MetricSpec): z.ZodType {
-  const one =
-    spec.unit === 'count'
-      ? z
-          .number()
-          .int()
-          .min(spec.min ?? 0)
-      : anyNumber;
-  const base: z.ZodType =
-    spec.shape === 'step' || spec.shape === 'evaluation' ? one : z.array(anyNumber).max(MAX_LENGTH[spec.shape]);
+function fieldSchema(spec: MetricSpec): z.ZodMiniType {
+  const one = spec.unit === 'count' ? z.int().check(z.gte(spec.min ?? 0)) : anyNumber;
+  const base: z.ZodMiniType =
+    spec.shape === 'step' || spec.shape === 'evaluation'
+      ? one
+      : z.array(anyNumber).check(z.maxLength(MAX_LENGTH[spec.shape]));
   const nullable = spec.nullable ? z.union([base, z.null()]) : base;
-  return spec.optional ? nullable.optional() : nullable;
+  return spec.optional ? z.optional(nullable) : nullable;
 }
 
-function recordSchema(ids: readonly MetricId[], extra: Record<string, z.ZodType>) {
+function recordSchema(ids: readonly MetricId[], extra: Record<string, z.ZodMiniType>) {
   return z.object({ ...Object.fromEntries(ids.map((id) => [id, fieldSchema(METRICS[id])])), ...extra });
 }
 
 /** A stored step: one field per non-evaluation metric. */
-export const stepRecordSchema = recordSchema(STEP_IDS, {}) as unknown as z.ZodType<StepMetrics>;
+export const stepRecordSchema = recordSchema(STEP_IDS, {}) as unknown as z.ZodMiniType<StepMetrics>;
 
 /** A stored evaluation: the evaluation metrics, the step it followed and how many examples it read. */
 export const evalRecordSchema = recordSchema(
   idsWhere((s) => s.packing === 'evaluation'),
-  { step: z.number().int().min(0), examples: z.number().int() },
-) as unknown as z.ZodType<EvalMetrics>;
+  { step: z.int().check(z.gte(0)), examples: z.int() },
+) as unknown as z.ZodMiniType<EvalMetrics>;
 
 /** A stored run layout (see RunLayout). */
+const shortText = () => z.string().check(z.maxLength(100));
 export const runLayoutSchema = z.object({
   params: z
-    .array(z.object({ name: z.string().max(100), layer: z.string().max(100), size: z.number().int().min(0) }))
-    .max(64),
-  layers: z.array(z.string().max(100)).max(64),
-  hiddenLayers: z.number().int().min(0).max(8),
-  timeSteps: z.number().int().min(0).max(1000),
+    .array(z.object({ name: shortText(), layer: shortText(), size: z.int().check(z.gte(0)) }))
+    .check(z.maxLength(64)),
+  layers: z.array(shortText()).check(z.maxLength(64)),
+  hiddenLayers: z.int().check(z.gte(0), z.lte(8)),
+  timeSteps: z.int().check(z.gte(0), z.lte(1000)),
   classifier: z.boolean(),
-}) satisfies z.ZodType<RunLayout>;
+}) satisfies z.ZodMiniType<RunLayout>;
