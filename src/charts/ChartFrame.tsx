@@ -19,7 +19,6 @@ import { createPortal } from 'react-dom';
 import { ChartHeightContext } from './chartHeight.ts';
 import { useChartLook } from './chartLook.ts';
 import { useLab } from '../store/labStore.ts';
-import { composeChartSvg, legendEntries, mainSurface, opaqueColour, pictureToPng } from '../widgets/chartImage.ts';
 import { downloadBlob } from '../widgets/download.ts';
 import { lineImages } from './lineCanvas.ts';
 import { usePrinting } from './printing.ts';
@@ -80,6 +79,9 @@ function useEnlarged(uid: string): [boolean, (open: boolean) => void] {
   return [enlarged, set];
 }
 
+export const SAVE_FAILED =
+  'The picture could not be made (its code could not be loaded, or the browser refused to draw it). The chart is as it was; try again, or reload the page.';
+
 /** Text that follows a live source: only this re-renders when it changes. */
 function LiveText({ source }: { source: LiveSource<string> }) {
   return useLiveValue(source);
@@ -138,16 +140,30 @@ export function ChartFrame({
     return () => observer.disconnect();
     // An enlarged chart is drawn anew in its own element: that one's layers too.
   }, [enlarged]);
+  const [saveFailed, setSaveFailed] = useState(false);
   const save = async (kind: 'png' | 'svg') => {
     const body = bodyRef.current;
-    const surface = body && mainSurface(body);
-    if (!body || !surface) return;
-    const scale = kind === 'png' ? 2 : Math.max(2, window.devicePixelRatio || 1);
-    const frameStyle = getComputedStyle(frameElement ?? body);
-    const colours = { background: opaqueColour(frameStyle.backgroundColor) ?? '#ffffff', text: frameStyle.color };
-    const picture = composeChartSvg(surface, title, legendEntries(body), lineImages(body, surface, scale), colours);
-    const blob = kind === 'png' ? await pictureToPng(picture, 2) : new Blob([picture.svg], { type: 'image/svg+xml' });
-    downloadBlob(blob, `gradient-lab-${id}.${kind}`);
+    if (!body) return;
+    setSaveFailed(false);
+    try {
+      // The picture's code is fetched when first asked for: few visits save a chart.
+      const image = await import('../widgets/chartImage.ts');
+      const surface = image.mainSurface(body);
+      if (!surface) return;
+      const scale = kind === 'png' ? 2 : Math.max(2, window.devicePixelRatio || 1);
+      const frameStyle = getComputedStyle(frameElement ?? body);
+      const colours = {
+        background: image.opaqueColour(frameStyle.backgroundColor) ?? '#ffffff',
+        text: frameStyle.color,
+      };
+      const lines = lineImages(body, surface, scale);
+      const picture = image.composeChartSvg(surface, title, image.legendEntries(body), lines, colours);
+      const blob =
+        kind === 'png' ? await image.pictureToPng(picture, 2) : new Blob([picture.svg], { type: 'image/svg+xml' });
+      downloadBlob(blob, `gradient-lab-${id}.${kind}`);
+    } catch {
+      setSaveFailed(true);
+    }
   };
   const frame = (
     <section
@@ -210,6 +226,11 @@ export function ChartFrame({
         </div>
       </header>
       <p className="chart-summary">{summary}</p>
+      {saveFailed && (
+        <p className="chart-note" role="alert">
+          {SAVE_FAILED}
+        </p>
+      )}
       {note && (
         <p className="chart-note" data-testid={`note-${id}`}>
           {note}

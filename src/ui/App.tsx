@@ -27,7 +27,6 @@ import { PRESETS } from '../experiment/presets.ts';
 import { useLab } from '../store/labStore.ts';
 import { ControlsPanel } from './ControlsPanel.tsx';
 import { DataLoadBar } from './DataLoadBar.tsx';
-import { EmbedView } from './EmbedView.tsx';
 import { LinkIssues } from './LinkIssues.tsx';
 import { LoadBoundary } from './LoadBoundary.tsx';
 import { RunCard } from './RunCard.tsx';
@@ -49,6 +48,8 @@ import { ZoomControl } from './ZoomControl.tsx';
  * Loaded when first shown, not with the page: the cliff and the sweep are pages of their own, and the history
  * sits below every chart (its store, which records runs, is loaded with the page).
  */
+/** Only a page embedded in another loads the embedded view. */
+const EmbedView = lazy(() => import('./EmbedView.tsx').then((m) => ({ default: m.EmbedView })));
 const CliffLesson = lazy(() => import('../cliff/CliffLesson.tsx').then((m) => ({ default: m.CliffLesson })));
 const SweepPage = lazy(() => import('../sweep/SweepPage.tsx').then((m) => ({ default: m.SweepPage })));
 const HistoryPanel = lazy(() => import('./HistoryPanel.tsx').then((m) => ({ default: m.HistoryPanel })));
@@ -239,7 +240,19 @@ export function App() {
     if (present) document.documentElement.dataset.present = '';
     else delete document.documentElement.dataset.present;
   }, [present]);
-  return <ChartLookContext value={chartLook(theme, present)}>{embed ? <EmbedView /> : <LabPage />}</ChartLookContext>;
+  return (
+    <ChartLookContext value={chartLook(theme, present)}>
+      {embed ? (
+        <LoadBoundary what="the embedded experiment">
+          <Suspense fallback={<PageLoading />}>
+            <EmbedView />
+          </Suspense>
+        </LoadBoundary>
+      ) : (
+        <LabPage />
+      )}
+    </ChartLookContext>
+  );
 }
 
 function LabPage() {

@@ -1,11 +1,9 @@
 /**
- * "Write a lesson": the teacher's title, what to look for, and an optional question with two to four choices, each
- * free or standing for an outcome the lab judges after the runs (experiment/lesson.ts, present/lessonOutcome.ts).
- * Writing updates the page's link (the lesson is part of the view), so Copy link, the student link and the embed
- * link all carry it. Offered only on an unlocked page: on a teacher's locked link the student sees the lesson and
- * cannot edit it here (locks are a convenience, not security: the link itself can still be edited).
+ * The "Write a lesson" form, fetched when LessonEditor.tsx's panel first opens: the teacher's title, what to look
+ * for, and an optional question with two to four choices, each free or standing for an outcome the lab judges after
+ * the runs (experiment/lesson.ts, present/lessonOutcome.ts). Writing updates the page's link (the lesson is part of
+ * the view), so Copy link, the student link and the embed link all carry it.
  */
-import { OpenedDetails } from '../widgets/OpenedDetails.tsx';
 import { sidesOf } from '../experiment/config.ts';
 import {
   EMPTY_LESSON,
@@ -76,7 +74,7 @@ function CountedField({
   );
 }
 
-function LessonForm() {
+export function LessonForm() {
   const stored = useLab((s) => s.view.lesson);
   const config = useLab((s) => s.config);
   const preset = useLab((s) => s.preset);
@@ -212,15 +210,5 @@ function LessonForm() {
         </button>
       )}
     </div>
-  );
-}
-
-export function LessonEditor() {
-  const locked = useLab((s) => s.view.locked.length > 0);
-  if (locked) return null;
-  return (
-    <OpenedDetails className="lesson-editor" summary={<summary>Write a lesson</summary>}>
-      <LessonForm />
-    </OpenedDetails>
   );
 }

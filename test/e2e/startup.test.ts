@@ -4,9 +4,11 @@
  * tooltip, mounted only while the pointer is on a chart, still shows a step's values.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, inject, it } from 'vitest';
 import { openPage, phase, useBrowser, waitForBackends } from './browser.ts';
 import { serveStatic } from '../../scripts/staticServer.ts';
+import { SAVE_FAILED } from '../../src/charts/ChartFrame.tsx';
 import { PLOT_FAILED } from '../../src/charts/DeferredPlot.tsx';
 import { loadFailedWords } from '../../src/ui/LoadBoundary.tsx';
 
@@ -32,12 +34,21 @@ function firstLoadChunks(): Map<string, string> {
 }
 
 describe('start-up in Chromium', () => {
-  it("recharts, the cliff, the sweep and the history are not in the page's first JavaScript, and are in the build", () => {
+  it("recharts, the cliff, the sweep, the history, the embed, the lesson form and chart saving are not in the page's first JavaScript, and are in the build", () => {
     const first = firstLoadChunks();
     expect(first.size).toBeGreaterThan(0);
     const all = readdirSync('dist/assets').filter((f) => f.endsWith('.js'));
-    // recharts' own class names, the cliff's and the sweep's headings, the history's import button.
-    const markers = ['recharts-responsive-container', 'cliff-figure', 'sweep-map', 'history-import'];
+    // recharts' own class names, the cliff's and the sweep's headings, the history's import button, the embedded
+    // view's legend, the lesson form, and the chart picture's legend reader.
+    const markers = [
+      'recharts-responsive-container',
+      'cliff-figure',
+      'sweep-map',
+      'history-import',
+      'embed-legend',
+      'lesson-form',
+      'svg path.legend-marker',
+    ];
     for (const marker of markers) {
       const firstHolders = [...first].filter(([, code]) => code.includes(marker)).map(([name]) => name);
       expect(firstHolders, marker).toEqual([]);
@@ -46,6 +57,12 @@ describe('start-up in Chromium', () => {
         `${marker} is somewhere in the build`,
       ).toBe(true);
     }
+  });
+
+  it("the page's first JavaScript is under 150 KB gzipped", () => {
+    const bytes = [...firstLoadChunks().values()].reduce((sum, code) => sum + gzipSync(Buffer.from(code)).length, 0);
+    expect(bytes).toBeGreaterThan(50_000);
+    expect(bytes).toBeLessThan(150_000);
   });
 
   it('on a phone, the charts far below wait until scrolled to, draw when they come, and all draw for printing', async () => {
@@ -150,7 +167,7 @@ describe('start-up in Chromium', () => {
     await context.close();
   });
 
-  it('a chunk the host cannot send: its chart or page says so and offers a reload; the runs train on', async () => {
+  it('a chunk the host cannot send: its chart, page or panel says so (and offers a reload); the runs train on', async () => {
     const chunk = (prefix: string) => {
       const name = readdirSync('dist/assets').find((f) => f.startsWith(prefix) && f.endsWith('.js'));
       if (!name) throw new Error(`no ${prefix} chunk in dist/assets`);
@@ -159,6 +176,8 @@ describe('start-up in Chromium', () => {
     const site = await serveStatic('dist', '/');
     site.failing.add(chunk('StepChartPlot-'));
     site.failing.add(chunk('SweepPage-'));
+    site.failing.add(chunk('chartImage-'));
+    site.failing.add(chunk('LessonForm-'));
     try {
       const { page, context, errors } = await openPage(browser(), `${site.url}${DENSE}`, { width: 1366, height: 768 });
       const loss = page.locator('[data-chart=loss] .plot-failed');
@@ -176,6 +195,17 @@ describe('start-up in Chromium', () => {
       expect(await failed.getByRole('button', { name: 'Reload' }).count()).toBe(1);
       await page.getByRole('tab', { name: 'Training runs' }).click();
       await expect.poll(() => phase(page, 'clipped')).toBe('finished');
+      // Saving a chart as a picture, whose code fails too: the chart says so.
+      const lossChart = page.locator('[data-chart=loss]');
+      await lossChart.getByRole('button', { name: /as a PNG image/ }).click();
+      await expect
+        .poll(async () => (await lossChart.locator('.chart-note[role=alert]').textContent()) ?? '')
+        .toBe(SAVE_FAILED);
+      // The lesson form: its panel says so, with a Reload button.
+      await page.locator('.lesson-editor summary').click();
+      const editorFailed = page.locator('.lesson-editor .load-failed');
+      await editorFailed.waitFor({ timeout: 10_000 });
+      expect(await editorFailed.textContent()).toContain(loadFailedWords('the lesson editor'));
       // No uncaught error: the failures are handled where they are shown.
       expect(errors).toEqual([]);
       await context.close();
