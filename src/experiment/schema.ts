@@ -57,10 +57,7 @@ export function numSpec(
   max: number,
   opts: { exclusiveMin?: boolean; exclusiveMax?: boolean } = {},
 ): FieldSpec {
-  const s = z.number().check(
-    opts.exclusiveMin ? z.gt(min) : z.gte(min),
-    opts.exclusiveMax ? z.lt(max) : z.lte(max),
-  );
+  const s = z.number().check(opts.exclusiveMin ? z.gt(min) : z.gte(min), opts.exclusiveMax ? z.lt(max) : z.lte(max));
   const lo = opts.exclusiveMin ? `more than ${min}` : `at least ${min}`;
   const hi = opts.exclusiveMax ? `less than ${max}` : `at most ${max}`;
   return { schema: s, allowed: `a number ${lo} and ${hi}`, min, max };
