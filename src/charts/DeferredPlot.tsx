@@ -10,22 +10,35 @@ import { chartTurns } from './chartTurns.ts';
 export const PLOT_FAILED =
   'This chart could not be loaded (the network, or a newer version of the lab on the server). Training goes on; reloading the page fetches it again.';
 
-/** A plot's code, fetched apart from the page's: `loaded` once it is here, so printing can draw at once. */
+/**
+ * A plot's code, fetched apart from the page's: `ready` settles once it is here (asking for it starts the fetch),
+ * `loaded` is true from then on, so printing can draw at once.
+ */
 export interface PlotCode {
-  ready: Promise<unknown>;
-  loaded: boolean;
+  readonly ready: Promise<unknown>;
+  readonly loaded: boolean;
 }
 
 /**
- * Starts fetching a plot's code now. A failed fetch is shown in each chart's box, not reported again as an
- * unhandled rejection.
+ * A plot's code, fetched now (`when: 'now'`: a plot every page shows) or when a chart first asks for it
+ * (`'asked'`: recharts' large chunk, for the per-time-step chart only recurrent runs have). A failed fetch is shown
+ * in each chart's box, not reported again as an unhandled rejection.
  */
-export function fetchPlotCode(load: () => Promise<unknown>): PlotCode {
-  const code: PlotCode = { ready: Promise.resolve(), loaded: false };
-  code.ready = load().then(() => {
-    code.loaded = true;
-  });
-  code.ready.catch(() => undefined);
+export function fetchPlotCode(load: () => Promise<unknown>, when: 'now' | 'asked' = 'now'): PlotCode {
+  let ready: Promise<unknown> | null = null;
+  const code = {
+    loaded: false,
+    get ready(): Promise<unknown> {
+      if (!ready) {
+        ready = load().then(() => {
+          code.loaded = true;
+        });
+        ready.catch(() => undefined);
+      }
+      return ready;
+    },
+  };
+  if (when === 'now') void code.ready;
   return code;
 }
 
@@ -46,13 +59,15 @@ export function DeferredPlot({
   code: PlotCode;
   draw: (width: number) => ReactNode;
 }) {
-  // The box's width once shown (0: not known, recharts measures it), null until then.
+  // The box's width once shown (0: not known, the plot measures it), null until then.
   const [width, setWidth] = useState<number | null>(() => (typeof IntersectionObserver === 'undefined' ? 0 : null));
   const shown = width !== null;
   // The plot's code could not be fetched: said in the box, once, instead of an empty box for ever.
   const [failed, setFailed] = useState(false);
   const boxRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
+    // A chart on the page will draw (at least for printing, which cannot wait for a fetch): its code comes now.
+    void code.ready.catch(() => undefined);
     const box = boxRef.current;
     if (shown || !box) return;
     let giveUp: (() => void) | null = null;

@@ -18,12 +18,14 @@ import { PLOT_PX } from './StepChart.tsx';
 import { useChartRuns } from './useSeries.ts';
 import { useLegendGrowth } from './legendGrowth.ts';
 
-/** recharts comes in its own chunk (see StepChart.tsx). */
+/** recharts comes in its own chunk, fetched when a recurrent run's chart first draws (see DeferredPlot.tsx). */
 let Plot: typeof HiddenGradPlot | null = null;
-const plotCode = fetchPlotCode(() =>
-  import('./HiddenGradPlot.tsx').then((m) => {
-    Plot = m.HiddenGradPlot;
-  }),
+const plotCode = fetchPlotCode(
+  () =>
+    import('./HiddenGradPlot.tsx').then((m) => {
+      Plot = m.HiddenGradPlot;
+    }),
+  'asked',
 );
 
 const MAX_LINES = 7;
