@@ -83,7 +83,7 @@ export function GradNormChart({ side }: { side: RunSide }) {
     [runs, side, stepWindow],
   );
   const live = useLiveModel(build);
-  // The clip ticks are on the canvas: recharts only needs to know whether there are any (for the legend).
+  // The clip ticks are on the canvas: the plot only needs to know whether there are any (for the legend).
   const view = useLiveView(
     live,
     (m) => `${linesKey(m.lines)}\n${yKey(m.y)}\n${m.clipSteps.length > 0}\n${JSON.stringify(m.divergences)}`,

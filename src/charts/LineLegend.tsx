@@ -1,12 +1,14 @@
 /**
- * A step chart's legend: recharts' own layout and class names, with icons that show each line as the canvas
- * paints it (its colour, its dash, its run's marker), which recharts' built-in icons cannot: its `plainline`
- * has the dash but no marker, its `line` a fixed circle and no dash.
+ * A step chart's legend, under its plot: icons that show each line as the canvas paints it (its colour, its dash,
+ * its run's marker), and a block for marks that are not lines (where clipping acted).
  */
-import type { LegendPayload } from 'recharts';
+import { createContext } from 'react';
 import { DASH, markerSvgPath } from './lineCanvas.ts';
 import { useChartLook } from './chartLook.ts';
 import { textColor, textBackground, type LineMarker } from './palette.ts';
+
+/** Whether a step chart draws its own legend: the embedded view draws one under both charts instead. */
+export const OwnLegendContext = createContext(true);
 
 /** How a line looks, for its legend entry. */
 export interface LegendLook {
@@ -15,7 +17,7 @@ export interface LegendLook {
   marker?: LineMarker | undefined;
 }
 
-/** The icon's drawing units: 64 x 32, shown at 28 x 14 px (recharts' icons are 14 px tall too). */
+/** The icon's drawing units: 64 x 32, shown at 28 x 14 px. */
 const ICON_W = 64;
 const ICON_H = 32;
 const ICON_PX_W = 28;
@@ -36,7 +38,7 @@ export function LineIcon({ look }: { look: LegendLook }) {
   const { marker } = look;
   return (
     <svg
-      className="recharts-surface"
+      className="legend-icon"
       width={ICON_PX_W}
       height={ICON_PX_H}
       viewBox={`0 0 ${ICON_W} ${ICON_H}`}
@@ -66,38 +68,32 @@ export function LineIcon({ look }: { look: LegendLook }) {
   );
 }
 
-/** recharts' `rect` icon, for entries that are not lines (the clip ticks). */
+/** A block, for entries that are not lines (the clip ticks). */
 function RectIcon({ color }: { color: string }) {
   return (
-    <svg className="recharts-surface" width={ICON_PX_H} height={ICON_PX_H} viewBox="0 0 32 32" style={ICON_STYLE}>
+    <svg className="legend-icon" width={ICON_PX_H} height={ICON_PX_H} viewBox="0 0 32 32" style={ICON_STYLE}>
       <path stroke="none" fill={color} d="M0,4h32v24h-32z" />
     </svg>
   );
 }
 
-/** The legend's entries, in recharts' order; `looks` by entry name (a step chart's line names are unique). */
-export function LineLegend({
-  payload,
-  looks,
-}: {
-  payload?: readonly LegendPayload[] | undefined;
-  looks: ReadonlyMap<string, LegendLook>;
-}) {
+/** One entry: a line (its look) or a block of colour (marks that are not lines). */
+export type LegendEntry = { name: string; line: LegendLook } | { name: string; block: string };
+
+/** The legend's entries, in the order given. */
+export function LineLegend({ entries }: { entries: readonly LegendEntry[] }) {
   // The entries' colours are already the theme's (StepChart); as text they stand 4.5:1 on its background.
   const theme = useChartLook().theme;
-  if (!payload || payload.length === 0) return null;
+  if (entries.length === 0) return null;
   return (
-    <ul className="recharts-default-legend" style={LIST_STYLE}>
-      {payload.map((entry, i) => {
-        if (entry.type === 'none') return null;
-        const name = String(entry.value ?? '');
-        const look = looks.get(name);
-        const color = look?.color ?? entry.color ?? '#333';
+    <ul className="legend-list" style={LIST_STYLE}>
+      {entries.map((entry, i) => {
+        const color = 'line' in entry ? entry.line.color : entry.block;
         return (
-          <li key={`${i}-${name}`} className={`recharts-legend-item legend-item-${i}`} style={ITEM_STYLE}>
-            {look ? <LineIcon look={look} /> : <RectIcon color={color} />}
-            <span className="recharts-legend-item-text" style={{ color: textColor(color, textBackground(theme)) }}>
-              {name}
+          <li key={`${i}-${entry.name}`} className="legend-item" style={ITEM_STYLE}>
+            {'line' in entry ? <LineIcon look={entry.line} /> : <RectIcon color={color} />}
+            <span className="legend-item-text" style={{ color: textColor(color, textBackground(theme)) }}>
+              {entry.name}
             </span>
           </li>
         );

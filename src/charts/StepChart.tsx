@@ -39,7 +39,11 @@ export interface StepMarker {
 
 /** The y axis: linear over a domain, or log (decade ticks, perhaps a break) as scales.ts's logAxis made it. */
 export type YAxisSpec =
-  | { kind: 'linear'; domain: [number, number]; /** Where to label it (else recharts chooses). */ ticks?: number[] }
+  | {
+      kind: 'linear';
+      domain: [number, number];
+      /** Where to label it (else round values, scales.ts niceTicks). */ ticks?: number[];
+    }
   | { kind: 'log'; axis: LogAxis };
 
 /** About how many pixels tall the plotting area of a 220 px step chart is (legend and x axis taken off). */
@@ -67,7 +71,7 @@ export interface StepChartProps {
    * without a render. `lines` then only has to change when the legend or the markers do.
    */
   live?: LiveSource<LiveLines> | undefined;
-  /** The chart's width when it first draws, if known (DeferredPlot.tsx); else recharts measures it. */
+  /** The chart's width when it first draws, if known (DeferredPlot.tsx); else the plot measures it. */
   initialWidth?: number;
 }
 
@@ -80,7 +84,7 @@ export interface LiveLines {
 }
 
 /**
- * recharts and the plot come in their own chunk, asked for with the page (this module), while the page's own code
+ * The plot comes in its own chunk, asked for with the page (this module), while the page's own code
  * runs and draws; each chart draws once it is here (DeferredPlot.tsx).
  */
 let Plot: typeof StepChartPlot | null = null;

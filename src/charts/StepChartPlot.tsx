@@ -1,39 +1,24 @@
 /**
- * StepChart's plot, drawn with recharts (axes, grid, legend, tooltip, reference lines) and a canvas of its own for
- * the lines. Loaded apart from the page's first JavaScript (StepChart.tsx), since recharts is most of it.
+ * StepChart's plot: the axes, grid, markers and tooltip as a small SVG of its own, the lines on a canvas over it
+ * (lineCanvas.ts), the legend under it (LineLegend.tsx). recharts drew these until stop 34: mounting one of its
+ * charts was one task of 150-600 ms (its own store, selectors and layout passes), most of the page's blocking time
+ * as it opened, and each new axis while training re-rendered it again. This draws what the lab needs and no more,
+ * in one render. Loaded apart from the page's first JavaScript (StepChart.tsx).
  */
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import {
-  CartesianGrid,
-  ComposedChart,
-  Legend,
-  type LegendPayload,
-  Line,
-  ReferenceDot,
-  ReferenceLine,
-  ResponsiveContainer,
-  Scatter,
-  Tooltip,
-  XAxis,
-  YAxis,
-  usePlotArea,
-  useXAxisDomain,
-  useXAxisScale,
-  useYAxisDomain,
-  useYAxisScale,
-} from 'recharts';
+import { memo, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { RUN_SIDES } from '../experiment/config.ts';
 import { formatNumber } from '../present/describe.ts';
-import type { Point } from '../store/downsample.ts';
 import { isPrinting } from './printing.ts';
 import { paint, registerPainter, type CanvasPicture, type PlotGeometry } from './lineCanvas.ts';
 import { useLiveWhile } from './live.ts';
 import { useChartHeight } from './chartHeight.ts';
 import { lookColor, lookTextColor, useChartLook, type ChartLook } from './chartLook.ts';
-import { useLegendGrowth } from './legendGrowth.ts';
-import { LineLegend, type LegendLook } from './LineLegend.tsx';
-import { DIVERGED_COLOR, KNOB_COLOR } from './palette.ts';
-import { logAxis } from './scales.ts';
+import { ONE_LEGEND_ROW_PX } from './legendGrowth.ts';
+import { LineLegend, OwnLegendContext, type LegendEntry } from './LineLegend.tsx';
+import { DIVERGED_COLOR, KNOB_COLOR, textBackground, textColor } from './palette.ts';
+import { logAxis, niceTicks, type LogAxis } from './scales.ts';
 import { PLOT_PX, type LineSpec, type StepChartProps, type StepMarker, type YAxisSpec } from './StepChart.tsx';
+import { MARGIN, plotGeometry, tooltipAt } from './plotLayout.ts';
 
 /**
  * Paints a chart's lines on its canvas on an animation frame, at most once a frame, and not while the
@@ -132,109 +117,54 @@ class LinePainter {
   }
 }
 
-/** The two ends of a numeric axis domain, or null. */
-function domainEnds(domain: readonly unknown[] | undefined): [number, number] | null {
-  if (!domain || domain.length < 2) return null;
-  const lo = Number(domain[0]);
-  const hi = Number(domain[domain.length - 1]);
-  return Number.isFinite(lo) && Number.isFinite(hi) && hi !== lo ? [lo, hi] : null;
-}
-
-/** px = a * value + b for a linear scale, from its values at the domain's ends. */
-function affine(scale: ((v: unknown) => number | undefined) | undefined, ends: [number, number] | null) {
-  if (!scale || !ends) return null;
-  const p0 = scale(ends[0]);
-  const p1 = scale(ends[1]);
-  if (p0 === undefined || p1 === undefined || !Number.isFinite(p0) || !Number.isFinite(p1)) return null;
-  const a = (p1 - p0) / (ends[1] - ends[0]);
-  return { a, b: p0 - a * ends[0] };
-}
-
-/** Inside the chart: hands the plot area and the chart's own scales to the painter whenever they change. */
-function PlotProbe({ painter }: { painter: LinePainter }) {
-  const area = usePlotArea();
-  const xScale = useXAxisScale();
-  const yScale = useYAxisScale();
-  const xEnds = domainEnds(useXAxisDomain());
-  const yEnds = domainEnds(useYAxisDomain());
-  const x = affine(xScale, xEnds);
-  const y = affine(yScale, yEnds);
-  const key =
-    area && x && y ? [area.x, area.y, area.width, area.height, x.a, x.b, y.a, y.b].map((v) => v.toFixed(3)).join() : '';
-  useLayoutEffect(() => {
-    if (!area || !x || !y || key === '') return;
-    painter.setGeometry({
-      x: area.x,
-      y: area.y,
-      width: area.width,
-      height: area.height,
-      ax: x.a,
-      bx: x.b,
-      ay: y.a,
-      by: y.b,
-    });
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` is everything the geometry is made of
-  }, [painter, key]);
-  return null;
-}
-
-/*
- * Props recharts 3 compares by reference: a new object or function on every redraw makes it store the
- * setting again and recompute the chart's layout. Constants live here; the rest is memoised below.
- */
-const MARGIN = { top: 14, right: 16, bottom: 4, left: 4 };
-/** The look's text sizes and colours as recharts props, one object per look (chartLook.ts). */
-const LOOK_PROPS = new Map<ChartLook, ReturnType<typeof lookProps>>();
-function lookProps(look: ChartLook) {
-  const big = look.fontPx;
-  return {
-    xLabel: { value: 'step', position: 'insideBottomRight', offset: -2, fontSize: big ?? 11 } as const,
-    legend: { fontSize: big ?? 12 },
-    breakLabel: { value: '≈ axis break', position: 'insideTopRight', fontSize: big ?? 10, fill: look.faint } as const,
-    // recharts' own tick size unless presenting (a prop left out, so the normal look's layout is as it was).
-    tick: big ? { fontSize: big } : undefined,
-    xAxisPx: big ? Math.round(big * 1.9) : 30,
-  };
-}
-function propsOf(look: ChartLook) {
-  let props = LOOK_PROPS.get(look);
-  if (!props) LOOK_PROPS.set(look, (props = lookProps(look)));
-  return props;
-}
+/** A tick mark's length, and the gap between it and its label. */
+const TICK_PX = 6;
+const TICK_GAP_PX = 2;
+/** Reference labels sit this far inside the plot from their line. */
+const LABEL_INSET_PX = 5;
 
 /** The lines in the look's colours (the same array in the light theme). */
 function lookLines<T extends { color: string }>(lines: readonly T[], look: ChartLook): readonly T[] {
   if (look.theme === 'light') return lines;
   return lines.map((l) => ({ ...l, color: lookColor(look, l.color) }));
 }
-const formatStep = (v: number) => formatNumber(v);
-const stepLabel = (v: unknown) => `step ${String(v)}`;
-const LABELS = new Map<string, { value: string; position: LabelPosition; fontSize: number; fill: string }>();
-
-type LabelPosition = 'insideTopRight' | 'insideBottomLeft' | 'insideTopLeft';
-const NO_EVENTS: (StepMarker & { color: string })[] = [];
-
-/** One label object per text and place, the same on every redraw. */
-function referenceLabel(value: string, position: LabelPosition, fill: string, fontSize = 11) {
-  const key = `${position}|${fill}|${fontSize}|${value}`;
-  let label = LABELS.get(key);
-  if (!label) {
-    if (LABELS.size > 512) LABELS.clear();
-    label = { value, position, fontSize, fill };
-    LABELS.set(key, label);
-  }
-  return label;
-}
-
-/** What of a line its legend entry shows. */
-function legendLookKey(line: LineSpec): string {
-  const marker = line.marker ? `${line.marker.shape}${line.marker.hollow ? '-hollow' : ''}` : '';
-  return `${line.name}|${line.color}|${line.dashed ? 1 : 0}|${marker}`;
-}
 
 /** Few enough points to draw each as a dot: a diverged run's handful of finite steps. */
 const DOTS_UP_TO = 60;
-const NO_POINTS: Point[] = [];
+const NO_EVENTS: (StepMarker & { color: string })[] = [];
+
+/** A label beside a reference line, inside the plot: at its top or bottom, left or right of a vertical line. */
+function MarkLabel({
+  x,
+  y,
+  text,
+  anchor,
+  hanging,
+  fill,
+  px,
+}: {
+  x: number;
+  y: number;
+  text: string;
+  anchor: 'start' | 'end';
+  hanging: boolean;
+  fill: string;
+  px: number;
+}) {
+  return (
+    <text
+      className="plot-mark-label"
+      x={x}
+      y={y}
+      textAnchor={anchor}
+      dominantBaseline={hanging ? 'hanging' : 'auto'}
+      fontSize={px}
+      fill={fill}
+    >
+      {text}
+    </text>
+  );
+}
 
 /** Memoised: a chart whose inputs kept their identity is not rendered again (its canvas follows `live`). */
 export const StepChartPlot = memo(function StepChartPlot({
@@ -254,15 +184,14 @@ export const StepChartPlot = memo(function StepChartPlot({
 }: StepChartProps) {
   // A layout may size every chart (the embedded view fits them to its frame): chartHeight.ts.
   const height = useChartHeight(ownHeight);
+  const ownLegend = useContext(OwnLegendContext);
   // The theme's colours and presenter mode's sizes (chartLook.ts).
   const look = useChartLook();
-  const sizes = propsOf(look);
   const lines = useMemo(() => lookLines(givenLines, look) as LineSpec[], [givenLines, look]);
-  // The tooltip reads the points recharts was given: keep them current while the pointer is on the chart;
-  // otherwise they are those of the last render, drawn invisibly. (Not with `playing`: Pause would then
-  // re-render every chart in its click.)
-  const [hovered, setHovered] = useState(false);
-  const following = useLiveWhile(live, hovered);
+  // The tooltip reads the lines as they are now while the pointer is on the chart; otherwise those of the last
+  // render. (Not with `playing`: Pause would then re-render every chart in its click.)
+  const [pointer, setPointer] = useState<{ x: number; y: number } | null>(null);
+  const following = useLiveWhile(live, pointer !== null);
   const followedLines = following?.lines;
   const dataLines = useMemo(
     () => (followedLines ? (lookLines(followedLines, look) as LineSpec[]) : lines),
@@ -274,51 +203,55 @@ export const StepChartPlot = memo(function StepChartPlot({
       (yLog ? { kind: 'log', axis: logAxis(yDomain ?? [], PLOT_PX) } : { kind: 'linear', domain: yDomain ?? [0, 1] }),
     [ySpec, yDomain, yLog],
   );
-  const axis = y.kind === 'log' ? y.axis : null;
-  // recharts draws no line (the canvas does): it needs a line's points only for the tooltip (while hovered)
-  // and a diverged run's dots. Hundreds of invisible points made each of its re-renders a long task.
-  const plotted = useMemo(
-    () =>
-      dataLines.map((line) => {
-        const dots = line.lastLabel !== undefined && line.points.length <= DOTS_UP_TO;
-        const last = line.points[line.points.length - 1];
-        const toUnit = (p: Point) => (axis ? { x: p.x, y: axis.toUnit(p.y) } : p);
-        return {
-          ...line,
-          points: following || dots ? line.points.map(toUnit) : NO_POINTS,
-          last: last && toUnit(last),
-          dots,
-        };
-      }),
-    [dataLines, axis, following],
-  );
+  const axis: LogAxis | null = y.kind === 'log' ? y.axis : null;
+  const toY = (v: number) => (axis ? axis.toUnit(v) : v);
   const [painter] = useState(() => new LinePainter());
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const wrapperRef = useRef<HTMLDivElement>(null);
-  // The plot keeps its height however many rows the legend wraps to: the chart grows by the legend's extra rows.
-  const legendExtra = useLegendGrowth(wrapperRef, dataLines.map((l) => l.name).join('\n'));
-  // The legend draws each line as the canvas paints it; a new function only when an entry's look changes
-  // (recharts lays the chart out again for a new `content`).
-  const looksKey = dataLines.map((l) => legendLookKey(l)).join('\n');
-  const legendContent = useMemo(() => {
-    const looks = new Map<string, LegendLook>(dataLines.map((l) => [l.name, l]));
-    return (props: { payload?: readonly LegendPayload[] }) => <LineLegend payload={props.payload} looks={looks} />;
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- `looksKey` is all of the lines the legend reads
-  }, [looksKey]);
-  const chartHeight = height + legendExtra;
+  // The chart's width: as DeferredPlot saw its box, then as its box is (a resized window, a phone turned).
+  const [width, setWidth] = useState(initialWidth);
+  useLayoutEffect(() => {
+    const wrapper = wrapperRef.current;
+    if (!wrapper) return;
+    const measure = () => {
+      const now = Math.round(wrapper.getBoundingClientRect().width);
+      setWidth((previous) => (Math.abs(now - previous) >= 1 ? now : previous));
+    };
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(wrapper);
+    return () => observer.disconnect();
+  }, []);
+  // One row of legend is part of the chart's height; more rows make the chart taller, not the plot shorter.
+  const svgHeight = Math.max(60, height - (ownLegend ? ONE_LEGEND_ROW_PX : 0));
+  const fontPx = look.fontPx ?? 12;
+  const xAxisPx = look.fontPx ? Math.round(look.fontPx * 1.9) : 30;
+  const [x0, x1] = xDomain[1] > xDomain[0] ? xDomain : [xDomain[0], xDomain[0] + 1];
+  // The y range: the axis's, widened to show every threshold line (a limit drawn where the lines are not).
+  const thresholdUnits = thresholds.map((t) => toY(t.value)).filter((v) => Number.isFinite(v));
+  const [yBase0, yBase1] = y.kind === 'linear' ? y.domain : [0, 1];
+  const y0 = Math.min(yBase0, ...thresholdUnits);
+  const y1 = Math.max(yBase1, ...thresholdUnits);
+  const g = plotGeometry(width, svgHeight, look.yAxisPx, xAxisPx, [x0, x1], [y0, y1]);
+  const geometryKey = g ? [g.x, g.y, g.width, g.height, g.ax, g.bx, g.ay, g.by].map((v) => v.toFixed(3)).join() : '';
+  useLayoutEffect(() => {
+    if (g) painter.setGeometry(g);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `geometryKey` is everything the geometry is made of
+  }, [painter, geometryKey]);
   // What the canvas paints: the live lines when there are some, else these props.
   useLayoutEffect(() => {
     painter.follow(() => {
       const now = live?.get();
-      // The axis recharts shows (the live one may be a render ahead): the lines agree with its labels. But a
-      // run's first point is painted on the live axis before React renders the axis for it, so Play shows the
-      // first step a frame after it arrives; the chart had no line then, so no label disagrees with it.
+      // The axis drawn (the live one may be a render ahead): the lines agree with its labels. But a run's first
+      // point is painted on the live axis before React renders the axis for it, so Play shows the first step a
+      // frame after it arrives; the chart had no line then, so no label disagrees with it.
       const shownY = now && !lines.some((l) => l.points.length > 0) ? now.y : y;
-      const toY = shownY.kind === 'log' ? shownY.axis.toUnit : (v: number) => v;
+      const toUnit = shownY.kind === 'log' ? shownY.axis.toUnit : (v: number) => v;
       const steps = now ? now.clipSteps : clipMarks?.steps;
       return {
         lines: now ? lookLines(now.lines, look) : lines,
-        toY,
+        toY: toUnit,
         clipTicks: clipMarks && steps ? { color: clipMarks.color, steps } : undefined,
         lineWidth: look.lineWidthPx,
         rim: look.surface,
@@ -341,182 +274,274 @@ export const StepChartPlot = memo(function StepChartPlot({
       painter.dispose();
     };
   }, [painter]);
-  const linearDomain = y.kind === 'linear' ? y.domain : null;
-  const domain = useMemo((): [number, number] => linearDomain ?? [0, 1], [linearDomain]);
-  const toY = (v: number) => (axis ? axis.toUnit(v) : v);
-  const linearTicks = y.kind === 'linear' ? y.ticks : undefined;
-  const yAxisProps = useMemo(() => {
-    if (!axis)
-      return {
-        tickFormatter: (v: number) => formatNumber(v, 2),
-        ...(linearTicks ? { ticks: linearTicks, interval: 0 as const } : {}),
-      };
-    const labels = new Map(axis.ticks.map((t) => [t.unit, t.label]));
-    return {
-      ticks: axis.ticks.map((t) => t.unit),
-      interval: 0 as const,
-      tickFormatter: (v: number) => labels.get(v) ?? '',
-    };
-  }, [axis, linearTicks]);
-  const gridValues = useMemo(
-    () => (axis ? { horizontalValues: axis.ticks.filter((t) => t.label !== '').map((t) => t.unit) } : {}),
-    [axis],
-  );
-  const yAxisLabel = useMemo(
-    () => ({ value: yLabel, angle: -90, position: 'insideLeft', fontSize: look.fontPx ?? 11, dy: 40 }) as const,
-    [yLabel, look],
-  );
-  const tooltipValue = useCallback(
-    (v: unknown) => formatNumber(axis ? axis.fromUnit(Number(v)) : Number(v), 4),
-    [axis],
-  );
+  const legend = useMemo((): LegendEntry[] => {
+    // In the runs' own order (baseline, clipped, third, fourth), whichever run's worker reported first.
+    const side = (l: LineSpec) => (l.side ? RUN_SIDES.indexOf(l.side) : RUN_SIDES.length);
+    const ordered = dataLines.map((l, i) => ({ l, i })).sort((a, b) => side(a.l) - side(b.l) || a.i - b.i);
+    const entries: LegendEntry[] = ordered.map(({ l }) => ({
+      name: l.name,
+      line: { color: l.color, dashed: l.dashed, marker: l.marker },
+    }));
+    if (clipMarks && clipMarks.steps.length > 0) entries.push({ name: clipMarks.name, block: clipMarks.color });
+    return entries;
+  }, [dataLines, clipMarks]);
+  const tip = g && pointer ? tooltipAt(dataLines, (pointer.x - g.bx) / g.ax) : null;
+  const px = (v: number) => (g ? g.ax * v + g.bx : 0);
+  const py = (v: number) => (g ? g.ay * v + g.by : 0);
+  const inX = (step: number) => step >= x0 && step <= x1;
+  const xTicks = niceTicks(x0, x1);
+  const yTicks: { at: number; label: string; grid: boolean }[] = axis
+    ? axis.ticks.map((t) => ({ at: t.unit, label: t.label, grid: t.label !== '' }))
+    : (y.kind === 'linear' && y.ticks ? y.ticks : niceTicks(y0, y1)).map((v) => ({
+        at: v,
+        label: formatNumber(v, 2),
+        grid: true,
+      }));
+  const bottom = g ? g.y + g.height : 0;
+  const right = g ? g.x + g.width : 0;
   return (
-    <div
-      ref={wrapperRef}
-      className="step-chart"
-      style={{ height: chartHeight }}
-      onPointerEnter={() => setHovered(true)}
-      onPointerLeave={() => setHovered(false)}
-    >
-      <ResponsiveContainer
-        width="100%"
-        height={chartHeight}
-        {...(initialWidth > 0 ? { initialDimension: { width: initialWidth, height: chartHeight } } : {})}
+    <div className="step-chart">
+      <div
+        ref={wrapperRef}
+        className="plot-wrapper"
+        style={{ height: svgHeight }}
+        onPointerMove={(e) => {
+          const box = e.currentTarget.getBoundingClientRect();
+          setPointer({ x: e.clientX - box.left, y: e.clientY - box.top });
+        }}
+        onPointerLeave={() => setPointer(null)}
       >
-        <ComposedChart margin={MARGIN} accessibilityLayer={false}>
-          {/* Grid lines at the labelled decades only: a squeezed segment would otherwise be a hatch of lines. */}
-          <CartesianGrid stroke="#e3e6ea" {...gridValues} />
-          <XAxis
-            dataKey="x"
-            type="number"
-            domain={xDomain}
-            allowDataOverflow
-            tickFormatter={formatStep}
-            label={sizes.xLabel}
-            height={sizes.xAxisPx}
-            {...(sizes.tick ? { tick: sizes.tick } : {})}
-          />
-          <YAxis
-            type="number"
-            domain={domain}
-            allowDataOverflow
-            {...yAxisProps}
-            width={look.yAxisPx}
-            label={yAxisLabel}
-            {...(sizes.tick ? { tick: sizes.tick } : {})}
-          />
-          {hovered && (
-            <Tooltip
-              formatter={tooltipValue}
-              labelFormatter={stepLabel}
-              isAnimationActive={false}
-              // In the chart's look: presenter mode's text size, and the dark theme's paper and ink.
-              contentStyle={{
-                background: look.surface,
-                borderColor: look.faint,
-                ...(look.fontPx ? { fontSize: look.fontPx } : {}),
-              }}
-              labelStyle={{ color: look.ink }}
-            />
-          )}
-          <Legend wrapperStyle={sizes.legend} content={legendContent} />
-          {axis?.breakValue != null && (
-            <ReferenceLine
-              y={toY(axis.breakValue)}
-              stroke="#8a94a3"
-              strokeDasharray="6 2 1 2"
-              strokeWidth={1.5}
-              label={sizes.breakLabel}
-            />
-          )}
-          {plotted.map((line) => {
-            const dots = line.dots;
-            return (
-              <Line
-                key={line.key}
-                data={line.points}
-                dataKey="y"
-                name={line.name}
-                stroke={line.color}
-                // The canvas draws the line; recharts keeps it for the legend, the tooltip and a diverged run's dots.
-                strokeOpacity={0}
-                {...(line.dashed ? { strokeDasharray: '5 3' } : {})}
-                // LineLegend draws the icon (dash and marker) from the line itself.
-                legendType="plainline"
-                dot={dots ? { r: 2.5, fill: line.color, stroke: line.color, strokeOpacity: 1 } : false}
-                strokeWidth={1.6}
-                isAnimationActive={false}
-                connectNulls
-              />
-            );
-          })}
-          {plotted.map((line) => {
-            const last = line.last;
-            if (line.lastLabel === undefined || !last) return null;
-            return (
-              <ReferenceDot
-                key={`last-${line.key}`}
-                x={last.x}
-                y={last.y}
-                r={4}
-                fill={line.color}
-                stroke={look.surface}
-                {...(line.lastLabel
-                  ? {
-                      label: {
-                        value: line.lastLabel,
-                        position: 'right',
-                        fontSize: look.labelPx,
-                        fill: lookTextColor(look, line.color),
-                        fontWeight: 600,
-                      },
-                    }
-                  : {})}
-              />
-            );
-          })}
-          {clipMarks && clipMarks.steps.length > 0 && (
-            // No points: this only puts "clipping acted" in the legend; the line canvas draws the marks.
-            <Scatter data={[]} dataKey="y" name={clipMarks.name} fill={clipMarks.color} legendType="rect" />
-          )}
-          <PlotProbe painter={painter} />
-          {thresholds.map((t) => (
-            <ReferenceLine
-              key={`t-${t.label}`}
-              y={toY(t.value)}
-              stroke={look.ink}
-              strokeDasharray="2 3"
-              label={referenceLabel(t.label, 'insideTopRight', look.ink, look.labelPx)}
-              ifOverflow="extendDomain"
-            />
-          ))}
-          {events.map((e) => (
-            <ReferenceLine
-              key={`e-${e.label}`}
-              x={e.step}
-              stroke={lookColor(look, e.color)}
-              strokeOpacity={0.45}
-              strokeWidth={1}
-              label={referenceLabel(e.label, 'insideTopLeft', lookTextColor(look, e.color), look.labelPx)}
-            />
-          ))}
-          {divergences.map((d) => (
-            <ReferenceLine
-              key={`d-${d.label}`}
-              x={d.step}
-              stroke={lookColor(look, d.kind === 'knob' ? KNOB_COLOR : DIVERGED_COLOR)}
-              strokeWidth={look.present ? 2 : 1}
-              strokeDasharray={d.kind === 'knob' ? '1 2' : '4 3'}
-              label={
-                d.kind === 'knob'
-                  ? referenceLabel(d.label, 'insideTopRight', lookTextColor(look, KNOB_COLOR), look.labelPx)
-                  : referenceLabel(d.label, 'insideBottomLeft', lookTextColor(look, DIVERGED_COLOR), look.labelPx)
-              }
-            />
-          ))}
-        </ComposedChart>
-      </ResponsiveContainer>
-      <canvas ref={canvasRef} className="chart-lines" aria-hidden="true" />
+        {g && (
+          <svg className="plot-surface" width={width} height={svgHeight} aria-hidden="true">
+            {/* The plot area itself (where the canvas lies): what tests and the saved picture measure. */}
+            <rect className="plot-area" x={g.x} y={g.y} width={g.width} height={g.height} fill="none" />
+            <g className="plot-grid">
+              {xTicks.map((v) => (
+                <line key={`x${v}`} x1={px(v)} x2={px(v)} y1={g.y} y2={bottom} />
+              ))}
+              {yTicks
+                .filter((t) => t.grid && t.at >= y0 && t.at <= y1)
+                .map((t) => (
+                  <line key={`y${t.at}`} x1={g.x} x2={right} y1={py(t.at)} y2={py(t.at)} />
+                ))}
+            </g>
+            <g className="plot-axis plot-x-axis" fontSize={fontPx}>
+              <line className="plot-axis-line" x1={g.x} x2={right} y1={bottom} y2={bottom} />
+              {xTicks.map((v) => (
+                <g key={v}>
+                  <line className="plot-tick-line" x1={px(v)} x2={px(v)} y1={bottom} y2={bottom + TICK_PX} />
+                  <text
+                    className="plot-tick-label"
+                    x={px(v)}
+                    y={bottom + TICK_PX + TICK_GAP_PX}
+                    dy="0.71em"
+                    textAnchor="middle"
+                  >
+                    {formatNumber(v)}
+                  </text>
+                </g>
+              ))}
+              <text className="plot-axis-label" x={right + 2} y={bottom + xAxisPx + 2} textAnchor="end">
+                step
+              </text>
+            </g>
+            <g className="plot-axis plot-y-axis" fontSize={fontPx}>
+              <line className="plot-axis-line" x1={g.x} x2={g.x} y1={g.y} y2={bottom} />
+              {yTicks
+                .filter((t) => t.at >= y0 && t.at <= y1)
+                .map((t) => (
+                  <g key={t.at}>
+                    <line className="plot-tick-line" x1={g.x - TICK_PX} x2={g.x} y1={py(t.at)} y2={py(t.at)} />
+                    {t.label !== '' && (
+                      <text
+                        className="plot-tick-label"
+                        x={g.x - TICK_PX - TICK_GAP_PX}
+                        y={py(t.at)}
+                        dy="0.355em"
+                        textAnchor="end"
+                      >
+                        {t.label}
+                      </text>
+                    )}
+                  </g>
+                ))}
+              <text
+                className="plot-axis-label"
+                transform={`translate(${MARGIN.left + fontPx} ${g.y + g.height / 2}) rotate(-90)`}
+                textAnchor="middle"
+              >
+                {yLabel}
+              </text>
+            </g>
+            {axis?.breakValue != null && (
+              <g className="plot-reference-line plot-break">
+                <line
+                  x1={g.x}
+                  x2={right}
+                  y1={py(toY(axis.breakValue))}
+                  y2={py(toY(axis.breakValue))}
+                  stroke="#8a94a3"
+                  strokeDasharray="6 2 1 2"
+                  strokeWidth={1.5}
+                />
+                <MarkLabel
+                  x={right - LABEL_INSET_PX}
+                  y={py(toY(axis.breakValue)) - LABEL_INSET_PX}
+                  text="≈ axis break"
+                  anchor="end"
+                  hanging={false}
+                  fill={look.faint}
+                  px={look.fontPx ?? 10}
+                />
+              </g>
+            )}
+            {thresholds.map((t) => (
+              <g key={`t-${t.label}`} className="plot-reference-line">
+                <line
+                  x1={g.x}
+                  x2={right}
+                  y1={py(toY(t.value))}
+                  y2={py(toY(t.value))}
+                  stroke={look.ink}
+                  strokeDasharray="2 3"
+                />
+                <MarkLabel
+                  x={right - LABEL_INSET_PX}
+                  y={py(toY(t.value)) - LABEL_INSET_PX}
+                  text={t.label}
+                  anchor="end"
+                  hanging={false}
+                  fill={look.ink}
+                  px={look.labelPx}
+                />
+              </g>
+            ))}
+            {events
+              .filter((e) => inX(e.step))
+              .map((e) => (
+                <g key={`e-${e.label}`} className="plot-reference-line">
+                  <line
+                    x1={px(e.step)}
+                    x2={px(e.step)}
+                    y1={g.y}
+                    y2={bottom}
+                    stroke={lookColor(look, e.color)}
+                    strokeOpacity={0.45}
+                    strokeWidth={1}
+                  />
+                  <MarkLabel
+                    x={px(e.step) + LABEL_INSET_PX}
+                    y={g.y + LABEL_INSET_PX}
+                    text={e.label}
+                    anchor="start"
+                    hanging
+                    fill={lookTextColor(look, e.color)}
+                    px={look.labelPx}
+                  />
+                </g>
+              ))}
+            {divergences
+              .filter((d) => inX(d.step))
+              .map((d) => {
+                const knob = d.kind === 'knob';
+                return (
+                  <g key={`d-${d.label}`} className="plot-reference-line">
+                    <line
+                      x1={px(d.step)}
+                      x2={px(d.step)}
+                      y1={g.y}
+                      y2={bottom}
+                      stroke={lookColor(look, knob ? KNOB_COLOR : DIVERGED_COLOR)}
+                      strokeWidth={look.present ? 2 : 1}
+                      strokeDasharray={knob ? '1 2' : '4 3'}
+                    />
+                    <MarkLabel
+                      x={px(d.step) + (knob ? -LABEL_INSET_PX : LABEL_INSET_PX)}
+                      y={knob ? g.y + LABEL_INSET_PX : bottom - LABEL_INSET_PX}
+                      text={d.label}
+                      anchor={knob ? 'end' : 'start'}
+                      hanging={knob}
+                      fill={lookTextColor(look, knob ? KNOB_COLOR : DIVERGED_COLOR)}
+                      px={look.labelPx}
+                    />
+                  </g>
+                );
+              })}
+            {dataLines.map((line) => {
+              // A diverged run: its few finite steps as dots, its last one marked and labelled.
+              if (line.lastLabel === undefined) return null;
+              const last = line.points[line.points.length - 1];
+              const dots = line.points.length <= DOTS_UP_TO ? line.points.filter((p) => inX(p.x)) : [];
+              return (
+                <g key={`dots-${line.key}`} className="plot-dots">
+                  {dots.map((p, i) => (
+                    <circle key={i} cx={px(p.x)} cy={py(toY(p.y))} r={2.5} fill={line.color} />
+                  ))}
+                  {last && inX(last.x) && (
+                    <>
+                      <circle
+                        className="plot-last-dot"
+                        cx={px(last.x)}
+                        cy={py(toY(last.y))}
+                        r={4}
+                        fill={line.color}
+                        stroke={look.surface}
+                      />
+                      {line.lastLabel !== '' && (
+                        <text
+                          className="plot-last-label"
+                          x={px(last.x) + 4 + LABEL_INSET_PX}
+                          y={py(toY(last.y))}
+                          dy="0.355em"
+                          fontSize={look.labelPx}
+                          fontWeight={600}
+                          fill={lookTextColor(look, line.color)}
+                        >
+                          {line.lastLabel}
+                        </text>
+                      )}
+                    </>
+                  )}
+                </g>
+              );
+            })}
+            {tip && inX(tip.step) && (
+              <line className="plot-cursor" x1={px(tip.step)} x2={px(tip.step)} y1={g.y} y2={bottom} />
+            )}
+          </svg>
+        )}
+        <canvas ref={canvasRef} className="chart-lines" aria-hidden="true" />
+        {tip && pointer && g && tip.rows.length > 0 && (
+          <div
+            className="plot-tooltip"
+            role="presentation"
+            style={{
+              // Beside the pointer, on its left once past the plot's middle, so it stays inside the chart.
+              ...(pointer.x > g.x + g.width / 2 ? { right: width - pointer.x + 12 } : { left: pointer.x + 12 }),
+              top: Math.max(0, Math.min(pointer.y, svgHeight - 40) - 10),
+              background: look.surface,
+              borderColor: look.faint,
+              ...(look.fontPx ? { fontSize: look.fontPx } : {}),
+            }}
+          >
+            <p className="plot-tooltip-label" style={{ color: look.ink }}>
+              step {tip.step}
+            </p>
+            <ul>
+              {tip.rows.map((row) => (
+                <li key={row.name} style={{ color: textColor(row.color, textBackground(look.theme)) }}>
+                  {row.name} : {formatNumber(row.value, 4)}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </div>
+      {ownLegend && (
+        <div className="plot-legend" style={{ fontSize: look.fontPx ?? 12 }}>
+          <LineLegend entries={legend} />
+        </div>
+      )}
     </div>
   );
 });

@@ -11,13 +11,13 @@ export const PRESENT_FONT_PX = 20;
 /** Presenter mode's line width: a 1.6 px line all but vanishes on a washed-out projector. */
 export const PRESENT_LINE_PX = 3;
 
-/** The size scales.ts spaces log-axis labels for (recharts' ticks, outside presenter mode). */
+/** The size scales.ts spaces log-axis labels for (the tick labels' size outside presenter mode). */
 export const AXIS_LABEL_PX = 12;
 
 export interface ChartLook {
   theme: Theme;
   present: boolean;
-  /** Tick labels, axis names and the legend; null: recharts' and the page's own sizes, as before presenter mode. */
+  /** Tick labels, axis names and the legend; null: the normal sizes (12 px ticks, the page's own text). */
   fontPx: number | null;
   /** Reference-line labels (an event's number, a threshold's name). */
   labelPx: number;

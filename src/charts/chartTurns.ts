@@ -1,7 +1,7 @@
 /**
- * Charts draw one at a time. recharts mounts a chart in one long task (its axes, legend and lines register with
- * the chart's own store, each a synchronous render); five charts mounting together blocked the page for over a
- * second on a phone's CPU. Each waiting chart takes a turn; the next turn comes in a later task, after the
+ * Charts draw one at a time. A recharts chart (the per-time-step one; the step charts were recharts too until
+ * stop 34) mounts in one long task (its axes, legend and lines register with the chart's own store, each a
+ * synchronous render); five charts mounting together blocked the page for over a second on a phone's CPU. Each waiting chart takes a turn; the next turn comes in a later task, after the
  * browser has painted, so the page answers between charts and they appear one by one.
  */
 

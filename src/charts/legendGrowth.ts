@@ -1,7 +1,8 @@
 /**
  * How much taller than one row a chart's legend is, so the chart can grow by it and keep its plot's height:
  * seven entries wrap to four rows on a phone, and inside a fixed height they would squeeze the plot until its
- * y labels pile up. Measured on the legend recharts draws, again when it wraps anew (a new width or new entries).
+ * y labels pile up. Measured on the legend recharts draws (the per-time-step chart; a step chart's legend is under
+ * its plot in the page's flow), again when it wraps anew (a new width or new entries).
  */
 import { useLayoutEffect, useState, type RefObject } from 'react';
 

@@ -1,5 +1,5 @@
 /**
- * The lines of a step chart, painted on a <canvas> over recharts' plot area. recharts still draws the axes,
+ * The lines of a step chart, painted on a <canvas> over its plot area. Its SVG (StepChartPlot.tsx) draws the axes,
  * grid, legend, markers and tooltip; repainting a few hundred points per line on a canvas costs a fraction
  * of re-rendering its SVG, and needs no React render at all.
  */

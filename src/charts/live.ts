@@ -1,9 +1,9 @@
 /**
  * Chart data that changes outside React. While a pair trains, the series change every REDRAW_INTERVAL_MS;
- * re-rendering recharts for each change was most of the main thread's work. A chart's data now lives in
+ * re-rendering the charts for each change was most of the main thread's work. A chart's data now lives in
  * a LiveModel, rebuilt when the store's `seriesVersion` changes (a subscription, not a React hook), and
  * readers take what they need: the line canvas repaints from it on an animation frame, the accessible
- * description is one small text node, and React re-renders the chart only when what recharts draws (the
+ * description is one small text node, and React re-renders the chart only when what its SVG draws (the
  * axis, the legend, the markers) changes: `useLiveView` with the key of those.
  */
 import { startTransition, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
@@ -89,7 +89,7 @@ export function useStable<T>(value: T, key: string): T {
 
 /**
  * The model as React renders it: the same object while `keyOf` gives the same key, so the chart re-renders
- * only when something recharts draws has changed. Those renders are transitions: React does them in slices
+ * only when something its SVG draws has changed. Those renders are transitions: React does them in slices
  * between frames (several charts' axes changing at once at the start of training made one long task), and
  * at most one every `minIntervalMs` (the last change is always shown), except a run's first point: when
  * `hasPoints` says the chart showed none and now has some, its axis is rendered without waiting out the
@@ -193,7 +193,7 @@ export function useLiveWhile<T>(live: LiveSource<T> | undefined, follow: boolean
   return useSyncExternalStore(on && live ? live.subscribe : NEVER, get, get);
 }
 
-/** What of the lines recharts draws: the legend, and a diverged run's few dots and last label. */
+/** What of the lines the SVG draws: the legend, and a diverged run's few dots and last label. */
 export function linesKey(lines: readonly LineSpec[]): string {
   return lines
     .map((l) => {
@@ -205,7 +205,7 @@ export function linesKey(lines: readonly LineSpec[]): string {
     .join('\n');
 }
 
-/** The y axis as recharts draws it: a log axis changes only when its decades (or its break) do. */
+/** The y axis as the SVG draws it: a log axis changes only when its decades (or its break) do. */
 export function yKey(y: YAxisSpec): string {
   return y.kind === 'log' ? `log ${y.axis.lo} ${y.axis.hi} ${y.axis.breakValue}` : `linear ${y.domain.join(' ')}`;
 }

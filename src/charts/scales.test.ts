@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BREAK_UNIT, decadeTicks, labelStride, logAxis, logDomain } from './scales.ts';
+import { BREAK_UNIT, decadeTicks, labelStride, logAxis, logDomain, niceTicks } from './scales.ts';
 
 describe('log axes', () => {
   it('the domain is whole decades around every finite positive value', () => {
@@ -51,5 +51,26 @@ describe('log axes', () => {
     expect(above.at(-1)?.label).toBe('1e17');
     // Close ranges: no break.
     expect(logAxis([...clipped, 1e5], 180, clipped).breakValue).toBeNull();
+  });
+});
+
+describe('round ticks of a linear axis', () => {
+  it.each([
+    // rough step (hi - lo) / 4, rounded up to 1, 2, 2.5 or 5 times a power of ten; the multiples inside the range
+    [0, 100, [0, 25, 50, 75, 100]],
+    [1, 200, [50, 100, 150, 200]],
+    [1, 10, [2.5, 5, 7.5, 10]],
+    [-3, 90, [0, 25, 50, 75]],
+    [0, 0.3, [0, 0.1, 0.2, 0.3]],
+    [350, 400, [360, 380, 400]],
+    [1, 3000, [1000, 2000, 3000]],
+  ])('[%d, %d] is labelled at %j', (lo, hi, ticks) => {
+    expect(niceTicks(lo, hi)).toEqual(ticks);
+  });
+
+  it('an empty or reversed range has at most its one end', () => {
+    expect(niceTicks(5, 5)).toEqual([5]);
+    expect(niceTicks(7, 3)).toEqual([7]);
+    expect(niceTicks(NaN, 3)).toEqual([]);
   });
 });

@@ -156,3 +156,22 @@ function buildAxis(lo: number, hi: number, eLo: number, eHi: number, eBreak: num
   const kept = upperCrowded ? upper.filter((t) => t.label !== '') : upper;
   return { lo, hi, breakValue: 10 ** b, toUnit, fromUnit, ticks: [...lower, ...kept] };
 }
+
+/**
+ * Round values to label a linear axis over [lo, hi]: about `count` of them, a step of 1, 2, 2.5 or 5 times a
+ * power of ten, every multiple of it inside the range (ends included when they are multiples).
+ */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi <= lo || count < 2) return Number.isFinite(lo) ? [lo] : [];
+  const rough = (hi - lo) / (count - 1);
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = ([1, 2, 2.5, 5, 10].find((m) => m * power >= rough * (1 - 1e-9)) ?? 10) * power;
+  const out: number[] = [];
+  const first = Math.ceil(lo / step - 1e-9);
+  for (let k = first; k * step <= hi + step * 1e-9; k++) {
+    // Multiples written from k and the step, rounded to the step's decimals: 0.1 * 3 is 0.3, not 0.30000000000000004.
+    const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 1);
+    out.push(Number((k * step).toFixed(decimals)));
+  }
+  return out;
+}

@@ -207,8 +207,8 @@ export const seriesBySide = new Map<RunSide, RunSeries>();
 let frameRequested = false;
 let lastBumpMs = -Infinity;
 /**
- * Charts redraw at most this often. Every redraw is several recharts charts of
- * up to 600 points; at 60 per second they would starve the main thread (see
+ * Charts redraw at most this often. Every redraw repaints several charts of
+ * up to 600 points a line; at 60 per second they would starve the main thread (see
  * docs/PERFORMANCE.md), at about 7 per second the curves still move smoothly.
  */
 export const REDRAW_INTERVAL_MS = 150;

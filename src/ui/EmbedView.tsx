@@ -13,7 +13,7 @@ import { GlobalNormChart } from '../charts/GlobalNormChart.tsx';
 import { LossChart } from '../charts/LossChart.tsx';
 import { numberedEvents } from '../charts/markers.ts';
 import { lookColor, lookTextColor, useChartLook } from '../charts/chartLook.ts';
-import { LineIcon } from '../charts/LineLegend.tsx';
+import { LineIcon, OwnLegendContext } from '../charts/LineLegend.tsx';
 import { runLabel, runStyle } from '../charts/palette.ts';
 import { useChartRuns } from '../charts/useSeries.ts';
 import { RUN_SIDES } from '../experiment/config.ts';
@@ -232,12 +232,15 @@ export function EmbedView() {
             <EmbedControls />
             {lesson && <EmbedLesson lesson={lesson} />}
           </div>
+          {/* One legend under both charts (EmbedLegend), so the charts keep their height for the plot. */}
           <ChartHeightContext value={chartPx}>
-            <div className="embed-charts" ref={chartsRef}>
-              <DataLoadBar />
-              <LossChart />
-              <GlobalNormChart />
-            </div>
+            <OwnLegendContext value={false}>
+              <div className="embed-charts" ref={chartsRef}>
+                <DataLoadBar />
+                <LossChart />
+                <GlobalNormChart />
+              </div>
+            </OwnLegendContext>
           </ChartHeightContext>
           <EmbedLegend />
           <NarratorLine />

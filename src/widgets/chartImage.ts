@@ -68,9 +68,9 @@ function textWidth(text: string, px: number): number {
   return text.length * px * 0.58;
 }
 
-/** The legend of a recharts chart as it is on screen: each item's text and the colour of its icon. */
+/** A chart's legend as it is on screen (LineLegend's or recharts'): each item's text and the colour of its icon. */
 export function legendEntries(root: Element): LegendEntry[] {
-  return [...root.querySelectorAll('.recharts-legend-item')].map((item) => {
+  return [...root.querySelectorAll('.legend-item, .recharts-legend-item')].map((item) => {
     const shape = item.querySelector('svg path, svg line, svg rect');
     const color =
       shape?.getAttribute('stroke') && shape.getAttribute('stroke') !== 'none'
@@ -79,7 +79,7 @@ export function legendEntries(root: Element): LegendEntry[] {
     const dashed = Boolean(shape?.getAttribute('stroke-dasharray'));
     const marker = item.querySelector('svg path.legend-marker');
     return {
-      text: item.querySelector('.recharts-legend-item-text')?.textContent ?? item.textContent ?? '',
+      text: item.querySelector('.legend-item-text, .recharts-legend-item-text')?.textContent ?? item.textContent ?? '',
       color,
       dashed,
       ...(marker
@@ -96,9 +96,10 @@ export function legendEntries(root: Element): LegendEntry[] {
   });
 }
 
-/** The chart's own drawing: recharts 3 draws each legend icon as an `svg.recharts-surface` too. */
+/** The chart's own drawing: a step chart's plot, or a recharts chart's (recharts 3 draws each legend icon as an
+ * `svg.recharts-surface` too). */
 export function mainSurface(root: Element): SVGSVGElement | null {
-  const svg = root.querySelector('.recharts-wrapper > svg.recharts-surface');
+  const svg = root.querySelector('.plot-wrapper > svg.plot-surface, .recharts-wrapper > svg.recharts-surface');
   return svg instanceof SVGSVGElement ? svg : null;
 }
 

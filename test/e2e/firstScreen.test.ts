@@ -41,32 +41,83 @@ async function box(page: Page, selector: string): Promise<{ x: number; y: number
   return b;
 }
 
-interface CanvasLineCheck {
-  colour: string;
-  dashed: boolean;
-  vertices: number;
-  /** Vertices not under a line painted after this one. */
-  seen: number;
-  hits: number;
-  shifted: number;
-  opacity: string | null;
-}
-interface CanvasCheck {
-  lines: CanvasLineCheck[];
-  painted: number;
+/** A point the tooltip named (a line's value at a step) and whether the canvas has that line's colour there. */
+interface PointCheck {
+  name: string;
+  step: number;
+  value: number;
+  /** Where the axes' own labels put it, in the chart's SVG. */
+  at: [number, number];
+  hit: boolean;
+  /** The same test 6 px lower: a canvas drawn off by that much would pass the one above by chance. */
+  shifted: boolean;
 }
 
-/** Whether each of a chart's SVG lines (kept invisible by recharts) has the canvas's painted line through it. */
-function canvasCheck(page: Page, id: string): Promise<CanvasCheck | null> {
-  return page.locator(`[data-chart=${id}]`).evaluate((frame) => {
-    const canvas = frame.querySelector('canvas.chart-lines');
-    const surface = frame.querySelector('.recharts-wrapper > svg.recharts-surface');
-    if (!(canvas instanceof HTMLCanvasElement) || !surface) return null;
+/**
+ * With the pointer at `fraction` of the plot's width: the tooltip's step and values, each placed by the axes'
+ * labelled ticks (read from the chart's SVG: an oracle apart from the code that places the canvas), and whether
+ * the canvas is painted in that line's legend colour there. Solid lines only (a dash may fall on a gap), and not
+ * a point a line painted later covers.
+ */
+async function tooltipPointsOnCanvas(page: Page, id: string, fraction: number): Promise<PointCheck[]> {
+  const frame = page.locator(`[data-chart=${id}]`);
+  const area = await frame.locator('.plot-area').boundingBox();
+  if (!area) throw new Error(`${id} has no plot area`);
+  await page.mouse.move(area.x + fraction * area.width, area.y + area.height / 2);
+  await frame.locator('.plot-tooltip').waitFor({ timeout: 5_000 });
+  return frame.evaluate((chart) => {
+    const svg = chart.querySelector('svg.plot-surface');
+    const canvas = chart.querySelector('canvas.chart-lines');
+    const tip = chart.querySelector('.plot-tooltip');
+    if (!svg || !(canvas instanceof HTMLCanvasElement) || !tip) return [];
+    const number = (text: string | null) => Number((text ?? '').replace(/,/g, ''));
+    const ticks = (selector: string, attribute: 'x' | 'y') =>
+      [...svg.querySelectorAll(selector)]
+        .map((t) => [number(t.textContent), Number(t.getAttribute(attribute))] as [number, number])
+        .filter(([v, at]) => Number.isFinite(v) && Number.isFinite(at))
+        .sort((a, b) => a[0] - b[0]);
+    const xTicks = ticks('.plot-x-axis .plot-tick-label', 'x');
+    const yTicks = ticks('.plot-y-axis .plot-tick-label', 'y');
+    // A log axis labels decades: place a value between two labels one decade apart (a break sits on a decade).
+    const log = yTicks.length > 1 && yTicks.every(([v], i) => i === 0 || v / (yTicks[i - 1]?.[0] ?? 1) >= 9.99);
+    const place = (value: number, labelled: [number, number][], logScale: boolean): number | null => {
+      const f = (v: number) => (logScale ? Math.log10(v) : v);
+      for (let i = 0; i + 1 < labelled.length; i++) {
+        const [v1, p1] = labelled[i] as [number, number];
+        const [v2, p2] = labelled[i + 1] as [number, number];
+        if (logScale && Math.abs(v2 / v1 - 10) > 1e-6) continue;
+        if (value >= v1 && value <= v2) return p1 + ((f(value) - f(v1)) / (f(v2) - f(v1))) * (p2 - p1);
+      }
+      return null;
+    };
+    // Steps beyond the outer labels: the two nearest labels' spacing carries on.
+    const placeX = (step: number): number | null => {
+      if (xTicks.length < 2) return null;
+      const [a, b] = step < (xTicks[0]?.[0] ?? 0) ? [xTicks[0], xTicks[1]] : [xTicks.at(-2), xTicks.at(-1)];
+      const inside = place(step, xTicks, false);
+      if (inside !== null || !a || !b) return inside;
+      return a[1] + ((step - a[0]) / (b[0] - a[0])) * (b[1] - a[1]);
+    };
+    const legend = new Map(
+      [...chart.querySelectorAll('.legend-item')].map((item) => {
+        const line = item.querySelector('svg line');
+        return [
+          item.querySelector('.legend-item-text')?.textContent ?? '',
+          { colour: line?.getAttribute('stroke') ?? '', dashed: Boolean(line?.getAttribute('stroke-dasharray')) },
+        ];
+      }),
+    );
+    const step = number((tip.querySelector('.plot-tooltip-label')?.textContent ?? '').replace(/^step /, ''));
+    const rows = [...tip.querySelectorAll('li')].map((li) => {
+      const text = li.textContent ?? '';
+      const cut = text.lastIndexOf(' : ');
+      return { name: text.slice(0, cut), value: number(text.slice(cut + 3)) };
+    });
     const context2d = canvas.getContext('2d');
-    if (!context2d) return null;
+    if (!context2d) return [];
     const { data } = context2d.getImageData(0, 0, canvas.width, canvas.height);
     const c = canvas.getBoundingClientRect();
-    const s = surface.getBoundingClientRect();
+    const s = svg.getBoundingClientRect();
     const scale = canvas.width / c.width;
     const rgb = (colour: string) => {
       const probe = document.createElement('canvas').getContext('2d');
@@ -75,7 +126,6 @@ function canvasCheck(page: Page, id: string): Promise<CanvasCheck | null> {
       probe.fillRect(0, 0, 1, 1);
       return [...probe.getImageData(0, 0, 1, 1).data.slice(0, 3)];
     };
-    /** Whether a pixel near (x, y) of the chart's SVG is painted in about `colour`. */
     const near = (x: number, y: number, [r, g, b]: number[]) => {
       const cx = (x + s.left - c.left) * scale;
       const cy = (y + s.top - c.top) * scale;
@@ -85,45 +135,44 @@ function canvasCheck(page: Page, id: string): Promise<CanvasCheck | null> {
           const py = Math.round(cy + dy);
           if (px < 0 || py < 0 || px >= canvas.width || py >= canvas.height) continue;
           const i = (py * canvas.width + px) * 4;
-          const alpha = data[i + 3] ?? 0;
           const close =
             Math.abs((data[i] ?? 0) - (r ?? 0)) +
               Math.abs((data[i + 1] ?? 0) - (g ?? 0)) +
               Math.abs((data[i + 2] ?? 0) - (b ?? 0)) <
             90;
-          if (alpha > 100 && close) return true;
+          if ((data[i + 3] ?? 0) > 100 && close) return true;
         }
       return false;
     };
-    // recharts keeps each line's path (invisible: stroke-opacity 0) for its legend and tooltip; the canvas
-    // paints the lines in the same order, so a later line covers an earlier one where they meet.
-    const paths = [...surface.querySelectorAll('path.recharts-line-curve')].map((path) => ({
-      path,
-      vertices: [...(path.getAttribute('d') ?? '').matchAll(/(-?[\d.]+),(-?[\d.]+)/g)].map((m) => [
-        Number(m[1]),
-        Number(m[2]),
-      ]),
-    }));
-    const lines = paths.map(({ path, vertices }, index) => {
-      const colour = path.getAttribute('stroke') ?? '';
-      const dashed = Boolean(path.getAttribute('stroke-dasharray'));
-      const later = paths.slice(index + 1).flatMap((p) => p.vertices);
-      const visible = vertices.filter(
-        ([x, y]) => !later.some(([u, v]) => Math.abs((u ?? 0) - (x ?? 0)) < 3 && Math.abs((v ?? 0) - (y ?? 0)) < 3),
-      );
-      const hits = visible.filter(([x, y]) => near(x ?? 0, y ?? 0, rgb(colour))).length;
-      // The same test 6 px lower: a canvas drawn off by that much would pass the one above by chance.
-      const shifted = vertices.filter(([x, y]) => near(x ?? 0, (y ?? 0) + 6, rgb(colour))).length;
-      const opacity = path.getAttribute('stroke-opacity');
-      return { colour, dashed, vertices: vertices.length, seen: visible.length, hits, shifted, opacity };
+    const x = placeX(step);
+    const placed = rows.map((row) => ({ ...row, y: place(row.value, yTicks, log) }));
+    return placed.flatMap((row, index) => {
+      const look = legend.get(row.name);
+      if (x === null || row.y === null || !look || look.dashed || !(row.value > 0 || !log)) return [];
+      // The canvas paints lines in the legend's order: a later one within 3 px covers this point.
+      const covered = placed.slice(index + 1).some((later) => later.y !== null && Math.abs(later.y - (row.y ?? 0)) < 3);
+      if (covered) return [];
+      const colour = rgb(look.colour);
+      return [
+        {
+          name: row.name,
+          step,
+          value: row.value,
+          at: [x, row.y] as [number, number],
+          hit: near(x, row.y, colour),
+          shifted: near(x, row.y + 6, colour),
+        },
+      ];
     });
-    return { lines, painted: data.filter((v, i) => i % 4 === 3 && v > 0).length };
   });
 }
 
+/** A chart's y axis labels: a step chart's own, or recharts' (the per-time-step charts). */
+const Y_LABELS = '.plot-y-axis .plot-tick-label, .recharts-yAxis-tick-labels text';
+
 /** The largest value labelled on a chart's y axis ("1e+30", "1,000", "0.01"...), or 0 without labels. */
 async function topYLabel(page: Page, chart: string): Promise<number> {
-  const labels = await page.locator(`[data-chart=${chart}] .recharts-yAxis-tick-labels text`).allTextContents();
+  const labels = await page.locator(`[data-chart=${chart}] ${Y_LABELS}`).allTextContents();
   const values = labels.map((l) => Number(l.replace(/,/g, ''))).filter((v) => Number.isFinite(v));
   return Math.max(0, ...values);
 }
@@ -141,8 +190,9 @@ async function everyChartTallEnough(page: Page, lesson: number): Promise<void> {
       .poll(
         () =>
           chart.evaluate((frame) => {
-            const surface = frame.querySelector('.recharts-wrapper > svg.recharts-surface');
-            const grid = frame.querySelector('.recharts-cartesian-grid');
+            // A step chart's plot and legend, or a recharts chart (the per-time-step ones) with its legend inside.
+            const surface = frame.querySelector('.step-chart, .recharts-wrapper > svg.recharts-surface');
+            const grid = frame.querySelector('.plot-area, .recharts-cartesian-grid');
             return Math.min(
               (surface?.getBoundingClientRect().height ?? 0) >= 200 ? 1 : 0,
               (grid?.getBoundingClientRect().height ?? 0) >= 120 ? 1 : 0,
@@ -319,7 +369,7 @@ describe("a student's first screen in Chromium", () => {
     const { page, context, errors } = await openPage(browser(), `${base()}${DENSE}`, { width: 1366, height: 768 });
     await playToTheEnd(page);
     const chart = page.locator('[data-chart=loss]');
-    const surface = await box(page, '[data-chart=loss] .recharts-wrapper > svg.recharts-surface');
+    const surface = await box(page, '[data-chart=loss] .plot-wrapper > svg.plot-surface');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       chart.getByRole('button', { name: /as a PNG image/ }).click(),
@@ -361,47 +411,27 @@ describe("a student's first screen in Chromium", () => {
     const svg = await readFile((await svgDownload.path()) as string, 'utf8');
     expect(svg).toContain('Loss (log scale)');
     expect(svg).toContain('Clipped loss');
-    expect(svg).toContain('recharts-line');
+    expect(svg).toContain('plot-tick-label');
     // The lines, painted on a canvas on screen, are in the file as a picture over the plot.
     expect(svg).toMatch(/<image [^>]*class="chart-lines"[^>]*href="data:image\/png;base64,/);
     expect(errors).toEqual([]);
     await context.close();
   });
 
-  it('the lines are painted on a canvas over the plot, where recharts puts their points, in their colours', async () => {
+  it('the lines are painted on a canvas over the plot, where the axes place the values the tooltip names, in their colours', async () => {
     const { page, context, errors } = await openPage(browser(), `${base()}${DENSE}`, { width: 1366, height: 768 });
     await playToTheEnd(page);
     for (const id of ['loss', 'grad-norm-clipped']) {
-      // With the pointer on it, the chart gives recharts the current points (for the tooltip). That takes a
-      // render, and the canvas repaints on the next animation frame: on a loaded machine more than the 100 ms
-      // this test once waited (its flaky failure), so it polls until both have caught up.
-      await page.locator(`[data-chart=${id}] .recharts-wrapper`).hover();
-      let result: CanvasCheck | null = null;
-      await expect
-        .poll(
-          async () => {
-            result = await canvasCheck(page, id);
-            const solid = result?.lines.filter((l) => !l.dashed && l.vertices > 1) ?? [];
-            return solid.length > 0 && solid.every((l) => l.hits / Math.max(1, l.seen) > 0.95);
-          },
-          { timeout: 10_000, interval: 200 },
-        )
-        .toBe(true);
-      const checked = result as CanvasCheck | null;
-      expect(checked, id).not.toBeNull();
-      expect(checked?.painted, id).toBeGreaterThan(100);
-      const solid = checked?.lines.filter((l) => !l.dashed && l.vertices > 1) ?? [];
-      for (const line of solid) {
-        expect(line.opacity, id).toBe('0');
-        // Every visible vertex of the SVG line has the canvas line through it; one under a line painted later
-        // (both runs' step 1 is the same loss: the runs start from the same weights) cannot be seen, so is not asked.
-        expect(line.hits / line.seen, `${id} ${line.colour}: ${line.hits} of ${line.seen}`).toBeGreaterThan(0.95);
-        expect(line.seen / line.vertices, `${id} ${line.colour}: hidden vertices`).toBeGreaterThan(0.5);
-      }
-      // The longest line (the clipped run's, mostly level) mostly misses 6 px lower (a steep one would not).
-      const longest = solid.reduce((a, b) => (b.vertices > a.vertices ? b : a));
-      expect(longest.shifted / longest.vertices, `${id} ${longest.colour} 6 px off`).toBeLessThan(0.5);
-      console.log(`${id}: ${JSON.stringify(checked?.lines)}`);
+      await page.locator(`[data-chart=${id}]`).scrollIntoViewIfNeeded();
+      const points: PointCheck[] = [];
+      for (const fraction of [0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 0.97])
+        points.push(...(await tooltipPointsOnCanvas(page, id, fraction)));
+      console.log(`${id}: ${JSON.stringify(points)}`);
+      expect(points.length, id).toBeGreaterThanOrEqual(5);
+      const hits = points.filter((p) => p.hit).length;
+      const shifted = points.filter((p) => p.shifted).length;
+      expect(hits / points.length, `${id}: ${hits} of ${points.length} where the axes put them`).toBeGreaterThan(0.9);
+      expect(shifted / points.length, `${id}: ${shifted} of ${points.length} 6 px lower`).toBeLessThan(0.5);
     }
     expect(errors).toEqual([]);
     await context.close();
@@ -414,8 +444,7 @@ describe("a student's first screen in Chromium", () => {
       { width: 1366, height: 768 },
     );
     await playToTheEndOf(page);
-    const yLabels = (chart: string) =>
-      page.locator(`[data-chart=${chart}] .recharts-yAxis-tick-labels text`).allTextContents();
+    const yLabels = (chart: string) => page.locator(`[data-chart=${chart}] ${Y_LABELS}`).allTextContents();
     for (const pair of [
       ['grad-norm-baseline', 'grad-norm-clipped'],
       ['hidden-baseline', 'hidden-clipped'],

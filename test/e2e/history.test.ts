@@ -139,7 +139,7 @@ describe('the run history in Chromium', () => {
       .toEqual([expect.stringMatching(/^A \(/), expect.stringMatching(/^B \(/)]);
     // The charts follow (their re-render is deferred): both runs in the loss chart's legend, by their names.
     await expect
-      .poll(async () => (await page.locator('[data-chart=loss] .recharts-legend-wrapper').textContent()) ?? '', {
+      .poll(async () => (await page.locator('[data-chart=loss] .plot-legend').textContent()) ?? '', {
         timeout: 10_000,
       })
       .toMatch(/A \(.*B \(/);

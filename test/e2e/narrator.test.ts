@@ -25,7 +25,7 @@ describe('the narrator', () => {
     expect(text).toContain('clipping acted for the first time');
     expect(text).toContain('the gradient explodes through time');
     // The events are numbered on the loss chart as in the list.
-    expect(await page.locator('[data-chart=loss] .recharts-reference-line').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-chart=loss] .plot-reference-line').count()).toBeGreaterThan(0);
     // The two charts that explain it.
     expect(await page.locator('[data-chart=spectral-norm]').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-chart=saturation]').count()).toBeGreaterThan(0);

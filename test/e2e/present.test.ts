@@ -64,7 +64,7 @@ async function smallChartText(page: Page, px: number): Promise<string[]> {
     for (const chart of document.querySelectorAll('[data-chart]')) {
       for (const element of chart.querySelectorAll('*')) {
         const own = [...element.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent?.trim());
-        if (!own || element.closest('.visually-hidden, [hidden], .recharts-tooltip-wrapper')) continue;
+        if (!own || element.closest('.visually-hidden, [hidden], .plot-tooltip')) continue;
         const box = element.getBoundingClientRect();
         const style = getComputedStyle(element);
         if (box.width === 0 || box.height === 0 || style.visibility === 'hidden' || style.display === 'none') continue;
@@ -126,7 +126,7 @@ describe('presenter mode and the dark theme', () => {
       const before = await step(page);
       await lineWidths(page);
       await expect.poll(() => step(page), { timeout: 30_000 }).toBeGreaterThan(before + 10);
-      // The enlarged chart is a new canvas, painted once recharts has laid it out: on a busy machine that can be
+      // The enlarged chart is a new canvas, painted once its plot is laid out: on a busy machine that can be
       // a few frames after ten more steps have come in. Each look clears the record, so a pass means a stroke
       // since the previous look; a chart that never paints still fails.
       await expect.poll(async () => (await lineWidths(page)).count, { timeout: 15_000 }).toBeGreaterThan(0);

@@ -8,10 +8,10 @@ import { openPage, phase, screenshot, useBrowser, waitForBackends } from './brow
 
 const browser = useBrowser();
 
-/** The runs the loss chart's legend names, in NAMES' order. */
+/** The runs the loss chart's legend names, in the legend's order (the runs' own, whichever worker was first). */
 async function legendNames(page: Page): Promise<string[]> {
-  const legend = (await page.locator('[data-chart=loss] .recharts-legend-wrapper').textContent()) ?? '';
-  return NAMES.filter((name) => legend.includes(name));
+  const entries = await page.locator('[data-chart=loss] .plot-legend .legend-item-text').allTextContents();
+  return entries.flatMap((entry) => NAMES.filter((name) => entry.startsWith(`${name} `)));
 }
 const base = () => inject('baseUrl');
 const SIDES = ['baseline', 'clipped', 'third', 'fourth'];

@@ -1,5 +1,5 @@
 /**
- * Start-up: the page's first JavaScript leaves recharts (and the cliff, the sweep and the history) to chunks of
+ * Start-up: the page's first JavaScript leaves the plots (and the cliff, the sweep and the history) to chunks of
  * their own; a chart draws when it comes near the screen, one at a time, and printing draws them all; the
  * tooltip, mounted only while the pointer is on a chart, still shows a step's values.
  */
@@ -68,15 +68,15 @@ describe('start-up in Chromium', () => {
   it('on a phone, the charts far below wait until scrolled to, draw when they come, and all draw for printing', async () => {
     const { page, context, errors } = await openPage(browser(), `${base()}${DENSE}`, { width: 390, height: 844 });
     // The loss chart, in the first screen, draws.
-    await page.locator('[data-chart=loss] .recharts-wrapper').waitFor({ timeout: 30_000 });
+    await page.locator('[data-chart=loss] .plot-wrapper').waitFor({ timeout: 30_000 });
     const charts = await page.locator('[data-chart]').count();
     expect(charts).toBeGreaterThanOrEqual(5);
-    // The charts a few screens down have an empty box of the chart's height, and no recharts.
+    // The charts a few screens down have an empty box of the chart's height, and no plot.
     const waiting = page.locator('.plot-waiting');
     await page.waitForTimeout(1500);
     const waitingAtFirst = await waiting.count();
     expect(waitingAtFirst).toBeGreaterThan(0);
-    expect(await page.locator('.recharts-wrapper').count()).toBe(charts - waitingAtFirst);
+    expect(await page.locator('.plot-wrapper').count()).toBe(charts - waitingAtFirst);
     const box = await waiting.first().boundingBox();
     expect(box?.height).toBeGreaterThan(150);
     // Scrolled to, each draws.
@@ -85,13 +85,13 @@ describe('start-up in Chromium', () => {
       await page.waitForTimeout(300);
     }
     await expect.poll(() => waiting.count(), { timeout: 20_000 }).toBe(0);
-    expect(await page.locator('[data-chart] .recharts-wrapper').count()).toBe(charts);
+    expect(await page.locator('[data-chart] .plot-wrapper').count()).toBe(charts);
     expect(errors).toEqual([]);
     await context.close();
 
     // Printing draws every chart, however far down, in the print event itself.
     const printed = await openPage(browser(), `${base()}${DENSE}`, { width: 390, height: 844 });
-    await printed.page.locator('[data-chart=loss] .recharts-wrapper').waitFor({ timeout: 30_000 });
+    await printed.page.locator('[data-chart=loss] .plot-wrapper').waitFor({ timeout: 30_000 });
     await printed.page.waitForTimeout(1500);
     expect(await printed.page.locator('.plot-waiting').count()).toBeGreaterThan(0);
     const left = await printed.page.evaluate(() => {
@@ -119,9 +119,9 @@ describe('start-up in Chromium', () => {
       window.dispatchEvent(new Event('beforeprint'));
       // Read in the same task: the page is laid out for paper right after this event.
       const chart = document.querySelector('[data-chart=direction]');
-      const ticks = [
-        ...(chart?.querySelectorAll('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-label') ?? []),
-      ].map((label) => Number(label.textContent));
+      const ticks = [...(chart?.querySelectorAll('.plot-x-axis .plot-tick-label') ?? [])].map((label) =>
+        Number(label.textContent),
+      );
       const canvas = chart?.querySelector('canvas.chart-lines') as HTMLCanvasElement | null;
       let inked = 0;
       if (canvas && canvas.width > 0 && canvas.height > 0) {
@@ -131,14 +131,14 @@ describe('start-up in Chromium', () => {
       return {
         step: Number(document.querySelector('[data-testid=step-clipped]')?.textContent),
         waiting: document.querySelectorAll('.plot-waiting').length,
-        text: chart?.querySelector('.recharts-wrapper')?.textContent ?? '',
+        text: chart?.querySelector('.plot-wrapper')?.textContent ?? '',
         lastTick: Math.max(0, ...ticks),
         inked,
       };
     });
     expect(printed.waiting).toBe(0);
     // The baseline's divergence is marked, and the step axis reaches where the runs are now (its last label at
-    // least half way there: recharts labels round steps), not where they were when the chart left the screen.
+    // least half way there: the axis labels round steps), not where they were when the chart left the screen.
     expect(printed.text).toContain('diverged (step 5)');
     expect(printed.step).toBeGreaterThan(150);
     expect(printed.lastTick).toBeGreaterThanOrEqual(printed.step / 2);
@@ -154,13 +154,13 @@ describe('start-up in Chromium', () => {
     await waitForBackends(page);
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(() => phase(page, 'clipped'), { timeout: 180_000 }).toBe('finished');
-    const plot = page.locator('[data-chart=loss] .recharts-wrapper');
-    expect(await page.locator('[data-chart=loss] .recharts-tooltip-wrapper').count()).toBe(0);
+    const plot = page.locator('[data-chart=loss] .plot-area');
+    expect(await page.locator('[data-chart=loss] .plot-tooltip').count()).toBe(0);
     const area = await plot.boundingBox();
     if (!area) throw new Error('the loss chart has no box');
     await page.mouse.move(area.x + area.width * 0.5, area.y + area.height * 0.4);
     await page.mouse.move(area.x + area.width * 0.55, area.y + area.height * 0.4);
-    const tip = page.locator('[data-chart=loss] .recharts-tooltip-wrapper');
+    const tip = page.locator('[data-chart=loss] .plot-tooltip');
     await expect.poll(async () => (await tip.textContent()) ?? '', { timeout: 10_000 }).toMatch(/step \d+/);
     expect(await tip.textContent()).toMatch(/Clipped loss/);
     expect(errors).toEqual([]);
