@@ -16,7 +16,8 @@
  *                                 every 1.25 s; prints its lines and JSON (to --out only if given)
  *   --play-first --url URL [--before-url URL]  only Play-to-first-point of the dense pair (cold and warm visit),
  *                                 for a served build, or two side by side (scripts/playFirst.ts)
- *   --scenario dense|lstm|both    which pairs the page section trains (default both)
+ *   --scenario dense|lstm|race|both|all  what the page section trains: a pair, the race of four, both pairs, or all
+ *                                 three (default all)
  *   --unminified                  build without minifying (tfjs's threaded WASM starts only then)
  *   --soak [--minutes N] [--url URL]  a race of four on the dense net for N minutes (default 30): page heap, the
  *                                 workers' tensors and the history's writes at 1, 10 and 30 min, Pause p95
@@ -240,9 +241,14 @@ async function browserColumns(
   });
 }
 
-/** The page's scenarios: a pair of runs that train flat out while the page draws their charts. */
+/** The page's scenarios: runs that train flat out while the page draws their charts. */
 export const PAGE_SCENARIOS = {
   dense: { label: 'a dense pair', hash: '#v=1&preset=dense-explode&steps=100000' },
+  // Lesson 3's race, four dense runs at once: the most series and chart lines a page draws.
+  race: {
+    label: 'a race of four (dense)',
+    hash: '#v=1&preset=dense-explode&steps=100000&run3=norm:1&run4=global:1',
+  },
   // The preset's LSTM 1x32, batch 32, on fewer digits so that its data loads fast.
   lstm: {
     label: 'an LSTM pair (1x32, batch 32)',
@@ -251,6 +257,8 @@ export const PAGE_SCENARIOS = {
 } as const;
 export type PageScenarioId = keyof typeof PAGE_SCENARIOS;
 export const PAGE_SCENARIO_IDS = Object.keys(PAGE_SCENARIOS) as PageScenarioId[];
+/** What `--scenario both` (and the smoke run) trains: the two pairs. */
+const PAIR_SCENARIOS: PageScenarioId[] = ['dense', 'lstm'];
 
 /** How long each scenario is watched, and how often Pause is clicked during it. */
 export interface PageWindow {
@@ -470,7 +478,7 @@ async function pageHealth(
   browser: Browser,
   baseUrl: string,
   smoke: boolean,
-  scenarios: PageScenarioId[] = PAGE_SCENARIO_IDS,
+  scenarios: PageScenarioId[] = smoke ? PAIR_SCENARIOS : PAGE_SCENARIO_IDS,
   log: (line: string) => void = () => {},
 ): Promise<PageHealth> {
   const measured: PageHealth['scenarios'] = [];
@@ -840,10 +848,11 @@ async function main(): Promise<void> {
   const out = at('--out') ?? 'bench-results/bench.json';
   if (args.includes('--unfused')) fusedCells.on = () => false;
   const url = at('--url');
-  const scenario = at('--scenario') ?? 'both';
-  if (scenario !== 'both' && !(PAGE_SCENARIO_IDS as string[]).includes(scenario))
-    throw new Error(`--scenario ${scenario}: allowed: ${PAGE_SCENARIO_IDS.join(', ')}, both`);
-  const scenarios = scenario === 'both' ? PAGE_SCENARIO_IDS : [scenario as PageScenarioId];
+  const scenario = at('--scenario') ?? 'all';
+  if (scenario !== 'both' && scenario !== 'all' && !(PAGE_SCENARIO_IDS as string[]).includes(scenario))
+    throw new Error(`--scenario ${scenario}: allowed: ${PAGE_SCENARIO_IDS.join(', ')}, both, all`);
+  const scenarios =
+    scenario === 'all' ? PAGE_SCENARIO_IDS : scenario === 'both' ? PAIR_SCENARIOS : [scenario as PageScenarioId];
   if (args.includes('--soak')) {
     const { soakMain } = await import('./soak.ts');
     await soakMain(args);
