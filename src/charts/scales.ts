@@ -168,10 +168,8 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const step = ([1, 2, 2.5, 5, 10].find((m) => m * power >= rough * (1 - 1e-9)) ?? 10) * power;
   const out: number[] = [];
   const first = Math.ceil(lo / step - 1e-9);
-  for (let k = first; k * step <= hi + step * 1e-9; k++) {
-    // Multiples written from k and the step, rounded to the step's decimals: 0.1 * 3 is 0.3, not 0.30000000000000004.
-    const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 1);
-    out.push(Number((k * step).toFixed(decimals)));
-  }
+  // Multiples written from k and the step, rounded to the step's decimals: 0.1 * 3 is 0.3, not 0.30000000000000004.
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 1);
+  for (let k = first; k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toFixed(decimals)));
   return out;
 }

@@ -48,11 +48,11 @@ import { ZoomControl } from './ZoomControl.tsx';
  * Loaded when first shown, not with the page: the cliff and the sweep are pages of their own, and the history
  * sits below every chart (its store, which records runs, is loaded with the page).
  */
-/** Only a page embedded in another loads the embedded view. */
-const EmbedView = lazy(() => import('./EmbedView.tsx').then((m) => ({ default: m.EmbedView })));
 const CliffLesson = lazy(() => import('../cliff/CliffLesson.tsx').then((m) => ({ default: m.CliffLesson })));
 const SweepPage = lazy(() => import('../sweep/SweepPage.tsx').then((m) => ({ default: m.SweepPage })));
 const HistoryPanel = lazy(() => import('./HistoryPanel.tsx').then((m) => ({ default: m.HistoryPanel })));
+/** Only a page embedded in another loads the embedded view. */
+const EmbedView = lazy(() => import('./EmbedView.tsx').then((m) => ({ default: m.EmbedView })));
 
 /** Narrow screens (phones, tablets upright) get the settings as a drawer, closed at first. */
 const NARROW = '(max-width: 900px)';
