@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NO_CLIP, type ClipConfig } from '../experiment/config.ts';
 import type { RunLayout, StepMetrics } from '../train/metrics.ts';
 import { quotableEvaluation } from './claims.ts';
-import { Narrator, compareRace, comparePair, storyClaim, summarizeStory } from './narrator.ts';
+import { Narrator, SPIKE_FACTOR, compareRace, comparePair, couldBeSpike, storyClaim, summarizeStory } from './narrator.ts';
 
 const storyClaimOf = (narrator: Narrator) => storyClaim(narrator.story(), GLOBAL_1);
 
@@ -509,5 +509,33 @@ describe('the narrator over a long run', () => {
     for (let n = 101; n <= 150; n++) narrator.observe(step(n, { globalNormPre: 1, globalNormPost: 1 }));
     const events = narrator.observe(step(151, { globalNormPre: 20, globalNormPost: 20 }));
     expect(events.map((e) => e.kind)).toEqual(['spike']);
+  });
+
+  it('skips the median only where no spike is possible (the exact test, on random windows and at the edge)', () => {
+    const median = (v: number[]) => {
+      const s = [...v].sort((a, b) => a - b);
+      const mid = Math.floor(s.length / 2);
+      return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+    };
+    // By hand: [1, 2, 3, 4] has median 2.5, so a norm of 25.000001 is a spike. Two of the four values (1 and 2) are
+    // under a tenth of it: let through to the median. So is 21 (not a spike: the sort decides).
+    expect(couldBeSpike([1, 2, 3, 4], 25.000001)).toBe(true);
+    expect(couldBeSpike([1, 2, 3, 4], 21)).toBe(true);
+    // At 20 only 1 is under a tenth of it (10 x 2 is not under 20): the median, 2.5, cannot be either.
+    expect(couldBeSpike([1, 2, 3, 4], 20)).toBe(false);
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 10;
+    let kept = 0;
+    for (let trial = 0; trial < 20_000; trial++) {
+      const values = Array.from({ length: 5 + (trial % 46) }, () => (trial % 3 === 0 ? Math.round(random()) : random()));
+      // Just over, at, a little over and well under SPIKE_FACTOR times the median.
+      const factor = [1 + 1e-15, 1, 1.05, random() / 20][trial % 4] as number;
+      const norm = SPIKE_FACTOR * median(values) * factor;
+      const spike = norm > SPIKE_FACTOR * median(values);
+      if (spike) expect(couldBeSpike(values, norm)).toBe(true);
+      if (!couldBeSpike(values, norm)) kept += 1;
+    }
+    // And it does skip: most quiet windows never reach the sort.
+    expect(kept).toBeGreaterThan(0);
   });
 });
