@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { NO_CLIP, type ClipConfig } from '../experiment/config.ts';
 import type { RunLayout, StepMetrics } from '../train/metrics.ts';
 import { quotableEvaluation } from './claims.ts';
-import { Narrator, SPIKE_FACTOR, compareRace, comparePair, couldBeSpike, storyClaim, summarizeStory } from './narrator.ts';
+import {
+  Narrator,
+  SPIKE_FACTOR,
+  compareRace,
+  comparePair,
+  couldBeSpike,
+  storyClaim,
+  summarizeStory,
+} from './narrator.ts';
 
 const storyClaimOf = (narrator: Narrator) => storyClaim(narrator.story(), GLOBAL_1);
 
@@ -527,7 +535,9 @@ describe('the narrator over a long run', () => {
     const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 10;
     let kept = 0;
     for (let trial = 0; trial < 20_000; trial++) {
-      const values = Array.from({ length: 5 + (trial % 46) }, () => (trial % 3 === 0 ? Math.round(random()) : random()));
+      const values = Array.from({ length: 5 + (trial % 46) }, () =>
+        trial % 3 === 0 ? Math.round(random()) : random(),
+      );
       // Just over, at, a little over and well under SPIKE_FACTOR times the median.
       const factor = [1 + 1e-15, 1, 1.05, random() / 20][trial % 4] as number;
       const norm = SPIKE_FACTOR * median(values) * factor;

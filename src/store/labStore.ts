@@ -213,6 +213,43 @@ let lastBumpMs = -Infinity;
  */
 export const REDRAW_INTERVAL_MS = 150;
 
+/**
+ * What workers reported of each run (its step and speed) and the page does not show yet. A race of four sends some
+ * 40 batches a second; put in the store one by one, each re-rendered the toolbar and a run card in the message's
+ * task. Staged, they go in with the charts' next redraw, in the same store update, so the numbers and the lines move
+ * together.
+ */
+const stagedRuns = new Map<RunSide, Partial<RunView>>();
+
+/** Keeps a run's reported figures for the next redraw (see stagedRuns). */
+export function stageRun(side: RunSide, patch: Partial<RunView>): void {
+  stagedRuns.set(side, { ...stagedRuns.get(side), ...patch });
+  markSeriesDirty();
+}
+
+/** Forgets what was staged: the runs it was for are gone (a reset, stored runs shown). */
+export function dropStagedRuns(): void {
+  stagedRuns.clear();
+}
+
+function withStaged(runs: LabState['runs']): LabState['runs'] {
+  const next = { ...runs };
+  for (const [side, patch] of stagedRuns) {
+    const run = next[side];
+    if (run) next[side] = { ...run, ...patch };
+  }
+  return next;
+}
+
+/**
+ * The runs as the workers last reported them, staged figures included: what the session's pacing and grants go
+ * by. The store's `runs` are what the page shows, up to one redraw behind.
+ */
+export function reportedRuns(): LabState['runs'] {
+  const { runs } = useLab.getState();
+  return stagedRuns.size === 0 ? runs : withStaged(runs);
+}
+
 /** Bumps `seriesVersion` on an animation frame, at most every REDRAW_INTERVAL_MS, however many batches arrive. */
 export function markSeriesDirty(): void {
   if (frameRequested) return;
@@ -220,7 +257,12 @@ export function markSeriesDirty(): void {
   const bump = () => {
     frameRequested = false;
     lastBumpMs = performance.now();
-    useLab.setState((s) => ({ seriesVersion: s.seriesVersion + 1 }));
+    useLab.setState((s) => {
+      if (stagedRuns.size === 0) return { seriesVersion: s.seriesVersion + 1 };
+      const runs = withStaged(s.runs);
+      stagedRuns.clear();
+      return { seriesVersion: s.seriesVersion + 1, runs };
+    });
   };
   const wait = Math.max(0, lastBumpMs + REDRAW_INTERVAL_MS - performance.now());
   const onFrame = () => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(bump) : bump());
@@ -228,9 +270,12 @@ export function markSeriesDirty(): void {
 }
 
 export function updateRun(side: RunSide, patch: Partial<RunView>): void {
+  // Whatever was staged for the run goes in first: the store never shows a run behind what it showed.
+  const staged = stagedRuns.get(side);
+  stagedRuns.delete(side);
   useLab.setState((s) => {
     const current = s.runs[side];
     if (!current) return s;
-    return { runs: { ...s.runs, [side]: { ...current, ...patch } } };
+    return { runs: { ...s.runs, [side]: { ...current, ...staged, ...patch } } };
   });
 }

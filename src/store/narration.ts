@@ -7,7 +7,7 @@ import type { ClipConfig, ExperimentConfig, RunSide } from '../experiment/config
 import { changeConcerns, type KnobChange } from '../experiment/schedule.ts';
 import { Narrator } from '../present/narrator.ts';
 import type { Divergence, EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
-import { updateRun } from './labStore.ts';
+import { stageRun, updateRun } from './labStore.ts';
 
 const PUBLISH_EVERY_MS = 1000;
 
@@ -20,7 +20,8 @@ function publish(side: RunSide, force: boolean): void {
   const now = Date.now();
   if (!force && now - entry.publishedMs < PUBLISH_EVERY_MS) return;
   entry.publishedMs = now;
-  updateRun(side, { narration: entry.narrator.story() });
+  // Something newly told goes in at once; the story's running figures with the charts' next redraw.
+  (force ? updateRun : stageRun)(side, { narration: entry.narrator.story() });
 }
 
 export function startNarration(side: RunSide, clip: ClipConfig, layout: RunLayout, config?: ExperimentConfig): void {

@@ -9,7 +9,7 @@ import { PRESETS } from '../experiment/presets.ts';
 import type { StepMetrics } from '../train/metrics.ts';
 import type { FromWorker, ToWorker } from '../worker/protocol.ts';
 import { at } from '../../test/support/at.ts';
-import { seriesBySide, useLab } from './labStore.ts';
+import { reportedRuns, seriesBySide, useLab } from './labStore.ts';
 import {
   PACED_STEPS_PER_SECOND,
   openingPaceUntil,
@@ -96,6 +96,19 @@ beforeEach(() => {
   setPacing(false);
   resetRuns();
 });
+
+/** Resolves with the store's next redraw (a `seriesVersion` bump), which puts the runs' reported figures in. */
+function nextRedraw(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timeout = setTimeout(() => reject(new Error('no redraw within a second')), 1000);
+    const stop = useLab.subscribe((state, previous) => {
+      if (state.seriesVersion === previous.seriesVersion) return;
+      clearTimeout(timeout);
+      stop();
+      resolve();
+    });
+  });
+}
 
 function readyAll(): void {
   for (const w of workers) w.emit({ type: 'ready', backend: 'webgl', layout, trainRows: 1000 });
@@ -184,7 +197,48 @@ describe('session', () => {
     readyAll();
     a.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });
     b.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });
-    expect(useLab.getState().runs.clipped?.step).toBe(1);
+    expect(reportedRuns().clipped?.step).toBe(1);
+  });
+
+  it("puts the runs' reported steps in the store with the charts' next redraw, not once per batch", async () => {
+    const [a, b] = pair();
+    readyAll();
+    play();
+    // The first step may be narrated, and something told goes in at once, with the step: past it, nothing is.
+    for (const w of [a, b]) w.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });
+    await nextRedraw();
+    expect([useLab.getState().runs.baseline?.step, useLab.getState().runs.clipped?.step]).toEqual([1, 1]);
+    const redraw = nextRedraw();
+    let runUpdates = 0;
+    const stop = useLab.subscribe((state, previous) => {
+      if (state.runs !== previous.runs) runUpdates += 1;
+    });
+    for (let k = 2; k <= 10; k++)
+      for (const w of [a, b]) w.emit({ type: 'metrics', steps: [metrics(k)], elapsedMs: 5 });
+    // The grants go by what was reported at once; the page shows it with the lines.
+    expect(reportedRuns().baseline?.step).toBe(10);
+    expect(useLab.getState().runs.baseline?.step).toBe(1);
+    expect(runUpdates).toBe(0);
+    expect(Math.max(...advanceTargets(a))).toBeGreaterThan(10);
+    await redraw;
+    stop();
+    expect(runUpdates).toBe(1);
+    expect([useLab.getState().runs.baseline?.step, useLab.getState().runs.clipped?.step]).toEqual([10, 10]);
+    // A pause shows the step it stops at at once: nothing staged is left behind.
+    for (const w of [a, b]) w.emit({ type: 'metrics', steps: [metrics(11)], elapsedMs: 5 });
+    pause();
+    expect(useLab.getState().runs.baseline?.step).toBe(11);
+    expect(useLab.getState().runs.baseline?.phase).toBe('paused');
+  });
+
+  it('a reset forgets what was staged for the runs it replaces', async () => {
+    const [a] = pair();
+    readyAll();
+    a.emit({ type: 'metrics', steps: [metrics(1), metrics(2)], elapsedMs: 5 });
+    resetRuns();
+    await nextRedraw();
+    expect(useLab.getState().runs.baseline?.step).toBe(0);
+    expect(useLab.getState().runs.baseline?.phase).toBe('starting');
   });
 
   it('Play pressed while the runs are starting keeps their workers and starts them once ready', () => {
@@ -270,7 +324,7 @@ describe('session', () => {
             elapsedMs: 30,
           });
       }
-      expect(useLab.getState().runs.baseline?.stepsPerSecond).toBeCloseTo(300, 6);
+      expect(reportedRuns().baseline?.stepsPerSecond).toBeCloseTo(300, 6);
       // The grants still follow the compute speed (chunks of a quarter second of it, 250 steps), not the shown
       // speed (which would grant 75 at a time and never run more than 75 ahead of step 3,000).
       expect(Math.max(...advanceTargets(a))).toBeGreaterThan(3000 + 75);

@@ -16,7 +16,17 @@ import {
   type SimulatedFault,
   type ToWorker,
 } from '../worker/protocol.ts';
-import { markSeriesDirty, seriesBySide, updateRun, useLab, type LabState, type RunView } from './labStore.ts';
+import {
+  dropStagedRuns,
+  markSeriesDirty,
+  reportedRuns,
+  seriesBySide,
+  stageRun,
+  updateRun,
+  useLab,
+  type LabState,
+  type RunView,
+} from './labStore.ts';
 import { clipChangesOf, knobMarksOf } from '../present/knobMarks.ts';
 import { clearNarration, narrateEnd, narrateEval, narrateKnob, narrateSteps, startNarration } from './narration.ts';
 import { encodeExperiment } from '../experiment/urlCodec.ts';
@@ -102,7 +112,8 @@ export function setPacing(on: boolean): void {
 }
 
 function paced(): boolean {
-  const { runs, slowMotion } = useLab.getState();
+  const { slowMotion } = useLab.getState();
+  const runs = reportedRuns();
   if (slowMotion) return true;
   if (!pacingOn) return false;
   const views = Object.values(runs).filter((r): r is RunView => r !== undefined);
@@ -120,7 +131,8 @@ export function openingPaceUntil(): number | null {
 
 /** Grants more steps so the runs move together: nobody gets more than a chunk ahead of the slowest. */
 function grant(): void {
-  const { runs, playing, config } = useLab.getState();
+  const { playing, config } = useLab.getState();
+  const runs = reportedRuns();
   if (!playing) return;
   if (paced()) {
     grantPaced();
@@ -152,7 +164,8 @@ function grant(): void {
 
 /** One step of every active run once the last has reported the one before, at most PACED_STEPS_PER_SECOND a second. */
 function grantPaced(): void {
-  const { runs, config } = useLab.getState();
+  const { config } = useLab.getState();
+  const runs = reportedRuns();
   if (Object.values(runs).some((r) => r?.phase === 'starting')) return;
   const active = activeSides();
   if (active.length === 0) {
@@ -182,7 +195,7 @@ function grantPaced(): void {
 }
 
 function onMessage(side: RunSide, message: FromWorker): void {
-  const run = useLab.getState().runs[side];
+  const run = reportedRuns()[side];
   if (!run) return;
   switch (message.type) {
     case 'ready':
@@ -228,8 +241,8 @@ function onMessage(side: RunSide, message: FromWorker): void {
         // The worker's compute speed only until the window has two samples (it leaves out waiting, so runs high).
         stepsPerSecond = handle.meter.rate() ?? handle.computeSpeed;
       }
-      updateRun(side, { step: last.step, stepsPerSecond });
-      markSeriesDirty();
+      // Shown with the charts' next redraw (see stageRun); the grants below go by it at once.
+      stageRun(side, { step: last.step, stepsPerSecond });
       grant();
       return;
     }
@@ -286,6 +299,7 @@ function stopRun(side: RunSide, why: string): void {
 function disposeAll(): void {
   for (const handle of handles.values()) handle.client.dispose();
   handles.clear();
+  dropStagedRuns();
   seriesBySide.clear();
   clearNarration();
 }
@@ -298,7 +312,8 @@ export type KnobTurnRequest = KnobChange extends infer C ? (C extends KnobChange
  * (before the first step, or once every run is over) a change is a new experiment, as any other setting.
  */
 export function knobsAreLive(): boolean {
-  const { runs, playing } = useLab.getState();
+  const { playing } = useLab.getState();
+  const runs = reportedRuns();
   return activeSides().some((side) => playing || (runs[side]?.step ?? 0) > 0 || (handles.get(side)?.granted ?? 0) > 0);
 }
 
@@ -309,7 +324,8 @@ export function knobsAreLive(): boolean {
  */
 export function turnKnob(request: KnobTurnRequest): number | null {
   if (!knobsAreLive()) return null;
-  const { runs, config } = useLab.getState();
+  const { config } = useLab.getState();
+  const runs = reportedRuns();
   const active = activeSides();
   const step = Math.max(...active.map((side) => Math.max(handles.get(side)?.granted ?? 0, runs[side]?.step ?? 0)));
   if (step >= config.steps) return null;
@@ -447,7 +463,7 @@ export function play(): void {
 
 export function pause(): void {
   useLab.setState({ playing: false });
-  const { runs } = useLab.getState();
+  const runs = reportedRuns();
   for (const side of activeSides()) {
     const handle = handles.get(side);
     const run = runs[side] as RunView;
@@ -463,7 +479,8 @@ export function pause(): void {
 /** One step of every active run. */
 export function stepOnce(): void {
   useLab.setState({ playing: false });
-  const { runs, config } = useLab.getState();
+  const { config } = useLab.getState();
+  const runs = reportedRuns();
   // A run still starting takes the step too: its worker keeps the grant and takes it once it is ready.
   const active = (Object.keys(runs) as RunSide[]).filter(
     (side) => runs[side]?.phase === 'starting' || activeSides().includes(side),
