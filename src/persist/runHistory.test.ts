@@ -106,8 +106,8 @@ describe('run history in IndexedDB', () => {
     let rowsPut = 0;
     let puts = 0;
     IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
-      const value = args[0] as { rows?: unknown[] };
-      const rows = Array.isArray(value.rows) ? value.rows.length : 1;
+      const value = args[0] as { rows?: unknown[]; packed?: { count: number } };
+      const rows = value.packed ? value.packed.count : Array.isArray(value.rows) ? value.rows.length : 1;
       if (rowsPut + rows > failAfterRows) throw new DOMException('Quota exceeded', 'QuotaExceededError');
       rowsPut += rows;
       puts += 1;
@@ -146,27 +146,49 @@ describe('run history in IndexedDB', () => {
     expect(await history.getRun('big:clipped')).toMatchObject({ step: FIRST });
   });
 
-  it('reads steps kept one per record (before 2026-12-04) beside records of many, in order', async () => {
+  it('reads steps kept one per record (before 2026-12-04) and as rows (2026-12-04) beside columns, in order', async () => {
     await history.putRun(run('old', 'baseline', 1));
     const db = await openDB(`test-${dbCount}`);
-    // The old shape, as a browser that kept runs before may hold it: one record per step, the run id in it.
+    // The old shapes, as a browser that kept runs before may hold them: one record per step, the run id in it; then
+    // a record of many rows.
     await db.put('steps', { ...step(1, 4), runId: 'old:baseline' });
     await db.put('steps', { ...step(2, 3), runId: 'old:baseline' });
+    await db.put('steps', { runId: 'old:baseline', step: 3, rows: [step(3, 2.5), step(4, 2)] });
     db.close();
-    await history.appendSteps('old:baseline', [step(3, 2), step(4, 1)]);
-    await history.appendSteps('old:baseline', [step(5, 0.5)]);
+    await history.appendSteps('old:baseline', [step(5, 1.5), step(6, 1)]);
+    await history.appendSteps('old:baseline', [step(7, 0.5)]);
     const kept = await history.loadSteps('old:baseline');
     expect(kept.map((s) => [s.step, s.loss])).toEqual([
       [1, 4],
       [2, 3],
-      [3, 2],
-      [4, 1],
-      [5, 0.5],
+      [3, 2.5],
+      [4, 2],
+      [5, 1.5],
+      [6, 1],
+      [7, 0.5],
     ]);
     expect(kept.every((s) => !('runId' in s))).toBe(true);
     // Deleting the run deletes both shapes.
     await history.deleteRun('old:baseline');
     expect(await history.loadSteps('old:baseline')).toEqual([]);
+  });
+
+  it('keeps new steps as columns, and gives back every number exactly (NaN, the infinities, -0)', async () => {
+    await history.putRun(run('cols', 'clipped', 1));
+    const rows = [step(1, -0), step(2, NaN), step(3, Infinity), step(4, -Infinity), step(5, 1e-310)];
+    await history.appendSteps('cols:clipped', rows);
+    const db = await openDB(`test-${dbCount}`);
+    const [record] = await db.getAll('steps');
+    db.close();
+    // One record, its loss one Float64Array, not five objects.
+    const loss = (record as { packed: { columns: { key: string; values: unknown }[] } }).packed.columns.find(
+      (c) => c.key === 'loss',
+    );
+    expect(loss?.values).toBeInstanceOf(Float64Array);
+    const back = await history.loadSteps('cols:clipped');
+    expect(back).toEqual(rows);
+    expect(Object.is(back[0]?.loss, -0)).toBe(true);
+    expect(back.map((s) => Object.keys(s))).toEqual(rows.map((s) => Object.keys(s)));
   });
 
   it("a run card's Download JSON imports back with the same numbers, a diverged step included", async () => {

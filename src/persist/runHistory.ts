@@ -9,6 +9,7 @@ import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore } from '
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { RUNS_FORMAT, nonFiniteReplacer, reviveNonFinite } from './labFile.ts';
+import { packRows, unpackRows, type PackedRows } from './packedRows.ts';
 import { RUN_SIDES, clipOf, type ClipConfig, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
 import type { PresetId } from '../experiment/presets.ts';
 import { decodeExperiment } from '../experiment/urlCodec.ts';
@@ -52,11 +53,20 @@ interface StoredStepChunk {
   step: number;
   rows: StepMetrics[];
 }
+/**
+ * The same, the rows as columns (packedRows.ts): how steps are kept since 2026-12-05. IndexedDB clones a column as
+ * one block, where 200 rows were thousands of objects and arrays to walk.
+ */
+interface StoredPackedChunk {
+  runId: string;
+  step: number;
+  packed: PackedRows;
+}
 type StoredEval = EvalMetrics & { runId: string };
 
 interface LabDB extends DBSchema {
   runs: { key: string; value: StoredRun; indexes: { byCreated: number } };
-  steps: { key: [string, number]; value: StoredStep | StoredStepChunk };
+  steps: { key: [string, number]; value: StoredStep | StoredStepChunk | StoredPackedChunk };
   evals: { key: [string, number]; value: StoredEval };
 }
 
@@ -195,7 +205,7 @@ export class RunHistory {
    * together a few times a second rather than one transaction per run per batch, which a race of four fast runs
    * queued up faster than IndexedDB finished them.
    *
-   * Each run's new steps are put as records of up to `chunkRows` consecutive rows (StoredStepChunk). A batch of up
+   * Each run's new steps are put as records of up to `chunkRows` consecutive rows, as columns (StoredPackedChunk). A batch of up
    * to `chunkRows` rows is one transaction. A bigger one (a batch that grew while IndexedDB was busy: 1,000 rows and
    * more) is put `chunkRows` rows a task, each chunk a transaction of its own made and committed in its task, the
    * records last: cloning a row is the write's main-thread part, and such a batch cloned in one go was
@@ -215,7 +225,13 @@ export class RunHistory {
       for (let from = 0; from < steps.length; from += size) {
         const rows = steps.slice(from, from + size);
         const first = rows[0]?.step ?? 0;
-        puts.push({ rows: rows.length, put: ({ steps }) => steps.put({ runId, step: first, rows }) });
+        puts.push({
+          rows: rows.length,
+          put: ({ steps }) => {
+            const packed = packRows(rows);
+            return steps.put(packed ? { runId, step: first, packed } : { runId, step: first, rows });
+          },
+        });
       }
       for (const e of evals) puts.push({ rows: 1, put: ({ evals }) => evals.put({ ...e, runId }) });
       const last = steps[steps.length - 1]?.step ?? 0;
@@ -316,6 +332,7 @@ export class RunHistory {
   async loadSteps(runId: string): Promise<StepMetrics[]> {
     const records = await this.db.getAll('steps', IDBKeyRange.bound([runId, 0], [runId, Infinity]));
     return records.flatMap((record) => {
+      if ('packed' in record) return unpackRows<StepMetrics>(record.packed);
       if ('rows' in record) return record.rows;
       const { runId: _, ...step } = record;
       return [step];
