@@ -19,12 +19,67 @@ import {
 import { breakNote, clipActedSteps, divergenceMarkers, focusValues, latestInWords } from './markers.ts';
 import { lookTextColor, useChartLook } from './chartLook.ts';
 import { layerColor, runColor, runLabel } from './palette.ts';
-import { logAxis } from './scales.ts';
+import { logAxis, type LogAxis } from './scales.ts';
 import { PLOT_PX, StepChart, type LineSpec } from './StepChart.tsx';
 import { linesHavePoints } from './useLogLines.ts';
 import { MAX_POINTS, useChartRuns, useStepWindow } from './useSeries.ts';
 
 const CLIP_COLOR = '#f0a500';
+
+type Runs = Partial<Record<RunSide, RunView>>;
+
+/** A run's per-layer lines: each layer's norm before clipping and, where the run clips, after. */
+function linesOf(s: RunSide, r: RunSeries, runs: Runs, stepWindow: [number, number]): LineSpec[] {
+  const options = { positiveOnly: true };
+  const out: LineSpec[] = [];
+  const diverged = Boolean(runs[s]?.divergence);
+  r.layout.layers.forEach((layer, l) => {
+    const color = layerColor(l);
+    const pre = r.points(layerColumn('layerNormPre', layer), stepWindow, MAX_POINTS / 2, options);
+    out.push({
+      key: `${layer}-pre`,
+      side: s,
+      name: layerInWords(layer),
+      color,
+      points: pre,
+      ...(diverged ? { lastLabel: '' } : {}),
+    });
+    if (runs[s]?.clip.mode !== 'none') {
+      const post = r.points(layerColumn('layerNormPost', layer), stepWindow, MAX_POINTS / 2, options);
+      out.push({
+        key: `${layer}-post`,
+        side: s,
+        name: `${layerInWords(layer)}, clipped`,
+        color,
+        dashed: true,
+        points: post,
+      });
+    }
+  });
+  return out;
+}
+
+/**
+ * Every run's lines and the axis they share, so the runs' charts compare at a glance. Each run's chart needs the
+ * same: worked out once per change of the series, runs or step window, not once
+ * per chart (a race of four's four charts spent a tenth of the page's time building it four times over).
+ */
+let shared: { key: readonly unknown[]; all: LineSpec[]; axis: LogAxis } | null = null;
+
+function everyRunsLines(series: SeriesList, runs: Runs, stepWindow: [number, number]) {
+  // The series themselves and how many steps each holds: what the lines are drawn from.
+  const key = [runs, stepWindow[0], stepWindow[1], ...series.flatMap(([s, r]) => [s, r, r.count])];
+  if (shared && shared.key.length === key.length && shared.key.every((k, i) => k === key[i])) return shared;
+  const all: LineSpec[] = series.flatMap(([s, r]) => linesOf(s, r, runs, stepWindow));
+  const thresholds = (Object.values(runs) as RunView[]).flatMap((r) =>
+    gradNormChartWords(r.clip).lines.map((l) => l.value),
+  );
+  const values = [...all.flatMap((l) => l.points.map((p) => p.y)), ...thresholds];
+  const focus = focusValues(all, runs);
+  const axis = logAxis(values, PLOT_PX, focus.length > 0 ? [...focus, ...thresholds] : undefined);
+  shared = { key, all, axis };
+  return shared;
+}
 
 export function GradNormChart({ side }: { side: RunSide }) {
   const runs = useChartRuns();
@@ -34,43 +89,7 @@ export function GradNormChart({ side }: { side: RunSide }) {
   const words = run ? gradNormChartWords(run.clip) : null;
   const build = useCallback(
     (series: SeriesList) => {
-      const options = { positiveOnly: true };
-      const linesOf = (s: RunSide, r: RunSeries): LineSpec[] => {
-        const out: LineSpec[] = [];
-        const diverged = Boolean(runs[s]?.divergence);
-        r.layout.layers.forEach((layer, l) => {
-          const color = layerColor(l);
-          const pre = r.points(layerColumn('layerNormPre', layer), stepWindow, MAX_POINTS / 2, options);
-          out.push({
-            key: `${layer}-pre`,
-            side: s,
-            name: layerInWords(layer),
-            color,
-            points: pre,
-            ...(diverged ? { lastLabel: '' } : {}),
-          });
-          if (runs[s]?.clip.mode !== 'none') {
-            const post = r.points(layerColumn('layerNormPost', layer), stepWindow, MAX_POINTS / 2, options);
-            out.push({
-              key: `${layer}-post`,
-              side: s,
-              name: `${layerInWords(layer)}, clipped`,
-              color,
-              dashed: true,
-              points: post,
-            });
-          }
-        });
-        return out;
-      };
-      // One axis for both runs' charts, so they compare at a glance: every line of both, and the thresholds.
-      const all: LineSpec[] = series.flatMap(([s, r]) => linesOf(s, r));
-      const thresholds = (Object.values(runs) as RunView[]).flatMap((r) =>
-        gradNormChartWords(r.clip).lines.map((l) => l.value),
-      );
-      const values = [...all.flatMap((l) => l.points.map((p) => p.y)), ...thresholds];
-      const focus = focusValues(all, runs);
-      const axis = logAxis(values, PLOT_PX, focus.length > 0 ? [...focus, ...thresholds] : undefined);
+      const { all, axis } = everyRunsLines(series, runs, stepWindow);
       const mine = series.find(([s]) => s === side)?.[1];
       const clipSteps = mine ? clipActedSteps(mine.points('clipFraction', stepWindow, 600), 300) : [];
       return {
