@@ -22,7 +22,7 @@ import { useLab } from '../store/labStore.ts';
 import { downloadBlob } from '../widgets/download.ts';
 import { lineImages } from './lineCanvas.ts';
 import { usePrinting } from './printing.ts';
-import { useLiveValue, type LiveSource } from './live.ts';
+import { useLiveValueEvery, type LiveSource } from './live.ts';
 
 /**
  * The chart itself, not redrawn while it is off screen during training: a redraw is the costliest work
@@ -82,9 +82,12 @@ function useEnlarged(uid: string): [boolean, (open: boolean) => void] {
 export const SAVE_FAILED =
   'The picture could not be made (its code could not be loaded, or the browser refused to draw it). The chart is as it was; try again, or reload the page.';
 
+/** The description's words follow the runs at most this often while they play. */
+export const DESCRIPTION_INTERVAL_MS = 1000;
+
 /** Text that follows a live source: only this re-renders when it changes. */
 function LiveText({ source }: { source: LiveSource<string> }) {
-  return useLiveValue(source);
+  return useLiveValueEvery(source, DESCRIPTION_INTERVAL_MS);
 }
 
 export function ChartFrame({
