@@ -134,13 +134,15 @@ describe('storage that is missing, refused or full', () => {
   it('a disk that fills up in the middle of a run: the runs finish, it is said once, and the download has every step', async () => {
     const context = await browser().newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
     // After 60 steps have been written, every write to the steps store is refused as a full disk would refuse it
-    // (a record of steps holds many: runHistory.ts StoredStepChunk).
+    // (a record of steps holds many: runHistory.ts StoredPackedChunk).
     await context.addInitScript(() => {
       const put = IDBObjectStore.prototype.put;
       let steps = 0;
       IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
-        const rows = (args[0] as { rows?: unknown[] }).rows;
-        if (this.name === 'steps' && (steps += Array.isArray(rows) ? rows.length : 1) > 60)
+        // A record of steps holds its rows as columns (packed.count of them), or as rows.
+        const { rows, packed } = args[0] as { rows?: unknown[]; packed?: { count: number } };
+        const count = packed ? packed.count : Array.isArray(rows) ? rows.length : 1;
+        if (this.name === 'steps' && (steps += count) > 60)
           throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
         return put.apply(this, args);
       };
