@@ -4,36 +4,78 @@
  */
 import type { FromCliffWorker, FromWorker, ToCliffWorker, ToWorker } from './protocol.ts';
 
+/** The longest a worker waits for the page's first paint (a tab opened in the background paints only when shown). */
+export const FIRST_PAINT_WAIT_MS = 1500;
+
+let firstPaint: Promise<void> | null = null;
+
+/**
+ * Resolves once the page has painted its first content, or after FIRST_PAINT_WAIT_MS. A worker starting with the
+ * page loads TensorFlow.js and compiles WebAssembly on the same two cores that draw the first frame: in a Lighthouse
+ * trace of the mobile profile the page's first frame was ready at 1.3 s and shown at 2.3 s, its tiles waiting for
+ * CPU the workers held (docs/PERFORMANCE.md).
+ */
+export function afterFirstPaint(): Promise<void> {
+  firstPaint ??= new Promise<void>((resolve) => {
+    if (typeof PerformanceObserver === 'undefined' || !PerformanceObserver.supportedEntryTypes?.includes('paint')) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(done, FIRST_PAINT_WAIT_MS);
+    const observer = new PerformanceObserver((list) => {
+      if (list.getEntries().some((e) => e.name === 'first-contentful-paint')) done();
+    });
+    function done(): void {
+      clearTimeout(timer);
+      observer.disconnect();
+      resolve();
+    }
+    observer.observe({ type: 'paint', buffered: true });
+  });
+  return firstPaint;
+}
+
 export class WorkerPort<In, Out> {
-  private readonly worker: Worker;
+  private worker: Worker | null = null;
+  /** Messages sent before the worker exists, in order. */
+  private readonly queued: In[] = [];
   private alive = true;
 
   constructor(create: () => Worker, onMessage: (message: Out) => void, onCrash: (reason: string) => void) {
-    this.worker = create();
-    this.worker.onmessage = (event: MessageEvent<Out>) => {
-      if (this.alive) onMessage(event.data);
-    };
-    this.worker.onerror = (event: ErrorEvent) => {
-      event.preventDefault();
+    // Made once the page has painted (afterFirstPaint): what is sent before waits, in order.
+    void afterFirstPaint().then(() => {
       if (!this.alive) return;
-      this.terminate();
-      onCrash(event.message || 'the worker could not run');
-    };
-    this.worker.onmessageerror = () => {
-      if (!this.alive) return;
-      this.terminate();
-      onCrash('a message from the worker could not be read');
-    };
+      const worker = create();
+      this.worker = worker;
+      worker.onmessage = (event: MessageEvent<Out>) => {
+        if (this.alive) onMessage(event.data);
+      };
+      worker.onerror = (event: ErrorEvent) => {
+        event.preventDefault();
+        if (!this.alive) return;
+        this.terminate();
+        onCrash(event.message || 'the worker could not run');
+      };
+      worker.onmessageerror = () => {
+        if (!this.alive) return;
+        this.terminate();
+        onCrash('a message from the worker could not be read');
+      };
+      for (const message of this.queued.splice(0)) worker.postMessage(message);
+    });
   }
 
   send(message: In): void {
-    if (this.alive) this.worker.postMessage(message);
+    if (!this.alive) return;
+    if (this.worker) this.worker.postMessage(message);
+    else this.queued.push(message);
   }
 
   terminate(): void {
     if (!this.alive) return;
     this.alive = false;
-    this.worker.terminate();
+    this.queued.length = 0;
+    this.worker?.terminate();
   }
 }
 
