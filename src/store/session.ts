@@ -9,6 +9,8 @@ import { sidesOf, clipOf, type ExperimentConfig, type RunSide } from '../experim
 import { canonicalChange, changeConcerns, withChange, type KnobChange } from '../experiment/schedule.ts';
 import type { PresetId } from '../experiment/presets.ts';
 import { RunClient } from '../worker/client.ts';
+/** The page's first paint, which the workers wait for: the service worker's registration waits for it too. */
+export { afterFirstPaint } from '../worker/client.ts';
 import {
   unreachable,
   type BackendChoice,
