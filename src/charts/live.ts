@@ -108,7 +108,7 @@ function refreshSlice(): void {
 }
 
 /** Runs `then` in a task of its own: a message to itself, which (unlike a timer) no browser delays or clamps. */
-function nextTask(then: () => void): void {
+export function nextTask(then: () => void): void {
   const channel = new MessageChannel();
   channel.port1.onmessage = () => {
     channel.port1.close();

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useLab } from '../../src/store/labStore.ts';
-import { LiveModel, REFRESH_SLICE_MS } from '../../src/charts/live.ts';
+import { LiveModel, REFRESH_SLICE_MS, nextTask } from '../../src/charts/live.ts';
 
 const stops: (() => void)[] = [];
 /** The page's clock, moved only by the builds: how long a build takes is what the test says. */
@@ -28,17 +28,8 @@ function model(ms: number) {
   return { live, counted };
 }
 
-/** Resolves after the task queued now (a message to itself, like the slices). */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(0);
-  });
-}
+/** Resolves after the task queued now (a task of its own, as the slices are). */
+const afterNextTask = () => new Promise<void>((resolve) => nextTask(resolve));
 
 const bumpSeries = () => useLab.setState((s) => ({ seriesVersion: s.seriesVersion + 1 }));
 
@@ -49,7 +40,7 @@ describe('live models', () => {
     expect(counted.builds).toBe(2);
     bumpSeries();
     expect(live.get()).toBe(2);
-    await nextTask();
+    await afterNextTask();
     expect(live.get()).toBe(3);
   });
 
@@ -58,9 +49,9 @@ describe('live models', () => {
     const models = [model(5), model(5), model(5)];
     expect(REFRESH_SLICE_MS).toBe(8);
     bumpSeries();
-    await nextTask();
+    await afterNextTask();
     expect(models.map((m) => m.counted.builds)).toEqual([3, 3, 2]);
-    await nextTask();
+    await afterNextTask();
     expect(models.map((m) => m.counted.builds)).toEqual([3, 3, 3]);
   });
 
@@ -70,8 +61,8 @@ describe('live models', () => {
     expect(live.get()).toBe(3);
     bumpSeries();
     stops.splice(0).forEach((stop) => stop());
-    await nextTask();
-    await nextTask();
+    await afterNextTask();
+    await afterNextTask();
     expect(counted.builds).toBe(3);
   });
 });
