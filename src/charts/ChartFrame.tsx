@@ -22,7 +22,7 @@ import { useLab } from '../store/labStore.ts';
 import { downloadBlob } from '../widgets/download.ts';
 import { lineImages } from './lineCanvas.ts';
 import { usePrinting } from './printing.ts';
-import { useLiveValueEvery, type LiveSource } from './live.ts';
+import { useLiveView, type LiveSource } from './live.ts';
 
 /**
  * The chart itself, not redrawn while it is off screen during training: a redraw is the costliest work
@@ -85,9 +85,16 @@ export const SAVE_FAILED =
 /** The description's words follow the runs at most this often while they play. */
 export const DESCRIPTION_INTERVAL_MS = 1000;
 
-/** Text that follows a live source: only this re-renders when it changes. */
+/** Text is its own key: a view of it changes when the words do. */
+const wordsKey = (words: string) => words;
+
+/**
+ * Text that follows a live source: only this re-renders when it changes, at most every DESCRIPTION_INTERVAL_MS
+ * while the runs play. It is a chart's description in words, which a screen reader reads on request; changed
+ * with every redraw, each change was a layout and a repaint of the whole page.
+ */
 function LiveText({ source }: { source: LiveSource<string> }) {
-  return useLiveValueEvery(source, DESCRIPTION_INTERVAL_MS);
+  return useLiveView(source, wordsKey, DESCRIPTION_INTERVAL_MS);
 }
 
 export function ChartFrame({

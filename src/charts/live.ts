@@ -231,44 +231,6 @@ export function mapLive<M, T>(live: LiveSource<M>, map: (model: M) => T): LiveSo
   };
 }
 
-/** The current value of a live source, re-rendering the caller (alone) when it changes. */
-export function useLiveValue<T>(live: LiveSource<T>): T {
-  return useSyncExternalStore(live.subscribe, live.get, live.get);
-}
-
-/**
- * A live value shown at most every `minIntervalMs` while the runs play (the last change is always shown), at once
- * when they do not. For text nobody watches change: a chart's description in words, which a screen reader reads on
- * request. Changed with every redraw, each of them was a layout and a repaint of the whole page.
- */
-export function useLiveValueEvery<T>(live: LiveSource<T>, minIntervalMs: number): T {
-  const [value, setValue] = useState(live.get);
-  const playing = useLab((s) => s.playing);
-  const interval = playing ? minIntervalMs : 0;
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    let shownAt = -Infinity;
-    const show = () => {
-      timer = null;
-      shownAt = performance.now();
-      setValue(live.get());
-    };
-    const onChange = () => {
-      if (timer !== null) return;
-      const wait = shownAt + interval - performance.now();
-      if (wait <= 0) show();
-      else timer = setTimeout(show, wait);
-    };
-    onChange();
-    const stop = live.subscribe(onChange);
-    return () => {
-      stop();
-      if (timer !== null) clearTimeout(timer);
-    };
-  }, [live, interval]);
-  return value;
-}
-
 const NEVER = () => () => {};
 
 /** The live value while `follow` is true; otherwise null, and no re-renders. */
