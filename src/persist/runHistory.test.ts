@@ -5,6 +5,7 @@ import { PRESETS } from '../experiment/presets.ts';
 import { encodeExperiment } from '../experiment/urlCodec.ts';
 import { ONE_LAYER, oneLayerStep } from '../train/oneLayerFixture.ts';
 import { runJson } from '../store/export.ts';
+import { packRows } from './packedRows.ts';
 import { PUT_CHUNK_ROWS, RunHistory, parseArchive, type StoredRun } from './runHistory.ts';
 
 let dbCount = 0;
@@ -144,6 +145,33 @@ describe('run history in IndexedDB', () => {
     const kept = (await history.loadSteps('big:clipped')).map((s) => s.step);
     expect(kept).toEqual(rows(1, FIRST + 2 * PUT_CHUNK_ROWS).map((s) => s.step));
     expect(await history.getRun('big:clipped')).toMatchObject({ step: FIRST });
+  });
+
+  it('on opening, a run left training whose rows went past its record (a page gone between the two) is moved to its last row', async () => {
+    const db = await openDB(`test-${dbCount}`);
+    // Rows put, the record not: as a page that went away between a big write's chunks and its records leaves them.
+    await history.putRun({ ...run('gone', 'clipped', 1), step: 3 });
+    await history.appendSteps('gone:clipped', [step(1), step(2), step(3)]);
+    await db.put('runs', { ...(await history.getRun('gone:clipped'))!, step: 3 });
+    await db.put('steps', { runId: 'gone:clipped', step: 4, packed: packRows([step(4), step(5), step(6)])! });
+    // In the older shapes: a record of rows, and one step per record.
+    await history.putRun({ ...run('rows', 'clipped', 2), step: 1 });
+    await db.put('steps', { runId: 'rows:clipped', step: 1, rows: [step(1), step(2)] });
+    await history.putRun({ ...run('one', 'clipped', 3), step: 1 });
+    await db.put('steps', { ...step(1), runId: 'one:clipped' });
+    await db.put('steps', { ...step(2), runId: 'one:clipped' });
+    // A run that ended keeps its record; one with no rows and one already at its last row are not touched.
+    await history.putRun({ ...run('ended', 'clipped', 4), phase: 'finished', step: 1 });
+    await db.put('steps', { runId: 'ended:clipped', step: 1, rows: [step(1), step(2)] });
+    await history.putRun(run('empty', 'clipped', 5));
+    await history.putRun({ ...run('even', 'clipped', 6), phase: 'paused' });
+    await history.appendSteps('even:clipped', [step(1), step(2)]);
+    db.close();
+    expect((await history.settleInterrupted()).sort()).toEqual(['gone:clipped', 'one:clipped', 'rows:clipped']);
+    const steps = Object.fromEntries((await history.listRuns()).map((r) => [r.session, r.step]));
+    expect(steps).toEqual({ gone: 6, rows: 2, one: 2, ended: 1, empty: 0, even: 2 });
+    expect(await history.getRun('gone:clipped')).toMatchObject({ phase: 'running', backend: 'cpu' });
+    expect(await history.settleInterrupted()).toEqual([]);
   });
 
   it('reads steps kept one per record (before 2026-12-04) and as rows (2026-12-04) beside columns, in order', async () => {

@@ -15,7 +15,7 @@ import type { PresetId } from '../experiment/presets.ts';
 import { decodeExperiment } from '../experiment/urlCodec.ts';
 import { evalRecordSchema, runLayoutSchema, stepRecordSchema } from '../train/metricSchema.ts';
 import type { Divergence, EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
-import { RUN_PHASES, type RunPhase } from '../train/runPhase.ts';
+import { ENDED_PHASES, RUN_PHASES, type RunPhase } from '../train/runPhase.ts';
 
 export interface StoredRun {
   /** `${session}:${side}` */
@@ -63,6 +63,17 @@ interface StoredPackedChunk {
   packed: PackedRows;
 }
 type StoredEval = EvalMetrics & { runId: string };
+
+/** The last step a record of steps holds. */
+function lastStepOf(record: StoredStep | StoredStepChunk | StoredPackedChunk): number {
+  if ('packed' in record) {
+    const steps = record.packed.columns.find((c) => c.key === 'step');
+    const last = steps && steps.width === 0 ? steps.values[record.packed.count - 1] : undefined;
+    return typeof last === 'number' ? last : record.step + record.packed.count - 1;
+  }
+  if ('rows' in record) return record.rows.at(-1)?.step ?? record.step;
+  return record.step;
+}
 
 interface LabDB extends DBSchema {
   runs: { key: string; value: StoredRun; indexes: { byCreated: number } };
@@ -314,6 +325,29 @@ export class RunHistory {
     const run = await tx.store.get(runId);
     if (run) await tx.store.put({ ...run, ...patch, updatedAt: Date.now() });
     await tx.done;
+  }
+
+  /**
+   * Moves the record of each run that never ended (its page was closed or reloaded while it trained) to the last
+   * step stored for it. A big write puts its rows before its records (appendBatch), so a page that went away between
+   * the two left rows past the step its record names: the reopen banner then named a step 200 short of the run it
+   * reopened (a CI run of test/e2e/student.test.ts). Read and put in one transaction, so a run another tab is
+   * training still only moves forward. Returns the ids of the records moved.
+   */
+  async settleInterrupted(): Promise<string[]> {
+    const tx = this.db.transaction(['runs', 'steps'], 'readwrite');
+    const moved: string[] = [];
+    for (const run of await tx.objectStore('runs').getAll()) {
+      if (ENDED_PHASES.includes(run.phase)) continue;
+      const last = await tx.objectStore('steps').openCursor(IDBKeyRange.bound([run.id, 0], [run.id, Infinity]), 'prev');
+      const step = last ? lastStepOf(last.value) : 0;
+      if (step > run.step) {
+        await tx.objectStore('runs').put({ ...run, step });
+        moved.push(run.id);
+      }
+    }
+    await tx.done;
+    return moved;
   }
 
   /** Every stored run, newest first. */

@@ -15,6 +15,7 @@ import {
   loadStoredRuns,
   recordRunStarted,
   recordSteps,
+  refreshHistory,
   resetHistoryForTests,
   runHistory,
   storedSteps,
@@ -196,5 +197,16 @@ describe('the history session', () => {
     // The leaving write: the 120 in flight and the 2 waiting, whole.
     expect(calls[1]).toEqual({ rows: Array.from({ length: 122 }, (_, k) => k + 1), chunk: Infinity });
     expect((await storedSteps('s:clipped'))?.steps).toHaveLength(122);
+  });
+
+  it("a page opening its history moves a run its last page left training to the run's last stored row", async () => {
+    // The last page: its big write's rows landed, the record that names them did not.
+    const last = await RunHistory.open(DB_NAME);
+    await last.putRun({ ...record('clipped'), step: 2 });
+    await last.appendBatch([{ runId: 's:clipped', steps: [step(1), step(2), step(3), step(4)], evals: [], patch: {} }]);
+    await last.putRun({ ...record('clipped'), step: 2 });
+    last.close();
+    await refreshHistory();
+    expect(useLab.getState().history.map((r) => [r.id, r.step])).toEqual([['s:clipped', 4]]);
   });
 });

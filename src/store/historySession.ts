@@ -47,6 +47,14 @@ export function runHistory(): Promise<RunHistory | null> {
     RunHistory.open(undefined, () =>
       report(new Error("the browser closed the run history's database, as it does when a site's data is cleared")),
     )
+      // Before anything lists the runs, so the reopen banner names the step the reopened run shows. Should it fail,
+      // the history still works; the banner may name a step short of the run's last.
+      .then((history) =>
+        history.settleInterrupted().then(
+          () => history,
+          () => history,
+        ),
+      )
       .then(resolve, reject)
       .finally(() => clearTimeout(timer));
   }).catch((error: unknown) => {
