@@ -179,6 +179,8 @@ describe("a student's first minute", () => {
     expect(await student.page.getByLabel('Preset', { exact: true }).count()).toBe(0);
     expect(await student.page.getByRole('navigation', { name: 'Guided tour' }).count()).toBe(0);
     await student.page.getByText('Link for students', { exact: true }).click();
+    // The panel's form is made on the details' toggle event, a task after the click.
+    await student.page.getByRole('group', { name: 'Lock these for students' }).waitFor();
     expect(await ticked(student.page)).toEqual(['Clipped run', 'Baseline run', 'Preset menu', 'Tour']);
     expect(await student.page.getByLabel('Student link', { exact: true }).inputValue()).toBe(link);
     expect(student.errors).toEqual([]);
