@@ -6,7 +6,8 @@ import { encodeExperiment } from '../experiment/urlCodec.ts';
 import { ONE_LAYER, oneLayerStep } from '../train/oneLayerFixture.ts';
 import { runJson } from '../store/export.ts';
 import { packRows } from './packedRows.ts';
-import { PUT_CHUNK_ROWS, RunHistory, parseArchive, type StoredRun } from './runHistory.ts';
+import { parseArchive } from './runArchive.ts';
+import { PUT_CHUNK_ROWS, RunHistory, type StoredRun } from './runHistory.ts';
 
 let dbCount = 0;
 let history: RunHistory;

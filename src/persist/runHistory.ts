@@ -2,20 +2,17 @@
  * Every run's settings and metrics, kept in the browser's IndexedDB (through
  * the `idb` wrapper) as they stream, so a reload, a closed tab or a crashed
  * worker loses at most the batch in flight. Runs are browsed, reopened,
- * deleted, exported and imported from here. No React; the tests run it on
- * fake-indexeddb in Node.
+ * deleted, exported and imported from here (the file format itself is runArchive.ts, loaded when a file is written
+ * or read). No React; the tests run it on fake-indexeddb in Node.
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore } from 'idb';
-import * as z from 'zod/mini';
-import { en } from 'zod/locales';
-import { RUNS_FORMAT, nonFiniteReplacer, reviveNonFinite } from './labFile.ts';
+import { RUNS_FORMAT } from './labFile.ts';
 import { packRows, unpackRows, type PackedRows } from './packedRows.ts';
-import { RUN_SIDES, clipOf, type ClipConfig, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
+import type { ClipConfig, ExperimentConfig, RunSide } from '../experiment/config.ts';
 import type { PresetId } from '../experiment/presets.ts';
-import { decodeExperiment } from '../experiment/urlCodec.ts';
-import { evalRecordSchema, runLayoutSchema, stepRecordSchema } from '../train/metricSchema.ts';
 import type { Divergence, EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
-import { ENDED_PHASES, RUN_PHASES, type RunPhase } from '../train/runPhase.ts';
+import { ENDED_PHASES, type RunPhase } from '../train/runPhase.ts';
+import type { RunArchive } from './runArchive.ts';
 
 export interface StoredRun {
   /** `${session}:${side}` */
@@ -111,52 +108,6 @@ function nextTask(): Promise<void> {
     channel.port2.postMessage(0);
   });
 }
-const EXPORT_VERSION = 1;
-
-/** One run with everything it measured, as exported and imported. */
-export interface RunArchive {
-  run: StoredRun;
-  steps: StepMetrics[];
-  evals: EvalMetrics[];
-}
-
-// The step, evaluation and layout schemas come from the metric registry, as the records themselves do.
-const stepSchema = stepRecordSchema;
-const evalSchema = evalRecordSchema;
-const layoutSchema = runLayoutSchema;
-const divergenceSchema = z.object({
-  step: z.int().check(z.gte(1)),
-  what: z.enum(['loss', 'gradient']),
-  value: z.enum(['NaN', 'Infinity', '-Infinity']),
-});
-/** A string of at most `max` characters. */
-const text = (max: number) => z.string().check(z.maxLength(max));
-const archiveSchema = z.object({
-  format: z.literal(EXPORT_FORMAT),
-  version: z.literal(EXPORT_VERSION),
-  runs: z
-    .array(
-      z.object({
-        run: z.object({
-          id: text(200),
-          session: text(200),
-          createdAt: z.number(),
-          side: z.enum(RUN_SIDES),
-          link: text(4096),
-          phase: z.enum(RUN_PHASES),
-          backend: z.union([text(20), z.null()]),
-          layout: z.union([layoutSchema, z.null()]),
-          divergence: z.union([divergenceSchema, z.null()]),
-          error: z.union([text(2000), z.null()]),
-        }),
-        steps: z.array(stepSchema).check(z.maxLength(200_000)),
-        evals: z.array(evalSchema).check(z.maxLength(200_000)),
-      }),
-    )
-    .check(z.maxLength(1000)),
-});
-/** zod's messages in English, for the one place a person reads them: a refused file. */
-const ENGLISH = en().localeError;
 
 function idbFactory(): IDBFactory {
   if (typeof indexedDB === 'undefined' || indexedDB === null) throw new Error('this browser has no IndexedDB');
@@ -389,7 +340,9 @@ export class RunHistory {
     ]);
   }
 
+  /** The runs as one file (runArchive.ts, loaded only now: a page that never exports never loads it). */
   async exportRuns(runIds: string[]): Promise<string> {
+    const { archiveJson } = await import('./runArchive.ts');
     const runs: RunArchive[] = [];
     for (const id of runIds) {
       const run = await this.getRun(id);
@@ -400,6 +353,7 @@ export class RunHistory {
 
   /** Reads an export; every run's experiment is re-decoded from its link. Returns the imported runs' ids. */
   async importRuns(text: string): Promise<string[]> {
+    const { parseArchive } = await import('./runArchive.ts');
     const archive = parseArchive(text);
     const ids: string[] = [];
     for (const { run, steps, evals } of archive) {
@@ -415,109 +369,4 @@ export class RunHistory {
     }
     return ids;
   }
-}
-
-/**
- * The one format every JSON file the lab writes has (the history's export and a run card's Download JSON), so each
- * imports back. JSON has no NaN or Infinity: a diverged step's loss is written as {"nonFinite": "Infinity"} and read
- * back by parseArchive.
- */
-export function archiveJson(runs: readonly RunArchive[]): string {
-  return JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, runs }, nonFiniteReplacer);
-}
-
-/**
- * A run card's Download JSON before it wrote the archive format: {link, side, clip, config, layout, steps,
- * evaluations}, its non-finite numbers as the strings "NaN", "Infinity" and "-Infinity". Read as a one-run archive
- * so the files already downloaded import too; null when the file is not one.
- */
-function fromRunCardFile(raw: unknown): unknown {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || 'format' in raw) return null;
-  const file = raw as Record<string, unknown>;
-  if (typeof file['link'] !== 'string' || !Array.isArray(file['steps']) || !('layout' in file)) return null;
-  const numbers = (row: unknown): unknown =>
-    typeof row === 'object' && row !== null && !Array.isArray(row)
-      ? Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Array.isArray(v) ? v.map(unString) : unString(v)]))
-      : row;
-  const steps = (file['steps'] as unknown[]).map(numbers);
-  const evals = Array.isArray(file['evaluations']) ? file['evaluations'].map(numbers) : [];
-  // The old file did not say how the run ended: a last step with a non-finite loss or gradient is a divergence.
-  const last = steps.at(-1) as Partial<Record<'step' | 'loss' | 'globalNormPre', unknown>> | undefined;
-  const bad = (['loss', 'globalNormPre'] as const).find(
-    (k) => typeof last?.[k] === 'number' && !Number.isFinite(last[k]),
-  );
-  const divergence =
-    bad && last && typeof last.step === 'number'
-      ? { step: last.step, what: bad === 'loss' ? 'loss' : 'gradient', value: String(last[bad]) }
-      : null;
-  return {
-    format: EXPORT_FORMAT,
-    version: EXPORT_VERSION,
-    runs: [
-      {
-        run: {
-          id: `run-card:${typeof file['side'] === 'string' ? file['side'] : 'run'}`,
-          session: 'run-card',
-          createdAt: Date.now(),
-          side: file['side'],
-          link: file['link'],
-          phase: divergence ? 'diverged' : 'finished',
-          backend: null,
-          layout: file['layout'],
-          divergence,
-          error: null,
-        },
-        steps,
-        evals,
-      },
-    ],
-  };
-}
-
-function unString(v: unknown): unknown {
-  return v === 'NaN' || v === 'Infinity' || v === '-Infinity' ? Number(v) : v;
-}
-
-/** Validates an exported file; throws an Error whose message says, in plain words, what is wrong. */
-export function parseArchive(text: string): RunArchive[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text, reviveNonFinite);
-  } catch {
-    throw new Error('the file is not JSON');
-  }
-  const parsed = archiveSchema.safeParse(fromRunCardFile(raw) ?? raw, { error: ENGLISH });
-  if (!parsed.success) {
-    // zod reports at least one issue when it fails; say so plainly should it ever report none.
-    const issue = parsed.error.issues[0];
-    const where = issue ? `${issue.path.join('.') || 'file'}: ${issue.message}` : 'it does not match the format';
-    throw new Error(`the file is not a Gradient Lab run export (${where})`);
-  }
-  return parsed.data.runs.map(({ run, steps, evals }) => {
-    const decoded = decodeExperiment(run.link);
-    const [linkIssue] = decoded.issues;
-    if (linkIssue) {
-      throw new Error(`run ${run.id}: its experiment link is not valid (${linkIssue.param}: ${linkIssue.message})`);
-    }
-    const config = decoded.config;
-    const clip = clipOf(config, run.side);
-    const stored: StoredRun = {
-      id: run.id,
-      session: run.session,
-      createdAt: run.createdAt,
-      updatedAt: run.createdAt,
-      side: run.side,
-      preset: decoded.preset,
-      link: run.link,
-      config,
-      clip,
-      phase: run.phase,
-      step: steps.at(-1)?.step ?? 0,
-      backend: run.backend,
-      layout: run.layout,
-      divergence: run.divergence,
-      error: run.error,
-    };
-    return { run: stored, steps: steps as StepMetrics[], evals };
-  });
 }

@@ -2,7 +2,8 @@
 import type { ExperimentConfig } from '../experiment/config.ts';
 import type { PresetId } from '../experiment/presets.ts';
 import { encodeExperiment } from '../experiment/urlCodec.ts';
-import { archiveJson, type StoredRun } from '../persist/runHistory.ts';
+import { archiveJson } from '../persist/runArchive.ts';
+import type { StoredRun } from '../persist/runHistory.ts';
 import type { EvalMetrics, RunLayout, StepMetrics } from '../train/metrics.ts';
 import { csvHeader, csvRow } from '../train/metricSchema.ts';
 import type { RunView } from './labStore.ts';

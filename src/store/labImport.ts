@@ -6,7 +6,7 @@
 import { RUN_SIDES } from '../experiment/config.ts';
 import { decodeExperiment } from '../experiment/urlCodec.ts';
 import { labFileKind, readLabJson } from '../persist/labFile.ts';
-import { parseArchive, type RunArchive } from '../persist/runHistory.ts';
+import { parseArchive, type RunArchive } from '../persist/runArchive.ts';
 import { withoutStop } from '../persist/storageProblem.ts';
 import { decodeSweepFile } from '../persist/sweepExport.ts';
 import { holdImportedRuns, importStoredRuns, runHistory, storedRunView, type StoredRunView } from './historySession.ts';

@@ -1,15 +1,16 @@
 /** One run's state in words: its clipping, backend, progress, and what went wrong if anything did. */
+import { useState } from 'react';
 import { lookColor, lookTextColor, useChartLook } from '../charts/chartLook.ts';
 import { SIDE_LABEL, runColor } from '../charts/palette.ts';
 import type { ClipConfig, RunSide } from '../experiment/config.ts';
 import { clipChangeInForce, type ClipChange } from '../present/knobMarks.ts';
 import { describeClip, formatNumber } from '../present/describe.ts';
-import { exportRows, runCsv, runJson } from '../store/export.ts';
 import { storedSteps } from '../store/historySession.ts';
 import { seriesBySide, useLab, type RunView } from '../store/labStore.ts';
 import { explainDivergence } from '../present/explain.ts';
 import { downloadBlob } from '../widgets/download.ts';
 import { UNCLIPPED_TITLE } from './runNames.ts';
+import { loadFailedWords } from './LoadBoundary.tsx';
 import { clipName } from '../present/clipName.ts';
 import { quotableEvaluation } from '../present/claims.ts';
 
@@ -49,6 +50,7 @@ export function RunCard({ side }: { side: RunSide }) {
   useLab((s) => s.seriesVersion);
   const config = useLab((s) => s.config);
   const preset = useLab((s) => s.preset);
+  const [downloadFailed, setDownloadFailed] = useState(false);
   if (!run) return null;
   // A knob turned during the run changes its clipping from a step on; the card says what it trains with now.
   const change = clipChangeInForce(run.clipChanges ?? [], run.step);
@@ -59,6 +61,11 @@ export function RunCard({ side }: { side: RunSide }) {
   const last = series?.last ?? null;
   const exportFile = async (kind: 'csv' | 'json') => {
     if (!series) return;
+    // The files' code (and the export format's schema) comes when first asked for: the page starts without it.
+    const files = await import('../store/export.ts').catch(() => null);
+    setDownloadFailed(files === null);
+    if (!files) return;
+    const { exportRows, runCsv, runJson } = files;
     // The full record is in IndexedDB; without it the page's own copy (the last TAIL steps) is what there is.
     const stored = run.runId ? await storedSteps(run.runId) : null;
     const rows = exportRows(stored?.steps ?? null, series.recentRows);
@@ -151,6 +158,11 @@ export function RunCard({ side }: { side: RunSide }) {
           Download JSON
         </button>
       </div>
+      {downloadFailed && (
+        <p className="load-failed" role="alert">
+          {loadFailedWords('the downloads')}
+        </p>
+      )}
     </article>
   );
 }

@@ -34,12 +34,12 @@ function firstLoadChunks(): Map<string, string> {
 }
 
 describe('start-up in Chromium', () => {
-  it("recharts, the cliff, the sweep, the history, the embed, the lesson form and chart saving are not in the page's first JavaScript, and are in the build", () => {
+  it("recharts, the cliff, the sweep, the history, the embed, the lesson form, chart saving and the run files' format are not in the page's first JavaScript, and are in the build", () => {
     const first = firstLoadChunks();
     expect(first.size).toBeGreaterThan(0);
     const all = readdirSync('dist/assets').filter((f) => f.endsWith('.js'));
     // recharts' own class names, the cliff's and the sweep's headings, the history's import button, the embedded
-    // view's legend, the lesson form, and the chart picture's legend reader.
+    // view's legend, the lesson form, the chart picture's legend reader, and the run export's refusal.
     const markers = [
       'recharts-responsive-container',
       'cliff-figure',
@@ -48,6 +48,7 @@ describe('start-up in Chromium', () => {
       'embed-legend',
       'lesson-form',
       'svg path.legend-marker',
+      'is not a Gradient Lab run export',
     ];
     for (const marker of markers) {
       const firstHolders = [...first].filter(([, code]) => code.includes(marker)).map(([name]) => name);
@@ -178,6 +179,7 @@ describe('start-up in Chromium', () => {
     site.failing.add(chunk('SweepPage-'));
     site.failing.add(chunk('chartImage-'));
     site.failing.add(chunk('LessonForm-'));
+    site.failing.add(chunk('export-'));
     try {
       const { page, context, errors } = await openPage(browser(), `${site.url}${DENSE}`, { width: 1366, height: 768 });
       const loss = page.locator('[data-chart=loss] .plot-failed');
@@ -201,6 +203,12 @@ describe('start-up in Chromium', () => {
       await expect
         .poll(async () => (await lossChart.locator('.chart-note[role=alert]').textContent()) ?? '')
         .toBe(SAVE_FAILED);
+      // A run card's Download JSON, whose code fails too: the card says so, and downloads nothing.
+      const card = page.locator('[data-run=clipped]');
+      await card.getByRole('button', { name: 'Download JSON' }).click();
+      await expect
+        .poll(async () => (await card.locator('.load-failed').textContent()) ?? '')
+        .toBe(loadFailedWords('the downloads'));
       // The lesson form: its panel says so, with a Reload button.
       await page.locator('.lesson-editor summary').click();
       const editorFailed = page.locator('.lesson-editor .load-failed');

@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Frame, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
-import { parseArchive } from '../../src/persist/runHistory.ts';
+import { parseArchive } from '../../src/persist/runArchive.ts';
 import { openPage, screenshot, useBrowser } from './browser.ts';
 
 const browser = useBrowser();
