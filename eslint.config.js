@@ -59,7 +59,7 @@ export const TFJS_FREE = {
     'sweep/sweepMethod.ts',
     'sweep/sweepCsv.ts',
   ],
-  worker: ['client.ts', 'protocol.ts'],
+  worker: ['client.ts', 'protocol.ts', 'workerShare.ts'],
 };
 const TFJS_FREE_NAMES = Object.values(TFJS_FREE).flatMap((files) =>
   files.map((f) => f.replace(/^.*\//, '').replace(/\.ts$/, '')),

@@ -293,6 +293,31 @@ describe('session', () => {
     expect(useLab.getState().playing).toBe(true);
   });
 
+  it("each grant carries the workers' share of the cores: on two, a pair computes all the time, a race of four 0.3125 of it, three left 5/12", () => {
+    vi.stubGlobal('navigator', { hardwareConcurrency: 2 });
+    const duties = (w: FakeWorker) =>
+      w.sent.filter((m): m is Extract<ToWorker, { type: 'advance' }> => m.type === 'advance').map((m) => m.duty);
+    readyAll();
+    play();
+    for (const w of pair()) expect(duties(w)).toEqual([1]);
+    applyExperiment(
+      { ...PRESETS['dense-explode'].config, race: [{ ...NO_CLIP, mode: 'norm' as const, threshold: 1 }, NO_CLIP] },
+      'dense-explode',
+    );
+    const four = workers.slice(2);
+    for (const w of four) w.emit({ type: 'ready', backend: 'wasm', layout, trainRows: 1000 });
+    play();
+    for (const w of four) expect(duties(w)).toEqual([0.3125]);
+    at(four, 3, 'worker').crash('boom');
+    for (const w of four.slice(0, 3)) w.emit({ type: 'metrics', steps: [metrics(1)], elapsedMs: 5 });
+    for (const w of four.slice(0, 3)) expect(duties(w).at(-1)).toBeCloseTo(1.25 / 3, 12);
+    // On eight cores the race computes all the time.
+    vi.stubGlobal('navigator', { hardwareConcurrency: 8 });
+    pause();
+    for (const w of four.slice(0, 3)) expect(duties(w).at(-1)).toBe(1);
+    vi.unstubAllGlobals();
+  });
+
   it('a run that cannot start says why once, without a doubled stop, and does not claim a stopped run goes on', () => {
     readyAll();
     play();

@@ -9,6 +9,7 @@ import { sidesOf, clipOf, type ExperimentConfig, type RunSide } from '../experim
 import { canonicalChange, changeConcerns, withChange, type KnobChange } from '../experiment/schedule.ts';
 import type { PresetId } from '../experiment/presets.ts';
 import { RunClient } from '../worker/client.ts';
+import { workerDuty } from '../worker/workerShare.ts';
 /** The page's first paint, which the workers wait for: the service worker's registration waits for it too. */
 export { afterFirstPaint } from '../worker/client.ts';
 import {
@@ -91,10 +92,15 @@ function activeSides(): RunSide[] {
   });
 }
 
+/** The share of its time each training worker computes: where they outnumber the cores, they rest in turn. */
+function duty(): number {
+  return workerDuty(activeSides().length, globalThis.navigator?.hardwareConcurrency ?? NaN);
+}
+
 function grantTo(handle: Handle, target: number): void {
   handle.target = target;
   handle.granted = Math.max(handle.granted, target);
-  handle.client.send({ type: 'advance', toStep: target });
+  handle.client.send({ type: 'advance', toStep: target, duty: duty() });
 }
 
 /**
@@ -472,7 +478,7 @@ export function pause(): void {
     if (!handle) continue;
     handle.target = run.step;
     handle.meter.reset();
-    handle.client.send({ type: 'advance', toStep: run.step });
+    handle.client.send({ type: 'advance', toStep: run.step, duty: duty() });
     // A knob turned now goes in after the highest step granted: the worker may be past run.step already.
     updateRun(side, { phase: 'paused' });
   }

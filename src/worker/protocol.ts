@@ -21,8 +21,11 @@ export type BackendChoice = 'auto' | BackendName;
 
 export type ToWorker =
   | { type: 'init'; config: ExperimentConfig; side: RunSide; backend: BackendChoice }
-  /** Train until the run has done `toStep` steps (a lower target pauses). */
-  | { type: 'advance'; toStep: number }
+  /**
+   * Train until the run has done `toStep` steps (a lower target pauses), computing `duty` of the time and resting
+   * the rest (workerShare.ts): the page's main thread keeps a share of the cores.
+   */
+  | { type: 'advance'; toStep: number; duty: number }
   | { type: 'dispose' }
   /**
    * A knob turned while it trains, at a step the run has not passed (the page picks one at or beyond every step it

@@ -28,6 +28,7 @@ import { chooseAutoBackend } from './backendChoice.ts';
 import { backendOrder, startBackend, webglContext } from './backends.ts';
 import { progressDataLoader } from './browserData.ts';
 import { unreachable, type BackendName, type FromWorker, type ToWorker } from './protocol.ts';
+import { restAfter } from './workerShare.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -41,6 +42,8 @@ let run: Run | null = null;
 let backends: BackendName[] = [];
 let backend: BackendName = 'cpu';
 let target = 0;
+/** The share of its time this worker computes (workerShare.ts): below 1 where the workers outnumber the cores. */
+let duty = 1;
 let looping = false;
 let contextLost = false;
 let failNextStep = false;
@@ -344,9 +347,22 @@ function workerObserver(): RunObserver {
   };
 }
 
+/** The end of the last rest: what the driver computed since is what the next rest makes up for. */
+let restedAt = 0;
+function rest(): Promise<void> {
+  const ms = restAfter(performance.now() - restedAt, duty);
+  return new Promise((resolve) =>
+    setTimeout(() => {
+      restedAt = performance.now();
+      resolve();
+    }, ms),
+  );
+}
+
 async function loop(): Promise<void> {
   if (looping || !run || !config) return;
   looping = true;
+  restedAt = performance.now();
   try {
     if (unbatchBeforeNextStep) {
       unbatchBeforeNextStep = false;
@@ -364,8 +380,8 @@ async function loop(): Promise<void> {
       });
     const result = await driveRuns(lanes, {
       target: () => target,
-      // Let `advance` and `dispose` messages in.
-      pause: () => new Promise((resolve) => setTimeout(resolve, 0)),
+      // Let `advance` and `dispose` messages in, after a rest where the workers outnumber the cores.
+      pause: () => rest(),
       pauseEveryMs: YIELD_MS,
       stopped: () => run === null,
       now: () => performance.now(),
@@ -432,6 +448,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       return;
     case 'advance':
       target = message.toStep;
+      duty = message.duty;
       void loop();
       return;
     case 'knob':
