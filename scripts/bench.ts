@@ -295,6 +295,8 @@ interface PageScenarioHealth {
   coldStartMs: number;
   longestTaskMs: number;
   tasksOver50ms: number;
+  /** Each task over 50 ms: when it started (ms after Play) and how long it took, to tell a start-up from a steady cost. */
+  longTasksOver50: { atMs: number; ms: number }[];
   framesPerSecond: number;
   watchedMs: number;
   /** Steps the clipped run trained in the window: the pair kept training between the clicks. */
@@ -362,6 +364,8 @@ export const PAGE_PROBE = `
 
 interface ProbeReadout {
   elapsedMs: number;
+  /** performance.now() at Play (benchReset). */
+  startedAt: number;
   frames: number;
   longTasks: { start: number; duration: number }[];
   pauses: { start: number; ms: number }[];
@@ -423,6 +427,7 @@ async function pageScenario(
     await page.waitForTimeout(Math.max(0, started + span.watchedMs - Date.now()));
     const first = (await page.evaluate(`({
       elapsedMs: performance.now() - window.benchStart,
+      startedAt: window.benchStart,
       step: Number(document.querySelector('[data-testid=step-clipped]')?.textContent),
       frames: window.benchFrames,
       longTasks: window.benchLongTasks,
@@ -443,6 +448,9 @@ async function pageScenario(
       coldStartMs,
       longestTaskMs: Math.max(0, ...longTasks),
       tasksOver50ms: longTasks.filter((d) => d > 50).length,
+      longTasksOver50: first.longTasks
+        .filter((t) => t.duration > 50)
+        .map((t) => ({ atMs: Math.round(t.start - first.startedAt), ms: Math.round(t.duration) })),
       framesPerSecond: first.frames / (first.elapsedMs / 1000),
       watchedMs: first.elapsedMs,
       stepsTrained: first.step - 1,
