@@ -3,9 +3,9 @@
  * page, a Moodle or Canvas page or a reveal.js slide (experiment/embed.ts), in the size the teacher picks. The body
  * (EmbedSnippet.tsx) is fetched when the panel is first opened, as the page starts without it.
  */
-import { lazy, Suspense } from 'react';
+import { lazy } from 'react';
 import { OpenedDetails } from '../widgets/OpenedDetails.tsx';
-import { LoadBoundary } from './LoadBoundary.tsx';
+import { LazyPart } from './LoadBoundary.tsx';
 
 const EmbedSnippet = lazy(() => import('./EmbedSnippet.tsx').then((m) => ({ default: m.EmbedSnippet })));
 
@@ -18,17 +18,9 @@ export function EmbedSnippetPanel({ onCopy }: { onCopy: (code: string) => void }
         <summary title="Embed in a page: a ready <iframe> for a course page or slides">Embed</summary>
       }
     >
-      <LoadBoundary what="the embed code">
-        <Suspense
-          fallback={
-            <p className="page-loading" role="status">
-              Loading the embed code…
-            </p>
-          }
-        >
-          <EmbedSnippet onCopy={onCopy} />
-        </Suspense>
-      </LoadBoundary>
+      <LazyPart what="the embed code">
+        <EmbedSnippet onCopy={onCopy} />
+      </LazyPart>
     </OpenedDetails>
   );
 }

@@ -3,10 +3,10 @@
  * cannot edit it here (locks are a convenience, not security: the link itself can still be edited). The form
  * (LessonForm.tsx) is fetched when the panel is first opened: few visits write a lesson.
  */
-import { lazy, Suspense } from 'react';
+import { lazy } from 'react';
 import { useLab } from '../store/labStore.ts';
 import { OpenedDetails } from '../widgets/OpenedDetails.tsx';
-import { LoadBoundary } from './LoadBoundary.tsx';
+import { LazyPart } from './LoadBoundary.tsx';
 
 const LessonForm = lazy(() => import('./LessonForm.tsx').then((m) => ({ default: m.LessonForm })));
 
@@ -15,17 +15,9 @@ export function LessonEditor() {
   if (locked) return null;
   return (
     <OpenedDetails className="lesson-editor" summary={<summary>Write a lesson</summary>}>
-      <LoadBoundary what="the lesson editor">
-        <Suspense
-          fallback={
-            <p className="page-loading" role="status">
-              Loading the lesson editor…
-            </p>
-          }
-        >
-          <LessonForm />
-        </Suspense>
-      </LoadBoundary>
+      <LazyPart what="the lesson editor">
+        <LessonForm />
+      </LazyPart>
     </OpenedDetails>
   );
 }

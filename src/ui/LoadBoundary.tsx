@@ -3,7 +3,7 @@
  * code cannot be fetched (offline before the service worker had it, or a host that has since published a new
  * version under new names), this part says so and offers a reload; the rest of the page, and its runs, go on.
  */
-import { Component, type ReactNode } from 'react';
+import { Component, Suspense, type ReactNode } from 'react';
 
 interface Props {
   /** What failed to load, for the message: "the sweep page". */
@@ -34,4 +34,21 @@ export class LoadBoundary extends Component<Props, { failed: boolean }> {
 /** The sentence for a part whose code could not be fetched. */
 export function loadFailedWords(what: string): string {
   return `The code for ${what} could not be loaded (the network, or a newer version of the lab on the server). Your runs are not affected; reloading the page fetches it again.`;
+}
+
+/** A part whose code comes when it is first shown (React.lazy): a line while it loads, LoadBoundary's if it fails. */
+export function LazyPart({ what, children }: { what: string; children: ReactNode }) {
+  return (
+    <LoadBoundary what={what}>
+      <Suspense
+        fallback={
+          <p className="page-loading" role="status">
+            Loading {what}…
+          </p>
+        }
+      >
+        {children}
+      </Suspense>
+    </LoadBoundary>
+  );
 }

@@ -4,11 +4,11 @@
  * (StudentLinkForm.tsx) is fetched when the panel is first opened. Beside it, on an unlocked page, "Write a lesson"
  * (LessonEditor.tsx): the student link carries the lesson.
  */
-import { lazy, Suspense } from 'react';
+import { lazy } from 'react';
 import { useLab } from '../store/labStore.ts';
 import { OpenedDetails } from '../widgets/OpenedDetails.tsx';
 import { LessonEditor } from './LessonEditor.tsx';
-import { LoadBoundary } from './LoadBoundary.tsx';
+import { LazyPart } from './LoadBoundary.tsx';
 
 const StudentLinkForm = lazy(() => import('./StudentLinkForm.tsx').then((m) => ({ default: m.StudentLinkForm })));
 
@@ -19,17 +19,9 @@ export function StudentLinkPanel({ onCopy }: { onCopy: (link: string) => void })
     <>
       <LessonEditor />
       <OpenedDetails className="student-link-panel" summary={<summary>Link for students</summary>}>
-        <LoadBoundary what="the student link">
-          <Suspense
-            fallback={
-              <p className="page-loading" role="status">
-                Loading the student link…
-              </p>
-            }
-          >
-            <StudentLinkForm key={lockKey} onCopy={onCopy} />
-          </Suspense>
-        </LoadBoundary>
+        <LazyPart what="the student link">
+          <StudentLinkForm key={lockKey} onCopy={onCopy} />
+        </LazyPart>
       </OpenedDetails>
     </>
   );
