@@ -153,12 +153,12 @@ export function HistoryPanel() {
                       </span>
                     </label>
                   </td>
-                  <td>{new Date(run.createdAt).toLocaleString()}</td>
-                  <td>{describeRun(run)}</td>
-                  <td data-testid="history-steps">
+                  <td data-label="When">{new Date(run.createdAt).toLocaleString()}</td>
+                  <td data-label="Run">{describeRun(run)}</td>
+                  <td data-label="Steps" data-testid="history-steps">
                     <StepCount run={run} />
                   </td>
-                  <td>
+                  <td data-label="State">
                     {live.has(run.id)
                       ? `on the charts now${run.divergence ? `, diverged at step ${run.divergence.step}` : ''}`
                       : `${PHASE_WORDS[run.phase]}${run.divergence ? ` at step ${run.divergence.step}` : ''}`}

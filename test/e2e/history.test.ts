@@ -190,4 +190,34 @@ describe('the run history in Chromium', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('on a phone each stored run is a block with its fields named, and its buttons in sight, not a table scrolled sideways', async () => {
+    const { page, context, errors } = await openPage(browser(), `${base()}#v=1&preset=dense-explode&steps=12`, {
+      width: 390,
+      height: 844,
+    });
+    await waitForBackends(page);
+    await page.getByRole('button', { name: 'Play' }).click();
+    await expect.poll(() => phase(page, 'clipped'), { timeout: 120_000 }).toBe('finished');
+    const row = page.locator('[data-history-run]', { hasText: 'clipped' });
+    await expect.poll(() => row.count(), { timeout: 30_000 }).toBe(1);
+    await row.scrollIntoViewIfNeeded();
+    const table = page.locator('.history-table');
+    expect(await table.evaluate((el) => el.scrollWidth - el.clientWidth)).toBe(0);
+    for (const name of ['Open', 'Export', 'Delete']) {
+      const box = await row.getByRole('button', { name }).boundingBox();
+      expect(box && box.x >= 0 && box.x + box.width <= 390, name).toBe(true);
+    }
+    // Each field is named where it is shown, and only there: the names are not read into the cells.
+    const named = await row.evaluate((tr) =>
+      [...tr.querySelectorAll('td[data-label]')].map((td) => getComputedStyle(td, '::before').content),
+    );
+    expect(named).toEqual(['"When: " / ""', '"Run: " / ""', '"Steps: " / ""', '"State: " / ""']);
+    expect(await row.getByRole('cell').nth(3).textContent()).toBe('12');
+    // The table stays a table to a screen reader: its column headers are there, out of sight.
+    expect(await page.getByRole('columnheader', { name: 'Steps' }).count()).toBe(1);
+    await screenshot(page, 'history-phone');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
