@@ -19,6 +19,7 @@ import { DIVERGED_COLOR, KNOB_COLOR, textBackground, textColor } from './palette
 import { logAxis, niceTicks, type LogAxis } from './scales.ts';
 import { PLOT_PX, type LineSpec, type StepChartProps, type StepMarker, type YAxisSpec } from './StepChart.tsx';
 import { MARGIN, plotGeometry, tooltipAt } from './plotLayout.ts';
+import { labelRows } from './markers.ts';
 
 /**
  * Paints a chart's lines on its canvas on an animation frame, at most once a frame, and not while the
@@ -289,6 +290,11 @@ export const StepChartPlot = memo(function StepChartPlot({
   const px = (v: number) => (g ? g.ax * v + g.bx : 0);
   const py = (v: number) => (g ? g.ay * v + g.by : 0);
   const inX = (step: number) => step >= x0 && step <= x1;
+  const shownEvents = events.filter((e) => inX(e.step));
+  // Events a step or two apart are a pixel apart on the chart: their numbers go in rows, not over each other.
+  const eventRows = labelRows(
+    shownEvents.map((e) => ({ x: px(e.step), width: e.label.length * look.labelPx * 0.62 + LABEL_INSET_PX })),
+  );
   const xTicks = niceTicks(x0, x1);
   const yTicks: { at: number; label: string; grid: boolean }[] = axis
     ? axis.ticks.map((t) => ({ at: t.unit, label: t.label, grid: t.label !== '' }))
@@ -416,30 +422,28 @@ export const StepChartPlot = memo(function StepChartPlot({
                 />
               </g>
             ))}
-            {events
-              .filter((e) => inX(e.step))
-              .map((e) => (
-                <g key={`e-${e.label}`} className="plot-reference-line">
-                  <line
-                    x1={px(e.step)}
-                    x2={px(e.step)}
-                    y1={g.y}
-                    y2={bottom}
-                    stroke={lookColor(look, e.color)}
-                    strokeOpacity={0.45}
-                    strokeWidth={1}
-                  />
-                  <MarkLabel
-                    x={px(e.step) + LABEL_INSET_PX}
-                    y={g.y + LABEL_INSET_PX}
-                    text={e.label}
-                    anchor="start"
-                    hanging
-                    fill={lookTextColor(look, e.color)}
-                    px={look.labelPx}
-                  />
-                </g>
-              ))}
+            {shownEvents.map((e, i) => (
+              <g key={`e-${e.label}`} className="plot-reference-line">
+                <line
+                  x1={px(e.step)}
+                  x2={px(e.step)}
+                  y1={g.y}
+                  y2={bottom}
+                  stroke={lookColor(look, e.color)}
+                  strokeOpacity={0.45}
+                  strokeWidth={1}
+                />
+                <MarkLabel
+                  x={px(e.step) + LABEL_INSET_PX}
+                  y={g.y + LABEL_INSET_PX + (eventRows[i] ?? 0) * (look.labelPx + 2)}
+                  text={e.label}
+                  anchor="start"
+                  hanging
+                  fill={lookTextColor(look, e.color)}
+                  px={look.labelPx}
+                />
+              </g>
+            ))}
             {divergences
               .filter((d) => inX(d.step))
               .map((d) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NO_CLIP } from '../experiment/config.ts';
 import type { RunView } from '../store/labStore.ts';
-import { divergenceMarkers, knobMarkers } from './markers.ts';
+import { divergenceMarkers, knobMarkers, labelRows } from './markers.ts';
 
 function run(side: RunView['side'], patch: Partial<RunView>): RunView {
   return {
@@ -47,5 +47,28 @@ describe('knob markers', () => {
     expect(divergenceMarkers(runs)[1]?.label).toBe('lr 0.07 → 0.5 (step 7)');
     // A divergence is drawn red, a knob grey: the marker says which it is.
     expect(divergenceMarkers(runs).map((m) => m.kind)).toEqual([undefined, 'knob']);
+  });
+});
+
+describe('the rows of labels at close steps', () => {
+  it('puts a label in the first row whose last label ends before it, so none is drawn over another', () => {
+    // Widths 8: at x 10 and 11 the second overlaps the first (ends at 18); at 40 the first row is free again.
+    expect(
+      labelRows([
+        { x: 10, width: 8 },
+        { x: 11, width: 8 },
+        { x: 40, width: 8 },
+      ]),
+    ).toEqual([0, 1, 0]);
+    // Given out of order, each keeps its own row; 20 starts 2 px after 18, the gap allowed.
+    expect(
+      labelRows([
+        { x: 11, width: 8 },
+        { x: 20, width: 8 },
+        { x: 10, width: 8 },
+        { x: 12, width: 8 },
+      ]),
+    ).toEqual([1, 0, 0, 2]);
+    expect(labelRows([])).toEqual([]);
   });
 });

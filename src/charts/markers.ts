@@ -99,3 +99,22 @@ export function focusValues(lines: readonly LineSpec[], runs: Partial<Record<Run
     .filter((l) => l.side !== undefined && !runs[l.side]?.divergence)
     .flatMap((l) => l.points.map((p) => p.y));
 }
+
+/**
+ * The row each label goes in, labels given left edge and width in pixels: the first row whose last label ends more
+ * than `gapPx` before it starts. A race's numbered events fall a step or two apart (one run diverges at step 5, the
+ * others are clipped from step 1), a pixel apart on the chart: in one row they were drawn over each other.
+ */
+export function labelRows(labels: readonly { x: number; width: number }[], gapPx = 2): number[] {
+  const rowEnds: number[] = [];
+  const rows = new Array<number>(labels.length).fill(0);
+  const order = labels.map((_, i) => i).sort((a, b) => (labels[a]?.x ?? 0) - (labels[b]?.x ?? 0));
+  for (const i of order) {
+    const { x, width } = labels[i] as { x: number; width: number };
+    let row = rowEnds.findIndex((end) => end + gapPx <= x);
+    if (row === -1) row = rowEnds.length;
+    rowEnds[row] = x + width;
+    rows[i] = row;
+  }
+  return rows;
+}
