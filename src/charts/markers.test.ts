@@ -69,6 +69,13 @@ describe('the rows of labels at close steps', () => {
         { x: 12, width: 8 },
       ]),
     ).toEqual([1, 0, 0, 2]);
+    // 19 starts 1 px after 18, inside the gap: a row of its own.
+    expect(
+      labelRows([
+        { x: 10, width: 8 },
+        { x: 19, width: 8 },
+      ]),
+    ).toEqual([0, 1]);
     expect(labelRows([])).toEqual([]);
   });
 });
