@@ -3,7 +3,7 @@
  * told and answer like the real one, so the lockstep, the reset rules and the
  * crash isolation are tested in Node.
  */
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NO_CLIP } from '../experiment/config.ts';
 import { PRESETS } from '../experiment/presets.ts';
 import type { StepMetrics } from '../train/metrics.ts';
@@ -73,6 +73,9 @@ function advanceTargets(worker: FakeWorker): number[] {
     .filter((m): m is Extract<ToWorker, { type: 'advance' }> => m.type === 'advance')
     .map((m) => m.toStep);
 }
+
+// A test that stubs `navigator` (the cores) leaves it stubbed for the next one should an assertion fail first.
+afterEach(() => vi.unstubAllGlobals());
 
 beforeEach(() => {
   workers = [];
@@ -315,7 +318,6 @@ describe('session', () => {
     vi.stubGlobal('navigator', { hardwareConcurrency: 8 });
     pause();
     for (const w of four.slice(0, 3)) expect(duties(w).at(-1)).toBe(1);
-    vi.unstubAllGlobals();
   });
 
   it('a run that cannot start says why once, without a doubled stop, and does not claim a stopped run goes on', () => {
