@@ -9,7 +9,7 @@ import { nonFiniteReplacer, reviveNonFinite } from './labFile.ts';
 import { EXPORT_FORMAT, type StoredRun } from './runHistory.ts';
 import { RUN_SIDES, clipOf } from '../experiment/config.ts';
 import { decodeExperiment } from '../experiment/urlCodec.ts';
-import { evalRecordSchema, runLayoutSchema, stepRecordSchema } from '../train/metricSchema.ts';
+import { recordSchemas } from '../train/metricSchema.ts';
 import type { EvalMetrics, StepMetrics } from '../train/metrics.ts';
 import { RUN_PHASES } from '../train/runPhase.ts';
 
@@ -23,9 +23,7 @@ export interface RunArchive {
 }
 
 // The step, evaluation and layout schemas come from the metric registry, as the records themselves do.
-const stepSchema = stepRecordSchema;
-const evalSchema = evalRecordSchema;
-const layoutSchema = runLayoutSchema;
+const { step: stepSchema, evaluation: evalSchema, layout: layoutSchema } = recordSchemas();
 const divergenceSchema = z.object({
   step: z.int().check(z.gte(1)),
   what: z.enum(['loss', 'gradient']),

@@ -14,9 +14,8 @@ import {
   appliesToText,
   csvHeader,
   csvRow,
-  evalRecordSchema,
   metricApplies,
-  stepRecordSchema,
+  recordSchemas,
   type MetricSpec,
 } from './metricSchema.ts';
 import type { EvalMetrics, RunLayout, StepMetrics } from './metrics.ts';
@@ -262,6 +261,12 @@ describe('a CSV row', () => {
 });
 
 describe("the history's schemas, derived from the registry", () => {
+  const { step: stepRecordSchema, evaluation: evalRecordSchema } = recordSchemas();
+
+  it('are made once, on first use', () => {
+    expect(recordSchemas()).toBe(recordSchemas());
+  });
+
   it('accept a step record, with or without the optional figures, and refuse one missing a figure', () => {
     expect(stepRecordSchema.safeParse(STEP).success).toBe(true);
     const { spectralNorm, saturation, clipCosine, ...older } = STEP;

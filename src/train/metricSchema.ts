@@ -598,23 +598,40 @@ function recordSchema(ids: readonly MetricId[], extra: Record<string, z.ZodMiniT
   return z.object({ ...Object.fromEntries(ids.map((id) => [id, fieldSchema(METRICS[id])])), ...extra });
 }
 
-/** A stored step: one field per non-evaluation metric. */
-export const stepRecordSchema = recordSchema(STEP_IDS, {}) as unknown as z.ZodMiniType<StepMetrics>;
+/** The schemas of what a run stores, for reading a run file back. */
+export interface RecordSchemas {
+  /** A stored step: one field per non-evaluation metric. */
+  step: z.ZodMiniType<StepMetrics>;
+  /** A stored evaluation: the evaluation metrics, the step it followed and how many examples it read. */
+  evaluation: z.ZodMiniType<EvalMetrics>;
+  /** A stored run layout (see RunLayout). */
+  layout: z.ZodMiniType<RunLayout>;
+}
 
-/** A stored evaluation: the evaluation metrics, the step it followed and how many examples it read. */
-export const evalRecordSchema = recordSchema(
-  idsWhere((s) => s.packing === 'evaluation'),
-  { step: z.int().check(z.gte(0)), examples: z.int() },
-) as unknown as z.ZodMiniType<EvalMetrics>;
+let recordSchemasMade: RecordSchemas | null = null;
 
-/** A stored run layout (see RunLayout). */
-const shortText = () => z.string().check(z.maxLength(100));
-export const runLayoutSchema = z.object({
-  params: z
-    .array(z.object({ name: shortText(), layer: shortText(), size: z.int().check(z.gte(0)) }))
-    .check(z.maxLength(64)),
-  layers: z.array(shortText()).check(z.maxLength(64)),
-  hiddenLayers: z.int().check(z.gte(0), z.lte(8)),
-  timeSteps: z.int().check(z.gte(0), z.lte(1000)),
-  classifier: z.boolean(),
-}) satisfies z.ZodMiniType<RunLayout>;
+/**
+ * Made on first use, not when the registry loads: the page loads the registry at start-up but reads a run file only
+ * when asked, and building these is about a tenth of its start-up JavaScript's run on a slow phone (docs/PERFORMANCE.md).
+ */
+export function recordSchemas(): RecordSchemas {
+  if (recordSchemasMade) return recordSchemasMade;
+  const shortText = () => z.string().check(z.maxLength(100));
+  recordSchemasMade = {
+    step: recordSchema(STEP_IDS, {}) as unknown as z.ZodMiniType<StepMetrics>,
+    evaluation: recordSchema(
+      idsWhere((s) => s.packing === 'evaluation'),
+      { step: z.int().check(z.gte(0)), examples: z.int() },
+    ) as unknown as z.ZodMiniType<EvalMetrics>,
+    layout: z.object({
+      params: z
+        .array(z.object({ name: shortText(), layer: shortText(), size: z.int().check(z.gte(0)) }))
+        .check(z.maxLength(64)),
+      layers: z.array(shortText()).check(z.maxLength(64)),
+      hiddenLayers: z.int().check(z.gte(0), z.lte(8)),
+      timeSteps: z.int().check(z.gte(0), z.lte(1000)),
+      classifier: z.boolean(),
+    }) satisfies z.ZodMiniType<RunLayout>,
+  };
+  return recordSchemasMade;
+}
