@@ -8,7 +8,7 @@
 import { sidesOf, clipOf, type ExperimentConfig, type RunSide } from '../experiment/config.ts';
 import { canonicalChange, changeConcerns, withChange, type KnobChange } from '../experiment/schedule.ts';
 import type { PresetId } from '../experiment/presets.ts';
-import { RunClient, startWorkersNow } from '../worker/client.ts';
+import { RunClient } from '../worker/client.ts';
 import { workerDuty } from '../worker/workerShare.ts';
 /** The page's first paint, which the workers wait for: the service worker's registration waits for it too. */
 export { afterFirstPaint } from '../worker/client.ts';
@@ -460,7 +460,6 @@ export function setBackendChoice(choice: BackendChoice): void {
 }
 
 export function play(): void {
-  startWorkersNow();
   // Runs still starting are not finished: Play waits for them (grant() starts them once ready). Restarting them
   // here threw away the workers' start-up, most of a second, on every Play pressed before they were ready.
   const starting = Object.values(useLab.getState().runs).some((r) => r?.phase === 'starting');
@@ -487,7 +486,6 @@ export function pause(): void {
 
 /** One step of every active run. */
 export function stepOnce(): void {
-  startWorkersNow();
   useLab.setState({ playing: false });
   const { config } = useLab.getState();
   const runs = reportedRuns();

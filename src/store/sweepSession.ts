@@ -12,7 +12,7 @@ import { encodeExperiment } from '../experiment/urlCodec.ts';
 import { SweepHistory, type StoredSweep } from '../persist/sweepHistory.ts';
 import { sweepJson } from '../persist/sweepExport.ts';
 import { sweepMethod } from '../train/sweep/sweepMethod.ts';
-import { startWorkersNow, WorkerPort } from '../worker/client.ts';
+import { WorkerPort } from '../worker/client.ts';
 import { unreachable, type DataProgress, type FromSweepWorker, type ToSweepWorker } from '../worker/protocol.ts';
 import { pageLoad } from '../present/dataLoad.ts';
 import { useLab, type SweepView } from './labStore.ts';
@@ -225,8 +225,6 @@ export function startSweep(): void {
   const refused = sweepRefusal(config);
   if (refused) throw new Error(refused);
   if (active) finish('cancelled', null);
-  // Asked for: its workers do not wait for the page to settle after its start.
-  startWorkersNow();
   const settings = structuredClone(view.sweep);
   const { lr, clip, cells } = sweepGrid(settings);
   const steps = settings.steps ?? config.steps;

@@ -1,11 +1,8 @@
 /**
- * A worker is made once the page has painted its first content (or after FIRST_PAINT_WAIT_MS) and then settled (an
- * idle period of SETTLED_IDLE_MS, or SETTLE_WAIT_MS), or at once when training is asked for: what the page sends
- * before waits, in order. Node has no Worker, paint entries or idle callbacks: all are stand-ins here (without idle
- * callbacks the page counts as settled at once).
+ * A worker is made once the page has painted its first content (or after FIRST_PAINT_WAIT_MS): what the page sends
+ * before waits, in order. Node has neither Worker nor paint entries: both are stand-ins here.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { WorkerPort as Port } from './client.ts';
 
 class FakeWorker {
   static made: FakeWorker[] = [];
@@ -126,76 +123,5 @@ describe("a worker waits for the page's first paint", () => {
     port.terminate();
     FakeWorker.made[0]?.onmessage?.({ data: 'late' });
     expect(got).toEqual(['metrics']);
-  });
-});
-
-/** The idle callbacks the page would get: `idle(ms)` runs the waiting ones with that much idle time left. */
-function stubIdleCallbacks() {
-  let waiting: { callback: IdleRequestCallback; timeout: number | undefined }[] = [];
-  vi.stubGlobal('requestIdleCallback', (callback: IdleRequestCallback, options?: IdleRequestOptions) => {
-    waiting.push({ callback, timeout: options?.timeout });
-    return waiting.length;
-  });
-  const run = (deadline: IdleDeadline) => {
-    const now = waiting;
-    waiting = [];
-    for (const { callback } of now) callback(deadline);
-  };
-  return {
-    idle: (ms: number) => run({ didTimeout: false, timeRemaining: () => ms }),
-    timedOut: () => run({ didTimeout: true, timeRemaining: () => 0 }),
-    timeouts: () => waiting.map((w) => w.timeout),
-  };
-}
-
-describe('a worker waits for the page to settle after its paint', () => {
-  const port = (WorkerPort: typeof Port) =>
-    new WorkerPort(
-      () => new FakeWorker() as unknown as Worker,
-      () => {},
-      () => {},
-    );
-
-  it('is made at the first idle period of SETTLED_IDLE_MS, not at a shorter one', async () => {
-    const idle = stubIdleCallbacks();
-    const { WorkerPort, SETTLED_IDLE_MS, SETTLE_WAIT_MS } = await freshClient();
-    port(WorkerPort).send('init');
-    paint();
-    await flush();
-    expect(idle.timeouts()).toEqual([SETTLE_WAIT_MS]);
-    idle.idle(SETTLED_IDLE_MS - 1); // a frame's leftover: the page is still drawing
-    await flush();
-    expect(FakeWorker.made).toHaveLength(0);
-    expect(idle.timeouts()).toHaveLength(1); // asked again, within what is left of SETTLE_WAIT_MS
-    expect(idle.timeouts()[0]).toBeLessThanOrEqual(SETTLE_WAIT_MS);
-    idle.idle(SETTLED_IDLE_MS);
-    await flush();
-    expect(FakeWorker.made.map((w) => w.posted)).toEqual([['init']]);
-  });
-
-  it('is made when the idle callback times out on a page that never idles', async () => {
-    const idle = stubIdleCallbacks();
-    const { WorkerPort } = await freshClient();
-    port(WorkerPort);
-    paint();
-    await flush();
-    idle.timedOut();
-    await flush();
-    expect(FakeWorker.made).toHaveLength(1);
-  });
-
-  it('is made at once, before the paint, when training is asked for', async () => {
-    stubIdleCallbacks();
-    const { WorkerPort, startWorkersNow } = await freshClient();
-    const asked = port(WorkerPort);
-    asked.send('init');
-    asked.send('advance');
-    startWorkersNow();
-    await flush();
-    expect(FakeWorker.made.map((w) => w.posted)).toEqual([['init', 'advance']]);
-    // A port made later does not wait either: the page has started.
-    port(WorkerPort);
-    await flush();
-    expect(FakeWorker.made).toHaveLength(2);
   });
 });

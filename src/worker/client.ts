@@ -35,52 +35,6 @@ export function afterFirstPaint(): Promise<void> {
   return firstPaint;
 }
 
-/** An idle period this long says the page has finished starting: Chrome gives up to 50 ms when nothing waits. */
-export const SETTLED_IDLE_MS = 40;
-/** The longest the workers wait for such a period after the paint (a busy machine may never give one). */
-export const SETTLE_WAIT_MS = 2000;
-
-let startGate: Promise<void> | null = null;
-let openGate: (() => void) | null = null;
-
-/**
- * Resolves once the page has painted (afterFirstPaint) and then finished starting: its first render's commit, layout
- * and charts. Made during those, two workers loading TensorFlow.js took both cores of a 2-core laptop and the page's
- * own start-up tasks ran up to twice as long (docs/PERFORMANCE.md). Resolves at once when a student asks for
- * training (startWorkersNow).
- */
-export function workersMayStart(): Promise<void> {
-  startGate ??= new Promise<void>((resolve) => {
-    openGate = resolve;
-    void afterFirstPaint()
-      .then(afterPageSettled)
-      .then(() => resolve());
-  });
-  return startGate;
-}
-
-/** Play or Step pressed: the workers are made now, whatever the page is still doing. */
-export function startWorkersNow(): void {
-  void workersMayStart();
-  openGate?.();
-}
-
-/** The first idle period of SETTLED_IDLE_MS or more, or SETTLE_WAIT_MS, whichever comes first. */
-function afterPageSettled(): Promise<void> {
-  return new Promise((resolve) => {
-    if (typeof requestIdleCallback === 'undefined') {
-      resolve();
-      return;
-    }
-    const until = performance.now() + SETTLE_WAIT_MS;
-    const check = (deadline: IdleDeadline) => {
-      if (deadline.didTimeout || deadline.timeRemaining() >= SETTLED_IDLE_MS || performance.now() >= until) resolve();
-      else requestIdleCallback(check, { timeout: Math.max(1, until - performance.now()) });
-    };
-    requestIdleCallback(check, { timeout: SETTLE_WAIT_MS });
-  });
-}
-
 export class WorkerPort<In, Out> {
   private worker: Worker | null = null;
   /** Messages sent before the worker exists, in order. */
@@ -88,9 +42,8 @@ export class WorkerPort<In, Out> {
   private alive = true;
 
   constructor(create: () => Worker, onMessage: (message: Out) => void, onCrash: (reason: string) => void) {
-    // Made once the page has painted and settled, or training was asked for (workersMayStart): what is sent before
-    // waits, in order.
-    void workersMayStart().then(() => {
+    // Made once the page has painted (afterFirstPaint): what is sent before waits, in order.
+    void afterFirstPaint().then(() => {
       if (!this.alive) return;
       const worker = create();
       this.worker = worker;
