@@ -321,20 +321,22 @@ export const StepChartPlot = memo(function StepChartPlot({
           <svg className="plot-surface" width={width} height={svgHeight} aria-hidden="true">
             {/* The plot area itself (where the canvas lies): what tests and the saved picture measure. */}
             <rect className="plot-area" x={g.x} y={g.y} width={g.width} height={g.height} fill="none" />
+            {/* Ticks and grid lines keyed by place, not value: while the steps grow the values change at every redraw,
+                and keyed by value each redraw removed and made the axes' SVG elements anew (a race's longest layouts). */}
             <g className="plot-grid">
-              {xTicks.map((v) => (
-                <line key={`x${v}`} x1={px(v)} x2={px(v)} y1={g.y} y2={bottom} />
+              {xTicks.map((v, i) => (
+                <line key={i} x1={px(v)} x2={px(v)} y1={g.y} y2={bottom} />
               ))}
               {yTicks
                 .filter((t) => t.grid && t.at >= y0 && t.at <= y1)
-                .map((t) => (
-                  <line key={`y${t.at}`} x1={g.x} x2={right} y1={py(t.at)} y2={py(t.at)} />
+                .map((t, i) => (
+                  <line key={i} x1={g.x} x2={right} y1={py(t.at)} y2={py(t.at)} />
                 ))}
             </g>
             <g className="plot-axis plot-x-axis" fontSize={fontPx}>
               <line className="plot-axis-line" x1={g.x} x2={right} y1={bottom} y2={bottom} />
-              {xTicks.map((v) => (
-                <g key={v}>
+              {xTicks.map((v, i) => (
+                <g key={i}>
                   <line className="plot-tick-line" x1={px(v)} x2={px(v)} y1={bottom} y2={bottom + TICK_PX} />
                   <text
                     className="plot-tick-label"
@@ -355,8 +357,8 @@ export const StepChartPlot = memo(function StepChartPlot({
               <line className="plot-axis-line" x1={g.x} x2={g.x} y1={g.y} y2={bottom} />
               {yTicks
                 .filter((t) => t.at >= y0 && t.at <= y1)
-                .map((t) => (
-                  <g key={t.at}>
+                .map((t, i) => (
+                  <g key={i}>
                     <line className="plot-tick-line" x1={g.x - TICK_PX} x2={g.x} y1={py(t.at)} y2={py(t.at)} />
                     {t.label !== '' && (
                       <text

@@ -168,6 +168,34 @@ describe('start-up in Chromium', () => {
     await context.close();
   });
 
+  it("while the steps grow, the loss chart's step axis changes its labels in the same SVG elements", async () => {
+    // Keyed by value, every redraw removed the axis' ticks and made them anew while the steps grew (a race's longest
+    // layouts, docs/PERFORMANCE.md); keyed by place, the same elements take the new values.
+    const { page, context, errors } = await openPage(browser(), `${base()}${DENSE}`, { width: 1366, height: 768 });
+    await waitForBackends(page);
+    const labels = page.locator('[data-chart=loss] .plot-x-axis .plot-tick-label');
+    await page.getByRole('button', { name: 'Play' }).click();
+    await expect.poll(() => labels.count(), { timeout: 60_000 }).toBeGreaterThan(1);
+    const before = await labels.evaluateAll((els) =>
+      els.map((el, i) => {
+        el.setAttribute('data-seen', String(i));
+        return el.textContent ?? '';
+      }),
+    );
+    await expect
+      .poll(async () => (await labels.allTextContents()).join(' '), { timeout: 60_000 })
+      .not.toBe(before.join(' '));
+    const after = await labels.evaluateAll((els) =>
+      els.map((el) => ({ seen: el.getAttribute('data-seen'), text: el.textContent ?? '' })),
+    );
+    // A label now showing another value is one of the elements that were there before.
+    const changed = after.filter((a, i) => i < before.length && a.text !== before[i]);
+    expect(changed.length).toBeGreaterThan(0);
+    for (const label of changed) expect(label.seen).not.toBeNull();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('a chunk the host cannot send: its chart, page or panel says so (and offers a reload); the runs train on', async () => {
     const chunk = (prefix: string) => {
       const name = readdirSync('dist/assets').find((f) => f.startsWith(prefix) && f.endsWith('.js'));
