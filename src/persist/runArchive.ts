@@ -22,8 +22,6 @@ export interface RunArchive {
   evals: EvalMetrics[];
 }
 
-// The step, evaluation and layout schemas come from the metric registry, as the records themselves do.
-const { step: stepSchema, evaluation: evalSchema, layout: layoutSchema } = recordSchemas();
 const divergenceSchema = z.object({
   step: z.int().check(z.gte(1)),
   what: z.enum(['loss', 'gradient']),
@@ -31,30 +29,39 @@ const divergenceSchema = z.object({
 });
 /** A string of at most `max` characters. */
 const text = (max: number) => z.string().check(z.maxLength(max));
-const archiveSchema = z.object({
-  format: z.literal(EXPORT_FORMAT),
-  version: z.literal(EXPORT_VERSION),
-  runs: z
-    .array(
-      z.object({
-        run: z.object({
-          id: text(200),
-          session: text(200),
-          createdAt: z.number(),
-          side: z.enum(RUN_SIDES),
-          link: text(4096),
-          phase: z.enum(RUN_PHASES),
-          backend: z.union([text(20), z.null()]),
-          layout: z.union([layoutSchema, z.null()]),
-          divergence: z.union([divergenceSchema, z.null()]),
-          error: z.union([text(2000), z.null()]),
+
+/**
+ * The file's schema, made when a file is read rather than when this module loads: the history panel loads it with
+ * the page, and the step, evaluation and layout schemas (from the metric registry, as the records themselves are)
+ * are most of the cost of building it (docs/PERFORMANCE.md).
+ */
+function archiveSchema() {
+  const { step: stepSchema, evaluation: evalSchema, layout: layoutSchema } = recordSchemas();
+  return z.object({
+    format: z.literal(EXPORT_FORMAT),
+    version: z.literal(EXPORT_VERSION),
+    runs: z
+      .array(
+        z.object({
+          run: z.object({
+            id: text(200),
+            session: text(200),
+            createdAt: z.number(),
+            side: z.enum(RUN_SIDES),
+            link: text(4096),
+            phase: z.enum(RUN_PHASES),
+            backend: z.union([text(20), z.null()]),
+            layout: z.union([layoutSchema, z.null()]),
+            divergence: z.union([divergenceSchema, z.null()]),
+            error: z.union([text(2000), z.null()]),
+          }),
+          steps: z.array(stepSchema).check(z.maxLength(200_000)),
+          evals: z.array(evalSchema).check(z.maxLength(200_000)),
         }),
-        steps: z.array(stepSchema).check(z.maxLength(200_000)),
-        evals: z.array(evalSchema).check(z.maxLength(200_000)),
-      }),
-    )
-    .check(z.maxLength(1000)),
-});
+      )
+      .check(z.maxLength(1000)),
+  });
+}
 /** zod's messages in English, for the one place a person reads them: a refused file. */
 const ENGLISH = en().localeError;
 
@@ -127,7 +134,7 @@ export function parseArchive(text: string): RunArchive[] {
   } catch {
     throw new Error('the file is not JSON');
   }
-  const parsed = archiveSchema.safeParse(fromRunCardFile(raw) ?? raw, { error: ENGLISH });
+  const parsed = archiveSchema().safeParse(fromRunCardFile(raw) ?? raw, { error: ENGLISH });
   if (!parsed.success) {
     // zod reports at least one issue when it fails; say so plainly should it ever report none.
     const issue = parsed.error.issues[0];
