@@ -22,6 +22,7 @@ import {
   type BackendChoiceResult,
 } from '../train/backendTrial.ts';
 import type { TrainingData } from '../train/data/trainingData.ts';
+import { registerTanhKernel } from '../train/kernels/fusedRegistry.ts';
 import { silenceNodeBackendAdvice } from './quietTfjs.ts';
 
 export type NodeBackend = 'wasm' | 'cpu';
@@ -66,6 +67,7 @@ export async function startNodeBackend(
       const ok = await withTimeout(tf.setBackend(name), START_TIMEOUT_MS, `tfjs backend ${name}`);
       if (!ok) throw new Error(`tfjs backend ${name} refused to start`);
       await tf.ready();
+      registerTanhKernel();
       return { backend: name, failures };
     } catch (error) {
       failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);

@@ -15,6 +15,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { registerTanhKernel } from '../train/kernels/fusedRegistry.ts';
 import type { BackendChoice, BackendName } from './protocol.ts';
 
 const START_TIMEOUT_MS = 15_000;
@@ -65,6 +66,7 @@ export async function startBackend(
       const ok = await Promise.race([tf.setBackend(name), timeout(START_TIMEOUT_MS, name)]);
       if (!ok) throw new Error(`${name} is not available in this browser`);
       await tf.ready();
+      registerTanhKernel();
       // A backend can start and still fail its first kernel: prove it with one.
       const probe = tf.tidy(() => tf.sum(tf.add(tf.ones([4]), 1)));
       const [value] = await probe.data();

@@ -1,14 +1,15 @@
 /**
  * The little a fused recurrent kernel needs from a backend that keeps tensors in CPU-visible memory
  * ('cpu': JS typed arrays; 'wasm': the WASM heap): temporaries, a float32 view of any tensor, and the
- * backend's own matMul, sigmoid and tanh called directly (on wasm: XNNPACK's matMul and sigmoid, the
+ * backend's own matMul and sigmoid called directly (on wasm: XNNPACK's matMul and sigmoid, the
  * kernels tf.matMul and tf.sigmoid run), so the results are those ops' to the bit, without the engine's
- * ~13 us of dispatch per call. On wasm they are the module's own functions, called with the tensors' ids
+ * ~13 us of dispatch per call. tanh is tanhKernel.ts's, which is also both backends' Tanh kernel. On wasm they are the module's own functions, called with the tensors' ids
  * and writing into a tensor the kernel keeps for the whole sequence: the backend's kernel functions
  * around them (two reshapes, an output registered and freed, shapes copied to the stack) cost more than
  * a 32 x 32 product itself (18 against 2.4 us a call in Node, under load; docs/PERFORMANCE.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { tanhInto } from './tanhKernel.ts';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -25,7 +26,7 @@ export interface BackendMemory {
    * `transposeB` b is stored [N, K], as tf.matMul's flags (the same kernel, so the same bits as tf.matMul).
    */
   matMul(a: TensorInfo, b: TensorInfo, out: TensorInfo, transposeA?: boolean, transposeB?: boolean): void;
-  /** The backend's elementwise sigmoid or tanh of x, into `out` (of x's shape). */
+  /** The backend's elementwise sigmoid, or tanhKernel.ts's tanh (the backend's Tanh kernel), of x into `out` (of x's shape). */
   activation(name: Activation, x: TensorInfo, out: TensorInfo): void;
   free(info: TensorInfo): void;
 }
@@ -64,7 +65,7 @@ interface CpuLike {
   disposeIntermediateTensorInfo(info: TensorInfo): void;
 }
 
-/** The functions of tfjs-wasm's module the backend's BatchMatMul, Sigmoid and Tanh kernels call. */
+/** The functions of tfjs-wasm's module the backend's BatchMatMul and Sigmoid kernels call. */
 interface WasmModule {
   HEAPU8: Uint8Array;
   _malloc(bytes: number): number;
@@ -72,8 +73,6 @@ interface WasmModule {
   _BatchMatMul(...args: number[]): void;
   /** (x id, out id) */
   _Sigmoid(x: number, out: number): void;
-  /** (x id, dtype: 0 for float32, out id) */
-  _Tanh(x: number, dtype: number, out: number): void;
 }
 
 interface WasmLike {
@@ -96,7 +95,7 @@ function viaKernels(
 ): { matMul: MatMul; activation: ActivationInto } {
   const matMulKernel = tf.getKernel('BatchMatMul', backendName);
   if (!matMulKernel) throw new Error(`no BatchMatMul kernel on ${backendName}`);
-  const kernels = { Sigmoid: tf.getKernel('Sigmoid', backendName), Tanh: tf.getKernel('Tanh', backendName) };
+  const sigmoidKernel = tf.getKernel('Sigmoid', backendName);
   const into = (made: TensorInfo, out: TensorInfo) => {
     view(out).set(view(made));
     free(made);
@@ -112,22 +111,27 @@ function viaKernels(
         out,
       ),
     activation: (name, x, out) => {
-      const kernel = kernels[name];
-      if (!kernel) throw new Error(`no ${name} kernel on ${backendName}`);
-      into(kernel.kernelFunc({ inputs: { x }, backend: backend as tf.KernelBackend, attrs: {} }) as TensorInfo, out);
+      if (name === 'Tanh') return tanhInto(view(x), view(out));
+      if (!sigmoidKernel) throw new Error(`no Sigmoid kernel on ${backendName}`);
+      into(
+        sigmoidKernel.kernelFunc({ inputs: { x }, backend: backend as tf.KernelBackend, attrs: {} }) as TensorInfo,
+        out,
+      );
     },
   };
 }
 
 /** The module's functions themselves, when this tfjs-wasm exports them (else null: the kernels are used). */
-function viaModule(wasm: WasmLike): { matMul: MatMul; activation: ActivationInto } | null {
+function viaModule(
+  wasm: WasmLike,
+  view: (info: TensorInfo) => Float32Array,
+): { matMul: MatMul; activation: ActivationInto } | null {
   const module = wasm.wasm;
   if (
     !module?.HEAPU8 ||
     typeof module._malloc !== 'function' ||
     typeof module._BatchMatMul !== 'function' ||
-    typeof module._Sigmoid !== 'function' ||
-    typeof module._Tanh !== 'function'
+    typeof module._Sigmoid !== 'function'
   )
     return null;
   const m = module as WasmModule;
@@ -154,7 +158,7 @@ function viaModule(wasm: WasmLike): { matMul: MatMul; activation: ActivationInto
     },
     activation: (name, x, out) => {
       if (name === 'Sigmoid') m._Sigmoid(id(x), id(out));
-      else m._Tanh(id(x), 0, id(out));
+      else tanhInto(view(x), view(out));
     },
   };
 }
@@ -164,7 +168,7 @@ export function backendMemory(backendName: FusedBackend, backend: object): Backe
     const wasm = backend as WasmLike;
     const view = (info: TensorInfo) => wasm.typedArrayFromHeap(info);
     const free = (info: TensorInfo) => wasm.disposeData(info.dataId);
-    const calls = viaModule(wasm) ?? viaKernels(backendName, backend, view, free);
+    const calls = viaModule(wasm, view) ?? viaKernels(backendName, backend, view, free);
     return {
       alloc: (shape) => {
         const info = wasm.makeOutput(shape, 'float32');
