@@ -51,6 +51,8 @@ describe.each(['cpu', 'wasm'] as const)('the diagnostic kernels on %s', (backend
       [Array.from({ length: 7 * 33 }, () => Math.tanh(rng.normal() * 3)), 7],
       [Array.from({ length: 1792 }, () => Math.tanh(rng.normal() * 5)), 64],
       [[0.999, NaN, 0.1, 0.2], 2],
+      // 5 of 6: the cpu's Mean sums five float32(1/6), which is not float32(5/6).
+      [[0.999, -0.999, 0.999, 0.999, 0.999, 0.1], 2],
     ];
     expect((await saturation(cases[0]![0], 2)).fraction).toBe(0.5);
     for (const [values, rows] of cases) {
@@ -65,6 +67,25 @@ describe.each(['cpu', 'wasm'] as const)('the diagnostic kernels on %s', (backend
       expect(fused.kernels).toEqual(['GradLabSaturatedFraction']);
       expect(ops.kernels.length).toBeGreaterThan(1);
     }
+  });
+
+  it('saturated fraction past 2^24 values: the ops’ value, where a float32 count of ones stops at 2^24', () => {
+    // All 2^24 + 2 saturated: in float32, 2^24 + 1 rounds back to 2^24, so wasm's Mean is 2^24 / (2^24 + 2), not 1.
+    const n = 2 ** 24 + 2;
+    const h = tf.tensor2d(new Float32Array(n).fill(0.999), [n / 2, 2]);
+    const sink = new SaturationSink(1);
+    const fractions = [false, true].map((fused) => {
+      fusedCells.on = fused ? onByDefault : () => false;
+      sink.arm();
+      sink.put(0, h);
+      const taken = sink.take();
+      const value = taken.dataSync()[0]!;
+      taken.dispose();
+      return value;
+    });
+    h.dispose();
+    expect(fractions[1]).toBe(fractions[0]);
+    if (backend === 'wasm') expect(fractions[1]).toBe(Math.fround(2 ** 24 / n));
   });
 
   it('correct count: the ops’ count, ties to the first index, a NaN row to index 0; hand-worked 2 of 4', () => {

@@ -17,19 +17,38 @@ export const CORRECT_COUNT = 'GradLabCorrectCount';
 
 const fround = Math.fround;
 
+/**
+ * mean(step(|h| - c)) of float32 values: the count of |h| > c (the float32 difference |h| - c is above 0 exactly
+ * then), NaN if any value is NaN, over the count of values, as the backend's Mean makes it. Its terms are 0 or 1
+ * (wasm, in float32) or 0 or float32(1/n) (cpu, in float64), so every partial sum is exact below 2^24 values and the
+ * mean is the count's; above, the generic sum in the backend's order (backendSums.ts).
+ */
+function saturatedFraction(backendName: FusedBackend, values: Float32Array, threshold: number): number {
+  const n = values.length;
+  if (n >= 2 ** 24) {
+    return backendMean(backendName, n, (k) => {
+      const d = fround(Math.abs(values[k]!) - threshold);
+      return Number.isNaN(d) ? NaN : d > 0 ? 1 : 0;
+    });
+  }
+  let count = 0;
+  let nan = false;
+  for (let k = 0; k < n; k++) {
+    const a = Math.abs(values[k]!);
+    count += a > threshold ? 1 : 0;
+    if (a !== a) nan = true;
+  }
+  if (nan) return NaN;
+  return backendName === 'wasm' ? fround(count / n) : fround(count * fround(1 / n));
+}
+
 function saturationKernel(backendName: FusedBackend): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const threshold = fround(Number(attrs?.['threshold']));
     const memory = memoryFor(backendName, backend);
     const h = floatInput(inputs, 'h', SATURATED_FRACTION);
     const out = memory.alloc([]);
-    const values = memory.view(h);
-    // step(|h| - c): NaN at NaN, 1 above 0, else 0; the float32 difference is above 0 exactly when |h| > c.
-    const stepOf = (k: number): number => {
-      const d = fround(Math.abs(values[k]!) - threshold);
-      return Number.isNaN(d) ? NaN : d > 0 ? 1 : 0;
-    };
-    memory.view(out)[0] = backendMean(backendName, values.length, stepOf);
+    memory.view(out)[0] = saturatedFraction(backendName, memory.view(h), threshold);
     return out;
   };
 }
