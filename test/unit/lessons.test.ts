@@ -8,9 +8,15 @@ import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../../src/experiment/presets.ts';
 import { TOUR } from '../../src/experiment/tour.ts';
 import { LESSON_CHECKS } from '../../scripts/lessons/claims.ts';
-import { RATE_SEEDS, statedRate, verdict } from '../../scripts/lessons/verdict.ts';
+import { RATE_SEEDS, rateTolerance, statedRate, verdict } from '../../scripts/lessons/verdict.ts';
+import type { LessonClaim } from '../../scripts/lessons/claims.ts';
 
 const TEN = [...RATE_SEEDS];
+const HUNDRED = Array.from({ length: 100 }, (_, s) => s);
+
+/** A claim's rate phrases, none where it must hold in every seed. */
+const ratesOf = (claim: LessonClaim): string[] =>
+  claim.rate === undefined ? [] : typeof claim.rate === 'string' ? [claim.rate] : [...claim.rate];
 
 describe('a claim is judged on every seed, or on the rate its lesson states', () => {
   it('reads a stated rate', () => {
@@ -41,6 +47,23 @@ describe('a claim is judged on every seed, or on the rate its lesson states', ()
     );
   });
 
+  it('with a rate per count of seeds: seeds 0-9 held to the ten, seeds 0-99 to the hundred within three', () => {
+    const rates = ['in 4 of 10 seeds', 'in 61 of 100 seeds'];
+    expect(rateTolerance(10)).toBe(1);
+    expect(rateTolerance(100)).toBe(3);
+    expect(verdict(TEN.slice(0, 5), TEN, rates).ok).toBe(true);
+    expect(verdict(TEN.slice(0, 6), TEN, rates).ok).toBe(false);
+    expect(verdict(HUNDRED.slice(0, 58), HUNDRED, rates)).toMatchObject({ ok: true, asserted: true });
+    expect(verdict(HUNDRED.slice(0, 64), HUNDRED, rates).ok).toBe(true);
+    expect(verdict(HUNDRED.slice(0, 57), HUNDRED, rates).ok).toBe(false);
+    expect(verdict(HUNDRED.slice(0, 65), HUNDRED, rates).summary).toBe(
+      'held in 65 of 100 seeds (the text says in 61 of 100 seeds; within 3 seeds passes)',
+    );
+    const other = verdict([10], HUNDRED.slice(10, 40), rates);
+    expect(other).toMatchObject({ ok: true, asserted: false });
+    expect(other.summary).toContain('checked on seeds 0-9 or 0-99 only');
+  });
+
   it('with a rate, on other seeds: reported, never asserted', () => {
     const some = verdict([0], [0, 1, 2], 'in 8 of 10 seeds');
     expect(some).toMatchObject({ ok: true, asserted: false });
@@ -59,7 +82,7 @@ describe('the checks and the lessons agree', () => {
     for (const check of LESSON_CHECKS) {
       const lesson = TOUR.find((l) => l.n === check.lesson);
       const words = `${lesson?.text ?? ''} ${lesson?.lookFor ?? ''}`;
-      const rates = check.claims.flatMap((c) => (c.rate ? [c.rate] : []));
+      const rates = check.claims.flatMap(ratesOf);
       for (const rate of rates) expect(words, `lesson ${check.lesson}`).toContain(rate);
       for (const [phrase] of words.matchAll(/\bin \d+ of \d+ seeds\b/g))
         expect(rates, `lesson ${check.lesson} says "${phrase}"`).toContain(phrase);
@@ -70,7 +93,7 @@ describe('the checks and the lessons agree', () => {
     for (const preset of Object.values(PRESETS)) {
       const rates = LESSON_CHECKS.filter((c) =>
         TOUR.find((l) => l.n === c.lesson)?.query.startsWith(`preset=${preset.id}&`),
-      ).flatMap((c) => c.claims.flatMap((claim) => (claim.rate ? [claim.rate] : [])));
+      ).flatMap((c) => c.claims.flatMap(ratesOf));
       for (const [phrase] of preset.summary.matchAll(/\bin \d+ of \d+ seeds\b/g))
         expect(rates, `preset ${preset.id} says "${phrase}"`).toContain(phrase);
     }
