@@ -5,6 +5,7 @@
  *
  *   npx vite build && npx vite preview --port 4193 &
  *   npx tsx scripts/screenshots.ts [--url http://127.0.0.1:4193/] [--out test-results/screenshots/look] [--train-ms 4000]
+ *     [--lesson 3]   which tour lesson
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -25,7 +26,7 @@ const VIEWPORTS = [
   { name: 'tablet', width: 768, height: 1024 },
   { name: 'phone', width: 390, height: 844 },
 ];
-const lesson = TOUR.find((l) => l.n === 3) ?? TOUR[0];
+const lesson = TOUR.find((l) => l.n === Number(arg('--lesson', '3'))) ?? TOUR[0];
 const PAGES = [
   { name: 'first', hash: '' },
   { name: `lesson${lesson?.n ?? 1}`, hash: lesson ? `#${lessonLink(lesson)}` : '' },
