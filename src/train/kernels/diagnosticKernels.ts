@@ -17,28 +17,44 @@ export const CORRECT_COUNT = 'GradLabCorrectCount';
 
 const fround = Math.fround;
 
+/** The bits of a float32, as an int32. */
+function float32Bits(x: number): number {
+  const bits = new Int32Array(1);
+  new Float32Array(bits.buffer)[0] = x;
+  return bits[0]!;
+}
+
+const INFINITY_BITS = 0x7f800000;
+
 /**
  * mean(step(|h| - c)) of float32 values: the count of |h| > c (the float32 difference |h| - c is above 0 exactly
  * then), NaN if any value is NaN, over the count of values, as the backend's Mean makes it. Its terms are 0 or 1
  * (wasm, in float32) or 0 or float32(1/n) (cpu, in float64), so every partial sum is exact below 2^24 values and the
  * mean is the count's; above, the generic sum in the backend's order (backendSums.ts).
+ *
+ * Counted on the values' bits, without a branch: for float32 |h| and c >= 0, |h| > c exactly when the bits of |h|
+ * (h's without the sign) are above c's, and h is NaN when they are above infinity's. A comparison that branches
+ * mispredicts on half the values of a layer near the threshold: 6 ns a value against about 1 (a one-off probe).
  */
 function saturatedFraction(backendName: FusedBackend, values: Float32Array, threshold: number): number {
   const n = values.length;
-  if (n >= 2 ** 24) {
+  if (n >= 2 ** 24 || !(threshold >= 0)) {
     return backendMean(backendName, n, (k) => {
       const d = fround(Math.abs(values[k]!) - threshold);
       return Number.isNaN(d) ? NaN : d > 0 ? 1 : 0;
     });
   }
+  const bits = new Int32Array(values.buffer, values.byteOffset, n);
+  const limit = float32Bits(Math.abs(threshold)); // -0 is 0 here
   let count = 0;
-  let nan = false;
+  let nans = 0;
   for (let k = 0; k < n; k++) {
-    const a = Math.abs(values[k]!);
-    count += a > threshold ? 1 : 0;
-    if (a !== a) nan = true;
+    const magnitude = bits[k]! & 0x7fffffff;
+    // (limit - magnitude) is negative, its top bit set, exactly when magnitude > limit; both are below 2^31.
+    count += (limit - magnitude) >>> 31;
+    nans += (INFINITY_BITS - magnitude) >>> 31;
   }
-  if (nan) return NaN;
+  if (nans > 0) return NaN;
   return backendName === 'wasm' ? fround(count / n) : fround(count * fround(1 / n));
 }
 
