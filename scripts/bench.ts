@@ -24,6 +24,8 @@
  *                                 (scripts/soak.ts)
  *   --node-only [--cases id,id]  only PyTorch and the Node columns (no build, no browser): the quick before/after
  *                                 of a kernel change (cases: dense, lstm32, lstm128x2, rnn128; default all)
+ *     [--rounds N]                and N - 1 more rounds of PyTorch then node wasm, back to back: each round's ratio
+ *                                 and the median (a shared machine's speed drifts over minutes)
  *     [--chromium URL [--backends wasm,cpu]]  and the same cases in a Chromium worker of the build served at URL, on
  *                                 those backends (default wasm)
  *   --unfused                     the recurrent layers on tfjs ops, not the fused kernels (the 'before' of issue 23)
@@ -114,6 +116,8 @@ export interface BenchReport {
   page: PageHealth | { skipped: string };
   /** Play-to-first-point of the dense pair, cold and warm (scripts/playFirst.ts). */
   playFirst?: PlayFirstPoint | { skipped: string };
+  /** `--node-only --rounds N`: PyTorch and node wasm again and again, for ratios taken back to back. */
+  ratioRounds?: RatioRound[];
 }
 
 export const CHROMIUM_ARGS = [
@@ -128,9 +132,14 @@ const BENCH_CASES_IDS = BENCH_CASES.map((c) => c.id);
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const BROWSER_BACKENDS: BenchBackend[] = ['webgl', 'webgpu', 'wasm', 'wasm-threads', 'cpu'];
 
-async function nodeColumns(cases: BenchCase[], budget: BenchBudget, log: (line: string) => void): Promise<Column[]> {
+async function nodeColumns(
+  cases: BenchCase[],
+  budget: BenchBudget,
+  log: (line: string) => void,
+  backends: readonly NodeBackend[] = ['wasm', 'cpu'],
+): Promise<Column[]> {
   const columns: Column[] = [];
-  for (const backend of ['wasm', 'cpu'] as NodeBackend[]) {
+  for (const backend of backends) {
     try {
       await startNodeBackend([backend]);
     } catch (error) {
@@ -585,10 +594,22 @@ async function nodeOnlyBench(
   cases: BenchCase[],
   log: (line: string) => void,
   withChromium: { url: string; backends: BenchBackend[] } | null = null,
+  rounds = 1,
 ): Promise<BenchReport> {
   const budget = smoke ? SMOKE_BUDGET : FULL_BUDGET;
   const torch = torchColumn(cases, budget, log);
   const columns = await nodeColumns(cases, budget, log);
+  const ratioRounds: RatioRound[] = [];
+  const wasmColumn = columns.find((c) => c.name === 'node wasm');
+  if ('results' in torch && wasmColumn) {
+    ratioRounds.push(roundOf(torch.results, wasmColumn.results));
+    for (let round = 2; round <= rounds; round++) {
+      log(`round ${round} of ${rounds}: PyTorch, then node wasm`);
+      const again = torchColumn(cases, budget, log);
+      const [wasm] = await nodeColumns(cases, budget, log, ['wasm']);
+      if ('results' in again && wasm) ratioRounds.push(roundOf(again.results, wasm.results));
+    }
+  }
   let chromiumVersion: string | null = null;
   if (withChromium) {
     const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -609,7 +630,58 @@ async function nodeOnlyBench(
     torch,
     columns,
     page: { skipped: '--node-only' },
+    ...(rounds > 1 ? { ratioRounds } : {}),
   };
+}
+
+/** One round of `--node-only --rounds N`: each case's median ms per step on PyTorch and on node wasm, back to back. */
+export interface RatioRound {
+  torch: Record<string, number>;
+  node: Record<string, number>;
+}
+
+function roundOf(torch: Record<string, Timing>, node: Record<string, Timing>): RatioRound {
+  const medians = (timings: Record<string, Timing>) =>
+    Object.fromEntries(Object.entries(timings).map(([id, t]) => [id, t.medianMs]));
+  return { torch: medians(torch), node: medians(node) };
+}
+
+function medianOf(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+}
+
+/**
+ * Each case's ratio to PyTorch round by round, and the median ratio. A round measures PyTorch and then node wasm
+ * within a minute or two, so a machine whose speed drifts over minutes (a shared host's) moves both sides of a
+ * round's ratio together; the single table above compares PyTorch's column with columns measured minutes later.
+ */
+export function formatRounds(cases: { id: string; label: string }[], rounds: readonly RatioRound[]): string[] {
+  if (rounds.length === 0) return [];
+  const header = `| step | ${rounds.map((_, i) => `round ${i + 1}`).join(' | ')} | median ratio |`;
+  const lines = [
+    `Ratio to PyTorch, node wasm, in each of ${rounds.length} rounds (PyTorch, then node wasm, back to back): ms per step`,
+    '',
+    header,
+    `|---|${rounds.map(() => '---|').join('')}---|`,
+  ];
+  for (const { id, label } of cases) {
+    const cells: string[] = [];
+    const ratios: number[] = [];
+    for (const round of rounds) {
+      const [node, torch] = [round.node[id], round.torch[id]];
+      if (node === undefined || torch === undefined || !(torch > 0)) {
+        cells.push('-');
+        continue;
+      }
+      ratios.push(node / torch);
+      cells.push(`${fixed(node)} / ${fixed(torch)} = ${(node / torch).toFixed(2)}x`);
+    }
+    const median = ratios.length > 0 ? `${medianOf(ratios).toFixed(2)}x` : '-';
+    lines.push(`| ${label} | ${cells.join(' | ')} | ${median} |`);
+  }
+  return lines;
 }
 
 function fixed(value: number): string {
@@ -915,8 +987,11 @@ async function main(): Promise<void> {
     const unknown = backends.filter((b) => !BROWSER_BACKENDS.includes(b));
     if (unknown.length > 0) throw new Error(`--backends ${unknown.join(',')}: allowed: ${BROWSER_BACKENDS.join(', ')}`);
     const withChromium = at('--chromium') ? { url: at('--chromium') ?? '', backends } : null;
-    const report = await nodeOnlyBench(smoke, cases, (line) => console.error(line), withChromium);
+    const rounds = Number(at('--rounds') ?? 1);
+    if (!Number.isInteger(rounds) || rounds < 1 || rounds > 9) throw new Error(`--rounds ${at('--rounds')}: 1 to 9`);
+    const report = await nodeOnlyBench(smoke, cases, (line) => console.error(line), withChromium, rounds);
     console.log(formatReport(report));
+    if (report.ratioRounds) console.log(['', ...formatRounds(report.cases, report.ratioRounds)].join('\n'));
     return;
   }
   const unminified = args.includes('--unminified');

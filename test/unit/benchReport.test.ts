@@ -1,6 +1,6 @@
 /** The bench's printed table: kernels beside every time, ratios to PyTorch only on an optimised BLAS. */
 import { describe, expect, it } from 'vitest';
-import { formatReport, type BenchReport } from '../../scripts/bench.ts';
+import { formatReport, formatRounds, type BenchReport } from '../../scripts/bench.ts';
 import { blasInfo, whyNotComparable } from '../../scripts/torchBlas.ts';
 import { SMOKE_BUDGET } from '../../src/bench/cases.ts';
 
@@ -58,5 +58,35 @@ describe('formatReport', () => {
     expect(table).toContain('| step | node wasm |');
     expect(table).toContain('| dense 20-25-1, batch 128 | 2.00 (1.80-2.20), 164 kernels |');
     expect(table).not.toMatch(/\d\.\dx/);
+  });
+});
+
+describe('formatRounds', () => {
+  const cases = [
+    { id: 'dense', label: 'dense' },
+    { id: 'lstm32', label: 'LSTM 1x32' },
+  ];
+
+  it("each round's ratio, PyTorch's time under the lab's, and the median over rounds", () => {
+    // dense: 0.30 / 0.20 = 1.5, 0.30 / 0.25 = 1.2, 0.30 / 0.10 = 3.0: median 1.5 (not the mean, 1.9).
+    // LSTM: 4.5 / 3 = 1.5, 4.8 / 3.2 = 1.5, 4 / 2 = 2: median 1.5.
+    const lines = formatRounds(cases, [
+      { torch: { dense: 0.2, lstm32: 3 }, node: { dense: 0.3, lstm32: 4.5 } },
+      { torch: { dense: 0.25, lstm32: 3.2 }, node: { dense: 0.3, lstm32: 4.8 } },
+      { torch: { dense: 0.1, lstm32: 2 }, node: { dense: 0.3, lstm32: 4 } },
+    ]);
+    expect(lines).toContain('| step | round 1 | round 2 | round 3 | median ratio |');
+    expect(lines).toContain('| dense | 0.30 / 0.20 = 1.50x | 0.30 / 0.25 = 1.20x | 0.30 / 0.10 = 3.00x | 1.50x |');
+    expect(lines).toContain('| LSTM 1x32 | 4.50 / 3.00 = 1.50x | 4.80 / 3.20 = 1.50x | 4.00 / 2.00 = 2.00x | 1.50x |');
+  });
+
+  it('two rounds: the mean of the two; a case a round lacks is a dash; no rounds, no lines', () => {
+    const lines = formatRounds(cases, [
+      { torch: { dense: 0.2, lstm32: 3 }, node: { dense: 0.3, lstm32: 6 } },
+      { torch: { dense: 0.2 }, node: { dense: 0.4 } },
+    ]);
+    expect(lines).toContain('| dense | 0.30 / 0.20 = 1.50x | 0.40 / 0.20 = 2.00x | 1.75x |');
+    expect(lines).toContain('| LSTM 1x32 | 6.00 / 3.00 = 2.00x | - | 2.00x |');
+    expect(formatRounds(cases, [])).toEqual([]);
   });
 });
