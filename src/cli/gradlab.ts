@@ -4,8 +4,10 @@
  * streams every step's metrics to a CSV as the step finishes.
  *
  * Promises to the user: a bad link, option or output path is refused before
- * any training (exit 2); every row written is a whole row, so a killed run
- * keeps every finished step; Ctrl-C ends the runs cleanly after the step in
+ * any training (exit 2); each row is written whole as its step finishes, so a
+ * killed run keeps every finished step (a SIGKILL that lands inside a row's
+ * write can leave that one row cut short, without its newline: Linux stops a
+ * file write at a page boundary on a fatal signal); Ctrl-C ends the runs cleanly after the step in
  * flight (exit 130); an unexpected error is one or two lines, not a stack
  * (unless --verbose).
  */
@@ -239,7 +241,7 @@ class CsvOut {
     return new CsvOut(fd, path);
   }
 
-  /** Synchronous, a whole row at a time: once a step is done its row is the operating system's to keep. */
+  /** Synchronous, one write a row: once a step is done its row is the operating system's to keep. */
   row(cells: readonly (number | string)[]): void {
     writeSync(this.fd, `${cells.join(',')}\n`);
   }
