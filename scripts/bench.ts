@@ -56,7 +56,7 @@ import {
   type BenchBudget,
   type BenchCase,
 } from '../src/bench/cases.ts';
-import { measureCase, measureSurface, type CaseResult, type Timing } from '../src/bench/measure.ts';
+import { measureCase, measureSurface, summarise, type CaseResult, type Timing } from '../src/bench/measure.ts';
 import { blasInfo, describeBlas, whyNotComparable, type BlasInfo, type TorchBlasProbe } from './torchBlas.ts';
 import type { BenchBackend, BenchReply } from '../src/bench/bench.worker.ts';
 import { startNodeBackend, type NodeBackend } from '../src/cli/nodeBackend.ts';
@@ -646,12 +646,6 @@ function roundOf(torch: Record<string, Timing>, node: Record<string, Timing>): R
   return { torch: medians(torch), node: medians(node) };
 }
 
-function medianOf(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
-}
-
 /**
  * Each case's ratio to PyTorch round by round, and the median ratio. A round measures PyTorch and then node wasm
  * within a minute or two, so a machine whose speed drifts over minutes (a shared host's) moves both sides of a
@@ -678,7 +672,7 @@ export function formatRounds(cases: { id: string; label: string }[], rounds: rea
       ratios.push(node / torch);
       cells.push(`${fixed(node)} / ${fixed(torch)} = ${(node / torch).toFixed(2)}x`);
     }
-    const median = ratios.length > 0 ? `${medianOf(ratios).toFixed(2)}x` : '-';
+    const median = ratios.length > 0 ? `${summarise(ratios).medianMs.toFixed(2)}x` : '-';
     lines.push(`| ${label} | ${cells.join(' | ')} | ${median} |`);
   }
   return lines;

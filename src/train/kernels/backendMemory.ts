@@ -85,6 +85,12 @@ interface WasmLike {
 
 type MatMul = (a: TensorInfo, b: TensorInfo, out: TensorInfo, transposeA?: boolean, transposeB?: boolean) => void;
 type ActivationInto = (name: Activation, x: TensorInfo, out: TensorInfo) => void;
+type SigmoidInto = (x: TensorInfo, out: TensorInfo) => void;
+
+/** Sigmoid by the backend; tanh by tanhKernel.ts, which is the backend's Tanh kernel since it started. */
+function activationOf(view: (info: TensorInfo) => Float32Array, sigmoid: SigmoidInto): ActivationInto {
+  return (name, x, out) => (name === 'Tanh' ? tanhInto(view(x), view(out)) : sigmoid(x, out));
+}
 
 /** Through the backend's kernel functions: a new tensor, copied into `out` and freed. */
 function viaKernels(
@@ -92,7 +98,7 @@ function viaKernels(
   backend: object,
   view: (info: TensorInfo) => Float32Array,
   free: (info: TensorInfo) => void,
-): { matMul: MatMul; activation: ActivationInto } {
+): { matMul: MatMul; sigmoid: SigmoidInto } {
   const matMulKernel = tf.getKernel('BatchMatMul', backendName);
   if (!matMulKernel) throw new Error(`no BatchMatMul kernel on ${backendName}`);
   const sigmoidKernel = tf.getKernel('Sigmoid', backendName);
@@ -110,8 +116,7 @@ function viaKernels(
         }) as TensorInfo,
         out,
       ),
-    activation: (name, x, out) => {
-      if (name === 'Tanh') return tanhInto(view(x), view(out));
+    sigmoid: (x, out) => {
       if (!sigmoidKernel) throw new Error(`no Sigmoid kernel on ${backendName}`);
       into(
         sigmoidKernel.kernelFunc({ inputs: { x }, backend: backend as tf.KernelBackend, attrs: {} }) as TensorInfo,
@@ -122,10 +127,7 @@ function viaKernels(
 }
 
 /** The module's functions themselves, when this tfjs-wasm exports them (else null: the kernels are used). */
-function viaModule(
-  wasm: WasmLike,
-  view: (info: TensorInfo) => Float32Array,
-): { matMul: MatMul; activation: ActivationInto } | null {
+function viaModule(wasm: WasmLike): { matMul: MatMul; sigmoid: SigmoidInto } | null {
   const module = wasm.wasm;
   if (
     !module?.HEAPU8 ||
@@ -156,10 +158,7 @@ function viaModule(
       ]);
       m._BatchMatMul(id(a), shapes, 3, id(b), shapes + 12, 3, transposeA ? 1 : 0, transposeB ? 1 : 0, id(out));
     },
-    activation: (name, x, out) => {
-      if (name === 'Sigmoid') m._Sigmoid(id(x), id(out));
-      else tanhInto(view(x), view(out));
-    },
+    sigmoid: (x, out) => m._Sigmoid(id(x), id(out)),
   };
 }
 
@@ -168,7 +167,7 @@ export function backendMemory(backendName: FusedBackend, backend: object): Backe
     const wasm = backend as WasmLike;
     const view = (info: TensorInfo) => wasm.typedArrayFromHeap(info);
     const free = (info: TensorInfo) => wasm.disposeData(info.dataId);
-    const calls = viaModule(wasm, view) ?? viaKernels(backendName, backend, view, free);
+    const calls = viaModule(wasm) ?? viaKernels(backendName, backend, view, free);
     return {
       alloc: (shape) => {
         const info = wasm.makeOutput(shape, 'float32');
@@ -177,7 +176,7 @@ export function backendMemory(backendName: FusedBackend, backend: object): Backe
       },
       view,
       matMul: timed(calls.matMul, 'matMul'),
-      activation: timed(calls.activation, 'activation'),
+      activation: timed(activationOf(view, calls.sigmoid), 'activation'),
       free,
     };
   }
@@ -193,7 +192,7 @@ export function backendMemory(backendName: FusedBackend, backend: object): Backe
     alloc: (shape) => cpu.makeTensorInfo(shape, 'float32', new Float32Array(shape.reduce((n, d) => n * d, 1))),
     view,
     matMul: timed(calls.matMul, 'matMul'),
-    activation: timed(calls.activation, 'activation'),
+    activation: timed(activationOf(view, calls.sigmoid), 'activation'),
     free,
   };
 }
