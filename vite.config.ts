@@ -63,7 +63,8 @@ const offline = VitePWA({
   },
   workbox: {
     globPatterns: ['**/*.{js,css,html,wasm,png,svg,csv,webmanifest}'],
-    globIgnores: ['**/bench*', 'mnist/**'],
+    // The threaded WASM build is only for the benchmark: the lab keeps threads off (worker/backends.ts).
+    globIgnores: ['**/bench*', 'mnist/**', '**/tfjs-backend-wasm-threaded-simd*'],
     // tfjs's WASM binaries and the main chunk are a few MB each.
     maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
     cleanupOutdatedCaches: true,
@@ -110,7 +111,7 @@ export default defineConfig({
   plugins: [react(), contentSecurityPolicy(), offline, benchWithoutManifest()],
   preview: { headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY_HEADER } },
   // Vite does not scan a worker's imports; without this the first dev load re-optimises and reloads.
-  optimizeDeps: { entries: ['index.html', 'src/worker/trainer.worker.ts', 'src/worker/cliff.worker.ts'] },
+  optimizeDeps: { entries: ['index.html', 'src/worker/lab.worker.ts', 'src/worker/*Role.ts'] },
   worker: { format: 'es' },
   // The benchmark's page is built beside the app, so it times exactly what users get.
   build: { rollupOptions: { input: { main: 'index.html', bench: 'src/bench/bench.html' } } },

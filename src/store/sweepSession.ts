@@ -12,7 +12,7 @@ import { encodeExperiment } from '../experiment/urlCodec.ts';
 import { SweepHistory, type StoredSweep } from '../persist/sweepHistory.ts';
 import { sweepJson } from '../persist/sweepExport.ts';
 import { sweepMethod } from '../train/sweep/sweepMethod.ts';
-import { WorkerPort } from '../worker/client.ts';
+import { WorkerPort, labWorker } from '../worker/client.ts';
 import { unreachable, type DataProgress, type FromSweepWorker, type ToSweepWorker } from '../worker/protocol.ts';
 import { pageLoad } from '../present/dataLoad.ts';
 import { useLab, type SweepView } from './labStore.ts';
@@ -50,12 +50,7 @@ export type SweepPortFactory = (
 ) => Pick<SweepPort, 'send' | 'terminate'>;
 
 let createPort: SweepPortFactory = (onMessage, onCrash) =>
-  new WorkerPort<ToSweepWorker, FromSweepWorker>(
-    () =>
-      new Worker(new URL('../worker/sweep.worker.ts', import.meta.url), { type: 'module', name: 'gradient-lab-sweep' }),
-    onMessage,
-    onCrash,
-  );
+  new WorkerPort<ToSweepWorker, FromSweepWorker>(() => labWorker('sweep'), onMessage, onCrash);
 
 /** Tests: workers that are not Web Workers. */
 export function setSweepPortFactory(factory: SweepPortFactory): void {

@@ -2,7 +2,14 @@
  * The page's handles on its workers: typed messages in and out, and a crash
  * callback when a worker dies (an uncaught error or a failed load).
  */
-import type { FromCliffWorker, FromWorker, ToCliffWorker, ToWorker } from './protocol.ts';
+import {
+  workerName,
+  type FromCliffWorker,
+  type FromWorker,
+  type ToCliffWorker,
+  type ToWorker,
+  type WorkerRole,
+} from './protocol.ts';
 
 /** The longest a worker waits for the page's first paint (a tab opened in the background paints only when shown). */
 export const FIRST_PAINT_WAIT_MS = 1500;
@@ -79,15 +86,18 @@ export class WorkerPort<In, Out> {
   }
 }
 
+/**
+ * A new worker of the lab's one bundle (lab.worker.ts), in `role`. One bundle, because the roles share TensorFlow.js:
+ * as three bundles they carried it three times (1.4 MB each, all precached by the service worker).
+ */
+export function labWorker(role: WorkerRole): Worker {
+  return new Worker(new URL('./lab.worker.ts', import.meta.url), { type: 'module', name: workerName(role) });
+}
+
 /** One training run's worker. */
 export class RunClient extends WorkerPort<ToWorker, FromWorker> {
   constructor(onMessage: (message: FromWorker) => void, onCrash: (reason: string) => void) {
-    super(
-      () =>
-        new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: 'gradient-lab-trainer' }),
-      onMessage,
-      onCrash,
-    );
+    super(() => labWorker('trainer'), onMessage, onCrash);
   }
 
   /** Asks the worker to free its tensors and close; terminates it soon after regardless. */
@@ -102,9 +112,5 @@ export function createCliffClient(
   onMessage: (message: FromCliffWorker) => void,
   onCrash: (reason: string) => void,
 ): WorkerPort<ToCliffWorker, FromCliffWorker> {
-  return new WorkerPort(
-    () => new Worker(new URL('./cliff.worker.ts', import.meta.url), { type: 'module', name: 'gradient-lab-cliff' }),
-    onMessage,
-    onCrash,
-  );
+  return new WorkerPort(() => labWorker('cliff'), onMessage, onCrash);
 }

@@ -15,6 +15,25 @@ import type { SweepCell } from '../experiment/sweep.ts';
 import type { CellOutcome } from '../train/sweep/cellOutcome.ts';
 import type { SweepMethod } from '../train/sweep/sweepMethod.ts';
 
+/**
+ * The lab's workers are one bundle (lab.worker.ts) with three roles, told by the worker's name: a run's trainer, a
+ * sweep's cells, the cliff's surface.
+ */
+export const WORKER_ROLES = ['trainer', 'sweep', 'cliff'] as const;
+export type WorkerRole = (typeof WORKER_ROLES)[number];
+const WORKER_NAME_PREFIX = 'gradient-lab-';
+
+/** The name a worker of `role` is made with (it shows in the browser's developer tools too). */
+export function workerName(role: WorkerRole): string {
+  return `${WORKER_NAME_PREFIX}${role}`;
+}
+
+/** The role a worker's name gives, or null for a name the lab does not make. */
+export function roleOfWorker(name: string): WorkerRole | null {
+  const role = name.startsWith(WORKER_NAME_PREFIX) ? name.slice(WORKER_NAME_PREFIX.length) : '';
+  return (WORKER_ROLES as readonly string[]).includes(role) ? (role as WorkerRole) : null;
+}
+
 export const BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export type BackendChoice = 'auto' | BackendName;

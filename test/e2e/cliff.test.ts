@@ -78,9 +78,9 @@ describe('the cliff lesson in Chromium', () => {
 
   it('starts drawn: the page sketches the surface and answers a click while the worker has not even loaded', async () => {
     const context = await browser().newContext({ viewport: { width: 1366, height: 768 } });
-    // Hold the cliff worker's script: whatever the page shows until then, it drew without the worker.
+    // Hold the cliff worker's code: whatever the page shows until then, it drew without the worker.
     const held: string[] = [];
-    await context.route(/cliff\.worker/, (route) => {
+    await context.route(/cliffRole/, (route) => {
       held.push(route.request().url());
     });
     const page = await context.newPage();

@@ -60,6 +60,20 @@ describe('start-up in Chromium', () => {
     }
   });
 
+  it("TensorFlow.js is built once for all the lab's workers, and the service worker precaches it once, without the threaded WASM", () => {
+    // tfjs-core's and tfjs-backend-webgl's own messages; the benchmark's worker (not precached) carries its own copy.
+    const markers = ['is already registered', 'High memory usage in GPU'];
+    const labJs = readdirSync('dist/assets').filter((f) => f.endsWith('.js') && !f.startsWith('bench'));
+    const precached = [...readFileSync('dist/sw.js', 'utf8').matchAll(/url:"([^"]+)"/g)].map((m) => m[1] as string);
+    for (const marker of markers) {
+      const holders = labJs.filter((f) => readFileSync(`dist/assets/${f}`, 'utf8').includes(marker));
+      expect(holders, marker).toHaveLength(1);
+      expect(precached).toContain(`assets/${holders[0]}`);
+    }
+    expect(precached.filter((url) => url.endsWith('.wasm'))).toHaveLength(2);
+    expect(precached.some((url) => url.includes('threaded'))).toBe(false);
+  });
+
   it("the page's first JavaScript is under 150 KB gzipped", () => {
     const bytes = [...firstLoadChunks().values()].reduce((sum, code) => sum + gzipSync(Buffer.from(code)).length, 0);
     expect(bytes).toBeGreaterThan(50_000);

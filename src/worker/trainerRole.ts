@@ -434,7 +434,8 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
   if (target > 0) void loop();
 }
 
-self.onmessage = (event: MessageEvent<ToWorker>) => {
+/** The role's message handler: lab.worker.ts hands it every message, those sent before it loaded first. */
+export function onMessage(event: MessageEvent<ToWorker>): void {
   const message = event.data;
   switch (message.type) {
     case 'init':
@@ -483,4 +484,4 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     default:
       unreachable(message);
   }
-};
+}

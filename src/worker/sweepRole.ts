@@ -75,7 +75,8 @@ async function sweep(message: Extract<ToSweepWorker, { type: 'start' }>): Promis
   post({ type: 'done', cancelled });
 }
 
-self.onmessage = (event: MessageEvent<ToSweepWorker>) => {
+/** The role's message handler: lab.worker.ts hands it every message, those sent before it loaded first. */
+export function onMessage(event: MessageEvent<ToSweepWorker>): void {
   const message = event.data;
   switch (message.type) {
     case 'start':
@@ -95,4 +96,4 @@ self.onmessage = (event: MessageEvent<ToSweepWorker>) => {
     default:
       unreachable(message);
   }
-};
+}

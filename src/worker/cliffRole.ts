@@ -51,7 +51,8 @@ async function paths(message: Extract<ToCliffWorker, { type: 'descend' }>): Prom
   post({ type: 'paths', id: message.id, paths: result, elapsedMs: performance.now() - started });
 }
 
-self.onmessage = (event: MessageEvent<ToCliffWorker>) => {
+/** The role's message handler: lab.worker.ts hands it every message, those sent before it loaded first. */
+export function onMessage(event: MessageEvent<ToCliffWorker>): void {
   const message = event.data;
   const fail = (error: unknown) =>
     post({ type: 'error', id: message.id, message: error instanceof Error ? error.message : String(error) });
@@ -65,4 +66,4 @@ self.onmessage = (event: MessageEvent<ToCliffWorker>) => {
     default:
       unreachable(message);
   }
-};
+}
