@@ -31,9 +31,11 @@ const role = roleOfWorker(self.name);
     for (const event of early.splice(0)) onMessage(event);
   },
   (error: unknown) => {
-    // Thrown in a task of its own, it reaches the page as the worker's error event: the page's crash path.
+    // Thrown in a task of its own, it reaches the page as the worker's error event: the page's crash path. (A
+    // rejected promise alone would not: the run would wait for its worker forever.)
+    const why = error instanceof Error ? error.message : String(error);
     setTimeout(() => {
-      throw error instanceof Error ? error : new Error(String(error));
+      throw new Error(`its code could not be loaded: ${why}`);
     }, 0);
   },
 );

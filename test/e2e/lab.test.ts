@@ -174,6 +174,21 @@ describe('Gradient Lab in Chromium', () => {
     await context.close();
   });
 
+  it('a worker whose code the host cannot send stops its run with the reason, instead of waiting for ever', async () => {
+    const context = await browser().newContext({ viewport: { width: 1366, height: 768 } });
+    // The lab's worker loads its role's code as a chunk of its own (worker/lab.worker.ts): that request fails.
+    await context.route(/trainerRole/, (route) => route.abort());
+    const page = await context.newPage();
+    await page.goto(`${base()}#v=1&preset=dense-explode&steps=40`);
+    for (const side of ['baseline', 'clipped']) {
+      await expect.poll(() => phase(page, side), { timeout: 30_000 }).toBe('crashed');
+      const error = (await page.getByTestId(`error-${side}`).textContent()) ?? '';
+      expect(error).toContain('The training worker stopped unexpectedly');
+      expect(error).toContain('its code could not be loaded');
+    }
+    await context.close();
+  });
+
   it('a lost WebGL context moves the run to WASM with a visible notice, and it finishes', async () => {
     const { page, context } = await openPage(browser(), `${base()}#v=1&preset=dense-explode&steps=60&pair=0`);
     await useWebGl(page, ['clipped']);
