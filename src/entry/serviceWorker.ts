@@ -6,37 +6,19 @@
  */
 import { registerSW } from 'virtual:pwa-register';
 import { useLab } from '../store/labStore.ts';
+import { whenQuiet } from '../store/quiet.ts';
 import { afterFirstPaint } from '../store/session.ts';
 
 /**
- * The service worker registers once the page has painted and then no run has trained for this long. Its install
- * fetches and caches the whole app (megabytes of WebAssembly among it) on the same cores as the page and its
- * workers: at start-up it was most of Lighthouse's mobile blocking time, and during training it made long tasks
- * (docs/PERFORMANCE.md). A student who presses Play at once gets it at the first pause of a few seconds, or on
- * the next visit.
+ * The service worker registers once the page has painted and is then quiet (store/quiet.ts: no run has trained for
+ * a few seconds). Its install fetches and caches the whole app (megabytes of WebAssembly among it) on the same cores
+ * as the page and its workers: at start-up it was most of Lighthouse's mobile blocking time, and during training it
+ * made long tasks (docs/PERFORMANCE.md). A student who presses Play at once gets it at the first pause of a few
+ * seconds, or on the next visit.
  */
-export const OFFLINE_QUIET_MS = 3000;
-
 export function startOffline(): void {
   if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
   void afterFirstPaint().then(() => whenQuiet(register));
-}
-
-/** Calls `then` once the runs have not been playing for OFFLINE_QUIET_MS in a row. */
-function whenQuiet(then: () => void): void {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  const check = () => {
-    if (useLab.getState().playing) {
-      if (timer !== null) clearTimeout(timer);
-      timer = null;
-    } else
-      timer ??= setTimeout(() => {
-        stop();
-        then();
-      }, OFFLINE_QUIET_MS);
-  };
-  const stop = useLab.subscribe(check);
-  check();
 }
 
 function register(): void {

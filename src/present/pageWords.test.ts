@@ -37,7 +37,7 @@ describe('a lesson says at most two sentences above its charts', () => {
 describe("Auto's note beside the speed", () => {
   const forNow = {
     state: 'chosen',
-    sentence: 'WASM for now (this model size is not timed yet); WASM and WebGL are timed when this run ends',
+    sentence: 'WASM for now (this model size is not timed yet); WASM and WebGL are timed once no run is training',
     timings: [],
     cached: false,
   } as const;

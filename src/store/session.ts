@@ -9,6 +9,7 @@ import { sidesOf, clipOf, type ExperimentConfig, type RunSide } from '../experim
 import { canonicalChange, changeConcerns, withChange, type KnobChange } from '../experiment/schedule.ts';
 import type { PresetId } from '../experiment/presets.ts';
 import { RunClient } from '../worker/client.ts';
+import { onQuietChange } from './quiet.ts';
 import { workerDuty } from '../worker/workerShare.ts';
 /** The page's first paint, which the workers wait for: the service worker's registration waits for it too. */
 export { afterFirstPaint } from '../worker/client.ts';
@@ -90,6 +91,22 @@ function activeSides(): RunSide[] {
     const phase = runs[side]?.phase;
     return phase === 'ready' || phase === 'running' || phase === 'paused';
   });
+}
+
+let quietNow = false;
+let followingQuiet = false;
+
+/** Whether the page is quiet now; from the first call on, every change is sent to the runs' workers. */
+function pageQuiet(): boolean {
+  if (!followingQuiet) {
+    followingQuiet = true;
+    onQuietChange((quiet) => {
+      if (quiet === quietNow) return;
+      quietNow = quiet;
+      for (const handle of handles.values()) handle.client.send({ type: 'quiet', quiet });
+    });
+  }
+  return quietNow;
 }
 
 /** The share of its time each training worker computes: where they outnumber the cores, they rest in turn. */
@@ -437,6 +454,7 @@ export function resetRuns(): void {
     };
     handles.set(side, { client, target: 0, granted: 0, unsaved: record, computeSpeed: null, meter: new RateMeter() });
     client.send({ type: 'init', config, side, backend: backendChoice });
+    client.send({ type: 'quiet', quiet: pageQuiet() });
   }
   markSeriesDirty();
 }

@@ -114,7 +114,7 @@ describe('chooseBackend: the fastest that ran', () => {
 describe('what auto says when it never times before training', () => {
   it('a size not timed yet: the first choice trains now, the candidates are timed after the run', () => {
     expect(untimedChoiceSentence('wasm', ['wasm', 'webgl'])).toBe(
-      'WASM for now (this model size is not timed yet); WASM and WebGL are timed when this run ends',
+      'WASM for now (this model size is not timed yet); WASM and WebGL are timed once no run is training',
     );
     expect(untimedChoiceSentence('wasm', ['wasm', 'webgl', 'cpu'])).toContain('WASM, WebGL and CPU are timed');
   });

@@ -4,7 +4,7 @@
  * worker (WebGL, WASM) and the CLI (WASM, CPU) both use it; each starts its own
  * backends and keeps its own cache, keyed by `trialKey` (the model's size).
  * The page never times before training: a model size not timed yet trains on a
- * static first choice, and is timed once that run is over, for the next run.
+ * static first choice, and is timed once that run is over and no run trains, for the next run.
  *
  * A trial never touches the real run: it trains a Run of its own, disposed
  * after, and the real Run then starts from the seed as it always does.
@@ -36,6 +36,8 @@ export interface BackendChoiceResult<N extends string = string> {
   timings: BackendTiming<N>[];
   /** When the timings were measured (ms since the epoch). */
   measuredAt: number;
+  /** When the timing began (ms since the epoch); absent in a choice remembered before it was kept. */
+  startedAt?: number;
 }
 
 export interface TrialBudget {
@@ -136,14 +138,14 @@ export function describeChoice(result: BackendChoiceResult): string {
 
 /**
  * What `auto` says while a model size has not been timed yet: the run trains on `first` at once, and the
- * candidates are timed once it is over. Short, as it shares the status line with the step and the speed: "WASM
- * for now (this model size is not timed yet); WASM and WebGL are timed when this run ends". What follows (the
+ * candidates are timed once it is over and no run trains. Short, as it shares the status line with the step and the speed: "WASM
+ * for now (this model size is not timed yet); WASM and WebGL are timed once no run is training". What follows (the
  * faster trains the next run of this size) the page says on hover (present/pageWords.ts).
  */
 export function untimedChoiceSentence(first: string, candidates: readonly string[]): string {
   const names = candidates.map(backendLabel);
   const listed = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
-  return `${backendLabel(first)} for now (this model size is not timed yet); ${listed} are timed when this run ends`;
+  return `${backendLabel(first)} for now (this model size is not timed yet); ${listed} are timed once no run is training`;
 }
 
 /**
@@ -229,6 +231,7 @@ export async function trialBackends<N extends string>(
   fallback: N,
   budget: TrialBudget = TRIAL_BUDGET,
 ): Promise<BackendChoiceResult<N>> {
+  const startedAt = Date.now();
   const timings: BackendTiming<N>[] = [];
   for (const candidate of candidates) {
     const best = Math.min(...timings.map((t) => (t.msPerStep !== null && !t.gaveUp ? t.msPerStep : Infinity)));
@@ -251,5 +254,5 @@ export async function trialBackends<N extends string>(
       });
     }
   }
-  return { chosen: chooseBackend(timings, fallback), timings, measuredAt: Date.now() };
+  return { chosen: chooseBackend(timings, fallback), timings, measuredAt: Date.now(), startedAt };
 }

@@ -45,6 +45,11 @@ export type ToWorker =
    * the rest (workerShare.ts): the page's main thread keeps a share of the cores.
    */
   | { type: 'advance'; toStep: number; duty: number }
+  /**
+   * Whether the page is quiet (store/quiet.ts: no run has trained for a few seconds), sent when it changes and to
+   * every new worker. Auto's backend trial waits for it: timing beside training runs slowed them and the page.
+   */
+  | { type: 'quiet'; quiet: boolean }
   | { type: 'dispose' }
   /**
    * A knob turned while it trains, at a step the run has not passed (the page picks one at or beyond every step it

@@ -52,7 +52,11 @@ let pending: StepMetrics[] = [];
 /** The link's schedule, and the knobs turned live since (the driver reads it before every step). */
 let schedule: KnobChange[] = [];
 let pendingMs = 0;
+/** Auto's backend trial for a model size not timed yet: due once the run is over and the page is quiet. */
 let trialAfterRun: ((data: TrainingData) => Promise<void>) | null = null;
+let runOver = false;
+/** The page's word (`quiet`): no run of it has trained for a few seconds. */
+let pageQuiet = false;
 /** Seeds 1 to n - 1 of a run over n seeds (seed 0 is `run`), with their data, and the bands they make. */
 let seedRuns: Run[] = [];
 /** The driver's view of them, made once (the driver remembers the knobs a run took by this object). */
@@ -390,15 +394,28 @@ async function loop(): Promise<void> {
     if (result === 'stopped') return;
     flush();
     post(statusMessage());
-    // Auto's trial, once the run is over (`looping` stays set meanwhile, so no step can start on its backend).
-    if (result === 'ended' && trialAfterRun) {
-      const trial = trialAfterRun;
-      trialAfterRun = null;
-      await trial(data as TrainingData);
-    }
+    if (result === 'ended') runOver = true;
   } catch (error) {
     flush();
     post({ type: 'error', message: error instanceof Error ? error.message : String(error), step: run?.step ?? 0 });
+  } finally {
+    looping = false;
+  }
+  await trialIfDue();
+}
+
+/**
+ * Auto's trial, once the run is over and the page quiet: timed beside a race's other runs (a run diverged at step
+ * 5 is over while three train on), its WebGL timing took the cores from them and from the page for seconds.
+ * `looping` stays set meanwhile, so no step can start on the backends it switches between. It never throws.
+ */
+async function trialIfDue(): Promise<void> {
+  if (!trialAfterRun || !runOver || !pageQuiet || looping || !data) return;
+  const trial = trialAfterRun;
+  trialAfterRun = null;
+  looping = true;
+  try {
+    await trial(data);
   } finally {
     looping = false;
   }
@@ -451,6 +468,10 @@ export function onMessage(event: MessageEvent<ToWorker>): void {
       target = message.toStep;
       duty = message.duty;
       void loop();
+      return;
+    case 'quiet':
+      pageQuiet = message.quiet;
+      void trialIfDue();
       return;
     case 'knob':
       schedule = sortedSchedule([...schedule, message.change]);

@@ -15,7 +15,8 @@ const base = () => inject('baseUrl');
 
 type LabWindow = { gradientLab: { simulateFault: (side: string, fault: string) => void } };
 const SENTENCE = /WASM chosen: (\d+) steps\/s, WebGL (?:under )?(\d+(?:\.\d+)?) steps\/s/;
-const UNTIMED = /Auto: WASM for now \(this model size is not timed yet\); WASM and WebGL are timed when this run ends/;
+const UNTIMED =
+  /Auto: WASM for now \(this model size is not timed yet\); WASM and WebGL are timed once no run is training/;
 const DENSE = '#v=1&preset=dense-explode&steps=40';
 
 async function choiceSentence(page: Page, sentence: RegExp = /chosen/): Promise<string> {
@@ -93,6 +94,50 @@ async function rememberInstead(page: Page, chosen: string): Promise<number> {
 }
 
 describe('Auto backend choice in Chromium', () => {
+  it("the trial waits until no run trains: not while a race's other runs train on after one diverged", async () => {
+    // A race of four: seconds of training after the baseline diverges at step 5, when its worker's trial used to
+    // start, beside the three others. It now starts once no run trains.
+    const { page, context, errors } = await openPage(
+      browser(),
+      `${base()}#v=1&preset=dense-explode&steps=1500&run3=norm:1&run4=global:1`,
+    );
+    await waitForBackends(page, ['baseline', 'clipped']);
+    expect(await choiceSentence(page, UNTIMED)).toMatch(UNTIMED);
+    // When (by the page's clock, as the trial's `startedAt`) the clipped run showed its last step.
+    await page.evaluate(() => {
+      const w = window as unknown as { finishedAt: number | null };
+      w.finishedAt = null;
+      new MutationObserver(() => {
+        if (w.finishedAt === null && document.querySelector('[data-testid=step-clipped]')?.textContent === '1500')
+          w.finishedAt = Date.now();
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByRole('button', { name: 'Play' }).click();
+    await expect.poll(() => phase(page, 'clipped'), { timeout: 120_000 }).toBe('finished');
+    expect(await phase(page, 'baseline')).toBe('diverged');
+    await choiceSentence(page, SENTENCE);
+    const finishedAt = await page.evaluate(() => (window as unknown as { finishedAt: number | null }).finishedAt);
+    const startedAt = await page.evaluate(
+      () =>
+        new Promise<(number | undefined)[]>((resolve, reject) => {
+          const open = indexedDB.open('gradient-lab-backend-choice');
+          open.onerror = () => reject(new Error('no backend-choice database'));
+          open.onsuccess = () => {
+            const all = open.result.transaction('choices').objectStore('choices').getAll();
+            all.onsuccess = () => {
+              open.result.close();
+              resolve((all.result as { result: { startedAt?: number } }[]).map((r) => r.result.startedAt));
+            };
+          };
+        }),
+    );
+    expect(finishedAt).not.toBeNull();
+    expect(startedAt).toHaveLength(1);
+    expect(startedAt[0]).toBeGreaterThan(finishedAt as number);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('a size not timed yet trains at once on WASM; WASM and WebGL are timed only once the run is over', async () => {
     const { page, context, errors } = await openPage(browser(), `${base()}${DENSE}`);
     await recordEvents(page);
@@ -116,8 +161,8 @@ describe('Auto backend choice in Chromium', () => {
     console.log(`auto, dense pair, after the first run: ${sentence.replace(/^\s*·\s*/, '')}`);
     await screenshot(page, 'auto-backend-choice');
 
-    // In the order shown: the untimed note with the first step, then the trial's speeds (once the diverged
-    // baseline's run is over: it may time while the clipped run trains on); no "Timing ..." held a step back.
+    // In the order shown: the untimed note with the first step, then the trial's speeds (once both runs are over and
+    // the page quiet); no "Timing ..." held a step back.
     const shown = await shownEvents(page);
     const firstStep = firstIndex(shown, (e) => stepOf(e) >= 1);
     const timed = firstIndex(shown, (e) => SENTENCE.test(e));

@@ -49,7 +49,7 @@ describe('offline after one visit', () => {
 
     // The first visit, online: the worker installs and precaches; the MNIST lesson's chunks are kept as fetched.
     await page.goto(`${base()}#v=1&preset=dense-explode`);
-    // Not while the page starts: the worker registers OFFLINE_QUIET_MS after the first paint (no run plays), which comes
+    // Not while the page starts: the worker registers once the page is quiet (store/quiet.ts QUIET_MS) after the first paint (no run plays), which comes
     // after the load event goto waits for.
     expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()) === undefined)).toBe(true);
     await page.evaluate(async () => {
