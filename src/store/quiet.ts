@@ -43,10 +43,12 @@ export function onQuietChange(listener: (quiet: boolean) => void): () => void {
 
 /** Calls `then` once, the first time the page is quiet. */
 export function whenQuiet(then: () => void): void {
-  // Never quiet within onQuietChange's own call (its first word is always false), so `stop` is set by then.
-  const stop = onQuietChange((quiet) => {
-    if (!quiet) return;
-    stop();
+  let stop: (() => void) | null = null;
+  let done = false;
+  stop = onQuietChange((quiet) => {
+    if (!quiet || done) return;
+    done = true;
+    stop?.();
     then();
   });
 }
