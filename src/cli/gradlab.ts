@@ -7,9 +7,9 @@
  * any training (exit 2); each row is written whole as its step finishes, so a
  * killed run keeps every finished step (a SIGKILL that lands inside a row's
  * write can leave that one row cut short, without its newline: Linux stops a
- * file write at a page boundary on a fatal signal); Ctrl-C ends the runs cleanly after the step in
- * flight (exit 130); an unexpected error is one or two lines, not a stack
- * (unless --verbose).
+ * file write at a page boundary on a fatal signal); Ctrl-C ends the runs
+ * cleanly after the step in flight (exit 130); an unexpected error is one or
+ * two lines, not a stack (unless --verbose).
  */
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import {

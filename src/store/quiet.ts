@@ -43,12 +43,10 @@ export function onQuietChange(listener: (quiet: boolean) => void): () => void {
 
 /** Calls `then` once, the first time the page is quiet. */
 export function whenQuiet(then: () => void): void {
-  let stop: (() => void) | null = null;
-  let done = false;
-  stop = onQuietChange((quiet) => {
-    if (!quiet || done) return;
-    done = true;
-    stop?.();
+  // Never quiet within onQuietChange's own call (its first word is always false), so `stop` is set by then.
+  const stop = onQuietChange((quiet) => {
+    if (!quiet) return;
+    stop();
     then();
   });
 }

@@ -138,9 +138,9 @@ export function describeChoice(result: BackendChoiceResult): string {
 
 /**
  * What `auto` says while a model size has not been timed yet: the run trains on `first` at once, and the
- * candidates are timed once it is over and no run trains. Short, as it shares the status line with the step and the speed: "WASM
- * for now (this model size is not timed yet); WASM and WebGL are timed once no run is training". What follows (the
- * faster trains the next run of this size) the page says on hover (present/pageWords.ts).
+ * candidates are timed once it is over and no run trains. Short, as it shares the status line with the step and
+ * the speed: "WASM for now (this model size is not timed yet); WASM and WebGL are timed once no run is training".
+ * What follows (the faster trains the next run of this size) the page says on hover (present/pageWords.ts).
  */
 export function untimedChoiceSentence(first: string, candidates: readonly string[]): string {
   const names = candidates.map(backendLabel);
