@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { MAX_REST_MS, MIN_DUTY, restAfter, workerDuty } from './workerShare.ts';
 
 describe("the workers' share of the cores", () => {
-  it('leaves the page MAIN_THREAD_RESERVE of a core only where the workers outnumber the cores', () => {
-    // As many workers as cores or fewer: no rest (a pair on two cores measured no better for resting).
+  it('leaves the page MAIN_THREAD_RESERVE of a core where the workers outnumber the cores, ONE_PER_CORE_RESERVE where they match', () => {
+    // Fewer workers than cores: no rest.
     expect(workerDuty(1, 2)).toBe(1);
-    expect(workerDuty(2, 2)).toBe(1);
-    expect(workerDuty(4, 4)).toBe(1);
+    expect(workerDuty(2, 4)).toBe(1);
+    // One per core: (2 - 0.25) / 2, a pair on two cores; (4 - 0.25) / 4.
+    expect(workerDuty(2, 2)).toBe(0.875);
+    expect(workerDuty(4, 4)).toBe(0.9375);
+    expect(workerDuty(1, 1)).toBe(0.75);
     // (2 - 0.75) / 4 and / 3: a race of four on two cores, and the three left when one has diverged.
     expect(workerDuty(4, 2)).toBe(0.3125);
     expect(workerDuty(3, 2)).toBeCloseTo(1.25 / 3, 12);

@@ -4,11 +4,15 @@
  * thread, one runnable thread of five in a race of four on two cores, got some 40% of a core. Its frames then took
  * two or three times their own work, and many became long tasks (docs/PERFORMANCE.md). So where the workers
  * outnumber the cores they rest in turn, leaving MAIN_THREAD_RESERVE of a core to the page: the race trains some
- * 30% fewer steps a second there, and the page keeps its frames.
+ * 30% fewer steps a second there, and the page keeps its frames. Where there is one worker per core (a pair on two
+ * cores) they rest a little, leaving ONE_PER_CORE_RESERVE: the LSTM pair's long tasks halved for some 5% of its steps
+ * (docs/PERFORMANCE.md).
  */
 
 /** The part of a core left to the page's main thread while its workers train. */
 export const MAIN_THREAD_RESERVE = 0.75;
+/** The part of a core left to the page where the workers are exactly as many as the cores. */
+export const ONE_PER_CORE_RESERVE = 0.25;
 /** No worker rests more than this share of the time, however many there are: training must still move. */
 export const MIN_DUTY = 0.1;
 /** The longest rest at a time: a worker hears `advance` and `dispose` at least this often. */
@@ -20,9 +24,10 @@ export const MAX_REST_MS = 250;
  */
 export function workerDuty(workers: number, cores: number): number {
   const usable = Number.isFinite(cores) && cores >= 1 ? Math.floor(cores) : 2;
-  // As many workers as cores leave the page its share already (a pair on two cores: no change measured).
-  if (workers <= usable) return 1;
-  return Math.min(1, Math.max(MIN_DUTY, (usable - MAIN_THREAD_RESERVE) / workers));
+  // Fewer workers than cores leave the page a core of its own.
+  if (workers < usable) return 1;
+  const reserve = workers === usable ? ONE_PER_CORE_RESERVE : MAIN_THREAD_RESERVE;
+  return Math.min(1, Math.max(MIN_DUTY, (usable - reserve) / workers));
 }
 
 /** How long to rest after `busyMs` of computing, so that the worker computes `duty` of the time. */
