@@ -16,13 +16,17 @@
  * Layouts (all time-major, gates stacked along the last axis in torch's order):
  *   LSTM forward  (xw [T*B,4H] = x W_ih, whh [H,4H], bih, bhh [4H]) -> h, c, tanh(c) [T*B,H], gates [T*B,4H],
  *                 h_T [B,H]; gates hold the activations s(i), s(f), tanh(g), s(o)
- *   LSTM backward (dy, whh, gates, c, tanh(c)) -> dZ [T*B,4H], dH [T*B,H]
+ *   LSTM backward (dy, whh, gates, c, tanh(c)) -> dZ [T*B,4H], dH [T*B,H], dZ^T [4H,T*B], h_prev [T*B,H]
  *   RNN  forward  (xw [T*B,H], whh [H,H], bih, bhh) -> h [T*B,H], h_T [B,H]
- *   RNN  backward (dy, whh, h) -> dZ [T*B,H], dH [T*B,H]
+ *   RNN  backward (dy, whh, h) -> dZ [T*B,H], dH [T*B,H], dZ^T [H,T*B], h_prev
  *   GRU  forward  (xw [T*B,3H], whh [H,3H], bih, bhh) -> h [T*B,H], gates r, z, n [T*B,3H], u_n [T*B,H], h_T
- *   GRU  backward (dy, whh, h, gates, u_n) -> dA [T*B,3H] (input side), dU [T*B,3H] (hidden side), dH
+ *   GRU  backward (dy, whh, h, gates, u_n) -> dA [T*B,3H] (input side), dU [T*B,3H] (hidden side), dH, dA^T,
+ *                 dU^T [3H,T*B], h_prev
  * dy is dL/dh_T [B,H], or dL/dh_t of every step [T*B,H] when the attribute returnSequence is set.
- * dH is the total dL/dh_t of every step (what the hidden-gradient sink measures).
+ * dH is the total dL/dh_t of every step (what the hidden-gradient sink measures). The transposed gradients and
+ * h_prev = [0; h_1; ...; h_{T-1}] are what the weight gradients multiply (bptt.ts weightGrads): written here, block
+ * by block while each step's block is in cache, they cost about half of what tfjs-wasm's Transpose kernel and a
+ * read-back and upload cost (0.8 ms a step for the RNN 1x128's Transpose alone; docs/PERFORMANCE.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { backendMemory, fusedClock, FUSED_BACKENDS, type BackendMemory, type FusedBackend } from './backendMemory.ts';
@@ -76,6 +80,41 @@ function lastRows(memory: BackendMemory, hs: TensorInfo, B: number): TensorInfo 
   const last = memory.alloc([B, H]);
   copyRows(memory.view(hs), rows - B, H, memory.view(last));
   return last;
+}
+
+/**
+ * Rows r0..r0+B of m [R, G] into columns r0..r0+B of mT [G, R]: one step's block, transposed. Eight rows at a
+ * time: each pass writes eight neighbouring values of a row of mT (half the time of one row at a time, measured).
+ */
+function transposeBlock(m: Float32Array, r0: number, B: number, G: number, mT: Float32Array, R: number): void {
+  let b = 0;
+  for (; b + 8 <= B; b += 8) {
+    const from = (r0 + b) * G;
+    for (let k = 0; k < G; k++) {
+      const to = k * R + r0 + b;
+      const f = from + k;
+      mT[to] = m[f]!;
+      mT[to + 1] = m[f + G]!;
+      mT[to + 2] = m[f + 2 * G]!;
+      mT[to + 3] = m[f + 3 * G]!;
+      mT[to + 4] = m[f + 4 * G]!;
+      mT[to + 5] = m[f + 5 * G]!;
+      mT[to + 6] = m[f + 6 * G]!;
+      mT[to + 7] = m[f + 7 * G]!;
+    }
+  }
+  for (; b < B; b++) {
+    const from = (r0 + b) * G;
+    for (let k = 0; k < G; k++) mT[k * R + r0 + b] = m[from + k]!;
+  }
+}
+
+/** h_prev [T*B, H] = [0; h_1; ...; h_{T-1}]: h_{t-1} of every step t, the left factor of dW_hh. */
+function previousRows(memory: BackendMemory, hs: TensorInfo, B: number): TensorInfo {
+  const [rows = 0, H = 0] = hs.shape;
+  const previous = memory.alloc([rows, H]);
+  memory.view(previous).set(memory.view(hs).subarray(0, (rows - B) * H), B * H);
+  return previous;
 }
 
 /** h_{t-1} W_hh into `rec` (h_{t-1} copied into `hPrev` for the product), or null at step 0, where h_0 = 0. */
@@ -239,6 +278,7 @@ function lstmBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attr
   const B = rows / steps;
   const dZ = memory.alloc([rows, 4 * H]);
   const dH = memory.alloc([rows, H]);
+  const dZT = memory.alloc([4 * H, rows]);
   const dcNext = new Float32Array(B * H);
   const dzStep = memory.alloc([B, 4 * H]);
   const whhT = transposed(memory, input(inputs, 'whh'));
@@ -274,13 +314,14 @@ function lstmBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attr
         dz[zBase + 3 * H + j] = fround(dhU * fround(tanhC * sigmoidDerivative(o)));
       }
     }
+    transposeBlock(dz, t * B, B, 4 * H, memory.view(dZT), rows);
     if (t > 0) {
       copyRows(dz, t * B, 4 * H, memory.view(dzStep));
       memory.matMul(dzStep, whhT, rec);
     }
   }
   for (const info of [dzStep, whhT, rec]) memory.free(info);
-  return [dZ, dH];
+  return [dZ, dH, dZT, previousRows(memory, input(inputs, 'h'), B)];
 }
 
 function rnnForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): TensorInfo[] {
@@ -310,6 +351,7 @@ function rnnBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
   const B = rows / steps;
   const dZ = memory.alloc([rows, H]);
   const dH = memory.alloc([rows, H]);
+  const dZT = memory.alloc([H, rows]);
   const dzStep = memory.alloc([B, H]);
   const whhT = transposed(memory, input(inputs, 'whh'));
   const rec = memory.alloc([B, H]);
@@ -322,13 +364,14 @@ function rnnBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
     for (let k = 0; k < B * H; k++) {
       dz[base + k] = fround(dh[k]! * oneMinusSquare(h[base + k]!));
     }
+    transposeBlock(dz, t * B, B, H, memory.view(dZT), rows);
     if (t > 0) {
       copyRows(dz, t * B, H, memory.view(dzStep));
       memory.matMul(dzStep, whhT, rec);
     }
   }
   for (const info of [dzStep, whhT, rec]) memory.free(info);
-  return [dZ, dH];
+  return [dZ, dH, dZT, previousRows(memory, hsInfo, B)];
 }
 
 function gruForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): TensorInfo[] {
@@ -415,6 +458,8 @@ function gruBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
   const dA = memory.alloc([rows, 3 * H]);
   const dU = memory.alloc([rows, 3 * H]);
   const dH = memory.alloc([rows, H]);
+  const dAT = memory.alloc([3 * H, rows]);
+  const dUT = memory.alloc([3 * H, rows]);
   const duStep = memory.alloc([B, 3 * H]);
   const whhT = transposed(memory, input(inputs, 'whh'));
   const rec = memory.alloc([B, H]);
@@ -459,13 +504,15 @@ function gruBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
         direct[u] = fround(dhU * update);
       }
     }
+    transposeBlock(da, t * B, B, 3 * H, memory.view(dAT), rows);
+    transposeBlock(du, t * B, B, 3 * H, memory.view(dUT), rows);
     if (t > 0) {
       copyRows(du, t * B, 3 * H, memory.view(duStep));
       memory.matMul(duStep, whhT, rec);
     }
   }
   for (const info of [duStep, whhT, rec]) memory.free(info);
-  return [dA, dU, dH];
+  return [dA, dU, dH, dAT, dUT, previousRows(memory, hsInfo, B)];
 }
 
 type FusedKernel = (memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap) => TensorInfo[];

@@ -21,6 +21,7 @@ import {
   recordSaturation,
   saveFuncOf,
   weightGrads,
+  type FormedFactors,
   type LayerOptions,
   type LayerWeights,
 } from './bptt.ts';
@@ -32,10 +33,10 @@ interface FusedCell {
   /** The forward's outputs the backward reads (after h), by the backward kernel's input names. */
   saved: string[];
   /**
-   * The pre-activation gradients from the backward's outputs (before dH): the input side (W_ih, b_ih, x)
-   * and the hidden side (W_hh, b_hh); one tensor for both except in the GRU.
+   * The pre-activation gradients from the backward's outputs: the input side (W_ih, b_ih, x) and the hidden
+   * side (W_hh, b_hh), one tensor for both except in the GRU; dH; and the factors weightGrads multiplies.
    */
-  split: (outputs: tf.Tensor2D[]) => { dZx: tf.Tensor2D; dZh: tf.Tensor2D; dH: tf.Tensor2D };
+  split: (outputs: tf.Tensor2D[]) => { dZx: tf.Tensor2D; dZh: tf.Tensor2D; dH: tf.Tensor2D; formed: FormedFactors };
 }
 
 function fusedLayer(cell: FusedCell, x: tf.Tensor2D, w: LayerWeights, options: LayerOptions): tf.Tensor2D {
@@ -59,18 +60,18 @@ function fusedLayer(cell: FusedCell, x: tf.Tensor2D, w: LayerWeights, options: L
           throw new Error(`${cell.forward}: saved tensors missing`);
         const inputs: Record<string, tf.Tensor> = { dy, whh, h: hs };
         cell.saved.forEach((name, k) => (inputs[name] = at(rest, k)));
-        const { dZx, dZh, dH } = cell.split(runFused(cell.backward, inputs, { steps, returnSequence }));
+        const { dZx, dZh, dH, formed } = cell.split(runFused(cell.backward, inputs, { steps, returnSequence }));
         recordHiddenGrads(options, dH);
-        return weightGrads(x0, wih, hs, dZx, dZh, options);
+        return weightGrads(x0, wih, hs, dZx, dZh, options, formed);
       });
     return { value, gradFunc };
   });
   return op(...layerInputs(x, w, options.inputNeedsGrad)) as tf.Tensor2D;
 }
 
-const sameForBoth = ([dZ, dH]: tf.Tensor2D[]) => {
-  if (!dZ || !dH) throw new Error('a fused backward returned too few tensors');
-  return { dZx: dZ, dZh: dZ, dH };
+const sameForBoth = ([dZ, dH, dZT, previous]: tf.Tensor2D[]) => {
+  if (!dZ || !dH || !dZT || !previous) throw new Error('a fused backward returned too few tensors');
+  return { dZx: dZ, dZh: dZ, dH, formed: { dZxT: dZT, dZhT: dZT, previous } };
 };
 
 const LSTM: FusedCell = {
@@ -84,9 +85,9 @@ const GRU: FusedCell = {
   forward: GRU_FORWARD,
   backward: GRU_BACKWARD,
   saved: ['gates', 'uN'],
-  split: ([dA, dU, dH]) => {
-    if (!dA || !dU || !dH) throw new Error('a fused backward returned too few tensors');
-    return { dZx: dA, dZh: dU, dH };
+  split: ([dA, dU, dH, dAT, dUT, previous]) => {
+    if (!dA || !dU || !dH || !dAT || !dUT || !previous) throw new Error('a fused backward returned too few tensors');
+    return { dZx: dA, dZh: dU, dH, formed: { dZxT: dAT, dZhT: dUT, previous } };
   },
 };
 
