@@ -248,14 +248,19 @@ function upstream(
   out: Float32Array,
   direct: Float32Array | null = null,
 ): void {
-  for (let k = 0; k < B * H; k++) {
-    const above = returnSequence ? dy[t * B * H + k]! : 0;
-    if (!recurrent) {
-      out[k] = returnSequence ? above : dy[k]!;
-      continue;
-    }
+  const n = B * H;
+  // The commonest cases are copies: a branch per value cost more than the sums (0.65 ms a step of the RNN 1x128).
+  if (!recurrent) {
+    out.set(returnSequence ? dy.subarray(t * n, (t + 1) * n) : dy.subarray(0, n));
+    return;
+  }
+  if (!direct && !returnSequence) {
+    out.set(recurrent.subarray(0, n));
+    return;
+  }
+  for (let k = 0; k < n; k++) {
     const fromNext = direct ? fround(recurrent[k]! + direct[k]!) : recurrent[k]!;
-    out[k] = returnSequence ? fround(fromNext + above) : fromNext;
+    out[k] = returnSequence ? fround(fromNext + dy[t * n + k]!) : fromNext;
   }
 }
 
