@@ -68,9 +68,7 @@ function copyRows(from: Float32Array, r0: number, cols: number, to: Float32Array
 function transposed(memory: BackendMemory, m: TensorInfo): TensorInfo {
   const [rows = 0, cols = 0] = m.shape;
   const out = memory.alloc([cols, rows]);
-  const src = memory.view(m);
-  const dst = memory.view(out);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c] ?? 0;
+  transposeBlock(memory.view(m), 0, rows, cols, memory.view(out), rows);
   return out;
 }
 
