@@ -9,6 +9,7 @@
  * a 32 x 32 product itself (18 against 2.4 us a call in Node, under load; docs/PERFORMANCE.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { bindSimdCells, simdCellsSwitch, type SimdCells } from './simd/simdCells.ts';
 import { tanhInto } from './tanhKernel.ts';
 
 type TensorInfo = tf.TensorInfo;
@@ -29,6 +30,28 @@ export interface BackendMemory {
   /** The backend's elementwise sigmoid, or tanhKernel.ts's tanh (the backend's Tanh kernel), of x into `out` (of x's shape). */
   activation(name: Activation, x: TensorInfo, out: TensorInfo): void;
   free(info: TensorInfo): void;
+  /** The SIMD cell module on this backend's tensors, or null (cpu; no WebAssembly SIMD; switched off for a test). */
+  simd(): SimdCellOps | null;
+}
+
+/** simd/cells.wat's functions on tensors: the TypeScript's arithmetic to the bit (simdCells.test.ts). */
+export interface SimdCellOps {
+  /** out = tanh(x), every value. */
+  tanh(x: TensorInfo, out: TensorInfo): void;
+  /** Rows row0 .. row0 + rows of `out` = tanh(((xw + bih) + bhh) + rec) of xw's same rows (rec [rows, G] or none). */
+  rnnStep(
+    xw: TensorInfo,
+    bih: TensorInfo,
+    bhh: TensorInfo,
+    rec: TensorInfo | null,
+    out: TensorInfo,
+    row0: number,
+    rows: number,
+  ): void;
+  /** dz = dh (1 - h^2) over n values from element `offset` of all three. */
+  tanhGrad(dh: TensorInfo, h: TensorInfo, dz: TensorInfo, offset: number, n: number): void;
+  /** Rows r0 .. r0 + rows of m [R, G] into columns r0 .. of mT [G, R] (recurrentKernels.ts transposeBlock). */
+  transposeBlock(m: TensorInfo, r0: number, rows: number, mT: TensorInfo): void;
 }
 
 /** The backends whose memory a fused kernel can read: where tensors live in CPU memory. */
@@ -68,6 +91,8 @@ interface CpuLike {
 /** The functions of tfjs-wasm's module the backend's BatchMatMul and Sigmoid kernels call. */
 interface WasmModule {
   HEAPU8: Uint8Array;
+  /** The module's exports; `memory` is the heap the SIMD cell module imports. */
+  asm?: { memory?: unknown };
   _malloc(bytes: number): number;
   /** (a id, a shape ptr, a rank, b id, b shape ptr, b rank, transpose a, transpose b, out id) */
   _BatchMatMul(...args: number[]): void;
@@ -79,7 +104,7 @@ interface WasmLike {
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): Float32Array;
   disposeData(dataId: unknown): void;
-  dataIdMap: { get(dataId: unknown): { id: number } | undefined };
+  dataIdMap: { get(dataId: unknown): { id: number; memoryOffset?: number } | undefined };
   wasm?: Partial<WasmModule>;
 }
 
@@ -162,13 +187,51 @@ function viaModule(wasm: WasmLike): { matMul: MatMul; sigmoid: SigmoidInto } | n
   };
 }
 
+/** The SIMD cell module on this tfjs-wasm's heap, where its memory is reachable and the module runs; else null. */
+function simdOps(wasm: WasmLike): SimdCellOps | null {
+  const module = wasm.wasm;
+  if (typeof module?._malloc !== 'function') return null;
+  const cells: SimdCells | null = bindSimdCells(module.asm?.memory, module._malloc.bind(module));
+  if (!cells) return null;
+  const { exports: f, table } = cells;
+  const at = (info: TensorInfo): number => {
+    const entry = wasm.dataIdMap.get(info.dataId);
+    if (typeof entry?.memoryOffset !== 'number')
+      throw new Error('a fused kernel was given a tensor the WASM backend does not hold');
+    return entry.memoryOffset;
+  };
+  const size = (info: TensorInfo) => info.shape.reduce((n, d) => n * d, 1);
+  return {
+    tanh: (x, out) => f.tanh(at(x), at(out), size(x), table),
+    rnnStep: (xw, bih, bhh, rec, out, row0, rows) => {
+      const g = xw.shape[1] ?? 0;
+      const offset = 4 * row0 * g;
+      f.rnnStep(at(xw) + offset, at(bih), at(bhh), rec ? at(rec) : 0, rec ? 1 : 0, at(out) + offset, rows, g, table);
+    },
+    tanhGrad: (dh, h, dz, offset, n) => f.tanhGrad(at(dh) + 4 * offset, at(h) + 4 * offset, at(dz) + 4 * offset, n),
+    transposeBlock: (m, r0, rows, mT) => f.transposeBlock(at(m), r0, rows, m.shape[1] ?? 0, at(mT), mT.shape[1] ?? 0),
+  };
+}
+
 export function backendMemory(backendName: FusedBackend, backend: object): BackendMemory {
   if (backendName === 'wasm') {
     const wasm = backend as WasmLike;
     const view = (info: TensorInfo) => wasm.typedArrayFromHeap(info);
     const free = (info: TensorInfo) => wasm.disposeData(info.dataId);
     const calls = viaModule(wasm) ?? viaKernels(backendName, backend, view, free);
+    let bound: SimdCellOps | null | undefined;
+    const simd = (): SimdCellOps | null => {
+      if (!simdCellsSwitch.on) return null;
+      if (bound === undefined) bound = simdOps(wasm);
+      return bound;
+    };
+    const activation: ActivationInto = (name, x, out) => {
+      const cells = name === 'Tanh' ? simd() : null;
+      if (cells) cells.tanh(x, out);
+      else activationOf(view, calls.sigmoid)(name, x, out);
+    };
     return {
+      simd,
       alloc: (shape) => {
         const info = wasm.makeOutput(shape, 'float32');
         wasm.typedArrayFromHeap(info).fill(0);
@@ -176,7 +239,7 @@ export function backendMemory(backendName: FusedBackend, backend: object): Backe
       },
       view,
       matMul: timed(calls.matMul, 'matMul'),
-      activation: timed(activationOf(view, calls.sigmoid), 'activation'),
+      activation: timed(activation, 'activation'),
       free,
     };
   }
@@ -194,5 +257,6 @@ export function backendMemory(backendName: FusedBackend, backend: object): Backe
     matMul: timed(calls.matMul, 'matMul'),
     activation: timed(activationOf(view, calls.sigmoid), 'activation'),
     free,
+    simd: () => null,
   };
 }

@@ -5,7 +5,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backendMemory, FUSED_BACKENDS, type BackendMemory, type FusedBackend } from './backendMemory.ts';
 import { fusedCells } from './recurrentKernels.ts';
-import { tanhInto } from './tanhKernel.ts';
 
 const memories = new WeakMap<object, BackendMemory>();
 
@@ -63,8 +62,8 @@ export function registerTanhKernel(): void {
         const x = args.inputs['x'];
         if (!x || x.dtype !== 'float32') return original.kernelFunc(args);
         const memory = memoryFor(name, args.backend);
-        const out = memory.alloc(x.shape); // before the views: on wasm an allocation can move the heap
-        tanhInto(memory.view(x), memory.view(out));
+        const out = memory.alloc(x.shape);
+        memory.activation('Tanh', x, out);
         return out;
       },
     });

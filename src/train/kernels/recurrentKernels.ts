@@ -84,7 +84,7 @@ function lastRows(memory: BackendMemory, hs: TensorInfo, B: number): TensorInfo 
  * Rows r0..r0+B of m [R, G] into columns r0..r0+B of mT [G, R]: one step's block, transposed. Eight rows at a
  * time: each pass writes eight neighbouring values of a row of mT (half the time of one row at a time, measured).
  */
-function transposeBlock(m: Float32Array, r0: number, B: number, G: number, mT: Float32Array, R: number): void {
+export function transposeBlock(m: Float32Array, r0: number, B: number, G: number, mT: Float32Array, R: number): void {
   let b = 0;
   for (; b + 8 <= B; b += 8) {
     const from = (r0 + b) * G;
@@ -337,8 +337,15 @@ function rnnForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs:
   const z = memory.alloc([B, H]);
   const rec = memory.alloc([B, H]);
   const h = memory.alloc([B, H]);
+  const simd = memory.simd();
   for (let t = 0; t < steps; t++) {
-    preActivations(memory, inputs, recurrentProduct(memory, hs, hPrev, whh, rec, t, B, H), t, B, H, z);
+    const recurrent = recurrentProduct(memory, hs, hPrev, whh, rec, t, B, H);
+    if (simd) {
+      // The same sums and tanh in one pass, written straight into h's rows of step t.
+      simd.rnnStep(input(inputs, 'xw'), input(inputs, 'bih'), input(inputs, 'bhh'), recurrent, hs, t * B, B);
+      continue;
+    }
+    preActivations(memory, inputs, recurrent, t, B, H, z);
     memory.activation('Tanh', z, h);
     memory.view(hs).set(memory.view(h), t * B * H);
   }
@@ -358,16 +365,22 @@ function rnnBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
   const dzStep = memory.alloc([B, H]);
   const whhT = transposed(memory, input(inputs, 'whh'));
   const rec = memory.alloc([B, H]);
+  const simd = memory.simd();
   for (let t = steps - 1; t >= 0; t--) {
     const dh = memory.view(dH).subarray(t * B * H, (t + 1) * B * H);
     upstream(memory.view(input(inputs, 'dy')), returnSequence, t < steps - 1 ? memory.view(rec) : null, t, B, H, dh);
-    const h = memory.view(hsInfo);
     const dz = memory.view(dZ);
-    const base = t * B * H;
-    for (let k = 0; k < B * H; k++) {
-      dz[base + k] = fround(dh[k]! * oneMinusSquare(h[base + k]!));
+    if (simd) {
+      simd.tanhGrad(dH, hsInfo, dZ, t * B * H, B * H);
+      simd.transposeBlock(dZ, t * B, B, dZT);
+    } else {
+      const h = memory.view(hsInfo);
+      const base = t * B * H;
+      for (let k = 0; k < B * H; k++) {
+        dz[base + k] = fround(dh[k]! * oneMinusSquare(h[base + k]!));
+      }
+      transposeBlock(dz, t * B, B, H, memory.view(dZT), rows);
     }
-    transposeBlock(dz, t * B, B, H, memory.view(dZT), rows);
     if (t > 0) {
       copyRows(dz, t * B, H, memory.view(dzStep));
       memory.matMul(dzStep, whhT, rec);

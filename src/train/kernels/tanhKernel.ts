@@ -21,6 +21,8 @@ const STEP_LO = Math.LN2 / STEPS - STEP_HI;
 const INV_STEP = STEPS / Math.LN2;
 /** tanh(9.5) = 1 - 1.1e-8, which is 1 in float32 (as is tanh of anything above 9.01): 2x is clamped to +-19. */
 const Y_MAX = 19;
+/** 1.5 * 2^52: a float64 sum with it is rounded to an integer. */
+const ROUNDING_SHIFT = 6755399441055744;
 /** Index of k = 0 in the tables: k runs from -OFFSET to OFFSET. */
 const OFFSET = Math.ceil(Y_MAX * INV_STEP) + 1;
 
@@ -43,15 +45,29 @@ const C6 = 1 / 720;
 /** tanh(x) in float64, to about 1e-15 relative; its float32 rounding is float32(Math.tanh(x)). */
 export function tanhOf(x: number): number {
   const y = Math.min(Math.max(x + x, -Y_MAX), Y_MAX);
+  // k = round(y / step): adding 1.5 * 2^52 rounds to an integer (the SIMD module reads it from the sum's low bits).
+  const k = y * INV_STEP + ROUNDING_SHIFT - ROUNDING_SHIFT;
   // A NaN index is 0 after | 0, and NaN flows through r to the result.
-  const i = (y * INV_STEP + (OFFSET + 0.5)) | 0;
-  const k = i - OFFSET;
+  const i = (k + OFFSET) | 0;
   const r = y - k * STEP_HI - k * STEP_LO;
   const expm1R = r * (1 + r * (C2 + r * (C3 + r * (C4 + r * (C5 + r * C6)))));
   const e = POW[i]! * expm1R + POW_M1[i]!;
   const t = e / (e + 2);
   // tanh(-0) is -0, but the sign of a zero does not survive the sum above (-0 + 0 is 0): +-0 gives x itself.
   return t === 0 ? x : t;
+}
+
+/**
+ * The two tables interleaved, (2^(k/32), 2^(k/32) - 1) for each k, as the SIMD module (simd/cells.wat) reads them:
+ * its tanh is tanhOf's operations in float64 lanes, these tables included.
+ */
+export function tanhTable(): Float64Array {
+  const pairs = new Float64Array(2 * POW.length);
+  for (let i = 0; i < POW.length; i++) {
+    pairs[2 * i] = POW[i]!;
+    pairs[2 * i + 1] = POW_M1[i]!;
+  }
+  return pairs;
 }
 
 /** out[i] = tanh(x[i]) in float32, for the first x.length values (out may be x). */
