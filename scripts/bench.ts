@@ -94,6 +94,8 @@ interface Column {
   kernels?: Record<string, number>;
   bareKernels?: Record<string, number>;
   leakedTensors?: number;
+  /** Whether the SIMD cell module ran on this column's backend (every case). */
+  simdCells?: boolean;
   surfaceMs?: Surface;
   /** A Chromium worker's start-up: its imports (ms after it was created), then its backend. */
   startupMs?: { importMs: number; backendMs: number };
@@ -168,6 +170,7 @@ function columnOf(name: string, results: CaseResult[], surface: Surface): Column
     kernels: Object.fromEntries(results.map((r) => [r.id, r.kernels])),
     bareKernels: Object.fromEntries(results.map((r) => [r.id, r.bareKernels])),
     leakedTensors: results.reduce((n, r) => n + r.leakedTensors, 0),
+    simdCells: results.length > 0 && results.every((r) => r.simdCells),
     surfaceMs: { firstMs: surface.firstMs, warmMs: surface.warmMs, side: surface.side },
   };
 }
@@ -764,6 +767,12 @@ export function formatReport(report: BenchReport): string {
     lines.push('');
     for (const col of skipped) lines.push(`- ${col.name}: not measured (${col.note})`);
   }
+  lines.push(
+    '',
+    `SIMD cell module (tanh and the RNN's passes in WASM SIMD): ${measured
+      .map((c) => `${c.name} ${c.simdCells ? 'on' : 'off'}`)
+      .join(', ')}`,
+  );
   const leaks = measured.filter((c) => (c.leakedTensors ?? 0) !== 0);
   lines.push('');
   lines.push(

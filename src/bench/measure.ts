@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { cliffSurface } from '../train/cliff.ts';
+import { simdCellsActive } from '../train/kernels/fusedRegistry.ts';
 import type { TrainingData } from '../train/data/trainingData.ts';
 import { Run } from '../train/trainer.ts';
 import type { BenchBudget, BenchCase } from './cases.ts';
@@ -30,6 +31,8 @@ export interface CaseResult {
   bareKernels: number;
   /** Tensors alive after the measurement minus before (must be 0). */
   leakedTensors: number;
+  /** Whether the SIMD cell module ran the fused kernels' tanh and RNN passes (wasm, where it binds). */
+  simdCells: boolean;
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -109,7 +112,8 @@ export async function measureCase(benchCase: BenchCase, data: TrainingData, budg
   const bareKernels = await kernelsPerStep(() => bareRun.trainStepBare());
   bareRun.dispose();
   const leakedTensors = tf.memory().numTensors - before;
-  return { id: benchCase.id, backend: tf.getBackend(), step, bare, kernels, bareKernels, leakedTensors };
+  const simdCells = simdCellsActive();
+  return { id: benchCase.id, backend: tf.getBackend(), step, bare, kernels, bareKernels, leakedTensors, simdCells };
 }
 
 /**

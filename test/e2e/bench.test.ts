@@ -29,6 +29,13 @@ describe('npm run bench (smoke)', () => {
     expect(names.some((n) => n.startsWith('chromium webgl'))).toBe(true);
     expect(names.some((n) => n.startsWith('chromium wasm'))).toBe(true);
     expect(names).toContain('chromium cpu');
+    // The SIMD cell module binds to tfjs-wasm's heap in Node and in a Chromium worker, not to the threaded build's
+    // shared heap, and never on cpu.
+    const simd = Object.fromEntries(measured.map((c) => [c.name, c.simdCells]));
+    expect(simd['node wasm']).toBe(true);
+    expect(measured.find((c) => c.name.startsWith('chromium wasm '))?.simdCells).toBe(true);
+    expect(simd['node cpu']).toBe(false);
+    expect(simd['chromium cpu']).toBe(false);
     for (const column of measured) {
       for (const id of expected) {
         const step = column.results[id];

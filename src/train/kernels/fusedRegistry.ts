@@ -70,3 +70,8 @@ export function registerTanhKernel(): void {
     tanhRegistered.add(name);
   }
 }
+
+/** Whether the SIMD cell module (simd/simdCells.ts) runs on the current backend: wasm, where it bound to the heap. */
+export function simdCellsActive(): boolean {
+  return tf.getBackend() === 'wasm' && memoryFor('wasm', tf.backend()).simd() !== null;
+}
