@@ -52,6 +52,11 @@ export interface SimdCellOps {
   tanhGrad(dh: TensorInfo, h: TensorInfo, dz: TensorInfo, offset: number, n: number): void;
   /** Rows r0 .. r0 + rows of m [R, G] into columns r0 .. of mT [G, R] (recurrentKernels.ts transposeBlock). */
   transposeBlock(m: TensorInfo, r0: number, rows: number, mT: TensorInfo): void;
+  /**
+   * How many values of x have |x| above the non-negative float32 whose bits are `limitBits`, counted on the bits
+   * (diagnosticKernels.ts), or -1 if any is NaN.
+   */
+  countAbove(x: TensorInfo, limitBits: number): number;
 }
 
 /** The backends whose memory a fused kernel can read: where tensors live in CPU memory. */
@@ -210,6 +215,7 @@ function simdOps(wasm: WasmLike): SimdCellOps | null {
     },
     tanhGrad: (dh, h, dz, offset, n) => f.tanhGrad(at(dh) + 4 * offset, at(h) + 4 * offset, at(dz) + 4 * offset, n),
     transposeBlock: (m, r0, rows, mT) => f.transposeBlock(at(m), r0, rows, m.shape[1] ?? 0, at(mT), mT.shape[1] ?? 0),
+    countAbove: (x, limitBits) => f.countAbove(at(x), size(x), limitBits),
   };
 }
 

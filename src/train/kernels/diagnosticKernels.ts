@@ -8,7 +8,7 @@
  *   larger, so a row that starts with NaN points at 0).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { FusedBackend } from './backendMemory.ts';
+import type { BackendMemory, FusedBackend } from './backendMemory.ts';
 import { backendMean } from './backendSums.ts';
 import { floatInput, fusedKernelOn, memoryFor } from './fusedRegistry.ts';
 
@@ -36,7 +36,13 @@ const INFINITY_BITS = 0x7f800000;
  * (h's without the sign) are above c's, and h is NaN when they are above infinity's. A comparison that branches
  * mispredicts on half the values of a layer near the threshold: 6 ns a value against about 1 (a one-off probe).
  */
-function saturatedFraction(backendName: FusedBackend, values: Float32Array, threshold: number): number {
+function saturatedFraction(
+  backendName: FusedBackend,
+  memory: BackendMemory,
+  h: tf.TensorInfo,
+  threshold: number,
+): number {
+  const values = memory.view(h);
   const n = values.length;
   if (n >= 2 ** 24 || !(threshold >= 0)) {
     return backendMean(backendName, n, (k) => {
@@ -44,18 +50,24 @@ function saturatedFraction(backendName: FusedBackend, values: Float32Array, thre
       return Number.isNaN(d) ? NaN : d > 0 ? 1 : 0;
     });
   }
-  const bits = new Int32Array(values.buffer, values.byteOffset, n);
   const limit = float32Bits(Math.abs(threshold)); // -0 is 0 here
+  const count = memory.simd()?.countAbove(h, limit) ?? countAbove(values, limit);
+  if (count < 0) return NaN;
+  return backendName === 'wasm' ? fround(count / n) : fround(count * fround(1 / n));
+}
+
+/** The SIMD module's countAbove in TypeScript: |x|'s bits above `limit`, or -1 if any x is NaN. */
+export function countAbove(values: Float32Array, limit: number): number {
+  const bits = new Int32Array(values.buffer, values.byteOffset, values.length);
   let count = 0;
   let nans = 0;
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < bits.length; k++) {
     const magnitude = bits[k]! & 0x7fffffff;
     // (limit - magnitude) is negative, its top bit set, exactly when magnitude > limit; both are below 2^31.
     count += (limit - magnitude) >>> 31;
     nans += (INFINITY_BITS - magnitude) >>> 31;
   }
-  if (nans > 0) return NaN;
-  return backendName === 'wasm' ? fround(count / n) : fround(count * fround(1 / n));
+  return nans > 0 ? -1 : count;
 }
 
 function saturationKernel(backendName: FusedBackend): tf.KernelFunc {
@@ -64,7 +76,7 @@ function saturationKernel(backendName: FusedBackend): tf.KernelFunc {
     const memory = memoryFor(backendName, backend);
     const h = floatInput(inputs, 'h', SATURATED_FRACTION);
     const out = memory.alloc([]);
-    memory.view(out)[0] = saturatedFraction(backendName, memory.view(h), threshold);
+    memory.view(out)[0] = saturatedFraction(backendName, memory, h, threshold);
     return out;
   };
 }

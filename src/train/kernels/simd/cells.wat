@@ -235,6 +235,39 @@
         (local.set $dz (i32.add (local.get $dz) (i32.const 4)))
         (br $one))))
 
+  ;; How many of n float32 have |x| above the float32 whose bits are $limit (>= 0), counted on the bits as
+  ;; diagnosticKernels.ts counts them: |x|'s bits above $limit's; -1 if any x is NaN (its bits above infinity's).
+  (func (export "countAbove") (param $x i32) (param $n i32) (param $limit i32) (result i32)
+    (local $end i32) (local $end4 i32) (local $count v128) (local $nans v128) (local $m v128) (local $bits i32)
+    (local $total i32) (local $nan i32)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done4
+      (loop $four
+        (br_if $done4 (i32.ge_u (local.get $x) (local.get $end4)))
+        (local.set $m (v128.and (v128.load (local.get $x)) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff)))
+        ;; a true comparison is -1 in its lane: subtracting it counts
+        (local.set $count (i32x4.sub (local.get $count) (i32x4.gt_s (local.get $m) (i32x4.splat (local.get $limit)))))
+        (local.set $nans
+          (v128.or (local.get $nans)
+            (i32x4.gt_s (local.get $m) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (br $four)))
+    (local.set $total
+      (i32.add
+        (i32.add (i32x4.extract_lane 0 (local.get $count)) (i32x4.extract_lane 1 (local.get $count)))
+        (i32.add (i32x4.extract_lane 2 (local.get $count)) (i32x4.extract_lane 3 (local.get $count)))))
+    (local.set $nan (v128.any_true (local.get $nans)))
+    (block $done
+      (loop $one
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $bits (i32.and (i32.load (local.get $x)) (i32.const 0x7fffffff)))
+        (local.set $total (i32.add (local.get $total) (i32.gt_s (local.get $bits) (local.get $limit))))
+        (local.set $nan (i32.or (local.get $nan) (i32.gt_s (local.get $bits) (i32.const 0x7f800000))))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (br $one)))
+    (select (i32.const -1) (local.get $total) (local.get $nan)))
+
   ;; Rows r0 .. r0 + rows of m [*, g] into columns r0 .. r0 + rows of mT [g, $stride]: one step's block,
   ;; transposed, in 4 x 4 tiles (four loads, eight shuffles, four stores), the edges one value at a time.
   (func (export "transposeBlock")

@@ -10,6 +10,7 @@ import { startNodeBackend } from '../../../cli/nodeBackend.ts';
 import type { BackendMemory, SimdCellOps } from '../backendMemory.ts';
 import { memoryFor } from '../fusedRegistry.ts';
 import { rnnLayer } from '../../models/rnnLayer.ts';
+import { countAbove } from '../diagnosticKernels.ts';
 import { transposeBlock } from '../recurrentKernels.ts';
 import { tanhOf } from '../tanhKernel.ts';
 import { bindSimdCells, simdCellsSwitch } from './simdCells.ts';
@@ -180,6 +181,25 @@ describe('the SIMD module', () => {
     expect(memory.view(mT)[(g - 1) * total + rows]).toBe(memory.view(m)[rows * g + g - 1]);
     memory.free(m);
     memory.free(mT);
+  });
+
+  it.each([1, 3, 4, 6, 9, 130])('countAbove counts |x| above the limit over %i values as the TypeScript does', (n) => {
+    const limit = new Int32Array(Float32Array.of(0.99).buffer)[0]!;
+    // 0.99 itself, -0.99, values just past it, infinities and zeros: the count on the bits, the limit not counted.
+    const pattern = [0.99, -0.99, Math.fround(0.99) * (1 + 2 ** -23), -1, 0.5, -0, Infinity, -Infinity, 0.2];
+    const values = Float32Array.from({ length: n }, (_, i) => pattern[i % pattern.length]! * (i % 7 === 6 ? -1 : 1));
+    const x = filled([n], values);
+    const expected = countAbove(values, limit);
+    expect(simd.countAbove(x, limit)).toBe(expected);
+    // By hand for the first values: 0.99 and -0.99 are not above 0.99; the next float32 above it is.
+    if (n === 3) expect(expected).toBe(1);
+    // A NaN anywhere, in the four-lane part or the tail, gives -1.
+    for (const at of [0, n - 1]) {
+      memory.view(x).set(values);
+      memory.view(x)[at] = NaN;
+      expect(simd.countAbove(x, limit)).toBe(-1);
+    }
+    memory.free(x);
   });
 });
 

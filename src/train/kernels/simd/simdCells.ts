@@ -24,6 +24,7 @@ export interface SimdCellExports {
   ): void;
   tanhGrad(dh: number, h: number, dz: number, n: number): void;
   transposeBlock(m: number, r0: number, rows: number, g: number, mT: number, stride: number): void;
+  countAbove(x: number, n: number, limitBits: number): number;
 }
 
 export interface SimdCells {
