@@ -50,8 +50,11 @@ export interface SimdCellOps {
   ): void;
   /** dz = dh (1 - h^2) over n values from element `offset` of all three. */
   tanhGrad(dh: TensorInfo, h: TensorInfo, dz: TensorInfo, offset: number, n: number): void;
-  /** Rows r0 .. r0 + rows of m [R, G] into columns r0 .. of mT [G, R] (recurrentKernels.ts transposeBlock). */
-  transposeBlock(m: TensorInfo, r0: number, rows: number, mT: TensorInfo): void;
+  /**
+   * Rows r0 .. r0 + rows of m [R, G] into columns r0 .. of mT [G, R] (recurrentKernels.ts transposeBlock), mT
+   * read from element `offset` on (a block of rows further down, a shift of columns).
+   */
+  transposeBlock(m: TensorInfo, r0: number, rows: number, mT: TensorInfo, offset?: number): void;
   /**
    * How many values of x have |x| above the non-negative float32 whose bits are `limitBits`, counted on the bits
    * (diagnosticKernels.ts), or -1 if any is NaN.
@@ -214,7 +217,8 @@ function simdOps(wasm: WasmLike): SimdCellOps | null {
       f.rnnStep(at(xw) + offset, at(bih), at(bhh), rec ? at(rec) : 0, rec ? 1 : 0, at(out) + offset, rows, g, table);
     },
     tanhGrad: (dh, h, dz, offset, n) => f.tanhGrad(at(dh) + 4 * offset, at(h) + 4 * offset, at(dz) + 4 * offset, n),
-    transposeBlock: (m, r0, rows, mT) => f.transposeBlock(at(m), r0, rows, m.shape[1] ?? 0, at(mT), mT.shape[1] ?? 0),
+    transposeBlock: (m, r0, rows, mT, offset = 0) =>
+      f.transposeBlock(at(m), r0, rows, m.shape[1] ?? 0, at(mT) + 4 * offset, mT.shape[1] ?? 0),
     countAbove: (x, limitBits) => f.countAbove(at(x), size(x), limitBits),
   };
 }

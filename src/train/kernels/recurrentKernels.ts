@@ -18,7 +18,7 @@
  *                 h_T [B,H]; gates hold the activations s(i), s(f), tanh(g), s(o)
  *   LSTM backward (dy, whh, gates, c, tanh(c)) -> dZ [T*B,4H], dH [T*B,H], dZ^T [4H,T*B], h_prev [T*B,H]
  *   RNN  forward  (xw [T*B,H], whh [H,H], bih, bhh) -> h [T*B,H], h_T [B,H]
- *   RNN  backward (dy, whh, h) -> dZ [T*B,H], dH [T*B,H], dZ^T [H,T*B], h_prev
+ *   RNN  backward (dy, whh, h, x) -> dZ [T*B,H], dH [T*B,H], [x^T; h_prev^T; 1] [I+H+1,T*B] (bptt.ts FormedFactors)
  *   GRU  forward  (xw [T*B,3H], whh [H,3H], bih, bhh) -> h [T*B,H], gates r, z, n [T*B,3H], u_n [T*B,H], h_T
  *   GRU  backward (dy, whh, h, gates, u_n) -> dA [T*B,3H] (input side), dU [T*B,3H] (hidden side), dH, dA^T,
  *                 dU^T [3H,T*B], h_prev
@@ -361,7 +361,6 @@ function rnnBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
   const B = rows / steps;
   const dZ = memory.alloc([rows, H]);
   const dH = memory.alloc([rows, H]);
-  const dZT = memory.alloc([H, rows]);
   const dzStep = memory.alloc([B, H]);
   const whhT = transposed(memory, input(inputs, 'whh'));
   const rec = memory.alloc([B, H]);
@@ -370,16 +369,13 @@ function rnnBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
     const dh = memory.view(dH).subarray(t * B * H, (t + 1) * B * H);
     upstream(memory.view(input(inputs, 'dy')), returnSequence, t < steps - 1 ? memory.view(rec) : null, t, B, H, dh);
     const dz = memory.view(dZ);
-    if (simd) {
-      simd.tanhGrad(dH, hsInfo, dZ, t * B * H, B * H);
-      simd.transposeBlock(dZ, t * B, B, dZT);
-    } else {
+    if (simd) simd.tanhGrad(dH, hsInfo, dZ, t * B * H, B * H);
+    else {
       const h = memory.view(hsInfo);
       const base = t * B * H;
       for (let k = 0; k < B * H; k++) {
         dz[base + k] = fround(dh[k]! * oneMinusSquare(h[base + k]!));
       }
-      transposeBlock(dz, t * B, B, H, memory.view(dZT), rows);
     }
     if (t > 0) {
       copyRows(dz, t * B, H, memory.view(dzStep));
@@ -387,7 +383,28 @@ function rnnBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
     }
   }
   for (const info of [dzStep, whhT, rec]) memory.free(info);
-  return [dZ, dH, dZT, previousRows(memory, hsInfo, B)];
+  return [dZ, dH, stackedFactors(memory, input(inputs, 'x'), hsInfo, B)];
+}
+
+/**
+ * The RNN's weight-gradient factors stacked, [x^T; h_prev^T; 1] [I + H + 1, T*B] with h_prev = [0; h_1; ...;
+ * h_{T-1}]: times dZ, one product gives dW_ih, dW_hh and the bias (bptt.ts weightGrads).
+ */
+function stackedFactors(memory: BackendMemory, x: TensorInfo, hs: TensorInfo, B: number): TensorInfo {
+  const [rows = 0, I = 0] = x.shape;
+  const H = hs.shape[1] ?? 0;
+  const stacked = memory.alloc([I + H + 1, rows]); // zero-filled: h_0 = 0's columns stay 0
+  const simd = memory.simd();
+  if (simd) {
+    simd.transposeBlock(x, 0, rows, stacked);
+    simd.transposeBlock(hs, 0, rows - B, stacked, I * rows + B);
+  } else {
+    const out = memory.view(stacked);
+    transposeBlock(memory.view(x), 0, rows, I, out, rows);
+    transposeBlock(memory.view(hs), 0, rows - B, H, out.subarray(I * rows + B), rows);
+  }
+  memory.view(stacked).fill(1, (I + H) * rows);
+  return stacked;
 }
 
 function gruForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): TensorInfo[] {

@@ -32,6 +32,8 @@ interface FusedCell {
   backward: string;
   /** The forward's outputs the backward reads (after h), by the backward kernel's input names. */
   saved: string[];
+  /** Whether the backward kernel reads the layer's input x (the RNN's, to stack x^T into its factors). */
+  backwardReadsInput?: boolean;
   /**
    * The pre-activation gradients from the backward's outputs: the input side (W_ih, b_ih, x) and the hidden
    * side (W_hh, b_hh), one tensor for both except in the GRU; dH; and the factors weightGrads multiplies.
@@ -59,6 +61,7 @@ function fusedLayer(cell: FusedCell, x: tf.Tensor2D, w: LayerWeights, options: L
         if (!x0 || !wih || !whh || !hs || rest.length !== cell.saved.length)
           throw new Error(`${cell.forward}: saved tensors missing`);
         const inputs: Record<string, tf.Tensor> = { dy, whh, h: hs };
+        if (cell.backwardReadsInput) inputs['x'] = x0;
         cell.saved.forEach((name, k) => (inputs[name] = at(rest, k)));
         const { dZx, dZh, dH, formed } = cell.split(runFused(cell.backward, inputs, { steps, returnSequence }));
         recordHiddenGrads(options, dH);
@@ -80,7 +83,16 @@ const LSTM: FusedCell = {
   saved: ['c', 'tanhC', 'gates'],
   split: sameForBoth,
 };
-const RNN: FusedCell = { forward: RNN_FORWARD, backward: RNN_BACKWARD, saved: [], split: sameForBoth };
+const RNN: FusedCell = {
+  forward: RNN_FORWARD,
+  backward: RNN_BACKWARD,
+  saved: [],
+  backwardReadsInput: true,
+  split: ([dZ, dH, stacked]) => {
+    if (!dZ || !dH || !stacked) throw new Error('a fused backward returned too few tensors');
+    return { dZx: dZ, dZh: dZ, dH, formed: { stacked } };
+  },
+};
 const GRU: FusedCell = {
   forward: GRU_FORWARD,
   backward: GRU_BACKWARD,
