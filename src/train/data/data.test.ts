@@ -58,6 +58,20 @@ describe('sequential MNIST batches', () => {
   });
 });
 
+describe('a batch of every byte value', () => {
+  it('holds (v / 255 - mean) / std for each, as a float32 (byte 51 is 0.2 - 0.1307 = 0.0693 / 0.3081)', () => {
+    const images = Uint8Array.from({ length: 784 }, (_, p) => p % 256);
+    const batch = mnistBatch({ images, labels: Uint8Array.of(3), count: 1 }, [0]);
+    const x = batch.x.dataSync();
+    for (let p = 0; p < 784; p++) {
+      const v = p % 256;
+      expect(x[p]).toBe(Math.fround(v * (1 / (255 * MNIST_STD)) - MNIST_MEAN / MNIST_STD));
+    }
+    expect(x[51]).toBeCloseTo((0.2 - 0.1307) / 0.3081, 6);
+    tf.dispose([batch.x, batch.y]);
+  });
+});
+
 describe('regression data', () => {
   it('reads the tutorial data set (1000 x 20) with the statistics sklearn reported', async () => {
     const set = parseRegressionCsv(await nodeDataLoader.regressionCsv());

@@ -61,6 +61,12 @@ export function rowIndex(indices: ArrayLike<number>, k: number, rows: number): n
   return i;
 }
 
+/**
+ * A byte's normalised value, (v / 255 - mean) / std, as a float32: looked up per pixel instead of computed (a batch
+ * of 64 images took 0.2 ms of the RNN 1x128's step of about 9; the values are the float32s the formula stored).
+ */
+const NORMALISED = Float32Array.from({ length: 256 }, (_, v) => v * (1 / (255 * MNIST_STD)) - MNIST_MEAN / MNIST_STD);
+
 /** The images at `indices` as a [B, 28, 28] normalised float tensor and one-hot [B, 10] labels. */
 export function mnistBatch(
   split: MnistSplit,
@@ -69,14 +75,12 @@ export function mnistBatch(
   const b = indices.length;
   const pixels = new Float32Array(b * MNIST_IMAGE_BYTES);
   const labels = new Int32Array(b);
-  const scale = 1 / (255 * MNIST_STD);
-  const shift = MNIST_MEAN / MNIST_STD;
   for (let k = 0; k < b; k++) {
     const i = rowIndex(indices, k, split.count);
     const offset = i * MNIST_IMAGE_BYTES;
     // i < count, so every pixel index is inside the split (the `!` says so to noUncheckedIndexedAccess).
     for (let p = 0; p < MNIST_IMAGE_BYTES; p++)
-      pixels[k * MNIST_IMAGE_BYTES + p] = split.images[offset + p]! * scale - shift;
+      pixels[k * MNIST_IMAGE_BYTES + p] = NORMALISED[split.images[offset + p]!]!;
     labels[k] = split.labels[i]!;
   }
   return tf.tidy(() => ({
