@@ -60,6 +60,11 @@ export interface SimdCellOps {
    * (diagnosticKernels.ts), or -1 if any is NaN.
    */
   countAbove(x: TensorInfo, limitBits: number): number;
+  /**
+   * out = x clipped to [lo, hi] as tfjs-wasm's clipByValue clips (a NaN becomes lo); returns how many x were below lo
+   * or above hi (clipKernel.ts byValue).
+   */
+  clipValue(x: TensorInfo, out: TensorInfo, lo: number, hi: number): number;
 }
 
 /** The backends whose memory a fused kernel can read: where tensors live in CPU memory. */
@@ -220,6 +225,7 @@ function simdOps(wasm: WasmLike): SimdCellOps | null {
     transposeBlock: (m, r0, rows, mT, offset = 0) =>
       f.transposeBlock(at(m), r0, rows, m.shape[1] ?? 0, at(mT) + 4 * offset, mT.shape[1] ?? 0),
     countAbove: (x, limitBits) => f.countAbove(at(x), size(x), limitBits),
+    clipValue: (x, out, lo, hi) => f.clipValue(at(x), at(out), size(x), lo, hi),
   };
 }
 

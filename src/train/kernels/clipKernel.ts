@@ -72,18 +72,11 @@ interface Clipped {
   scale: number;
 }
 
-/** clipping.ts clipByValue: clipped elementwise into `out`. */
-function byValue(
-  backendName: FusedBackend,
-  grads: Float32Array[],
-  out: Float32Array[],
-  attrs: FusedClipAttrs,
-): Clipped {
-  const [lo, hi] = [fround(attrs.min), fround(attrs.max)];
-  const outside: number[] = [];
-  let total = 0;
-  grads.forEach((g, i) => {
-    const o = out[i]!;
+/** g clipped to [lo, hi] into o as the backend's clipByValue clips; returns how many g were outside. */
+export type ClampInto = (i: number, g: Float32Array, o: Float32Array, lo: number, hi: number) => number;
+
+export function clampInto(backendName: FusedBackend): ClampInto {
+  return (_, g, o, lo, hi) => {
     let count = 0;
     for (let j = 0; j < g.length; j++) {
       const x = g[j]!;
@@ -93,12 +86,23 @@ function byValue(
         o[j] = raised < hi ? raised : hi;
       } else o[j] = x > hi ? hi : x < lo ? lo : x;
     }
-    outside.push(count);
-    total += g.length;
-  });
+    return count;
+  };
+}
+
+/** clipping.ts clipByValue: clipped elementwise into `out` (by `clamp`: the SIMD module's on wasm where it runs). */
+function byValue(
+  backendName: FusedBackend,
+  grads: Float32Array[],
+  out: Float32Array[],
+  attrs: FusedClipAttrs,
+  clamp: ClampInto,
+): Clipped {
+  const [lo, hi] = [fround(attrs.min), fround(attrs.max)];
+  const outside = grads.map((g, i) => clamp(i, g, out[i]!, lo, hi));
+  const total = grads.reduce((n, g) => n + g.length, 0);
   const before = globalL2(backendName, grads);
   const after = globalL2(backendName, out);
-  // where(before > 0, after / maximum(before, Number.MIN_VALUE), 1): MIN_VALUE is 0 in float32.
   const scale = before > 0 ? fround(after / maximum(backendName, before, 0)) : 1;
   return { fraction: fround(addN(outside) / fround(total)), scale };
 }
@@ -185,9 +189,14 @@ function clipKernel(backendName: FusedBackend): tf.KernelFunc {
       case 'none':
         result = { fraction: 0, scale: 1 };
         break;
-      case 'value':
-        result = byValue(backendName, grads, out, clip);
+      case 'value': {
+        const simd = memory.simd();
+        const clamp: ClampInto = simd
+          ? (i, _g, _o, lo, hi) => simd.clipValue(gradInfos[i]!, outInfos[i]!, lo, hi)
+          : clampInto(backendName);
+        result = byValue(backendName, grads, out, clip, clamp);
         break;
+      }
       case 'norm':
         result = byNorm(backendName, grads, out, clip.threshold);
         break;

@@ -235,6 +235,46 @@
         (local.set $dz (i32.add (local.get $dz) (i32.const 4)))
         (br $one))))
 
+  ;; Clipping by value as tfjs-wasm's clipByValue (XNNPACK's clamp) does it: out = min(max(x, lo), hi) with
+  ;; max(x, lo) = x > lo ? x : lo and min(y, hi) = y < hi ? y : hi, so a NaN becomes lo (pmax and pmin are exactly
+  ;; these). Returns how many x are below lo or above hi (a NaN is neither), as clipKernel.ts counts them.
+  (func (export "clipValue") (param $x i32) (param $out i32) (param $n i32) (param $lo f32) (param $hi f32)
+    (result i32)
+    (local $end i32) (local $end4 i32) (local $v v128) (local $los v128) (local $his v128) (local $count v128)
+    (local $s f32) (local $total i32)
+    (local.set $los (f32x4.splat (local.get $lo)))
+    (local.set $his (f32x4.splat (local.get $hi)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done4
+      (loop $four
+        (br_if $done4 (i32.ge_u (local.get $x) (local.get $end4)))
+        (local.set $v (v128.load (local.get $x)))
+        (local.set $count
+          (i32x4.sub (local.get $count)
+            (v128.or (f32x4.lt (local.get $v) (local.get $los)) (f32x4.gt (local.get $v) (local.get $his)))))
+        (v128.store (local.get $out) (f32x4.pmin (local.get $his) (f32x4.pmax (local.get $los) (local.get $v))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (br $four)))
+    (local.set $total
+      (i32.add
+        (i32.add (i32x4.extract_lane 0 (local.get $count)) (i32x4.extract_lane 1 (local.get $count)))
+        (i32.add (i32x4.extract_lane 2 (local.get $count)) (i32x4.extract_lane 3 (local.get $count)))))
+    (block $done
+      (loop $one
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $s (f32.load (local.get $x)))
+        (local.set $total
+          (i32.add (local.get $total)
+            (i32.or (f32.lt (local.get $s) (local.get $lo)) (f32.gt (local.get $s) (local.get $hi)))))
+        (local.set $s (select (local.get $s) (local.get $lo) (f32.gt (local.get $s) (local.get $lo))))
+        (f32.store (local.get $out) (select (local.get $s) (local.get $hi) (f32.lt (local.get $s) (local.get $hi))))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br $one)))
+    (local.get $total))
+
   ;; How many of n float32 have |x| above the float32 whose bits are $limit (>= 0), counted on the bits as
   ;; diagnosticKernels.ts counts them: |x|'s bits above $limit's; -1 if any x is NaN (its bits above infinity's).
   (func (export "countAbove") (param $x i32) (param $n i32) (param $limit i32) (result i32)

@@ -10,6 +10,7 @@ import { startNodeBackend } from '../../../cli/nodeBackend.ts';
 import type { BackendMemory, SimdCellOps } from '../backendMemory.ts';
 import { memoryFor } from '../fusedRegistry.ts';
 import { rnnLayer } from '../../models/rnnLayer.ts';
+import { clampInto } from '../clipKernel.ts';
 import { countAbove } from '../diagnosticKernels.ts';
 import { transposeBlock } from '../recurrentKernels.ts';
 import { tanhOf } from '../tanhKernel.ts';
@@ -201,6 +202,31 @@ describe('the SIMD module', () => {
     }
     memory.free(x);
   });
+
+  it.each([1, 2, 4, 7, 13])(
+    'clipValue clips %i values to [-1, 0.5] as tfjs-wasm does and counts those outside',
+    (n) => {
+      // NaN becomes lo on wasm; the bounds themselves and -0 are inside; infinities are outside.
+      const pattern = [NaN, -1, 0.5, 0.75, -3, -0, Infinity, -Infinity, 0.25, 2, -0.999];
+      const values = Float32Array.from({ length: n }, (_, i) => pattern[(i * 3) % pattern.length]!);
+      const x = filled([n], values);
+      const out = filled([n + 3], new Float32Array(n + 3).fill(SENTINEL));
+      const expected = new Float32Array(n);
+      const count = clampInto('wasm')(0, values, expected, -1, 0.5);
+      expect(simd.clipValue(x, { ...out, shape: [n] }, -1, 0.5)).toBe(count);
+      const got = Array.from(memory.view(out));
+      expect(got.slice(0, n)).toEqual(Array.from(expected));
+      expect(got.slice(n)).toEqual([SENTINEL, SENTINEL, SENTINEL]);
+      // By hand, the first seven (NaN, 0.75, Infinity, 2, -1, -3, -Infinity): NaN -> -1 and not counted, -1 kept,
+      // the five others clipped and counted.
+      if (n === 7) {
+        expect(got.slice(0, 7)).toEqual([-1, 0.5, 0.5, 0.5, -1, -1, -1]);
+        expect(count).toBe(5);
+      }
+      memory.free(x);
+      memory.free(out);
+    },
+  );
 });
 
 describe('the fused RNN layer on wasm', () => {

@@ -25,6 +25,7 @@ export interface SimdCellExports {
   tanhGrad(dh: number, h: number, dz: number, n: number): void;
   transposeBlock(m: number, r0: number, rows: number, g: number, mT: number, stride: number): void;
   countAbove(x: number, n: number, limitBits: number): number;
+  clipValue(x: number, out: number, n: number, lo: number, hi: number): number;
 }
 
 export interface SimdCells {
