@@ -55,7 +55,7 @@ import { createOptimizer, type Optimizer } from './optimizers.ts';
 import { Rng } from './rng.ts';
 import type { TrainerPhase } from './runPhase.ts';
 import { powerIterate } from './spectralNorm.ts';
-import { packStep, sliceOf, unpackStep } from './stepPacking.ts';
+import { packedValues, packStep, sliceOf, unpackStep, type PackedStep } from './stepPacking.ts';
 
 export interface RunInit {
   config: ExperimentConfig;
@@ -227,9 +227,9 @@ export class Run {
     const saturationSink = this.model.saturationSink;
     const paramCount = this.model.params.length;
 
-    let packed: tf.Tensor;
+    let packed: PackedStep | null = null;
     try {
-      packed = tf.tidy(() => {
+      tf.tidy(() => {
         const variables = this.model.params.map((p) => p.variable);
         const probes = probeShape
           ? Array.from({ length: probeShape.layers * probeShape.steps }, () =>
@@ -278,7 +278,8 @@ export class Run {
               : null,
         });
         if (correct) (correct as tf.Tensor).dispose();
-        return result;
+        // A tensor outlives the tidy to be read back; host values need nothing kept.
+        packed = result instanceof tf.Tensor ? tf.keep(result) : result;
       });
     } finally {
       // After a failed step too: what the backward kept must not outlive it.
@@ -287,8 +288,8 @@ export class Run {
     }
     batch.x.dispose();
     batch.y.dispose();
-    const values = await packed.data();
-    packed.dispose();
+    if (!packed) throw new Error('a step packed nothing');
+    const values = await packedValues(packed);
 
     const hiddenCount = measured ? measured.layers * measured.steps : 0;
     const figures = unpackStep(values, {
