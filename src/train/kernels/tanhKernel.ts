@@ -1,6 +1,7 @@
 /**
  * tanh for the backends whose tensors live in CPU memory, about 6 ns a value in Node where tfjs-wasm's Tanh (a libm
- * tanhf loop) takes 14 and tfjs-cpu's (Math.tanh) 21. It is the tanh of both backends (fusedRegistry.ts registers
+ * tanhf loop) takes 14 and tfjs-cpu's (Math.tanh) 21; on wasm the SIMD module (simd/cells.wat) runs the same
+ * operations in two float64 lanes, about 3 ns a value, with the same results. It is the tanh of both backends (fusedRegistry.ts registers
  * it as their Tanh kernel) and of the fused recurrent kernels, so the fused cells still equal the unfused ops, and
  * wasm now gives the cpu backend's values: float32(Math.tanh(x)), for every float32 x in (-10, 10) checked
  * (tanhKernel.test.ts; beyond, both are +-1 in float32). Before, wasm's tanhf differed from those in the last bit of
