@@ -65,6 +65,13 @@ export interface SimdCellOps {
    * or above hi (clipKernel.ts byValue).
    */
   clipValue(x: TensorInfo, out: TensorInfo, lo: number, hi: number): number;
+  /**
+   * Rows r0 .. r0 + rows of m [R, G] into `panels` [ceil(G / 8), R, 8]: the layout `gemm` reads its right operand in
+   * (columns past G stay as they are: zero in a fresh tensor).
+   */
+  toPanels(m: TensorInfo, r0: number, rows: number, panels: TensorInfo): void;
+  /** c [M, 8P] = a [M, K] x the matrix in `panels` [P, K, 8], M a multiple of 4: tf.matMul's bits (simdCells.test.ts). */
+  gemm(a: TensorInfo, panels: TensorInfo, c: TensorInfo): void;
 }
 
 /** The backends whose memory a fused kernel can read: where tensors live in CPU memory. */
@@ -226,6 +233,14 @@ function simdOps(wasm: WasmLike): SimdCellOps | null {
       f.transposeBlock(at(m), r0, rows, m.shape[1] ?? 0, at(mT) + 4 * offset, mT.shape[1] ?? 0),
     countAbove: (x, limitBits) => f.countAbove(at(x), size(x), limitBits),
     clipValue: (x, out, lo, hi) => f.clipValue(at(x), at(out), size(x), lo, hi),
+    toPanels: (m, r0, rows, panels) => f.toPanels(at(m), r0, rows, m.shape[1] ?? 0, at(panels), panels.shape[1] ?? 0),
+    gemm: (a, panels, c) => {
+      const [m = 0, k = 0] = a.shape;
+      const n = 8 * (panels.shape[0] ?? 0);
+      if (m % 4 !== 0 || panels.shape[1] !== k || c.shape[0] !== m || c.shape[1] !== n)
+        throw new Error(`gemm: [${a.shape}] x panels [${panels.shape}] into [${c.shape}] do not fit`);
+      f.gemm(at(a), m, k, at(panels), n, at(c));
+    },
   };
 }
 

@@ -18,7 +18,8 @@
  *                 h_T [B,H]; gates hold the activations s(i), s(f), tanh(g), s(o)
  *   LSTM backward (dy, whh, gates, c, tanh(c)) -> dZ [T*B,4H], dH [T*B,H], dZ^T [4H,T*B], h_prev [T*B,H]
  *   RNN  forward  (xw [T*B,H], whh [H,H], bih, bhh) -> h [T*B,H], h_T [B,H]
- *   RNN  backward (dy, whh, h, x) -> dZ [T*B,H], dH [T*B,H], [x^T; h_prev^T; 1] [I+H+1,T*B] (bptt.ts FormedFactors)
+ *   RNN  backward (dy, whh, h, x) -> dZ [T*B,H], dH [T*B,H], and the weight gradients themselves: dW_ih [I,H],
+ *                 dW_hh [H,H], db [H] (one product of [x^T; h_prev^T; 1] and dZ: rnnWeightGrads)
  *   GRU  forward  (xw [T*B,3H], whh [H,3H], bih, bhh) -> h [T*B,H], gates r, z, n [T*B,3H], u_n [T*B,H], h_T
  *   GRU  backward (dy, whh, h, gates, u_n) -> dA [T*B,3H] (input side), dU [T*B,3H] (hidden side), dH, dA^T,
  *                 dU^T [3H,T*B], h_prev
@@ -365,12 +366,16 @@ function rnnBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
   const whhT = transposed(memory, input(inputs, 'whh'));
   const rec = memory.alloc([B, H]);
   const simd = memory.simd();
+  // dZ again in gemm's panels, block by block while each is in cache: the weight gradients' right operand.
+  const panels = simd ? memory.alloc([Math.ceil(H / 8), rows, 8]) : null;
   for (let t = steps - 1; t >= 0; t--) {
     const dh = memory.view(dH).subarray(t * B * H, (t + 1) * B * H);
     upstream(memory.view(input(inputs, 'dy')), returnSequence, t < steps - 1 ? memory.view(rec) : null, t, B, H, dh);
     const dz = memory.view(dZ);
-    if (simd) simd.tanhGrad(dH, hsInfo, dZ, t * B * H, B * H);
-    else {
+    if (simd && panels) {
+      simd.tanhGrad(dH, hsInfo, dZ, t * B * H, B * H);
+      simd.toPanels(dZ, t * B, B, panels);
+    } else {
       const h = memory.view(hsInfo);
       const base = t * B * H;
       for (let k = 0; k < B * H; k++) {
@@ -378,22 +383,32 @@ function rnnBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
       }
     }
     if (t > 0) {
-      copyRows(dz, t * B, H, memory.view(dzStep));
+      copyRows(memory.view(dZ), t * B, H, memory.view(dzStep));
       memory.matMul(dzStep, whhT, rec);
     }
   }
   for (const info of [dzStep, whhT, rec]) memory.free(info);
-  return [dZ, dH, stackedFactors(memory, input(inputs, 'x'), hsInfo, B)];
+  return [dZ, dH, ...rnnWeightGrads(memory, input(inputs, 'x'), hsInfo, B, dZ, panels)];
 }
 
 /**
- * The RNN's weight-gradient factors stacked, [x^T; h_prev^T; 1] [I + H + 1, T*B] with h_prev = [0; h_1; ...;
- * h_{T-1}]: times dZ, one product gives dW_ih, dW_hh and the bias (bptt.ts weightGrads).
+ * The RNN's dW_ih [I, H], dW_hh [H, H] and bias gradient [H] as the rows of ONE product, S dZ, with S = [x^T;
+ * h_prev^T; 1] [I + H + 1, T*B] and h_prev = [0; h_1; ...; h_{T-1}]: on wasm the SIMD module's gemm on dZ's panels
+ * (no packing of a right operand), else the backend's matMul. Both are tf.matMul's sums, so the bits of
+ * x^T dZ, h_prev^T dZ and 1^T dZ as three products (simdCells.test.ts, bptt.test.ts).
  */
-function stackedFactors(memory: BackendMemory, x: TensorInfo, hs: TensorInfo, B: number): TensorInfo {
+function rnnWeightGrads(
+  memory: BackendMemory,
+  x: TensorInfo,
+  hs: TensorInfo,
+  B: number,
+  dZ: TensorInfo,
+  panels: TensorInfo | null,
+): TensorInfo[] {
   const [rows = 0, I = 0] = x.shape;
   const H = hs.shape[1] ?? 0;
-  const stacked = memory.alloc([I + H + 1, rows]); // zero-filled: h_0 = 0's columns stay 0
+  // S's rows padded to a multiple of 4 (gemm's tile), the padding zero: their products are dropped.
+  const stacked = memory.alloc([Math.ceil((I + H + 1) / 4) * 4, rows]);
   const simd = memory.simd();
   if (simd) {
     simd.transposeBlock(x, 0, rows, stacked);
@@ -403,8 +418,23 @@ function stackedFactors(memory: BackendMemory, x: TensorInfo, hs: TensorInfo, B:
     transposeBlock(memory.view(x), 0, rows, I, out, rows);
     transposeBlock(memory.view(hs), 0, rows - B, H, out.subarray(I * rows + B), rows);
   }
-  memory.view(stacked).fill(1, (I + H) * rows);
-  return stacked;
+  memory.view(stacked).fill(1, (I + H) * rows, (I + H + 1) * rows);
+  const width = panels ? 8 * (panels.shape[0] ?? 0) : H;
+  const product = memory.alloc([stacked.shape[0] ?? 0, width]);
+  if (simd && panels) simd.gemm(stacked, panels, product);
+  else memory.matMul(stacked, dZ, product);
+  const [dWih, dWhh, db] = [memory.alloc([I, H]), memory.alloc([H, H]), memory.alloc([H])];
+  const all = memory.view(product);
+  for (const [out, first, count] of [
+    [dWih, 0, I],
+    [dWhh, I, H],
+    [db, I + H, 1],
+  ] as const) {
+    const to = memory.view(out);
+    for (let r = 0; r < count; r++) to.set(all.subarray((first + r) * width, (first + r) * width + H), r * H);
+  }
+  for (const info of [stacked, product, ...(panels ? [panels] : [])]) memory.free(info);
+  return [dWih, dWhh, db];
 }
 
 function gruForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): TensorInfo[] {

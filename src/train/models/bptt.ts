@@ -183,12 +183,12 @@ export function recordHiddenGrads(options: LayerOptions, dh: tf.Tensor2D | tf.Te
 /**
  * What a fused backward kernel already formed for weightGrads, one of:
  *  - dZx^T and dZh^T [G, T*B] (the same tensor where dZx is dZh) and [h_0 = 0; h_1; ...; h_{T-1}]: the LSTM's and the
- *    GRU's, whose dZ is wider than x and h (XNNPACK packs a matMul's right operand: the narrow one is cheaper);
- *  - `stacked` = [x^T; h_0^T ... h_{T-1}^T; 1] [I + H + 1, T*B]: the RNN's, whose dZ is no wider than h, so one
- *    product stacked x dZ [I + H + 1, G] gives dW_ih, dW_hh and the bias in its rows (the same sums as the three
- *    products below, to the bit on cpu and wasm: a one-off probe), with one packing and no transpose of a result.
+ *    GRU's factors, whose products are left to tf.matMul;
+ *  - the RNN's weight gradients themselves, dW_ih, dW_hh and the bias's (one product in the kernel,
+ *    recurrentKernels.ts rnnWeightGrads: the same sums as the products below).
  */
-export type FormedFactors = { dZxT: tf.Tensor2D; dZhT: tf.Tensor2D; previous: tf.Tensor2D } | { stacked: tf.Tensor2D };
+export type FormedFactors =
+  { dZxT: tf.Tensor2D; dZhT: tf.Tensor2D; previous: tf.Tensor2D } | { weightGrads: [tf.Tensor, tf.Tensor, tf.Tensor] };
 
 /**
  * The parameter (and input) gradients from the pre-activation gradients of all steps at once.
@@ -207,15 +207,11 @@ export function weightGrads(
   formed?: FormedFactors,
 ): tf.Tensor[] {
   const inputGrad = () => tf.matMul(dZx, tf.transpose(wih));
-  if (formed && 'stacked' in formed) {
-    if (dZh !== dZx) throw new Error('stacked factors need one pre-activation gradient for both weights');
-    const inputs = x.shape[1];
-    const hidden = hiddenStates.shape[1];
-    const all = tf.matMul(formed.stacked, dZx);
-    const dbih = tf.reshape(tf.slice(all, [inputs + hidden, 0], [1, -1]), [-1]);
-    const paramGrads = [tf.slice(all, [0, 0], [inputs, -1]), tf.slice(all, [inputs, 0], [hidden, -1]), dbih];
+  if (formed && 'weightGrads' in formed) {
+    if (dZh !== dZx) throw new Error('formed weight gradients need one pre-activation gradient for both weights');
+    const [dWih, dWhh, dbih] = formed.weightGrads;
     // Two parameters must not share one gradient tensor: whoever disposes one would free the other.
-    paramGrads.push(tf.clone(dbih));
+    const paramGrads = [dWih, dWhh, dbih, tf.clone(dbih)];
     return options.inputNeedsGrad ? [inputGrad(), ...paramGrads] : paramGrads;
   }
   // dW = A^T dZ is computed as (dZ^T A)^T: XNNPACK packs a matMul's right operand on every call, and

@@ -88,9 +88,9 @@ const RNN: FusedCell = {
   backward: RNN_BACKWARD,
   saved: [],
   backwardReadsInput: true,
-  split: ([dZ, dH, stacked]) => {
-    if (!dZ || !dH || !stacked) throw new Error('a fused backward returned too few tensors');
-    return { dZx: dZ, dZh: dZ, dH, formed: { stacked } };
+  split: ([dZ, dH, dWih, dWhh, db]) => {
+    if (!dZ || !dH || !dWih || !dWhh || !db) throw new Error('a fused backward returned too few tensors');
+    return { dZx: dZ, dZh: dZ, dH, formed: { weightGrads: [dWih, dWhh, db] } };
   },
 };
 const GRU: FusedCell = {

@@ -308,6 +308,100 @@
         (br $one)))
     (select (i32.const -1) (local.get $total) (local.get $nan)))
 
+  ;; C [m, n] = A [m, k] x B, with B laid out as n / 8 panels of [k, 8] (toPanels) and m a multiple of 4: a 4 x 8 tile of C
+  ;; in eight accumulators, each C value summed over k in order from 0 (so the bits of XNNPACK's f32 GEMM, which
+  ;; tfjs-wasm's matMul runs: simdCells.test.ts compares them), with no packing of B on each call: the backward
+  ;; kernel writes B in panels as it forms it (XNNPACK packs a product's right operand on every call, more than the
+  ;; product itself for the RNN's weight gradients, a probe).
+  (func (export "gemm") (param $a i32) (param $m i32) (param $k i32) (param $b i32) (param $n i32) (param $c i32)
+    (local $i i32) (local $p i32) (local $kk i32) (local $pa i32) (local $pb i32) (local $rowBytes i32)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $b0 v128) (local $b1 v128)
+    (local $c0a v128) (local $c0b v128) (local $c1a v128) (local $c1b v128)
+    (local $c2a v128) (local $c2b v128) (local $c3a v128) (local $c3b v128) (local $pc i32) (local $end i32)
+    (local.set $rowBytes (i32.shl (local.get $k) (i32.const 2)))
+    (block $iDone (loop $iLoop
+      (br_if $iDone (i32.ge_u (local.get $i) (local.get $m)))
+      (local.set $p (i32.const 0))
+      (block $pDone (loop $pLoop
+        (br_if $pDone (i32.ge_u (i32.shl (local.get $p) (i32.const 3)) (local.get $n)))
+        (local.set $c0a (v128.const i32x4 0 0 0 0)) (local.set $c0b (v128.const i32x4 0 0 0 0))
+        (local.set $c1a (v128.const i32x4 0 0 0 0)) (local.set $c1b (v128.const i32x4 0 0 0 0))
+        (local.set $c2a (v128.const i32x4 0 0 0 0)) (local.set $c2b (v128.const i32x4 0 0 0 0))
+        (local.set $c3a (v128.const i32x4 0 0 0 0)) (local.set $c3b (v128.const i32x4 0 0 0 0))
+        (local.set $pa (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $rowBytes))))
+        (local.set $pb (i32.add (local.get $b) (i32.shl (i32.mul (local.get $p) (local.get $k)) (i32.const 5))))
+        (local.set $end (i32.add (local.get $pa) (local.get $rowBytes)))
+        (block $kDone (loop $kLoop
+          (br_if $kDone (i32.ge_u (local.get $pa) (local.get $end)))
+          (local.set $b0 (v128.load (local.get $pb)))
+          (local.set $b1 (v128.load offset=16 (local.get $pb)))
+          (local.set $x0 (f32x4.splat (f32.load (local.get $pa))))
+          (local.set $x1 (f32x4.splat (f32.load (i32.add (local.get $pa) (local.get $rowBytes)))))
+          (local.set $x2 (f32x4.splat (f32.load (i32.add (local.get $pa) (i32.shl (local.get $rowBytes) (i32.const 1))))))
+          (local.set $x3 (f32x4.splat (f32.load (i32.add (local.get $pa) (i32.mul (local.get $rowBytes) (i32.const 3))))))
+          (local.set $c0a (f32x4.add (local.get $c0a) (f32x4.mul (local.get $x0) (local.get $b0))))
+          (local.set $c0b (f32x4.add (local.get $c0b) (f32x4.mul (local.get $x0) (local.get $b1))))
+          (local.set $c1a (f32x4.add (local.get $c1a) (f32x4.mul (local.get $x1) (local.get $b0))))
+          (local.set $c1b (f32x4.add (local.get $c1b) (f32x4.mul (local.get $x1) (local.get $b1))))
+          (local.set $c2a (f32x4.add (local.get $c2a) (f32x4.mul (local.get $x2) (local.get $b0))))
+          (local.set $c2b (f32x4.add (local.get $c2b) (f32x4.mul (local.get $x2) (local.get $b1))))
+          (local.set $c3a (f32x4.add (local.get $c3a) (f32x4.mul (local.get $x3) (local.get $b0))))
+          (local.set $c3b (f32x4.add (local.get $c3b) (f32x4.mul (local.get $x3) (local.get $b1))))
+          (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+          (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+          (br $kLoop)))
+        ;; C[i..i+3][8p..8p+7]
+        (local.set $pc (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n)) (i32.shl (local.get $p) (i32.const 3))) (i32.const 2))))
+        (v128.store (local.get $pc) (local.get $c0a))
+        (v128.store offset=16 (local.get $pc) (local.get $c0b))
+        (local.set $pc (i32.add (local.get $pc) (i32.shl (local.get $n) (i32.const 2))))
+        (v128.store (local.get $pc) (local.get $c1a))
+        (v128.store offset=16 (local.get $pc) (local.get $c1b))
+        (local.set $pc (i32.add (local.get $pc) (i32.shl (local.get $n) (i32.const 2))))
+        (v128.store (local.get $pc) (local.get $c2a))
+        (v128.store offset=16 (local.get $pc) (local.get $c2b))
+        (local.set $pc (i32.add (local.get $pc) (i32.shl (local.get $n) (i32.const 2))))
+        (v128.store (local.get $pc) (local.get $c3a))
+        (v128.store offset=16 (local.get $pc) (local.get $c3b))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $pLoop)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $iLoop))))
+
+  ;; Rows r0 .. r0 + rows of m [*, g] into the panels of $dst: value (r, j) to $dst + 4 ((p k + r) 8 + j - 8 p) for
+  ;; p = j / 8, k = $k rows in all (gemm's B). A last panel past g keeps its zeros.
+  (func (export "toPanels") (param $m i32) (param $r0 i32) (param $rows i32) (param $g i32) (param $dst i32) (param $k i32)
+    (local $r i32) (local $end i32) (local $j i32) (local $g8 i32) (local $from i32) (local $to i32)
+    (local.set $g8 (i32.and (local.get $g) (i32.const -8)))
+    (local.set $r (local.get $r0))
+    (local.set $end (i32.add (local.get $r0) (local.get $rows)))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $end)))
+        (local.set $from (i32.add (local.get $m) (i32.shl (i32.mul (local.get $r) (local.get $g)) (i32.const 2))))
+        ;; panel 0's row r, then one panel (k rows of 8 values) further for each next 8 values
+        (local.set $to (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 5))))
+        (local.set $j (i32.const 0))
+        (block $fullDone
+          (loop $full
+            (br_if $fullDone (i32.ge_u (local.get $j) (local.get $g8)))
+            (v128.store (local.get $to) (v128.load (local.get $from)))
+            (v128.store offset=16 (local.get $to) (v128.load offset=16 (local.get $from)))
+            (local.set $from (i32.add (local.get $from) (i32.const 32)))
+            (local.set $to (i32.add (local.get $to) (i32.shl (local.get $k) (i32.const 5))))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))
+            (br $full)))
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_u (local.get $j) (local.get $g)))
+            (f32.store (local.get $to) (f32.load (local.get $from)))
+            (local.set $from (i32.add (local.get $from) (i32.const 4)))
+            (local.set $to (i32.add (local.get $to) (i32.const 4)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $tail)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop))))
+
   ;; Rows r0 .. r0 + rows of m [*, g] into columns r0 .. r0 + rows of mT [g, $stride]: one step's block,
   ;; transposed, in 4 x 4 tiles (four loads, eight shuffles, four stores), the edges one value at a time.
   (func (export "transposeBlock")

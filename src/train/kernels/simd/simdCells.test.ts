@@ -227,6 +227,37 @@ describe('the SIMD module', () => {
       memory.free(out);
     },
   );
+
+  it.each([
+    [4, 1, 1],
+    [8, 7, 9],
+    [12, 64, 16],
+    [160, 113, 33],
+  ])('gemm on toPanels gives tf.matMul of [%i x %i] x [%i wide], to the bit', (m, k, n) => {
+    const a = spread(m * k, 1.3);
+    const b = spread(k * n, 0.7, 1);
+    const expected = tf.tidy(() => tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n])).dataSync());
+    const aInfo = filled([m, k], a);
+    // b's rows in two blocks, as the backward writes them step by step.
+    const bInfo = filled([k, n], b);
+    const panels = memory.alloc([Math.ceil(n / 8), k, 8]);
+    const half = Math.floor(k / 2);
+    simd.toPanels(bInfo, 0, half, panels);
+    simd.toPanels(bInfo, half, k - half, panels);
+    // The layout by hand: value (r, j) at panel j / 8, row r, lane j % 8; lanes past n are 0.
+    const p = memory.view(panels);
+    expect(p[(Math.floor((n - 1) / 8) * k + (k - 1)) * 8 + ((n - 1) % 8)]).toBe(memory.view(bInfo)[k * n - 1]);
+    if (n % 8 !== 0) expect(p[Math.floor(n / 8) * k * 8 + (n % 8)]).toBe(0);
+    const width = 8 * Math.ceil(n / 8);
+    const c = memory.alloc([m, width]);
+    simd.gemm(aInfo, panels, c);
+    const got = memory.view(c);
+    const product = Array.from({ length: m * n }, (_, i) => got[Math.floor(i / n) * width + (i % n)]!);
+    expect(product).toEqual(Array.from(expected));
+    const wrong = memory.alloc([m, width + 8]);
+    expect(() => simd.gemm(aInfo, panels, wrong)).toThrow(/do not fit/);
+    for (const info of [aInfo, bInfo, panels, c, wrong]) memory.free(info);
+  });
 });
 
 describe('the fused RNN layer on wasm', () => {

@@ -26,6 +26,8 @@ export interface SimdCellExports {
   transposeBlock(m: number, r0: number, rows: number, g: number, mT: number, stride: number): void;
   countAbove(x: number, n: number, limitBits: number): number;
   clipValue(x: number, out: number, n: number, lo: number, hi: number): number;
+  toPanels(m: number, r0: number, rows: number, g: number, dst: number, k: number): void;
+  gemm(a: number, m: number, k: number, b: number, n: number, c: number): void;
 }
 
 export interface SimdCells {
