@@ -70,8 +70,11 @@ export interface SimdCellOps {
    * (columns past G stay as they are: zero in a fresh tensor).
    */
   toPanels(m: TensorInfo, r0: number, rows: number, panels: TensorInfo): void;
-  /** c [M, 8P] = a [M, K] x the matrix in `panels` [P, K, 8], M a multiple of 4: tf.matMul's bits (simdCells.test.ts). */
-  gemm(a: TensorInfo, panels: TensorInfo, c: TensorInfo): void;
+  /**
+   * c [M, 8P] = a [M, K] x the matrix in `panels` [P, K, 8], M a multiple of 4: tf.matMul's bits (simdCells.test.ts);
+   * with `row0` and `rows`, a's rows row0 .. row0 + rows only (M = rows).
+   */
+  gemm(a: TensorInfo, panels: TensorInfo, c: TensorInfo, row0?: number, rows?: number): void;
 }
 
 /** The backends whose memory a fused kernel can read: where tensors live in CPU memory. */
@@ -234,12 +237,13 @@ function simdOps(wasm: WasmLike): SimdCellOps | null {
     countAbove: (x, limitBits) => f.countAbove(at(x), size(x), limitBits),
     clipValue: (x, out, lo, hi) => f.clipValue(at(x), at(out), size(x), lo, hi),
     toPanels: (m, r0, rows, panels) => f.toPanels(at(m), r0, rows, m.shape[1] ?? 0, at(panels), panels.shape[1] ?? 0),
-    gemm: (a, panels, c) => {
-      const [m = 0, k = 0] = a.shape;
+    gemm: (a, panels, c, row0 = 0, rows = (a.shape[0] ?? 0) - row0) => {
+      const k = a.shape[1] ?? 0;
       const n = 8 * (panels.shape[0] ?? 0);
-      if (m % 4 !== 0 || panels.shape[1] !== k || c.shape[0] !== m || c.shape[1] !== n)
+      const fits = rows % 4 === 0 && row0 + rows <= (a.shape[0] ?? 0) && panels.shape[1] === k;
+      if (!fits || c.shape[0] !== rows || c.shape[1] !== n)
         throw new Error(`gemm: [${a.shape}] x panels [${panels.shape}] into [${c.shape}] do not fit`);
-      f.gemm(at(a), m, k, at(panels), n, at(c));
+      f.gemm(at(a) + 4 * row0 * k, rows, k, at(panels), n, at(c));
     },
   };
 }

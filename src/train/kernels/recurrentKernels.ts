@@ -339,8 +339,14 @@ function rnnForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs:
   const rec = memory.alloc([B, H]);
   const h = memory.alloc([B, H]);
   const simd = memory.simd();
+  const whhPanels = simd ? panelsForGemm(memory, whh, B) : null;
   for (let t = 0; t < steps; t++) {
-    const recurrent = recurrentProduct(memory, hs, hPrev, whh, rec, t, B, H);
+    let recurrent: TensorInfo | null;
+    if (simd && whhPanels) {
+      // h_{t-1} W_hh read from h's rows in place: no copy into a temporary, no call through tfjs-wasm.
+      recurrent = t > 0 ? rec : null;
+      if (t > 0) simd.gemm(hs, whhPanels, rec, (t - 1) * B, B);
+    } else recurrent = recurrentProduct(memory, hs, hPrev, whh, rec, t, B, H);
     if (simd) {
       // The same sums and tanh in one pass, written straight into h's rows of step t.
       simd.rnnStep(input(inputs, 'xw'), input(inputs, 'bih'), input(inputs, 'bhh'), recurrent, hs, t * B, B);
@@ -350,8 +356,21 @@ function rnnForward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs:
     memory.activation('Tanh', z, h);
     memory.view(hs).set(memory.view(h), t * B * H);
   }
-  for (const info of [hPrev, z, rec, h]) memory.free(info);
+  for (const info of [hPrev, z, rec, h, ...(whhPanels ? [whhPanels] : [])]) memory.free(info);
   return [hs, lastRows(memory, hs, B)];
+}
+
+/**
+ * w [K, N] in the SIMD gemm's panels, where a product of `rows` rows by w can be the gemm's: rows a multiple of 4 and
+ * N of 8 (its tile; then the product is tf.matMul's to the bit), else null and the backend's matMul runs.
+ */
+function panelsForGemm(memory: BackendMemory, w: TensorInfo, rows: number): TensorInfo | null {
+  const simd = memory.simd();
+  const [K = 0, N = 0] = w.shape;
+  if (!simd || rows % 4 !== 0 || N % 8 !== 0) return null;
+  const panels = memory.alloc([N / 8, K, 8]);
+  simd.toPanels(w, 0, K, panels);
+  return panels;
 }
 
 function rnnBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): TensorInfo[] {
@@ -368,6 +387,7 @@ function rnnBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
   const simd = memory.simd();
   // dZ again in gemm's panels, block by block while each is in cache: the weight gradients' right operand.
   const panels = simd ? memory.alloc([Math.ceil(H / 8), rows, 8]) : null;
+  const whhTPanels = simd ? panelsForGemm(memory, whhT, B) : null;
   for (let t = steps - 1; t >= 0; t--) {
     const dh = memory.view(dH).subarray(t * B * H, (t + 1) * B * H);
     upstream(memory.view(input(inputs, 'dy')), returnSequence, t < steps - 1 ? memory.view(rec) : null, t, B, H, dh);
@@ -382,12 +402,13 @@ function rnnBackward(memory: BackendMemory, inputs: tf.NamedTensorInfoMap, attrs
         dz[base + k] = fround(dh[k]! * oneMinusSquare(h[base + k]!));
       }
     }
-    if (t > 0) {
+    if (t > 0 && simd && whhTPanels) simd.gemm(dZ, whhTPanels, rec, t * B, B);
+    else if (t > 0) {
       copyRows(memory.view(dZ), t * B, H, memory.view(dzStep));
       memory.matMul(dzStep, whhT, rec);
     }
   }
-  for (const info of [dzStep, whhT, rec]) memory.free(info);
+  for (const info of [dzStep, whhT, rec, ...(whhTPanels ? [whhTPanels] : [])]) memory.free(info);
   return [dZ, dH, ...rnnWeightGrads(memory, input(inputs, 'x'), hsInfo, B, dZ, panels)];
 }
 
