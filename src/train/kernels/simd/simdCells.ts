@@ -56,7 +56,10 @@ const runtime = globalThis as unknown as { WebAssembly?: WasmApi; atob?: (text: 
 
 let compiled: object | null | undefined;
 
-/** The module, compiled once per thread (1.8 kB: small enough to compile synchronously anywhere); null if it cannot be. */
+/**
+ * The module, compiled once per thread (3.7 kB: under the 4 kB a browser's main thread may compile synchronously; it
+ * runs in workers anyway); null if it cannot be.
+ */
 function cellsModule(): object | null {
   if (compiled !== undefined) return compiled;
   compiled = null;
