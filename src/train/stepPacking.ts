@@ -76,7 +76,7 @@ function piecesOf(parts: PackedParts): Piece[] {
 function packOnHost(pieces: Piece[]): Float32Array {
   const backendName = tf.getBackend() as FusedBackend;
   const memory = memoryFor(backendName, tf.backend());
-  const read = new Map<tf.Tensor, ArrayLike<number>>();
+  const read = new Map<tf.Tensor, Float32Array | Int32Array | Uint8Array>();
   const valuesOf = (t: tf.Tensor) => {
     let values = read.get(t);
     if (!values) {
@@ -90,13 +90,9 @@ function packOnHost(pieces: Piece[]): Float32Array {
   const out = new Float32Array(pieces.reduce((n, piece) => n + lengthOf(piece), 0));
   let cursor = 0;
   for (const piece of pieces) {
-    if (piece instanceof tf.Tensor) {
-      const values = valuesOf(piece);
-      for (let k = 0; k < piece.size; k++) out[cursor + k] = values[k]!;
-    } else if (isSlice(piece)) {
-      const values = valuesOf(piece.of);
-      for (let k = 0; k < piece.length; k++) out[cursor + k] = values[piece.offset + k]!;
-    } else {
+    if (piece instanceof tf.Tensor) out.set(valuesOf(piece), cursor);
+    else if (isSlice(piece)) out.set(valuesOf(piece.of).subarray(piece.offset, piece.offset + piece.length), cursor);
+    else {
       // u / max(w, floor) in float32, as tf.div and tf.maximum make it; NaN in either gives NaN.
       const { numerator, denominator, floor } = piece;
       const [u, w, f] = [valuesOf(numerator), valuesOf(denominator.of), Math.fround(floor)];

@@ -223,7 +223,7 @@ function simdOps(wasm: WasmLike): SimdCellOps | null {
       throw new Error('a fused kernel was given a tensor the WASM backend does not hold');
     return entry.memoryOffset;
   };
-  const size = (info: TensorInfo) => info.shape.reduce((n, d) => n * d, 1);
+  const size = (info: TensorInfo) => tf.util.sizeFromShape(info.shape);
   return {
     tanh: (x, out) => f.tanh(at(x), at(out), size(x), table),
     rnnStep: (xw, bih, bhh, rec, out, row0, rows) => {

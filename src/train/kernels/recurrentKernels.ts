@@ -24,8 +24,8 @@
  *   GRU  backward (dy, whh, h, gates, u_n) -> dA [T*B,3H] (input side), dU [T*B,3H] (hidden side), dH, dA^T,
  *                 dU^T [3H,T*B], h_prev
  * dy is dL/dh_T [B,H], or dL/dh_t of every step [T*B,H] when the attribute returnSequence is set.
- * dH is the total dL/dh_t of every step (what the hidden-gradient sink measures). The transposed gradients and
- * h_prev = [0; h_1; ...; h_{T-1}] are what the weight gradients multiply (bptt.ts weightGrads): written here, block
+ * dH is the total dL/dh_t of every step (what the hidden-gradient sink measures). The LSTM's and GRU's transposed
+ * gradients and h_prev = [0; h_1; ...; h_{T-1}] are what their weight gradients multiply (bptt.ts weightGrads): written here, block
  * by block while each step's block is in cache, they cost about half of what tfjs-wasm's Transpose kernel and a
  * read-back and upload cost (0.8 ms a step for the RNN 1x128's Transpose alone; docs/PERFORMANCE.md).
  */

@@ -1,8 +1,9 @@
-;; Gradient Lab's SIMD cell arithmetic for tfjs-wasm: tanh, and the vanilla RNN's per-step passes.
+;; Gradient Lab's SIMD cell arithmetic for tfjs-wasm: tanh, the vanilla RNN's per-step passes, the block transpose,
+;; the saturated count, clipping by value, and a GEMM that reads its right operand in panels.
 ;;
 ;; It imports tfjs-wasm's own memory, so it reads and writes tensors where they live (pointers are byte offsets
-;; into that heap, counts are float32 elements). Every value is the one tanhKernel.ts and recurrentKernels.ts
-;; compute in TypeScript, to the bit:
+;; into that heap, counts are float32 elements). Every value is the one the TypeScript computes (tanhKernel.ts,
+;; recurrentKernels.ts, diagnosticKernels.ts, clipKernel.ts) or tf.matMul's (gemm), to the bit:
 ;;   - tanh is tanhOf's algorithm, operation for operation, in float64 lanes (wasm's f64 arithmetic is IEEE, as
 ;;     JS's is, with no fused multiply-add), then rounded to float32 as a Float32Array store rounds;
 ;;   - a float32 sum or product here is Math.fround of the float64 one there (a float64 result of two float32
@@ -13,7 +14,7 @@
   (import "env" "memory" (memory 0))
 
   ;; out[i] = tanh(x[i]) for i < n (out may be x): tanhOf (tanhKernel.ts) in float64 lanes, four values a turn in
-  ;; two interleaved chains (one chain at a time waits on each operation's latency: 6 ns a value, against 1.x).
+  ;; two interleaved chains (one chain at a time waits on each operation's latency: 6 ns a value, against 3 to 4).
   ;; $table holds, for i = 0 .. 2 * 879, the pair (2^(k/32), 2^(k/32) - 1) with k = i - 879, 16 bytes at
   ;; $table + 16 i. A last turn of fewer than four values reads and writes only those.
   (func $tanh (export "tanh") (param $x i32) (param $out i32) (param $n i32) (param $table i32)
@@ -314,7 +315,7 @@
   ;; kernel writes B in panels as it forms it (XNNPACK packs a product's right operand on every call, more than the
   ;; product itself for the RNN's weight gradients, a probe).
   (func (export "gemm") (param $a i32) (param $m i32) (param $k i32) (param $b i32) (param $n i32) (param $c i32)
-    (local $i i32) (local $p i32) (local $kk i32) (local $pa i32) (local $pb i32) (local $rowBytes i32)
+    (local $i i32) (local $p i32) (local $pa i32) (local $pb i32) (local $rowBytes i32)
     (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $b0 v128) (local $b1 v128)
     (local $c0a v128) (local $c0b v128) (local $c1a v128) (local $c1b v128)
     (local $c2a v128) (local $c2b v128) (local $c3a v128) (local $c3b v128) (local $pc i32) (local $end i32)

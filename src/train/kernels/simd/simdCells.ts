@@ -1,7 +1,8 @@
 /**
- * The SIMD cell module (cells.wat) bound to a tfjs-wasm heap: tanh and the vanilla RNN's per-step passes at
- * WASM SIMD speed, on the tensors where they live. Each function gives the TypeScript's values to the bit
- * (tanhKernel.ts, recurrentKernels.ts; simdCells.test.ts), so a backend with the module and one without train
+ * The SIMD cell module (cells.wat) bound to a tfjs-wasm heap: tanh, the vanilla RNN's per-step passes, the block
+ * transpose, the saturated count, clipping by value and a GEMM without packing, at WASM SIMD speed, on the tensors
+ * where they live. Each function gives the TypeScript's values (or tf.matMul's) to the bit (simdCells.test.ts), so a
+ * backend with the module and one without train
  * alike. Where WebAssembly SIMD is missing (an old browser), or the heap is shared (tfjs-wasm's threaded build),
  * there is no module and the TypeScript runs.
  */
